@@ -1,0 +1,12 @@
+/** Unit specs live beside the code; suites that need real servers live under test/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^@edi/x12$': '<rootDir>/libs/x12/src',
+    '^@edi/x12/(.*)$': '<rootDir>/libs/x12/src/$1',
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,151 @@
+import type { AckStatus, GroupResult, InterchangeHeader, InterchangeResult, TransactionResult } from './envelope';
+import type { X12Issue } from './errors';
+import type { Element, Segment } from './segment';
+import { delimiterChars, GroupNode, InterchangeNode, TransactionNode, X12Document } from './tree';
+
+export interface AckOptions {
+  /** ISA13 of the first ack interchange; each further one takes the next number. */
+  interchangeControl?: number;
+  /** GS06 of the first ack group; each further one takes the next number. */
+  groupControl?: number;
+  /** Clock for ISA09/ISA10 and GS04/GS05 (UTC). */
+  now?: Date;
+  /** 'auto' answers 005010 and later with a 999 and earlier versions with a 997. */
+  functionalAck?: 'auto' | '997' | '999';
+  /** 'auto' sends a TA1 when ISA14 asks for one or the interchange has envelope errors. */
+  ta1?: 'auto' | 'always' | 'never';
+}
+
+/** The acks one inbound interchange earns, as one interchange (TA1 and/or 997/999 groups), or none. */
+export function buildAcks(results: InterchangeResult[], options: AckOptions = {}): X12Document {
+  const interchanges: InterchangeNode[] = [];
+  let isa13 = options.interchangeControl ?? 1;
+  let gs06 = options.groupControl ?? 1;
+  for (const ic of results) {
+    const header = ic.header;
+    if (!header) continue; // nothing readable to answer
+    const ta1 = wantsTa1(ic, options) ? ta1Segment(ic, header) : undefined;
+    const rejected = ta1 && ta1.elements[3] === 'R';
+    const groups: GroupNode[] = [];
+    if (!rejected) {
+      for (const group of ic.groups) {
+        if (group.header.functionalId.toUpperCase() === 'FA') continue; // acknowledgments are not acknowledged
+        groups.push(functionalAck(group, header, gs06++, options));
+      }
+    }
+    if (!ta1 && !groups.length) continue;
+    interchanges.push(ackInterchange(header, isa13++, ta1, groups, options.now ?? new Date()));
+  }
+  return { interchanges };
+}
+
+function wantsTa1(ic: InterchangeResult, options: AckOptions): boolean {
+  if (options.ta1 === 'never') return false;
+  return options.ta1 === 'always' || ic.header!.ackRequested || ic.issues.some((i) => i.ta1);
+}
+
+/** TA1: ISA13/ISA09/ISA10 of the inbound interchange, A/E/R, and the note code of the first problem. */
+function ta1Segment(ic: InterchangeResult, header: InterchangeHeader): Segment {
+  const withNote = ic.issues.filter((i) => i.ta1);
+  const errors = withNote.filter((i) => i.severity === 'error');
+  const status = errors.length ? 'R' : withNote.length ? 'E' : 'A';
+  const note = (errors[0] ?? withNote[0])?.ta1 ?? '000';
+  return { id: 'TA1', elements: [header.control, header.date, header.time, status, note] };
+}
+
+function functionalAck(group: GroupResult, ic: InterchangeHeader, control: number, options: AckOptions): GroupNode {
+  const version = group.header.version;
+  const kind = options.functionalAck && options.functionalAck !== 'auto' ? options.functionalAck : version >= '005' ? '999' : '997';
+  const is999 = kind === '999';
+  const v5010 = version >= '005';
+  const segments: Segment[] = [];
+  segments.push(seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])));
+  for (const tx of group.transactions) segments.push(...transactionResponse(tx, is999, v5010));
+  segments.push(seg('AK9', ...groupResponse(group)));
+  const st02 = '0001';
+  const transaction: TransactionNode = {
+    header: seg('ST', kind, st02, ...(is999 ? ['005010X231'] : [])),
+    segments,
+    trailer: seg('SE', String(segments.length + 2), st02),
+  };
+  const now = stamp(options.now ?? new Date());
+  return {
+    header: seg('GS', 'FA', group.header.receiverCode, group.header.senderCode, now.date8, now.time, String(control), 'X', is999 ? '005010X231' : version),
+    transactions: [transaction],
+    trailer: seg('GE', '1', String(control)),
+  };
+}
+
+/** AK2, AK3/AK4 (IK3/IK4) per segment in error, AK5 (IK5). */
+function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boolean): Segment[] {
+  const out: Segment[] = [seg('AK2', tx.setId, tx.control, ...((is999 || v5010) && tx.implementationRef ? [tx.implementationRef] : []))];
+  const bySegment = new Map<number, X12Issue[]>();
+  for (const issue of tx.issues) {
+    if (!issue.ak3 && !issue.ak4) continue;
+    const key = issue.segmentIndex ?? 0;
+    bySegment.set(key, [...(bySegment.get(key) ?? []), issue]);
+  }
+  for (const issues of bySegment.values()) {
+    const first = issues[0]!;
+    const segmentCode = issues.find((i) => i.ak3 && i.ak3 !== '8')?.ak3 ?? '8';
+    out.push(trim(seg(is999 ? 'IK3' : 'AK3', first.segmentId ?? '', String(first.position ?? ''), '', segmentCode)));
+    for (const i of issues.filter((x) => x.ak4)) {
+      const position: Element = i.component ? [String(i.element ?? ''), String(i.component)] : String(i.element ?? '');
+      out.push(trim(seg(is999 ? 'IK4' : 'AK4', position, '', i.ak4!, (i.value ?? '').slice(0, 99))));
+    }
+  }
+  const codes = new Set<string>(tx.issues.filter((i) => i.ak5).map((i) => i.ak5!));
+  if (bySegment.size) codes.add('5');
+  out.push(trim(seg(is999 ? 'IK5' : 'AK5', tx.status, ...[...codes].slice(0, 5))));
+  return out;
+}
+
+/** AK9: A/E/P/R, included (GE01), received, accepted, and group error codes. */
+function groupResponse(group: GroupResult): string[] {
+  const txs = group.transactions;
+  const accepted = txs.filter((t) => t.status !== 'R').length;
+  const groupErrors = group.issues.filter((i) => i.ak9 && i.severity === 'error');
+  let status: AckStatus | 'P';
+  if (groupErrors.length || (txs.length > 0 && accepted === 0)) status = 'R';
+  else if (accepted < txs.length) status = 'P';
+  else if (txs.some((t) => t.status === 'E') || group.issues.length) status = 'E';
+  else status = 'A';
+  const codes = [...new Set(group.issues.filter((i) => i.ak9).map((i) => i.ak9!))].slice(0, 5);
+  return [status, String(group.declaredCount ?? txs.length), String(txs.length), String(status === 'R' ? 0 : accepted), ...codes];
+}
+
+/** The ack interchange goes back the way the inbound came: sender and receiver swapped, same delimiters and version. */
+function ackInterchange(h: InterchangeHeader, control: number, ta1: Segment | undefined, groups: GroupNode[], now: Date): InterchangeNode {
+  const t = stamp(now);
+  const delimiters = delimiterChars(h.delimiters);
+  if (h.delimiters.segment.length > 1) delimiters.segment = '~'; // answer a multi-byte terminator with the standard one
+  const isa11 = delimiters.repetition ?? (h.version >= '00402' ? '^' : 'U');
+  const isa = seg('ISA', '00', ' '.repeat(10), '00', ' '.repeat(10),
+    h.receiverQualifier, h.receiverId.padEnd(15), h.senderQualifier, h.senderId.padEnd(15),
+    t.date6, t.time, isa11, /^\d{5}$/.test(h.version) ? h.version : '00401', String(control).padStart(9, '0'), '0', h.usage || 'P', delimiters.component);
+  return {
+    delimiters,
+    lineEnding: h.lineEnding,
+    header: isa,
+    groups,
+    ...(ta1 ? { tail: [ta1] } : {}),
+    trailer: seg('IEA', String(groups.length), String(control).padStart(9, '0')),
+  };
+}
+
+function seg(id: string, ...elements: Element[]): Segment {
+  return { id, elements };
+}
+
+/** Trailing empty elements are not written. */
+function trim(s: Segment): Segment {
+  const elements = [...s.elements];
+  while (elements.length && elements[elements.length - 1] === '') elements.pop();
+  return { ...s, elements };
+}
+
+function stamp(now: Date): { date6: string; date8: string; time: string } {
+  const iso = now.toISOString(); // UTC: 2026-11-25T11:15:00.000Z
+  const date8 = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
+  return { date8, date6: date8.slice(2), time: iso.slice(11, 13) + iso.slice(14, 16) };
+}

@@ -1,0 +1,88 @@
+import type { ElementError, GroupError, SegmentError, Ta1Note, TransactionError } from './codes';
+
+/**
+ * Where a problem is. `segmentIndex` counts segments from 1 over the whole input; `position` counts
+ * from 1 within the transaction set with ST as 1 (the number an AK3/IK3 carries). `element` is the
+ * element position in its segment (1 = XX01), `component` the component position inside a composite.
+ */
+export interface X12Location {
+  offset?: number;
+  segmentIndex?: number;
+  segmentId?: string;
+  position?: number;
+  element?: number;
+  component?: number;
+  repetition?: number;
+}
+
+/** The acknowledgment codes a finding maps to; an ack builder reads only these. */
+export interface AckCodes {
+  /** TA105 note code. */
+  ta1?: Ta1Note;
+  /** AK905-909 functional group error code. */
+  ak9?: GroupError;
+  /** AK502-506 / IK502-506 transaction set error code. */
+  ak5?: TransactionError;
+  /** AK304 / IK304 segment error code. */
+  ak3?: SegmentError;
+  /** AK403 / IK403 element error code. */
+  ak4?: ElementError;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** A finding that does not stop reading: the input is still parsed and round-trips. */
+export interface X12Issue extends X12Location, AckCodes {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** A copy of the bad data, for AK404/IK404. */
+  value?: string;
+}
+
+/**
+ * Thrown when the input cannot be read any further (no ISA, delimiters that make no sense, a
+ * segment without end). Carries the same location and ack codes as an issue, so a reader that
+ * catches it can still answer with a TA1.
+ */
+export class X12Error extends Error implements X12Location, AckCodes {
+  override readonly name = 'X12Error';
+  readonly code: string;
+  readonly offset?: number;
+  readonly segmentIndex?: number;
+  readonly segmentId?: string;
+  readonly element?: number;
+  readonly ta1?: Ta1Note;
+
+  constructor(code: string, message: string, where: X12Location & { ta1?: Ta1Note } = {}) {
+    super(`${message}${describeLocation(where)}`);
+    this.code = code;
+    this.offset = where.offset;
+    this.segmentIndex = where.segmentIndex;
+    this.segmentId = where.segmentId;
+    this.element = where.element;
+    this.ta1 = where.ta1;
+  }
+
+  /** The same finding in the shape validation reports use. */
+  toIssue(): X12Issue {
+    return {
+      code: this.code,
+      severity: 'error',
+      message: this.message,
+      offset: this.offset,
+      segmentIndex: this.segmentIndex,
+      segmentId: this.segmentId,
+      element: this.element,
+      ta1: this.ta1 ?? '022',
+    };
+  }
+}
+
+function describeLocation(where: X12Location): string {
+  const parts: string[] = [];
+  if (where.segmentIndex !== undefined) parts.push(`segment ${where.segmentIndex}`);
+  if (where.segmentId) parts.push(where.segmentId);
+  if (where.offset !== undefined) parts.push(`byte ${where.offset}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}

@@ -1,0 +1,119 @@
+import type { Delimiters, Wrap } from './delimiters';
+
+/**
+ * An element: a plain value, the components of a composite, or the repeats of a repeating element
+ * (each repeat itself plain or composite). Kept structured so the serializer can write any delimiters.
+ */
+export type Element = string | string[] | { repeat: Array<string | string[]> };
+
+/** A segment in the parsed tree and in the JSON that `edi parse` writes. Layout fields are only there when they differ from the usual. */
+export interface Segment {
+  /** The segment id as written (a partner may write it in lower case). */
+  id: string;
+  /** XX01 onwards. */
+  elements: Element[];
+  /** Whitespace between this segment's terminator and the next segment, when not the interchange's usual. */
+  after?: string;
+  /** Line breaks that stood inside the segment (hard-wrapped files). */
+  wraps?: Wrap[];
+  /** False for a last segment the sender did not terminate. */
+  terminated?: false;
+  /** Set when the bytes are not valid UTF-8 and were read as Latin-1. */
+  encoding?: 'latin1';
+}
+
+/** Packs an upper-cased segment id of up to three bytes into a number, so hot loops compare ints. */
+export function tagOf(id: string): number {
+  let t = id.length << 24;
+  for (let k = 0; k < id.length && k < 3; k++) t |= (id.charCodeAt(k) & ~0x20) << (16 - 8 * k);
+  return t;
+}
+
+export const TAG = {
+  ISA: tagOf('ISA'),
+  IEA: tagOf('IEA'),
+  GS: tagOf('GS'),
+  GE: tagOf('GE'),
+  ST: tagOf('ST'),
+  SE: tagOf('SE'),
+} as const;
+
+/**
+ * One segment as the tokenizer found it: a view on the input buffer, decoded only when asked.
+ * `start`/`end` bound the segment's text without its terminator.
+ */
+export class RawSegment {
+  private cachedTag = -1;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly end: number,
+    /** 1-based over the whole input. */
+    readonly index: number,
+    /** Byte offset of the segment's first byte in the input. */
+    readonly offset: number,
+    readonly delimiters: Delimiters,
+    public after: string,
+    readonly wraps: Wrap[] | undefined,
+    readonly terminated: boolean,
+  ) {}
+
+  /** The id packed by `tagOf`, read straight from the bytes. */
+  get tag(): number {
+    if (this.cachedTag < 0) {
+      const { buf, start, end } = this;
+      const sep = this.delimiters.element;
+      let t = 0;
+      let n = 0;
+      for (let i = start; i < end && buf[i] !== sep; i++, n++) if (n < 3) t |= (buf[i]! & ~0x20) << (16 - 8 * n);
+      this.cachedTag = ((n > 3 ? 0xff : n) << 24) | t;
+    }
+    return this.cachedTag;
+  }
+
+  get id(): string {
+    const sep = this.buf.indexOf(this.delimiters.element, this.start);
+    return this.buf.toString('latin1', this.start, sep < 0 || sep > this.end ? this.end : sep);
+  }
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** The elements as plain strings (no component or repetition split), Latin-1 decoded: for envelope checks. */
+  fields(): string[] {
+    const parts = this.buf.toString('latin1', this.start, this.end).split(String.fromCharCode(this.delimiters.element));
+    parts.shift();
+    return parts;
+  }
+
+  /** The structured segment of the parsed tree. ISA is never split: its ISA11 and ISA16 are the delimiters themselves. */
+  toSegment(defaultAfter: string): Segment {
+    const { buf, start, end, delimiters } = this;
+    let encoding: 'latin1' | undefined;
+    let text = buf.toString('utf8', start, end);
+    if (Buffer.byteLength(text) !== end - start || delimiters.element > 0x7f) {
+      text = buf.toString('latin1', start, end);
+      if (/[^\x00-\x7f]/.test(text)) encoding = 'latin1';
+    }
+    const raw = text.split(String.fromCharCode(delimiters.element));
+    const id = raw.shift()!;
+    const elements = this.tag === TAG.ISA ? raw : raw.map((e) => splitElement(e, delimiters));
+    const seg: Segment = { id, elements };
+    if (this.after !== defaultAfter) seg.after = this.after;
+    if (this.wraps?.length) seg.wraps = this.wraps;
+    if (!this.terminated) seg.terminated = false;
+    if (encoding) seg.encoding = encoding;
+    return seg;
+  }
+}
+
+function splitElement(value: string, d: Delimiters): Element {
+  const rep = d.repetition === undefined ? undefined : String.fromCharCode(d.repetition);
+  const comp = String.fromCharCode(d.component);
+  if (rep !== undefined && value.includes(rep)) {
+    return { repeat: value.split(rep).map((r) => (r.includes(comp) ? r.split(comp) : r)) };
+  }
+  return value.includes(comp) ? value.split(comp) : value;
+}
