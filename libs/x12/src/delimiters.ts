@@ -99,8 +99,9 @@ export function readIsaHeader(buf: Buffer, pos: number, final: boolean, offset: 
   const fixedWidth = length === ISA_CONTENT_LENGTH && ISA_SEPARATOR_COLUMNS.every((c) => header[c] === element);
   const component = header[length - 1]!;
   const issues = checkDelimiters(element, component, segment, offset + (i - pos));
-  const version = header.toString('latin1', length - 23, length - 18);
-  const isa11 = header[length - 25]!;
+  const fields = header.toString('latin1').split(String.fromCharCode(element));
+  const version = fields[12] ?? '';
+  const isa11 = fields[11]?.length === 1 ? fields[11].charCodeAt(0) : 0x55;
   const repetition =
     version >= '00402' && !isAlphanumeric(isa11) && isa11 !== element && isa11 !== component ? isa11 : undefined;
   return {

@@ -38,6 +38,8 @@ export interface X12Issue extends X12Location, AckCodes {
   message: string;
   /** A copy of the bad data, for AK404/IK404. */
   value?: string;
+  /** Reading stopped here: nothing after this point was read. */
+  fatal?: true;
 }
 
 /**
@@ -75,6 +77,7 @@ export class X12Error extends Error implements X12Location, AckCodes {
       segmentId: this.segmentId,
       element: this.element,
       ta1: this.ta1 ?? '022',
+      fatal: true,
     };
   }
 }

@@ -10,7 +10,7 @@ import { JsonTreeWriter, X12Document } from './tree';
 export async function readX12(
   source: X12Source,
   handler: EnvelopeHandler,
-  options: TokenizerOptions & { onBytes?: (n: number) => void } = {},
+  options: TokenizerOptions & { onChunk?: (bytes: number) => void | Promise<void> } = {},
 ): Promise<{ tokenizer: SegmentTokenizer }> {
   const tokenizer = new SegmentTokenizer(options);
   const reader = new EnvelopeReader(handler, { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth });
@@ -22,7 +22,7 @@ export async function readX12(
       for await (const chunk of source as AsyncIterable<Buffer | string>) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         tokenizer.write(buf, push);
-        options.onBytes?.(buf.length);
+        await options.onChunk?.(buf.length); // lets the caller flush output and keep memory flat
       }
     }
     tokenizer.end(push);

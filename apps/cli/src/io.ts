@@ -1,0 +1,49 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+
+/** A file path, or '-' for standard input, as a stream of Buffers. */
+export function openInput(file: string): { stream: Readable; size?: number } {
+  if (file === '-') return { stream: process.stdin };
+  const size = statSync(file).size;
+  return { stream: createReadStream(file, { highWaterMark: 1 << 20 }), size };
+}
+
+/** Buffers small writes and waits for the stream to drain, so a large output never piles up in memory. */
+export class OutputBuffer {
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(private readonly out: Writable) {}
+
+  write = (text: string): void => {
+    this.parts.push(text);
+    this.size += text.length;
+  };
+
+  async flush(force = false): Promise<void> {
+    if (!force && this.size < 1 << 16) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!this.out.write(text)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+  }
+}
+
+/** Shows how far a large file has got, on stderr, only when a person is watching it. */
+export function progress(size: number | undefined): (bytes: number) => void {
+  const tty = process.stderr.isTTY === true;
+  if (!tty || size === undefined || size < 4 * 1024 * 1024) return () => undefined;
+  const started = Date.now();
+  let done = 0;
+  let shown = 0;
+  return (bytes) => {
+    done += bytes;
+    const now = Date.now();
+    if (now - shown < 200 && done < size) return;
+    shown = now;
+    const mb = done / 1048576;
+    const rate = mb / Math.max(0.001, (now - started) / 1000);
+    process.stderr.write(`\r${((100 * done) / size).toFixed(0).padStart(3)}%  ${mb.toFixed(0)} MB  ${rate.toFixed(0)} MB/s `);
+    if (done >= size) process.stderr.write('\n');
+  };
+}
