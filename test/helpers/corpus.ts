@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The shared corpus of real X12 files (never edited). EDI_CORPUS_DIR overrides where it is. */
+export const CORPUS_DIR = process.env.EDI_CORPUS_DIR ?? resolve(__dirname, '../../../shared/corpus/x12');
+
+export interface CorpusFile {
+  file: string;
+  path: string;
+  doctype: string;
+  version: string;
+  notes: string;
+  /** 'valid', 'invalid', or 'quirk: …' */
+  expect: string;
+}
+
+/** Rows of SOURCES.tsv. Missing corpus fails loudly: a suite must never pass by finding nothing. */
+export function corpusFiles(): CorpusFile[] {
+  const tsv = join(CORPUS_DIR, 'SOURCES.tsv');
+  if (!existsSync(tsv)) throw new Error(`corpus not found at ${CORPUS_DIR} (set EDI_CORPUS_DIR)`);
+  const [head, ...rows] = readFileSync(tsv, 'utf8').trim().split('\n');
+  const cols = head!.split('\t');
+  const col = (name: string) => cols.indexOf(name);
+  return rows.map((r) => {
+    const f = r.split('\t');
+    return {
+      file: f[col('local_file')]!,
+      path: join(CORPUS_DIR, f[col('local_file')]!),
+      doctype: f[col('doctype')]!,
+      version: f[col('version')]!,
+      notes: f[col('notes')]!,
+      expect: f[col('expect')]!,
+    };
+  });
+}
+
+export function readCorpus(file: string): Buffer {
+  return readFileSync(join(CORPUS_DIR, file));
+}
