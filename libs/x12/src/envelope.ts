@@ -98,7 +98,9 @@ export class EnvelopeReader {
   private group: GroupResult | undefined;
   private tx: OpenTransaction | undefined;
   private groupControls = new Set<string>();
-  private txControls = new Set<string>();
+  /** Numeric control numbers are kept as numbers: a group of a million sets stays small. */
+  private txControls = new Set<string | number>();
+  private txCount = 0;
   private seenInterchanges = new Set<string>();
   private wrappedSegments = 0;
 
@@ -108,6 +110,8 @@ export class EnvelopeReader {
       issues: new Map(),
       fixedWidth: new Map(),
     },
+    /** keepTransactions: false drops each set's result once reported, for flat memory on huge groups (no acks then). */
+    private readonly options: { keepTransactions?: boolean } = {},
   ) {}
 
   push(seg: RawSegment): void {
@@ -191,6 +195,7 @@ export class EnvelopeReader {
     const header: GroupHeader = { functionalId, senderCode, receiverCode, date, time, control, agency, version };
     this.group = { header, segmentIndex: seg.index, transactions: [], issues: [] };
     this.txControls.clear();
+    this.txCount = 0;
     this.handler.onSegment?.(seg, 'gs');
     for (const issue of checkGs(seg, f)) this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
     if (this.groupControls.has(control)) {
@@ -207,8 +212,8 @@ export class EnvelopeReader {
     const [count = '', control = ''] = seg.fields();
     const at = { segmentIndex: seg.index, segmentId: 'GE', offset: seg.offset, severity: 'error' as const };
     if (/^\d{1,6}$/.test(count)) group.declaredCount = Number(count);
-    if (group.declaredCount !== group.transactions.length) {
-      this.issue(group.issues, { ...at, code: 'GE01_MISMATCH', ak9: '5', element: 1, value: count, message: `GE01 says ${count} transaction sets, the group has ${group.transactions.length}` });
+    if (group.declaredCount !== this.txCount) {
+      this.issue(group.issues, { ...at, code: 'GE01_MISMATCH', ak9: '5', element: 1, value: count, message: `GE01 says ${count} transaction sets, the group has ${this.txCount}` });
     }
     if (!sameControl(control, group.header.control)) {
       this.issue(group.issues, { ...at, code: 'GE02_MISMATCH', ak9: '4', element: 2, value: control, message: `GE02 control number '${control}' does not match GS06 '${group.header.control}'` });
@@ -223,10 +228,11 @@ export class EnvelopeReader {
     this.tx = { setId, control, implementationRef, segmentIndex: seg.index, segmentCount: 1, position: 1, issues: [], status: 'A' };
     this.handler.onSegment?.(seg, 'st');
     for (const issue of checkSt(seg, seg.fields(), 1)) this.issue(this.tx.issues, issue);
-    if (this.txControls.has(control)) {
+    const key = /^\d{1,15}$/.test(control) ? Number(control) : control;
+    if (this.txControls.has(key)) {
       this.issue(this.tx.issues, { code: 'ST02_DUPLICATE', ...uniqueness(this.group.header.version, { ak5: '23' }), segmentIndex: seg.index, segmentId: 'ST', position: 1, element: 2, value: control, message: `transaction set control number ${control} is used twice in this group` });
     }
-    this.txControls.add(control);
+    this.txControls.add(key);
   }
 
   private closeTransaction(seg: RawSegment): void {
@@ -252,8 +258,8 @@ export class EnvelopeReader {
       tx.segmentCount++;
       tx.position++;
       this.handler.onSegment?.(seg, 'body');
-      const id = seg.id;
-      if (!/^[A-Z0-9]{2,3}$/i.test(id)) {
+      if (!seg.hasValidId) {
+        const id = seg.id;
         this.issue(tx.issues, { code: 'SEGMENT_ID_INVALID', severity: 'error', ak3: '1', ak5: '5', segmentIndex: seg.index, segmentId: id, position: tx.position, offset: seg.offset, message: id ? `segment id '${id}' is not 2-3 letters or digits` : 'empty segment' });
       }
       return;
@@ -302,7 +308,8 @@ export class EnvelopeReader {
     this.tx = undefined;
     const { position: _position, ...result } = tx;
     result.status = tx.issues.some((i) => i.severity === 'error') ? 'R' : tx.issues.length ? 'E' : 'A';
-    this.group!.transactions.push(result);
+    this.txCount++;
+    if (this.options.keepTransactions !== false) this.group!.transactions.push(result);
     this.handler.onTransaction?.(result);
   }
 

@@ -72,6 +72,17 @@ export class RawSegment {
     return this.cachedTag;
   }
 
+  /** Two or three letters or digits, checked on the bytes without decoding. */
+  get hasValidId(): boolean {
+    const { buf, start, end } = this;
+    let n = 0;
+    for (let i = start; i < end && buf[i] !== this.delimiters.element; i++, n++) {
+      const b = buf[i]! | 0x20;
+      if (n >= 3 || !((b >= 0x61 && b <= 0x7a) || (buf[i]! >= 0x30 && buf[i]! <= 0x39))) return false;
+    }
+    return n >= 2;
+  }
+
   get id(): string {
     const sep = this.buf.indexOf(this.delimiters.element, this.start);
     return this.buf.toString('latin1', this.start, sep < 0 || sep > this.end ? this.end : sep);

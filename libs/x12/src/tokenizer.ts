@@ -74,11 +74,13 @@ export class SegmentTokenizer {
   private scan(buf: Buffer, final: boolean, emit: SegmentSink): void {
     let pos = this.skipGap(buf, 0, final, emit);
     if (pos < 0) return;
+    const len = buf.length;
     let nextCR = -2;
     let nextLF = -2;
-    while (pos < buf.length) {
+    while (pos < len) {
       const d = this.delimiters;
-      if (this.expectIsa || d === undefined || startsIsa(buf, pos)) {
+      const first = buf[pos]! | 0x20;
+      if (this.expectIsa || d === undefined || (first === 0x69 && startsIsa(buf, pos))) {
         const next = this.readIsa(buf, pos, final);
         if (next < 0) return this.keep(buf, pos);
         pos = this.skipGap(buf, next, final, emit);
@@ -86,31 +88,53 @@ export class SegmentTokenizer {
         continue;
       }
       const term = d.segment;
-      let end = term.length === 1 ? buf.indexOf(term[0]!, pos) : buf.indexOf(term, pos);
+      const t0 = term[0]!;
+      let end = term.length === 1 ? buf.indexOf(t0, pos) : buf.indexOf(term, pos);
       if (end < 0) {
         if (!final) {
-          if (buf.length - pos > this.maxSegment) this.tooLong(pos);
+          if (len - pos > this.maxSegment) this.tooLong(pos);
           return this.keep(buf, pos);
         }
-        end = buf.length; // the sender's last segment without a terminator
+        end = len; // the sender's last segment without a terminator
       }
-      // Line breaks inside a segment mean a hard-wrapped file; look for them only when one is near.
-      if (nextCR < pos && nextCR !== -1) nextCR = buf.indexOf(CR, pos);
-      if (nextLF < pos && nextLF !== -1) nextLF = buf.indexOf(LF, pos);
-      const wrapped =
-        (nextCR !== -1 && nextCR < end && term[0] !== CR) || (nextLF !== -1 && nextLF < end && term[0] !== LF);
-      const terminated = end < buf.length;
+      // A line break inside a segment means a hard-wrapped file. The next CR and LF positions are
+      // cached, so a file without them costs one search per chunk, not one per segment.
+      let wrapped = false;
+      if (t0 !== LF && nextLF !== -1) {
+        if (nextLF < pos) nextLF = buf.indexOf(LF, pos);
+        wrapped = nextLF !== -1 && nextLF < end;
+      }
+      if (!wrapped && t0 !== CR && nextCR !== -1) {
+        if (nextCR < pos) nextCR = buf.indexOf(CR, pos);
+        wrapped = nextCR !== -1 && nextCR < end;
+      }
+      const terminated = end < len;
       this.count++;
       const seg = wrapped
         ? this.unwrap(buf, pos, end, d, terminated)
         : new RawSegment(buf, pos, end, this.count, this.base + pos, d, '', undefined, terminated);
-      if (seg.end - seg.start > this.maxSegment) this.tooLong(pos);
-      if (seg.tag === TAG.IEA) this.expectIsa = true;
+      if (end - pos > this.maxSegment) this.tooLong(pos);
+      if (first === 0x69 && seg.tag === TAG.IEA) this.expectIsa = true;
+      let next = terminated ? end + term.length : end;
+      // The usual gaps ("", "\n", "\r\n") are handled here; anything else by skipGap.
+      const g = buf[next];
+      if (g === LF) {
+        seg.after = '\n';
+        next++;
+      } else if (g === CR && buf[next + 1] === LF) {
+        seg.after = '\r\n';
+        next += 2;
+      }
+      if (next < len && GAP[buf[next]!] !== 1) {
+        emit(seg);
+        pos = next;
+        continue;
+      }
       this.pending = seg;
-      pos = this.skipGap(buf, terminated ? end + term.length : end, final, emit);
+      pos = this.skipGap(buf, next, final, emit);
       if (pos < 0) return;
     }
-    this.base += buf.length;
+    this.base += len;
   }
 
   /** Skips whitespace after a segment, records it on the held-back segment and emits that one. Returns -1 at the end of the buffer. */

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseX12, validateX12 } from '@edi/x12';
+import { x12 } from '../libs/x12/src/testing/x12-builder';
+import { CORPUS_DIR } from './helpers/corpus';
+
+/** Runs the installed `edi` bin (built by `npm test`'s pretest) as a user would. */
+const BIN = resolve(__dirname, '../bin/edi.js');
+function edi(args: string[], input?: Buffer | string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: { ...process.env, EDI_NOW: '2026-11-25T09:30:00Z' }, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, out: r.stdout.toString(), err: r.stderr.toString() };
+}
+const corpus = (f: string) => join(CORPUS_DIR, f);
+const tmp = mkdtempSync(join(tmpdir(), 'edi-cli-'));
+
+describe('edi CLI', () => {
+  it('parse → serialize gives back the file byte for byte', () => {
+    const file = corpus('850/bots-plugins__850-004010-05.x12');
+    const parsed = edi(['parse', file]);
+    expect(parsed.code).toBe(0);
+    const json = join(tmp, 'po.json');
+    writeFileSync(json, parsed.stdout);
+    expect(JSON.parse(parsed.out).interchanges[0].groups[0].transactions).toHaveLength(2);
+    const back = edi(['serialize', json]);
+    expect(back.code).toBe(0);
+    expect(back.stdout.equals(readFileSync(file))).toBe(true);
+  });
+
+  it("parse reads standard input with '-', and --pretty indents", () => {
+    const r = edi(['parse', '--pretty', '-'], x12().po(1).build());
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\n  "interchanges": [');
+  });
+
+  it('serialize can change delimiters and line endings', () => {
+    const json = join(tmp, 'doc.json');
+    writeFileSync(json, edi(['parse', '-'], x12().po(1).build()).stdout);
+    const r = edi(['serialize', '--element', '|', '--segment', "'", '--line-ending', '\\r\\n', json]);
+    expect(r.out).toContain("BEG|00|SA|PO123||20240131'\r\n");
+    expect(validateX12(r.stdout).issues).toEqual([]);
+  });
+
+  it('validate exits 0 on a valid file and 1 with one line per error naming position, segment, element, code and reason', () => {
+    expect(edi(['validate', corpus('810/staedi__simple810.edi')]).code).toBe(0);
+    const r = edi(['validate', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/segment 4 \(SE, position 2\) element 1: \[AK5 4\] SE01_MISMATCH error: SE01 says 3 segments, the transaction set has 2/));
+    expect(lines.every((l) => l.includes('error') || l.includes('warning'))).toBe(true);
+  });
+
+  it('validate --json gives machine output', () => {
+    const r = edi(['validate', '--json', corpus('malformed/gt-edi-x12__no-se-trailer.edi')]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.valid).toBe(false);
+    expect(report.issues).toContainEqual(expect.objectContaining({ code: 'SE_MISSING', ak5: '2' }));
+  });
+
+  it('ack prints the 997 a file deserves', () => {
+    const r = edi(['ack', '--control', '55', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
+    expect(r.code).toBe(0);
+    // ISA12 00000 is itself an envelope error, so the interchange is rejected by TA1 note 017
+    expect(r.out).toContain('TA1*000011111*240131*1100*R*017~');
+    const ok = edi(['ack', '--ta1', 'never', corpus('850/bots-plugins__850-004010-05.x12')]);
+    const ack = parseX12(ok.stdout);
+    const segs = ack.interchanges[0]!.groups[0]!.transactions[0]!.segments.map((s) => [s.id, ...s.elements].join('*'));
+    expect(segs).toEqual(['AK1*PO*8', 'AK2*850*0007', 'AK5*A', 'AK2*850*0001', 'AK5*A', 'AK9*A*2*2*2']);
+    expect(ok.out).toMatch(/^ISA\*00\*.{10}\*00\*.{10}\*01\*Duns {11}\*01\*111111111 {6}\*261125\*0930\*/);
+  });
+
+  it('ack --type 999 answers an SE count error with IK5 R 4', () => {
+    const input = x12({ version: '00501' }).isa().gs({ version: '005010' }).st('850').seg('BEG', '00').se({ count: '5' }).ge().iea().build();
+    const r = edi(['ack', '-'], input);
+    expect(r.out).toContain('IK5*R*4~');
+    expect(r.out).toContain('AK9*R*1*1*0~');
+  });
+
+  it('refuses what is not X12 with a clear message', () => {
+    const r = edi(['validate', '-'], 'hello world');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/\[TA1 022\] ISA_EXPECTED error: input does not start with an ISA header: 'hello world'/);
+    const p = edi(['parse', '-'], 'hello world');
+    expect(p.code).toBe(1);
+    expect(p.err).toMatch(/does not start with an ISA header/);
+    expect(edi(['validate', join(tmp, 'missing.x12')]).err).toMatch(/ENOENT/);
+  });
+});
