@@ -30,14 +30,27 @@ interface Measure {
 
 // ---------- generated input ----------
 
-const ISA = 'ISA*00*          *00*          *ZZ*BENCHBUYER     *ZZ*BENCHSUPPLIER  *261125*1200*U*00401*000000001*0*P*>~\n';
+const ISA =
+  'ISA*00*          *00*          *ZZ*BENCHBUYER     *ZZ*BENCHSUPPLIER  *261125*1200*U*00401*000000001*0*P*>~\n';
 const GS = 'GS*PO*BENCHBUYER*BENCHSUPPLIER*20261125*1200*1*X*004010~\n';
 
 /** One 850 with 20 lines, as partners send them (~1.5 KB). */
 function purchaseOrder(n: number): string {
   const control = String(n % 1_000_000_000).padStart(4, '0');
-  const segs = [`ST*850*${control}`, `BEG*00*SA*PO${n}**20261125`, 'REF*DP*042', 'DTM*002*20261201', 'N1*ST*STORE 42*92*0042', 'N3*100 MAIN STREET', 'N4*SPRINGFIELD*IL*62701*US'];
-  for (let l = 1; l <= 20; l++) segs.push(`PO1*${l}*${l * 3}*EA*${(l * 1.25).toFixed(2)}**BP*SKU-${l}*VP*V${l}00*UP*0123456789${String(l).padStart(2, '0')}`, `PID*F****WIDGET MODEL ${l}`);
+  const segs = [
+    `ST*850*${control}`,
+    `BEG*00*SA*PO${n}**20261125`,
+    'REF*DP*042',
+    'DTM*002*20261201',
+    'N1*ST*STORE 42*92*0042',
+    'N3*100 MAIN STREET',
+    'N4*SPRINGFIELD*IL*62701*US',
+  ];
+  for (let l = 1; l <= 20; l++)
+    segs.push(
+      `PO1*${l}*${l * 3}*EA*${(l * 1.25).toFixed(2)}**BP*SKU-${l}*VP*V${l}00*UP*0123456789${String(l).padStart(2, '0')}`,
+      `PID*F****WIDGET MODEL ${l}`,
+    );
   segs.push('CTT*20');
   segs.push(`SE*${segs.length + 1}*${control}`);
   return segs.map((s) => s + '~\n').join('');
@@ -102,18 +115,25 @@ async function runChild(contender: Contender, file: string, sizeMb: number): Pro
   } else if (contender === 'ours') {
     const t = new SegmentTokenizer();
     const sink = () => void segments++;
-    for await (const chunk of createReadStream(file, { highWaterMark: MB }) as AsyncIterable<Buffer>) t.write(chunk, sink);
+    for await (const chunk of createReadStream(file, { highWaterMark: MB }) as AsyncIterable<Buffer>)
+      t.write(chunk, sink);
     t.end(sink);
   } else if (contender === 'ours-validate' || contender === 'ours-1gb') {
     const issues: X12Issue[] = [];
     const t = new SegmentTokenizer();
-    const reader = new EnvelopeReader({ onIssue: (i) => void (issues.length < 10 && issues.push(i)) }, { issues: t.headerIssues, fixedWidth: t.headerFixedWidth }, { keepTransactions: false });
+    const reader = new EnvelopeReader(
+      { onIssue: (i) => void (issues.length < 10 && issues.push(i)) },
+      { issues: t.headerIssues, fixedWidth: t.headerFixedWidth },
+      { keepTransactions: false },
+    );
     const sink = (s: Parameters<EnvelopeReader['push']>[0]) => {
       segments++;
       reader.push(s);
     };
-    const source = contender === 'ours-1gb' ? gigabyteStream(sizeMb * MB) : createReadStream(file, { highWaterMark: MB });
-    for await (const chunk of source as AsyncIterable<Buffer | string>) t.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, sink);
+    const source =
+      contender === 'ours-1gb' ? gigabyteStream(sizeMb * MB) : createReadStream(file, { highWaterMark: MB });
+    for await (const chunk of source as AsyncIterable<Buffer | string>)
+      t.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, sink);
     t.end(sink);
     reader.end();
     if (issues.length) throw new Error(`generated input reported as invalid: ${issues[0]!.message}`);
@@ -121,23 +141,37 @@ async function runChild(contender: Contender, file: string, sizeMb: number): Pro
     // node-x12 parses a whole string into its object model; strict mode checks the envelopes.
     const { X12Parser } = await import('node-x12');
     const text = readFileSync(file, 'utf8');
-    const ic = new X12Parser(true).parse(text) as unknown as { functionalGroups: Array<{ transactions: Array<{ segments: unknown[] }> }> };
+    const ic = new X12Parser(true).parse(text) as unknown as {
+      functionalGroups: Array<{ transactions: Array<{ segments: unknown[] }> }>;
+    };
     for (const g of ic.functionalGroups) for (const tx of g.transactions) segments += tx.segments.length + 2;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const size = contender === 'ours-1gb' ? sizeMb : statSync(file).size / MB;
-  return { contender, size_mb: round(size), seconds: round(seconds), mb_s: round(size / seconds), peak_rss_mb: round(process.resourceUsage().maxRSS / 1024), segments };
+  return {
+    contender,
+    size_mb: round(size),
+    seconds: round(seconds),
+    mb_s: round(size / seconds),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+    segments,
+  };
 }
 
 function measure(contender: Contender, file: string, sizeMb: number): Measure {
   // Children run the compiled JavaScript, so no TypeScript compiler sits in their memory.
   const args = ['--max-old-space-size=16384', __filename, '--child', contender, file, String(sizeMb)];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 15 * 60 * 1000, maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: 15 * 60 * 1000,
+    maxBuffer: 1 << 20,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measure;
   } catch {
-    const why = r.error?.message ?? (r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.status} ${r.signal ?? ''}`);
+    const why =
+      r.error?.message ?? (r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.status} ${r.signal ?? ''}`);
     return { contender, size_mb: sizeMb, seconds: NaN, mb_s: NaN, peak_rss_mb: NaN, error: why };
   }
 }
@@ -164,8 +198,18 @@ async function main(): Promise<void> {
   process.stderr.write(`ours-validate streaming a ${gb} MB interchange…\n`);
   runs.push(measure('ours-1gb', '-', gb));
 
-  console.table(runs.map((r) => ({ contender: r.contender, 'size MB': r.size_mb, 'MB/s': r.mb_s, 'peak RSS MB': r.peak_rss_mb, seconds: r.seconds, error: r.error ?? '' })));
-  const at = (c: Contender, size: number) => runs.find((r) => r.contender === c && r.size_mb >= size * 0.99 && r.size_mb < size * 1.1);
+  console.table(
+    runs.map((r) => ({
+      contender: r.contender,
+      'size MB': r.size_mb,
+      'MB/s': r.mb_s,
+      'peak RSS MB': r.peak_rss_mb,
+      seconds: r.seconds,
+      error: r.error ?? '',
+    })),
+  );
+  const at = (c: Contender, size: number) =>
+    runs.find((r) => r.contender === c && r.size_mb >= size * 0.99 && r.size_mb < size * 1.1);
   const big = sizes[sizes.length - 1]!;
   const ours = at('ours', big)!;
   const raw = at('raw-scan', big)!;
@@ -187,7 +231,10 @@ async function main(): Promise<void> {
     runs,
   };
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, quick ? 'x12.quick.json' : 'x12.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(
+    join(RESULTS, quick ? 'x12.quick.json' : 'x12.json'),
+    JSON.stringify(summary, null, 2) + '\n',
+  );
   console.log(
     `\nours ${summary.ours_mb_s} MB/s = ${summary.ratio_vs_node_x12}× node-x12 (${summary.node_x12_mb_s} MB/s), ` +
       `${Math.round(summary.ratio_vs_raw_scan * 100)}% of a bare indexOf scan (${summary.raw_scan_mb_s} MB/s); peak RSS ${summary.peak_rss_mb} MB. ` +

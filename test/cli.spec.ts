@@ -2,14 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseX12, validateX12 } from '@edi/x12';
+import { parseX12, segmentText, validateX12 } from '@edi/x12';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { CORPUS_DIR } from './helpers/corpus';
 
 /** Runs the installed `edi` bin (built by `npm test`'s pretest) as a user would. */
 const BIN = resolve(__dirname, '../bin/edi.js');
 function edi(args: string[], input?: Buffer | string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: { ...process.env, EDI_NOW: '2026-11-25T09:30:00Z' }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    env: { ...process.env, EDI_NOW: '2026-11-25T09:30:00Z' },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 const corpus = (f: string) => join(CORPUS_DIR, f);
@@ -47,7 +51,11 @@ describe('edi CLI', () => {
     const r = edi(['validate', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
     expect(r.code).toBe(1);
     const lines = r.out.trim().split('\n');
-    expect(lines).toContainEqual(expect.stringMatching(/segment 4 \(SE, position 2\) element 1: \[AK5 4\] SE01_MISMATCH error: SE01 says 3 segments, the transaction set has 2/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /segment 4 \(SE, position 2\) element 1: \[AK5 4\] SE01_MISMATCH error: SE01 says 3 segments, the transaction set has 2/,
+      ),
+    );
     expect(lines.every((l) => l.includes('error') || l.includes('warning'))).toBe(true);
   });
 
@@ -66,13 +74,23 @@ describe('edi CLI', () => {
     expect(r.out).toContain('TA1*000011111*240131*1100*R*017~');
     const ok = edi(['ack', '--ta1', 'never', corpus('850/bots-plugins__850-004010-05.x12')]);
     const ack = parseX12(ok.stdout);
-    const segs = ack.interchanges[0]!.groups[0]!.transactions[0]!.segments.map((s) => [s.id, ...s.elements].join('*'));
+    const segs = ack.interchanges[0]!.groups[0]!.transactions[0]!.segments.map((s) =>
+      segmentText(s, { element: '*', component: '>' }),
+    );
     expect(segs).toEqual(['AK1*PO*8', 'AK2*850*0007', 'AK5*A', 'AK2*850*0001', 'AK5*A', 'AK9*A*2*2*2']);
     expect(ok.out).toMatch(/^ISA\*00\*.{10}\*00\*.{10}\*01\*Duns {11}\*01\*111111111 {6}\*261125\*0930\*/);
   });
 
   it('ack --type 999 answers an SE count error with IK5 R 4', () => {
-    const input = x12({ version: '00501' }).isa().gs({ version: '005010' }).st('850').seg('BEG', '00').se({ count: '5' }).ge().iea().build();
+    const input = x12({ version: '00501' })
+      .isa()
+      .gs({ version: '005010' })
+      .st('850')
+      .seg('BEG', '00')
+      .se({ count: '5' })
+      .ge()
+      .iea()
+      .build();
     const r = edi(['ack', '-'], input);
     expect(r.out).toContain('IK5*R*4~');
     expect(r.out).toContain('AK9*R*1*1*0~');
@@ -81,7 +99,9 @@ describe('edi CLI', () => {
   it('refuses what is not X12 with a clear message', () => {
     const r = edi(['validate', '-'], 'hello world');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/\[TA1 022\] ISA_EXPECTED error: input does not start with an ISA header: 'hello world'/);
+    expect(r.out).toMatch(
+      /\[TA1 022\] ISA_EXPECTED error: input does not start with an ISA header: 'hello world'/,
+    );
     const p = edi(['parse', '-'], 'hello world');
     expect(p.code).toBe(1);
     expect(p.err).toMatch(/does not start with an ISA header/);

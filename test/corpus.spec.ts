@@ -29,7 +29,10 @@ describe('the real-world corpus', () => {
   const QUIRKS: Record<string, { code: string; ack: (acks: ReturnType<typeof buildAcks>) => unknown }> = {
     'quirk: hard-wrapped lines': {
       code: 'LINE_BREAK_IN_SEGMENT',
-      ack: (acks) => expect(acks.interchanges[0]!.tail).toEqual([expect.objectContaining({ id: 'TA1', elements: expect.arrayContaining(['E', '024']) })]),
+      ack: (acks) =>
+        expect(acks.interchanges[0]!.tail).toEqual([
+          expect.objectContaining({ id: 'TA1', elements: expect.arrayContaining(['E', '024']) }),
+        ]),
     },
     'quirk: multi-byte segment terminator': {
       code: 'MULTIBYTE_SEGMENT_TERMINATOR',
@@ -62,9 +65,13 @@ describe('the real-world corpus', () => {
 
 /** Each malformed file and the error it must get: code, where, and the ack code. */
 const MALFORMED: Record<string, Array<Record<string, unknown>>> = {
-  'gt-edi-x12__inconsistent-element-separator-isa-heading.edi': [{ code: 'ISA_ELEMENT_SEPARATOR', ta1: '026', offset: 0, fatal: true }],
+  'gt-edi-x12__inconsistent-element-separator-isa-heading.edi': [
+    { code: 'ISA_ELEMENT_SEPARATOR', ta1: '026', offset: 0, fatal: true },
+  ],
   'gt-edi-x12__no-iea-trailer.edi': [{ code: 'IEA_MISSING', ta1: '023' }],
-  'gt-edi-x12__no-matching-segment-count.edi': [{ code: 'SE01_MISMATCH', ak5: '4', segmentIndex: 4, element: 1, value: '3' }],
+  'gt-edi-x12__no-matching-segment-count.edi': [
+    { code: 'SE01_MISMATCH', ak5: '4', segmentIndex: 4, element: 1, value: '3' },
+  ],
   'gt-edi-x12__no-se-trailer.edi': [{ code: 'SE_MISSING', ak5: '2', segmentIndex: 3 }],
   'gt-edi-x12__no-st-heading.edi': [{ code: 'SE_WITHOUT_ST', ta1: '022', segmentIndex: 5 }],
   'gt-edi-x12__trimmed-isa-heading.edi': [

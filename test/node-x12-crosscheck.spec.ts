@@ -11,7 +11,11 @@ type NodeSegment = { tag: string; elements: Array<{ value: string }> };
 type NodeInterchange = {
   header: NodeSegment;
   trailer: NodeSegment;
-  functionalGroups: Array<{ header: NodeSegment; trailer: NodeSegment; transactions: Array<{ header: NodeSegment; trailer: NodeSegment; segments: NodeSegment[] }> }>;
+  functionalGroups: Array<{
+    header: NodeSegment;
+    trailer: NodeSegment;
+    transactions: Array<{ header: NodeSegment; trailer: NodeSegment; segments: NodeSegment[] }>;
+  }>;
 };
 
 /** node-x12 stores ISA13 and IEA02 as numbers (000000123 → 123); compare those by value. */
@@ -40,7 +44,8 @@ function flattenOurs(ic: InterchangeNode): string[][] {
   const out = [ours(ic.header, ic)];
   for (const g of ic.groups) {
     out.push(ours(g.header, ic));
-    for (const t of g.transactions) out.push(ours(t.header, ic), ...t.segments.map((s) => ours(s, ic)), ours(t.trailer!, ic));
+    for (const t of g.transactions)
+      out.push(ours(t.header, ic), ...t.segments.map((s) => ours(s, ic)), ours(t.trailer!, ic));
     out.push(ours(g.trailer!, ic));
   }
   out.push(ours(ic.trailer!, ic));
@@ -55,7 +60,8 @@ describe.each(files.map((f) => [f.file, f]))('node-x12 agrees on %s', (_, f) => 
     const input = readFileSync(f.path);
     let reference: NodeInterchange[];
     try {
-      const parsed = new X12Parser(true).parse(input.toString('utf8')) as unknown as NodeInterchange | { interchanges: NodeInterchange[] };
+      const parsed = new X12Parser(true).parse(input.toString('utf8')) as unknown as
+        NodeInterchange | { interchanges: NodeInterchange[] };
       reference = Array.from('interchanges' in parsed ? parsed.interchanges : [parsed]);
     } catch {
       return; // node-x12 cannot read it (hard wraps, ISB, TA1-only, mixed delimiters): nothing to compare

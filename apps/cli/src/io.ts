@@ -43,7 +43,9 @@ export function progress(size: number | undefined): (bytes: number) => void {
     shown = now;
     const mb = done / 1048576;
     const rate = mb / Math.max(0.001, (now - started) / 1000);
-    process.stderr.write(`\r${((100 * done) / size).toFixed(0).padStart(3)}%  ${mb.toFixed(0)} MB  ${rate.toFixed(0)} MB/s `);
+    process.stderr.write(
+      `\r${((100 * done) / size).toFixed(0).padStart(3)}%  ${mb.toFixed(0)} MB  ${rate.toFixed(0)} MB/s `,
+    );
     if (done >= size) process.stderr.write('\n');
   };
 }

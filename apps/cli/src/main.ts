@@ -7,7 +7,9 @@ import { validateCommand } from './commands/validate.command';
 
 /** The `edi` command: the X12 libraries with no server at all. */
 export function buildProgram(): Command {
-  const program = new Command('edi').description('Parse, validate, acknowledge and write X12 EDI').showHelpAfterError();
+  const program = new Command('edi')
+    .description('Parse, validate, acknowledge and write X12 EDI')
+    .showHelpAfterError();
   const run =
     <O>(action: (file: string, opts: O) => Promise<number> | number) =>
     async (file: string, opts: O): Promise<void> => {
@@ -34,8 +36,16 @@ export function buildProgram(): Command {
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--control <n>', 'ISA13 of the acknowledgment interchange', '1')
     .option('--group-control <n>', 'GS06 of the first acknowledgment group', '1')
-    .addOption(new Option('--type <type>', 'functional acknowledgment').choices(['auto', '997', '999']).default('auto'))
-    .addOption(new Option('--ta1 <when>', 'interchange acknowledgment').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(
+      new Option('--type <type>', 'functional acknowledgment')
+        .choices(['auto', '997', '999'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--ta1 <when>', 'interchange acknowledgment')
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
     .action(run(ackCommand));
 
   program
@@ -56,7 +66,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    const message = e instanceof X12Error || (e as NodeJS.ErrnoException).code ? (e as Error).message : String((e as Error).stack ?? e);
+    const message =
+      e instanceof X12Error || (e as NodeJS.ErrnoException).code
+        ? (e as Error).message
+        : String((e as Error).stack ?? e);
     process.stderr.write(`edi: ${message}\n`);
     process.exitCode = 2;
   }

@@ -5,8 +5,10 @@ import { x12 } from './testing/x12-builder';
 import type { Segment } from './segment';
 
 const now = new Date('2026-11-25T09:30:00Z');
-const ackOf = (input: Buffer | string, opts = {}) => buildAcks(validateX12(input).interchanges, { now, interchangeControl: 42, groupControl: 7, ...opts });
-const lines = (input: Buffer | string, opts = {}) => serialize(ackOf(input, opts)).toString().split('~\n').filter(Boolean);
+const ackOf = (input: Buffer | string, opts = {}) =>
+  buildAcks(validateX12(input).interchanges, { now, interchangeControl: 42, groupControl: 7, ...opts });
+const lines = (input: Buffer | string, opts = {}) =>
+  serialize(ackOf(input, opts)).toString().split('~\n').filter(Boolean);
 const find = (segs: Segment[], id: string) => segs.filter((s) => s.id === id).map((s) => s.elements);
 
 describe('acknowledgments', () => {
@@ -29,7 +31,15 @@ describe('acknowledgments', () => {
   });
 
   it('answers 005010 with a 999 carrying AK103, AK203 and IK5', () => {
-    const input = x12({ version: '00501' }).isa().gs({ version: '005010X222A1', functionalId: 'HC' }).st('837', '0001', '005010X222A1').seg('BHT', '0019').se().ge().iea().build();
+    const input = x12({ version: '00501' })
+      .isa()
+      .gs({ version: '005010X222A1', functionalId: 'HC' })
+      .st('837', '0001', '005010X222A1')
+      .seg('BHT', '0019')
+      .se()
+      .ge()
+      .iea()
+      .build();
     const out = lines(input);
     expect(out.slice(1, 8)).toEqual([
       'GS*FA*RECEIVERAPP*SENDERAPP*20261125*0930*7*X*005010X231',
@@ -44,7 +54,18 @@ describe('acknowledgments', () => {
   });
 
   it('rejects a set whose SE01 is wrong (AK5 R 4) and marks the group partly accepted (AK9 P)', () => {
-    const input = x12().isa().gs().st().seg('BEG', '00').se({ count: '9' }).st().seg('BEG', '00').se().ge().iea().build();
+    const input = x12()
+      .isa()
+      .gs()
+      .st()
+      .seg('BEG', '00')
+      .se({ count: '9' })
+      .st()
+      .seg('BEG', '00')
+      .se()
+      .ge()
+      .iea()
+      .build();
     const tx = ackOf(input).interchanges[0]!.groups[0]!.transactions[0]!;
     expect(find(tx.segments, 'AK5')).toEqual([['R', '4'], ['A']]);
     expect(find(tx.segments, 'AK9')).toEqual([['P', '2', '2', '1']]);
@@ -57,7 +78,16 @@ describe('acknowledgments', () => {
   });
 
   it('points AK3/AK4 at the segment and element in error, with a copy of the data', () => {
-    const text = x12().isa().gs().st().seg('N1', 'ST', 'ACME WAREHOUSE').se().ge().iea().text().replace('ACME ', 'ACME\n');
+    const text = x12()
+      .isa()
+      .gs()
+      .st()
+      .seg('N1', 'ST', 'ACME WAREHOUSE')
+      .se()
+      .ge()
+      .iea()
+      .text()
+      .replace('ACME ', 'ACME\n');
     const tx = ackOf(text).interchanges[0]!.groups[0]!.transactions[0]!;
     expect(find(tx.segments, 'AK3')).toEqual([['N1', '2', '', '8']]);
     expect(find(tx.segments, 'AK4')).toEqual([['2', '', '6', 'ACMEWAREHOUSE']]);
@@ -66,30 +96,60 @@ describe('acknowledgments', () => {
   });
 
   it('sends a TA1 when ISA14 asks for one, and a rejecting TA1 alone for envelope errors', () => {
-    const asked = ackOf(x12().isa({ ackRequested: '1', control: '000000123' }).gs().st().se().ge().iea().build()).interchanges[0]!;
+    const asked = ackOf(
+      x12().isa({ ackRequested: '1', control: '000000123' }).gs().st().se().ge().iea().build(),
+    ).interchanges[0]!;
     expect(asked.tail).toEqual([{ id: 'TA1', elements: ['000000123', '240131', '1100', 'A', '000'] }]);
     expect(asked.groups).toHaveLength(1);
     const bad = ackOf(x12().isa().gs().st().se().ge().iea({ control: '000000009' }).build()).interchanges[0]!;
     expect(bad.tail).toEqual([{ id: 'TA1', elements: ['000000001', '240131', '1100', 'R', '001'] }]);
     expect(bad.groups).toEqual([]);
-    expect(serialize(ackOf(x12().isa().gs().st().se().ge().iea({ control: '000000009' }).build())).toString()).toMatch(/TA1\*000000001\*240131\*1100\*R\*001~\nIEA\*0\*000000042~\n$/);
+    expect(
+      serialize(ackOf(x12().isa().gs().st().se().ge().iea({ control: '000000009' }).build())).toString(),
+    ).toMatch(/TA1\*000000001\*240131\*1100\*R\*001~\nIEA\*0\*000000042~\n$/);
   });
 
   it('follows the inbound GS08 (003010 gets a 997 in 003010) and never acknowledges acknowledgments', () => {
-    expect(lines(x12({ version: '00300' }).isa().gs({ version: '003010' }).st().se().ge().iea().build())[1]).toMatch(/\*X\*003010$/);
-    expect(ackOf(x12().isa().gs({ functionalId: 'FA' }).st('997').se().ge().iea().build()).interchanges).toEqual([]);
+    expect(
+      lines(x12({ version: '00300' }).isa().gs({ version: '003010' }).st().se().ge().iea().build())[1],
+    ).toMatch(/\*X\*003010$/);
+    expect(
+      ackOf(x12().isa().gs({ functionalId: 'FA' }).st('997').se().ge().iea().build()).interchanges,
+    ).toEqual([]);
   });
 
   it('can be forced to 997 for 005010 partners that want one', () => {
     const input = x12({ version: '00501' }).isa().gs({ version: '005010' }).st('850').se().ge().iea().build();
-    expect(lines(input, { functionalAck: '997' }).slice(2, 5)).toEqual(['ST*997*0001', 'AK1*PO*1*005010', 'AK2*850*0001']);
+    expect(lines(input, { functionalAck: '997' }).slice(2, 5)).toEqual([
+      'ST*997*0001',
+      'AK1*PO*1*005010',
+      'AK2*850*0001',
+    ]);
   });
 
   it('numbers several ack interchanges and groups in sequence', () => {
-    const input = Buffer.concat([x12().po(1).build(), x12().isa({ control: '000000002' }).gs().st().se().ge().gs({ control: '2' }).st().se().ge().iea().build()]);
+    const input = Buffer.concat([
+      x12().po(1).build(),
+      x12()
+        .isa({ control: '000000002' })
+        .gs()
+        .st()
+        .se()
+        .ge()
+        .gs({ control: '2' })
+        .st()
+        .se()
+        .ge()
+        .iea()
+        .build(),
+    ]);
     const acks = ackOf(input);
     expect(acks.interchanges.map((i) => i.header.elements[12])).toEqual(['000000042', '000000043']);
-    expect(acks.interchanges.flatMap((i) => i.groups.map((g) => g.header.elements[5]))).toEqual(['7', '8', '9']);
+    expect(acks.interchanges.flatMap((i) => i.groups.map((g) => g.header.elements[5]))).toEqual([
+      '7',
+      '8',
+      '9',
+    ]);
     expect(parseX12(serialize(acks)).issues).toEqual([]);
   });
 });

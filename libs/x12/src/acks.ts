@@ -1,4 +1,10 @@
-import type { AckStatus, GroupResult, InterchangeHeader, InterchangeResult, TransactionResult } from './envelope';
+import type {
+  AckStatus,
+  GroupResult,
+  InterchangeHeader,
+  InterchangeResult,
+  TransactionResult,
+} from './envelope';
 import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
 import { delimiterChars, GroupNode, InterchangeNode, TransactionNode, X12Document } from './tree';
@@ -53,13 +59,25 @@ function ta1Segment(ic: InterchangeResult, header: InterchangeHeader): Segment {
   return { id: 'TA1', elements: [header.control, header.date, header.time, status, note] };
 }
 
-function functionalAck(group: GroupResult, ic: InterchangeHeader, control: number, options: AckOptions): GroupNode {
+function functionalAck(
+  group: GroupResult,
+  ic: InterchangeHeader,
+  control: number,
+  options: AckOptions,
+): GroupNode {
   const version = group.header.version;
-  const kind = options.functionalAck && options.functionalAck !== 'auto' ? options.functionalAck : version >= '005' ? '999' : '997';
+  const kind =
+    options.functionalAck && options.functionalAck !== 'auto'
+      ? options.functionalAck
+      : version >= '005'
+        ? '999'
+        : '997';
   const is999 = kind === '999';
   const v5010 = version >= '005';
   const segments: Segment[] = [];
-  segments.push(seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])));
+  segments.push(
+    seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
+  );
   for (const tx of group.transactions) segments.push(...transactionResponse(tx, is999, v5010));
   segments.push(seg('AK9', ...groupResponse(group)));
   const st02 = '0001';
@@ -70,7 +88,17 @@ function functionalAck(group: GroupResult, ic: InterchangeHeader, control: numbe
   };
   const now = stamp(options.now ?? new Date());
   return {
-    header: seg('GS', 'FA', group.header.receiverCode, group.header.senderCode, now.date8, now.time, String(control), 'X', is999 ? '005010X231' : version),
+    header: seg(
+      'GS',
+      'FA',
+      group.header.receiverCode,
+      group.header.senderCode,
+      now.date8,
+      now.time,
+      String(control),
+      'X',
+      is999 ? '005010X231' : version,
+    ),
     transactions: [transaction],
     trailer: seg('GE', '1', String(control)),
   };
@@ -78,7 +106,14 @@ function functionalAck(group: GroupResult, ic: InterchangeHeader, control: numbe
 
 /** AK2, AK3/AK4 (IK3/IK4) per segment in error, AK5 (IK5). */
 function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boolean): Segment[] {
-  const out: Segment[] = [seg('AK2', tx.setId, tx.control, ...((is999 || v5010) && tx.implementationRef ? [tx.implementationRef] : []))];
+  const out: Segment[] = [
+    seg(
+      'AK2',
+      tx.setId,
+      tx.control,
+      ...((is999 || v5010) && tx.implementationRef ? [tx.implementationRef] : []),
+    ),
+  ];
   const bySegment = new Map<number, X12Issue[]>();
   for (const issue of tx.issues) {
     if (!issue.ak3 && !issue.ak4) continue;
@@ -88,9 +123,13 @@ function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boole
   for (const issues of bySegment.values()) {
     const first = issues[0]!;
     const segmentCode = issues.find((i) => i.ak3 && i.ak3 !== '8')?.ak3 ?? '8';
-    out.push(trim(seg(is999 ? 'IK3' : 'AK3', first.segmentId ?? '', String(first.position ?? ''), '', segmentCode)));
+    out.push(
+      trim(seg(is999 ? 'IK3' : 'AK3', first.segmentId ?? '', String(first.position ?? ''), '', segmentCode)),
+    );
     for (const i of issues.filter((x) => x.ak4)) {
-      const position: Element = i.component ? [String(i.element ?? ''), String(i.component)] : String(i.element ?? '');
+      const position: Element = i.component
+        ? [String(i.element ?? ''), String(i.component)]
+        : String(i.element ?? '');
       out.push(trim(seg(is999 ? 'IK4' : 'AK4', position, '', i.ak4!, (i.value ?? '').slice(0, 99))));
     }
   }
@@ -111,18 +150,46 @@ function groupResponse(group: GroupResult): string[] {
   else if (txs.some((t) => t.status === 'E') || group.issues.length) status = 'E';
   else status = 'A';
   const codes = [...new Set(group.issues.filter((i) => i.ak9).map((i) => i.ak9!))].slice(0, 5);
-  return [status, String(group.declaredCount ?? txs.length), String(txs.length), String(status === 'R' ? 0 : accepted), ...codes];
+  return [
+    status,
+    String(group.declaredCount ?? txs.length),
+    String(txs.length),
+    String(status === 'R' ? 0 : accepted),
+    ...codes,
+  ];
 }
 
 /** The ack interchange goes back the way the inbound came: sender and receiver swapped, same delimiters and version. */
-function ackInterchange(h: InterchangeHeader, control: number, ta1: Segment | undefined, groups: GroupNode[], now: Date): InterchangeNode {
+function ackInterchange(
+  h: InterchangeHeader,
+  control: number,
+  ta1: Segment | undefined,
+  groups: GroupNode[],
+  now: Date,
+): InterchangeNode {
   const t = stamp(now);
   const delimiters = delimiterChars(h.delimiters);
   if (h.delimiters.segment.length > 1) delimiters.segment = '~'; // answer a multi-byte terminator with the standard one
   const isa11 = delimiters.repetition ?? (h.version >= '00402' ? '^' : 'U');
-  const isa = seg('ISA', '00', ' '.repeat(10), '00', ' '.repeat(10),
-    h.receiverQualifier, h.receiverId.padEnd(15), h.senderQualifier, h.senderId.padEnd(15),
-    t.date6, t.time, isa11, /^\d{5}$/.test(h.version) ? h.version : '00401', String(control).padStart(9, '0'), '0', h.usage || 'P', delimiters.component);
+  const isa = seg(
+    'ISA',
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    h.receiverQualifier,
+    h.receiverId.padEnd(15),
+    h.senderQualifier,
+    h.senderId.padEnd(15),
+    t.date6,
+    t.time,
+    isa11,
+    /^\d{5}$/.test(h.version) ? h.version : '00401',
+    String(control).padStart(9, '0'),
+    '0',
+    h.usage || 'P',
+    delimiters.component,
+  );
   return {
     delimiters,
     lineEnding: h.lineEnding,

@@ -4,14 +4,29 @@ import { x12 } from './testing/x12-builder';
 
 describe('readIsaHeader', () => {
   it('reads element, component and terminator from a 004010 header; ISA11 is not a repetition separator before 00402', () => {
-    const h = readIsaHeader(x12({ version: '00401', element: '|', component: '>', segment: '\n', lineEnding: '' }).isa().build(), 0, true, 0)!;
-    expect(h.delimiters).toEqual({ element: 0x7c, component: 0x3e, repetition: undefined, segment: Buffer.from('\n') });
+    const h = readIsaHeader(
+      x12({ version: '00401', element: '|', component: '>', segment: '\n', lineEnding: '' }).isa().build(),
+      0,
+      true,
+      0,
+    )!;
+    expect(h.delimiters).toEqual({
+      element: 0x7c,
+      component: 0x3e,
+      repetition: undefined,
+      segment: Buffer.from('\n'),
+    });
     expect(h.fixedWidth).toBe(true);
     expect(h.end).toBe(106);
   });
 
   it('reads ISA11 as the repetition separator from 00402 on', () => {
-    const h = readIsaHeader(x12({ version: '00501', repetition: '^', component: ':' }).isa().build(), 0, true, 0)!;
+    const h = readIsaHeader(
+      x12({ version: '00501', repetition: '^', component: ':' }).isa().build(),
+      0,
+      true,
+      0,
+    )!;
     expect(h.delimiters.repetition).toBe(0x5e);
     expect(h.delimiters.component).toBe(0x3a);
   });
@@ -23,7 +38,9 @@ describe('readIsaHeader', () => {
     const full = readIsaHeader(buf, 0, true, 0)!;
     expect(full.delimiters.segment).toEqual(Buffer.from('\u2026', 'utf8'));
     expect(full.end).toBe(108);
-    expect(full.issues.map((i) => [i.code, i.severity, i.ta1])).toEqual([['MULTIBYTE_SEGMENT_TERMINATOR', 'warning', '004']]);
+    expect(full.issues.map((i) => [i.code, i.severity, i.ta1])).toEqual([
+      ['MULTIBYTE_SEGMENT_TERMINATOR', 'warning', '004'],
+    ]);
   });
 
   it('skips line breaks inside a hard-wrapped header and records where they were', () => {
@@ -38,7 +55,9 @@ describe('readIsaHeader', () => {
   it('refuses a space, letter or digit as element separator with TA1 026', () => {
     for (const sep of [' ', 'A', '0']) {
       const buf = Buffer.from(`ISA${sep}00${sep}`);
-      expect(() => readIsaHeader(buf, 0, true, 0)).toThrow(expect.objectContaining({ code: 'ISA_ELEMENT_SEPARATOR', ta1: '026' }));
+      expect(() => readIsaHeader(buf, 0, true, 0)).toThrow(
+        expect.objectContaining({ code: 'ISA_ELEMENT_SEPARATOR', ta1: '026' }),
+      );
     }
   });
 
@@ -55,11 +74,16 @@ describe('readIsaHeader', () => {
 
   it('flags a component separator that clashes with the element separator (TA1 027)', () => {
     const h = readIsaHeader(x12({ component: '*' }).isa().build(), 0, true, 0)!;
-    expect(h.issues).toEqual([expect.objectContaining({ code: 'ISA_COMPONENT_SEPARATOR', ta1: '027', element: 16 })]);
+    expect(h.issues).toEqual([
+      expect.objectContaining({ code: 'ISA_COMPONENT_SEPARATOR', ta1: '027', element: 16 }),
+    ]);
   });
 
   it('reads a header whose elements were trimmed (not fixed width) and says so', () => {
-    const buf = Buffer.from('ISA*00**00**ZZ*SENDER*ZZ*RECEIVER*240131*1100*U*00401*000011111*0*P*`~\n', 'latin1');
+    const buf = Buffer.from(
+      'ISA*00**00**ZZ*SENDER*ZZ*RECEIVER*240131*1100*U*00401*000011111*0*P*`~\n',
+      'latin1',
+    );
     const h = readIsaHeader(buf, 0, true, 0)!;
     expect(h.fixedWidth).toBe(false);
     expect(h.delimiters.component).toBe(0x60);
@@ -69,6 +93,8 @@ describe('readIsaHeader', () => {
   it('asks for more bytes mid-header, and calls a header cut short at the end of input premature (TA1 023)', () => {
     const part = x12().isa().build().subarray(0, 50);
     expect(readIsaHeader(part, 0, false, 0)).toBeNull();
-    expect(() => readIsaHeader(part, 0, true, 0)).toThrow(expect.objectContaining({ code: 'ISA_TRUNCATED', ta1: '023' }));
+    expect(() => readIsaHeader(part, 0, true, 0)).toThrow(
+      expect.objectContaining({ code: 'ISA_TRUNCATED', ta1: '023' }),
+    );
   });
 });

@@ -25,7 +25,9 @@ export interface IsaHeader {
 }
 
 /** Column of each element separator in a fixed-width ISA. */
-export const ISA_SEPARATOR_COLUMNS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103] as const;
+export const ISA_SEPARATOR_COLUMNS = [
+  3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103,
+] as const;
 export const ISA_CONTENT_LENGTH = 105;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -96,14 +98,17 @@ export function readIsaHeader(buf: Buffer, pos: number, final: boolean, offset: 
   const segment = readTerminator(buf, i);
   if (segment.length > 1 && i + segment.length > buf.length && !final) return null;
   const header = content.subarray(0, length);
-  const fixedWidth = length === ISA_CONTENT_LENGTH && ISA_SEPARATOR_COLUMNS.every((c) => header[c] === element);
+  const fixedWidth =
+    length === ISA_CONTENT_LENGTH && ISA_SEPARATOR_COLUMNS.every((c) => header[c] === element);
   const component = header[length - 1]!;
   const issues = checkDelimiters(element, component, segment, offset + (i - pos));
   const fields = header.toString('latin1').split(String.fromCharCode(element));
   const version = fields[12] ?? '';
   const isa11 = fields[11]?.length === 1 ? fields[11].charCodeAt(0) : 0x55;
   const repetition =
-    version >= '00402' && !isAlphanumeric(isa11) && isa11 !== element && isa11 !== component ? isa11 : undefined;
+    version >= '00402' && !isAlphanumeric(isa11) && isa11 !== element && isa11 !== component
+      ? isa11
+      : undefined;
   return {
     content: header,
     wraps,
@@ -172,5 +177,7 @@ function needMore(final: boolean, where: { offset: number; segmentId: string }):
 }
 
 export function show(b: number): string {
-  return b >= 0x21 && b <= 0x7e ? `'${String.fromCharCode(b)}'` : `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
+  return b >= 0x21 && b <= 0x7e
+    ? `'${String.fromCharCode(b)}'`
+    : `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
 }

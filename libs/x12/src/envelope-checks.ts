@@ -24,7 +24,9 @@ const ISA_FIELDS: ReadonlyArray<{ width: number; note: Ta1Note; name: string }> 
 
 /** ISA05/ISA07 interchange ID qualifiers (X12 code list I05). */
 const ID_QUALIFIERS = new Set(
-  '01 02 03 04 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 AM NR SA SN ZZ'.split(' '),
+  '01 02 03 04 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 AM NR SA SN ZZ'.split(
+    ' ',
+  ),
 );
 
 type Check = (value: string) => boolean;
@@ -48,34 +50,77 @@ export function checkIsa(seg: RawSegment, fields: string[], fixedWidth: boolean)
   const issues: X12Issue[] = [];
   const at = { segmentIndex: seg.index, segmentId: 'ISA', offset: seg.offset };
   if (fields.length !== 16) {
-    issues.push({ ...at, code: 'ISA_ELEMENT_COUNT', severity: 'error', ta1: '022', message: `ISA has ${fields.length} elements; it must have 16` });
+    issues.push({
+      ...at,
+      code: 'ISA_ELEMENT_COUNT',
+      severity: 'error',
+      ta1: '022',
+      message: `ISA has ${fields.length} elements; it must have 16`,
+    });
     return issues;
   }
   if (!fixedWidth) {
-    issues.push({ ...at, code: 'ISA_NOT_FIXED_WIDTH', severity: 'error', ta1: '022', message: `ISA is ${seg.length + 1} bytes with its terminator; it must be 106, every element padded to its fixed width` });
+    issues.push({
+      ...at,
+      code: 'ISA_NOT_FIXED_WIDTH',
+      severity: 'error',
+      ta1: '022',
+      message: `ISA is ${seg.length + 1} bytes with its terminator; it must be 106, every element padded to its fixed width`,
+    });
   }
   ISA_FIELDS.forEach((f, k) => {
     const value = fields[k]!;
     if (value.length !== f.width) {
-      issues.push({ ...at, element: k + 1, code: 'ISA_ELEMENT_WIDTH', severity: 'error', ta1: f.note, value, message: `ISA${pad(k + 1)} (${f.name}) is ${value.length} characters; it must be exactly ${f.width}` });
+      issues.push({
+        ...at,
+        element: k + 1,
+        code: 'ISA_ELEMENT_WIDTH',
+        severity: 'error',
+        ta1: f.note,
+        value,
+        message: `ISA${pad(k + 1)} (${f.name}) is ${value.length} characters; it must be exactly ${f.width}`,
+      });
     }
   });
   for (const [k, check, expected] of ISA_VALUE_CHECKS) {
     const value = fields[k]!;
     const f = ISA_FIELDS[k]!;
     if (value.length === f.width && !check(value)) {
-      issues.push({ ...at, element: k + 1, code: 'ISA_ELEMENT_VALUE', severity: 'error', ta1: f.note, value, message: `ISA${pad(k + 1)} (${f.name}) '${value}' is invalid: expected ${expected}` });
+      issues.push({
+        ...at,
+        element: k + 1,
+        code: 'ISA_ELEMENT_VALUE',
+        severity: 'error',
+        ta1: f.note,
+        value,
+        message: `ISA${pad(k + 1)} (${f.name}) '${value}' is invalid: expected ${expected}`,
+      });
     }
   }
   for (const k of [4, 6]) {
     const value = fields[k]!;
     if (/^[0-9A-Z]{2}$/i.test(value) && !ID_QUALIFIERS.has(value.toUpperCase())) {
-      issues.push({ ...at, element: k + 1, code: 'ISA_QUALIFIER_UNKNOWN', severity: 'warning', value, message: `ISA${pad(k + 1)} qualifier '${value}' is not in the X12 list (01, 12, 14, ZZ…); accepted as agreed between partners` });
+      issues.push({
+        ...at,
+        element: k + 1,
+        code: 'ISA_QUALIFIER_UNKNOWN',
+        severity: 'warning',
+        value,
+        message: `ISA${pad(k + 1)} qualifier '${value}' is not in the X12 list (01, 12, 14, ZZ…); accepted as agreed between partners`,
+      });
     }
   }
   const version = fields[11]!;
   if (version < '00402' && fields[10] !== 'U' && fields[10] !== 'u') {
-    issues.push({ ...at, element: 11, code: 'ISA_ELEMENT_VALUE', severity: 'error', ta1: '016', value: fields[10], message: `ISA11 must be 'U' (the standards identifier) before version 00402, found '${fields[10]}'` });
+    issues.push({
+      ...at,
+      element: 11,
+      code: 'ISA_ELEMENT_VALUE',
+      severity: 'error',
+      ta1: '016',
+      value: fields[10],
+      message: `ISA11 must be 'U' (the standards identifier) before version 00402, found '${fields[10]}'`,
+    });
   }
   return issues;
 }
@@ -84,16 +129,32 @@ export function checkIsa(seg: RawSegment, fields: string[], fixedWidth: boolean)
 export function checkGs(seg: RawSegment, fields: string[]): X12Issue[] {
   const at = { segmentIndex: seg.index, segmentId: 'GS', offset: seg.offset };
   const bad = (element: number, message: string, extra: Partial<X12Issue> = {}): X12Issue => ({
-    ...at, element, code: 'GS_ELEMENT', severity: 'error', ta1: '024', value: fields[element - 1], message, ...extra,
+    ...at,
+    element,
+    code: 'GS_ELEMENT',
+    severity: 'error',
+    ta1: '024',
+    value: fields[element - 1],
+    message,
+    ...extra,
   });
   const issues: X12Issue[] = [];
   if (fields.length < 8) {
-    issues.push({ ...at, code: 'GS_ELEMENT_COUNT', severity: 'error', ta1: '024', message: `GS has ${fields.length} elements; it needs 8` });
+    issues.push({
+      ...at,
+      code: 'GS_ELEMENT_COUNT',
+      severity: 'error',
+      ta1: '024',
+      message: `GS has ${fields.length} elements; it needs 8`,
+    });
   }
-  const [id = '', sender = '', receiver = '', date = '', time = '', control = '', agency = '', version = ''] = fields;
+  const [id = '', sender = '', receiver = '', date = '', time = '', control = '', agency = '', version = ''] =
+    fields;
   if (!/^[A-Z]{2}$/i.test(id)) issues.push(bad(1, `GS01 functional identifier '${id}' must be two letters`));
-  if (sender.length < 2 || sender.length > 15) issues.push(bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`));
-  if (receiver.length < 2 || receiver.length > 15) issues.push(bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`));
+  if (sender.length < 2 || sender.length > 15)
+    issues.push(bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`));
+  if (receiver.length < 2 || receiver.length > 15)
+    issues.push(bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`));
   if (!(date.length === 8 ? isDate(date.slice(2), date.slice(0, 2)) : date.length === 6 && isDate(date))) {
     issues.push(bad(4, `GS04 date '${date}' is not a valid date CCYYMMDD`));
   }
@@ -102,7 +163,8 @@ export function checkGs(seg: RawSegment, fields: string[]): X12Issue[] {
     issues.push(bad(6, `GS06 group control number '${control}' must be 1-9 digits`, { ak9: '6' }));
   }
   if (!/^[XT]$/i.test(agency)) issues.push(bad(7, `GS07 responsible agency '${agency}' must be X or T`));
-  if (version.length < 1 || version.length > 12) issues.push(bad(8, `GS08 version '${version}' must be 1-12 characters`));
+  if (version.length < 1 || version.length > 12)
+    issues.push(bad(8, `GS08 version '${version}' must be 1-12 characters`));
   return issues;
 }
 
@@ -112,10 +174,26 @@ export function checkSt(seg: RawSegment, fields: string[], position: number): X1
   const issues: X12Issue[] = [];
   const [setId = '', control = ''] = fields;
   if (!/^\d{3}$/.test(setId)) {
-    issues.push({ ...at, element: 1, code: 'ST01_INVALID', severity: 'error', ak5: '6', value: setId, message: `ST01 transaction set identifier '${setId}' must be three digits` });
+    issues.push({
+      ...at,
+      element: 1,
+      code: 'ST01_INVALID',
+      severity: 'error',
+      ak5: '6',
+      value: setId,
+      message: `ST01 transaction set identifier '${setId}' must be three digits`,
+    });
   }
   if (control.length < 4 || control.length > 9) {
-    issues.push({ ...at, element: 2, code: 'ST02_INVALID', severity: 'error', ak5: '7', value: control, message: `ST02 control number '${control}' must be 4-9 characters` });
+    issues.push({
+      ...at,
+      element: 2,
+      code: 'ST02_INVALID',
+      severity: 'error',
+      ak5: '7',
+      value: control,
+      message: `ST02 control number '${control}' must be 4-9 characters`,
+    });
   }
   return issues;
 }

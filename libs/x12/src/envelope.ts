@@ -80,7 +80,10 @@ const INTERCHANGE_LEVEL = new Set([tagOf('TA1'), tagOf('ISB'), tagOf('ISE'), tag
  * Control numbers must be unique within their group or interchange; 005010 acks have codes for a
  * repeat (AK905 19, IK502 23). Earlier versions do not, and real 004010 senders do repeat them: a warning.
  */
-function uniqueness(version: string, codes: Pick<X12Issue, 'ak9' | 'ak5'>): Pick<X12Issue, 'severity' | 'ak9' | 'ak5'> {
+function uniqueness(
+  version: string,
+  codes: Pick<X12Issue, 'ak9' | 'ak5'>,
+): Pick<X12Issue, 'severity' | 'ak9' | 'ak5'> {
   return version >= '005' ? { severity: 'error', ...codes } : { severity: 'warning' };
 }
 
@@ -149,25 +152,42 @@ export class EnvelopeReader {
 
   private openInterchange(seg: RawSegment): void {
     if (this.ic) {
-      this.interchangeIssue('IEA_MISSING', 'a new ISA began before this interchange\'s IEA', '023', seg.index);
+      this.interchangeIssue('IEA_MISSING', "a new ISA began before this interchange's IEA", '023', seg.index);
       this.finishInterchange();
     }
     const f = seg.fields();
     const header: InterchangeHeader = {
-      senderQualifier: f[4] ?? '', senderId: (f[5] ?? '').trim(), receiverQualifier: f[6] ?? '', receiverId: (f[7] ?? '').trim(),
-      date: f[8] ?? '', time: f[9] ?? '', isa11: f[10] ?? '', version: f[11] ?? '', control: f[12] ?? '',
-      ackRequested: f[13] === '1', usage: f[14] ?? '', delimiters: seg.delimiters, lineEnding: '',
+      senderQualifier: f[4] ?? '',
+      senderId: (f[5] ?? '').trim(),
+      receiverQualifier: f[6] ?? '',
+      receiverId: (f[7] ?? '').trim(),
+      date: f[8] ?? '',
+      time: f[9] ?? '',
+      isa11: f[10] ?? '',
+      version: f[11] ?? '',
+      control: f[12] ?? '',
+      ackRequested: f[13] === '1',
+      usage: f[14] ?? '',
+      delimiters: seg.delimiters,
+      lineEnding: '',
     };
     header.lineEnding = seg.after;
     this.ic = { header, segmentIndex: seg.index, groups: [], issues: [] };
     this.groupControls.clear();
     this.wrappedSegments = 0;
     this.handler.onSegment?.(seg, 'isa');
-    for (const issue of this.headerInfo.issues.get(seg.index) ?? []) this.issue(this.ic.issues, { ...issue, segmentIndex: seg.index });
-    for (const issue of checkIsa(seg, f, this.headerInfo.fixedWidth.get(seg.index) ?? true)) this.issue(this.ic.issues, issue);
+    for (const issue of this.headerInfo.issues.get(seg.index) ?? [])
+      this.issue(this.ic.issues, { ...issue, segmentIndex: seg.index });
+    for (const issue of checkIsa(seg, f, this.headerInfo.fixedWidth.get(seg.index) ?? true))
+      this.issue(this.ic.issues, issue);
     const key = `${header.senderQualifier}/${header.senderId}/${header.control}`;
     if (this.seenInterchanges.has(key)) {
-      this.interchangeIssue('ISA13_DUPLICATE', `interchange control number ${header.control} from ${header.senderId} was already used in this input`, '025', seg.index);
+      this.interchangeIssue(
+        'ISA13_DUPLICATE',
+        `interchange control number ${header.control} from ${header.senderId} was already used in this input`,
+        '025',
+        seg.index,
+      );
     }
     this.seenInterchanges.add(key);
   }
@@ -179,10 +199,20 @@ export class EnvelopeReader {
     this.handler.onSegment?.(seg, 'iea');
     const [count = '', control = ''] = seg.fields();
     if (!/^\d{1,5}$/.test(count) || Number(count) !== ic.groups.length) {
-      this.interchangeIssue('IEA01_MISMATCH', `IEA01 says ${count} functional groups, the interchange has ${ic.groups.length}`, '021', seg.index);
+      this.interchangeIssue(
+        'IEA01_MISMATCH',
+        `IEA01 says ${count} functional groups, the interchange has ${ic.groups.length}`,
+        '021',
+        seg.index,
+      );
     }
     if (!sameControl(control, ic.header?.control)) {
-      this.interchangeIssue('IEA02_MISMATCH', `IEA02 control number ${control} does not match ISA13 ${ic.header?.control}`, '001', seg.index);
+      this.interchangeIssue(
+        'IEA02_MISMATCH',
+        `IEA02 control number ${control} does not match ISA13 ${ic.header?.control}`,
+        '001',
+        seg.index,
+      );
     }
     this.finishInterchange();
   }
@@ -191,15 +221,41 @@ export class EnvelopeReader {
     this.closeOpenGroup(seg);
     if (!this.ic) return this.stray(seg, 'GS_OUTSIDE_INTERCHANGE', 'GS outside an interchange');
     const f = seg.fields();
-    const [functionalId = '', senderCode = '', receiverCode = '', date = '', time = '', control = '', agency = '', version = ''] = f;
-    const header: GroupHeader = { functionalId, senderCode, receiverCode, date, time, control, agency, version };
+    const [
+      functionalId = '',
+      senderCode = '',
+      receiverCode = '',
+      date = '',
+      time = '',
+      control = '',
+      agency = '',
+      version = '',
+    ] = f;
+    const header: GroupHeader = {
+      functionalId,
+      senderCode,
+      receiverCode,
+      date,
+      time,
+      control,
+      agency,
+      version,
+    };
     this.group = { header, segmentIndex: seg.index, transactions: [], issues: [] };
     this.txControls.clear();
     this.txCount = 0;
     this.handler.onSegment?.(seg, 'gs');
     for (const issue of checkGs(seg, f)) this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
     if (this.groupControls.has(control)) {
-      this.issue(this.group.issues, { code: 'GS06_DUPLICATE', ...uniqueness(version, { ak9: '19' }), segmentIndex: seg.index, segmentId: 'GS', element: 6, value: control, message: `group control number ${control} is used twice in this interchange` });
+      this.issue(this.group.issues, {
+        code: 'GS06_DUPLICATE',
+        ...uniqueness(version, { ak9: '19' }),
+        segmentIndex: seg.index,
+        segmentId: 'GS',
+        element: 6,
+        value: control,
+        message: `group control number ${control} is used twice in this interchange`,
+      });
     }
     this.groupControls.add(control);
   }
@@ -213,10 +269,24 @@ export class EnvelopeReader {
     const at = { segmentIndex: seg.index, segmentId: 'GE', offset: seg.offset, severity: 'error' as const };
     if (/^\d{1,6}$/.test(count)) group.declaredCount = Number(count);
     if (group.declaredCount !== this.txCount) {
-      this.issue(group.issues, { ...at, code: 'GE01_MISMATCH', ak9: '5', element: 1, value: count, message: `GE01 says ${count} transaction sets, the group has ${this.txCount}` });
+      this.issue(group.issues, {
+        ...at,
+        code: 'GE01_MISMATCH',
+        ak9: '5',
+        element: 1,
+        value: count,
+        message: `GE01 says ${count} transaction sets, the group has ${this.txCount}`,
+      });
     }
     if (!sameControl(control, group.header.control)) {
-      this.issue(group.issues, { ...at, code: 'GE02_MISMATCH', ak9: '4', element: 2, value: control, message: `GE02 control number '${control}' does not match GS06 '${group.header.control}'` });
+      this.issue(group.issues, {
+        ...at,
+        code: 'GE02_MISMATCH',
+        ak9: '4',
+        element: 2,
+        value: control,
+        message: `GE02 control number '${control}' does not match GS06 '${group.header.control}'`,
+      });
     }
     this.finishGroup();
   }
@@ -225,12 +295,30 @@ export class EnvelopeReader {
     this.closeOpenTransaction(seg);
     if (!this.group) return this.stray(seg, 'ST_OUTSIDE_GROUP', 'ST outside a functional group (no GS)');
     const [setId = '', control = '', implementationRef] = seg.fields();
-    this.tx = { setId, control, implementationRef, segmentIndex: seg.index, segmentCount: 1, position: 1, issues: [], status: 'A' };
+    this.tx = {
+      setId,
+      control,
+      implementationRef,
+      segmentIndex: seg.index,
+      segmentCount: 1,
+      position: 1,
+      issues: [],
+      status: 'A',
+    };
     this.handler.onSegment?.(seg, 'st');
     for (const issue of checkSt(seg, seg.fields(), 1)) this.issue(this.tx.issues, issue);
     const key = /^\d{1,15}$/.test(control) ? Number(control) : control;
     if (this.txControls.has(key)) {
-      this.issue(this.tx.issues, { code: 'ST02_DUPLICATE', ...uniqueness(this.group.header.version, { ak5: '23' }), segmentIndex: seg.index, segmentId: 'ST', position: 1, element: 2, value: control, message: `transaction set control number ${control} is used twice in this group` });
+      this.issue(this.tx.issues, {
+        code: 'ST02_DUPLICATE',
+        ...uniqueness(this.group.header.version, { ak5: '23' }),
+        segmentIndex: seg.index,
+        segmentId: 'ST',
+        position: 1,
+        element: 2,
+        value: control,
+        message: `transaction set control number ${control} is used twice in this group`,
+      });
     }
     this.txControls.add(key);
   }
@@ -241,13 +329,33 @@ export class EnvelopeReader {
     tx.segmentCount++;
     this.handler.onSegment?.(seg, 'se');
     const [count = '', control = ''] = seg.fields();
-    const at = { segmentIndex: seg.index, segmentId: 'SE', offset: seg.offset, position: tx.segmentCount, severity: 'error' as const };
+    const at = {
+      segmentIndex: seg.index,
+      segmentId: 'SE',
+      offset: seg.offset,
+      position: tx.segmentCount,
+      severity: 'error' as const,
+    };
     // SE01 counts every segment of the set, ST and SE themselves included.
     if (count !== String(tx.segmentCount) && Number(count) !== tx.segmentCount) {
-      this.issue(tx.issues, { ...at, code: 'SE01_MISMATCH', ak5: '4', element: 1, value: count, message: `SE01 says ${count} segments, the transaction set has ${tx.segmentCount} (ST and SE included)` });
+      this.issue(tx.issues, {
+        ...at,
+        code: 'SE01_MISMATCH',
+        ak5: '4',
+        element: 1,
+        value: count,
+        message: `SE01 says ${count} segments, the transaction set has ${tx.segmentCount} (ST and SE included)`,
+      });
     }
     if (control !== tx.control) {
-      this.issue(tx.issues, { ...at, code: 'SE02_MISMATCH', ak5: '3', element: 2, value: control, message: `SE02 control number '${control}' does not match ST02 '${tx.control}'` });
+      this.issue(tx.issues, {
+        ...at,
+        code: 'SE02_MISMATCH',
+        ak5: '3',
+        element: 2,
+        value: control,
+        message: `SE02 control number '${control}' does not match ST02 '${tx.control}'`,
+      });
     }
     this.finishTransaction();
   }
@@ -260,17 +368,40 @@ export class EnvelopeReader {
       this.handler.onSegment?.(seg, 'body');
       if (!seg.hasValidId) {
         const id = seg.id;
-        this.issue(tx.issues, { code: 'SEGMENT_ID_INVALID', severity: 'error', ak3: '1', ak5: '5', segmentIndex: seg.index, segmentId: id, position: tx.position, offset: seg.offset, message: id ? `segment id '${id}' is not 2-3 letters or digits` : 'empty segment' });
+        this.issue(tx.issues, {
+          code: 'SEGMENT_ID_INVALID',
+          severity: 'error',
+          ak3: '1',
+          ak5: '5',
+          segmentIndex: seg.index,
+          segmentId: id,
+          position: tx.position,
+          offset: seg.offset,
+          message: id ? `segment id '${id}' is not 2-3 letters or digits` : 'empty segment',
+        });
       }
       return;
     }
-    if (this.ic && !this.group && INTERCHANGE_LEVEL.has(seg.tag)) return this.handler.onSegment?.(seg, 'stray');
-    this.stray(seg, 'SEGMENT_OUTSIDE_TRANSACTION', `segment ${seg.id} outside a ${this.group ? 'transaction set (no ST)' : 'functional group (no GS)'}`);
+    if (this.ic && !this.group && INTERCHANGE_LEVEL.has(seg.tag))
+      return this.handler.onSegment?.(seg, 'stray');
+    this.stray(
+      seg,
+      'SEGMENT_OUTSIDE_TRANSACTION',
+      `segment ${seg.id} outside a ${this.group ? 'transaction set (no ST)' : 'functional group (no GS)'}`,
+    );
   }
 
   private stray(seg: RawSegment, code: string, message: string): void {
     this.handler.onSegment?.(seg, 'stray');
-    const issue: X12Issue = { code, severity: 'error', ta1: code === 'SEGMENT_OUTSIDE_TRANSACTION' ? '024' : '022', segmentIndex: seg.index, segmentId: seg.id, offset: seg.offset, message };
+    const issue: X12Issue = {
+      code,
+      severity: 'error',
+      ta1: code === 'SEGMENT_OUTSIDE_TRANSACTION' ? '024' : '022',
+      segmentIndex: seg.index,
+      segmentId: seg.id,
+      offset: seg.offset,
+      message,
+    };
     this.issue(this.ic ? this.ic.issues : [], issue);
   }
 
@@ -280,18 +411,46 @@ export class EnvelopeReader {
     const inBody = this.tx && tag !== TAG.ST;
     if (inBody) {
       const at = seg.wraps![0]![0];
-      const element = seg.buf.subarray(seg.start, seg.start + at).filter((b) => b === seg.delimiters.element).length;
+      const element = seg.buf
+        .subarray(seg.start, seg.start + at)
+        .filter((b) => b === seg.delimiters.element).length;
       const value = seg.fields()[element - 1];
-      this.issue(this.tx!.issues, { code: 'LINE_BREAK_IN_SEGMENT', severity: 'warning', ak3: '8', ak4: '6', element, value, segmentIndex: seg.index, segmentId: seg.id, position: this.tx!.position, offset: seg.offset, message: `line break inside segment ${seg.id} (element ${element}): the file is hard-wrapped; the break was ignored` });
+      this.issue(this.tx!.issues, {
+        code: 'LINE_BREAK_IN_SEGMENT',
+        severity: 'warning',
+        ak3: '8',
+        ak4: '6',
+        element,
+        value,
+        segmentIndex: seg.index,
+        segmentId: seg.id,
+        position: this.tx!.position,
+        offset: seg.offset,
+        message: `line break inside segment ${seg.id} (element ${element}): the file is hard-wrapped; the break was ignored`,
+      });
     } else if (this.ic && this.wrappedSegments++ === 0) {
-      this.interchangeIssue('LINE_BREAK_IN_SEGMENT', `line break inside ${seg.id} segment: the file is hard-wrapped; breaks were ignored`, '024', seg.index, 'warning');
+      this.interchangeIssue(
+        'LINE_BREAK_IN_SEGMENT',
+        `line break inside ${seg.id} segment: the file is hard-wrapped; breaks were ignored`,
+        '024',
+        seg.index,
+        'warning',
+      );
     }
   }
 
   private closeOpenTransaction(next: RawSegment): void {
     const tx = this.tx;
     if (!tx) return;
-    this.issue(tx.issues, { code: 'SE_MISSING', severity: 'error', ak5: '2', segmentIndex: tx.segmentIndex, segmentId: 'ST', position: 1, message: `transaction set ${tx.setId} ${tx.control} has no SE trailer (next came ${next.id} at segment ${next.index})` });
+    this.issue(tx.issues, {
+      code: 'SE_MISSING',
+      severity: 'error',
+      ak5: '2',
+      segmentIndex: tx.segmentIndex,
+      segmentId: 'ST',
+      position: 1,
+      message: `transaction set ${tx.setId} ${tx.control} has no SE trailer (next came ${next.id} at segment ${next.index})`,
+    });
     this.finishTransaction();
   }
 
@@ -299,7 +458,14 @@ export class EnvelopeReader {
     this.closeOpenTransaction(next);
     const group = this.group;
     if (!group) return;
-    this.issue(group.issues, { code: 'GE_MISSING', severity: 'error', ak9: '3', segmentIndex: group.segmentIndex, segmentId: 'GS', message: `functional group ${group.header.control} has no GE trailer (next came ${next.id} at segment ${next.index})` });
+    this.issue(group.issues, {
+      code: 'GE_MISSING',
+      severity: 'error',
+      ak9: '3',
+      segmentIndex: group.segmentIndex,
+      segmentId: 'GS',
+      message: `functional group ${group.header.control} has no GE trailer (next came ${next.id} at segment ${next.index})`,
+    });
     this.finishGroup();
   }
 
@@ -330,7 +496,13 @@ export class EnvelopeReader {
     this.handler.onInterchange?.(ic);
   }
 
-  private interchangeIssue(code: string, message: string, ta1: X12Issue['ta1'], segmentIndex: number, severity: X12Issue['severity'] = 'error'): void {
+  private interchangeIssue(
+    code: string,
+    message: string,
+    ta1: X12Issue['ta1'],
+    segmentIndex: number,
+    severity: X12Issue['severity'] = 'error',
+  ): void {
     if (this.ic) this.issue(this.ic.issues, { code, severity, ta1, segmentIndex, message });
   }
 

@@ -13,7 +13,10 @@ export async function readX12(
   options: TokenizerOptions & { onChunk?: (bytes: number) => void | Promise<void> } = {},
 ): Promise<{ tokenizer: SegmentTokenizer }> {
   const tokenizer = new SegmentTokenizer(options);
-  const reader = new EnvelopeReader(handler, { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth });
+  const reader = new EnvelopeReader(handler, {
+    issues: tokenizer.headerIssues,
+    fixedWidth: tokenizer.headerFixedWidth,
+  });
   const push = reader.push.bind(reader);
   try {
     if (typeof source === 'string' || Buffer.isBuffer(source)) {
@@ -41,7 +44,10 @@ export function readX12Sync(
   options: TokenizerOptions & { throwFatal?: boolean } = {},
 ): SegmentTokenizer {
   const tokenizer = new SegmentTokenizer(options);
-  const reader = new EnvelopeReader(handler, { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth });
+  const reader = new EnvelopeReader(handler, {
+    issues: tokenizer.headerIssues,
+    fixedWidth: tokenizer.headerFixedWidth,
+  });
   const push = reader.push.bind(reader);
   try {
     tokenizer.write(Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8'), push);
@@ -72,20 +78,26 @@ export function validateX12(input: Buffer | string, options?: TokenizerOptions):
  * Parses an in-memory input into the tree that `serialize` writes back. Tolerant: structural
  * problems do not stop it (they are in `issues`); only input it cannot read at all throws X12Error.
  */
-export function parseX12(input: Buffer | string, options?: TokenizerOptions): X12Document & { issues: X12Issue[] } {
+export function parseX12(
+  input: Buffer | string,
+  options?: TokenizerOptions,
+): X12Document & { issues: X12Issue[] } {
   const chunks: string[] = [];
   const issues: X12Issue[] = [];
-  let tokenizer: SegmentTokenizer | undefined;
-  const writer = new JsonTreeWriter((t) => void chunks.push(t), () => tokenizer?.leading ?? '');
+  const writer = new JsonTreeWriter((t) => void chunks.push(t));
   writer.begin();
-  tokenizer = readX12Sync(input, {
-    onSegment: (s, role) => writer.onSegment(s, role),
-    onTransaction: () => writer.onTransaction(),
-    onGroup: () => writer.onGroup(),
-    onInterchange: () => writer.onInterchange(),
-    onIssue: (i) => void issues.push(i),
-  }, { ...options, throwFatal: true });
-  writer.finish();
+  const tokenizer = readX12Sync(
+    input,
+    {
+      onSegment: (s, role) => writer.onSegment(s, role),
+      onTransaction: () => writer.onTransaction(),
+      onGroup: () => writer.onGroup(),
+      onInterchange: () => writer.onInterchange(),
+      onIssue: (i) => void issues.push(i),
+    },
+    { ...options, throwFatal: true },
+  );
+  writer.finish(tokenizer.leading);
   const doc = JSON.parse(chunks.join('')) as X12Document;
   return { ...doc, issues };
 }

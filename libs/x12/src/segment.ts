@@ -66,7 +66,8 @@ export class RawSegment {
       const sep = this.delimiters.element;
       let t = 0;
       let n = 0;
-      for (let i = start; i < end && buf[i] !== sep; i++, n++) if (n < 3) t |= (buf[i]! & ~0x20) << (16 - 8 * n);
+      for (let i = start; i < end && buf[i] !== sep; i++, n++)
+        if (n < 3) t |= (buf[i]! & ~0x20) << (16 - 8 * n);
       this.cachedTag = ((n > 3 ? 0xff : n) << 24) | t;
     }
     return this.cachedTag;
@@ -94,7 +95,9 @@ export class RawSegment {
 
   /** The elements as plain strings (no component or repetition split), Latin-1 decoded: for envelope checks. */
   fields(): string[] {
-    const parts = this.buf.toString('latin1', this.start, this.end).split(String.fromCharCode(this.delimiters.element));
+    const parts = this.buf
+      .toString('latin1', this.start, this.end)
+      .split(String.fromCharCode(this.delimiters.element));
     parts.shift();
     return parts;
   }

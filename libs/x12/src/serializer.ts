@@ -22,7 +22,12 @@ export function serialize(doc: X12Document, options: SerializeOptions = {}): Buf
 export function serializeInterchange(ic: InterchangeNode, options: SerializeOptions = {}): Buffer[] {
   const d: DelimiterChars = { ...ic.delimiters, ...options.delimiters };
   const restyled = options.delimiters !== undefined;
-  const writer = new SegmentWriter(d, options.lineEnding ?? ic.lineEnding, options.lineEnding !== undefined, restyled);
+  const writer = new SegmentWriter(
+    d,
+    options.lineEnding ?? ic.lineEnding,
+    options.lineEnding !== undefined,
+    restyled,
+  );
   writer.isa(ic.header);
   for (const group of ic.groups) {
     writer.all(group.before);
@@ -42,7 +47,10 @@ export function serializeInterchange(ic: InterchangeNode, options: SerializeOpti
 }
 
 /** Text of one segment (no terminator), for messages and tests. */
-export function segmentText(seg: Segment, d: Pick<DelimiterChars, 'element' | 'component' | 'repetition'>): string {
+export function segmentText(
+  seg: Segment,
+  d: Pick<DelimiterChars, 'element' | 'component' | 'repetition'>,
+): string {
   let text = seg.id;
   for (const e of seg.elements) text += d.element + elementText(e, d);
   return text;
@@ -56,7 +64,9 @@ function elementText(e: Element, d: Pick<DelimiterChars, 'component' | 'repetiti
 
 /** A delimiter given as one character below 256 is one byte (0x15, 0x85…); anything longer is UTF-8. */
 function delimiterBytes(text: string): Buffer {
-  return text.length === 1 && text.charCodeAt(0) < 256 ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+  return text.length === 1 && text.charCodeAt(0) < 256
+    ? Buffer.from(text, 'latin1')
+    : Buffer.from(text, 'utf8');
 }
 
 class SegmentWriter {
@@ -76,7 +86,13 @@ class SegmentWriter {
   isa(seg: Segment): void {
     if (!this.restyled) return this.segment(seg);
     const elements = [...seg.elements];
-    if (this.d.repetition !== undefined && elements.length > 10 && String(elements[11]) >= '00402') elements[10] = this.d.repetition;
+    if (
+      this.d.repetition !== undefined &&
+      elements.length > 10 &&
+      typeof elements[11] === 'string' &&
+      elements[11] >= '00402'
+    )
+      elements[10] = this.d.repetition;
     if (elements.length > 15) elements[15] = this.d.component;
     this.segment({ ...seg, elements });
   }

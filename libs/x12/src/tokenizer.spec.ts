@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { X12Error } from './errors';
 import { RawSegment } from './segment';
 import { SegmentTokenizer, tokenize, tokenizeBuffer } from './tokenizer';
@@ -14,7 +15,7 @@ function chunked(buf: Buffer, size: number): Buffer[] {
 
 async function collect(chunks: Buffer[]): Promise<RawSegment[]> {
   const all: RawSegment[] = [];
-  for await (const batch of tokenize((async function* () { yield* chunks; })())) all.push(...batch);
+  for await (const batch of tokenize(Readable.from(chunks))) all.push(...batch);
   return all;
 }
 
@@ -51,7 +52,10 @@ describe('SegmentTokenizer', () => {
   });
 
   it('reads several interchanges with different delimiters in one input', () => {
-    const input = Buffer.concat([x12().po(1).build(), x12({ element: '|', segment: "'", component: ':', lineEnding: '\r\n' }).po(1).build()]);
+    const input = Buffer.concat([
+      x12().po(1).build(),
+      x12({ element: '|', segment: "'", component: ':', lineEnding: '\r\n' }).po(1).build(),
+    ]);
     const { segments } = tokenizeBuffer(input);
     expect(ids(segments)).toHaveLength(18);
     expect(segments[9]!.delimiters.element).toBe(0x7c);
@@ -61,11 +65,18 @@ describe('SegmentTokenizer', () => {
   it('accepts lower-case segment ids', () => {
     const { segments } = tokenizeBuffer(Buffer.from(x12().po(1).text().toLowerCase(), 'latin1'));
     expect(ids(segments)[0]).toBe('isa');
-    expect(segments.map((s) => s.tag)).toEqual(tokenizeBuffer(po.build()).segments.filter((s) => s.id !== 'PO1' || s.fields()[0] === '1').map((s) => s.tag));
+    expect(segments.map((s) => s.tag)).toEqual(
+      tokenizeBuffer(po.build())
+        .segments.filter((s) => s.id !== 'PO1' || s.fields()[0] === '1')
+        .map((s) => s.tag),
+    );
   });
 
   it('gives the same segments whatever the chunk size, a chunk ending on a delimiter included', async () => {
-    const input = Buffer.concat([x12({ lineEnding: '\r\n' }).po(3).build(), x12({ segment: '\n', lineEnding: '' }).po(2).build()]);
+    const input = Buffer.concat([
+      x12({ lineEnding: '\r\n' }).po(3).build(),
+      x12({ segment: '\n', lineEnding: '' }).po(2).build(),
+    ]);
     const whole = texts(tokenizeBuffer(input).segments);
     for (const size of [1, 2, 3, 7, 105, 106, 107, 4096]) {
       expect(texts(await collect(chunked(input, size)))).toEqual(whole);
@@ -88,16 +99,22 @@ describe('SegmentTokenizer', () => {
   });
 
   it('refuses input that does not start with ISA, naming the offset', () => {
-    expect(() => tokenizeBuffer(Buffer.from('GS*PO*A*B~'))).toThrow(expect.objectContaining({ code: 'ISA_EXPECTED', offset: 0, ta1: '022' }));
+    expect(() => tokenizeBuffer(Buffer.from('GS*PO*A*B~'))).toThrow(
+      expect.objectContaining({ code: 'ISA_EXPECTED', offset: 0, ta1: '022' }),
+    );
   });
 
   it('refuses data after IEA that is not another ISA', () => {
     const input = Buffer.concat([po.build(), Buffer.from('GARBAGE~')]);
-    expect(() => tokenizeBuffer(input)).toThrow(expect.objectContaining({ code: 'ISA_EXPECTED', segmentIndex: 11, offset: po.build().length }));
+    expect(() => tokenizeBuffer(input)).toThrow(
+      expect.objectContaining({ code: 'ISA_EXPECTED', segmentIndex: 11, offset: po.build().length }),
+    );
   });
 
   it('refuses empty input and a segment that never ends', () => {
-    expect(() => tokenizeBuffer(Buffer.alloc(0))).toThrow(expect.objectContaining({ code: 'NO_INTERCHANGE' }));
+    expect(() => tokenizeBuffer(Buffer.alloc(0))).toThrow(
+      expect.objectContaining({ code: 'NO_INTERCHANGE' }),
+    );
     const t = new SegmentTokenizer({ maxSegmentLength: 1000 });
     t.write(x12().isa().build(), () => undefined);
     expect(() => t.write(Buffer.alloc(2000, 0x41), () => undefined)).toThrow(X12Error);

@@ -67,7 +67,10 @@ export class SegmentTokenizer {
     if (this.pending) emit(this.pending);
     this.pending = undefined;
     if (this.count === 0) {
-      throw new X12Error('NO_INTERCHANGE', 'input holds no ISA interchange header', { offset: 0, ta1: '023' });
+      throw new X12Error('NO_INTERCHANGE', 'input holds no ISA interchange header', {
+        offset: 0,
+        ta1: '023',
+      });
     }
   }
 
@@ -168,14 +171,20 @@ export class SegmentTokenizer {
   private readIsa(buf: Buffer, pos: number, final: boolean): number {
     const where = { offset: this.base + pos, segmentIndex: this.count + 1 };
     if (!startsIsa(buf, pos)) {
-      if (final && buf.length - pos < 4 && buf.toString('latin1', pos).toUpperCase() === 'ISA'.slice(0, buf.length - pos)) {
+      if (
+        final &&
+        buf.length - pos < 4 &&
+        buf.toString('latin1', pos).toUpperCase() === 'ISA'.slice(0, buf.length - pos)
+      ) {
         throw new X12Error('ISA_TRUNCATED', 'input ends inside the ISA header', { ...where, ta1: '023' });
       }
       if (!final && buf.length - pos < 4) return -1;
       const found = buf.toString('latin1', pos, Math.min(buf.length, pos + 20)).replace(/[^\x20-\x7e]/g, '.');
       throw new X12Error(
         'ISA_EXPECTED',
-        this.delimiters ? `expected an ISA header after IEA, found '${found}'` : `input does not start with an ISA header: '${found}'`,
+        this.delimiters
+          ? `expected an ISA header after IEA, found '${found}'`
+          : `input does not start with an ISA header: '${found}'`,
         { ...where, ta1: '022' },
       );
     }
@@ -185,7 +194,17 @@ export class SegmentTokenizer {
     this.expectIsa = false;
     this.count++;
     const content = header.content;
-    const seg = new RawSegment(content, 0, content.length, this.count, this.base + pos, header.delimiters, '', header.wraps, true);
+    const seg = new RawSegment(
+      content,
+      0,
+      content.length,
+      this.count,
+      this.base + pos,
+      header.delimiters,
+      '',
+      header.wraps,
+      true,
+    );
     if (header.issues.length) this.headerIssues.set(this.count, header.issues);
     this.headerFixedWidth.set(this.count, header.fixedWidth);
     this.pending = seg;
@@ -198,7 +217,7 @@ export class SegmentTokenizer {
     const wraps: Wrap[] = [];
     const term = d.segment[0];
     let n = 0;
-    for (let i = start; i < end; ) {
+    for (let i = start; i < end;) {
       const b = buf[i]!;
       if ((b === CR || b === LF) && b !== term) {
         const from = i;
@@ -218,11 +237,15 @@ export class SegmentTokenizer {
   }
 
   private tooLong(pos: number): never {
-    throw new X12Error('SEGMENT_TOO_LONG', `segment longer than ${this.maxSegment} bytes: is the terminator right?`, {
-      offset: this.base + pos,
-      segmentIndex: this.count + 1,
-      ta1: '004',
-    });
+    throw new X12Error(
+      'SEGMENT_TOO_LONG',
+      `segment longer than ${this.maxSegment} bytes: is the terminator right?`,
+      {
+        offset: this.base + pos,
+        segmentIndex: this.count + 1,
+        ta1: '004',
+      },
+    );
   }
 }
 
@@ -253,7 +276,10 @@ export async function* tokenize(source: X12Source, options?: TokenizerOptions): 
 }
 
 /** All segments of an in-memory input. */
-export function tokenizeBuffer(input: Buffer, options?: TokenizerOptions): { segments: RawSegment[]; tokenizer: SegmentTokenizer } {
+export function tokenizeBuffer(
+  input: Buffer,
+  options?: TokenizerOptions,
+): { segments: RawSegment[]; tokenizer: SegmentTokenizer } {
   const tokenizer = new SegmentTokenizer(options);
   const segments: RawSegment[] = [];
   const sink: SegmentSink = (s) => void segments.push(s);

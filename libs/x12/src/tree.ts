@@ -68,10 +68,7 @@ export class JsonTreeWriter implements EnvelopeHandler {
   private lineEnding = '';
   private inSegments = false;
 
-  constructor(
-    private readonly write: (text: string) => void,
-    private readonly leading: () => string,
-  ) {}
+  constructor(private readonly write: (text: string) => void) {}
 
   onSegment(raw: RawSegment, role: SegmentRole): void {
     const seg = raw.toSegment(this.lineEnding);
@@ -79,12 +76,16 @@ export class JsonTreeWriter implements EnvelopeHandler {
       case 'isa':
         return this.openInterchange(raw);
       case 'gs':
-        this.write(`${this.counts.groups++ ? ',' : ''}\n{${this.beforeField()}"header":${json(seg)},"transactions":[`);
+        this.write(
+          `${this.counts.groups++ ? ',' : ''}\n{${this.beforeField()}"header":${json(seg)},"transactions":[`,
+        );
         this.counts.transactions = 0;
         this.level = 'group';
         return;
       case 'st':
-        this.write(`${this.counts.transactions++ ? ',' : ''}\n{${this.beforeField()}"header":${json(seg)},"segments":[`);
+        this.write(
+          `${this.counts.transactions++ ? ',' : ''}\n{${this.beforeField()}"header":${json(seg)},"segments":[`,
+        );
         this.counts.segments = 0;
         this.level = 'transaction';
         this.inSegments = true;
@@ -133,8 +134,8 @@ export class JsonTreeWriter implements EnvelopeHandler {
     this.write('{"interchanges":[');
   }
 
-  finish(): void {
-    const leading = this.leading();
+  /** `leading` is what the tokenizer found before the first ISA. */
+  finish(leading: string): void {
     this.write(`]${leading ? `,"leading":${JSON.stringify(leading)}` : ''}}\n`);
   }
 

@@ -23,7 +23,11 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   const doc = buildAcks(results, options);
   if (!doc.interchanges.length) {
     const unreadable = results.find((r) => !r.header);
-    process.stderr.write(unreadable ? `edi ack: nothing to answer: ${unreadable.issues[0]?.message}\n` : 'edi ack: nothing to acknowledge\n');
+    process.stderr.write(
+      unreadable
+        ? `edi ack: nothing to answer: ${unreadable.issues[0]?.message}\n`
+        : 'edi ack: nothing to acknowledge\n',
+    );
     return unreadable ? 1 : 0;
   }
   process.stdout.write(serialize(doc));

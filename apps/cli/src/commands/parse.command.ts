@@ -1,4 +1,4 @@
-import { JsonTreeWriter, SegmentTokenizer, X12Issue, readX12 } from '@edi/x12';
+import { JsonTreeWriter, X12Issue, readX12 } from '@edi/x12';
 import { OutputBuffer, openInput, progress } from '../io';
 
 /** `edi parse FILE|-`: the tree as JSON, written while the file streams in. */
@@ -7,12 +7,11 @@ export async function parseCommand(file: string, opts: { pretty?: boolean }): Pr
   const out = new OutputBuffer(process.stdout);
   const collected: string[] = [];
   const sink = opts.pretty ? (t: string) => void collected.push(t) : out.write;
-  let tokenizer: SegmentTokenizer | undefined;
-  const writer = new JsonTreeWriter(sink, () => tokenizer?.leading ?? '');
+  const writer = new JsonTreeWriter(sink);
   let fatal: X12Issue | undefined;
   const shown = progress(size);
   writer.begin();
-  ({ tokenizer } = await readX12(
+  const { tokenizer } = await readX12(
     stream,
     {
       onSegment: (s, role) => writer.onSegment(s, role),
@@ -23,14 +22,19 @@ export async function parseCommand(file: string, opts: { pretty?: boolean }): Pr
         if (i.fatal) fatal = i;
       },
     },
-    { onChunk: async (n) => { shown(n); await out.flush(); } },
-  ));
+    {
+      onChunk: async (n) => {
+        shown(n);
+        await out.flush();
+      },
+    },
+  );
   if (fatal) {
     await out.flush(true);
     process.stderr.write(`edi parse: ${fatal.message}\n`);
     return 1;
   }
-  writer.finish();
+  writer.finish(tokenizer.leading);
   if (opts.pretty) out.write(JSON.stringify(JSON.parse(collected.join('')), null, 2) + '\n');
   await out.flush(true);
   return 0;

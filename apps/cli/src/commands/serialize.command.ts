@@ -18,7 +18,9 @@ export function serializeCommand(file: string, flags: SerializeFlags): number {
     return 1;
   }
   const delimiters = Object.fromEntries(
-    (['element', 'component', 'repetition', 'segment'] as const).filter((k) => flags[k] !== undefined).map((k) => [k, unescape(flags[k]!)]),
+    (['element', 'component', 'repetition', 'segment'] as const)
+      .filter((k) => flags[k] !== undefined)
+      .map((k) => [k, unescape(flags[k]!)]),
   );
   process.stdout.write(
     serialize(doc, {

@@ -25,7 +25,9 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
     process.stdout.write(JSON.stringify({ file, valid, ...summary, issues }, null, 2) + '\n');
   } else if (valid) {
     const s = summary;
-    process.stderr.write(`${file}: valid (${s.interchanges} interchanges, ${s.groups} groups, ${s.transactions} transaction sets)\n`);
+    process.stderr.write(
+      `${file}: valid (${s.interchanges} interchanges, ${s.groups} groups, ${s.transactions} transaction sets)\n`,
+    );
   }
   return valid ? 0 : 1;
 }
@@ -34,7 +36,9 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
 export function formatIssue(file: string, i: X12Issue): string {
   const where: string[] = [];
   if (i.segmentIndex !== undefined) where.push(`segment ${i.segmentIndex}`);
-  const detail = [i.segmentId, i.position !== undefined ? `position ${i.position}` : undefined].filter(Boolean).join(', ');
+  const detail = [i.segmentId, i.position !== undefined ? `position ${i.position}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   if (detail) where.push(`(${detail})`);
   if (i.element !== undefined) where.push(`element ${i.element}${i.component ? `-${i.component}` : ''}`);
   return `${file}: ${where.join(' ') || 'input'}: ${codeOf(i)} ${i.severity}: ${i.message}`;

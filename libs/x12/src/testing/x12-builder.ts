@@ -50,16 +50,44 @@ export class X12Builder {
   isa(f: IsaFields = {}): this {
     this.isaControl = f.control ?? this.isaControl;
     this.groups = 0;
-    return this.raw('ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), f.senderQualifier ?? 'ZZ', (f.sender ?? 'SENDER').padEnd(15),
-      f.receiverQualifier ?? 'ZZ', (f.receiver ?? 'RECEIVER').padEnd(15), f.date ?? '240131', f.time ?? '1100', this.s.repetition,
-      this.s.version, this.isaControl, f.ackRequested ?? '0', f.usage ?? 'P', this.s.component);
+    return this.raw(
+      'ISA',
+      '00',
+      ' '.repeat(10),
+      '00',
+      ' '.repeat(10),
+      f.senderQualifier ?? 'ZZ',
+      (f.sender ?? 'SENDER').padEnd(15),
+      f.receiverQualifier ?? 'ZZ',
+      (f.receiver ?? 'RECEIVER').padEnd(15),
+      f.date ?? '240131',
+      f.time ?? '1100',
+      this.s.repetition,
+      this.s.version,
+      this.isaControl,
+      f.ackRequested ?? '0',
+      f.usage ?? 'P',
+      this.s.component,
+    );
   }
 
-  gs(f: { functionalId?: string; control?: string; version?: string; date?: string; time?: string } = {}): this {
+  gs(
+    f: { functionalId?: string; control?: string; version?: string; date?: string; time?: string } = {},
+  ): this {
     this.gsControl = f.control ?? String(this.groups + 1);
     this.groups++;
     this.sets = 0;
-    return this.raw('GS', f.functionalId ?? 'PO', 'SENDERAPP', 'RECEIVERAPP', f.date ?? '20240131', f.time ?? '1100', this.gsControl, 'X', f.version ?? '004010');
+    return this.raw(
+      'GS',
+      f.functionalId ?? 'PO',
+      'SENDERAPP',
+      'RECEIVERAPP',
+      f.date ?? '20240131',
+      f.time ?? '1100',
+      this.gsControl,
+      'X',
+      f.version ?? '004010',
+    );
   }
 
   st(setId = '850', control?: string, ...rest: string[]): this {
@@ -91,7 +119,8 @@ export class X12Builder {
   /** A whole valid 850 interchange with `lines` PO1 lines. */
   po(lines = 1, poNumber = 'PO123'): this {
     this.isa().gs().st('850').seg('BEG', '00', 'SA', poNumber, '', '20240131');
-    for (let n = 1; n <= lines; n++) this.seg('PO1', String(n), '10', 'EA', '9.25', '', 'BP', `SKU${n}`, 'UP', '012345678905');
+    for (let n = 1; n <= lines; n++)
+      this.seg('PO1', String(n), '10', 'EA', '9.25', '', 'BP', `SKU${n}`, 'UP', '012345678905');
     return this.seg('CTT', String(lines)).se().ge().iea();
   }
 
