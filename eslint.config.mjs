@@ -49,8 +49,15 @@ export default tseslint.config(
     },
   },
   {
+    // libs/mapping imports only libs/x12.
+    files: ['libs/mapping/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@edi/persistence', '@edi/pipeline', '@edi/erp', '@edi/transport', '**/apps/**'] }],
+    },
+  },
+  {
     files: ['libs/**/*.ts'],
-    ignores: ['libs/x12/**'],
+    ignores: ['libs/x12/**', 'libs/mapping/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/apps/**'] }] },
   },
 );

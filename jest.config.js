@@ -7,6 +7,8 @@ module.exports = {
   moduleNameMapper: {
     '^@edi/x12$': '<rootDir>/libs/x12/src',
     '^@edi/x12/(.*)$': '<rootDir>/libs/x12/src/$1',
+    '^@edi/mapping$': '<rootDir>/libs/mapping/src',
+    '^@edi/mapping/(.*)$': '<rootDir>/libs/mapping/src/$1',
   },
   testTimeout: 60000,
 };

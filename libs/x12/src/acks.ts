@@ -86,7 +86,7 @@ function functionalAck(
     segments,
     trailer: seg('SE', String(segments.length + 2), st02),
   };
-  const now = stamp(options.now ?? new Date());
+  const now = envelopeStamp(options.now ?? new Date());
   return {
     header: seg(
       'GS',
@@ -167,7 +167,7 @@ function ackInterchange(
   groups: GroupNode[],
   now: Date,
 ): InterchangeNode {
-  const t = stamp(now);
+  const t = envelopeStamp(now);
   const delimiters = delimiterChars(h.delimiters);
   if (h.delimiters.segment.length > 1) delimiters.segment = '~'; // answer a multi-byte terminator with the standard one
   const isa11 = delimiters.repetition ?? (h.version >= '00402' ? '^' : 'U');
@@ -211,7 +211,8 @@ function trim(s: Segment): Segment {
   return { ...s, elements };
 }
 
-function stamp(now: Date): { date6: string; date8: string; time: string } {
+/** ISA09/ISA10 (YYMMDD, HHMM) and GS04 (CCYYMMDD) of a moment, in UTC. */
+export function envelopeStamp(now: Date): { date6: string; date8: string; time: string } {
   const iso = now.toISOString(); // UTC: 2026-11-25T11:15:00.000Z
   const date8 = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
   return { date8, date6: date8.slice(2), time: iso.slice(11, 13) + iso.slice(14, 16) };

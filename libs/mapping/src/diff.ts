@@ -1,0 +1,46 @@
+import type { ElementDef, MapNode, TransactionMap } from './model';
+
+/**
+ * What a partner's guide changes against the base: one line per difference, by node path
+ * (REF, N1/N4, PO1/PID) and element (BEG02).
+ */
+export function diffMaps(base: TransactionMap, partner: TransactionMap): string[] {
+  const out: string[] = [];
+  diffNodes(base.children, partner.children, '', out);
+  return out;
+}
+
+function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): void {
+  const key = (n: MapNode) => `${n.kind}:${n.id}`;
+  const left = new Map(a.map((n) => [key(n), n]));
+  const right = new Map(b.map((n) => [key(n), n]));
+  for (const n of b) {
+    const where = prefix + n.id;
+    const old = left.get(key(n));
+    if (!old) {
+      out.push(`+ ${n.kind} ${where} (usage ${n.usage}, max ${fmtMax(n.max)})`);
+      continue;
+    }
+    if (old.usage !== n.usage) out.push(`~ ${where}: usage ${old.usage} → ${n.usage}`);
+    if (old.max !== n.max) out.push(`~ ${where}: max ${fmtMax(old.max)} → ${fmtMax(n.max)}`);
+    if ((old.path ?? []).join('.') !== (n.path ?? []).join('.')) out.push(`~ ${where}: path ${(old.path ?? []).join('.') || '(current)'} → ${(n.path ?? []).join('.') || '(current)'}`);
+    if (old.kind === 'loop' && n.kind === 'loop') diffNodes(old.children, n.children, `${where}/`, out);
+    if (old.kind === 'segment' && n.kind === 'segment') {
+      n.elements.forEach((e, k) => diffElement(old.elements[k], e, `${where}${String(k + 1).padStart(2, '0')}`, out));
+      const req = (m?: ReadonlyMap<number, string>) => [...(m ?? [])].map(([p, v]) => `${n.id}${String(p).padStart(2, '0')}=${v}`).join(', ');
+      if (req(old.require) !== req(n.require)) out.push(`~ ${where}: requires ${req(n.require) || 'nothing'} (was ${req(old.require) || 'nothing'})`);
+    }
+  }
+  for (const n of a) if (!right.has(key(n))) out.push(`- ${n.kind} ${prefix}${n.id}`);
+}
+
+function diffElement(a: ElementDef | undefined, b: ElementDef, where: string, out: string[]): void {
+  if (!a) return void out.push(`+ element ${where}`);
+  if (a.usage !== b.usage) out.push(`~ ${where}: usage ${a.usage} → ${b.usage}`);
+  if (a.min !== b.min || a.max !== b.max) out.push(`~ ${where}: length ${a.min}-${a.max} → ${b.min}-${b.max}`);
+  const codes = (s?: ReadonlySet<string>) => (s ? [...s].join(' ') : 'any');
+  if (codes(a.codes) !== codes(b.codes)) out.push(`~ ${where}: codes ${codes(a.codes)} → ${codes(b.codes)}`);
+  if ((a.path ?? []).join('.') !== (b.path ?? []).join('.')) out.push(`~ ${where}: maps to ${(b.path ?? []).join('.') || '(nothing)'} (was ${(a.path ?? []).join('.') || '(nothing)'})`);
+}
+
+const fmtMax = (m: number) => (m === Infinity ? 'unbounded' : String(m));

@@ -1,0 +1,75 @@
+/** The compiled form of a guide+map (edi-maps/<set>/<version>.yaml): what is valid, and where each value goes. */
+
+export type DataType = 'AN' | 'ID' | 'DT' | 'TM' | 'R' | 'N' | 'C';
+export type Usage = 'M' | 'O' | 'X';
+
+export interface ElementDef {
+  /** X12 data element reference number, for AK402/IK402. */
+  ref: string;
+  type: DataType;
+  /** Implied decimal places of an N type (N2: 123 means 1.23). */
+  decimals: number;
+  min: number;
+  max: number;
+  usage: Usage;
+  /** How many repeats the element allows (ISA11 separates them); 1 = not repeating. */
+  repeat: number;
+  /** Keep the value as text in JSON even though X12 types it as a number (control numbers: 000123). */
+  asText?: boolean;
+  codes?: ReadonlySet<string>;
+  /** Where the value goes in the document, relative to the segment's object; absent = not mapped. */
+  path?: string[];
+}
+
+/** PO1/IT1/LIN product ids: qualifier/value pairs from element `from` on, each qualifier mapped to a field. */
+export interface PairsDef {
+  from: number;
+  to: number;
+  fields: ReadonlyMap<string, string>;
+  /** Where pairs with other qualifiers go, as [{qualifier, id}]. */
+  other: string;
+}
+
+export interface SegmentNode {
+  kind: 'segment';
+  id: string;
+  usage: Usage;
+  max: number;
+  /** Target object: undefined = the current object; `array` = a new object per occurrence. */
+  path?: string[];
+  array: boolean;
+  elements: ElementDef[];
+  pairs?: PairsDef;
+  /** A partner's "at least one occurrence with element N = value" (REF*DP required). */
+  require?: ReadonlyMap<number, string>;
+}
+
+/** 856 HL loops: nested by HL02 parent id; each level code (HL03) files its object under a path of its parent. */
+export interface HierarchyDef {
+  levels: ReadonlyMap<string, { path: string[] | undefined; array: boolean }>;
+}
+
+export interface LoopNode {
+  kind: 'loop';
+  /** The loop's id is its first segment's id. */
+  id: string;
+  usage: Usage;
+  max: number;
+  path?: string[];
+  array: boolean;
+  children: MapNode[];
+  hierarchy?: HierarchyDef;
+}
+
+export type MapNode = SegmentNode | LoopNode;
+
+export interface TransactionMap {
+  transactionSet: string;
+  version: string;
+  functionalGroup: string;
+  /** Root key of the document in canonical JSON: purchaseOrder, shipment, invoice… */
+  document: string;
+  description?: string;
+  partner?: string;
+  children: MapNode[];
+}

@@ -1,0 +1,95 @@
+import type { Element, Segment } from '@edi/x12';
+import type { ElementDef, LoopNode, SegmentNode } from './model';
+import { toJsonValue, type JsonValue } from './values';
+import type { WalkVisitor } from './walk';
+
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Key for an element the map gives no path: its X12 name (BEG07), so nothing is lost. */
+export const positionKey = (segmentId: string, k: number) => `${segmentId}${String(k + 1).padStart(2, '0')}`;
+
+/**
+ * Builds the canonical document while the walker matches segments: loops with a path open a new
+ * object, segments write their elements at their paths, HL loops nest by their parent ids.
+ */
+export function documentBuilder(root: JsonObject): WalkVisitor {
+  const stack: JsonObject[] = [root];
+  const hl = new Map<string, JsonObject>();
+  const top = () => stack[stack.length - 1]!;
+  return {
+    enterLoop(loop: LoopNode, trigger: Segment) {
+      if (loop.hierarchy) return void stack.push(openLevel(loop, trigger, hl, root));
+      stack.push(loop.path ? child(top(), loop.path, loop.array) : top());
+    },
+    exitLoop() {
+      stack.pop();
+    },
+    segment(node: SegmentNode, seg: Segment) {
+      const hierarchical = node.id === 'HL';
+      const target = node.path ? child(top(), node.path, node.array) : top();
+      node.elements.forEach((def, k) => {
+        if (hierarchical && k < 3) return; // HL01-03 are rebuilt from the nesting
+        if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
+        const value = seg.elements[k];
+        if (value === undefined || value === '') return;
+        write(target, def.path ?? [positionKey(node.id, k)], toJsonValue(value, def));
+      });
+      if (node.pairs) readPairs(node, seg.elements, target);
+      for (let k = node.elements.length; k < seg.elements.length; k++) {
+        const extra = seg.elements[k];
+        if (extra !== undefined && extra !== '') write(target, [positionKey(node.id, k)], extra as JsonValue);
+      }
+    },
+  };
+}
+
+/** An HL: the level with no path is the document itself; others go under their parent's path. */
+function openLevel(loop: LoopNode, trigger: Segment, ids: Map<string, JsonObject>, root: JsonObject): JsonObject {
+  const [id = '', parent = '', level = ''] = trigger.elements.map((e) => (typeof e === 'string' ? e : ''));
+  const def = loop.hierarchy!.levels.get(level) ?? { path: ['levels'], array: true };
+  const parentObject = (parent && ids.get(parent)) || root;
+  const obj = def.path ? child(parentObject, def.path, def.array) : root;
+  if (!loop.hierarchy!.levels.has(level)) obj.level = level;
+  ids.set(id, obj);
+  return obj;
+}
+
+/** Product ids and the like: a known qualifier becomes a named field, the rest a list. */
+function readPairs(node: SegmentNode, elements: Element[], target: JsonObject): void {
+  const { from, to, fields, other } = node.pairs!;
+  for (let k = from - 1; k + 1 < to; k += 2) {
+    const q = elements[k];
+    const v = elements[k + 1];
+    if (typeof q !== 'string' || typeof v !== 'string' || (q === '' && v === '')) continue;
+    const field = fields.get(q);
+    if (field && target[field] === undefined) target[field] = v;
+    else ((target[other] ??= []) as JsonValue[]).push({ qualifier: q, value: v });
+  }
+}
+
+export function child(parent: JsonObject, path: string[], array: boolean): JsonObject {
+  let obj = parent;
+  for (const key of path.slice(0, -1)) obj = (obj[key] ??= {}) as JsonObject;
+  const last = path[path.length - 1]!;
+  if (!array) return (obj[last] ??= {}) as JsonObject;
+  const created: JsonObject = {};
+  ((obj[last] ??= []) as JsonValue[]).push(created);
+  return created;
+}
+
+function write(target: JsonObject, path: string[], value: JsonValue): void {
+  let obj = target;
+  for (const key of path.slice(0, -1)) obj = (obj[key] ??= {}) as JsonObject;
+  obj[path[path.length - 1]!] = value;
+}
+
+export function read(source: JsonObject, path: string[]): JsonValue | undefined {
+  let v: JsonValue | undefined = source;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = v[key];
+  }
+  return v;
+}
+
+export type { ElementDef };

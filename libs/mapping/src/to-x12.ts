@@ -1,0 +1,99 @@
+import type { Element, Segment } from '@edi/x12';
+import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
+import { positionKey, read, type JsonObject } from './to-json';
+import { toX12Value, type JsonValue } from './values';
+
+/** The segments between ST and SE for a canonical document body, in the map's order. */
+export function documentSegments(map: TransactionMap, body: JsonObject): Segment[] {
+  const out: Segment[] = [];
+  emitNodes(map.children, body, out);
+  return out;
+}
+
+function emitNodes(nodes: MapNode[], obj: JsonObject, out: Segment[], forceFirst = false): void {
+  nodes.forEach((node, i) => {
+    if (node.kind === 'segment') {
+      for (const t of targets(obj, node.path, node.array)) {
+        const seg = buildSegment(node, t);
+        if (seg.elements.length || (forceFirst && i === 0)) out.push(seg);
+      }
+      return;
+    }
+    if (node.hierarchy) return emitHierarchy(node, obj, out);
+    for (const t of targets(obj, node.path, node.array)) {
+      const before = out.length;
+      emitNodes(node.children, t, out, true);
+      // a loop without data of its own leaves nothing behind
+      if (!node.path && out.length === before + 1 && out[before]!.elements.length === 0 && node.usage !== 'M') out.pop();
+    }
+  });
+}
+
+function targets(obj: JsonObject, path: string[] | undefined, array: boolean): JsonObject[] {
+  if (!path) return [obj];
+  const v = read(obj, path);
+  if (v === undefined || v === null) return [];
+  if (array) return Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object' && !Array.isArray(x)) as JsonObject[]) : [];
+  return typeof v === 'object' && !Array.isArray(v) ? [v] : [];
+}
+
+/** HL loops depth first (shipment, order, pack, item…), numbering HL01 and pointing HL02 at the parent. */
+function emitHierarchy(loop: LoopNode, root: JsonObject, out: Segment[]): void {
+  let counter = 0;
+  const levels = [...loop.hierarchy!.levels];
+  const rootLevel = levels.find(([, d]) => !d.path)?.[0] ?? 'S';
+  const emit = (obj: JsonObject, level: string, parent: string) => {
+    const id = String(++counter);
+    const hl = buildSegment(loop.children[0] as SegmentNode, obj);
+    hl.elements = trimTail([id, parent, level, ...hl.elements.slice(3)]);
+    out.push(hl);
+    emitNodes(loop.children.slice(1), obj, out);
+    for (const [code, def] of levels) {
+      if (!def.path) continue;
+      for (const c of targets(obj, def.path, def.array)) emit(c, code, id);
+    }
+    for (const c of targets(obj, ['levels'], true)) emit(c, typeof c.level === 'string' ? c.level : '', id);
+  };
+  emit(root, rootLevel, '');
+}
+
+function buildSegment(node: SegmentNode, t: JsonObject): Segment {
+  const elements: Element[] = node.elements.map((def, k) => {
+    const v = read(t, def.path ?? [positionKey(node.id, k)]);
+    return v === undefined ? '' : toX12Value(v, def);
+  });
+  if (node.pairs) writePairs(node, t, elements);
+  for (let k = node.elements.length; t[positionKey(node.id, k)] !== undefined; k++) elements[k] = String(t[positionKey(node.id, k)] as string);
+  if (node.id === 'HL') for (let k = 0; k < 3; k++) elements[k] = '';
+  return { id: node.id, elements: trimTail(elements) };
+}
+
+/** Named fields and the `other` list, in the order the object holds them. */
+function writePairs(node: SegmentNode, t: JsonObject, elements: Element[]): void {
+  const { from, to, fields, other } = node.pairs!;
+  const byField = new Map([...fields].map(([q, f]) => [f, q]));
+  const pairs: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(t)) {
+    const q = byField.get(key);
+    if (q !== undefined && value !== null && value !== undefined) pairs.push([q, String(value as string)]);
+    if (key === other && Array.isArray(value)) {
+      for (const p of value as JsonValue[]) {
+        const o = p as { qualifier?: JsonValue; value?: JsonValue };
+        pairs.push([String(o.qualifier ?? ''), String(o.value ?? '')]);
+      }
+    }
+  }
+  let k = from - 1;
+  for (const [q, v] of pairs) {
+    if (k + 1 >= to) break;
+    elements[k] = q;
+    elements[k + 1] = v;
+    k += 2;
+  }
+}
+
+function trimTail(elements: Element[]): Element[] {
+  let n = elements.length;
+  while (n > 0 && elements[n - 1] === '') n--;
+  return elements.slice(0, n);
+}

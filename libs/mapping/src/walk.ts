@@ -1,0 +1,93 @@
+import type { Segment, X12Issue } from '@edi/x12';
+import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
+
+export interface WalkVisitor {
+  enterLoop?(loop: LoopNode, trigger: Segment, position: number): void;
+  exitLoop?(loop: LoopNode): void;
+  segment?(node: SegmentNode, seg: Segment, position: number): void;
+  /** Structure problems: missing, misplaced, unknown or too many segments and loops. */
+  issue?(issue: X12Issue): void;
+}
+
+interface Frame {
+  nodes: MapNode[];
+  idx: number;
+  counts: Map<MapNode, number>;
+  loop?: LoopNode;
+}
+
+/**
+ * Matches a transaction set's segments (between ST and SE) against the map's structure the way X12
+ * defines it: forward within the current loop, a loop's first segment starting a new iteration,
+ * outward to enclosing loops; never backward. Positions count ST as 1.
+ */
+export function walk(map: TransactionMap, segments: Segment[], visitor: WalkVisitor, knownSegment: (id: string) => boolean): void {
+  const frames: Frame[] = [{ nodes: map.children, idx: 0, counts: new Map() }];
+  const everywhere = collectIds(map.children);
+  segments.forEach((seg, i) => {
+    const position = i + 2;
+    const id = seg.id.toUpperCase();
+    const found = find(frames, id);
+    if (!found) {
+      const [code, why] = everywhere.has(id)
+        ? (['7', 'is not in its proper place here'] as const)
+        : knownSegment(id)
+          ? (['6', `is not part of the ${map.transactionSet} guide`] as const)
+          : (['1', 'is not a known segment'] as const);
+      visitor.issue?.({ code: 'SEGMENT_UNEXPECTED', severity: 'error', ak3: code, ak5: '5', segmentId: seg.id, position, message: `segment ${seg.id} ${why}` });
+      return;
+    }
+    while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
+    const frame = frames[frames.length - 1]!;
+    missingBetween(frame, found.index, position, visitor);
+    frame.idx = found.index;
+    const node = frame.nodes[found.index]!;
+    const count = (frame.counts.get(node) ?? 0) + 1;
+    frame.counts.set(node, count);
+    if (node.kind === 'segment') {
+      if (count > node.max) visitor.issue?.({ code: 'SEGMENT_MAX_USE', severity: 'error', ak3: '5', ak5: '5', segmentId: seg.id, position, message: `segment ${seg.id} occurs ${count} times here; at most ${node.max}` });
+      visitor.segment?.(node, seg, position);
+      return;
+    }
+    if (count > node.max) visitor.issue?.({ code: 'LOOP_MAX_USE', severity: 'error', ak3: '4', ak5: '5', segmentId: seg.id, position, message: `loop ${node.id} occurs ${count} times; at most ${node.max}` });
+    const first = node.children[0] as SegmentNode;
+    frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
+    visitor.enterLoop?.(node, seg, position);
+    visitor.segment?.(first, seg, position);
+  });
+  const end = segments.length + 2; // where SE stands
+  while (frames.length) close(frames.pop()!, end, visitor);
+}
+
+function find(frames: Frame[], id: string): { frame: number; index: number } | undefined {
+  for (let f = frames.length - 1; f >= 0; f--) {
+    const frame = frames[f]!;
+    // inside a loop, its first segment can only begin the next iteration (found one frame out)
+    for (let j = Math.max(frame.idx, frame.loop ? 1 : 0); j < frame.nodes.length; j++) {
+      if (frame.nodes[j]!.id === id) return { frame: f, index: j };
+    }
+  }
+  return undefined;
+}
+
+function close(frame: Frame, position: number, visitor: WalkVisitor): void {
+  missingBetween(frame, frame.nodes.length, position, visitor);
+  if (frame.loop) visitor.exitLoop?.(frame.loop);
+}
+
+/** Mandatory segments and loops skipped between the current place and index `to`. */
+function missingBetween(frame: Frame, to: number, position: number, visitor: WalkVisitor): void {
+  for (let k = frame.idx; k < to; k++) {
+    const node = frame.nodes[k]!;
+    if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0) continue;
+    visitor.issue?.({ code: 'SEGMENT_MISSING', severity: 'error', ak3: '3', ak5: '5', segmentId: node.id, position, message: `mandatory ${node.kind} ${node.id} is missing${frame.loop ? ` in loop ${frame.loop.id}` : ''}` });
+  }
+}
+
+function collectIds(nodes: MapNode[], into = new Set<string>()): Set<string> {
+  for (const n of nodes) {
+    into.add(n.id);
+    if (n.kind === 'loop') collectIds(n.children, into);
+  }
+  return into;
+}
