@@ -20,7 +20,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/require-await': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -52,7 +55,19 @@ export default tseslint.config(
     // libs/mapping imports only libs/x12.
     files: ['libs/mapping/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@edi/persistence', '@edi/pipeline', '@edi/erp', '@edi/transport', '**/apps/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@nestjs/*',
+            '@edi/persistence',
+            '@edi/pipeline',
+            '@edi/erp',
+            '@edi/transport',
+            '**/apps/**',
+          ],
+        },
+      ],
     },
   },
   {

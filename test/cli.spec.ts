@@ -107,4 +107,11 @@ describe('edi CLI', () => {
     expect(p.err).toMatch(/does not start with an ISA header/);
     expect(edi(['validate', join(tmp, 'missing.x12')]).err).toMatch(/ENOENT/);
   });
+
+  it('refuses a control number that is not 1-9 digits, and unknown flags, with exit 2', () => {
+    const r = edi(['ack', '--control', 'abc', corpus('850/bots-plugins__850-004010-05.x12')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--control must be 1-9 digits/);
+    expect(edi(['validate', '--bogus', corpus('850/bots-plugins__850-004010-05.x12')]).code).toBe(2);
+  });
 });

@@ -49,3 +49,8 @@ export function progress(size: number | undefined): (bytes: number) => void {
     if (done >= size) process.stderr.write('\n');
   };
 }
+
+/** A wrong flag or argument: exit 2, not 1 (1 means "the file is invalid"). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

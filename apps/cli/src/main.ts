@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
+import { UsageError } from './io';
 import { parseCommand } from './commands/parse.command';
 import { serializeCommand } from './commands/serialize.command';
 import { validateCommand } from './commands/validate.command';
@@ -8,6 +9,7 @@ import { validateCommand } from './commands/validate.command';
 /** The `edi` command: the X12 libraries with no server at all. */
 export function buildProgram(): Command {
   const program = new Command('edi')
+    .exitOverride() // subcommands inherit it: usage errors reach main() as CommanderError
     .description('Parse, validate, acknowledge and write X12 EDI')
     .showHelpAfterError();
   const run =
@@ -63,14 +65,24 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `edi parse big.x12 | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    const message =
-      e instanceof X12Error || (e as NodeJS.ErrnoException).code
-        ? (e as Error).message
-        : String((e as Error).stack ?? e);
-    process.stderr.write(`edi: ${message}\n`);
+    if (e instanceof CommanderError) {
+      // help and version are not failures; a wrong flag or argument is a usage error (exit 2)
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const known =
+      e instanceof X12Error ||
+      e instanceof UsageError ||
+      e instanceof SyntaxError ||
+      (e as NodeJS.ErrnoException).code;
+    process.stderr.write(`edi: ${known ? (e as Error).message : String((e as Error).stack ?? e)}\n`);
     process.exitCode = 2;
   }
 }

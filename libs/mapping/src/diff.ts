@@ -23,12 +23,21 @@ function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): v
     }
     if (old.usage !== n.usage) out.push(`~ ${where}: usage ${old.usage} → ${n.usage}`);
     if (old.max !== n.max) out.push(`~ ${where}: max ${fmtMax(old.max)} → ${fmtMax(n.max)}`);
-    if ((old.path ?? []).join('.') !== (n.path ?? []).join('.')) out.push(`~ ${where}: path ${(old.path ?? []).join('.') || '(current)'} → ${(n.path ?? []).join('.') || '(current)'}`);
+    if ((old.path ?? []).join('.') !== (n.path ?? []).join('.'))
+      out.push(
+        `~ ${where}: path ${(old.path ?? []).join('.') || '(current)'} → ${(n.path ?? []).join('.') || '(current)'}`,
+      );
     if (old.kind === 'loop' && n.kind === 'loop') diffNodes(old.children, n.children, `${where}/`, out);
     if (old.kind === 'segment' && n.kind === 'segment') {
-      n.elements.forEach((e, k) => diffElement(old.elements[k], e, `${where}${String(k + 1).padStart(2, '0')}`, out));
-      const req = (m?: ReadonlyMap<number, string>) => [...(m ?? [])].map(([p, v]) => `${n.id}${String(p).padStart(2, '0')}=${v}`).join(', ');
-      if (req(old.require) !== req(n.require)) out.push(`~ ${where}: requires ${req(n.require) || 'nothing'} (was ${req(old.require) || 'nothing'})`);
+      n.elements.forEach((e, k) =>
+        diffElement(old.elements[k], e, `${where}${String(k + 1).padStart(2, '0')}`, out),
+      );
+      const req = (m?: ReadonlyMap<number, string>) =>
+        [...(m ?? [])].map(([p, v]) => `${n.id}${String(p).padStart(2, '0')}=${v}`).join(', ');
+      if (req(old.require) !== req(n.require))
+        out.push(
+          `~ ${where}: requires ${req(n.require) || 'nothing'} (was ${req(old.require) || 'nothing'})`,
+        );
     }
   }
   for (const n of a) if (!right.has(key(n))) out.push(`- ${n.kind} ${prefix}${n.id}`);
@@ -37,10 +46,14 @@ function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): v
 function diffElement(a: ElementDef | undefined, b: ElementDef, where: string, out: string[]): void {
   if (!a) return void out.push(`+ element ${where}`);
   if (a.usage !== b.usage) out.push(`~ ${where}: usage ${a.usage} → ${b.usage}`);
-  if (a.min !== b.min || a.max !== b.max) out.push(`~ ${where}: length ${a.min}-${a.max} → ${b.min}-${b.max}`);
+  if (a.min !== b.min || a.max !== b.max)
+    out.push(`~ ${where}: length ${a.min}-${a.max} → ${b.min}-${b.max}`);
   const codes = (s?: ReadonlySet<string>) => (s ? [...s].join(' ') : 'any');
   if (codes(a.codes) !== codes(b.codes)) out.push(`~ ${where}: codes ${codes(a.codes)} → ${codes(b.codes)}`);
-  if ((a.path ?? []).join('.') !== (b.path ?? []).join('.')) out.push(`~ ${where}: maps to ${(b.path ?? []).join('.') || '(nothing)'} (was ${(a.path ?? []).join('.') || '(nothing)'})`);
+  if ((a.path ?? []).join('.') !== (b.path ?? []).join('.'))
+    out.push(
+      `~ ${where}: maps to ${(b.path ?? []).join('.') || '(nothing)'} (was ${(a.path ?? []).join('.') || '(nothing)'})`,
+    );
 }
 
 const fmtMax = (m: number) => (m === Infinity ? 'unbounded' : String(m));

@@ -1,4 +1,11 @@
-import type { EnvelopeHandler, RawSegment, Segment, SegmentRole, TransactionResult, X12Issue } from '@edi/x12';
+import type {
+  EnvelopeHandler,
+  RawSegment,
+  Segment,
+  SegmentRole,
+  TransactionResult,
+  X12Issue,
+} from '@edi/x12';
 import type { MapRegistry } from './loader';
 import { documentBuilder, type JsonObject } from './to-json';
 import { guideChecker } from './validate';
@@ -39,7 +46,11 @@ export interface GuideOptions {
  * their set and version, adds the issues to the set's result (so the 997/999 carries AK3/AK4) and
  * builds the canonical document.
  */
-export function guideHandler(registry: MapRegistry, inner: EnvelopeHandler = {}, options: GuideOptions = {}): EnvelopeHandler {
+export function guideHandler(
+  registry: MapRegistry,
+  inner: EnvelopeHandler = {},
+  options: GuideOptions = {},
+): EnvelopeHandler {
   let isa: string[] = [];
   let gs: string[] = [];
   let st: Segment | undefined;
@@ -64,7 +75,15 @@ export function guideHandler(registry: MapRegistry, inner: EnvelopeHandler = {},
   };
 }
 
-function translateOne(registry: MapRegistry, result: TransactionResult, isa: string[], gs: string[], body: Segment[], options: GuideOptions, inner: EnvelopeHandler): void {
+function translateOne(
+  registry: MapRegistry,
+  result: TransactionResult,
+  isa: string[],
+  gs: string[],
+  body: Segment[],
+  options: GuideOptions,
+  inner: EnvelopeHandler,
+): void {
   const gs08 = gs[7] ?? '';
   const version = registry.resolveVersion(result.setId, gs08);
   const add = (i: X12Issue) => {
@@ -72,24 +91,42 @@ function translateOne(registry: MapRegistry, result: TransactionResult, isa: str
     inner.onIssue?.(i);
   };
   if (!version) {
-    add({ code: 'SET_NOT_SUPPORTED', severity: 'error', ak5: '1', segmentId: 'ST', position: 1, element: 1, value: result.setId, message: `transaction set ${result.setId} has no map in edi-maps/` });
+    add({
+      code: 'SET_NOT_SUPPORTED',
+      severity: 'error',
+      ak5: '1',
+      segmentId: 'ST',
+      position: 1,
+      element: 1,
+      value: result.setId,
+      message: `transaction set ${result.setId} has no map in edi-maps/`,
+    });
   } else {
     const map = registry.get(result.setId, version, options.partner);
     const issues: X12Issue[] = [];
     const checker = guideChecker(issues);
     const root: JsonObject = {};
     const builder = documentBuilder(root);
-    walk(map, body, {
-      enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),
-      exitLoop: (l) => builder.exitLoop!(l),
-      segment: (n, s, p) => {
-        checker.segment!(n, s, p);
-        builder.segment!(n, s, p);
+    walk(
+      map,
+      body,
+      {
+        enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),
+        exitLoop: (l) => builder.exitLoop!(l),
+        segment: (n, s, p) => {
+          checker.segment!(n, s, p);
+          builder.segment!(n, s, p);
+        },
+        issue: (i) => checker.issue!(i),
       },
-      issue: (i) => checker.issue!(i),
-    }, (id) => registry.knowsSegment(id));
+      (id) => registry.knowsSegment(id),
+    );
     checker.finish(map, body.length + 2);
-    for (const i of issues) add({ ...i, segmentIndex: i.position !== undefined ? result.segmentIndex + i.position - 1 : undefined });
+    for (const i of issues)
+      add({
+        ...i,
+        segmentIndex: i.position !== undefined ? result.segmentIndex + i.position - 1 : undefined,
+      });
     const document: CanonicalDocument = {
       transactionSet: result.setId,
       version: gs08,
@@ -99,7 +136,12 @@ function translateOne(registry: MapRegistry, result: TransactionResult, isa: str
       receiver: { qualifier: isa[6] ?? '', id: (isa[7] ?? '').trim(), applicationCode: gs[2] ?? '' },
       [map.document]: root,
     };
-    options.onDocument?.({ document, map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`, issues: result.issues, status: statusOf(result.issues) });
+    options.onDocument?.({
+      document,
+      map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
+      issues: result.issues,
+      status: statusOf(result.issues),
+    });
   }
   result.status = statusOf(result.issues);
 }

@@ -3,9 +3,28 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { MAP_FILE_SCHEMA } from './map-schema';
-import type { DataType, ElementDef, LoopNode, MapNode, PairsDef, SegmentNode, TransactionMap, Usage } from './model';
+import type {
+  DataType,
+  ElementDef,
+  LoopNode,
+  MapNode,
+  PairsDef,
+  SegmentNode,
+  TransactionMap,
+  Usage,
+} from './model';
 
-export type RawElement = string | { path?: string; usage?: Usage; codes?: string[]; type?: string; min?: number; max?: number; asText?: boolean };
+export type RawElement =
+  | string
+  | {
+      path?: string;
+      usage?: Usage;
+      codes?: string[];
+      type?: string;
+      min?: number;
+      max?: number;
+      asText?: boolean;
+    };
 export interface RawNode {
   segment?: string;
   loop?: string;
@@ -54,7 +73,9 @@ export class MapRegistry {
 
   constructor(readonly dir: string) {
     const raw = parseYaml(readFileSync(join(dir, 'segments.yaml'), 'utf8')) as Record<string, string[]>;
-    this.dictionary = Object.fromEntries(Object.entries(raw).map(([id, list]) => [id, list.map((e, k) => parseElement(id, k, e))]));
+    this.dictionary = Object.fromEntries(
+      Object.entries(raw).map(([id, list]) => [id, list.map((e, k) => parseElement(id, k, e))]),
+    );
   }
 
   /** Segment ids the dictionary knows (for "not in this set" versus "unrecognized"). */
@@ -65,7 +86,12 @@ export class MapRegistry {
   /** Versions with a map for this set, e.g. ['004010', '005010']. */
   versions(set: string): string[] {
     const folder = join(this.dir, set);
-    return existsSync(folder) ? readdirSync(folder).filter((f) => /^\d{6}\.yaml$/.test(f)).map((f) => f.slice(0, 6)).sort() : [];
+    return existsSync(folder)
+      ? readdirSync(folder)
+          .filter((f) => /^\d{6}\.yaml$/.test(f))
+          .map((f) => f.slice(0, 6))
+          .sort()
+      : [];
   }
 
   /** The map version to use for a GS08 such as 004010VICS, 004030 or 005010X222A1. */
@@ -75,7 +101,9 @@ export class MapRegistry {
     if (available.includes(wanted)) return wanted;
     const sameMajor = available.filter((v) => v.slice(0, 3) === wanted.slice(0, 3) && v <= wanted);
     if (sameMajor.length) return sameMajor[sameMajor.length - 1];
-    return wanted < '005' ? available.find((v) => v.startsWith('004')) ?? available[0] : available[available.length - 1];
+    return wanted < '005'
+      ? (available.find((v) => v.startsWith('004')) ?? available[0])
+      : available[available.length - 1];
   }
 
   /** The compiled map of a set and version, with a partner's override applied when it has one. */
@@ -128,7 +156,7 @@ export class MapRegistry {
       const why = (validateFile.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
       throw new MapError(`edi-maps: ${file} is not a valid map: ${why}`);
     }
-    return data as RawMap;
+    return data;
   }
 
   private compile(raw: RawMap, partner?: string): TransactionMap {
@@ -158,7 +186,9 @@ export class MapRegistry {
       }
       const loop: LoopNode = { kind: 'loop', id: n.loop, usage, max, path, array, children };
       if (n.hierarchy) {
-        loop.hierarchy = { levels: new Map(Object.entries(n.hierarchy).map(([code, p]) => [code, parsePath(p)])) };
+        loop.hierarchy = {
+          levels: new Map(Object.entries(n.hierarchy).map(([code, p]) => [code, parsePath(p)])),
+        };
       }
       return loop;
     }
@@ -168,7 +198,10 @@ export class MapRegistry {
     const elements = dict.map((d) => ({ ...d }));
     for (const [pos, e] of Object.entries(n.elements ?? {})) {
       const k = Number(pos) - 1;
-      if (!elements[k]) throw new MapError(`edi-maps: ${where}: ${id}${pos} does not exist (${id} has ${elements.length} elements)`);
+      if (!elements[k])
+        throw new MapError(
+          `edi-maps: ${where}: ${id}${pos} does not exist (${id} has ${elements.length} elements)`,
+        );
       elements[k] = overrideElement(elements[k], e);
     }
     const seg: SegmentNode = { kind: 'segment', id, usage, max, path, array, elements };
@@ -181,8 +214,17 @@ export class MapRegistry {
 function parseElement(segment: string, k: number, spec: string): ElementDef {
   const [ref = '', type = '', min = '', max = '', repeat = 'r1'] = spec.split(' ');
   const t = /^N\d$/.test(type) ? 'N' : type;
-  if (!['AN', 'ID', 'DT', 'TM', 'R', 'N', 'C'].includes(t)) throw new MapError(`segments.yaml: ${segment}${k + 1} has unknown type ${type}`);
-  return { ref, type: t as DataType, decimals: t === 'N' ? Number(type.slice(1)) : 0, min: Number(min), max: Number(max), usage: 'O', repeat: Number(repeat.slice(1)) || 1 };
+  if (!['AN', 'ID', 'DT', 'TM', 'R', 'N', 'C'].includes(t))
+    throw new MapError(`segments.yaml: ${segment}${k + 1} has unknown type ${type}`);
+  return {
+    ref,
+    type: t as DataType,
+    decimals: t === 'N' ? Number(type.slice(1)) : 0,
+    min: Number(min),
+    max: Number(max),
+    usage: 'O',
+    repeat: Number(repeat.slice(1)) || 1,
+  };
 }
 
 function overrideElement(base: ElementDef, e: RawElement): ElementDef {
@@ -202,7 +244,12 @@ function overrideElement(base: ElementDef, e: RawElement): ElementDef {
 }
 
 function compilePairs(p: NonNullable<RawNode['pairs']>, count: number): PairsDef {
-  return { from: Number(p.from), to: p.to ? Number(p.to) : count, fields: new Map(Object.entries(p.fields ?? {})), other: p.other };
+  return {
+    from: Number(p.from),
+    to: p.to ? Number(p.to) : count,
+    fields: new Map(Object.entries(p.fields ?? {})),
+    other: p.other,
+  };
 }
 
 /** "lines[]" → a new object per occurrence under lines; "currency" → one object; "" → the current object. */
@@ -240,7 +287,8 @@ export function applyChanges(structure: RawNode[], changes: RawChange[], file: s
       for (const [pos, e] of Object.entries(elements)) {
         const old = node.elements[pos];
         const merged = typeof e === 'string' ? { path: e } : e;
-        node.elements[pos] = old === undefined ? merged : { ...(typeof old === 'string' ? { path: old } : old), ...merged };
+        node.elements[pos] =
+          old === undefined ? merged : { ...(typeof old === 'string' ? { path: old } : old), ...merged };
       }
     }
   }

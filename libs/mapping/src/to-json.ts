@@ -37,14 +37,19 @@ export function documentBuilder(root: JsonObject): WalkVisitor {
       if (node.pairs) readPairs(node, seg.elements, target);
       for (let k = node.elements.length; k < seg.elements.length; k++) {
         const extra = seg.elements[k];
-        if (extra !== undefined && extra !== '') write(target, [positionKey(node.id, k)], extra as JsonValue);
+        if (extra !== undefined && extra !== '') write(target, [positionKey(node.id, k)], extra);
       }
     },
   };
 }
 
 /** An HL: the level with no path is the document itself; others go under their parent's path. */
-function openLevel(loop: LoopNode, trigger: Segment, ids: Map<string, JsonObject>, root: JsonObject): JsonObject {
+function openLevel(
+  loop: LoopNode,
+  trigger: Segment,
+  ids: Map<string, JsonObject>,
+  root: JsonObject,
+): JsonObject {
   const [id = '', parent = '', level = ''] = trigger.elements.map((e) => (typeof e === 'string' ? e : ''));
   const def = loop.hierarchy!.levels.get(level) ?? { path: ['levels'], array: true };
   const parentObject = (parent && ids.get(parent)) || root;

@@ -24,7 +24,8 @@ function emitNodes(nodes: MapNode[], obj: JsonObject, out: Segment[], forceFirst
       const before = out.length;
       emitNodes(node.children, t, out, true);
       // a loop without data of its own leaves nothing behind
-      if (!node.path && out.length === before + 1 && out[before]!.elements.length === 0 && node.usage !== 'M') out.pop();
+      if (!node.path && out.length === before + 1 && out[before]!.elements.length === 0 && node.usage !== 'M')
+        out.pop();
     }
   });
 }
@@ -33,7 +34,10 @@ function targets(obj: JsonObject, path: string[] | undefined, array: boolean): J
   if (!path) return [obj];
   const v = read(obj, path);
   if (v === undefined || v === null) return [];
-  if (array) return Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object' && !Array.isArray(x)) as JsonObject[]) : [];
+  if (array)
+    return Array.isArray(v)
+      ? (v.filter((x) => x && typeof x === 'object' && !Array.isArray(x)) as JsonObject[])
+      : [];
   return typeof v === 'object' && !Array.isArray(v) ? [v] : [];
 }
 
@@ -63,7 +67,8 @@ function buildSegment(node: SegmentNode, t: JsonObject): Segment {
     return v === undefined ? '' : toX12Value(v, def);
   });
   if (node.pairs) writePairs(node, t, elements);
-  for (let k = node.elements.length; t[positionKey(node.id, k)] !== undefined; k++) elements[k] = String(t[positionKey(node.id, k)] as string);
+  for (let k = node.elements.length; t[positionKey(node.id, k)] !== undefined; k++)
+    elements[k] = scalar(t[positionKey(node.id, k)]!);
   if (node.id === 'HL') for (let k = 0; k < 3; k++) elements[k] = '';
   return { id: node.id, elements: trimTail(elements) };
 }
@@ -75,11 +80,11 @@ function writePairs(node: SegmentNode, t: JsonObject, elements: Element[]): void
   const pairs: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(t)) {
     const q = byField.get(key);
-    if (q !== undefined && value !== null && value !== undefined) pairs.push([q, String(value as string)]);
+    if (q !== undefined && value !== null && value !== undefined) pairs.push([q, scalar(value)]);
     if (key === other && Array.isArray(value)) {
-      for (const p of value as JsonValue[]) {
+      for (const p of value) {
         const o = p as { qualifier?: JsonValue; value?: JsonValue };
-        pairs.push([String(o.qualifier ?? ''), String(o.value ?? '')]);
+        pairs.push([scalar(o.qualifier ?? ''), scalar(o.value ?? '')]);
       }
     }
   }
@@ -96,4 +101,9 @@ function trimTail(elements: Element[]): Element[] {
   let n = elements.length;
   while (n > 0 && elements[n - 1] === '') n--;
   return elements.slice(0, n);
+}
+
+/** A pair's qualifier or id as text (numbers as written, anything else is not a product id). */
+function scalar(v: JsonValue): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }

@@ -1,16 +1,41 @@
-import { envelopeStamp, readX12Sync, type DelimiterChars, type GroupNode, type InterchangeNode, type InterchangeResult, type Segment, type TransactionNode, type ValidationReport, type X12Document, type X12Issue } from '@edi/x12';
+import {
+  envelopeStamp,
+  readX12Sync,
+  type DelimiterChars,
+  type GroupNode,
+  type InterchangeNode,
+  type InterchangeResult,
+  type Segment,
+  type TransactionNode,
+  type ValidationReport,
+  type X12Document,
+  type X12Issue,
+} from '@edi/x12';
 import { guideHandler, type CanonicalDocument, type Translation } from './guide-handler';
 import type { MapRegistry } from './loader';
 import { documentSegments } from './to-x12';
-import type { JsonObject } from './to-json';
 
 /** X12 in, canonical documents out, with envelope and guide issues per transaction set. */
-export function translateX12(input: Buffer | string, registry: MapRegistry, options: { partner?: string } = {}): { translations: Translation[]; report: ValidationReport } {
+export function translateX12(
+  input: Buffer | string,
+  registry: MapRegistry,
+  options: { partner?: string } = {},
+): { translations: Translation[]; report: ValidationReport } {
   const translations: Translation[] = [];
   const interchanges: InterchangeResult[] = [];
   const issues: X12Issue[] = [];
-  readX12Sync(input, guideHandler(registry, { onInterchange: (r) => void interchanges.push(r), onIssue: (i) => void issues.push(i) }, { ...options, onDocument: (t) => void translations.push(t) }));
-  return { translations, report: { valid: !issues.some((i) => i.severity === 'error'), interchanges, issues } };
+  readX12Sync(
+    input,
+    guideHandler(
+      registry,
+      { onInterchange: (r) => void interchanges.push(r), onIssue: (i) => void issues.push(i) },
+      { ...options, onDocument: (t) => void translations.push(t) },
+    ),
+  );
+  return {
+    translations,
+    report: { valid: !issues.some((i) => i.severity === 'error'), interchanges, issues },
+  };
 }
 
 export interface EnvelopeOptions {
@@ -26,14 +51,31 @@ export interface EnvelopeOptions {
   usage?: 'P' | 'T';
 }
 
-const FUNCTIONAL_GROUPS: Record<string, string> = { '850': 'PO', '855': 'PR', '856': 'SH', '810': 'IN', '997': 'FA', '999': 'FA' };
+const FUNCTIONAL_GROUPS: Record<string, string> = {
+  '850': 'PO',
+  '855': 'PR',
+  '856': 'SH',
+  '810': 'IN',
+  '997': 'FA',
+  '999': 'FA',
+};
 
 /**
  * Canonical documents to X12 with envelopes: one interchange per sender/receiver pair, one group
  * per version and functional group, ST02 from each document's controlNumber (or 0001, 0002…).
  */
-export function buildX12(documents: CanonicalDocument[], registry: MapRegistry, options: EnvelopeOptions = {}): X12Document {
-  const d: DelimiterChars = { element: '*', component: '>', repetition: '^', segment: '~', ...options.delimiters };
+export function buildX12(
+  documents: CanonicalDocument[],
+  registry: MapRegistry,
+  options: EnvelopeOptions = {},
+): X12Document {
+  const d: DelimiterChars = {
+    element: '*',
+    component: '>',
+    repetition: '^',
+    segment: '~',
+    ...options.delimiters,
+  };
   const now = envelopeStamp(options.now ?? new Date());
   let isa13 = options.interchangeControl ?? 1;
   let gs06 = options.groupControl ?? 1;
@@ -63,7 +105,17 @@ export function buildX12(documents: CanonicalDocument[], registry: MapRegistry, 
       const groupControl = String(gs06++);
       const transactions = groupDocs.map((doc, n) => transaction(doc, registry, n, options.partner));
       groups.push({
-        header: seg('GS', functionalId, s.applicationCode || s.id, r.applicationCode || r.id, now.date8, now.time, groupControl, 'X', gsVersion),
+        header: seg(
+          'GS',
+          functionalId,
+          s.applicationCode || s.id,
+          r.applicationCode || r.id,
+          now.date8,
+          now.time,
+          groupControl,
+          'X',
+          gsVersion,
+        ),
         transactions,
         trailer: seg('GE', String(transactions.length), groupControl),
       });
@@ -71,7 +123,25 @@ export function buildX12(documents: CanonicalDocument[], registry: MapRegistry, 
     interchanges.push({
       delimiters: isaVersion >= '00402' ? d : { ...d, repetition: undefined },
       lineEnding: options.lineEnding ?? '\n',
-      header: seg('ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), s.qualifier, s.id.padEnd(15), r.qualifier, r.id.padEnd(15), now.date6, now.time, isaVersion >= '00402' ? (d.repetition ?? '^') : 'U', isaVersion, control, '0', options.usage ?? 'P', d.component),
+      header: seg(
+        'ISA',
+        '00',
+        ' '.repeat(10),
+        '00',
+        ' '.repeat(10),
+        s.qualifier,
+        s.id.padEnd(15),
+        r.qualifier,
+        r.id.padEnd(15),
+        now.date6,
+        now.time,
+        isaVersion >= '00402' ? (d.repetition ?? '^') : 'U',
+        isaVersion,
+        control,
+        '0',
+        options.usage ?? 'P',
+        d.component,
+      ),
       groups,
       trailer: seg('IEA', String(groups.length), control),
     });
@@ -79,16 +149,26 @@ export function buildX12(documents: CanonicalDocument[], registry: MapRegistry, 
   return { interchanges };
 }
 
-function transaction(doc: CanonicalDocument, registry: MapRegistry, n: number, partner?: string): TransactionNode {
+function transaction(
+  doc: CanonicalDocument,
+  registry: MapRegistry,
+  n: number,
+  partner?: string,
+): TransactionNode {
   const version = registry.resolveVersion(doc.transactionSet, doc.version);
   if (!version) throw new Error(`no map for transaction set ${doc.transactionSet}`);
   const map = registry.get(doc.transactionSet, version, partner);
   const body = doc[map.document];
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`document has no "${map.document}" object for a ${doc.transactionSet}`);
-  const segments = documentSegments(map, body as JsonObject);
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new Error(`document has no "${map.document}" object for a ${doc.transactionSet}`);
+  const segments = documentSegments(map, body);
   const control = doc.controlNumber || String(n + 1).padStart(4, '0');
   const implRef = typeof doc.implementationReference === 'string' ? [doc.implementationReference] : [];
-  return { header: seg('ST', doc.transactionSet, control, ...implRef), segments, trailer: seg('SE', String(segments.length + 2), control) };
+  return {
+    header: seg('ST', doc.transactionSet, control, ...implRef),
+    segments,
+    trailer: seg('SE', String(segments.length + 2), control),
+  };
 }
 
 function seg(id: string, ...elements: string[]): Segment {

@@ -10,9 +10,21 @@ const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
 export function checkElements(node: SegmentNode, seg: Segment, position: number): X12Issue[] {
   const issues: X12Issue[] = [];
   const bad = (element: number, ak4: ElementError, value: string, why: string) =>
-    issues.push({ code: 'ELEMENT_INVALID', severity: 'error', ak3: '8', ak4, ak5: '5', segmentId: seg.id, position, element, value, message: `${seg.id}${String(element).padStart(2, '0')} ${why}` });
+    issues.push({
+      code: 'ELEMENT_INVALID',
+      severity: 'error',
+      ak3: '8',
+      ak4,
+      ak5: '5',
+      segmentId: seg.id,
+      position,
+      element,
+      value,
+      message: `${seg.id}${String(element).padStart(2, '0')} ${why}`,
+    });
   const defs = node.elements;
-  if (seg.elements.length > defs.length) bad(defs.length + 1, '3', '', `is one element too many: ${seg.id} has ${defs.length}`);
+  if (seg.elements.length > defs.length)
+    bad(defs.length + 1, '3', '', `is one element too many: ${seg.id} has ${defs.length}`);
   defs.forEach((def, k) => {
     const v = seg.elements[k];
     if (v === undefined || v === '') {
@@ -21,35 +33,56 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
     }
     if (typeof v !== 'string') {
       if ('repeat' in v) {
-        if (v.repeat.length > def.repeat) bad(k + 1, '12', '', def.repeat > 1 ? `repeats ${v.repeat.length} times; at most ${def.repeat}` : 'repeats, which this element may not');
-      }
-      else if (def.type !== 'C') bad(k + 1, '6', v.join(':'), 'holds the component separator, which is not allowed in data');
+        if (v.repeat.length > def.repeat)
+          bad(
+            k + 1,
+            '12',
+            '',
+            def.repeat > 1
+              ? `repeats ${v.repeat.length} times; at most ${def.repeat}`
+              : 'repeats, which this element may not',
+          );
+      } else if (def.type !== 'C')
+        bad(k + 1, '6', v.join(':'), 'holds the component separator, which is not allowed in data');
       return;
     }
     if (def.type === 'C') return;
     // the kind of value first (a word where a number belongs, a code not in the list), then its length
-    if (def.type === 'N' && !INTEGER.test(v)) return void bad(k + 1, '6', v, `'${v}' must be a whole number${def.decimals ? ` (${def.decimals} implied decimals)` : ''}`);
-    if (def.type === 'R' && !DECIMAL.test(v)) return void bad(k + 1, '6', v, `'${v}' must be a decimal number`);
-    if (def.type === 'ID' && def.codes && !def.codes.has(v)) return void bad(k + 1, '7', v, `'${v}' is not a valid code (${[...def.codes].slice(0, 8).join(', ')}${def.codes.size > 8 ? ', …' : ''})`);
+    if (def.type === 'N' && !INTEGER.test(v))
+      return void bad(
+        k + 1,
+        '6',
+        v,
+        `'${v}' must be a whole number${def.decimals ? ` (${def.decimals} implied decimals)` : ''}`,
+      );
+    if (def.type === 'R' && !DECIMAL.test(v))
+      return void bad(k + 1, '6', v, `'${v}' must be a decimal number`);
+    if (def.type === 'ID' && def.codes && !def.codes.has(v))
+      return void bad(
+        k + 1,
+        '7',
+        v,
+        `'${v}' is not a valid code (${[...def.codes].slice(0, 8).join(', ')}${def.codes.size > 8 ? ', …' : ''})`,
+      );
     const length = x12Length(v, def);
     if (length > def.max) return void bad(k + 1, '5', v, `'${v}' is too long: at most ${def.max} characters`);
-    if (length < def.min) return void bad(k + 1, '4', v, `'${v}' is too short: at least ${def.min} characters`);
-    switch (def.type) {
-      case 'DT':
-        if (!(v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v))) bad(k + 1, '8', v, `'${v}' is not a valid date (CCYYMMDD)`);
-        return;
-      case 'TM':
-        if (!isTime(v)) bad(k + 1, '9', v, `'${v}' is not a valid time (HHMM[SS])`);
-        return;
-      case 'AN':
-        if (/[\x00-\x1f]/.test(v)) bad(k + 1, '6', v, 'holds a control character');
+    if (length < def.min)
+      return void bad(k + 1, '4', v, `'${v}' is too short: at least ${def.min} characters`);
+    if (def.type === 'DT' && !(v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v))) {
+      bad(k + 1, '8', v, `'${v}' is not a valid date (CCYYMMDD)`);
+    } else if (def.type === 'TM' && !isTime(v)) {
+      bad(k + 1, '9', v, `'${v}' is not a valid time (HHMM[SS])`);
+    } else if (def.type === 'AN' && /[\x00-\x1f]/.test(v)) {
+      bad(k + 1, '6', v, 'holds a control character');
     }
   });
   return issues;
 }
 
 /** A visitor that checks elements and a partner's required qualifiers; collects every issue. */
-export function guideChecker(issues: X12Issue[]): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
+export function guideChecker(
+  issues: X12Issue[],
+): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
   const seen = new Map<SegmentNode, Segment[]>();
   return {
     segment(node, seg, position) {
@@ -63,7 +96,15 @@ export function guideChecker(issues: X12Issue[]): WalkVisitor & { finish(map: Tr
       for (const node of requiring(map.children)) {
         for (const [pos, value] of node.require!) {
           if (!(seen.get(node) ?? []).some((s) => s.elements[pos - 1] === value)) {
-            issues.push({ code: 'SEGMENT_MISSING', severity: 'error', ak3: '3', ak5: '5', segmentId: node.id, position: end, message: `${node.id} with ${node.id}${String(pos).padStart(2, '0')} = ${value} is required${map.partner ? ` by ${map.partner}'s guide` : ''}` });
+            issues.push({
+              code: 'SEGMENT_MISSING',
+              severity: 'error',
+              ak3: '3',
+              ak5: '5',
+              segmentId: node.id,
+              position: end,
+              message: `${node.id} with ${node.id}${String(pos).padStart(2, '0')} = ${value} is required${map.partner ? ` by ${map.partner}'s guide` : ''}`,
+            });
           }
         }
       }
@@ -80,7 +121,11 @@ function requiring(nodes: TransactionMap['children'], out: SegmentNode[] = []): 
 }
 
 /** Guide validation of one transaction set's body (the segments between ST and SE). */
-export function validateTransaction(map: TransactionMap, segments: Segment[], knownSegment: (id: string) => boolean): X12Issue[] {
+export function validateTransaction(
+  map: TransactionMap,
+  segments: Segment[],
+  knownSegment: (id: string) => boolean,
+): X12Issue[] {
   const issues: X12Issue[] = [];
   const checker = guideChecker(issues);
   walk(map, segments, checker, knownSegment);

@@ -26,7 +26,12 @@ export function toJsonValue(value: Element, def: ElementDef): JsonValue {
     case 'TM':
       if (/^\d{4}(\d{2}(\d+)?)?$/.test(value)) {
         const frac = value.length > 6 ? `.${value.slice(6)}` : '';
-        return value.slice(0, 2) + ':' + value.slice(2, 4) + (value.length >= 6 ? ':' + value.slice(4, 6) + frac : '');
+        return (
+          value.slice(0, 2) +
+          ':' +
+          value.slice(2, 4) +
+          (value.length >= 6 ? ':' + value.slice(4, 6) + frac : '')
+        );
       }
       return value;
     default:
@@ -51,7 +56,9 @@ export function toX12Value(value: JsonValue, def: ElementDef): Element {
       }
       return String(value);
     case 'TM':
-      return typeof value === 'string' && /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? value.replace(/[:.]/g, '') : String(value);
+      return typeof value === 'string' && /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)
+        ? value.replace(/[:.]/g, '')
+        : String(value);
     default:
       return String(value);
   }

@@ -21,7 +21,12 @@ interface Frame {
  * defines it: forward within the current loop, a loop's first segment starting a new iteration,
  * outward to enclosing loops; never backward. Positions count ST as 1.
  */
-export function walk(map: TransactionMap, segments: Segment[], visitor: WalkVisitor, knownSegment: (id: string) => boolean): void {
+export function walk(
+  map: TransactionMap,
+  segments: Segment[],
+  visitor: WalkVisitor,
+  knownSegment: (id: string) => boolean,
+): void {
   const frames: Frame[] = [{ nodes: map.children, idx: 0, counts: new Map() }];
   const everywhere = collectIds(map.children);
   segments.forEach((seg, i) => {
@@ -34,7 +39,15 @@ export function walk(map: TransactionMap, segments: Segment[], visitor: WalkVisi
         : knownSegment(id)
           ? (['6', `is not part of the ${map.transactionSet} guide`] as const)
           : (['1', 'is not a known segment'] as const);
-      visitor.issue?.({ code: 'SEGMENT_UNEXPECTED', severity: 'error', ak3: code, ak5: '5', segmentId: seg.id, position, message: `segment ${seg.id} ${why}` });
+      visitor.issue?.({
+        code: 'SEGMENT_UNEXPECTED',
+        severity: 'error',
+        ak3: code,
+        ak5: '5',
+        segmentId: seg.id,
+        position,
+        message: `segment ${seg.id} ${why}`,
+      });
       return;
     }
     while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
@@ -45,11 +58,29 @@ export function walk(map: TransactionMap, segments: Segment[], visitor: WalkVisi
     const count = (frame.counts.get(node) ?? 0) + 1;
     frame.counts.set(node, count);
     if (node.kind === 'segment') {
-      if (count > node.max) visitor.issue?.({ code: 'SEGMENT_MAX_USE', severity: 'error', ak3: '5', ak5: '5', segmentId: seg.id, position, message: `segment ${seg.id} occurs ${count} times here; at most ${node.max}` });
+      if (count > node.max)
+        visitor.issue?.({
+          code: 'SEGMENT_MAX_USE',
+          severity: 'error',
+          ak3: '5',
+          ak5: '5',
+          segmentId: seg.id,
+          position,
+          message: `segment ${seg.id} occurs ${count} times here; at most ${node.max}`,
+        });
       visitor.segment?.(node, seg, position);
       return;
     }
-    if (count > node.max) visitor.issue?.({ code: 'LOOP_MAX_USE', severity: 'error', ak3: '4', ak5: '5', segmentId: seg.id, position, message: `loop ${node.id} occurs ${count} times; at most ${node.max}` });
+    if (count > node.max)
+      visitor.issue?.({
+        code: 'LOOP_MAX_USE',
+        severity: 'error',
+        ak3: '4',
+        ak5: '5',
+        segmentId: seg.id,
+        position,
+        message: `loop ${node.id} occurs ${count} times; at most ${node.max}`,
+      });
     const first = node.children[0] as SegmentNode;
     frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
     visitor.enterLoop?.(node, seg, position);
@@ -80,7 +111,15 @@ function missingBetween(frame: Frame, to: number, position: number, visitor: Wal
   for (let k = frame.idx; k < to; k++) {
     const node = frame.nodes[k]!;
     if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0) continue;
-    visitor.issue?.({ code: 'SEGMENT_MISSING', severity: 'error', ak3: '3', ak5: '5', segmentId: node.id, position, message: `mandatory ${node.kind} ${node.id} is missing${frame.loop ? ` in loop ${frame.loop.id}` : ''}` });
+    visitor.issue?.({
+      code: 'SEGMENT_MISSING',
+      severity: 'error',
+      ak3: '3',
+      ak5: '5',
+      segmentId: node.id,
+      position,
+      message: `mandatory ${node.kind} ${node.id} is missing${frame.loop ? ` in loop ${frame.loop.id}` : ''}`,
+    });
   }
 }
 

@@ -99,7 +99,9 @@ describe('acknowledgments', () => {
     const asked = ackOf(
       x12().isa({ ackRequested: '1', control: '000000123' }).gs().st().se().ge().iea().build(),
     ).interchanges[0]!;
-    expect(asked.tail).toEqual([{ id: 'TA1', elements: ['000000123', '240131', '1100', 'A', '000'] }]);
+    expect(asked.groups[0]!.before).toEqual([
+      { id: 'TA1', elements: ['000000123', '240131', '1100', 'A', '000'] },
+    ]);
     expect(asked.groups).toHaveLength(1);
     const bad = ackOf(x12().isa().gs().st().se().ge().iea({ control: '000000009' }).build()).interchanges[0]!;
     expect(bad.tail).toEqual([{ id: 'TA1', elements: ['000000001', '240131', '1100', 'R', '001'] }]);
@@ -151,5 +153,14 @@ describe('acknowledgments', () => {
       '9',
     ]);
     expect(parseX12(serialize(acks)).issues).toEqual([]);
+  });
+
+  it('writes the TA1 between the ISA and the first GS', () => {
+    const out = serialize(ackOf(x12().isa({ ackRequested: '1' }).gs().st().se().ge().iea().build()))
+      .toString()
+      .split('~\n');
+    expect(out[0]).toMatch(/^ISA/);
+    expect(out[1]).toMatch(/^TA1\*/);
+    expect(out[2]).toMatch(/^GS\*FA/);
   });
 });

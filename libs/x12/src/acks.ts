@@ -194,8 +194,9 @@ function ackInterchange(
     delimiters,
     lineEnding: h.lineEnding,
     header: isa,
-    groups,
-    ...(ta1 ? { tail: [ta1] } : {}),
+    // X12.5: a TA1 stands between the ISA and the first GS
+    groups: ta1 && groups.length ? [{ ...groups[0]!, before: [ta1] }, ...groups.slice(1)] : groups,
+    ...(ta1 && !groups.length ? { tail: [ta1] } : {}),
     trailer: seg('IEA', String(groups.length), String(control).padStart(9, '0')),
   };
 }

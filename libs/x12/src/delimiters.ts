@@ -95,8 +95,8 @@ export function readIsaHeader(buf: Buffer, pos: number, final: boolean, offset: 
     i++;
   }
   if (i >= buf.length) return needMore(final, where);
-  const segment = readTerminator(buf, i);
-  if (segment.length > 1 && i + segment.length > buf.length && !final) return null;
+  const segment = readTerminator(buf, i, final);
+  if (!segment) return null;
   const header = content.subarray(0, length);
   const fixedWidth =
     length === ISA_CONTENT_LENGTH && ISA_SEPARATOR_COLUMNS.every((c) => header[c] === element);
@@ -120,9 +120,10 @@ export function readIsaHeader(buf: Buffer, pos: number, final: boolean, offset: 
 }
 
 /** The terminator is one byte, or a whole UTF-8 character when a partner used one (U+2026 "…" has been seen). */
-function readTerminator(buf: Buffer, i: number): Buffer {
+function readTerminator(buf: Buffer, i: number, final: boolean): Buffer | null {
   const lead = buf[i]!;
   const size = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
+  if (size > 1 && i + size > buf.length && !final) return null; // the character continues in the next chunk
   if (size > 1 && i + size <= buf.length) {
     let valid = true;
     for (let k = 1; k < size; k++) valid &&= (buf[i + k]! & 0xc0) === 0x80;

@@ -218,4 +218,37 @@ describe('envelope checks', () => {
     expect(r.issues).toEqual([expect.objectContaining({ code: 'ISA_EXPECTED', fatal: true, ta1: '022' })]);
     expect(r.interchanges).toHaveLength(2);
   });
+
+  it('compares ST02 as text (0001 and 00001 differ) and GS06 as a number (1 and 01 are the same)', () => {
+    const v = '005010';
+    expect(
+      codes(x12().isa().gs({ version: v }).st('850', '0001').se().st('850', '00001').se().ge().iea().build()),
+    ).toEqual([]);
+    const groups = x12()
+      .isa()
+      .gs({ version: v, control: '1' })
+      .ge({ count: '0' })
+      .gs({ version: v, control: '01' })
+      .ge({ count: '0' })
+      .iea()
+      .build();
+    expect(codes(groups)).toEqual(['GS06_DUPLICATE']);
+  });
+
+  it('a line break inside a segment id is reported without an element position', () => {
+    const text = x12()
+      .isa()
+      .gs()
+      .st()
+      .seg('N1', 'ST', 'ACME')
+      .se()
+      .ge()
+      .iea()
+      .text()
+      .replace('N1*ST', 'N\n1*ST');
+    const issue = only(text);
+    expect(issue).toMatchObject({ code: 'LINE_BREAK_IN_SEGMENT', ak3: '8' });
+    expect(issue.ak4).toBeUndefined();
+    expect(issue.element).toBeUndefined();
+  });
 });

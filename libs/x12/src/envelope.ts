@@ -101,8 +101,7 @@ export class EnvelopeReader {
   private group: GroupResult | undefined;
   private tx: OpenTransaction | undefined;
   private groupControls = new Set<string>();
-  /** Numeric control numbers are kept as numbers: a group of a million sets stays small. */
-  private txControls = new Set<string | number>();
+  private txControls = new Set<string>();
   private txCount = 0;
   private seenInterchanges = new Set<string>();
   private wrappedSegments = 0;
@@ -246,7 +245,9 @@ export class EnvelopeReader {
     this.txCount = 0;
     this.handler.onSegment?.(seg, 'gs');
     for (const issue of checkGs(seg, f)) this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
-    if (this.groupControls.has(control)) {
+    // GS06 is numeric: 1 and 01 are the same number
+    const groupKey = /^\d{1,9}$/.test(control) ? String(Number(control)) : control;
+    if (this.groupControls.has(groupKey)) {
       this.issue(this.group.issues, {
         code: 'GS06_DUPLICATE',
         ...uniqueness(version, { ak9: '19' }),
@@ -257,7 +258,7 @@ export class EnvelopeReader {
         message: `group control number ${control} is used twice in this interchange`,
       });
     }
-    this.groupControls.add(control);
+    this.groupControls.add(groupKey);
   }
 
   private closeGroup(seg: RawSegment): void {
@@ -307,7 +308,8 @@ export class EnvelopeReader {
     };
     this.handler.onSegment?.(seg, 'st');
     for (const issue of checkSt(seg, seg.fields(), 1)) this.issue(this.tx.issues, issue);
-    const key = /^\d{1,15}$/.test(control) ? Number(control) : control;
+    // ST02 is AN: 0001 and 00001 are different numbers
+    const key = control;
     if (this.txControls.has(key)) {
       this.issue(this.tx.issues, {
         code: 'ST02_DUPLICATE',
@@ -337,7 +339,7 @@ export class EnvelopeReader {
       severity: 'error' as const,
     };
     // SE01 counts every segment of the set, ST and SE themselves included.
-    if (count !== String(tx.segmentCount) && Number(count) !== tx.segmentCount) {
+    if (!/^\d{1,10}$/.test(count) || Number(count) !== tx.segmentCount) {
       this.issue(tx.issues, {
         ...at,
         code: 'SE01_MISMATCH',
@@ -414,14 +416,12 @@ export class EnvelopeReader {
       const element = seg.buf
         .subarray(seg.start, seg.start + at)
         .filter((b) => b === seg.delimiters.element).length;
-      const value = seg.fields()[element - 1];
+      const value = element > 0 ? seg.fields()[element - 1] : undefined;
       this.issue(this.tx!.issues, {
         code: 'LINE_BREAK_IN_SEGMENT',
         severity: 'warning',
         ak3: '8',
-        ak4: '6',
-        element,
-        value,
+        ...(element > 0 ? { ak4: '6' as const, element, value } : {}),
         segmentIndex: seg.index,
         segmentId: seg.id,
         position: this.tx!.position,

@@ -10,13 +10,18 @@ import { JsonTreeWriter, X12Document } from './tree';
 export async function readX12(
   source: X12Source,
   handler: EnvelopeHandler,
-  options: TokenizerOptions & { onChunk?: (bytes: number) => void | Promise<void> } = {},
+  options: TokenizerOptions & {
+    onChunk?: (bytes: number) => void | Promise<void>;
+    /** false: forget each set's result once reported, for flat memory (no acks can be built then). */
+    keepTransactions?: boolean;
+  } = {},
 ): Promise<{ tokenizer: SegmentTokenizer }> {
   const tokenizer = new SegmentTokenizer(options);
-  const reader = new EnvelopeReader(handler, {
-    issues: tokenizer.headerIssues,
-    fixedWidth: tokenizer.headerFixedWidth,
-  });
+  const reader = new EnvelopeReader(
+    handler,
+    { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth },
+    { keepTransactions: options.keepTransactions },
+  );
   const push = reader.push.bind(reader);
   try {
     if (typeof source === 'string' || Buffer.isBuffer(source)) {

@@ -107,7 +107,8 @@ export class RawSegment {
     const { buf, start, end, delimiters } = this;
     let encoding: 'latin1' | undefined;
     let text = buf.toString('utf8', start, end);
-    if (Buffer.byteLength(text) !== end - start || delimiters.element > 0x7f) {
+    // decoding must be lossless: bytes that are not valid UTF-8 are read as Latin-1 instead
+    if (delimiters.element > 0x7f || !Buffer.from(text, 'utf8').equals(buf.subarray(start, end))) {
       text = buf.toString('latin1', start, end);
       if (/[^\x00-\x7f]/.test(text)) encoding = 'latin1';
     }

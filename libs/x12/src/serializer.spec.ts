@@ -71,4 +71,14 @@ describe('serialize', () => {
     });
     expect(serialize(doc)).toEqual(input);
   });
+
+  it('round-trips truncated UTF-8 sequences byte for byte', () => {
+    const bad = Buffer.from([0x4e, 0x31, 0x2a, 0x53, 0x54, 0x2a, 0x41, 0xf0, 0x9f, 0x98, 0x42, 0x7e, 0x0a]);
+    const input = Buffer.concat([
+      x12().isa().gs().st().build(),
+      bad,
+      x12().raw('SE', '3', '0001').raw('GE', '1', '1').raw('IEA', '1', '000000001').build(),
+    ]);
+    expect(serialize(parseX12(input))).toEqual(input);
+  });
 });

@@ -119,4 +119,28 @@ describe('SegmentTokenizer', () => {
     t.write(x12().isa().build(), () => undefined);
     expect(() => t.write(Buffer.alloc(2000, 0x41), () => undefined)).toThrow(X12Error);
   });
+
+  it('reads a multi-byte terminator split across two chunks', async () => {
+    const input = Buffer.concat([x12({ segment: '\u2026' }).po(1).build()]);
+    const whole = texts(tokenizeBuffer(input).segments);
+    for (const cut of [105, 106, 107, 108]) {
+      expect(texts(await collect([input.subarray(0, cut), input.subarray(cut)]))).toEqual(whole);
+    }
+  });
+
+  it('keeps Ctrl-Z and line breaks after an unterminated last segment out of its data', () => {
+    const text = x12().po(1).text().replace(/~\n$/, '\r\n\x1a');
+    const { segments } = tokenizeBuffer(Buffer.from(text, 'latin1'));
+    expect(segments.at(-1)!.fields()).toEqual(['1', '000000001']);
+    expect(segments.at(-1)!.after).toBe('\r\n\x1a');
+  });
+
+  it('names the right segment when one is too long', () => {
+    const t = new SegmentTokenizer({ maxSegmentLength: 200 });
+    const input = Buffer.from(x12().isa().gs().st().text() + 'N9*ZZ*' + 'X'.repeat(300) + '~', 'latin1');
+    expect(() => {
+      t.write(input, () => undefined);
+      t.end(() => undefined);
+    }).toThrow(expect.objectContaining({ code: 'SEGMENT_TOO_LONG', segmentIndex: 4 }));
+  });
 });

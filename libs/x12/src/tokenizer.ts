@@ -100,23 +100,27 @@ export class SegmentTokenizer {
         }
         end = len; // the sender's last segment without a terminator
       }
+      // A last segment without terminator: trailing line breaks or Ctrl-Z are layout, not data.
+      let dataEnd = end;
+      if (end === len && final) while (dataEnd > pos && GAP[buf[dataEnd - 1]!] === 1) dataEnd--;
       // A line break inside a segment means a hard-wrapped file. The next CR and LF positions are
       // cached, so a file without them costs one search per chunk, not one per segment.
       let wrapped = false;
       if (t0 !== LF && nextLF !== -1) {
         if (nextLF < pos) nextLF = buf.indexOf(LF, pos);
-        wrapped = nextLF !== -1 && nextLF < end;
+        wrapped = nextLF !== -1 && nextLF < dataEnd;
       }
       if (!wrapped && t0 !== CR && nextCR !== -1) {
         if (nextCR < pos) nextCR = buf.indexOf(CR, pos);
-        wrapped = nextCR !== -1 && nextCR < end;
+        wrapped = nextCR !== -1 && nextCR < dataEnd;
       }
+      if (end - pos > this.maxSegment) this.tooLong(pos);
       const terminated = end < len;
       this.count++;
       const seg = wrapped
-        ? this.unwrap(buf, pos, end, d, terminated)
-        : new RawSegment(buf, pos, end, this.count, this.base + pos, d, '', undefined, terminated);
-      if (end - pos > this.maxSegment) this.tooLong(pos);
+        ? this.unwrap(buf, pos, dataEnd, d, terminated)
+        : new RawSegment(buf, pos, dataEnd, this.count, this.base + pos, d, '', undefined, terminated);
+      if (dataEnd < end) seg.after = buf.toString('latin1', dataEnd, end);
       if (first === 0x69 && seg.tag === TAG.IEA) this.expectIsa = true;
       let next = terminated ? end + term.length : end;
       // The usual gaps ("", "\n", "\r\n") are handled here; anything else by skipGap.

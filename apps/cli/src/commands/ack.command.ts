@@ -1,5 +1,5 @@
 import { AckOptions, InterchangeResult, buildAcks, readX12, serialize } from '@edi/x12';
-import { openInput, progress } from '../io';
+import { UsageError, openInput, progress } from '../io';
 
 export interface AckFlags {
   control?: string;
@@ -14,8 +14,8 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   const results: InterchangeResult[] = [];
   await readX12(stream, { onInterchange: (r) => void results.push(r) }, { onChunk: progress(size) });
   const options: AckOptions = {
-    interchangeControl: flags.control ? Number(flags.control) : 1,
-    groupControl: flags.groupControl ? Number(flags.groupControl) : 1,
+    interchangeControl: controlNumber('--control', flags.control),
+    groupControl: controlNumber('--group-control', flags.groupControl),
     functionalAck: flags.type ?? 'auto',
     ta1: flags.ta1 ?? 'auto',
     now: process.env.EDI_NOW ? new Date(process.env.EDI_NOW) : new Date(),
@@ -32,4 +32,11 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   }
   process.stdout.write(serialize(doc));
   return 0;
+}
+
+/** ISA13 and GS06 are 1-9 digits. */
+function controlNumber(flag: string, value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${flag} must be 1-9 digits, got '${value}'`);
+  return Number(value);
 }

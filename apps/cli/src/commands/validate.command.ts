@@ -18,7 +18,7 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
       onGroup: () => void summary.groups++,
       onInterchange: (r: InterchangeResult) => void (r.header && summary.interchanges++),
     },
-    { onChunk: shown },
+    { onChunk: shown, keepTransactions: false },
   );
   const valid = !issues.some((i) => i.severity === 'error');
   if (opts.json) {
