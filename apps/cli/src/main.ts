@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
+import { mapsDiffCommand, mapsSchemaCommand } from './commands/maps.command';
+import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
 import { parseCommand } from './commands/parse.command';
 import { serializeCommand } from './commands/serialize.command';
@@ -27,9 +29,12 @@ export function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('check envelopes and syntax; exit 1 with one line per error')
+    .description("check envelopes, syntax and each set's guide; exit 1 with one line per error")
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--json', 'machine-readable output')
+    .option('--partner <id>', "check against edi-maps/partners/<id>/ overrides too")
+    .option('--envelope-only', 'skip the guides: envelopes and syntax only')
+    .option('--maps <dir>', 'edi-maps folder')
     .action(run(validateCommand));
 
   program
@@ -60,6 +65,41 @@ export function buildProgram(): Command {
     .option('--segment <c>', 'segment terminator')
     .option('--line-ending <s>', 'what follows every terminator, e.g. "\\n"')
     .action(run(serializeCommand));
+
+  program
+    .command('translate')
+    .description('X12 to canonical JSON documents (or XML); with --to x12, JSON documents back to X12')
+    .argument('<file>', "X12 or JSON file, or '-' for standard input")
+    .addOption(new Option('--to <kind>', 'direction').choices(['json', 'x12']).default('json'))
+    .addOption(new Option('--format <format>', 'output of X12 → documents').choices(['json', 'xml']).default('json'))
+    .option('--set <id>', 'transaction set of the JSON (850, 855, 856, 810…) when the documents do not say')
+    .option('--partner <id>', "apply edi-maps/partners/<id>/ overrides")
+    .option('--sender <qual:id>', 'ISA sender, e.g. ZZ:DEMOSUPPLIER (default: the document\'s)')
+    .option('--receiver <qual:id>', 'ISA receiver (default: the document\'s)')
+    .option('--control <n>', 'ISA13', '1')
+    .option('--group-control <n>', 'first GS06', '1')
+    .option('--version <v>', 'GS08 when the documents do not say', '004010')
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(run(translateCommand));
+
+  const maps = program.command('maps').description('inspect the guides and maps in edi-maps/');
+  maps
+    .command('diff')
+    .description("print what a partner's guide changes against the base map")
+    .argument('<partner>')
+    .argument('<set>')
+    .option('--version <v>', 'only this version')
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(async (partner: string, set: string, opts: { version?: string; maps?: string }) => {
+      process.exitCode = await Promise.resolve(mapsDiffCommand(partner, set, opts));
+    });
+  maps
+    .command('schema')
+    .description('print the JSON Schema of a set\'s canonical document')
+    .argument('<set>')
+    .option('--version <v>', 'map version')
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(run(mapsSchemaCommand));
 
   return program;
 }

@@ -8,3 +8,4 @@ export * from './to-x12';
 export * from './guide-handler';
 export * from './translate';
 export * from './diff';
+export * from './json-schema';

@@ -1,18 +1,26 @@
+import { guideHandler } from '@edi/mapping';
 import { AckOptions, InterchangeResult, buildAcks, readX12, serialize } from '@edi/x12';
 import { UsageError, openInput, progress } from '../io';
+import { openMaps } from '../maps';
 
 export interface AckFlags {
   control?: string;
   groupControl?: string;
   type?: 'auto' | '997' | '999';
   ta1?: 'auto' | 'always' | 'never';
+  partner?: string;
+  maps?: string;
+  envelopeOnly?: boolean;
 }
 
 /** `edi ack FILE`: the TA1 / 997 / 999 the file deserves, as X12 on stdout. */
 export async function ackCommand(file: string, flags: AckFlags): Promise<number> {
   const { stream, size } = openInput(file);
   const results: InterchangeResult[] = [];
-  await readX12(stream, { onInterchange: (r) => void results.push(r) }, { onChunk: progress(size) });
+  // guide errors go into the sets' results, so the 997/999 carries AK3/AK4 (IK3/IK4) for them too
+  const collect = { onInterchange: (r: InterchangeResult) => void results.push(r) };
+  const handler = flags.envelopeOnly ? collect : guideHandler(openMaps(flags.maps), collect, { partner: flags.partner });
+  await readX12(stream, handler, { onChunk: progress(size) });
   const options: AckOptions = {
     interchangeControl: controlNumber('--control', flags.control),
     groupControl: controlNumber('--group-control', flags.groupControl),

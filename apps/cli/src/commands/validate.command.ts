@@ -1,25 +1,30 @@
+import { guideHandler } from '@edi/mapping';
 import { InterchangeResult, X12Issue, readX12 } from '@edi/x12';
 import { openInput, progress } from '../io';
+import { openMaps } from '../maps';
 
-/** `edi validate FILE`: one line per problem; exit 1 when any is an error. */
-export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
+/** `edi validate FILE`: envelopes, syntax and each set's guide; one line per problem; exit 1 when any is an error. */
+export async function validateCommand(
+  file: string,
+  opts: { json?: boolean; partner?: string; maps?: string; envelopeOnly?: boolean },
+): Promise<number> {
   const { stream, size } = openInput(file);
   const issues: X12Issue[] = [];
   const summary = { interchanges: 0, groups: 0, transactions: 0 };
   const shown = progress(size);
-  await readX12(
-    stream,
-    {
-      onIssue: (i) => {
-        issues.push(i);
-        if (!opts.json) process.stdout.write(formatIssue(file, i) + '\n');
-      },
-      onTransaction: () => void summary.transactions++,
-      onGroup: () => void summary.groups++,
-      onInterchange: (r: InterchangeResult) => void (r.header && summary.interchanges++),
+  const handler = {
+    onIssue: (i: X12Issue) => {
+      issues.push(i);
+      if (!opts.json) process.stdout.write(formatIssue(file, i) + '\n');
     },
-    { onChunk: shown, keepTransactions: false },
-  );
+    onTransaction: () => void summary.transactions++,
+    onGroup: () => void summary.groups++,
+    onInterchange: (r: InterchangeResult) => void (r.header && summary.interchanges++),
+  };
+  await readX12(stream, opts.envelopeOnly ? handler : guideHandler(openMaps(opts.maps), handler, { partner: opts.partner }), {
+    onChunk: shown,
+    keepTransactions: false,
+  });
   const valid = !issues.some((i) => i.severity === 'error');
   if (opts.json) {
     process.stdout.write(JSON.stringify({ file, valid, ...summary, issues }, null, 2) + '\n');

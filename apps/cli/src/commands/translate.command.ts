@@ -1,0 +1,93 @@
+import { buildX12, guideHandler, type CanonicalDocument } from '@edi/mapping';
+import { readX12, serialize } from '@edi/x12';
+import { XMLBuilder } from 'fast-xml-parser';
+import { readFileSync } from 'node:fs';
+import { formatIssue } from './validate.command';
+import { OutputBuffer, UsageError, openInput, progress } from '../io';
+import { openMaps } from '../maps';
+
+export interface TranslateFlags {
+  to?: 'json' | 'x12';
+  format?: 'json' | 'xml';
+  set?: string;
+  partner?: string;
+  maps?: string;
+  sender?: string;
+  receiver?: string;
+  control?: string;
+  groupControl?: string;
+  version?: string;
+}
+
+/** `edi translate FILE`: X12 to canonical JSON (or XML); `--to x12`: canonical JSON back to X12 with envelopes. */
+export async function translateCommand(file: string, flags: TranslateFlags): Promise<number> {
+  return flags.to === 'x12' ? toX12(file, flags) : toJson(file, flags);
+}
+
+async function toJson(file: string, flags: TranslateFlags): Promise<number> {
+  const registry = openMaps(flags.maps);
+  const { stream, size } = openInput(file);
+  const out = new OutputBuffer(process.stdout);
+  const xml = flags.format === 'xml';
+  const builder = new XMLBuilder({ format: true, ignoreAttributes: true, arrayNodeName: 'document' });
+  const shown = progress(size);
+  let count = 0;
+  let errors = 0;
+  out.write(xml ? '<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n' : '[');
+  await readX12(
+    stream,
+    guideHandler(registry, { onIssue: (i) => {
+      if (i.severity === 'error') errors++;
+      process.stderr.write(formatIssue(file, i) + '\n');
+    } }, {
+      partner: flags.partner,
+      onDocument: (t) => {
+        if (xml) out.write(builder.build({ document: t.document }) as string);
+        else out.write(`${count ? ',' : ''}\n${JSON.stringify(t.document, null, 2)}`);
+        count++;
+      },
+    }),
+    { onChunk: async (n) => { shown(n); await out.flush(); }, keepTransactions: false },
+  );
+  out.write(xml ? '</documents>\n' : '\n]\n');
+  await out.flush(true);
+  return errors ? 1 : 0;
+}
+
+function toX12(file: string, flags: TranslateFlags): number {
+  const registry = openMaps(flags.maps);
+  const parsed = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as unknown;
+  const list = (Array.isArray(parsed) ? parsed : [parsed]) as CanonicalDocument[];
+  const party = (flag: string, v?: string) => {
+    if (!v) return undefined;
+    const m = /^([0-9A-Z]{2}):(.{1,15})$/i.exec(v);
+    if (!m) throw new UsageError(`${flag} must be QUALIFIER:ID, e.g. ZZ:DEMOSUPPLIER`);
+    return { qualifier: m[1]!.toUpperCase(), id: m[2]!, applicationCode: m[2]! };
+  };
+  const sender = party('--sender', flags.sender);
+  const receiver = party('--receiver', flags.receiver);
+  const documents = list.map((doc, n) => {
+    const set = doc.transactionSet ?? flags.set;
+    if (!set) throw new UsageError(`document ${n + 1} has no transactionSet: give --set`);
+    if (flags.set && doc.transactionSet && doc.transactionSet !== flags.set) {
+      throw new UsageError(`document ${n + 1} is a ${doc.transactionSet}, not a ${flags.set}`);
+    }
+    if (!(doc.sender ?? sender) || !(doc.receiver ?? receiver)) throw new UsageError(`document ${n + 1} has no sender/receiver: give --sender and --receiver`);
+    return { ...doc, transactionSet: set, version: doc.version ?? flags.version ?? '004010', controlNumber: doc.controlNumber ?? '' } as CanonicalDocument;
+  });
+  const digits = (flag: string, v?: string) => {
+    if (v === undefined) return 1;
+    if (!/^\d{1,9}$/.test(v)) throw new UsageError(`${flag} must be 1-9 digits`);
+    return Number(v);
+  };
+  const x12 = buildX12(documents, registry, {
+    sender,
+    receiver,
+    partner: flags.partner,
+    interchangeControl: digits('--control', flags.control),
+    groupControl: digits('--group-control', flags.groupControl),
+    now: process.env.EDI_NOW ? new Date(process.env.EDI_NOW) : new Date(),
+  });
+  process.stdout.write(serialize(x12));
+  return 0;
+}
