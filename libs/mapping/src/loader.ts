@@ -50,6 +50,7 @@ export interface RawMap {
   document?: string;
   description?: string;
   extends?: string;
+  dates?: 'CCYYMMDD' | 'YYMMDD';
   structure?: RawNode[];
   changes?: RawChange[];
 }
@@ -171,16 +172,16 @@ export class MapRegistry {
       document: raw.document,
       description: raw.description,
       partner,
-      children: raw.structure.map((n) => this.compileNode(n, where)),
+      children: raw.structure.map((n) => this.compileNode(n, where, raw.dates === 'YYMMDD' ? 6 : 8)),
     };
   }
 
-  private compileNode(n: RawNode, where: string): MapNode {
+  private compileNode(n: RawNode, where: string, dateWidth: number): MapNode {
     const { path, array } = parsePath(n.path);
     const usage = n.usage ?? 'O';
     const max = n.max === 'unbounded' ? Infinity : (n.max ?? 1);
     if (n.loop) {
-      const children = (n.structure ?? []).map((c) => this.compileNode(c, where));
+      const children = (n.structure ?? []).map((c) => this.compileNode(c, where, dateWidth));
       if (children[0]?.kind !== 'segment' || children[0].id !== n.loop) {
         throw new MapError(`edi-maps: ${where}: loop ${n.loop} must begin with segment ${n.loop}`);
       }
@@ -195,7 +196,7 @@ export class MapRegistry {
     const id = n.segment!;
     const dict = this.dictionary[id];
     if (!dict) throw new MapError(`edi-maps: ${where}: segment ${id} is not in segments.yaml`);
-    const elements = dict.map((d) => ({ ...d }));
+    const elements = dict.map((d) => (d.type === 'DT' ? { ...d, min: dateWidth, max: dateWidth } : { ...d }));
     for (const [pos, e] of Object.entries(n.elements ?? {})) {
       const k = Number(pos) - 1;
       if (!elements[k])
