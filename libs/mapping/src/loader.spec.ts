@@ -1,0 +1,72 @@
+import { mkdtempSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { diffMaps } from './diff';
+import { MapError, MapRegistry } from './loader';
+
+const MAPS = resolve(__dirname, '../../../edi-maps');
+const registry = new MapRegistry(MAPS);
+
+function scratch(files: Record<string, string>): MapRegistry {
+  const dir = mkdtempSync(join(tmpdir(), 'edi-maps-'));
+  cpSync(join(MAPS, 'segments.yaml'), join(dir, 'segments.yaml'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return new MapRegistry(dir);
+}
+
+describe('MapRegistry', () => {
+  it.each([
+    ['850', ['003010', '004010', '005010']],
+    ['855', ['004010', '005010']],
+    ['856', ['004010', '005010']],
+    ['810', ['004010', '005010']],
+    ['997', ['004010', '005010']],
+    ['999', ['005010']],
+  ])('loads and compiles every %s map', (set, versions) => {
+    expect(registry.versions(set)).toEqual(versions);
+    for (const v of versions) expect(registry.get(set, v).children.length).toBeGreaterThan(2);
+  });
+
+  it('picks the map for a GS08: exact, same major version, or the nearest', () => {
+    expect(registry.resolveVersion('850', '004010VICS')).toBe('004010');
+    expect(registry.resolveVersion('850', '004030')).toBe('004010');
+    expect(registry.resolveVersion('850', '005010X123')).toBe('005010');
+    expect(registry.resolveVersion('856', '003040')).toBe('004010');
+    expect(registry.resolveVersion('204', '004010')).toBeUndefined();
+  });
+
+  it('refuses a map that breaks the schema, naming the file and the place', () => {
+    const r = scratch({ '850/004010.yaml': 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n    usage: Mandatory\n' });
+    expect(() => r.get('850', '004010')).toThrow(MapError);
+    expect(() => r.get('850', '004010')).toThrow(/850\/004010\.yaml is not a valid map: \/structure\/0\/usage/);
+  });
+
+  it('refuses a segment the dictionary does not know, an element past the end, and a loop not led by its segment', () => {
+    const head = 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n';
+    expect(() => scratch({ '850/004010.yaml': head + '  - segment: XYZ\n' }).get('850', '004010')).toThrow(/segment XYZ is not in segments.yaml/);
+    expect(() => scratch({ '850/004010.yaml': head + '  - segment: BEG\n    elements: { "40": x }\n' }).get('850', '004010')).toThrow(/BEG40 does not exist/);
+    expect(() => scratch({ '850/004010.yaml': head + '  - loop: N1\n    structure: [{ segment: N3 }]\n' }).get('850', '004010')).toThrow(/loop N1 must begin with segment N1/);
+  });
+
+  it('applies a partner override and says what it changes', () => {
+    const base = registry.get('850', '004010');
+    const acme = registry.get('850', '004010', 'acme');
+    expect(diffMaps(base, acme)).toEqual([
+      '~ BEG02: codes any → SA NE',
+      '~ BEG09: maps to salesChannel (was (nothing))',
+      '~ REF: usage O → M',
+      '~ REF: requires REF01=DP (was nothing)',
+      '~ N1: max 200 → 1',
+      '~ PO1/PO103: codes any → EA CA',
+    ]);
+    expect(diffMaps(base, base)).toEqual([]);
+  });
+
+  it('reports a change that points nowhere', () => {
+    const r = scratch({ 'partners/x/850.yaml': 'transactionSet: "850"\nchanges:\n  - at: NOPE\n    usage: M\n', '850/004010.yaml': 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n' });
+    expect(() => r.get('850', '004010', 'x')).toThrow(/no NOPE in the map/);
+  });
+});
