@@ -9,26 +9,57 @@ type Obj = JsonObject & Record<string, any>;
 describe('canonical JSON from real files', () => {
   it('850: envelope facts, purchaseOrder.number and ISO date, typed lines with named part numbers', () => {
     const [po] = docs('850/bots-plugins__850-004010-12.x12');
-    expect(po).toMatchObject({ transactionSet: '850', version: '004010', controlNumber: '000000001', sender: { qualifier: expect.any(String), id: expect.any(String) } });
+    expect(po).toMatchObject({
+      transactionSet: '850',
+      version: '004010',
+      controlNumber: '000000001',
+      sender: { qualifier: expect.any(String), id: expect.any(String) },
+    });
     const body = po!.purchaseOrder as Obj;
     expect(body.number).toEqual(expect.any(String));
     expect(body.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(body.lines[0]).toMatchObject({ lineNumber: '1', quantity: 36, unitOfMeasure: 'EA', unitPrice: 21, buyerCatalogNumber: '976280009', vendorStyleNumber: 'TTG-500', upc: '499762800094' });
+    expect(body.lines[0]).toMatchObject({
+      lineNumber: '1',
+      quantity: 36,
+      unitOfMeasure: 'EA',
+      unitPrice: 21,
+      buyerCatalogNumber: '976280009',
+      vendorStyleNumber: 'TTG-500',
+      upc: '499762800094',
+    });
     const bp = docs('850/bots-plugins__850-004010-05.x12')
       .map((d) => d.purchaseOrder as Obj)
       .find((b) => b.lines.some((l: Obj) => l.buyerPartNumber))!;
-    expect(bp.lines[0]).toMatchObject({ lineNumber: '0001', quantity: 8, unitOfMeasure: 'CR', unitPrice: 0, buyerPartNumber: 'MPDGART' });
+    expect(bp.lines[0]).toMatchObject({
+      lineNumber: '0001',
+      quantity: 8,
+      unitOfMeasure: 'CR',
+      unitPrice: 0,
+      buyerPartNumber: 'MPDGART',
+    });
   });
 
   it('810: invoice number, date, PO number, and TDS01 with its two implied decimals', () => {
     const [inv] = docs('810/bots-plugins__810_1.x12');
-    expect(inv!.invoice).toMatchObject({ number: '95018017', date: '2007-09-29', purchaseOrderNumber: 'ordernumber', totalAmount: 12345.79 });
-    expect(docs('810/bots-plugins__810-004010-01.x12').map((d) => (d.invoice as Obj).totalAmount)).toEqual([8432.02, 1129.92]);
+    expect(inv!.invoice).toMatchObject({
+      number: '95018017',
+      date: '2007-09-29',
+      purchaseOrderNumber: 'ordernumber',
+      totalAmount: 12345.79,
+    });
+    expect(docs('810/bots-plugins__810-004010-01.x12').map((d) => (d.invoice as Obj).totalAmount)).toEqual([
+      8432.02, 1129.92,
+    ]);
   });
 
   it('855: the acknowledged PO number', () => {
     const [ack] = docs('855/bots-plugins__855-004010UCS-01.x12');
-    expect(ack!.acknowledgment).toMatchObject({ purpose: '00', type: 'AP', purchaseOrderNumber: '194207', purchaseOrderDate: '2003-05-07' });
+    expect(ack!.acknowledgment).toMatchObject({
+      purpose: '00',
+      type: 'AP',
+      purchaseOrderNumber: '194207',
+      purchaseOrderDate: '2003-05-07',
+    });
   });
 
   it('856: shipment.id and the HL hierarchy as nested objects, each level under its HL02 parent', () => {
@@ -39,13 +70,22 @@ describe('canonical JSON from real files', () => {
     const order = s.orders[0];
     expect(order.purchaseOrder.number).toBe('ordernumber');
     // HL*3*2*P, HL*8*2*P, HL*11*2*P are the order's packs; HL*4..7 are items of pack 3, HL*9..10 of pack 8
-    expect(order.packs.map((p: Obj) => p.marks[0].number)).toEqual(['0000123456781234567892', '0000123456781234567891', '0000123456781234567890']);
+    expect(order.packs.map((p: Obj) => p.marks[0].number)).toEqual([
+      '0000123456781234567892',
+      '0000123456781234567891',
+      '0000123456781234567890',
+    ]);
     // counted straight from the file: items are the HL*n*<pack id>*I segments
     const raw = readCorpus('856/bots-plugins__856_1.x12').toString('latin1');
     const itemsOf = (pack: number) => (raw.match(new RegExp(`HL\\*\\d+\\*${pack}\\*I~`, 'g')) ?? []).length;
     expect(order.packs.map((p: Obj) => p.items.length)).toEqual([itemsOf(3), itemsOf(8), itemsOf(11)]);
     expect(itemsOf(3)).toBe(4);
-    expect(order.packs[1].items[1]).toMatchObject({ lineNumber: '5', upc: '058824087028', buyerPartNumber: '01113495', shipped: { quantity: 9, unitOfMeasure: 'EA' } });
+    expect(order.packs[1].items[1]).toMatchObject({
+      lineNumber: '5',
+      upc: '058824087028',
+      buyerPartNumber: '01113495',
+      shipped: { quantity: 9, unitOfMeasure: 'EA' },
+    });
   });
 });
 
@@ -55,12 +95,36 @@ describe('canonical JSON to X12', () => {
 
   it('855 with per-line status survives JSON → X12 → JSON, with a valid envelope and guide', () => {
     const doc: CanonicalDocument = {
-      transactionSet: '855', version: '004010', controlNumber: '0001', sender, receiver,
+      transactionSet: '855',
+      version: '004010',
+      controlNumber: '0001',
+      sender,
+      receiver,
       acknowledgment: {
-        purpose: '00', type: 'AC', purchaseOrderNumber: 'PO-1001', purchaseOrderDate: '2026-11-20',
+        purpose: '00',
+        type: 'AC',
+        purchaseOrderNumber: 'PO-1001',
+        purchaseOrderDate: '2026-11-20',
         lines: [
-          { lineNumber: '1', quantity: 10, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1', upc: '012345678905', acknowledgments: [{ status: 'IA', quantity: 10, unitOfMeasure: 'EA' }] },
-          { lineNumber: '2', quantity: 5, unitOfMeasure: 'EA', unitPrice: 3.5, buyerPartNumber: 'B-2', acknowledgments: [{ status: 'IB', quantity: 5, unitOfMeasure: 'EA', dateQualifier: '068', date: '2026-12-01' }] },
+          {
+            lineNumber: '1',
+            quantity: 10,
+            unitOfMeasure: 'EA',
+            unitPrice: 9.25,
+            buyerPartNumber: 'B-1',
+            upc: '012345678905',
+            acknowledgments: [{ status: 'IA', quantity: 10, unitOfMeasure: 'EA' }],
+          },
+          {
+            lineNumber: '2',
+            quantity: 5,
+            unitOfMeasure: 'EA',
+            unitPrice: 3.5,
+            buyerPartNumber: 'B-2',
+            acknowledgments: [
+              { status: 'IB', quantity: 5, unitOfMeasure: 'EA', dateQualifier: '068', date: '2026-12-01' },
+            ],
+          },
         ],
         totals: { lineCount: 2 },
       },
@@ -75,17 +139,46 @@ describe('canonical JSON to X12', () => {
 
   it('856 hierarchy is written depth first with HL02 pointing at each parent', () => {
     const doc: CanonicalDocument = {
-      transactionSet: '856', version: '004010', controlNumber: '0001', sender, receiver,
+      transactionSet: '856',
+      version: '004010',
+      controlNumber: '0001',
+      sender,
+      receiver,
       shipment: {
-        purpose: '00', id: 'SHIP1', date: '2026-11-25', time: '10:00',
-        orders: [{ purchaseOrder: { number: 'PO-1' }, packs: [
-          { marks: [{ qualifier: 'GM', number: '000012345600000017' }], items: [{ lineNumber: '1', upc: '012345678905', shipped: { quantity: 3, unitOfMeasure: 'EA' } }] },
-          { marks: [{ qualifier: 'GM', number: '000012345600000024' }], items: [{ lineNumber: '2', upc: '012345678912', shipped: { quantity: 1, unitOfMeasure: 'EA' } }] },
-        ] }],
+        purpose: '00',
+        id: 'SHIP1',
+        date: '2026-11-25',
+        time: '10:00',
+        orders: [
+          {
+            purchaseOrder: { number: 'PO-1' },
+            packs: [
+              {
+                marks: [{ qualifier: 'GM', number: '000012345600000017' }],
+                items: [
+                  { lineNumber: '1', upc: '012345678905', shipped: { quantity: 3, unitOfMeasure: 'EA' } },
+                ],
+              },
+              {
+                marks: [{ qualifier: 'GM', number: '000012345600000024' }],
+                items: [
+                  { lineNumber: '2', upc: '012345678912', shipped: { quantity: 1, unitOfMeasure: 'EA' } },
+                ],
+              },
+            ],
+          },
+        ],
       },
     };
     const text = serialize(buildX12([doc], registry)).toString();
-    expect(text.match(/HL\*[^~]*/g)).toEqual(['HL*1**S', 'HL*2*1*O', 'HL*3*2*P', 'HL*4*3*I', 'HL*5*2*P', 'HL*6*5*I']);
+    expect(text.match(/HL\*[^~]*/g)).toEqual([
+      'HL*1**S',
+      'HL*2*1*O',
+      'HL*3*2*P',
+      'HL*4*3*I',
+      'HL*5*2*P',
+      'HL*6*5*I',
+    ]);
     expect(translateX12(text, registry).translations[0]!.document.shipment).toEqual(doc.shipment);
   });
 });

@@ -92,7 +92,7 @@ describe('edi CLI', () => {
       .iea()
       .build();
     const r = edi(['ack', '-'], input);
-    expect(r.out).toContain('IK5*R*4~');
+    expect(r.out).toContain('IK5*R*4*5~'); // 4: SE01 wrong; 5: the guide errors (BEG too short, no PO1)
     expect(r.out).toContain('AK9*R*1*1*0~');
   });
 
@@ -113,5 +113,89 @@ describe('edi CLI', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--control must be 1-9 digits/);
     expect(edi(['validate', '--bogus', corpus('850/bots-plugins__850-004010-05.x12')]).code).toBe(2);
+  });
+
+  it('translate gives an array of canonical documents, and --to x12 gives X12 back', () => {
+    const file = corpus('810/bots-plugins__810_1.x12');
+    const r = edi(['translate', file]);
+    expect(r.code).toBe(0);
+    const docs = JSON.parse(r.out);
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({
+      transactionSet: '810',
+      controlNumber: '0063',
+      invoice: { number: '95018017', totalAmount: 12345.79 },
+    });
+    const json = join(tmp, 'invoice.json');
+    writeFileSync(json, r.stdout);
+    const back = edi(['translate', '--to', 'x12', '--control', '7', json]);
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('TDS*1234579~');
+    expect(back.out).toMatch(
+      /^ISA\*00\*.{10}\*00\*.{10}\*01\*0011223456 {5}\*01\*999999999 {6}\*261125\*0930\*U\*00401\*000000007\*/,
+    );
+    expect(validateX12(back.stdout).issues).toEqual([]);
+  });
+
+  it('translate --to x12 --set takes a bare document body with sender and receiver from flags', () => {
+    const body = join(tmp, 'asn.json');
+    writeFileSync(
+      body,
+      JSON.stringify({
+        version: '004010',
+        controlNumber: '0042',
+        shipment: {
+          purpose: '00',
+          id: 'S1',
+          date: '2026-11-25',
+          time: '09:30',
+          orders: [{ purchaseOrder: { number: 'PO1' } }],
+        },
+      }),
+    );
+    const r = edi([
+      'translate',
+      '--to',
+      'x12',
+      '--set',
+      '856',
+      '--sender',
+      'ZZ:DEMOSUPPLIER',
+      '--receiver',
+      'ZZ:DEMOPARTNER',
+      body,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ST*856*0042~\nBSN*00*S1*20261125*0930~\nHL*1**S~\nHL*2*1*O~\nPRF*PO1~');
+    expect(edi(['translate', '--to', 'x12', '--set', '856', body]).err).toMatch(/--sender and --receiver/);
+  });
+
+  it('translate --format xml writes XML', () => {
+    const r = edi(['translate', '--format', 'xml', corpus('855/bots-plugins__855-004010UCS-01.x12')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<documents>/);
+    expect(r.out).toContain('<purchaseOrderNumber>194207</purchaseOrderNumber>');
+  });
+
+  it('validate reports guide errors too, and --partner applies a partner guide', () => {
+    const r = edi(['validate', corpus('malformed/staedi__invalid997.edi')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /segment 4 \(AK1, position 2\) element 1: \[AK5 5, AK3 8, AK4 7\] ELEMENT_INVALID error: AK101 'HC NOT IN CODESET' is not a valid code/,
+    );
+    expect(r.out).toMatch(/AK402 '66 NON NUMERIC' must be a whole number/);
+    const acme = edi(['validate', '--partner', 'acme', corpus('850/bots-plugins__850-004010-04.x12')]);
+    expect(acme.code).toBe(1);
+    expect(acme.out).toMatch(/REF with REF01 = DP is required by acme's guide/);
+    expect(edi(['validate', corpus('850/bots-plugins__850-004010-04.x12')]).code).toBe(0);
+  });
+
+  it("maps diff prints a partner's changes; maps schema prints the JSON Schema", () => {
+    const r = edi(['maps', 'diff', 'acme', '850', '--version', '004010']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('~ REF: requires REF01=DP (was nothing)');
+    expect(edi(['maps', 'diff', 'nobody', '850']).code).toBe(2);
+    const schema = JSON.parse(edi(['maps', 'schema', '810']).out);
+    expect(schema.properties.invoice.properties.totalAmount.type).toEqual(['number', 'string']);
   });
 });

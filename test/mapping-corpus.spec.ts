@@ -1,4 +1,11 @@
-import { documentSegments, translateX12, type JsonObject, type SegmentNode, type TransactionMap, type Translation } from '@edi/mapping';
+import {
+  documentSegments,
+  translateX12,
+  type JsonObject,
+  type SegmentNode,
+  type TransactionMap,
+  type Translation,
+} from '@edi/mapping';
 import { parseX12, segmentText, type Element, type Segment } from '@edi/x12';
 import { readFileSync } from 'node:fs';
 import { corpusFiles } from './helpers/corpus';
@@ -25,13 +32,16 @@ for (const f of files) {
   const input = readFileSync(f.path);
   const tree = parseX12(input);
   const { translations } = translateX12(input, registry);
-  const originals = tree.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map((t) => ({ t, ic }))));
+  const originals = tree.interchanges.flatMap((ic) =>
+    ic.groups.flatMap((g) => g.transactions.map((t) => ({ t, ic }))),
+  );
   let k = 0;
   for (const { t, ic } of originals) {
     const set = String(t.header.elements[0]);
     if (!registry.resolveVersion(set, '004010')) continue;
     const translation = translations[k++]!;
-    if (SETS.has(set)) cases.push({ file: f.file, translation, original: t.segments, delimiters: ic.delimiters });
+    if (SETS.has(set))
+      cases.push({ file: f.file, translation, original: t.segments, delimiters: ic.delimiters });
   }
 }
 
@@ -46,13 +56,20 @@ function normalise(seg: Segment, map: TransactionMap): string[] {
   const out: string[] = [seg.id];
   const pairs: string[] = [];
   seg.elements.forEach((e: Element, k) => {
-    const text = typeof e === 'string' ? e : segmentText({ id: '', elements: [e] }, { element: '', component: ':', repetition: '^' });
+    const text =
+      typeof e === 'string'
+        ? e
+        : segmentText({ id: '', elements: [e] }, { element: '', component: ':', repetition: '^' });
     const def = node?.elements[k];
     if (node?.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) {
-      if ((k + 1 - node.pairs.from) % 2 === 0 && (text || seg.elements[k + 1])) pairs.push(`${text}=${String(seg.elements[k + 1] ?? '')}`);
+      if ((k + 1 - node.pairs.from) % 2 === 0 && (text || seg.elements[k + 1]))
+        pairs.push(`${text}=${String(seg.elements[k + 1] ?? '')}`);
       return;
     }
-    out[k + 1] = def && (def.type === 'R' || def.type === 'N') && !def.asText && /^-?(\d+\.?\d*|\.\d+)$/.test(text) ? String(Number(text)) : text;
+    out[k + 1] =
+      def && (def.type === 'R' || def.type === 'N') && !def.asText && /^-?(\d+\.?\d*|\.\d+)$/.test(text)
+        ? String(Number(text))
+        : text;
   });
   while (out.length > 1 && (out[out.length - 1] === '' || out[out.length - 1] === undefined)) out.pop();
   return [...Array.from(out, (x) => x ?? ''), ...pairs.sort()];
@@ -79,7 +96,12 @@ describe('maps on the real corpus', () => {
     expect(cases.length).toBeGreaterThan(60);
   });
 
-  describe.each(cases.map((c) => [`${c.file} ${c.translation.document.transactionSet} ${c.translation.document.controlNumber}`, c]))('%s', (_, c) => {
+  describe.each(
+    cases.map((c) => [
+      `${c.file} ${c.translation.document.transactionSet} ${c.translation.document.controlNumber}`,
+      c,
+    ]),
+  )('%s', (_, c) => {
     const map = mapOf(c.translation);
     const body = c.translation.document[map.document] as JsonObject;
 

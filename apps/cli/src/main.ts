@@ -32,7 +32,7 @@ export function buildProgram(): Command {
     .description("check envelopes, syntax and each set's guide; exit 1 with one line per error")
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--json', 'machine-readable output')
-    .option('--partner <id>', "check against edi-maps/partners/<id>/ overrides too")
+    .option('--partner <id>', 'check against edi-maps/partners/<id>/ overrides too')
     .option('--envelope-only', 'skip the guides: envelopes and syntax only')
     .option('--maps <dir>', 'edi-maps folder')
     .action(run(validateCommand));
@@ -71,11 +71,13 @@ export function buildProgram(): Command {
     .description('X12 to canonical JSON documents (or XML); with --to x12, JSON documents back to X12')
     .argument('<file>', "X12 or JSON file, or '-' for standard input")
     .addOption(new Option('--to <kind>', 'direction').choices(['json', 'x12']).default('json'))
-    .addOption(new Option('--format <format>', 'output of X12 → documents').choices(['json', 'xml']).default('json'))
+    .addOption(
+      new Option('--format <format>', 'output of X12 → documents').choices(['json', 'xml']).default('json'),
+    )
     .option('--set <id>', 'transaction set of the JSON (850, 855, 856, 810…) when the documents do not say')
-    .option('--partner <id>', "apply edi-maps/partners/<id>/ overrides")
-    .option('--sender <qual:id>', 'ISA sender, e.g. ZZ:DEMOSUPPLIER (default: the document\'s)')
-    .option('--receiver <qual:id>', 'ISA receiver (default: the document\'s)')
+    .option('--partner <id>', 'apply edi-maps/partners/<id>/ overrides')
+    .option('--sender <qual:id>', "ISA sender, e.g. ZZ:DEMOSUPPLIER (default: the document's)")
+    .option('--receiver <qual:id>', "ISA receiver (default: the document's)")
     .option('--control <n>', 'ISA13', '1')
     .option('--group-control <n>', 'first GS06', '1')
     .option('--version <v>', 'GS08 when the documents do not say', '004010')
@@ -95,7 +97,7 @@ export function buildProgram(): Command {
     });
   maps
     .command('schema')
-    .description('print the JSON Schema of a set\'s canonical document')
+    .description("print the JSON Schema of a set's canonical document")
     .argument('<set>')
     .option('--version <v>', 'map version')
     .option('--maps <dir>', 'edi-maps folder')

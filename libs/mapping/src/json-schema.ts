@@ -10,7 +10,11 @@ export function documentSchema(map: TransactionMap): Schema {
   const party = {
     type: 'object',
     required: ['qualifier', 'id'],
-    properties: { qualifier: { type: 'string' }, id: { type: 'string' }, applicationCode: { type: 'string' } },
+    properties: {
+      qualifier: { type: 'string' },
+      id: { type: 'string' },
+      applicationCode: { type: 'string' },
+    },
   };
   const defs: Schema = {};
   return {
@@ -66,7 +70,8 @@ function segmentFields(node: SegmentNode, target: Schema): void {
     place(target, def.path ?? [`${node.id}${String(k + 1).padStart(2, '0')}`], false, valueSchema(def));
   });
   if (node.pairs) {
-    for (const [q, field] of node.pairs.fields) place(target, [field], false, { type: 'string', description: `id with qualifier ${q}` });
+    for (const [q, field] of node.pairs.fields)
+      place(target, [field], false, { type: 'string', description: `id with qualifier ${q}` });
     place(target, [node.pairs.other], false, {
       type: 'array',
       items: { type: 'object', properties: { qualifier: { type: 'string' }, value: { type: 'string' } } },
@@ -81,13 +86,18 @@ function valueSchema(def: ElementDef): Schema {
   switch (def.type) {
     case 'R':
     case 'N':
-      return { type: ['number', 'string'], description: def.decimals ? `${description}, ${def.decimals} implied decimals in X12` : description };
+      return {
+        type: ['number', 'string'],
+        description: def.decimals ? `${description}, ${def.decimals} implied decimals in X12` : description,
+      };
     case 'DT':
       return { type: 'string', format: 'date', description };
     case 'TM':
       return { type: 'string', pattern: '^\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$', description };
     default:
-      return def.codes ? { type: 'string', enum: [...def.codes], description } : { type: 'string', description };
+      return def.codes
+        ? { type: 'string', enum: [...def.codes], description }
+        : { type: 'string', description };
   }
 }
 

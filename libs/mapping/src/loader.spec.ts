@@ -39,16 +39,33 @@ describe('MapRegistry', () => {
   });
 
   it('refuses a map that breaks the schema, naming the file and the place', () => {
-    const r = scratch({ '850/004010.yaml': 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n    usage: Mandatory\n' });
+    const r = scratch({
+      '850/004010.yaml':
+        'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n    usage: Mandatory\n',
+    });
     expect(() => r.get('850', '004010')).toThrow(MapError);
-    expect(() => r.get('850', '004010')).toThrow(/850\/004010\.yaml is not a valid map: \/structure\/0\/usage/);
+    expect(() => r.get('850', '004010')).toThrow(
+      /850\/004010\.yaml is not a valid map: \/structure\/0\/usage/,
+    );
   });
 
   it('refuses a segment the dictionary does not know, an element past the end, and a loop not led by its segment', () => {
     const head = 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n';
-    expect(() => scratch({ '850/004010.yaml': head + '  - segment: XYZ\n' }).get('850', '004010')).toThrow(/segment XYZ is not in segments.yaml/);
-    expect(() => scratch({ '850/004010.yaml': head + '  - segment: BEG\n    elements: { "40": x }\n' }).get('850', '004010')).toThrow(/BEG40 does not exist/);
-    expect(() => scratch({ '850/004010.yaml': head + '  - loop: N1\n    structure: [{ segment: N3 }]\n' }).get('850', '004010')).toThrow(/loop N1 must begin with segment N1/);
+    expect(() => scratch({ '850/004010.yaml': head + '  - segment: XYZ\n' }).get('850', '004010')).toThrow(
+      /segment XYZ is not in segments.yaml/,
+    );
+    expect(() =>
+      scratch({ '850/004010.yaml': head + '  - segment: BEG\n    elements: { "40": x }\n' }).get(
+        '850',
+        '004010',
+      ),
+    ).toThrow(/BEG40 does not exist/);
+    expect(() =>
+      scratch({ '850/004010.yaml': head + '  - loop: N1\n    structure: [{ segment: N3 }]\n' }).get(
+        '850',
+        '004010',
+      ),
+    ).toThrow(/loop N1 must begin with segment N1/);
   });
 
   it('applies a partner override and says what it changes', () => {
@@ -66,7 +83,11 @@ describe('MapRegistry', () => {
   });
 
   it('reports a change that points nowhere', () => {
-    const r = scratch({ 'partners/x/850.yaml': 'transactionSet: "850"\nchanges:\n  - at: NOPE\n    usage: M\n', '850/004010.yaml': 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n' });
+    const r = scratch({
+      'partners/x/850.yaml': 'transactionSet: "850"\nchanges:\n  - at: NOPE\n    usage: M\n',
+      '850/004010.yaml':
+        'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n',
+    });
     expect(() => r.get('850', '004010', 'x')).toThrow(/no NOPE in the map/);
   });
 });

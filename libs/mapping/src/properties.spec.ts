@@ -17,25 +17,38 @@ function value(def: ElementDef): fc.Arbitrary<JsonValue> {
   if (def.asText) return fc.integer({ min: 1, max: 999999 }).map(String);
   switch (def.type) {
     case 'ID':
-      return def.codes ? fc.constantFrom(...def.codes) : text(def.min, Math.min(def.max, 3), 'ABCDEFGHJKLMNPRSTUVWXYZ');
+      return def.codes
+        ? fc.constantFrom(...def.codes)
+        : text(def.min, Math.min(def.max, 3), 'ABCDEFGHJKLMNPRSTUVWXYZ');
     case 'R':
       return fc.integer({ min: -9999, max: 999999 }).chain((n) => fc.constantFrom(n, n / 100, n / 8));
     case 'N':
       return fc.integer({ min: 0, max: 10 ** Math.min(def.max, 9) - 1 }).map((n) => n / 10 ** def.decimals);
     case 'DT':
-      return fc.date({ min: new Date('1951-01-01'), max: new Date('2049-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      return fc
+        .date({ min: new Date('1951-01-01'), max: new Date('2049-12-31'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10));
     case 'TM':
-      return fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${pad(h)}:${pad(m)}`);
+      return fc
+        .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+        .map(([h, m]) => `${pad(h)}:${pad(m)}`);
     case 'C':
       return text(1, 10, SAFE.join(''));
     default:
-      return text(Math.max(def.min, 1), Math.min(def.max, 20), SAFE.join('')).filter((s) => s.trim() === s && s !== '');
+      return text(Math.max(def.min, 1), Math.min(def.max, 20), SAFE.join('')).filter(
+        (s) => s.trim() === s && s !== '',
+      );
   }
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const text = (min: number, max: number, chars: string) =>
-  fc.array(fc.constantFrom(...chars.split('')), { minLength: Math.max(min, 1), maxLength: Math.max(max, min, 1) }).map((a) => a.join(''));
+  fc
+    .array(fc.constantFrom(...chars.split('')), {
+      minLength: Math.max(min, 1),
+      maxLength: Math.max(max, min, 1),
+    })
+    .map((a) => a.join(''));
 
 /** The fields one segment writes into its object: at least one, so the segment is there to read back. */
 function segmentFields(node: SegmentNode): fc.Arbitrary<JsonObject> {
@@ -45,10 +58,12 @@ function segmentFields(node: SegmentNode): fc.Arbitrary<JsonObject> {
     if (node.id === 'HL' || def.type === 'C') return;
     entries.push([def.path[0]!, value(def)]);
   });
-  if (node.pairs) for (const field of [...node.pairs.fields.values()].slice(0, 4)) entries.push([field, text(1, 12, SAFE.join('').replace(' ', ''))]);
+  if (node.pairs)
+    for (const field of [...node.pairs.fields.values()].slice(0, 4))
+      entries.push([field, text(1, 12, SAFE.join('').replace(' ', ''))]);
   if (!entries.length) return fc.constant({});
   const record = Object.fromEntries(entries) as Record<string, fc.Arbitrary<JsonValue>>;
-  return fc.record(record, { requiredKeys: [entries[0]![0]] }) as fc.Arbitrary<JsonObject>;
+  return fc.record(record, { requiredKeys: [entries[0]![0]] });
 }
 
 /** A document body for a list of nodes: loops and repeating segments as arrays of 1-2 objects. */
@@ -63,7 +78,7 @@ function body(nodes: MapNode[], depth = 0): fc.Arbitrary<JsonObject> {
     }
     const key = node.path.join('.');
     const arb = node.array ? fc.array(inner, { minLength: 1, maxLength: depth > 1 ? 1 : 2 }) : inner;
-    parts.push(fc.option(arb, { nil: undefined, freq: 2 }).map((v) => (v === undefined ? {} : { [key]: v as JsonValue })));
+    parts.push(fc.option(arb, { nil: undefined, freq: 2 }).map((v) => (v === undefined ? {} : { [key]: v })));
   }
   return fc.tuple(...parts).map((objs) => mergeDistinct(objs));
 }
@@ -85,9 +100,19 @@ function hierarchy(map: TransactionMap): fc.Arbitrary<JsonObject> {
   const loop = map.children.find((n): n is LoopNode => n.kind === 'loop' && !!n.hierarchy)!;
   const levelFields = body(loop.children.slice(1), 2);
   const item = levelFields;
-  const pack = fc.tuple(levelFields, fc.array(item, { minLength: 1, maxLength: 2 })).map(([o, items]) => ({ ...o, items }));
-  const order = fc.tuple(levelFields, fc.array(pack, { minLength: 1, maxLength: 2 })).map(([o, packs]) => ({ ...o, packs }));
-  return fc.tuple(body(map.children.filter((n) => n !== loop)), levelFields, fc.array(order, { minLength: 1, maxLength: 2 })).map(([head, s, orders]) => ({ ...mergeDistinct([head, s]), orders }));
+  const pack = fc
+    .tuple(levelFields, fc.array(item, { minLength: 1, maxLength: 2 }))
+    .map(([o, items]) => ({ ...o, items }));
+  const order = fc
+    .tuple(levelFields, fc.array(pack, { minLength: 1, maxLength: 2 }))
+    .map(([o, packs]) => ({ ...o, packs }));
+  return fc
+    .tuple(
+      body(map.children.filter((n) => n !== loop)),
+      levelFields,
+      fc.array(order, { minLength: 1, maxLength: 2 }),
+    )
+    .map(([head, s, orders]) => ({ ...mergeDistinct([head, s]), orders }));
 }
 
 function envelope(map: TransactionMap, segments: ReturnType<typeof documentSegments>): string {
@@ -104,12 +129,16 @@ function envelope(map: TransactionMap, segments: ReturnType<typeof documentSegme
   return lines.join('~\n') + '~\n';
 }
 
-const MAPS = (['850', '855', '856', '810', '997', '999'] as const).flatMap((set) => registry.versions(set).map((v) => [set, v] as const));
+const MAPS = (['850', '855', '856', '810', '997', '999'] as const).flatMap((set) =>
+  registry.versions(set).map((v) => [set, v] as const),
+);
 
 describe('JSON → X12 → JSON for generated documents', () => {
   it.each(MAPS)('%s %s', (set, version) => {
     const map = registry.get(set, version);
-    const docs = map.children.some((n) => n.kind === 'loop' && n.hierarchy) ? hierarchy(map) : body(map.children);
+    const docs = map.children.some((n) => n.kind === 'loop' && n.hierarchy)
+      ? hierarchy(map)
+      : body(map.children);
     fc.assert(
       fc.property(docs, (doc) => {
         const x12 = envelope(map, documentSegments(map, doc));
@@ -128,6 +157,10 @@ describe('the generators', () => {
     expect(po.filter((d) => Array.isArray(d.lines) && d.lines.length > 0).length).toBeGreaterThan(5);
     expect(po.some((d) => Array.isArray(d.parties))).toBe(true);
     const asn = fc.sample(hierarchy(registry.get('856', '004010')), { numRuns: 5, seed: 7 });
-    expect(asn.every((d) => Array.isArray(d.orders) && (d.orders as JsonObject[]).every((o) => Array.isArray(o.packs)))).toBe(true);
+    expect(
+      asn.every(
+        (d) => Array.isArray(d.orders) && (d.orders as JsonObject[]).every((o) => Array.isArray(o.packs)),
+      ),
+    ).toBe(true);
   });
 });

@@ -22,7 +22,8 @@ export function toJsonValue(value: Element, def: ElementDef): JsonValue {
     case 'DT':
       if (/^\d{8}$/.test(value)) return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
       // YYMMDD (before 004010): years 50-99 are 19xx, the usual pivot
-      if (/^\d{6}$/.test(value)) return `${Number(value.slice(0, 2)) >= 50 ? '19' : '20'}${value.slice(0, 2)}-${value.slice(2, 4)}-${value.slice(4, 6)}`;
+      if (/^\d{6}$/.test(value))
+        return `${Number(value.slice(0, 2)) >= 50 ? '19' : '20'}${value.slice(0, 2)}-${value.slice(2, 4)}-${value.slice(4, 6)}`;
       return value;
     case 'TM':
       if (/^\d{4}(\d{2}(\d+)?)?$/.test(value)) {

@@ -19,7 +19,9 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   const results: InterchangeResult[] = [];
   // guide errors go into the sets' results, so the 997/999 carries AK3/AK4 (IK3/IK4) for them too
   const collect = { onInterchange: (r: InterchangeResult) => void results.push(r) };
-  const handler = flags.envelopeOnly ? collect : guideHandler(openMaps(flags.maps), collect, { partner: flags.partner });
+  const handler = flags.envelopeOnly
+    ? collect
+    : guideHandler(openMaps(flags.maps), collect, { partner: flags.partner });
   await readX12(stream, handler, { onChunk: progress(size) });
   const options: AckOptions = {
     interchangeControl: controlNumber('--control', flags.control),

@@ -3,14 +3,23 @@ import { UsageError } from '../io';
 import { openMaps } from '../maps';
 
 /** `edi maps diff PARTNER SET`: what the partner's guide changes against the base map. */
-export function mapsDiffCommand(partner: string, set: string, flags: { version?: string; maps?: string }): number {
+export function mapsDiffCommand(
+  partner: string,
+  set: string,
+  flags: { version?: string; maps?: string },
+): number {
   const registry = openMaps(flags.maps);
-  if (!registry.partners().includes(partner)) throw new UsageError(`no partner '${partner}' in edi-maps/partners (have: ${registry.partners().join(', ') || 'none'})`);
+  if (!registry.partners().includes(partner))
+    throw new UsageError(
+      `no partner '${partner}' in edi-maps/partners (have: ${registry.partners().join(', ') || 'none'})`,
+    );
   const versions = flags.version ? [flags.version] : registry.versions(set);
   if (!versions.length) throw new UsageError(`no map for transaction set ${set}`);
   for (const version of versions) {
     const lines = diffMaps(registry.get(set, version), registry.get(set, version, partner));
-    process.stdout.write(`${set} ${version}, ${partner} against the base:\n${lines.length ? lines.map((l) => `  ${l}`).join('\n') : '  (no changes)'}\n`);
+    process.stdout.write(
+      `${set} ${version}, ${partner} against the base:\n${lines.length ? lines.map((l) => `  ${l}`).join('\n') : '  (no changes)'}\n`,
+    );
   }
   return 0;
 }

@@ -36,18 +36,30 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
   out.write(xml ? '<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n' : '[');
   await readX12(
     stream,
-    guideHandler(registry, { onIssue: (i) => {
-      if (i.severity === 'error') errors++;
-      process.stderr.write(formatIssue(file, i) + '\n');
-    } }, {
-      partner: flags.partner,
-      onDocument: (t) => {
-        if (xml) out.write(builder.build({ document: t.document }) as string);
-        else out.write(`${count ? ',' : ''}\n${JSON.stringify(t.document, null, 2)}`);
-        count++;
+    guideHandler(
+      registry,
+      {
+        onIssue: (i) => {
+          if (i.severity === 'error') errors++;
+          process.stderr.write(formatIssue(file, i) + '\n');
+        },
       },
-    }),
-    { onChunk: async (n) => { shown(n); await out.flush(); }, keepTransactions: false },
+      {
+        partner: flags.partner,
+        onDocument: (t) => {
+          if (xml) out.write(builder.build({ document: t.document }));
+          else out.write(`${count ? ',' : ''}\n${JSON.stringify(t.document, null, 2)}`);
+          count++;
+        },
+      },
+    ),
+    {
+      onChunk: async (n) => {
+        shown(n);
+        await out.flush();
+      },
+      keepTransactions: false,
+    },
   );
   out.write(xml ? '</documents>\n' : '\n]\n');
   await out.flush(true);
@@ -72,8 +84,14 @@ function toX12(file: string, flags: TranslateFlags): number {
     if (flags.set && doc.transactionSet && doc.transactionSet !== flags.set) {
       throw new UsageError(`document ${n + 1} is a ${doc.transactionSet}, not a ${flags.set}`);
     }
-    if (!(doc.sender ?? sender) || !(doc.receiver ?? receiver)) throw new UsageError(`document ${n + 1} has no sender/receiver: give --sender and --receiver`);
-    return { ...doc, transactionSet: set, version: doc.version ?? flags.version ?? '004010', controlNumber: doc.controlNumber ?? '' } as CanonicalDocument;
+    if (!(doc.sender ?? sender) || !(doc.receiver ?? receiver))
+      throw new UsageError(`document ${n + 1} has no sender/receiver: give --sender and --receiver`);
+    return {
+      ...doc,
+      transactionSet: set,
+      version: doc.version ?? flags.version ?? '004010',
+      controlNumber: doc.controlNumber ?? '',
+    };
   });
   const digits = (flag: string, v?: string) => {
     if (v === undefined) return 1;

@@ -21,10 +21,14 @@ export async function validateCommand(
     onGroup: () => void summary.groups++,
     onInterchange: (r: InterchangeResult) => void (r.header && summary.interchanges++),
   };
-  await readX12(stream, opts.envelopeOnly ? handler : guideHandler(openMaps(opts.maps), handler, { partner: opts.partner }), {
-    onChunk: shown,
-    keepTransactions: false,
-  });
+  await readX12(
+    stream,
+    opts.envelopeOnly ? handler : guideHandler(openMaps(opts.maps), handler, { partner: opts.partner }),
+    {
+      onChunk: shown,
+      keepTransactions: false,
+    },
+  );
   const valid = !issues.some((i) => i.severity === 'error');
   if (opts.json) {
     process.stdout.write(JSON.stringify({ file, valid, ...summary, issues }, null, 2) + '\n');
