@@ -78,7 +78,11 @@ function body(nodes: MapNode[], depth = 0): fc.Arbitrary<JsonObject> {
     }
     const key = node.path.join('.');
     const arb = node.array ? fc.array(inner, { minLength: 1, maxLength: depth > 1 ? 1 : 2 }) : inner;
-    parts.push(fc.option(arb, { nil: undefined, freq: 2 }).map((v) => (v === undefined ? {} : { [key]: v })));
+    parts.push(
+      fc
+        .option(arb as fc.Arbitrary<JsonValue>, { nil: undefined, freq: 2 })
+        .map((v): JsonObject => (v === undefined ? {} : { [key]: v })),
+    );
   }
   return fc.tuple(...parts).map((objs) => mergeDistinct(objs));
 }
