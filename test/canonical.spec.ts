@@ -182,3 +182,42 @@ describe('canonical JSON to X12', () => {
     expect(translateX12(text, registry).translations[0]!.document.shipment).toEqual(doc.shipment);
   });
 });
+
+describe('published JSON Schemas (docs/schemas)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = require('ajv/dist/2020').default;
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { documentSchema } = require('@edi/mapping') as typeof import('@edi/mapping');
+  const schemaFile = (set: string, version: string) =>
+    join(__dirname, '../docs/schemas', `${set}-${version}.json`);
+
+  it.each([
+    ['850', '004010'],
+    ['855', '004010'],
+    ['856', '004010'],
+    ['810', '004010'],
+    ['997', '004010'],
+    ['999', '005010'],
+  ])(
+    '%s %s is up to date with its map, and every corpus document of that set validates against it',
+    (set, version) => {
+      const published = JSON.parse(readFileSync(schemaFile(set, version), 'utf8'));
+      expect(published).toEqual(JSON.parse(JSON.stringify(documentSchema(registry.get(set, version)))));
+      const validate = new Ajv({ strict: false, allErrors: true }).compile(published);
+      const files: Record<string, string> = {
+        '850': '850/bots-plugins__850-004010-04.x12',
+        '855': '855/bots-plugins__855-004010UCS-01.x12',
+        '856': '856/bots-plugins__856_1.x12',
+        '810': '810/bots-plugins__810_1.x12',
+        '997': '997/bots-plugins__997_6.x12',
+        '999': '999/staedi__simple999.edi',
+      };
+      for (const doc of docs(files[set]!)) {
+        const ok = validate(doc);
+        expect(validate.errors ?? []).toEqual([]);
+        expect(ok).toBe(true);
+      }
+    },
+  );
+});

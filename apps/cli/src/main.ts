@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
-import { mapsDiffCommand, mapsSchemaCommand } from './commands/maps.command';
+import { mapsDiffCommand, mapsSchemaCommand, mapsSchemasCommand } from './commands/maps.command';
 import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
 import { parseCommand } from './commands/parse.command';
@@ -102,6 +102,13 @@ export function buildProgram(): Command {
     .option('--version <v>', 'map version')
     .option('--maps <dir>', 'edi-maps folder')
     .action(run(mapsSchemaCommand));
+
+  maps
+    .command('schemas')
+    .description('write the JSON Schema of every canonical document type into a folder (docs/schemas)')
+    .argument('<dir>')
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(run(mapsSchemasCommand));
 
   return program;
 }

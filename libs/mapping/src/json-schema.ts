@@ -81,7 +81,8 @@ function segmentFields(node: SegmentNode, target: Schema): void {
 
 function valueSchema(def: ElementDef): Schema {
   const description = `X12 element ${def.ref}`;
-  if (def.type === 'C') return { type: ['string', 'array'], description };
+  // a composite is its components (an array); a repeating element is {"repeat": [...]}
+  if (def.type === 'C' || def.repeat > 1) return { type: ['string', 'array', 'object'], description };
   if (def.asText) return { type: 'string', description };
   switch (def.type) {
     case 'R':

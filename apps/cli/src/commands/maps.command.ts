@@ -1,4 +1,6 @@
 import { diffMaps, documentSchema } from '@edi/mapping';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../io';
 import { openMaps } from '../maps';
 
@@ -30,5 +32,19 @@ export function mapsSchemaCommand(set: string, flags: { version?: string; maps?:
   const version = flags.version ?? registry.versions(set)[0];
   if (!version) throw new UsageError(`no map for transaction set ${set}`);
   process.stdout.write(JSON.stringify(documentSchema(registry.get(set, version)), null, 2) + '\n');
+  return 0;
+}
+
+/** `edi maps schemas DIR`: the JSON Schema of every set and version, as DIR/<set>-<version>.json (docs/schemas). */
+export function mapsSchemasCommand(dir: string, flags: { maps?: string }): number {
+  const registry = openMaps(flags.maps);
+  mkdirSync(dir, { recursive: true });
+  for (const set of ['850', '855', '856', '810', '997', '999']) {
+    for (const version of registry.versions(set)) {
+      const file = join(dir, `${set}-${version}.json`);
+      writeFileSync(file, JSON.stringify(documentSchema(registry.get(set, version)), null, 2) + '\n');
+      process.stdout.write(`${file}\n`);
+    }
+  }
   return 0;
 }
