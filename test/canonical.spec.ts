@@ -1,4 +1,13 @@
-import { buildX12, translateX12, type CanonicalDocument, type JsonObject } from '@edi/mapping';
+import Ajv2020 from 'ajv/dist/2020';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildX12,
+  documentSchema,
+  translateX12,
+  type CanonicalDocument,
+  type JsonObject,
+} from '@edi/mapping';
 import { serialize, validateX12 } from '@edi/x12';
 import { readCorpus } from './helpers/corpus';
 import { registry } from './helpers/maps';
@@ -184,11 +193,6 @@ describe('canonical JSON to X12', () => {
 });
 
 describe('published JSON Schemas (docs/schemas)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = require('ajv/dist/2020').default;
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const { join } = require('node:path') as typeof import('node:path');
-  const { documentSchema } = require('@edi/mapping') as typeof import('@edi/mapping');
   const schemaFile = (set: string, version: string) =>
     join(__dirname, '../docs/schemas', `${set}-${version}.json`);
 
@@ -204,7 +208,7 @@ describe('published JSON Schemas (docs/schemas)', () => {
     (set, version) => {
       const published = JSON.parse(readFileSync(schemaFile(set, version), 'utf8'));
       expect(published).toEqual(JSON.parse(JSON.stringify(documentSchema(registry.get(set, version)))));
-      const validate = new Ajv({ strict: false, allErrors: true }).compile(published);
+      const validate = new Ajv2020({ strict: false, allErrors: true }).compile(published);
       const files: Record<string, string> = {
         '850': '850/bots-plugins__850-004010-04.x12',
         '855': '855/bots-plugins__855-004010UCS-01.x12',
