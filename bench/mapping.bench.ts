@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { MapRegistry, buildX12, translateX12, type CanonicalDocument } from '../libs/mapping/src';
+import { MapRegistry, buildX12, translateX12 } from '../libs/mapping/src';
 import { serialize } from '../libs/x12/src';
 
 const ROOT = join(__dirname, '..', '..');
