@@ -96,6 +96,7 @@ function translateOne(
       severity: 'error',
       ak5: '1',
       segmentId: 'ST',
+      segmentIndex: result.segmentIndex,
       position: 1,
       element: 1,
       value: result.setId,
