@@ -103,7 +103,8 @@ function translateOne(
       message: `transaction set ${result.setId} has no map in edi-maps/`,
     });
   } else {
-    const map = registry.get(result.setId, version, options.partner);
+    // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
+    const map = registry.get(result.setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
     const issues: X12Issue[] = [];
     const checker = guideChecker(issues);
     const root: JsonObject = {};
@@ -114,10 +115,11 @@ function translateOne(
       {
         enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),
         exitLoop: (l) => builder.exitLoop!(l),
-        segment: (n, s, p) => {
-          checker.segment!(n, s, p);
-          builder.segment!(n, s, p);
+        segment: (n, s, p, o) => {
+          checker.segment!(n, s, p, o);
+          builder.segment!(n, s, p, o);
         },
+        unmatched: (s, p) => builder.unmatched!(s, p),
         issue: (i) => checker.issue!(i),
       },
       (id) => registry.knowsSegment(id),

@@ -30,7 +30,7 @@ export function documentSchema(map: TransactionMap): Schema {
       implementationReference: { type: 'string', description: 'ST03 (005010)' },
       sender: party,
       receiver: party,
-      [map.document]: objectOf(map.children, { type: 'object', properties: {} }, defs),
+      [map.document]: withUnplaced(objectOf(map.children, { type: 'object', properties: {} }, defs)),
     },
     $defs: defs,
   };
@@ -111,4 +111,18 @@ function place(target: Schema, path: string[], array: boolean, schema: Schema): 
   const props = (obj.properties ??= {}) as Schema;
   const last = path[path.length - 1]!;
   props[last] = array ? { type: 'array', items: schema } : schema;
+}
+
+/** Segments the map had no place for, kept with their position (see documentBuilder). */
+function withUnplaced(body: Schema): Schema {
+  (body.properties as Schema).unplaced = {
+    type: 'array',
+    description: 'segments the guide has no place for, with their position in the set (ST = 1)',
+    items: {
+      type: 'object',
+      required: ['position', 'id'],
+      properties: { position: { type: 'integer' }, id: { type: 'string' }, elements: { type: 'array' } },
+    },
+  };
+  return body;
 }

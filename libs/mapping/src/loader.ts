@@ -51,6 +51,7 @@ export interface RawMap {
   description?: string;
   extends?: string;
   dates?: 'CCYYMMDD' | 'YYMMDD';
+  otherStandardSegments?: string[];
   structure?: RawNode[];
   changes?: RawChange[];
 }
@@ -70,13 +71,25 @@ const validateFile = ajv.compile(MAP_FILE_SCHEMA);
  */
 export class MapRegistry {
   private readonly dictionary: Record<string, ElementDef[]>;
+  /** The dictionary with 005010's changes (REF02 to 50 characters, N407…), for 005010 and later maps. */
+  private readonly dictionary5010: Record<string, ElementDef[]>;
   private readonly compiled = new Map<string, TransactionMap>();
 
   constructor(readonly dir: string) {
-    const raw = parseYaml(readFileSync(join(dir, 'segments.yaml'), 'utf8')) as Record<string, string[]>;
+    const file = parseYaml(readFileSync(join(dir, 'segments.yaml'), 'utf8')) as Record<string, unknown>;
+    const { '005010': changes5010 = {}, ...raw } = file;
+    const parse = (id: string, list: string[]) => list.map((e, k) => parseElement(id, k, e));
     this.dictionary = Object.fromEntries(
-      Object.entries(raw).map(([id, list]) => [id, list.map((e, k) => parseElement(id, k, e))]),
+      Object.entries(raw as Record<string, string[]>).map(([id, list]) => [id, parse(id, list)]),
     );
+    this.dictionary5010 = { ...this.dictionary };
+    for (const [id, byPosition] of Object.entries(changes5010 as Record<string, Record<string, string>>)) {
+      const elements = [...(this.dictionary[id] ?? [])];
+      for (const [pos, spec] of Object.entries(byPosition)) {
+        elements[Number(pos) - 1] = parseElement(id, Number(pos) - 1, spec);
+      }
+      this.dictionary5010[id] = elements;
+    }
   }
 
   /** Segment ids the dictionary knows (for "not in this set" versus "unrecognized"). */
@@ -107,12 +120,16 @@ export class MapRegistry {
       : available[available.length - 1];
   }
 
-  /** The compiled map of a set and version, with a partner's override applied when it has one. */
-  get(set: string, version: string, partner?: string): TransactionMap {
-    const key = `${set}/${version}/${partner ?? ''}`;
+  /**
+   * The compiled map of a set and version, with a partner's override applied when it has one.
+   * `dates: 'YYMMDD'` reads a document older than 004010 (six-digit dates) with a newer map.
+   */
+  get(set: string, version: string, partner?: string, dates?: 'YYMMDD'): TransactionMap {
+    const key = `${set}/${version}/${partner ?? ''}/${dates ?? ''}`;
     let map = this.compiled.get(key);
     if (!map) {
-      map = this.compile(this.resolve(set, version, partner), partner);
+      const raw = this.resolve(set, version, partner);
+      map = this.compile(dates ? { ...raw, dates } : raw, partner);
       this.compiled.set(key, map);
     }
     return map;
@@ -172,16 +189,29 @@ export class MapRegistry {
       document: raw.document,
       description: raw.description,
       partner,
-      children: raw.structure.map((n) => this.compileNode(n, where, raw.dates === 'YYMMDD' ? 6 : 8)),
+      otherStandardSegments: new Set(raw.otherStandardSegments ?? []),
+      children: raw.structure.map((n) =>
+        this.compileNode(
+          n,
+          where,
+          raw.dates === 'YYMMDD' ? 6 : 8,
+          raw.version! >= '005010' ? this.dictionary5010 : this.dictionary,
+        ),
+      ),
     };
   }
 
-  private compileNode(n: RawNode, where: string, dateWidth: number): MapNode {
+  private compileNode(
+    n: RawNode,
+    where: string,
+    dateWidth: number,
+    dictionary: Record<string, ElementDef[]>,
+  ): MapNode {
     const { path, array } = parsePath(n.path);
     const usage = n.usage ?? 'O';
     const max = n.max === 'unbounded' ? Infinity : (n.max ?? 1);
     if (n.loop) {
-      const children = (n.structure ?? []).map((c) => this.compileNode(c, where, dateWidth));
+      const children = (n.structure ?? []).map((c) => this.compileNode(c, where, dateWidth, dictionary));
       if (children[0]?.kind !== 'segment' || children[0].id !== n.loop) {
         throw new MapError(`edi-maps: ${where}: loop ${n.loop} must begin with segment ${n.loop}`);
       }
@@ -194,7 +224,7 @@ export class MapRegistry {
       return loop;
     }
     const id = n.segment!;
-    const dict = this.dictionary[id];
+    const dict = dictionary[id];
     if (!dict) throw new MapError(`edi-maps: ${where}: segment ${id} is not in segments.yaml`);
     const elements = dict.map((d) => (d.type === 'DT' ? { ...d, min: dateWidth, max: dateWidth } : { ...d }));
     for (const [pos, e] of Object.entries(n.elements ?? {})) {

@@ -91,6 +91,7 @@ export const MAP_FILE_SCHEMA = {
     document: { type: 'string' },
     description: { type: 'string' },
     extends: { type: 'string', pattern: '^\\d{3}/\\d{6}$' },
+    otherStandardSegments: { type: 'array', items: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' } },
     dates: { enum: ['CCYYMMDD', 'YYMMDD'], description: 'width of every DT element: YYMMDD before 004010' },
     structure: { type: 'array', items: { $ref: '#/$defs/node' } },
     changes: { type: 'array', items: { $ref: '#/$defs/change' } },

@@ -71,5 +71,7 @@ export interface TransactionMap {
   document: string;
   description?: string;
   partner?: string;
+  /** Segments the X12 standard allows in this set that the guide does not use (AK3 2 when sent). */
+  otherStandardSegments: ReadonlySet<string>;
   children: MapNode[];
 }

@@ -24,7 +24,9 @@ export function documentBuilder(root: JsonObject): WalkVisitor {
     exitLoop() {
       stack.pop();
     },
-    segment(node: SegmentNode, seg: Segment) {
+    segment(node: SegmentNode, seg: Segment, position: number, occurrence: number) {
+      // a second occurrence of a segment that fills one object would overwrite the first: keep it aside
+      if (!node.array && occurrence > 1) return void unplace(root, seg, position);
       const hierarchical = node.id === 'HL';
       const target = node.path ? child(top(), node.path, node.array) : top();
       node.elements.forEach((def, k) => {
@@ -40,7 +42,22 @@ export function documentBuilder(root: JsonObject): WalkVisitor {
         if (extra !== undefined && extra !== '') write(target, [positionKey(node.id, k)], extra);
       }
     },
+    unmatched(seg: Segment, position: number) {
+      unplace(root, seg, position);
+    },
   };
+}
+
+/**
+ * Segments the map has no place for (unexpected, or a repeat of a once-only segment) go to
+ * `unplaced` with their position, so a reviewer sees them and X12 → JSON → X12 keeps them.
+ */
+function unplace(root: JsonObject, seg: Segment, position: number): void {
+  ((root.unplaced ??= []) as JsonValue[]).push({
+    position,
+    id: seg.id,
+    elements: seg.elements as JsonValue[],
+  });
 }
 
 /** An HL: the level with no path is the document itself; others go under their parent's path. */
@@ -63,12 +80,13 @@ function openLevel(
 function readPairs(node: SegmentNode, elements: Element[], target: JsonObject): void {
   const { from, to, fields, other } = node.pairs!;
   for (let k = from - 1; k + 1 < to; k += 2) {
-    const q = elements[k];
-    const v = elements[k + 1];
-    if (typeof q !== 'string' || typeof v !== 'string' || (q === '' && v === '')) continue;
-    const field = fields.get(q);
-    if (field && target[field] === undefined) target[field] = v;
-    else ((target[other] ??= []) as JsonValue[]).push({ qualifier: q, value: v });
+    const q = elements[k] ?? '';
+    const v = elements[k + 1] ?? '';
+    if (q === '' && v === '') continue;
+    const field = typeof q === 'string' ? fields.get(q) : undefined;
+    if (field && typeof v === 'string' && v !== '' && target[field] === undefined) target[field] = v;
+    // half pairs and odd values are kept as they came
+    else ((target[other] ??= []) as JsonValue[]).push({ qualifier: q as JsonValue, value: v as JsonValue });
   }
 }
 

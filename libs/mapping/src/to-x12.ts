@@ -7,6 +7,12 @@ import { toX12Value, type JsonValue } from './values';
 export function documentSegments(map: TransactionMap, body: JsonObject): Segment[] {
   const out: Segment[] = [];
   emitNodes(map.children, body, out);
+  // segments the map had no place for go back where they stood (position counts ST as 1)
+  const unplaced = Array.isArray(body.unplaced) ? (body.unplaced as JsonObject[]) : [];
+  for (const u of [...unplaced].sort((a, b) => Number(a.position) - Number(b.position))) {
+    const at = Math.max(0, Math.min(out.length, Number(u.position) - 2));
+    out.splice(at, 0, { id: String(u.id), elements: (u.elements ?? []) as unknown as Element[] });
+  }
   return out;
 }
 
@@ -67,8 +73,16 @@ function buildSegment(node: SegmentNode, t: JsonObject): Segment {
     return v === undefined ? '' : toX12Value(v, def);
   });
   if (node.pairs) writePairs(node, t, elements);
-  for (let k = node.elements.length; t[positionKey(node.id, k)] !== undefined; k++)
-    elements[k] = scalar(t[positionKey(node.id, k)]!);
+  // elements past the dictionary's count, kept under their X12 names (REF06)
+  const extra = new RegExp(`^${node.id}(\\d{2})$`);
+  for (const [key, value] of Object.entries(t)) {
+    const m = extra.exec(key);
+    const k = m ? Number(m[1]) - 1 : -1;
+    if (k >= node.elements.length) {
+      for (let gap = elements.length; gap < k; gap++) elements[gap] = '';
+      elements[k] = rawElement(value);
+    }
+  }
   if (node.id === 'HL') for (let k = 0; k < 3; k++) elements[k] = '';
   return { id: node.id, elements: trimTail(elements) };
 }
@@ -77,14 +91,14 @@ function buildSegment(node: SegmentNode, t: JsonObject): Segment {
 function writePairs(node: SegmentNode, t: JsonObject, elements: Element[]): void {
   const { from, to, fields, other } = node.pairs!;
   const byField = new Map([...fields].map(([q, f]) => [f, q]));
-  const pairs: Array<[string, string]> = [];
+  const pairs: Array<[Element, Element]> = [];
   for (const [key, value] of Object.entries(t)) {
     const q = byField.get(key);
     if (q !== undefined && value !== null && value !== undefined) pairs.push([q, scalar(value)]);
     if (key === other && Array.isArray(value)) {
       for (const p of value) {
         const o = p as { qualifier?: JsonValue; value?: JsonValue };
-        pairs.push([scalar(o.qualifier ?? ''), scalar(o.value ?? '')]);
+        pairs.push([rawElement(o.qualifier ?? ''), rawElement(o.value ?? '')]);
       }
     }
   }
@@ -106,4 +120,11 @@ function trimTail(elements: Element[]): Element[] {
 /** A pair's qualifier or id as text (numbers as written, anything else is not a product id). */
 function scalar(v: JsonValue): string {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+/** A value kept as X12 had it: text, a composite (array) or a repeat ({repeat}). */
+function rawElement(v: JsonValue): Element {
+  if (Array.isArray(v)) return v.map((c) => scalar(c));
+  if (v && typeof v === 'object' && Array.isArray(v.repeat)) return v as unknown as Element;
+  return scalar(v);
 }

@@ -16,9 +16,9 @@ export function toJsonValue(value: Element, def: ElementDef): JsonValue {
   if (def.asText) return value;
   switch (def.type) {
     case 'R':
-      return DECIMAL.test(value) ? Number(value) : value;
+      return DECIMAL.test(value) && exact(value) ? Number(value) : value;
     case 'N':
-      return INTEGER.test(value) ? Number(value) / 10 ** def.decimals : value;
+      return INTEGER.test(value) && exact(value) ? Number(value) / 10 ** def.decimals : value;
     case 'DT':
       if (/^\d{8}$/.test(value)) return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
       // YYMMDD (before 004010): years 50-99 are 19xx, the usual pivot
@@ -80,4 +80,9 @@ function decimalText(n: number): string {
 export function x12Length(value: string, def: ElementDef): number {
   if (def.type === 'R' || def.type === 'N') return value.replace(/[-+.]/g, '').length;
   return value.length;
+}
+
+/** A JSON number holds 15 significant digits exactly; longer values stay text rather than change. */
+function exact(value: string): boolean {
+  return value.replace(/^[-+]?0*|\./g, '').replace(/^0+/, '').length <= 15;
 }

@@ -4,7 +4,10 @@ import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
 export interface WalkVisitor {
   enterLoop?(loop: LoopNode, trigger: Segment, position: number): void;
   exitLoop?(loop: LoopNode): void;
-  segment?(node: SegmentNode, seg: Segment, position: number): void;
+  /** `occurrence` counts this segment in its loop iteration (1 for the first). */
+  segment?(node: SegmentNode, seg: Segment, position: number, occurrence: number): void;
+  /** A segment that fits nowhere in the map (reported as an issue too). */
+  unmatched?(seg: Segment, position: number): void;
   /** Structure problems: missing, misplaced, unknown or too many segments and loops. */
   issue?(issue: X12Issue): void;
 }
@@ -34,11 +37,18 @@ export function walk(
     const id = seg.id.toUpperCase();
     const found = find(frames, id);
     if (!found) {
-      const [code, why] = everywhere.has(id)
-        ? (['7', 'is not in its proper place here'] as const)
-        : knownSegment(id)
-          ? (['6', `is not part of the ${map.transactionSet} guide`] as const)
-          : (['1', 'is not a known segment'] as const);
+      // X12: 2 a segment of the standard set this guide does not expect, 7 one of this guide out of
+      // place, 6 a known segment that is not part of the set, 1 not a segment at all
+      const [code, why] = map.otherStandardSegments.has(id)
+        ? ([
+            '2',
+            `is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
+          ] as const)
+        : everywhere.has(id)
+          ? (['7', 'is not in its proper place here'] as const)
+          : knownSegment(id)
+            ? (['6', `is not part of the ${map.transactionSet} transaction set`] as const)
+            : (['1', 'is not a known segment'] as const);
       visitor.issue?.({
         code: 'SEGMENT_UNEXPECTED',
         severity: 'error',
@@ -48,6 +58,7 @@ export function walk(
         position,
         message: `segment ${seg.id} ${why}`,
       });
+      visitor.unmatched?.(seg, position);
       return;
     }
     while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
@@ -68,7 +79,7 @@ export function walk(
           position,
           message: `segment ${seg.id} occurs ${count} times here; at most ${node.max}`,
         });
-      visitor.segment?.(node, seg, position);
+      visitor.segment?.(node, seg, position, count);
       return;
     }
     if (count > node.max)
@@ -84,7 +95,7 @@ export function walk(
     const first = node.children[0] as SegmentNode;
     frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
     visitor.enterLoop?.(node, seg, position);
-    visitor.segment?.(first, seg, position);
+    visitor.segment?.(first, seg, position, 1);
   });
   const end = segments.length + 2; // where SE stands
   while (frames.length) close(frames.pop()!, end, visitor);
