@@ -83,7 +83,8 @@ export function buildX12(
   for (const doc of documents) {
     const s = options.sender ?? doc.sender;
     const r = options.receiver ?? doc.receiver;
-    const key = JSON.stringify([s.qualifier, s.id, r.qualifier, r.id]);
+    // one interchange per sender/receiver pair and ISA version (00401 or 00501)
+    const key = JSON.stringify([s.qualifier, s.id, r.qualifier, r.id, (doc.version || '004010') >= '005']);
     byPair.set(key, [...(byPair.get(key) ?? []), doc]);
   }
   const interchanges: InterchangeNode[] = [];

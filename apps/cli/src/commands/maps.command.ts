@@ -29,7 +29,8 @@ export function mapsDiffCommand(
 /** `edi maps schema SET`: the JSON Schema of the canonical document. */
 export function mapsSchemaCommand(set: string, flags: { version?: string; maps?: string }): number {
   const registry = openMaps(flags.maps);
-  const version = flags.version ?? registry.versions(set)[0];
+  const versions = registry.versions(set);
+  const version = flags.version ?? (versions.includes('004010') ? '004010' : versions[0]);
   if (!version) throw new UsageError(`no map for transaction set ${set}`);
   process.stdout.write(JSON.stringify(documentSchema(registry.get(set, version)), null, 2) + '\n');
   return 0;
