@@ -9,6 +9,8 @@ module.exports = {
     '^@edi/x12/(.*)$': '<rootDir>/libs/x12/src/$1',
     '^@edi/mapping$': '<rootDir>/libs/mapping/src',
     '^@edi/mapping/(.*)$': '<rootDir>/libs/mapping/src/$1',
+    '^@edi/persistence$': '<rootDir>/libs/persistence/src',
+    '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
   },
   testTimeout: 60000,
 };

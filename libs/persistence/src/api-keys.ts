@@ -1,0 +1,46 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { ApiKey } from './entities/api-key.entity';
+import { TradingPartner } from './entities/trading-partner.entity';
+
+/** Keys look like `edi_<prefix>_<secret>`; the prefix is shown in listings, the whole key only once. */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export class ApiKeys {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Issues a key (or stores the given one, for the demo partner) and returns it: the only time it is seen. */
+  async issue(partnerId: string, label?: string, given?: string): Promise<{ key: string; record: ApiKey }> {
+    const prefix = randomBytes(4).toString('hex');
+    const key = given ?? `edi_${prefix}_${randomBytes(24).toString('base64url')}`;
+    const repo = this.ds.getRepository(ApiKey);
+    const record = repo.create({
+      partnerId,
+      prefix: given ? given.slice(0, 8) : prefix,
+      keyHash: hashKey(key),
+      label: label ?? null,
+      revokedAt: null,
+    });
+    await repo.save(record);
+    return { key, record };
+  }
+
+  /** The partner a key belongs to, if the key exists and is not revoked. */
+  async partnerFor(key: string): Promise<TradingPartner | null> {
+    const found = await this.ds
+      .getRepository(ApiKey)
+      .findOneBy({ keyHash: hashKey(key), revokedAt: IsNull() });
+    if (!found) return null;
+    return this.ds.getRepository(TradingPartner).findOneBy({ id: found.partnerId });
+  }
+
+  async revoke(partnerId: string, keyId: string): Promise<boolean> {
+    const r = await this.ds
+      .getRepository(ApiKey)
+      .update({ id: keyId, partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+    return (r.affected ?? 0) > 0;
+  }
+}

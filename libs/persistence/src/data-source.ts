@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { Acknowledgment } from './entities/acknowledgment.entity';
+import { ApiKey } from './entities/api-key.entity';
+import { AuditEvent } from './entities/audit-event.entity';
+import { Interchange } from './entities/interchange.entity';
+import { TradingPartner } from './entities/trading-partner.entity';
+import { TransactionSet } from './entities/transaction.entity';
+import { Initial1764064800000 } from './migrations/1764064800000-initial';
+
+export const ENTITIES = [TradingPartner, ApiKey, Interchange, TransactionSet, Acknowledgment, AuditEvent];
+export const MIGRATIONS = [Initial1764064800000];
+
+export interface PersistenceConfig {
+  /** postgres://… for the scaled mode; absent = SQLite under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Postgres schema (tests give each run its own). */
+  schema?: string;
+}
+
+/** Postgres when a URL is given, else an SQLite file: the embedded default. Never `synchronize`. */
+export function dataSourceOptions(config: PersistenceConfig): DataSourceOptions {
+  if (config.databaseUrl) {
+    // a schema of its own (tests) also becomes the search path, so plain SQL finds its tables
+    const extra = config.schema ? { max: 20, options: `-c search_path=${config.schema}` } : { max: 20 };
+    return {
+      type: 'postgres',
+      url: config.databaseUrl,
+      schema: config.schema,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      synchronize: false,
+      extra,
+    };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: join(config.dataDir, 'edi.sqlite'),
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    // WAL: readers never wait for the writer; busy_timeout: a second process waits instead of failing
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+    },
+  };
+}
+
+/** Opens the database and brings the schema up to date; on Postgres under an advisory lock, so many processes can start at once. */
+export async function openDatabase(config: PersistenceConfig): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(config));
+  await ds.initialize();
+  if (ds.options.type === 'postgres') {
+    if (config.schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema.replace(/"/g, '')}"`);
+    await ds.query('SELECT pg_advisory_lock(743210)');
+    try {
+      await ds.runMigrations({ transaction: 'all' });
+    } finally {
+      await ds.query('SELECT pg_advisory_unlock(743210)');
+    }
+  } else {
+    await ds.runMigrations({ transaction: 'all' });
+  }
+  return ds;
+}
+
+/** `$1, $2…` on Postgres, `?` on SQLite. */
+export function placeholders(ds: DataSource, n: number): string[] {
+  return Array.from({ length: n }, (_, k) => (ds.options.type === 'postgres' ? `$${k + 1}` : '?'));
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type InterchangeStatus = 'received' | 'processed' | 'rejected' | 'duplicate';
+
+/** One received file: its raw bytes (in interchange_payloads), hash, source and what became of it. */
+@Entity('interchanges')
+@Index(['partnerId', 'receivedAt'])
+export class Interchange {
+  /** Made by the application, not the database, so SQLite and Postgres behave alike. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string = randomUUID();
+
+  @Column({ name: 'partner_id', type: 'varchar', length: 36 })
+  partnerId!: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  source!: 'http' | 'sftp' | 'console';
+
+  @Index()
+  @Column({ type: 'varchar', length: 64 })
+  sha256!: string;
+
+  @Column({ type: 'integer' })
+  size!: number;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  /** ISA13s in the file, comma-separated (a file may hold several interchanges). */
+  @Column({ name: 'control_numbers', type: 'varchar', length: 500, nullable: true })
+  controlNumbers!: string | null;
+
+  @Column({ type: 'varchar', length: 12, default: 'received' })
+  status!: InterchangeStatus;
+
+  @Column({ type: 'simple-json', nullable: true })
+  issues!: unknown[] | null;
+
+  @CreateDateColumn({ name: 'received_at' })
+  receivedAt!: Date;
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type AckKind = 'auto' | '997' | '999';
+export type Ta1Policy = 'auto' | 'always' | 'never';
+export type DeliveryChannel = 'outbox' | 'webhook' | 'sftp';
+
+/** A trading partner: who they are in the envelopes, how they want answers. */
+@Entity('trading_partners')
+export class TradingPartner {
+  /** Made by the application, not the database, so SQLite and Postgres behave alike. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string = randomUUID();
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  /** ISA05/ISA06 they send as. */
+  @Column({ name: 'isa_qualifier', type: 'varchar', length: 2 })
+  isaQualifier!: string;
+
+  @Column({ name: 'isa_id', type: 'varchar', length: 15 })
+  isaId!: string;
+
+  /** ISA07/ISA08 they send to (us). */
+  @Column({ name: 'our_isa_qualifier', type: 'varchar', length: 2 })
+  ourIsaQualifier!: string;
+
+  @Column({ name: 'our_isa_id', type: 'varchar', length: 15 })
+  ourIsaId!: string;
+
+  @Column({ name: 'ack_kind', type: 'varchar', length: 4, default: 'auto' })
+  ackKind!: AckKind;
+
+  @Column({ name: 'ta1', type: 'varchar', length: 6, default: 'auto' })
+  ta1!: Ta1Policy;
+
+  @Column({ name: 'delivery_channel', type: 'varchar', length: 10, default: 'outbox' })
+  deliveryChannel!: DeliveryChannel;
+
+  @Column({ name: 'webhook_url', type: 'varchar', length: 500, nullable: true })
+  webhookUrl!: string | null;
+
+  @Column({ name: 'erp_customer_id', type: 'varchar', length: 64, nullable: true })
+  erpCustomerId!: string | null;
+
+  /** Which edi-maps/partners/<id>/ override applies, if any. */
+  @Column({ name: 'map_profile', type: 'varchar', length: 64, nullable: true })
+  mapProfile!: string | null;
+
+  /** Partner rules (back-order policy, price tolerance…), used by the ERP stage. */
+  @Column({ type: 'simple-json', nullable: true })
+  rules!: Record<string, unknown> | null;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** received → translated → erp_pending → accepted | rejected | failed → responded → delivered */
+export type TransactionStatus =
+  | 'received'
+  | 'translated'
+  | 'erp_pending'
+  | 'accepted'
+  | 'rejected'
+  | 'failed'
+  | 'held'
+  | 'responded'
+  | 'delivered';
+
+/** One ST/SE transaction set: its canonical JSON, errors and status. */
+@Entity('transactions')
+@Index(['partnerId', 'createdAt'])
+@Index(['partnerId', 'status'])
+@Index(['partnerId', 'poNumber'])
+export class TransactionSet {
+  /** Made by the application, not the database, so SQLite and Postgres behave alike. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string = randomUUID();
+
+  @Column({ name: 'interchange_id', type: 'varchar', length: 36 })
+  interchangeId!: string;
+
+  @Column({ name: 'partner_id', type: 'varchar', length: 36 })
+  partnerId!: string;
+
+  @Column({ type: 'varchar', length: 3 })
+  direction!: 'in' | 'out';
+
+  @Column({ name: 'set_id', type: 'varchar', length: 3 })
+  setId!: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  version!: string;
+
+  @Column({ name: 'control_number', type: 'varchar', length: 9 })
+  controlNumber!: string;
+
+  @Column({ name: 'group_control', type: 'varchar', length: 9 })
+  groupControl!: string;
+
+  @Column({ name: 'po_number', type: 'varchar', length: 30, nullable: true })
+  poNumber!: string | null;
+
+  @Column({ type: 'varchar', length: 12 })
+  status!: TransactionStatus;
+
+  @Column({ type: 'simple-json', nullable: true })
+  document!: Record<string, unknown> | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  issues!: unknown[] | null;
+
+  /** Why it is held as a possible duplicate: the rule that matched. */
+  @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })
+  duplicateOf!: string | null;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,73 @@
+import { DataSource } from 'typeorm';
+import { databaseConfigs } from '../../../test/helpers/databases';
+import { ApiKeys } from './api-keys';
+import { ControlNumbers } from './control-numbers';
+import { openDatabase, type PersistenceConfig } from './data-source';
+import { TradingPartner } from './entities/trading-partner.entity';
+import { Payloads } from './payloads';
+
+describe.each(databaseConfigs())('persistence on %s', (_, makeConfig) => {
+  let config: PersistenceConfig;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    config = makeConfig();
+    ds = await openDatabase(config);
+  });
+
+  afterAll(async () => {
+    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it('runs the migrations once: a second open finds nothing to do', async () => {
+    const again = await openDatabase(config);
+    expect(await again.showMigrations()).toBe(false);
+    await again.destroy();
+  });
+
+  it('stores raw bytes exactly', async () => {
+    const bytes = Buffer.from([0, 1, 2, 0xff, 0x7e, 0x0a, 0xe2, 0x80, 0xa6]);
+    const payloads = new Payloads(ds);
+    await payloads.save('00000000-0000-0000-0000-000000000001', bytes);
+    expect(await payloads.load('00000000-0000-0000-0000-000000000001')).toEqual(bytes);
+  });
+
+  it('stores API keys hashed, finds the partner by key, and stops after revocation', async () => {
+    const partner = await ds
+      .getRepository(TradingPartner)
+      .save(
+        ds
+          .getRepository(TradingPartner)
+          .create({ name: 'P', isaQualifier: 'ZZ', isaId: 'PKEY', ourIsaQualifier: 'ZZ', ourIsaId: 'US' }),
+      );
+    const keys = new ApiKeys(ds);
+    const { key, record } = await keys.issue(partner.id, 'test');
+    expect(record.keyHash).not.toContain(key);
+    expect(JSON.stringify(await ds.query('SELECT * FROM api_keys'))).not.toContain(key);
+    expect((await keys.partnerFor(key))?.id).toBe(partner.id);
+    expect(await keys.partnerFor(key + 'x')).toBeNull();
+    expect(await keys.revoke(partner.id, record.id)).toBe(true);
+    expect(await keys.partnerFor(key)).toBeNull();
+  });
+
+  it('never hands out the same control number twice, even to many connections at once', async () => {
+    // eight separate connections, as eight workers would have, each taking numbers concurrently
+    const workers = await Promise.all(Array.from({ length: 8 }, () => openDatabase(config)));
+    const taken = await Promise.all(
+      workers.map(async (w) => {
+        const numbers = new ControlNumbers(w);
+        const mine: number[] = [];
+        for (let i = 0; i < 25; i++) mine.push(await numbers.next('partner-x', 'ISA'));
+        return mine;
+      }),
+    );
+    await Promise.all(workers.map((w) => w.destroy()));
+    const all = taken.flat();
+    expect(new Set(all).size).toBe(200);
+    expect(Math.min(...all)).toBe(1);
+    expect(Math.max(...all)).toBe(200);
+    expect(await new ControlNumbers(ds).next('partner-x', 'ISA', 10)).toBe(201);
+    expect(await new ControlNumbers(ds).next('partner-x', 'ISA')).toBe(211);
+  });
+});
