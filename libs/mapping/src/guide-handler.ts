@@ -30,6 +30,8 @@ export interface Translation {
   document: CanonicalDocument;
   /** Which map read it: 850/004010, or with a partner 850/004010 (acme). */
   map: string;
+  /** GS06 of the group the set came in. */
+  groupControl: string;
   issues: X12Issue[];
   status: TransactionResult['status'];
 }
@@ -141,6 +143,7 @@ function translateOne(
     };
     options.onDocument?.({
       document,
+      groupControl: gs[5] ?? '',
       map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
       issues: result.issues,
       status: statusOf(result.issues),

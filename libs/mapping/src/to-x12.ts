@@ -11,7 +11,10 @@ export function documentSegments(map: TransactionMap, body: JsonObject): Segment
   const unplaced = Array.isArray(body.unplaced) ? (body.unplaced as JsonObject[]) : [];
   for (const u of [...unplaced].sort((a, b) => Number(a.position) - Number(b.position))) {
     const at = Math.max(0, Math.min(out.length, Number(u.position) - 2));
-    out.splice(at, 0, { id: String(u.id), elements: (u.elements ?? []) as unknown as Element[] });
+    out.splice(at, 0, {
+      id: typeof u.id === 'string' ? u.id : '',
+      elements: (u.elements ?? []) as unknown as Element[],
+    });
   }
   return out;
 }

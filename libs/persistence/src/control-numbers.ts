@@ -24,14 +24,13 @@ export class ControlNumbers {
       [partnerId, kind],
     );
     const [c, a, b] = placeholders(this.ds, 3);
-    const rows = (await manager.query(
+    type Row = { value: number | string };
+    const rows = await manager.query<Row[] | [Row[], number]>(
       `UPDATE control_numbers SET value = value + ${c} WHERE partner_id = ${a} AND kind = ${b} RETURNING value`,
       [count, partnerId, kind],
-    )) as Array<{ value: number | string }> | [Array<{ value: number | string }>, number];
+    );
     // the Postgres driver answers an UPDATE with [rows, affected]
-    const list = Array.isArray(rows[0])
-      ? (rows[0] as Array<{ value: number | string }>)
-      : (rows as Array<{ value: number | string }>);
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as Row[];
     const last = Number(list[0]!.value);
     return ((last - count) % LIMIT[kind]) + 1;
   }

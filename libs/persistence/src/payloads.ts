@@ -15,9 +15,10 @@ export class Payloads {
 
   async load(interchangeId: string): Promise<Buffer | undefined> {
     const [a] = placeholders(this.ds, 1);
-    const rows = (await this.ds.query(`SELECT data FROM interchange_payloads WHERE interchange_id = ${a}`, [
-      interchangeId,
-    ])) as Array<{ data: Buffer }>;
+    const rows = await this.ds.query<Array<{ data: Buffer }>>(
+      `SELECT data FROM interchange_payloads WHERE interchange_id = ${a}`,
+      [interchangeId],
+    );
     return rows[0]?.data;
   }
 }

@@ -1,0 +1,3 @@
+export * from './ingest.service';
+export * from './translate.stage';
+export * from './pipeline';

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { Interchange, Payloads, type TradingPartner } from '@edi/persistence';
+
+export interface Accepted {
+  interchange: Interchange;
+  /** The same Idempotency-Key was used before: this is the earlier interchange, nothing new was stored. */
+  replay: boolean;
+}
+
+/**
+ * Ingest: the raw bytes and their row are committed in one transaction before anyone answers the
+ * sender. Everything after this can fail and be retried; nothing accepted is lost.
+ */
+export class IngestService {
+  constructor(private readonly ds: DataSource) {}
+
+  async accept(
+    partner: TradingPartner,
+    raw: Buffer,
+    source: Interchange['source'],
+    idempotencyKey?: string,
+  ): Promise<Accepted> {
+    if (idempotencyKey) {
+      const earlier = await this.ds
+        .getRepository(Interchange)
+        .findOneBy({ partnerId: partner.id, idempotencyKey });
+      if (earlier) return { interchange: earlier, replay: true };
+    }
+    const interchange = await this.ds.transaction(async (m) => {
+      const row = m.getRepository(Interchange).create({
+        partnerId: partner.id,
+        source,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        size: raw.length,
+        idempotencyKey: idempotencyKey ?? null,
+        controlNumbers: isaControlNumbers(raw),
+        status: 'received',
+        issues: null,
+      });
+      await m.getRepository(Interchange).save(row);
+      await new Payloads(this.ds).save(row.id, raw, m);
+      return row;
+    });
+    return { interchange, replay: false };
+  }
+}
+
+/** ISA13 of every interchange in a file, read cheaply for the duplicate check (the full parse comes later). */
+export function isaControlNumbers(raw: Buffer): string | null {
+  const found: string[] = [];
+  for (let i = raw.indexOf('ISA'); i >= 0 && found.length < 20; i = raw.indexOf('ISA', i + 3)) {
+    const sep = raw[i + 3];
+    if (sep === undefined) break;
+    const fields = raw
+      .subarray(i, i + 120)
+      .toString('latin1')
+      .split(String.fromCharCode(sep));
+    if (fields.length >= 14 && /^\d{9}$/.test(fields[13] ?? '')) found.push(fields[13]!);
+  }
+  return found.length ? found.join(',') : null;
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MapRegistry } from '@edi/mapping';
+import {
+  Acknowledgment,
+  Interchange,
+  Payloads,
+  TradingPartner,
+  TransactionSet,
+  openDatabase,
+  type PersistenceConfig,
+} from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { x12 } from '../../x12/src/testing/x12-builder';
+import { databaseConfigs } from '../../../test/helpers/databases';
+import { InProcessQueue, Pipeline } from './pipeline';
+import { TranslateStage } from './translate.stage';
+
+const maps = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
+const DEMO_850 = readFileSync(resolve(__dirname, '../../../fixtures/x12/850-demo.x12'));
+const now = () => new Date('2026-11-25T09:30:00Z');
+
+describe.each(databaseConfigs())('pipeline on %s', (_, makeConfig) => {
+  let config: PersistenceConfig;
+  let ds: DataSource;
+  let pipeline: Pipeline;
+  let queue: InProcessQueue;
+  let partner: TradingPartner;
+
+  beforeAll(async () => {
+    config = makeConfig();
+    ds = await openDatabase(config);
+    queue = new InProcessQueue(new TranslateStage(ds, maps, now));
+    pipeline = new Pipeline(ds, queue);
+    partner = await ds.getRepository(TradingPartner).save(
+      ds.getRepository(TradingPartner).create({
+        name: 'Demo',
+        isaQualifier: 'ZZ',
+        isaId: 'DEMOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await queue.idle();
+    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it('stores the bytes, translates the PO and answers with a 997 numbered from the partner counter', async () => {
+    const r = await pipeline.submit(partner, DEMO_850, 'http', { wait: true });
+    expect(await new Payloads(ds).load(r.interchangeId)).toEqual(DEMO_850);
+    expect(r.outcome).toMatchObject({
+      status: 'processed',
+      transactions: [{ setId: '850', controlNumber: '0001', status: 'translated', duplicateOf: null }],
+    });
+    expect(r.outcome!.acknowledgments).toContain('AK1*PO*101~');
+    expect(r.outcome!.acknowledgments).toContain('AK5*A~');
+    expect(r.outcome!.acknowledgments).toMatch(
+      /^ISA\*00\*.{10}\*00\*.{10}\*ZZ\*DEMOSUPPLIER {3}\*ZZ\*DEMOPARTNER {4}\*261125\*0930\*U\*00401\*000000001\*/,
+    );
+    const tx = await ds.getRepository(TransactionSet).findOneByOrFail({ interchangeId: r.interchangeId });
+    expect(tx).toMatchObject({ poNumber: 'PO-1001', groupControl: '101', direction: 'in' });
+    expect((tx.document as { purchaseOrder: { lines: unknown[] } }).purchaseOrder.lines).toHaveLength(2);
+  });
+
+  it('refuses the same ISA13 again with TA1 025 and processes nothing twice', async () => {
+    const r = await pipeline.submit(partner, DEMO_850, 'http', { wait: true });
+    expect(r.outcome).toMatchObject({ status: 'duplicate', transactions: [] });
+    expect(r.outcome!.acknowledgments).toMatch(/TA1\*000000101\*261125\*0930\*R\*025~/);
+    expect(r.outcome!.acknowledgments).toMatch(/\*000000002\*/); // the next ISA13 from the counter
+  });
+
+  it('holds a PO number already received, saying which rule matched', async () => {
+    const again = Buffer.from(
+      DEMO_850.toString('latin1')
+        .replace(/000000101/g, '000000102')
+        .replace('*101*X*', '*102*X*')
+        .replace('GE*1*101', 'GE*1*102'),
+      'latin1',
+    );
+    const r = await pipeline.submit(partner, again, 'http', { wait: true });
+    expect(r.outcome!.transactions).toEqual([
+      expect.objectContaining({
+        status: 'held',
+        duplicateOf: expect.stringMatching(/^PO number PO-1001 already received/),
+      }),
+    ]);
+  });
+
+  it('replays an Idempotency-Key without storing anything new', async () => {
+    const file = x12({ version: '00401' })
+      .isa({ sender: 'DEMOPARTNER', receiver: 'DEMOSUPPLIER', control: '000000300' })
+      .gs()
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-IDEM', '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .build();
+    const first = await pipeline.submit(partner, file, 'http', { wait: true, idempotencyKey: 'k-1' });
+    const second = await pipeline.submit(partner, file, 'http', { wait: true, idempotencyKey: 'k-1' });
+    expect(second).toMatchObject({ interchangeId: first.interchangeId, replay: true });
+    expect(await ds.getRepository(Interchange).countBy({ idempotencyKey: 'k-1' })).toBe(1);
+  });
+
+  it('stores a malformed file and answers it with a TA1, not an exception', async () => {
+    const bad = Buffer.from(
+      'ISA*00*          *00*          *ZZ*DEMOPARTNER    *ZZ*DEMOSUPPLIER   *261125*0930*U*00401*000000400*1*P*>~GS*PO*DEMOPARTNER*DEMOSUPPLIER*20261125*0930*1*X*004010~ST*850*0001~BEG*00*SA*X**20261125~SE*9*0001~GE*1*1~',
+      'latin1',
+    );
+    const r = await pipeline.submit(partner, bad, 'http', { wait: true });
+    expect(await new Payloads(ds).load(r.interchangeId)).toEqual(bad);
+    expect(r.outcome!.status).toBe('rejected');
+    expect(r.outcome!.acknowledgments).toMatch(/TA1\*000000400\*261125\*0930\*R\*023~/);
+  });
+
+  it('refuses an interchange sent as another partner (TA1 006)', async () => {
+    const other = x12()
+      .isa({ sender: 'SOMEONEELSE', receiver: 'DEMOSUPPLIER', control: '000000500' })
+      .gs()
+      .st('850')
+      .seg('BEG', '00', 'SA', 'X', '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .build();
+    const r = await pipeline.submit(partner, other, 'http', { wait: true });
+    expect(r.outcome!.acknowledgments).toMatch(/TA1\*000000500\*240131\*1100\*R\*006~/);
+    expect(r.outcome!.transactions.every((t) => t.status !== 'translated')).toBe(true);
+  });
+
+  it('finishes what was stored but not translated when it starts again', async () => {
+    const file = x12()
+      .isa({ sender: 'DEMOPARTNER', receiver: 'DEMOSUPPLIER', control: '000000600' })
+      .gs()
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-RESUME', '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .build();
+    // stored by a process that died before translating: a stage queue that never runs
+    const dead = new Pipeline(ds, { enqueue: () => undefined, done: () => new Promise(() => undefined) });
+    const { interchangeId } = await dead.submit(partner, file, 'http');
+    expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
+      'received',
+    );
+    expect(await pipeline.resume()).toBe(1);
+    await queue.idle();
+    expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
+      'processed',
+    );
+    expect(await ds.getRepository(Acknowledgment).countBy({ interchangeId })).toBe(1);
+  });
+});

@@ -1,0 +1,122 @@
+import { Interchange, type TradingPartner } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { IngestService } from './ingest.service';
+import type { TranslateOutcome, TranslateStage } from './translate.stage';
+
+/** Carries interchange ids to the translate stage: in-process (embedded) or a BullMQ queue (scaled). */
+export interface StageQueue {
+  enqueue(interchangeId: string): void;
+  /** Resolves when that interchange's translation has run (for ?wait=true). */
+  done(interchangeId: string): Promise<TranslateOutcome>;
+}
+
+export interface Receipt {
+  interchangeId: string;
+  status: Interchange['status'];
+  replay: boolean;
+  outcome?: TranslateOutcome;
+}
+
+/** The stages in order. The database is the truth; the queue only says "work on id N". */
+export class Pipeline {
+  private readonly ingest: IngestService;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: StageQueue,
+  ) {
+    this.ingest = new IngestService(ds);
+  }
+
+  async submit(
+    partner: TradingPartner,
+    raw: Buffer,
+    source: Interchange['source'],
+    options: { wait?: boolean; idempotencyKey?: string } = {},
+  ): Promise<Receipt> {
+    const { interchange, replay } = await this.ingest.accept(partner, raw, source, options.idempotencyKey);
+    if (!replay) this.queue.enqueue(interchange.id);
+    if (!options.wait) return { interchangeId: interchange.id, status: interchange.status, replay };
+    const outcome = await this.queue.done(interchange.id);
+    return { interchangeId: interchange.id, status: outcome.status, replay, outcome };
+  }
+
+  /** After a crash or restart: everything stored but not yet translated goes back on the queue. */
+  async resume(): Promise<number> {
+    const pending = await this.ds
+      .getRepository(Interchange)
+      .find({ where: { status: 'received' }, select: { id: true }, order: { receivedAt: 'ASC' } });
+    for (const p of pending) this.queue.enqueue(p.id);
+    return pending.length;
+  }
+}
+
+/**
+ * The embedded mode's queue: runs the stage in this process, a few at a time, retrying with
+ * backoff when it throws (a database hiccup), never dropping an id.
+ */
+export class InProcessQueue implements StageQueue {
+  private running = 0;
+  private readonly waiting: string[] = [];
+  private readonly results = new Map<
+    string,
+    { promise: Promise<TranslateOutcome>; resolve: (o: TranslateOutcome) => void }
+  >();
+
+  constructor(
+    private readonly stage: TranslateStage,
+    private readonly concurrency = 4,
+    private readonly onError: (id: string, e: unknown, attempt: number) => void = () => undefined,
+  ) {}
+
+  enqueue(id: string): void {
+    this.slot(id);
+    this.waiting.push(id);
+    this.pump();
+  }
+
+  done(id: string): Promise<TranslateOutcome> {
+    return this.slot(id).promise;
+  }
+
+  /** Resolves when nothing is running or waiting (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.waiting.length) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private slot(id: string) {
+    let s = this.results.get(id);
+    if (!s) {
+      let resolve!: (o: TranslateOutcome) => void;
+      const promise = new Promise<TranslateOutcome>((r) => (resolve = r));
+      s = { promise, resolve };
+      this.results.set(id, s);
+    }
+    return s;
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.waiting.length) {
+      const id = this.waiting.shift()!;
+      this.running++;
+      void this.work(id).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async work(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.stage.run(id);
+        this.slot(id).resolve(outcome);
+        setTimeout(() => this.results.delete(id), 60_000).unref();
+        return;
+      } catch (e) {
+        this.onError(id, e, attempt);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+      }
+    }
+  }
+}

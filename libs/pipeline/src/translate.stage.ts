@@ -1,0 +1,285 @@
+import { guideHandler, type MapRegistry, type Translation } from '@edi/mapping';
+import {
+  Acknowledgment,
+  ControlNumbers,
+  Interchange,
+  Payloads,
+  TradingPartner,
+  TransactionSet,
+  type TransactionStatus,
+} from '@edi/persistence';
+import { buildAcks, readX12Sync, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface TranslateOutcome {
+  interchangeId: string;
+  status: Interchange['status'];
+  transactions: Array<{
+    id: string;
+    setId: string;
+    controlNumber: string;
+    status: TransactionStatus;
+    duplicateOf: string | null;
+  }>;
+  /** The TA1/997/999 sent back, as X12. */
+  acknowledgments: string;
+  issues: X12Issue[];
+}
+
+/**
+ * Translate: parse the stored bytes, check envelopes and guides, split into one row per
+ * transaction set with its canonical JSON, hold possible duplicates, and put the acks in the
+ * partner's outbox. One database transaction; running it twice does nothing the second time.
+ */
+export class TranslateStage {
+  private readonly payloads: Payloads;
+  private readonly counters: ControlNumbers;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly maps: MapRegistry,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.payloads = new Payloads(ds);
+    this.counters = new ControlNumbers(ds);
+  }
+
+  async run(interchangeId: string): Promise<TranslateOutcome> {
+    const interchange = await this.ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
+    if (interchange.status !== 'received') return this.outcome(interchange);
+    const partner = await this.ds
+      .getRepository(TradingPartner)
+      .findOneByOrFail({ id: interchange.partnerId });
+    const raw = await this.payloads.load(interchangeId);
+    if (!raw) throw new Error(`interchange ${interchangeId} has no stored payload`);
+
+    const results: InterchangeResult[] = [];
+    const translations: Translation[] = [];
+    readX12Sync(
+      raw,
+      guideHandler(
+        this.maps,
+        { onInterchange: (r) => void results.push(r) },
+        { partner: partner.mapProfile ?? undefined, onDocument: (t) => void translations.push(t) },
+      ),
+    );
+
+    return this.ds.transaction(async (m) => {
+      const locked = await m.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
+      if (locked.status !== 'received') return this.outcome(locked); // another worker finished it first
+      const duplicateInterchange = await checkEnvelopes(m, partner, interchange, results);
+      const rows = duplicateInterchange
+        ? []
+        : await this.saveTransactions(m, partner, interchange, translations);
+      const acks = await this.acknowledge(m, partner, interchange, results);
+      locked.status = duplicateInterchange
+        ? 'duplicate'
+        : results.some((r) => r.issues.some((i) => i.severity === 'error' && i.ta1))
+          ? 'rejected'
+          : 'processed';
+      locked.issues = results.flatMap((r) => r.issues);
+      await m.getRepository(Interchange).save(locked);
+      return summary(locked, rows, acks);
+    });
+  }
+
+  /** One row per set: translated, rejected (guide or envelope errors) or held as a possible duplicate. */
+  private async saveTransactions(
+    m: EntityManager,
+    partner: TradingPartner,
+    interchange: Interchange,
+    translations: Translation[],
+  ): Promise<TransactionSet[]> {
+    const repo = m.getRepository(TransactionSet);
+    const rows: TransactionSet[] = [];
+    for (const t of translations) {
+      const d = t.document;
+      const body = d.purchaseOrder as Record<string, unknown> | undefined;
+      const poNumber = typeof body?.number === 'string' ? body.number : null;
+      const row = repo.create({
+        interchangeId: interchange.id,
+        partnerId: partner.id,
+        direction: 'in',
+        setId: d.transactionSet,
+        version: d.version,
+        controlNumber: d.controlNumber,
+        groupControl: t.groupControl,
+        poNumber,
+        status: t.status === 'R' ? 'rejected' : 'translated',
+        document: d,
+        issues: t.issues,
+        duplicateOf: null,
+      });
+      if (row.status === 'translated') {
+        row.duplicateOf = await possibleDuplicate(m, partner, interchange, row);
+        if (row.duplicateOf) row.status = 'held';
+      }
+      rows.push(await repo.save(row));
+    }
+    return rows;
+  }
+
+  /** The TA1/997/999 each interchange deserves, numbered from the partner's counters, into the outbox. */
+  private async acknowledge(
+    m: EntityManager,
+    partner: TradingPartner,
+    interchange: Interchange,
+    results: InterchangeResult[],
+  ): Promise<Acknowledgment[]> {
+    const needed = buildAcks(results, { functionalAck: partner.ackKind, ta1: partner.ta1 });
+    if (!needed.interchanges.length) return [];
+    const groups = needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0);
+    const isa = await this.counters.next(partner.id, 'ISA', needed.interchanges.length, m);
+    const gs = groups ? await this.counters.next(partner.id, 'GS', groups, m) : 1;
+    const doc = buildAcks(results, {
+      functionalAck: partner.ackKind,
+      ta1: partner.ta1,
+      interchangeControl: isa,
+      groupControl: gs,
+      now: this.clock(),
+    });
+    const saved: Acknowledgment[] = [];
+    for (const ic of doc.interchanges) {
+      const kinds = [
+        ...(ic.groups[0]?.before ?? ic.tail ?? []).map(() => 'TA1'),
+        ...ic.groups.map((g) => (g.transactions[0]?.header.elements[0] as string | undefined) ?? ''),
+      ];
+      const row = m.getRepository(Acknowledgment).create({
+        interchangeId: interchange.id,
+        partnerId: partner.id,
+        kind: [...new Set(kinds)].join('+'),
+        controlNumber: ic.header.elements[12] as string,
+        x12: serialize({ interchanges: [ic] }).toString('latin1'),
+        fetchedAt: null,
+      });
+      saved.push(await m.getRepository(Acknowledgment).save(row));
+    }
+    return saved;
+  }
+
+  private async outcome(interchange: Interchange): Promise<TranslateOutcome> {
+    const rows = await this.ds.getRepository(TransactionSet).findBy({ interchangeId: interchange.id });
+    const acks = await this.ds.getRepository(Acknowledgment).findBy({ interchangeId: interchange.id });
+    return summary(interchange, rows, acks);
+  }
+}
+
+/**
+ * The interchange must come from the partner whose key sent it, to us; and an ISA13 the partner
+ * already used is refused (TA1 025) so nothing is processed twice. Problems go into the results,
+ * so the TA1 says them. Returns true for a duplicate interchange.
+ */
+async function checkEnvelopes(
+  m: EntityManager,
+  partner: TradingPartner,
+  interchange: Interchange,
+  results: InterchangeResult[],
+): Promise<boolean> {
+  let duplicate = false;
+  for (const r of results) {
+    const h = r.header;
+    if (!h) continue;
+    if (h.senderQualifier !== partner.isaQualifier || h.senderId !== partner.isaId) {
+      r.issues.push({
+        code: 'SENDER_NOT_PARTNER',
+        severity: 'error',
+        ta1: '006',
+        segmentId: 'ISA',
+        element: 6,
+        value: `${h.senderQualifier}/${h.senderId}`,
+        message: `ISA05/ISA06 ${h.senderQualifier}/${h.senderId} is not this API key's partner (${partner.isaQualifier}/${partner.isaId})`,
+      });
+    }
+    if (h.receiverQualifier !== partner.ourIsaQualifier || h.receiverId !== partner.ourIsaId) {
+      r.issues.push({
+        code: 'RECEIVER_NOT_US',
+        severity: 'error',
+        ta1: '008',
+        segmentId: 'ISA',
+        element: 8,
+        value: `${h.receiverQualifier}/${h.receiverId}`,
+        message: `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId})`,
+      });
+    }
+    const earlier = await m
+      .getRepository(Interchange)
+      .createQueryBuilder('i')
+      .where('i.partnerId = :p AND i.id <> :id AND i.status <> :dup AND i.controlNumbers LIKE :c', {
+        p: partner.id,
+        id: interchange.id,
+        dup: 'duplicate',
+        c: `%${h.control}%`,
+      })
+      .getOne();
+    if (earlier) {
+      duplicate = true;
+      r.issues.push({
+        code: 'ISA13_DUPLICATE',
+        severity: 'error',
+        ta1: '025',
+        segmentId: 'ISA',
+        element: 13,
+        value: h.control,
+        message: `interchange control number ${h.control} was already received (interchange ${earlier.id})`,
+      });
+    }
+  }
+  return duplicate;
+}
+
+/** A set that may have been received before: which rule matched, or null. */
+async function possibleDuplicate(
+  m: EntityManager,
+  partner: TradingPartner,
+  interchange: Interchange,
+  row: TransactionSet,
+): Promise<string | null> {
+  const q = m
+    .getRepository(TransactionSet)
+    .createQueryBuilder('t')
+    .where('t.partnerId = :p AND t.interchangeId <> :i', { p: partner.id, i: interchange.id });
+  const sameHash = await m
+    .getRepository(Interchange)
+    .createQueryBuilder('x')
+    .where('x.partnerId = :p AND x.id <> :i AND x.sha256 = :h', {
+      p: partner.id,
+      i: interchange.id,
+      h: interchange.sha256,
+    })
+    .getOne();
+  if (sameHash) return `same content as interchange ${sameHash.id} (sha256)`;
+  if (row.poNumber) {
+    const po = await q
+      .clone()
+      .andWhere('t.setId = :s AND t.poNumber = :n', { s: row.setId, n: row.poNumber })
+      .getOne();
+    if (po) return `PO number ${row.poNumber} already received (transaction ${po.id})`;
+  }
+  const st = await q
+    .clone()
+    .andWhere('t.setId = :s AND t.controlNumber = :c AND t.groupControl = :g', {
+      s: row.setId,
+      c: row.controlNumber,
+      g: row.groupControl,
+    })
+    .getOne();
+  if (st)
+    return `GS06 ${row.groupControl} / ST02 ${row.controlNumber} already received for a ${row.setId} (transaction ${st.id})`;
+  return null;
+}
+
+function summary(interchange: Interchange, rows: TransactionSet[], acks: Acknowledgment[]): TranslateOutcome {
+  return {
+    interchangeId: interchange.id,
+    status: interchange.status,
+    transactions: rows.map((r) => ({
+      id: r.id,
+      setId: r.setId,
+      controlNumber: r.controlNumber,
+      status: r.status,
+      duplicateOf: r.duplicateOf,
+    })),
+    acknowledgments: acks.map((a) => a.x12).join(''),
+    issues: (interchange.issues ?? []) as X12Issue[],
+  };
+}
