@@ -1,5 +1,48 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { MapRegistry } from '@edi/mapping';
+import { ApiKeys } from '@edi/persistence';
+import { Pipeline, type StageQueue } from '@edi/pipeline';
+import type { DataSource } from 'typeorm';
+import { AdminController } from './admin/admin.controller';
+import { AdminGuard } from './common/admin.guard';
+import { ErrorFilter } from './common/error.filter';
+import { KeyThrottlerGuard } from './common/throttler.guard';
+import { API_KEYS, DATA_SOURCE, MAPS, PIPELINE, STAGE_QUEUE } from './common/tokens';
+import { APP_CONFIG, type AppConfig } from './config';
+import { EdiController } from './edi/edi.controller';
 import { HealthController } from './health.controller';
+import { TransactionsController } from './transactions/transactions.controller';
 
-@Module({ controllers: [HealthController] })
-export class AppModule {}
+export interface AppDeps {
+  config: AppConfig;
+  dataSource: DataSource;
+  maps: MapRegistry;
+  queue: StageQueue;
+}
+
+/** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
+@Module({})
+export class AppModule {
+  static register(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }])],
+      controllers: [EdiController, TransactionsController, AdminController, HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: deps.config },
+        { provide: DATA_SOURCE, useValue: deps.dataSource },
+        { provide: MAPS, useValue: deps.maps },
+        { provide: STAGE_QUEUE, useValue: deps.queue },
+        { provide: API_KEYS, useValue: new ApiKeys(deps.dataSource) },
+        { provide: PIPELINE, useValue: new Pipeline(deps.dataSource, deps.queue) },
+        AdminGuard,
+        { provide: APP_GUARD, useClass: KeyThrottlerGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}
+
+export { ThrottlerGuard };

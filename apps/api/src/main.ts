@@ -1,13 +1,46 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+import { Logger } from '@nestjs/common';
+import { ApiKeys, TradingPartner } from '@edi/persistence';
+import { resolve } from 'node:path';
+import { startService } from './bootstrap';
+import { loadConfig } from './config';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: false });
-  app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
-  process.stdout.write(`EDI service listening on http://localhost:${port} (GET /health)\n`);
+/**
+ * `npm start`: the embedded service (SQLite under EDI_DATA_DIR, stages in this process) with a
+ * demo partner whose key and a curl line are printed, so a fresh machine works at once.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const running = await startService(config);
+  const repo = running.dataSource.getRepository(TradingPartner);
+  let demo = await repo.findOneBy({ isaQualifier: 'ZZ', isaId: 'DEMOPARTNER' });
+  const keys = new ApiKeys(running.dataSource);
+  let key = config.EDI_DEMO_API_KEY;
+  if (!demo) {
+    demo = await repo.save(
+      repo.create({
+        name: 'Demo partner',
+        isaQualifier: 'ZZ',
+        isaId: 'DEMOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+      }),
+    );
+  }
+  if (key) {
+    if (!(await keys.partnerFor(key))) await keys.issue(demo.id, 'demo (EDI_DEMO_API_KEY)', key);
+  } else {
+    key = (await keys.issue(demo.id, 'demo (printed at start)')).key;
+  }
+  const fixture = resolve(__dirname, '../../../../fixtures/x12/850-demo.x12');
+  const mode = config.DATABASE_URL ? 'Postgres' : `SQLite in ${config.EDI_DATA_DIR}`;
+  new Logger('edi').log(`listening on ${running.url} (${mode}); OpenAPI at ${running.url}/docs`);
+  process.stdout.write(
+    `\nDemo partner DEMOPARTNER, API key: ${key}\nTry:\n  curl -s -X POST '${running.url}/v1/edi?wait=true' -H 'X-API-Key: ${key}' --data-binary @${fixture}\n\n`,
+  );
 }
 
-void bootstrap();
+main().catch((e: Error) => {
+  process.stderr.write(`edi service failed to start: ${e.message}\n`);
+  process.exit(1);
+});

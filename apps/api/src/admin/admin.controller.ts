@@ -1,0 +1,136 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKey, AuditEvent, TradingPartner, type ApiKeys } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { AdminGuard } from '../common/admin.guard';
+import { API_KEYS, DATA_SOURCE } from '../common/tokens';
+import { parseInput } from '../common/validate';
+
+const PartnerInput = z.object({
+  name: z.string().min(1).max(100),
+  isaQualifier: z.string().regex(/^[0-9A-Z]{2}$/),
+  isaId: z.string().min(1).max(15),
+  ourIsaQualifier: z.string().regex(/^[0-9A-Z]{2}$/),
+  ourIsaId: z.string().min(1).max(15),
+  ackKind: z.enum(['auto', '997', '999']).default('auto'),
+  ta1: z.enum(['auto', 'always', 'never']).default('auto'),
+  deliveryChannel: z.enum(['outbox', 'webhook', 'sftp']).default('outbox'),
+  webhookUrl: z.string().url().nullable().default(null),
+  erpCustomerId: z.string().max(64).nullable().default(null),
+  mapProfile: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .nullable()
+    .default(null),
+  rules: z.record(z.string(), z.unknown()).nullable().default(null),
+});
+const Id = z.string().uuid();
+
+/** Trading partners and their API keys. Only with EDI_ADMIN_TOKEN set, and its bearer token. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin')
+@UseGuards(AdminGuard)
+export class AdminController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(API_KEYS) private readonly keys: ApiKeys,
+  ) {}
+
+  @Get('partners')
+  list() {
+    return this.ds.getRepository(TradingPartner).find({ order: { name: 'ASC' } });
+  }
+
+  @Post('partners')
+  @ApiOperation({ summary: 'Create a trading partner' })
+  async create(@Body() body: unknown) {
+    const input = parseInput(PartnerInput, body);
+    const taken = await this.ds
+      .getRepository(TradingPartner)
+      .findOneBy({ isaQualifier: input.isaQualifier, isaId: input.isaId });
+    if (taken)
+      throw new ConflictException(
+        `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
+      );
+    const saved = await this.ds
+      .getRepository(TradingPartner)
+      .save(this.ds.getRepository(TradingPartner).create(input));
+    await this.audit(saved.id, 'partner.created');
+    return saved;
+  }
+
+  @Get('partners/:id')
+  async get(@Param('id') id: string) {
+    const p = await this.ds.getRepository(TradingPartner).findOneBy({ id: parseInput(Id, id) });
+    if (!p) throw new NotFoundException('no such partner');
+    return p;
+  }
+
+  @Patch('partners/:id')
+  async update(@Param('id') id: string, @Body() body: unknown) {
+    const p = await this.get(id);
+    Object.assign(p, parseInput(PartnerInput.partial(), body));
+    await this.audit(p.id, 'partner.updated');
+    return this.ds.getRepository(TradingPartner).save(p);
+  }
+
+  @Delete('partners/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string): Promise<void> {
+    const p = await this.get(id);
+    await this.ds.getRepository(ApiKey).update({ partnerId: p.id }, { revokedAt: new Date().toISOString() });
+    await this.ds.getRepository(TradingPartner).delete({ id: p.id });
+    await this.audit(p.id, 'partner.deleted');
+  }
+
+  @Get('partners/:id/keys')
+  async listKeys(@Param('id') id: string) {
+    const p = await this.get(id);
+    const keys = await this.ds.getRepository(ApiKey).findBy({ partnerId: p.id });
+    return keys.map(({ keyHash: _hash, ...k }) => k);
+  }
+
+  @Post('partners/:id/keys')
+  @ApiOperation({ summary: 'Issue an API key: the key is in this answer and nowhere else, ever' })
+  async issueKey(@Param('id') id: string, @Body() body: unknown) {
+    const p = await this.get(id);
+    const { label } = parseInput(z.object({ label: z.string().max(100).optional() }), body ?? {});
+    const { key, record } = await this.keys.issue(p.id, label);
+    await this.audit(p.id, 'key.issued', { keyId: record.id, prefix: record.prefix });
+    return { id: record.id, prefix: record.prefix, label: record.label, key };
+  }
+
+  @Delete('partners/:id/keys/:keyId')
+  @HttpCode(204)
+  async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
+    const p = await this.get(id);
+    if (!(await this.keys.revoke(p.id, parseInput(Id, keyId))))
+      throw new NotFoundException('no such active key');
+    await this.audit(p.id, 'key.revoked', { keyId });
+  }
+
+  private async audit(
+    subjectId: string,
+    action: string,
+    detail: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    await this.ds
+      .getRepository(AuditEvent)
+      .save(this.ds.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
+  }
+}

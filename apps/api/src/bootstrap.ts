@@ -1,0 +1,94 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MapRegistry } from '@edi/mapping';
+import { openDatabase } from '@edi/persistence';
+import { InProcessQueue, Pipeline, TranslateStage } from '@edi/pipeline';
+import express from 'express';
+import helmet from 'helmet';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config';
+
+export interface Running {
+  app: INestApplication;
+  dataSource: DataSource;
+  queue: InProcessQueue;
+  pipeline: Pipeline;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** edi-maps/ beside the package (dist/apps/api/src → the repository root), or EDI_MAPS_DIR. */
+export function mapsDir(config: AppConfig): string {
+  const candidates = [
+    config.EDI_MAPS_DIR,
+    resolve(__dirname, '../../../../edi-maps'),
+    resolve(__dirname, '../../../edi-maps'),
+  ];
+  const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'segments.yaml')));
+  if (!found)
+    throw new Error(
+      `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
+    );
+  return found;
+}
+
+/**
+ * Opens the database (migrating it), builds the stages and starts the HTTP app. Embedded mode:
+ * the translate stage runs in this process and picks up whatever an earlier run left unfinished.
+ */
+export async function startService(
+  config: AppConfig,
+  options: { schema?: string; logger?: boolean } = {},
+): Promise<Running> {
+  const dataSource = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.EDI_DATA_DIR,
+    schema: options.schema,
+  });
+  const maps = new MapRegistry(mapsDir(config));
+  const log = new Logger('pipeline');
+  const queue = new InProcessQueue(new TranslateStage(dataSource, maps), 4, (id, e, attempt) =>
+    log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
+  );
+  const app = await NestFactory.create(AppModule.register({ config, dataSource, maps, queue }), {
+    bodyParser: false,
+    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+  });
+  app.use(helmet());
+  // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
+  app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
+  app.use(express.json({ limit: '1mb' }));
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('EDI translator')
+    .setDescription(
+      'X12 in, acknowledgments and canonical JSON out. Partners authenticate with X-API-Key; the admin API with a bearer token.',
+    )
+    .setVersion('0.1.0')
+    .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'partner')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  await app.listen(config.PORT, '0.0.0.0');
+  const pipeline = new Pipeline(dataSource, queue);
+  const resumed = await pipeline.resume();
+  if (resumed) log.log(`resumed ${resumed} interchange(s) left unfinished`);
+  const server = app.getHttpServer() as { address(): { port: number } };
+  const address = server.address();
+  return {
+    app,
+    dataSource,
+    queue,
+    pipeline,
+    url: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await app.close();
+      await queue.idle();
+      await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config';
+
+/** The admin API exists only when EDI_ADMIN_TOKEN is set; then it wants `Authorization: Bearer <token>`. */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const token = this.config.EDI_ADMIN_TOKEN;
+    if (!token) throw new NotFoundException();
+    const header = ctx.switchToHttp().getRequest<Request>().header('authorization') ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!given) throw new UnauthorizedException('Authorization: Bearer <admin token> is required');
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ForbiddenException('wrong admin token');
+    return true;
+  }
+}

@@ -1,0 +1,6 @@
+/** Injection tokens for the plain (non-Nest) classes the libs provide. */
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+export const PIPELINE = Symbol('PIPELINE');
+export const MAPS = Symbol('MAPS');
+export const API_KEYS = Symbol('API_KEYS');
+export const STAGE_QUEUE = Symbol('STAGE_QUEUE');

@@ -1,0 +1,129 @@
+import { Controller, Get, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Acknowledgment, AuditEvent, Payloads, TransactionSet, type TradingPartner } from '@edi/persistence';
+import { IsNull, type DataSource } from 'typeorm';
+import { z } from 'zod';
+import { Partner, PartnerGuard } from '../common/partner.guard';
+import { DATA_SOURCE } from '../common/tokens';
+import { parseInput } from '../common/validate';
+
+const ListQuery = z.object({
+  status: z
+    .enum([
+      'received',
+      'translated',
+      'erp_pending',
+      'accepted',
+      'rejected',
+      'failed',
+      'held',
+      'responded',
+      'delivered',
+    ])
+    .optional(),
+  set: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+  po: z.string().max(30).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const Id = z.string().uuid();
+
+/** A partner's own transactions and outbox. Another partner's id is a 404, never a 403: nothing leaks. */
+@ApiTags('transactions')
+@ApiHeader({ name: 'X-API-Key', required: true })
+@Controller('v1')
+@UseGuards(PartnerGuard)
+export class TransactionsController {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  @Get('transactions')
+  @ApiOperation({ summary: 'List transactions: filter by status, set, PO number, date range; newest first' })
+  async list(@Partner() partner: TradingPartner, @Query() query: Record<string, string>) {
+    const q = parseInput(ListQuery, query);
+    const qb = this.ds
+      .getRepository(TransactionSet)
+      .createQueryBuilder('t')
+      .where('t.partnerId = :p', { p: partner.id });
+    if (q.status) qb.andWhere('t.status = :s', { s: q.status });
+    if (q.set) qb.andWhere('t.setId = :set', { set: q.set });
+    if (q.po) qb.andWhere('t.poNumber = :po', { po: q.po });
+    if (q.from) qb.andWhere('t.createdAt >= :from', { from: new Date(q.from) });
+    if (q.to) qb.andWhere('t.createdAt < :to', { to: new Date(q.to) });
+    const [rows, total] = await qb
+      .orderBy('t.createdAt', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .skip(q.offset)
+      .take(q.limit)
+      .getManyAndCount();
+    return { total, limit: q.limit, offset: q.offset, items: rows.map(({ document: _d, ...row }) => row) };
+  }
+
+  @Get('transactions/:id')
+  @ApiOperation({
+    summary: 'One transaction: its JSON, errors, the raw X12 it came in, the acks sent, its audit trail',
+  })
+  async get(@Partner() partner: TradingPartner, @Param('id') id: string) {
+    const tx = await this.ds
+      .getRepository(TransactionSet)
+      .findOneBy({ id: parseInput(Id, id), partnerId: partner.id });
+    if (!tx) throw new NotFoundException('no such transaction');
+    const raw = await new Payloads(this.ds).load(tx.interchangeId);
+    const acks = await this.ds.getRepository(Acknowledgment).findBy({ interchangeId: tx.interchangeId });
+    const audit = await this.ds
+      .getRepository(AuditEvent)
+      .find({ where: { subjectId: tx.id }, order: { at: 'ASC' } });
+    return {
+      ...tx,
+      raw: raw?.toString('latin1'),
+      acknowledgments: acks.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        controlNumber: a.controlNumber,
+        x12: a.x12,
+      })),
+      audit,
+    };
+  }
+
+  @Get('outbox')
+  @ApiOperation({
+    summary: 'What waits for the partner to fetch: acknowledgments (and later 855/856/810), oldest first',
+  })
+  async outbox(@Partner() partner: TradingPartner) {
+    const rows = await this.ds
+      .getRepository(Acknowledgment)
+      .find({
+        where: { partnerId: partner.id, fetchedAt: IsNull() },
+        order: { createdAt: 'ASC' },
+        take: 500,
+      });
+    return {
+      items: rows.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        controlNumber: a.controlNumber,
+        interchangeId: a.interchangeId,
+        createdAt: a.createdAt,
+        x12: a.x12,
+      })),
+    };
+  }
+
+  @Post('outbox/:id/ack')
+  @ApiOperation({ summary: 'Mark an outbox item fetched, so it is not offered again' })
+  async fetched(@Partner() partner: TradingPartner, @Param('id') id: string) {
+    const r = await this.ds
+      .getRepository(Acknowledgment)
+      .update(
+        { id: parseInput(Id, id), partnerId: partner.id, fetchedAt: IsNull() },
+        { fetchedAt: new Date().toISOString() },
+      );
+    if (!r.affected) throw new NotFoundException('no such item waiting in the outbox');
+    return { id, fetched: true };
+  }
+}
