@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
 import { Acknowledgment } from './entities/acknowledgment.entity';
 import { ApiKey } from './entities/api-key.entity';
 import { AuditEvent } from './entities/audit-event.entity';
@@ -44,8 +44,8 @@ export function dataSourceOptions(config: PersistenceConfig): DataSourceOptions 
     synchronize: false,
     // WAL: readers never wait for the writer; busy_timeout: a second process waits instead of failing
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('busy_timeout = 10000');
       db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
     },
   };
 }
@@ -71,4 +71,19 @@ export async function openDatabase(config: PersistenceConfig): Promise<DataSourc
 /** `$1, $2…` on Postgres, `?` on SQLite. */
 export function placeholders(ds: DataSource, n: number): string[] {
   return Array.from({ length: n }, (_, k) => (ds.options.type === 'postgres' ? `$${k + 1}` : '?'));
+}
+
+const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * A database transaction. On Postgres each one has its own pooled connection. SQLite has one
+ * connection per process and TypeORM would nest a second concurrent transaction inside the first,
+ * so there they run one after another.
+ */
+export function transact<T>(ds: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  if (ds.options.type === 'postgres') return ds.transaction(work);
+  const previous = sqliteLocks.get(ds) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => ds.transaction(work));
+  sqliteLocks.set(ds, next);
+  return next;
 }

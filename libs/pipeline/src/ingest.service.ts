@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Interchange, Payloads, type TradingPartner } from '@edi/persistence';
+import { Interchange, Payloads, transact, type TradingPartner } from '@edi/persistence';
 
 export interface Accepted {
   interchange: Interchange;
@@ -27,7 +27,7 @@ export class IngestService {
         .findOneBy({ partnerId: partner.id, idempotencyKey });
       if (earlier) return { interchange: earlier, replay: true };
     }
-    const interchange = await this.ds.transaction(async (m) => {
+    const interchange = await transact(this.ds, async (m) => {
       const row = m.getRepository(Interchange).create({
         partnerId: partner.id,
         source,

@@ -162,3 +162,42 @@ describe.each(databaseConfigs())('pipeline on %s', (_, makeConfig) => {
     expect(await ds.getRepository(Acknowledgment).countBy({ interchangeId })).toBe(1);
   });
 });
+
+describe.each(databaseConfigs())(
+  'the translate stage claims each interchange once, on %s',
+  (_, makeConfig) => {
+    it('many stages running the same interchange at once produce one result', async () => {
+      const config = makeConfig();
+      const ds = await openDatabase(config);
+      const partner = await ds
+        .getRepository(TradingPartner)
+        .save(
+          ds
+            .getRepository(TradingPartner)
+            .create({
+              name: 'Race',
+              isaQualifier: 'ZZ',
+              isaId: 'DEMOPARTNER',
+              ourIsaQualifier: 'ZZ',
+              ourIsaId: 'DEMOSUPPLIER',
+            }),
+        );
+      const stored = new Pipeline(ds, { enqueue: () => undefined, done: () => new Promise(() => undefined) });
+      const { interchangeId } = await stored.submit(partner, DEMO_850, 'http');
+      // Postgres: separate connections, as separate worker processes would have. SQLite: one process
+      // owns the file, so its stages share the connection and run at once from one event loop.
+      const others = config.databaseUrl
+        ? await Promise.all(Array.from({ length: 4 }, () => openDatabase(config)))
+        : [ds, ds, ds, ds];
+      const outcomes = await Promise.all(
+        others.map((o) => new TranslateStage(o, maps, now).run(interchangeId)),
+      );
+      expect(new Set(outcomes.map((o) => o.status))).toEqual(new Set(['processed']));
+      expect(await ds.getRepository(TransactionSet).countBy({ interchangeId })).toBe(1);
+      expect(await ds.getRepository(Acknowledgment).countBy({ interchangeId })).toBe(1);
+      if (config.databaseUrl) await Promise.all(others.map((o) => o.destroy()));
+      if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+      await ds.destroy();
+    });
+  },
+);

@@ -6,6 +6,7 @@ import {
   Payloads,
   TradingPartner,
   TransactionSet,
+  transact,
   type TransactionStatus,
 } from '@edi/persistence';
 import { buildAcks, readX12Sync, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
@@ -64,9 +65,14 @@ export class TranslateStage {
       ),
     );
 
-    return this.ds.transaction(async (m) => {
+    const done = await transact(this.ds, async (m) => {
+      // The claim: only one transaction can move the row out of 'received'. A second worker on the
+      // same id waits on the row lock, then finds nothing to claim. A crash rolls the claim back.
+      const claimed = await m
+        .getRepository(Interchange)
+        .update({ id: interchangeId, status: 'received' }, { status: 'processing' });
+      if (!claimed.affected) return undefined;
       const locked = await m.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
-      if (locked.status !== 'received') return this.outcome(locked); // another worker finished it first
       const duplicateInterchange = await checkEnvelopes(m, partner, interchange, results);
       const rows = duplicateInterchange
         ? []
@@ -81,6 +87,10 @@ export class TranslateStage {
       await m.getRepository(Interchange).save(locked);
       return summary(locked, rows, acks);
     });
+    // another worker got there first: report what it did
+    return (
+      done ?? this.outcome(await this.ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId }))
+    );
   }
 
   /** One row per set: translated, rejected (guide or envelope errors) or held as a possible duplicate. */

@@ -95,13 +95,11 @@ export class TransactionsController {
     summary: 'What waits for the partner to fetch: acknowledgments (and later 855/856/810), oldest first',
   })
   async outbox(@Partner() partner: TradingPartner) {
-    const rows = await this.ds
-      .getRepository(Acknowledgment)
-      .find({
-        where: { partnerId: partner.id, fetchedAt: IsNull() },
-        order: { createdAt: 'ASC' },
-        take: 500,
-      });
+    const rows = await this.ds.getRepository(Acknowledgment).find({
+      where: { partnerId: partner.id, fetchedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+      take: 500,
+    });
     return {
       items: rows.map((a) => ({
         id: a.id,

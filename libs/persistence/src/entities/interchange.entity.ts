@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type InterchangeStatus = 'received' | 'processed' | 'rejected' | 'duplicate';
+/** 'processing' only ever exists inside the translate transaction that claimed the row. */
+export type InterchangeStatus = 'received' | 'processing' | 'processed' | 'rejected' | 'duplicate';
 
 /** One received file: its raw bytes (in interchange_payloads), hash, source and what became of it. */
 @Entity('interchanges')
