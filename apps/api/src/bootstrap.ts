@@ -3,7 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase } from '@edi/persistence';
-import { InProcessQueue, Pipeline, TranslateStage } from '@edi/pipeline';
+import {
+  BullStageQueue,
+  InProcessQueue,
+  Pipeline,
+  TranslateStage,
+  redisConnection,
+  type StageQueue,
+} from '@edi/pipeline';
 import express from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
@@ -15,7 +22,7 @@ import type { AppConfig } from './config';
 export interface Running {
   app: INestApplication;
   dataSource: DataSource;
-  queue: InProcessQueue;
+  queue: StageQueue;
   pipeline: Pipeline;
   url: string;
   close(): Promise<void>;
@@ -42,7 +49,7 @@ export function mapsDir(config: AppConfig): string {
  */
 export async function startService(
   config: AppConfig,
-  options: { schema?: string; logger?: boolean } = {},
+  options: { schema?: string; logger?: boolean; queuePrefix?: string } = {},
 ): Promise<Running> {
   const dataSource = await openDatabase({
     databaseUrl: config.DATABASE_URL,
@@ -51,9 +58,14 @@ export async function startService(
   });
   const maps = new MapRegistry(mapsDir(config));
   const log = new Logger('pipeline');
-  const queue = new InProcessQueue(new TranslateStage(dataSource, maps), 4, (id, e, attempt) =>
-    log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
-  );
+  const stage = new TranslateStage(dataSource, maps);
+  // scaled: the API only stores and queues, workers translate; embedded: this process does both.
+  // SQLite has one writer, so its in-process stage runs one interchange at a time.
+  const queue: StageQueue = config.REDIS_URL
+    ? new BullStageQueue(redisConnection(config.REDIS_URL), (id) => stage.outcomeOf(id), options.queuePrefix)
+    : new InProcessQueue(stage, config.DATABASE_URL ? 4 : 1, (id, e, attempt) =>
+        log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
+      );
   const app = await NestFactory.create(AppModule.register({ config, dataSource, maps, queue }), {
     bodyParser: false,
     logger: options.logger === false ? false : ['error', 'warn', 'log'],
@@ -75,8 +87,10 @@ export async function startService(
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   await app.listen(config.PORT, '0.0.0.0');
   const pipeline = new Pipeline(dataSource, queue);
-  const resumed = await pipeline.resume();
-  if (resumed) log.log(`resumed ${resumed} interchange(s) left unfinished`);
+  if (queue instanceof InProcessQueue) {
+    const resumed = await pipeline.resume();
+    if (resumed) log.log(`resumed ${resumed} interchange(s) left unfinished`);
+  }
   const server = app.getHttpServer() as { address(): { port: number } };
   const address = server.address();
   return {
@@ -87,7 +101,8 @@ export async function startService(
     url: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await app.close();
-      await queue.idle();
+      if (queue instanceof InProcessQueue) await queue.idle();
+      if (queue instanceof BullStageQueue) await queue.close();
       await dataSource.destroy();
     },
   };

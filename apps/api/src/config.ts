@@ -12,6 +12,7 @@ export const ConfigSchema = z.object({
   EDI_BODY_LIMIT: z.string().default('10mb'),
   EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

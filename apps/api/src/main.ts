@@ -11,7 +11,18 @@ import { loadConfig } from './config';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const running = await startService(config);
+  const running = await startService(config, {
+    schema: process.env.EDI_DB_SCHEMA,
+    queuePrefix: process.env.EDI_QUEUE_PREFIX,
+  });
+  const mode = config.REDIS_URL
+    ? 'scaled: stages run in `npm run start:worker`'
+    : config.DATABASE_URL
+      ? 'Postgres, stages in this process'
+      : `embedded: SQLite in ${config.EDI_DATA_DIR}, stages in this process`;
+  new Logger('edi').log(`listening on ${running.url} (${mode}); OpenAPI at ${running.url}/docs`);
+  // the demo partner exists in the embedded mode, or anywhere EDI_DEMO_API_KEY asks for it
+  if (config.DATABASE_URL && !config.EDI_DEMO_API_KEY) return;
   const repo = running.dataSource.getRepository(TradingPartner);
   let demo = await repo.findOneBy({ isaQualifier: 'ZZ', isaId: 'DEMOPARTNER' });
   const keys = new ApiKeys(running.dataSource);
@@ -33,8 +44,6 @@ async function main(): Promise<void> {
     key = (await keys.issue(demo.id, 'demo (printed at start)')).key;
   }
   const fixture = resolve(__dirname, '../../../../fixtures/x12/850-demo.x12');
-  const mode = config.DATABASE_URL ? 'Postgres' : `SQLite in ${config.EDI_DATA_DIR}`;
-  new Logger('edi').log(`listening on ${running.url} (${mode}); OpenAPI at ${running.url}/docs`);
   process.stdout.write(
     `\nDemo partner DEMOPARTNER, API key: ${key}\nTry:\n  curl -s -X POST '${running.url}/v1/edi?wait=true' -H 'X-API-Key: ${key}' --data-binary @${fixture}\n\n`,
   );

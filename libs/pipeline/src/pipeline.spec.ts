@@ -169,19 +169,15 @@ describe.each(databaseConfigs())(
     it('many stages running the same interchange at once produce one result', async () => {
       const config = makeConfig();
       const ds = await openDatabase(config);
-      const partner = await ds
-        .getRepository(TradingPartner)
-        .save(
-          ds
-            .getRepository(TradingPartner)
-            .create({
-              name: 'Race',
-              isaQualifier: 'ZZ',
-              isaId: 'DEMOPARTNER',
-              ourIsaQualifier: 'ZZ',
-              ourIsaId: 'DEMOSUPPLIER',
-            }),
-        );
+      const partner = await ds.getRepository(TradingPartner).save(
+        ds.getRepository(TradingPartner).create({
+          name: 'Race',
+          isaQualifier: 'ZZ',
+          isaId: 'DEMOPARTNER',
+          ourIsaQualifier: 'ZZ',
+          ourIsaId: 'DEMOSUPPLIER',
+        }),
+      );
       const stored = new Pipeline(ds, { enqueue: () => undefined, done: () => new Promise(() => undefined) });
       const { interchangeId } = await stored.submit(partner, DEMO_850, 'http');
       // Postgres: separate connections, as separate worker processes would have. SQLite: one process

@@ -167,6 +167,11 @@ export class TranslateStage {
     return saved;
   }
 
+  /** What became of an interchange: its sets, their status and the acks sent. */
+  async outcomeOf(interchangeId: string): Promise<TranslateOutcome> {
+    return this.outcome(await this.ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId }));
+  }
+
   private async outcome(interchange: Interchange): Promise<TranslateOutcome> {
     const rows = await this.ds.getRepository(TransactionSet).findBy({ interchangeId: interchange.id });
     const acks = await this.ds.getRepository(Acknowledgment).findBy({ interchangeId: interchange.id });
