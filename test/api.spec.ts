@@ -161,6 +161,14 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     expect(asA.outcome.acknowledgments).toMatch(/TA1\*000000909\*[0-9]{6}\*[0-9]{4}\*R\*006~/);
   });
 
+  it('exposes Prometheus metrics: documents by set and status, stage latencies, queue depth', async () => {
+    const text = await (await call('/metrics')).text();
+    expect(text).toMatch(/edi_documents\{direction="in",set="850",status="translated"\} [1-9]/);
+    expect(text).toMatch(/edi_stage_duration_seconds_count\{stage="ingest"\} [1-9]/);
+    expect(text).toMatch(/edi_stage_duration_seconds_count\{stage="translate"\} [1-9]/);
+    expect(text).toMatch(/edi_queue_depth \d/);
+  });
+
   it('wants a valid key: none, wrong or revoked is 401', async () => {
     const p = await partner('KEYTEST');
     expect((await post('', DEMO_850)).status).toBe(401);

@@ -13,6 +13,7 @@ import { API_KEYS, DATA_SOURCE, MAPS, PIPELINE, STAGE_QUEUE } from './common/tok
 import { APP_CONFIG, type AppConfig } from './config';
 import { EdiController } from './edi/edi.controller';
 import { HealthController } from './health.controller';
+import { METRICS, Metrics, MetricsController } from './metrics.controller';
 import { TransactionsController } from './transactions/transactions.controller';
 
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   dataSource: DataSource;
   maps: MapRegistry;
   queue: StageQueue;
+  pipeline: Pipeline;
+  metrics: Metrics;
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -29,14 +32,21 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }])],
-      controllers: [EdiController, TransactionsController, AdminController, HealthController],
+      controllers: [
+        EdiController,
+        TransactionsController,
+        AdminController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: DATA_SOURCE, useValue: deps.dataSource },
         { provide: MAPS, useValue: deps.maps },
         { provide: STAGE_QUEUE, useValue: deps.queue },
         { provide: API_KEYS, useValue: new ApiKeys(deps.dataSource) },
-        { provide: PIPELINE, useValue: new Pipeline(deps.dataSource, deps.queue) },
+        { provide: PIPELINE, useValue: deps.pipeline },
+        { provide: METRICS, useValue: deps.metrics },
         AdminGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

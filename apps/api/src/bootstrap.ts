@@ -1,4 +1,4 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MapRegistry } from '@edi/mapping';
@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { Metrics } from './metrics.controller';
 import type { AppConfig } from './config';
 
 export interface Running {
@@ -66,10 +67,24 @@ export async function startService(
     : new InProcessQueue(stage, config.DATABASE_URL ? 4 : 1, (id, e, attempt) =>
         log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
       );
-  const app = await NestFactory.create(AppModule.register({ config, dataSource, maps, queue }), {
-    bodyParser: false,
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+  const metrics = new Metrics(dataSource, queue);
+  if (queue instanceof InProcessQueue)
+    queue.onDone = (s) => metrics.stageSeconds.observe({ stage: 'translate' }, s);
+  const pipeline = new Pipeline(dataSource, queue, (source, s) => {
+    metrics.ingested.inc({ source });
+    metrics.stageSeconds.observe({ stage: 'ingest' }, s);
   });
+  const app = await NestFactory.create(
+    AppModule.register({ config, dataSource, maps, queue, pipeline, metrics }),
+    {
+      bodyParser: false,
+      // one JSON object per log line, with the interchange/transaction ids the callers put in
+      logger:
+        options.logger === false
+          ? false
+          : new ConsoleLogger({ json: true, logLevels: levels(config.EDI_LOG_LEVEL) }),
+    },
+  );
   app.use(helmet());
   // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
   app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
@@ -86,7 +101,6 @@ export async function startService(
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   await app.listen(config.PORT, '0.0.0.0');
-  const pipeline = new Pipeline(dataSource, queue);
   if (queue instanceof InProcessQueue) {
     const resumed = await pipeline.resume();
     if (resumed) log.log(`resumed ${resumed} interchange(s) left unfinished`);
@@ -106,4 +120,9 @@ export async function startService(
       await dataSource.destroy();
     },
   };
+}
+
+function levels(level: AppConfig['EDI_LOG_LEVEL']): LogLevel[] {
+  const all: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+  return all.slice(0, { error: 1, warn: 2, info: 3, debug: 4 }[level]);
 }

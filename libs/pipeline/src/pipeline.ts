@@ -24,6 +24,8 @@ export class Pipeline {
   constructor(
     private readonly ds: DataSource,
     private readonly queue: StageQueue,
+    /** Called after each commit of received bytes, with the seconds it took (metrics). */
+    private readonly onIngested: (source: Interchange['source'], seconds: number) => void = () => undefined,
   ) {
     this.ingest = new IngestService(ds);
   }
@@ -34,7 +36,9 @@ export class Pipeline {
     source: Interchange['source'],
     options: { wait?: boolean; idempotencyKey?: string } = {},
   ): Promise<Receipt> {
+    const started = process.hrtime.bigint();
     const { interchange, replay } = await this.ingest.accept(partner, raw, source, options.idempotencyKey);
+    if (!replay) this.onIngested(source, Number(process.hrtime.bigint() - started) / 1e9);
     if (!replay) this.queue.enqueue(interchange.id);
     if (!options.wait) return { interchangeId: interchange.id, status: interchange.status, replay };
     const outcome = await this.queue.done(interchange.id);
@@ -67,6 +71,8 @@ export class InProcessQueue implements StageQueue {
     private readonly stage: TranslateStage,
     private readonly concurrency = 4,
     private readonly onError: (id: string, e: unknown, attempt: number) => void = () => undefined,
+    /** Seconds each successful run took (for the stage latency metric). */
+    public onDone: (seconds: number) => void = () => undefined,
   ) {}
 
   enqueue(id: string): void {
@@ -77,6 +83,11 @@ export class InProcessQueue implements StageQueue {
 
   done(id: string): Promise<TranslateOutcome> {
     return this.slot(id).promise;
+  }
+
+  /** Interchanges waiting or being translated. */
+  depth(): number {
+    return this.running + this.waiting.length;
   }
 
   /** Resolves when nothing is running or waiting (tests, shutdown). */
@@ -109,7 +120,9 @@ export class InProcessQueue implements StageQueue {
   private async work(id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        const started = process.hrtime.bigint();
         const outcome = await this.stage.run(id);
+        this.onDone(Number(process.hrtime.bigint() - started) / 1e9);
         this.slot(id).resolve(outcome);
         setTimeout(() => this.results.delete(id), 60_000).unref();
         return;
