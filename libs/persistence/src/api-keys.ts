@@ -9,7 +9,15 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+const CACHE_MS = 5_000;
+
+/**
+ * Keys are looked up on every request, so a lookup is remembered for a few seconds. Revoking in
+ * this process forgets it at once; other processes of a scaled deployment within CACHE_MS.
+ */
 export class ApiKeys {
+  private readonly cache = new Map<string, { partner: TradingPartner | null; until: number }>();
+
   constructor(private readonly ds: DataSource) {}
 
   /** Issues a key (or stores the given one, for the demo partner) and returns it: the only time it is seen. */
@@ -30,14 +38,20 @@ export class ApiKeys {
 
   /** The partner a key belongs to, if the key exists and is not revoked. */
   async partnerFor(key: string): Promise<TradingPartner | null> {
-    const found = await this.ds
-      .getRepository(ApiKey)
-      .findOneBy({ keyHash: hashKey(key), revokedAt: IsNull() });
-    if (!found) return null;
-    return this.ds.getRepository(TradingPartner).findOneBy({ id: found.partnerId });
+    const hash = hashKey(key);
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit.partner;
+    const found = await this.ds.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    const partner = found
+      ? await this.ds.getRepository(TradingPartner).findOneBy({ id: found.partnerId })
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { partner, until: Date.now() + CACHE_MS });
+    return partner;
   }
 
   async revoke(partnerId: string, keyId: string): Promise<boolean> {
+    this.cache.clear();
     const r = await this.ds
       .getRepository(ApiKey)
       .update({ id: keyId, partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });

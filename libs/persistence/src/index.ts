@@ -8,3 +8,4 @@ export * from './data-source';
 export * from './control-numbers';
 export * from './payloads';
 export * from './api-keys';
+export * from './interchange-writer';

@@ -6,6 +6,13 @@ import type { TranslateOutcome, TranslateStage } from './translate.stage';
 
 export const QUEUES = { translate: 'edi-translate' } as const;
 
+const JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 200 },
+  removeOnComplete: { age: 3600, count: 10000 },
+  removeOnFail: false,
+} as const;
+
 /** What a translate job carries: only the id; the database holds the rest. */
 export interface TranslateJob {
   interchangeId: string;
@@ -46,17 +53,30 @@ export class BullStageQueue implements StageQueue {
     this.queue = new Queue(QUEUES.translate, { connection, prefix });
   }
 
+  private batch: string[] = [];
+
+  /** Ids arriving in the same tick go to Redis in one round trip. A lost add is harmless: workers re-queue 'received' rows at start. */
   enqueue(interchangeId: string): void {
-    void this.add(interchangeId);
+    this.batch.push(interchangeId);
+    if (this.batch.length === 1) {
+      setImmediate(() => {
+        const ids = this.batch;
+        this.batch = [];
+        void this.queue.addBulk(
+          ids.map((id) => ({
+            name: 'translate',
+            data: { interchangeId: id } satisfies TranslateJob,
+            opts: { ...JOB_OPTIONS, jobId: id },
+          })),
+        );
+      });
+    }
   }
 
   add(interchangeId: string): Promise<Job> {
     return this.queue.add('translate', { interchangeId } satisfies TranslateJob, {
+      ...JOB_OPTIONS,
       jobId: interchangeId,
-      attempts: 12,
-      backoff: { type: 'exponential', delay: 200 },
-      removeOnComplete: { age: 3600, count: 10000 },
-      removeOnFail: false,
     });
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Interchange, Payloads, transact, type TradingPartner } from '@edi/persistence';
+import { Interchange, InterchangeWriter, Payloads, transact, type TradingPartner } from '@edi/persistence';
 
 export interface Accepted {
   interchange: Interchange;
@@ -13,7 +13,11 @@ export interface Accepted {
  * sender. Everything after this can fail and be retried; nothing accepted is lost.
  */
 export class IngestService {
-  constructor(private readonly ds: DataSource) {}
+  private readonly writer: InterchangeWriter;
+
+  constructor(private readonly ds: DataSource) {
+    this.writer = new InterchangeWriter(ds);
+  }
 
   async accept(
     partner: TradingPartner,
@@ -27,21 +31,26 @@ export class IngestService {
         .findOneBy({ partnerId: partner.id, idempotencyKey });
       if (earlier) return { interchange: earlier, replay: true };
     }
-    const interchange = await transact(this.ds, async (m) => {
-      const row = m.getRepository(Interchange).create({
-        partnerId: partner.id,
-        source,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        size: raw.length,
-        idempotencyKey: idempotencyKey ?? null,
-        controlNumbers: isaControlNumbers(raw),
-        status: 'received',
-        issues: null,
+    const fields = {
+      partnerId: partner.id,
+      source,
+      sha256: createHash('sha256').update(raw).digest('hex'),
+      size: raw.length,
+      idempotencyKey: idempotencyKey ?? null,
+      controlNumbers: isaControlNumbers(raw),
+      status: 'received' as const,
+      issues: null,
+    };
+    const interchange = this.ds.getRepository(Interchange).create(fields);
+    if (idempotencyKey) {
+      // rare, and its unique index must be able to refuse one row alone: its own transaction
+      await transact(this.ds, async (m) => {
+        await m.getRepository(Interchange).save(interchange);
+        await new Payloads(this.ds).save(interchange.id, raw, m);
       });
-      await m.getRepository(Interchange).save(row);
-      await new Payloads(this.ds).save(row.id, raw, m);
-      return row;
-    });
+    } else {
+      await this.writer.write({ ...fields, id: interchange.id, raw });
+    }
     return { interchange, replay: false };
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:ingest`: autocannon against POST /v1/edi with a 20-line 850, the service running
+ * as its own process(es): embedded (SQLite, stages in-process) and scaled (Postgres + Redis, an API
+ * process and a worker). Documents accepted per second and latency percentiles, to stdout and
+ * bench/results/ingest.json.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const KEY = 'bench-demo-key-0123456789abcdef';
+const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+function po850(control: number): string {
+  const isa13 = String(control % 1e9).padStart(9, '0');
+  const segs = ['ST*850*0001', `BEG*00*SA*PO${control}**20261125`, 'REF*DP*042', 'N1*ST*STORE 42*92*0042'];
+  for (let l = 1; l <= 20; l++)
+    segs.push(
+      `PO1*${l}*${l}*EA*${(l * 1.25).toFixed(2)}**BP*SKU-${l}*UP*0123456789${String(l).padStart(2, '0')}`,
+    );
+  segs.push('CTT*20', `SE*${segs.length + 1}*0001`);
+  return `ISA*00*          *00*          *ZZ*DEMOPARTNER    *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*${isa13}*0*P*>~\nGS*PO*DEMOPARTNER*DEMOSUPPLIER*20261125*1200*${control % 1e9}*X*004010~\n${segs.join('~\n')}~\nGE*1*${control % 1e9}~\nIEA*1*${isa13}~\n`;
+}
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'dist', script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function ready(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`service at ${url} did not start`);
+}
+
+async function load(url: string, offset: number): Promise<Record<string, number>> {
+  let n = offset;
+  const result = await autocannon({
+    url: `${url}/v1/edi`,
+    method: 'POST',
+    connections: 32,
+    duration: SECONDS,
+    headers: { 'x-api-key': KEY, 'content-type': 'application/edi-x12' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: po850(++n) }) }],
+  });
+  return {
+    documents_per_second: Math.round(result.requests.average),
+    accepted_2xx: result['2xx'],
+    non_2xx: result.non2xx,
+    latency_p50_ms: result.latency.p50,
+    latency_p99_ms: result.latency.p99,
+  };
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, Record<string, number>> = {};
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'edi-bench-'));
+  const embedded = start('apps/api/src/main.js', {
+    PORT: '3801',
+    EDI_DATA_DIR: dataDir,
+    EDI_DEMO_API_KEY: KEY,
+    EDI_LOG_LEVEL: 'warn',
+    EDI_RATE_LIMIT_PER_MINUTE: '10000000',
+  });
+  try {
+    await ready('http://127.0.0.1:3801');
+    results.embedded_sqlite = await load('http://127.0.0.1:3801', 0);
+  } finally {
+    embedded.kill('SIGTERM');
+  }
+
+  const schema = `bench_${Date.now().toString(36)}`;
+  const env = {
+    DATABASE_URL: PG,
+    REDIS_URL: REDIS,
+    EDI_DB_SCHEMA: schema,
+    EDI_QUEUE_PREFIX: schema,
+    EDI_DEMO_API_KEY: KEY,
+    EDI_LOG_LEVEL: 'warn',
+    EDI_RATE_LIMIT_PER_MINUTE: '10000000',
+  };
+  const api = start('apps/api/src/main.js', { ...env, PORT: '3802' });
+  const worker = start('apps/worker/src/main.js', env);
+  try {
+    await ready('http://127.0.0.1:3802');
+    results.scaled_postgres_redis = await load('http://127.0.0.1:3802', 10_000_000);
+  } finally {
+    api.kill('SIGTERM');
+    worker.kill('SIGTERM');
+  }
+
+  console.table(results);
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    seconds: SECONDS,
+    connections: 32,
+    body: '20-line 850',
+    ...results,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'ingest.json'), JSON.stringify(out, null, 2) + '\n');
+  process.exit(0);
+}
+
+void main();
