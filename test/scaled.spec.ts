@@ -106,4 +106,37 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     expect(acks).toHaveLength(total);
     expect(new Set(acks.map((a) => a.controlNumber)).size).toBe(total); // no control number given twice
   });
+
+  it('?wait=true answers with the ack once a worker has translated the file', async () => {
+    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const list = (await (await fetch(`${api.url}/v1/admin/partners`, { headers })).json()) as Array<{
+      id: string;
+    }>;
+    const { key } = (await (
+      await fetch(`${api.url}/v1/admin/partners/${list[0]!.id}/keys`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { key: string };
+    const file = x12()
+      .isa({ sender: 'DEMOPARTNER', receiver: 'DEMOSUPPLIER', control: '000009999' })
+      .gs({ control: '9999' })
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-WAIT', '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    const r = await fetch(`${api.url}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: file,
+    });
+    const body = (await r.json()) as { status: string; outcome: { acknowledgments: string } };
+    expect(body.status).toBe('processed');
+    expect(body.outcome.acknowledgments).toContain('AK1*PO*9999~');
+    expect((await (await fetch(`${api.url}/health`)).json()) as object).toMatchObject({
+      status: 'ok',
+      queue: expect.stringMatching(/^redis/),
+    });
+  });
 });
