@@ -8,9 +8,10 @@ import { Interchange } from './entities/interchange.entity';
 import { TradingPartner } from './entities/trading-partner.entity';
 import { TransactionSet } from './entities/transaction.entity';
 import { Initial1764064800000 } from './migrations/1764064800000-initial';
+import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-control-number-index';
 
 export const ENTITIES = [TradingPartner, ApiKey, Interchange, TransactionSet, Acknowledgment, AuditEvent];
-export const MIGRATIONS = [Initial1764064800000];
+export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000];
 
 export interface PersistenceConfig {
   /** postgres://… for the scaled mode; absent = SQLite under dataDir. */

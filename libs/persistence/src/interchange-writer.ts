@@ -26,19 +26,23 @@ const MAX_BATCH = 200;
  */
 export class InterchangeWriter {
   private pending: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  /** Postgres commits several batches at once (its own group commit joins them); SQLite has one writer. */
+  private readonly maxInFlight: number;
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource) {
+    this.maxInFlight = ds.options.type === 'postgres' ? 2 : 1;
+  }
 
   write(row: NewInterchange): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight++;
     try {
       while (this.pending.length) {
         const batch = this.pending.splice(0, MAX_BATCH);
@@ -50,7 +54,7 @@ export class InterchangeWriter {
         }
       }
     } finally {
-      this.flushing = false;
+      this.inFlight--;
     }
   }
 

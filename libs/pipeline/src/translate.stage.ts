@@ -6,6 +6,7 @@ import {
   Payloads,
   TradingPartner,
   TransactionSet,
+  placeholders,
   transact,
   type TransactionStatus,
 } from '@edi/persistence';
@@ -216,17 +217,17 @@ async function checkEnvelopes(
         message: `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId})`,
       });
     }
-    const earlier = await m
-      .getRepository(Interchange)
-      .createQueryBuilder('i')
-      .where('i.partnerId = :p AND i.id <> :id AND i.status <> :dup AND i.controlNumbers LIKE :c', {
-        p: partner.id,
-        id: interchange.id,
-        dup: 'duplicate',
-        c: `%${h.control}%`,
-      })
-      .getOne();
-    if (earlier) {
+    const [a, b, c] = placeholders(m.connection, 3);
+    const earlier = await m.query<Array<{ interchange_id: string }>>(
+      `SELECT interchange_id FROM interchange_control_numbers WHERE partner_id = ${a} AND control_number = ${b} AND interchange_id <> ${c}`,
+      [partner.id, h.control, interchange.id],
+    );
+    const [x, y, z] = placeholders(m.connection, 3);
+    await m.query(
+      `INSERT INTO interchange_control_numbers (partner_id, control_number, interchange_id) VALUES (${x}, ${y}, ${z})`,
+      [partner.id, h.control, interchange.id],
+    );
+    if (earlier.length) {
       duplicate = true;
       r.issues.push({
         code: 'ISA13_DUPLICATE',
@@ -235,7 +236,7 @@ async function checkEnvelopes(
         segmentId: 'ISA',
         element: 13,
         value: h.control,
-        message: `interchange control number ${h.control} was already received (interchange ${earlier.id})`,
+        message: `interchange control number ${h.control} was already received (interchange ${earlier[0]!.interchange_id})`,
       });
     }
   }
