@@ -12,6 +12,10 @@ import {
 } from '@edi/persistence';
 import { buildAcks, readX12Sync, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/** TypeORM's insert/update input type; JSON columns (unknown[]) do not fit its deep-partial type. */
+type Entity<T> = QueryDeepPartialEntity<T>;
 
 export interface TranslateOutcome {
   interchangeId: string;
@@ -85,7 +89,12 @@ export class TranslateStage {
           ? 'rejected'
           : 'processed';
       locked.issues = results.flatMap((r) => r.issues);
-      await m.getRepository(Interchange).save(locked);
+      // insert/update, not save(): save() reads each row back first, a round trip per row for nothing
+      await m
+        .getRepository(Interchange)
+        .update({ id: locked.id }, { status: locked.status, issues: locked.issues } as Partial<
+          Entity<Interchange>
+        >);
       return summary(locked, rows, acks);
     });
     // another worker got there first: report what it did
@@ -103,6 +112,8 @@ export class TranslateStage {
   ): Promise<TransactionSet[]> {
     const repo = m.getRepository(TransactionSet);
     const rows: TransactionSet[] = [];
+    // the same-bytes check is per file, done once, and only when a set would be accepted
+    let sameAs: string | null | undefined;
     for (const t of translations) {
       const d = t.document;
       const body = d.purchaseOrder as Record<string, unknown> | undefined;
@@ -122,10 +133,12 @@ export class TranslateStage {
         duplicateOf: null,
       });
       if (row.status === 'translated') {
-        row.duplicateOf = await possibleDuplicate(m, partner, interchange, row);
+        if (sameAs === undefined) sameAs = await sameContent(m, partner, interchange);
+        row.duplicateOf = await possibleDuplicate(m, partner, interchange, row, sameAs);
         if (row.duplicateOf) row.status = 'held';
       }
-      rows.push(await repo.save(row));
+      await repo.insert(row as Entity<TransactionSet>);
+      rows.push(row);
     }
     return rows;
   }
@@ -163,7 +176,8 @@ export class TranslateStage {
         x12: serialize({ interchanges: [ic] }).toString('latin1'),
         fetchedAt: null,
       });
-      saved.push(await m.getRepository(Acknowledgment).save(row));
+      await m.getRepository(Acknowledgment).insert(row as Entity<Acknowledgment>);
+      saved.push(row);
     }
     return saved;
   }
@@ -243,27 +257,38 @@ async function checkEnvelopes(
   return duplicate;
 }
 
-/** A set that may have been received before: which rule matched, or null. */
-async function possibleDuplicate(
+/** An earlier interchange from the partner with the very same bytes, if any. */
+async function sameContent(
   m: EntityManager,
   partner: TradingPartner,
   interchange: Interchange,
-  row: TransactionSet,
 ): Promise<string | null> {
-  const q = m
-    .getRepository(TransactionSet)
-    .createQueryBuilder('t')
-    .where('t.partnerId = :p AND t.interchangeId <> :i', { p: partner.id, i: interchange.id });
-  const sameHash = await m
+  const earlier = await m
     .getRepository(Interchange)
     .createQueryBuilder('x')
+    .select('x.id')
     .where('x.partnerId = :p AND x.id <> :i AND x.sha256 = :h', {
       p: partner.id,
       i: interchange.id,
       h: interchange.sha256,
     })
     .getOne();
-  if (sameHash) return `same content as interchange ${sameHash.id} (sha256)`;
+  return earlier ? `same content as interchange ${earlier.id} (sha256)` : null;
+}
+
+/** A set that may have been received before: which rule matched, or null. */
+async function possibleDuplicate(
+  m: EntityManager,
+  partner: TradingPartner,
+  interchange: Interchange,
+  row: TransactionSet,
+  sameAs: string | null,
+): Promise<string | null> {
+  if (sameAs) return sameAs;
+  const q = m
+    .getRepository(TransactionSet)
+    .createQueryBuilder('t')
+    .where('t.partnerId = :p AND t.interchangeId <> :i', { p: partner.id, i: interchange.id });
   if (row.poNumber) {
     const po = await q
       .clone()
