@@ -176,7 +176,7 @@ export class TranslateStage {
         x12: serialize({ interchanges: [ic] }).toString('latin1'),
         fetchedAt: null,
       });
-      await m.getRepository(Acknowledgment).insert(row as Entity<Acknowledgment>);
+      await m.getRepository(Acknowledgment).insert(row);
       saved.push(row);
     }
     return saved;
