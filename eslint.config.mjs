@@ -75,6 +75,11 @@ export default tseslint.config(
     },
   },
   {
+    // an app does not reach into another app; shared code lives in libs/
+    files: ['apps/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../../*/src/*', '**/apps/**'] }] },
+  },
+  {
     files: ['libs/**/*.ts'],
     ignores: ['libs/x12/**', 'libs/mapping/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/apps/**'] }] },

@@ -11,6 +11,7 @@ module.exports = {
     '^@edi/mapping/(.*)$': '<rootDir>/libs/mapping/src/$1',
     '^@edi/persistence$': '<rootDir>/libs/persistence/src',
     '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
+    '^@edi/config$': '<rootDir>/libs/config/src',
   },
   testTimeout: 60000,
 };

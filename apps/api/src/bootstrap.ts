@@ -13,12 +13,10 @@ import {
 } from '@edi/pipeline';
 import express from 'express';
 import helmet from 'helmet';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { Metrics } from './metrics.controller';
-import type { AppConfig } from './config';
+import { mapsDir, type AppConfig } from './config';
 
 export interface Running {
   app: INestApplication;
@@ -27,21 +25,6 @@ export interface Running {
   pipeline: Pipeline;
   url: string;
   close(): Promise<void>;
-}
-
-/** edi-maps/ beside the package (dist/apps/api/src → the repository root), or EDI_MAPS_DIR. */
-export function mapsDir(config: AppConfig): string {
-  const candidates = [
-    config.EDI_MAPS_DIR,
-    resolve(__dirname, '../../../../edi-maps'),
-    resolve(__dirname, '../../../edi-maps'),
-  ];
-  const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'segments.yaml')));
-  if (!found)
-    throw new Error(
-      `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
-    );
-  return found;
 }
 
 /**

@@ -3,8 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase } from '@edi/persistence';
 import { TranslateStage, TranslateWorker, redisConnection } from '@edi/pipeline';
-import { mapsDir } from '../../api/src/bootstrap';
-import { loadConfig } from '../../api/src/config';
+import { loadConfig, mapsDir } from '@edi/config';
 
 /**
  * `npm run start:worker`: the scaled mode's worker. Any number of them may run; each takes

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Every setting the service reads, from the environment, checked once at boot. The README's table lists these. */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  EDI_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  EDI_ADMIN_TOKEN: z.string().min(16, 'EDI_ADMIN_TOKEN must be at least 16 characters').optional(),
+  EDI_DEMO_API_KEY: z.string().min(16).optional(),
+  EDI_MAPS_DIR: z.string().optional(),
+  EDI_BODY_LIMIT: z.string().default('10mb'),
+  EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+});
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`configuration: ${why}`);
+  }
+  return parsed.data;
+}
+
+/** edi-maps/ of the repository (from src or dist), or EDI_MAPS_DIR. */
+export function mapsDir(config: Pick<AppConfig, 'EDI_MAPS_DIR'>): string {
+  const candidates = [
+    config.EDI_MAPS_DIR,
+    resolve(__dirname, '../../../edi-maps'),
+    resolve(__dirname, '../../../../edi-maps'),
+  ];
+  const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'segments.yaml')));
+  if (!found)
+    throw new Error(
+      `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
+    );
+  return found;
+}
