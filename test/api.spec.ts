@@ -169,6 +169,36 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     expect(text).toMatch(/edi_queue_depth \d/);
   });
 
+  it('PATCH changes only the fields sent; an ISA id another partner has is a 409; deleting a partner stops its keys at once', async () => {
+    const p = await partner('PATCHME');
+    await call(`/v1/admin/partners/${p.id}`, {
+      method: 'PATCH',
+      admin: true,
+      body: JSON.stringify({ ackKind: '999', mapProfile: 'acme' }),
+    });
+    const renamed = (await (
+      await call(`/v1/admin/partners/${p.id}`, {
+        method: 'PATCH',
+        admin: true,
+        body: JSON.stringify({ name: 'Renamed' }),
+      })
+    ).json()) as Record<string, unknown>;
+    expect(renamed).toMatchObject({ name: 'Renamed', ackKind: '999', mapProfile: 'acme' });
+    await partner('TAKENID');
+    expect(
+      (
+        await call(`/v1/admin/partners/${p.id}`, {
+          method: 'PATCH',
+          admin: true,
+          body: JSON.stringify({ isaId: 'TAKENID' }),
+        })
+      ).status,
+    ).toBe(409);
+    expect((await call('/v1/outbox', { key: p.key })).status).toBe(200);
+    expect((await call(`/v1/admin/partners/${p.id}`, { method: 'DELETE', admin: true })).status).toBe(204);
+    expect((await call('/v1/outbox', { key: p.key })).status).toBe(401);
+  });
+
   it('wants a valid key: none, wrong or revoked is 401', async () => {
     const p = await partner('KEYTEST');
     expect((await post('', DEMO_850)).status).toBe(401);

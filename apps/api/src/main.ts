@@ -39,7 +39,13 @@ async function main(): Promise<void> {
     );
   }
   if (key) {
-    if (!(await keys.partnerFor(key))) await keys.issue(demo.id, 'demo (EDI_DEMO_API_KEY)', key);
+    try {
+      if (!(await keys.partnerFor(key))) await keys.issue(demo.id, 'demo (EDI_DEMO_API_KEY)', key);
+    } catch {
+      new Logger('edi').warn(
+        'EDI_DEMO_API_KEY was revoked earlier; it stays revoked (issue a new key or choose another)',
+      );
+    }
   } else {
     key = (await keys.issue(demo.id, 'demo (printed at start)')).key;
   }

@@ -32,6 +32,8 @@ export interface Translation {
   map: string;
   /** GS06 of the group the set came in. */
   groupControl: string;
+  /** Which interchange of the file it came in (0, 1, …). */
+  interchangeIndex: number;
   issues: X12Issue[];
   status: TransactionResult['status'];
 }
@@ -54,14 +56,17 @@ export function guideHandler(
   options: GuideOptions = {},
 ): EnvelopeHandler {
   let isa: string[] = [];
+  let interchangeIndex = -1;
   let gs: string[] = [];
   let st: Segment | undefined;
   let body: Segment[] = [];
   return {
     ...inner,
     onSegment(raw: RawSegment, role: SegmentRole) {
-      if (role === 'isa') isa = raw.fields();
-      else if (role === 'gs') gs = raw.fields();
+      if (role === 'isa') {
+        isa = raw.fields();
+        interchangeIndex++;
+      } else if (role === 'gs') gs = raw.fields();
       else if (role === 'st') {
         st = raw.toSegment('');
         body = [];
@@ -69,7 +74,7 @@ export function guideHandler(
       inner.onSegment?.(raw, role);
     },
     onTransaction(result: TransactionResult) {
-      if (st) translateOne(registry, result, isa, gs, body, options, inner);
+      if (st) translateOne(registry, result, isa, gs, body, options, inner, interchangeIndex);
       st = undefined;
       body = [];
       inner.onTransaction?.(result);
@@ -85,6 +90,7 @@ function translateOne(
   body: Segment[],
   options: GuideOptions,
   inner: EnvelopeHandler,
+  interchangeIndex: number,
 ): void {
   const gs08 = gs[7] ?? '';
   const version = registry.resolveVersion(result.setId, gs08);
@@ -144,6 +150,7 @@ function translateOne(
     options.onDocument?.({
       document,
       groupControl: gs[5] ?? '',
+      interchangeIndex,
       map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
       issues: result.issues,
       status: statusOf(result.issues),

@@ -50,6 +50,14 @@ export class ApiKeys {
     return partner;
   }
 
+  /** Every key of a partner (the partner is being deleted). */
+  async revokeAll(partnerId: string): Promise<void> {
+    this.cache.clear();
+    await this.ds
+      .getRepository(ApiKey)
+      .update({ partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+  }
+
   async revoke(partnerId: string, keyId: string): Promise<boolean> {
     this.cache.clear();
     const r = await this.ds

@@ -25,7 +25,7 @@ export interface PersistenceConfig {
 export function dataSourceOptions(config: PersistenceConfig): DataSourceOptions {
   if (config.databaseUrl) {
     // a schema of its own (tests) also becomes the search path, so plain SQL finds its tables
-    const extra = config.schema ? { max: 20, options: `-c search_path=${config.schema}` } : { max: 20 };
+    const extra = config.schema ? { max: 20, options: `-c search_path="${config.schema}"` } : { max: 20 };
     return {
       type: 'postgres',
       url: config.databaseUrl,

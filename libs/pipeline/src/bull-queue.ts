@@ -84,7 +84,13 @@ export class BullStageQueue implements StageQueue {
     this.events ??= new QueueEvents(QUEUES.translate, { connection: this.connection, prefix: this.prefix });
     await this.events.waitUntilReady();
     const job = (await this.queue.getJob(interchangeId)) ?? (await this.add(interchangeId));
-    if (!(await job.isCompleted())) await job.waitUntilFinished(this.events, 60_000);
+    if (!(await job.isCompleted())) {
+      try {
+        await job.waitUntilFinished(this.events, 60_000);
+      } catch {
+        // failed for good or still retrying: the database row says which
+      }
+    }
     return this.outcome(interchangeId);
   }
 

@@ -44,10 +44,19 @@ export class IngestService {
     const interchange = this.ds.getRepository(Interchange).create(fields);
     if (idempotencyKey) {
       // rare, and its unique index must be able to refuse one row alone: its own transaction
-      await transact(this.ds, async (m) => {
-        await m.getRepository(Interchange).save(interchange);
-        await new Payloads(this.ds).save(interchange.id, raw, m);
-      });
+      try {
+        await transact(this.ds, async (m) => {
+          await m.getRepository(Interchange).save(interchange);
+          await new Payloads(this.ds).save(interchange.id, raw, m);
+        });
+      } catch (e) {
+        // the same key at the same moment from another request: that one won, this is its replay
+        const earlier = await this.ds
+          .getRepository(Interchange)
+          .findOneBy({ partnerId: partner.id, idempotencyKey });
+        if (earlier) return { interchange: earlier, replay: true };
+        throw e;
+      }
     } else {
       await this.writer.write({ ...fields, id: interchange.id, raw });
     }

@@ -163,6 +163,94 @@ describe.each(databaseConfigs())('pipeline on %s', (_, makeConfig) => {
   });
 });
 
+describe.each(databaseConfigs())('per interchange, and when things go wrong, on %s', (_, makeConfig) => {
+  let config: PersistenceConfig;
+  let ds: DataSource;
+  let pipeline: Pipeline;
+  let partner: TradingPartner;
+  const po = (control: string, poNumber: string, sender = 'DEMOPARTNER') =>
+    x12()
+      .isa({ sender, receiver: 'DEMOSUPPLIER', control })
+      .gs({ control: String(Number(control)) })
+      .st('850')
+      .seg('BEG', '00', 'SA', poNumber, '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .build();
+
+  beforeAll(async () => {
+    config = makeConfig();
+    ds = await openDatabase(config);
+    pipeline = new Pipeline(ds, new InProcessQueue(new TranslateStage(ds, maps, now)));
+    partner = await ds
+      .getRepository(TradingPartner)
+      .save(
+        ds
+          .getRepository(TradingPartner)
+          .create({
+            name: 'Multi',
+            isaQualifier: 'ZZ',
+            isaId: 'DEMOPARTNER',
+            ourIsaQualifier: 'ZZ',
+            ourIsaId: 'DEMOSUPPLIER',
+          }),
+      );
+  });
+
+  afterAll(async () => {
+    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it("a file whose second interchange repeats an ISA13 keeps the first one's orders and acknowledges each truthfully", async () => {
+    await pipeline.submit(partner, po('000000701', 'PO-701'), 'http', { wait: true });
+    const file = Buffer.concat([po('000000702', 'PO-702'), po('000000701', 'PO-701-AGAIN')]);
+    const r = await pipeline.submit(partner, file, 'http', { wait: true });
+    expect(r.outcome!.status).toBe('processed');
+    expect(r.outcome!.transactions.map((t) => t.status)).toEqual(['translated']);
+    expect(await ds.getRepository(TransactionSet).countBy({ poNumber: 'PO-702' })).toBe(1);
+    expect(await ds.getRepository(TransactionSet).countBy({ poNumber: 'PO-701-AGAIN' })).toBe(0);
+    expect(r.outcome!.acknowledgments).toContain('AK1*PO*702~');
+    expect(r.outcome!.acknowledgments).toMatch(/TA1\*000000701\*\d{6}\*\d{4}\*R\*025~/);
+  });
+
+  it('an interchange refused by its TA1 keeps no sets, so the corrected file is not held as a duplicate', async () => {
+    const spoofed = await pipeline.submit(partner, po('000000801', 'PO-801', 'SOMEONEELSE'), 'http', {
+      wait: true,
+    });
+    expect(spoofed.outcome).toMatchObject({ status: 'rejected', transactions: [] });
+    const fixed = await pipeline.submit(partner, po('000000801', 'PO-801'), 'http', { wait: true });
+    expect(fixed.outcome!.transactions).toEqual([
+      expect.objectContaining({ status: 'translated', duplicateOf: null }),
+    ]);
+  });
+
+  it('an interchange that fails every time is marked failed after a few tries, and the queue goes on', async () => {
+    const stage = new TranslateStage(ds, maps, now);
+    const parked = new Pipeline(ds, { enqueue: () => undefined, done: () => new Promise(() => undefined) });
+    const { interchangeId } = await parked.submit(partner, po('000000901', 'PO-901'), 'http');
+    // every attempt fails the same way (as when the partner was deleted after the bytes were stored)
+    const broken = Object.assign(Object.create(stage) as TranslateStage, {
+      run: () => Promise.reject(new Error('partner vanished')),
+    });
+    const queue = new InProcessQueue(
+      broken,
+      1,
+      () => undefined,
+      () => undefined,
+      1,
+    );
+    queue.enqueue(interchangeId);
+    const outcome = await queue.done(interchangeId);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.issues[0]!.message).toMatch(/partner vanished/);
+    expect(await queue.done(interchangeId)).toMatchObject({ status: 'failed' });
+  });
+});
+
 describe.each(databaseConfigs())(
   'the translate stage claims each interchange once, on %s',
   (_, makeConfig) => {

@@ -55,12 +55,16 @@ export class Pipeline {
   }
 }
 
+/** After this many failures in a row an interchange is marked 'failed' (about a minute of backoff). */
+const MAX_ATTEMPTS = 8;
+
 /**
  * The embedded mode's queue: runs the stage in this process, a few at a time, retrying with
  * backoff when it throws (a database hiccup), never dropping an id.
  */
 export class InProcessQueue implements StageQueue {
   private running = 0;
+  private readonly lastError = new Map<string, unknown>();
   private readonly waiting: string[] = [];
   private readonly results = new Map<
     string,
@@ -73,6 +77,7 @@ export class InProcessQueue implements StageQueue {
     private readonly onError: (id: string, e: unknown, attempt: number) => void = () => undefined,
     /** Seconds each successful run took (for the stage latency metric). */
     public onDone: (seconds: number) => void = () => undefined,
+    private readonly retryBaseMs = 50,
   ) {}
 
   enqueue(id: string): void {
@@ -81,7 +86,12 @@ export class InProcessQueue implements StageQueue {
     this.pump();
   }
 
-  done(id: string): Promise<TranslateOutcome> {
+  /** The outcome: waited for if the id is queued here, read from the database if it is done, queued again if neither (a replay after a restart). */
+  async done(id: string): Promise<TranslateOutcome> {
+    if (this.results.has(id)) return this.slot(id).promise;
+    const outcome = await this.stage.outcomeOf(id);
+    if (outcome.status !== 'received') return outcome;
+    this.enqueue(id);
     return this.slot(id).promise;
   }
 
@@ -120,6 +130,11 @@ export class InProcessQueue implements StageQueue {
   private async work(id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt > MAX_ATTEMPTS) {
+          this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
+          this.lastError.delete(id);
+          return;
+        }
         const started = process.hrtime.bigint();
         const outcome = await this.stage.run(id);
         this.onDone(Number(process.hrtime.bigint() - started) / 1e9);
@@ -127,8 +142,11 @@ export class InProcessQueue implements StageQueue {
         setTimeout(() => this.results.delete(id), 60_000).unref();
         return;
       } catch (e) {
+        this.lastError.set(id, e);
         this.onError(id, e, attempt);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+        await new Promise((r) =>
+          setTimeout(r, Math.min(30_000, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random())),
+        );
       }
     }
   }

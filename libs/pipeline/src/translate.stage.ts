@@ -78,16 +78,21 @@ export class TranslateStage {
         .update({ id: interchangeId, status: 'received' }, { status: 'processing' });
       if (!claimed.affected) return undefined;
       const locked = await m.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
-      const duplicateInterchange = await checkEnvelopes(m, partner, interchange, results);
-      const rows = duplicateInterchange
-        ? []
-        : await this.saveTransactions(m, partner, interchange, translations);
+      // each interchange of the file on its own: a duplicate or rejected one keeps none of its sets
+      const verdicts = await checkEnvelopes(m, partner, interchange, results);
+      const accepted = new Set(verdicts.flatMap((v, k) => (v === 'ok' ? [k] : [])));
+      const rows = await this.saveTransactions(
+        m,
+        partner,
+        interchange,
+        translations.filter((t) => accepted.has(t.interchangeIndex)),
+      );
       const acks = await this.acknowledge(m, partner, interchange, results);
-      locked.status = duplicateInterchange
-        ? 'duplicate'
-        : results.some((r) => r.issues.some((i) => i.severity === 'error' && i.ta1))
-          ? 'rejected'
-          : 'processed';
+      locked.status = accepted.size
+        ? 'processed'
+        : verdicts.length && verdicts.every((v) => v === 'duplicate')
+          ? 'duplicate'
+          : 'rejected';
       locked.issues = results.flatMap((r) => r.issues);
       // insert/update, not save(): save() reads each row back first, a round trip per row for nothing
       await m
@@ -122,11 +127,12 @@ export class TranslateStage {
         interchangeId: interchange.id,
         partnerId: partner.id,
         direction: 'in',
-        setId: d.transactionSet,
-        version: d.version,
-        controlNumber: d.controlNumber,
-        groupControl: t.groupControl,
-        poNumber,
+        // clipped to their columns; a malformed envelope's full values stay in the document JSON
+        setId: d.transactionSet.slice(0, 3),
+        version: d.version.slice(0, 12),
+        controlNumber: d.controlNumber.slice(0, 9),
+        groupControl: t.groupControl.slice(0, 9),
+        poNumber: poNumber?.slice(0, 30) ?? null,
         status: t.status === 'R' ? 'rejected' : 'translated',
         document: d,
         issues: t.issues,
@@ -182,6 +188,25 @@ export class TranslateStage {
     return saved;
   }
 
+  /**
+   * Gives up on an interchange that fails every time (a bug, a payload we cannot store): it is
+   * marked 'failed' with the reason, for a person to look at, instead of blocking the queue.
+   */
+  async markFailed(interchangeId: string, error: unknown): Promise<TranslateOutcome> {
+    const issue: X12Issue = {
+      code: 'PROCESSING_FAILED',
+      severity: 'error',
+      message: `processing failed: ${(error as Error)?.message ?? String(error)}`,
+    };
+    await this.ds
+      .getRepository(Interchange)
+      .update({ id: interchangeId, status: 'received' }, {
+        status: 'failed',
+        issues: [issue],
+      });
+    return this.outcomeOf(interchangeId);
+  }
+
   /** What became of an interchange: its sets, their status and the acks sent. */
   async outcomeOf(interchangeId: string): Promise<TranslateOutcome> {
     return this.outcome(await this.ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId }));
@@ -195,20 +220,21 @@ export class TranslateStage {
 }
 
 /**
- * The interchange must come from the partner whose key sent it, to us; and an ISA13 the partner
- * already used is refused (TA1 025) so nothing is processed twice. Problems go into the results,
- * so the TA1 says them. Returns true for a duplicate interchange.
+ * Per interchange of the file (in order): it must come from the partner whose key sent it, to us
+ * (else TA1 006/008), and its ISA13 must be new for the partner (else TA1 025). The ISA13 of an
+ * accepted one is recorded under a unique index, so two workers can never both accept it; a
+ * rejected one's is not, so the corrected file can come again under the same number.
  */
 async function checkEnvelopes(
   m: EntityManager,
   partner: TradingPartner,
   interchange: Interchange,
   results: InterchangeResult[],
-): Promise<boolean> {
-  let duplicate = false;
+): Promise<Array<'ok' | 'duplicate' | 'rejected'>> {
+  const verdicts: Array<'ok' | 'duplicate' | 'rejected'> = [];
   for (const r of results) {
     const h = r.header;
-    if (!h) continue;
+    if (!h) continue; // unreadable: no sets to keep, and the TA1 cannot even be addressed
     if (h.senderQualifier !== partner.isaQualifier || h.senderId !== partner.isaId) {
       r.issues.push({
         code: 'SENDER_NOT_PARTNER',
@@ -231,30 +257,36 @@ async function checkEnvelopes(
         message: `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId})`,
       });
     }
-    const [a, b, c] = placeholders(m.connection, 3);
-    const earlier = await m.query<Array<{ interchange_id: string }>>(
-      `SELECT interchange_id FROM interchange_control_numbers WHERE partner_id = ${a} AND control_number = ${b} AND interchange_id <> ${c}`,
-      [partner.id, h.control, interchange.id],
-    );
-    const [x, y, z] = placeholders(m.connection, 3);
-    await m.query(
-      `INSERT INTO interchange_control_numbers (partner_id, control_number, interchange_id) VALUES (${x}, ${y}, ${z})`,
-      [partner.id, h.control, interchange.id],
-    );
-    if (earlier.length) {
-      duplicate = true;
-      r.issues.push({
-        code: 'ISA13_DUPLICATE',
-        severity: 'error',
-        ta1: '025',
-        segmentId: 'ISA',
-        element: 13,
-        value: h.control,
-        message: `interchange control number ${h.control} was already received (interchange ${earlier[0]!.interchange_id})`,
-      });
+    if (r.issues.some((i) => i.severity === 'error' && i.ta1)) {
+      verdicts.push('rejected');
+      continue;
     }
+    const [a, b, c] = placeholders(m.connection, 3);
+    const inserted = await m.query<Array<{ interchange_id: string }>>(
+      `INSERT INTO interchange_control_numbers (partner_id, control_number, interchange_id) VALUES (${a}, ${b}, ${c}) ON CONFLICT (partner_id, control_number) DO NOTHING RETURNING interchange_id`,
+      [partner.id, h.control.slice(0, 9), interchange.id],
+    );
+    if (inserted.length) {
+      verdicts.push('ok');
+      continue;
+    }
+    const [x, y] = placeholders(m.connection, 2);
+    const [earlier] = await m.query<Array<{ interchange_id: string }>>(
+      `SELECT interchange_id FROM interchange_control_numbers WHERE partner_id = ${x} AND control_number = ${y}`,
+      [partner.id, h.control.slice(0, 9)],
+    );
+    r.issues.push({
+      code: 'ISA13_DUPLICATE',
+      severity: 'error',
+      ta1: '025',
+      segmentId: 'ISA',
+      element: 13,
+      value: h.control,
+      message: `interchange control number ${h.control} was already received (interchange ${earlier?.interchange_id ?? '?'})`,
+    });
+    verdicts.push('duplicate');
   }
-  return duplicate;
+  return verdicts;
 }
 
 /** An earlier interchange from the partner with the very same bytes, if any. */

@@ -20,23 +20,33 @@ import { AdminGuard } from '../common/admin.guard';
 import { API_KEYS, DATA_SOURCE } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
-const PartnerInput = z.object({
+/** The fields of a partner, no defaults: what PATCH accepts (a field not sent stays as it is). */
+const PartnerFields = z.object({
   name: z.string().min(1).max(100),
   isaQualifier: z.string().regex(/^[0-9A-Z]{2}$/),
   isaId: z.string().min(1).max(15),
   ourIsaQualifier: z.string().regex(/^[0-9A-Z]{2}$/),
   ourIsaId: z.string().min(1).max(15),
-  ackKind: z.enum(['auto', '997', '999']).default('auto'),
-  ta1: z.enum(['auto', 'always', 'never']).default('auto'),
-  deliveryChannel: z.enum(['outbox', 'webhook', 'sftp']).default('outbox'),
-  webhookUrl: z.string().url().nullable().default(null),
-  erpCustomerId: z.string().max(64).nullable().default(null),
+  ackKind: z.enum(['auto', '997', '999']),
+  ta1: z.enum(['auto', 'always', 'never']),
+  deliveryChannel: z.enum(['outbox', 'webhook', 'sftp']),
+  webhookUrl: z.string().url().nullable(),
+  erpCustomerId: z.string().max(64).nullable(),
   mapProfile: z
     .string()
     .regex(/^[a-z0-9-]{1,64}$/)
-    .nullable()
-    .default(null),
-  rules: z.record(z.string(), z.unknown()).nullable().default(null),
+    .nullable(),
+  rules: z.record(z.string(), z.unknown()).nullable(),
+});
+/** What POST accepts: the same, with defaults for the optional ones. */
+const PartnerInput = PartnerFields.extend({
+  ackKind: PartnerFields.shape.ackKind.default('auto'),
+  ta1: PartnerFields.shape.ta1.default('auto'),
+  deliveryChannel: PartnerFields.shape.deliveryChannel.default('outbox'),
+  webhookUrl: PartnerFields.shape.webhookUrl.default(null),
+  erpCustomerId: PartnerFields.shape.erpCustomerId.default(null),
+  mapProfile: PartnerFields.shape.mapProfile.default(null),
+  rules: PartnerFields.shape.rules.default(null),
 });
 const Id = z.string().uuid();
 
@@ -84,16 +94,22 @@ export class AdminController {
   @Patch('partners/:id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     const p = await this.get(id);
-    Object.assign(p, parseInput(PartnerInput.partial(), body));
-    await this.audit(p.id, 'partner.updated');
-    return this.ds.getRepository(TradingPartner).save(p);
+    const changes = parseInput(PartnerFields.partial(), body);
+    const isaQualifier = changes.isaQualifier ?? p.isaQualifier;
+    const isaId = changes.isaId ?? p.isaId;
+    const taken = await this.ds.getRepository(TradingPartner).findOneBy({ isaQualifier, isaId });
+    if (taken && taken.id !== p.id)
+      throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
+    const saved = await this.ds.getRepository(TradingPartner).save(Object.assign(p, changes));
+    await this.audit(p.id, 'partner.updated', { fields: Object.keys(changes) });
+    return saved;
   }
 
   @Delete('partners/:id')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
     const p = await this.get(id);
-    await this.ds.getRepository(ApiKey).update({ partnerId: p.id }, { revokedAt: new Date().toISOString() });
+    await this.keys.revokeAll(p.id); // through ApiKeys, so its cache forgets the keys at once
     await this.ds.getRepository(TradingPartner).delete({ id: p.id });
     await this.audit(p.id, 'partner.deleted');
   }

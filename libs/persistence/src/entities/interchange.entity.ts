@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** 'processing' only ever exists inside the translate transaction that claimed the row. */
-export type InterchangeStatus = 'received' | 'processing' | 'processed' | 'rejected' | 'duplicate';
+export type InterchangeStatus = 'received' | 'processing' | 'processed' | 'rejected' | 'duplicate' | 'failed';
 
 /** One received file: its raw bytes (in interchange_payloads), hash, source and what became of it. */
 @Entity('interchanges')

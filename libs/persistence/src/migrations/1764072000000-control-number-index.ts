@@ -2,7 +2,8 @@ import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 
 /**
  * The duplicate checks ran as scans (ISA13 by LIKE over a comma list, ST02 without an index) and
- * slowed down as the tables grew. ISA13s get a table of their own, and ST02 an index.
+ * slowed down as the tables grew. ISA13s get a table of their own, unique per partner so two
+ * workers can never both accept the same one, and ST02 an index.
  */
 export class ControlNumberIndex1764072000000 implements MigrationInterface {
   name = 'ControlNumberIndex1764072000000';
@@ -20,7 +21,11 @@ export class ControlNumberIndex1764072000000 implements MigrationInterface {
     );
     await q.createIndex(
       'interchange_control_numbers',
-      new TableIndex({ name: 'ix_icn_partner_control', columnNames: ['partner_id', 'control_number'] }),
+      new TableIndex({
+        name: 'ux_icn_partner_control',
+        columnNames: ['partner_id', 'control_number'],
+        isUnique: true,
+      }),
     );
     await q.createIndex(
       'transactions',
