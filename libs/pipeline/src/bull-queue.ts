@@ -133,17 +133,56 @@ export class TranslateWorker {
         stalledInterval: 5_000,
       },
     );
+    // the last attempt failed too: the interchange is marked 'failed' for a person, not left 'received'
+    this.worker.on('failed', (job, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+        void this.stage.markFailed(parseJob(job.data).interchangeId, error);
+    });
+    this.worker.on('error', () => undefined); // connection blips: BullMQ reconnects by itself
     await this.worker.waitUntilReady();
-    const queue = new BullStageQueue(this.connection, () => Promise.reject(new Error('unused')), prefix);
-    const pending = await this.ds
-      .getRepository(Interchange)
-      .find({ where: { status: 'received' }, select: { id: true } });
-    for (const p of pending) await queue.add(p.id);
-    await queue.close();
-    return pending.length;
+    const requeued = await this.requeue();
+    // an API process that died between its commit and its queue add leaves a 'received' row with
+    // no job: every minute, rows older than a minute get one (the job id makes this idempotent)
+    this.sweep = setInterval(() => void this.requeue(60_000).catch(() => undefined), 60_000);
+    this.sweep.unref();
+    return requeued;
+  }
+
+  private sweep?: NodeJS.Timeout;
+
+  /** Puts back on the queue every interchange still 'received' (older than `minAgeMs`), and retries jobs that failed for good. */
+  private async requeue(minAgeMs = 0): Promise<number> {
+    const queue = new Queue(QUEUES.translate, {
+      connection: this.connection,
+      prefix: this.options.prefix ?? 'edi',
+    });
+    queue.on('error', () => undefined);
+    try {
+      await queue.waitUntilReady();
+      const pending = await this.ds
+        .getRepository(Interchange)
+        .find({ where: { status: 'received' }, select: { id: true, receivedAt: true } });
+      let n = 0;
+      for (const p of pending) {
+        if (minAgeMs && Date.now() - new Date(p.receivedAt).getTime() < minAgeMs) continue;
+        const job = await queue.getJob(p.id);
+        if (!job)
+          await queue.add('translate', { interchangeId: p.id } satisfies TranslateJob, {
+            ...JOB_OPTIONS,
+            jobId: p.id,
+          });
+        else if (await job.isFailed()) await job.retry();
+        else continue;
+        n++;
+      }
+      return n;
+    } finally {
+      await queue.close();
+    }
   }
 
   async close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     await this.worker?.close();
   }
 }

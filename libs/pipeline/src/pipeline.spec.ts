@@ -185,19 +185,15 @@ describe.each(databaseConfigs())('per interchange, and when things go wrong, on 
     config = makeConfig();
     ds = await openDatabase(config);
     pipeline = new Pipeline(ds, new InProcessQueue(new TranslateStage(ds, maps, now)));
-    partner = await ds
-      .getRepository(TradingPartner)
-      .save(
-        ds
-          .getRepository(TradingPartner)
-          .create({
-            name: 'Multi',
-            isaQualifier: 'ZZ',
-            isaId: 'DEMOPARTNER',
-            ourIsaQualifier: 'ZZ',
-            ourIsaId: 'DEMOSUPPLIER',
-          }),
-      );
+    partner = await ds.getRepository(TradingPartner).save(
+      ds.getRepository(TradingPartner).create({
+        name: 'Multi',
+        isaQualifier: 'ZZ',
+        isaId: 'DEMOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -198,12 +198,13 @@ export class TranslateStage {
       severity: 'error',
       message: `processing failed: ${(error as Error)?.message ?? String(error)}`,
     };
-    await this.ds
-      .getRepository(Interchange)
-      .update({ id: interchangeId, status: 'received' }, {
+    await this.ds.getRepository(Interchange).update(
+      { id: interchangeId, status: 'received' },
+      {
         status: 'failed',
         issues: [issue],
-      });
+      },
+    );
     return this.outcomeOf(interchangeId);
   }
 
