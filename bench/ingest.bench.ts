@@ -5,6 +5,7 @@
  * bench/results/ingest.json.
  */
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -65,6 +66,15 @@ async function load(url: string, offset: number): Promise<Record<string, number>
   };
 }
 
+/** The scaled run's schema goes once the run is over. */
+async function dropSchema(schema: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 500)); // let the processes close their connections
+  const client = new Client({ connectionString: PG });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
 async function main(): Promise<void> {
   const results: Record<string, Record<string, number>> = {};
 
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
   } finally {
     api.kill('SIGTERM');
     worker.kill('SIGTERM');
+    await dropSchema(schema);
   }
 
   console.table(results);
