@@ -10,6 +10,7 @@ import {
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { authFailures } from './auth-failures';
 
 /** The admin API exists only when EDI_ADMIN_TOKEN is set; then it wants `Authorization: Bearer <token>`. */
 @Injectable()
@@ -19,13 +20,18 @@ export class AdminGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const token = this.config.EDI_ADMIN_TOKEN;
     if (!token) throw new NotFoundException();
-    const header = ctx.switchToHttp().getRequest<Request>().header('authorization') ?? '';
+    const req = ctx.switchToHttp().getRequest<Request>();
+    authFailures.check(String(req.ip));
+    const header = req.header('authorization') ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!given) throw new UnauthorizedException('Authorization: Bearer <admin token> is required');
     // compare digests: equal length whatever was sent, so the time taken tells nothing, not even the length
     const a = createHash('sha256').update(given).digest();
     const b = createHash('sha256').update(token).digest();
-    if (!timingSafeEqual(a, b)) throw new ForbiddenException('wrong admin token');
+    if (!timingSafeEqual(a, b)) {
+      authFailures.record(String(req.ip));
+      throw new ForbiddenException('wrong admin token');
+    }
     return true;
   }
 }

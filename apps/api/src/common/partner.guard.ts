@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { ApiKeys, TradingPartner } from '@edi/persistence';
 import type { Request } from 'express';
+import { authFailures } from './auth-failures';
 import { API_KEYS } from './tokens';
 
 type WithPartner = Request & { partner?: TradingPartner };
@@ -19,10 +20,15 @@ export class PartnerGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<WithPartner>();
+    const address = String(req.ip);
+    authFailures.check(address);
     const key = req.header('x-api-key');
     if (!key) throw new UnauthorizedException('X-API-Key header is required');
     const partner = await this.keys.partnerFor(key);
-    if (!partner) throw new UnauthorizedException('API key is not valid or has been revoked');
+    if (!partner) {
+      authFailures.record(address);
+      throw new UnauthorizedException('API key is not valid or has been revoked');
+    }
     req.partner = partner;
     return true;
   }
