@@ -1,4 +1,3 @@
-import { HttpException } from '@nestjs/common';
 import { AuthFailures } from './auth-failures';
 
 describe('AuthFailures', () => {
