@@ -167,29 +167,22 @@ function ackInterchange(
   groups: GroupNode[],
   now: Date,
 ): InterchangeNode {
-  const t = envelopeStamp(now);
   const delimiters = delimiterChars(h.delimiters);
   if (h.delimiters.segment.length > 1) delimiters.segment = '~'; // answer a multi-byte terminator with the standard one
   const isa11 = delimiters.repetition ?? (h.version >= '00402' ? '^' : 'U');
-  const isa = seg(
-    'ISA',
-    '00',
-    ' '.repeat(10),
-    '00',
-    ' '.repeat(10),
-    h.receiverQualifier,
-    h.receiverId.padEnd(15),
-    h.senderQualifier,
-    h.senderId.padEnd(15),
-    t.date6,
-    t.time,
+  const isa = isaHeader({
+    senderQualifier: h.receiverQualifier,
+    senderId: h.receiverId,
+    receiverQualifier: h.senderQualifier,
+    receiverId: h.senderId,
+    now,
     isa11,
-    /^\d{5}$/.test(h.version) ? h.version : '00401',
-    String(control).padStart(9, '0'),
-    '0',
-    h.usage || 'P',
-    delimiters.component,
-  );
+    version: /^\d{5}$/.test(h.version) ? h.version : '00401',
+    control,
+    usage: h.usage || 'P',
+    component: delimiters.component,
+  });
+
   return {
     delimiters,
     lineEnding: h.lineEnding,
@@ -217,4 +210,42 @@ export function envelopeStamp(now: Date): { date6: string; date8: string; time: 
   const iso = now.toISOString(); // UTC: 2026-11-25T11:15:00.000Z
   const date8 = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
   return { date8, date6: date8.slice(2), time: iso.slice(11, 13) + iso.slice(14, 16) };
+}
+
+export interface IsaFields {
+  senderQualifier: string;
+  senderId: string;
+  receiverQualifier: string;
+  receiverId: string;
+  now: Date;
+  /** The repetition separator from 00402 on, "U" before. */
+  isa11: string;
+  version: string;
+  control: number;
+  usage: string;
+  component: string;
+}
+
+/** An ISA of ours: no authorization or security information, ids padded to their fixed 15 columns. */
+export function isaHeader(f: IsaFields): Segment {
+  const t = envelopeStamp(f.now);
+  return seg(
+    'ISA',
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    f.senderQualifier,
+    f.senderId.padEnd(15),
+    f.receiverQualifier,
+    f.receiverId.padEnd(15),
+    t.date6,
+    t.time,
+    f.isa11,
+    f.version,
+    String(f.control).padStart(9, '0'),
+    '0',
+    f.usage,
+    f.component,
+  );
 }
