@@ -51,11 +51,34 @@ export async function startService(
         log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
       );
   const metrics = new Metrics(dataSource, queue);
-  if (queue instanceof InProcessQueue)
-    queue.onDone = (s) => metrics.stageSeconds.observe({ stage: 'translate' }, s);
-  const pipeline = new Pipeline(dataSource, queue, (source, s) => {
-    metrics.ingested.inc({ source });
-    metrics.stageSeconds.observe({ stage: 'ingest' }, s);
+  // one JSON line per interchange stored and per interchange translated, with their ids
+  if (queue instanceof InProcessQueue) {
+    queue.onDone = (seconds, o) => {
+      metrics.stageSeconds.observe({ stage: 'translate' }, seconds);
+      log.log({
+        msg: 'translated',
+        interchangeId: o.interchangeId,
+        status: o.status,
+        transactions: o.transactions.map((t) => ({
+          id: t.id,
+          set: t.setId,
+          control: t.controlNumber,
+          status: t.status,
+        })),
+        ms: Math.round(seconds * 1000),
+      });
+    };
+  }
+  const pipeline = new Pipeline(dataSource, queue, (interchange, seconds) => {
+    metrics.ingested.inc({ source: interchange.source });
+    metrics.stageSeconds.observe({ stage: 'ingest' }, seconds);
+    log.log({
+      msg: 'stored',
+      interchangeId: interchange.id,
+      partnerId: interchange.partnerId,
+      bytes: interchange.size,
+      source: interchange.source,
+    });
   });
   const app = await NestFactory.create(
     AppModule.register({ config, dataSource, maps, queue, pipeline, metrics }),

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase } from '@edi/persistence';
 import { TranslateStage, TranslateWorker, redisConnection } from '@edi/pipeline';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       'the worker needs DATABASE_URL and REDIS_URL (the embedded mode runs its stages in `npm start`)',
     );
   const log = new Logger('worker');
+  Logger.overrideLogger(new ConsoleLogger({ json: true }));
   const ds = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.EDI_DATA_DIR,
@@ -26,6 +27,20 @@ async function main(): Promise<void> {
   const worker = new TranslateWorker(ds, stage, redisConnection(config.REDIS_URL), {
     concurrency: config.EDI_WORKER_CONCURRENCY,
     prefix: process.env.EDI_QUEUE_PREFIX,
+    // one JSON line per interchange translated, with its ids
+    onDone: (o, seconds) =>
+      log.log({
+        msg: 'translated',
+        interchangeId: o.interchangeId,
+        status: o.status,
+        transactions: o.transactions.map((t) => ({
+          id: t.id,
+          set: t.setId,
+          control: t.controlNumber,
+          status: t.status,
+        })),
+        ms: Math.round(seconds * 1000),
+      }),
   });
   const requeued = await worker.start();
   log.log(`worker ready (pid ${process.pid}); re-queued ${requeued} unfinished interchange(s)`);

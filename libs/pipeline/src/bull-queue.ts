@@ -116,7 +116,11 @@ export class TranslateWorker {
     private readonly ds: DataSource,
     private readonly stage: TranslateStage,
     private readonly connection: ConnectionOptions,
-    private readonly options: { concurrency?: number; prefix?: string } = {},
+    private readonly options: {
+      concurrency?: number;
+      prefix?: string;
+      onDone?: (outcome: TranslateOutcome, seconds: number) => void;
+    } = {},
   ) {}
 
   async start(): Promise<number> {
@@ -137,6 +141,12 @@ export class TranslateWorker {
     this.worker.on('failed', (job, error) => {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
         void this.stage.markFailed(parseJob(job.data).interchangeId, error);
+    });
+    this.worker.on('completed', (job, outcome: TranslateOutcome) => {
+      this.options.onDone?.(
+        outcome,
+        ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000,
+      );
     });
     this.worker.on('error', () => undefined); // connection blips: BullMQ reconnects by itself
     await this.worker.waitUntilReady();

@@ -25,7 +25,7 @@ export class Pipeline {
     private readonly ds: DataSource,
     private readonly queue: StageQueue,
     /** Called after each commit of received bytes, with the seconds it took (metrics). */
-    private readonly onIngested: (source: Interchange['source'], seconds: number) => void = () => undefined,
+    private readonly onIngested: (interchange: Interchange, seconds: number) => void = () => undefined,
   ) {
     this.ingest = new IngestService(ds);
   }
@@ -38,7 +38,7 @@ export class Pipeline {
   ): Promise<Receipt> {
     const started = process.hrtime.bigint();
     const { interchange, replay } = await this.ingest.accept(partner, raw, source, options.idempotencyKey);
-    if (!replay) this.onIngested(source, Number(process.hrtime.bigint() - started) / 1e9);
+    if (!replay) this.onIngested(interchange, Number(process.hrtime.bigint() - started) / 1e9);
     if (!replay) this.queue.enqueue(interchange.id);
     if (!options.wait) return { interchangeId: interchange.id, status: interchange.status, replay };
     const outcome = await this.queue.done(interchange.id);
@@ -76,7 +76,7 @@ export class InProcessQueue implements StageQueue {
     private readonly concurrency = 4,
     private readonly onError: (id: string, e: unknown, attempt: number) => void = () => undefined,
     /** Seconds each successful run took (for the stage latency metric). */
-    public onDone: (seconds: number) => void = () => undefined,
+    public onDone: (seconds: number, outcome: TranslateOutcome) => void = () => undefined,
     private readonly retryBaseMs = 50,
   ) {}
 
@@ -137,7 +137,7 @@ export class InProcessQueue implements StageQueue {
         }
         const started = process.hrtime.bigint();
         const outcome = await this.stage.run(id);
-        this.onDone(Number(process.hrtime.bigint() - started) / 1e9);
+        this.onDone(Number(process.hrtime.bigint() - started) / 1e9, outcome);
         this.slot(id).resolve(outcome);
         setTimeout(() => this.results.delete(id), 60_000).unref();
         return;

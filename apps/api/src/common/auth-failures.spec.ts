@@ -7,9 +7,7 @@ describe('AuthFailures', () => {
       f.check('1.2.3.4');
       f.record('1.2.3.4');
     }
-    expect(() => f.check('1.2.3.4')).toThrow(
-      expect.objectContaining({ status: 429 }),
-    );
+    expect(() => f.check('1.2.3.4')).toThrow(expect.objectContaining({ status: 429 }));
     expect(() => f.check('5.6.7.8')).not.toThrow();
   });
 
