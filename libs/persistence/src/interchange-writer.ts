@@ -18,6 +18,8 @@ interface Pending {
 }
 
 const MAX_BATCH = 200;
+/** A batch also stops at this many bytes of payload, far below Postgres's 1 GB message limit. */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 /**
  * Stores received interchanges with group commit: requests that arrive while a commit is in
@@ -45,7 +47,7 @@ export class InterchangeWriter {
     this.inFlight++;
     try {
       while (this.pending.length) {
-        const batch = this.pending.splice(0, MAX_BATCH);
+        const batch = this.pending.splice(0, batchLength(this.pending));
         try {
           await this.insert(batch.map((p) => p.row));
           for (const p of batch) p.resolve();
@@ -73,4 +75,16 @@ export class InterchangeWriter {
       );
     });
   }
+}
+
+/** How many pending rows go in the next batch: at most MAX_BATCH rows and MAX_BATCH_BYTES of payload, at least one. */
+function batchLength(pending: Pending[]): number {
+  let bytes = 0;
+  let n = 0;
+  while (n < pending.length && n < MAX_BATCH) {
+    bytes += pending[n]!.row.raw.length;
+    if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+    n++;
+  }
+  return n;
 }
