@@ -6,6 +6,7 @@ import { openDatabase } from '@edi/persistence';
 import {
   BullStageQueue,
   InProcessQueue,
+  translatedLogLine,
   Pipeline,
   TranslateStage,
   redisConnection,
@@ -55,18 +56,7 @@ export async function startService(
   if (queue instanceof InProcessQueue) {
     queue.onDone = (seconds, o) => {
       metrics.stageSeconds.observe({ stage: 'translate' }, seconds);
-      log.log({
-        msg: 'translated',
-        interchangeId: o.interchangeId,
-        status: o.status,
-        transactions: o.transactions.map((t) => ({
-          id: t.id,
-          set: t.setId,
-          control: t.controlNumber,
-          status: t.status,
-        })),
-        ms: Math.round(seconds * 1000),
-      });
+      log.log(translatedLogLine(o, seconds));
     };
   }
   const pipeline = new Pipeline(dataSource, queue, (interchange, seconds) => {

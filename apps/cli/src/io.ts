@@ -54,3 +54,10 @@ export function progress(size: number | undefined): (bytes: number) => void {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** A --control / --group-control flag: ISA13 and GS06 are 1-9 digits; absent means 1. */
+export function controlNumber(flag: string, value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${flag} must be 1-9 digits, got '${value}'`);
+  return Number(value);
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase } from '@edi/persistence';
-import { TranslateStage, TranslateWorker, redisConnection } from '@edi/pipeline';
+import { TranslateStage, TranslateWorker, redisConnection, translatedLogLine } from '@edi/pipeline';
 import { loadConfig, mapsDir } from '@edi/config';
 
 /**
@@ -28,19 +28,7 @@ async function main(): Promise<void> {
     concurrency: config.EDI_WORKER_CONCURRENCY,
     prefix: process.env.EDI_QUEUE_PREFIX,
     // one JSON line per interchange translated, with its ids
-    onDone: (o, seconds) =>
-      log.log({
-        msg: 'translated',
-        interchangeId: o.interchangeId,
-        status: o.status,
-        transactions: o.transactions.map((t) => ({
-          id: t.id,
-          set: t.setId,
-          control: t.controlNumber,
-          status: t.status,
-        })),
-        ms: Math.round(seconds * 1000),
-      }),
+    onDone: (o, seconds) => log.log(translatedLogLine(o, seconds)),
   });
   const requeued = await worker.start();
   log.log(`worker ready (pid ${process.pid}); re-queued ${requeued} unfinished interchange(s)`);

@@ -36,22 +36,27 @@ const pairs = {
   },
 };
 
+/** What both a map node and a change to one may set. */
+const editable = {
+  usage: { enum: ['M', 'O', 'X'] },
+  max,
+  path: { type: 'string' },
+  elements,
+  pairs,
+  require: {
+    type: 'object',
+    patternProperties: { '^\\d{2}$': { type: 'string' } },
+    additionalProperties: false,
+  },
+};
+
 const node = {
   type: 'object',
   additionalProperties: false,
   properties: {
     segment: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' },
     loop: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' },
-    usage: { enum: ['M', 'O', 'X'] },
-    max,
-    path: { type: 'string' },
-    elements,
-    pairs,
-    require: {
-      type: 'object',
-      patternProperties: { '^\\d{2}$': { type: 'string' } },
-      additionalProperties: false,
-    },
+    ...editable,
     hierarchy: { type: 'object', additionalProperties: { type: 'string' } },
     structure: { type: 'array', items: { $ref: '#/$defs/node' } },
   },
@@ -63,16 +68,7 @@ const change = {
   additionalProperties: false,
   properties: {
     at: { type: 'string', description: 'node path: REF, N1/N4, PO1/PID' },
-    usage: { enum: ['M', 'O', 'X'] },
-    max,
-    path: { type: 'string' },
-    elements,
-    pairs,
-    require: {
-      type: 'object',
-      patternProperties: { '^\\d{2}$': { type: 'string' } },
-      additionalProperties: false,
-    },
+    ...editable,
     add: { $ref: '#/$defs/node' },
     after: { type: 'string' },
     remove: { type: 'string' },

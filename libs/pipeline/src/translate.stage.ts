@@ -357,3 +357,19 @@ function summary(interchange: Interchange, rows: TransactionSet[], acks: Acknowl
     issues: (interchange.issues ?? []) as X12Issue[],
   };
 }
+
+/** The log line of a translated interchange, the same from the embedded queue and a worker. */
+export function translatedLogLine(o: TranslateOutcome, seconds: number): Record<string, unknown> {
+  return {
+    msg: 'translated',
+    interchangeId: o.interchangeId,
+    status: o.status,
+    transactions: o.transactions.map((t) => ({
+      id: t.id,
+      set: t.setId,
+      control: t.controlNumber,
+      status: t.status,
+    })),
+    ms: Math.round(seconds * 1000),
+  };
+}

@@ -1,6 +1,6 @@
 import { guideHandler } from '@edi/mapping';
 import { AckOptions, InterchangeResult, buildAcks, readX12, serialize } from '@edi/x12';
-import { UsageError, openInput, progress } from '../io';
+import { controlNumber, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 export interface AckFlags {
@@ -42,11 +42,4 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   }
   process.stdout.write(serialize(doc));
   return 0;
-}
-
-/** ISA13 and GS06 are 1-9 digits. */
-function controlNumber(flag: string, value: string | undefined): number {
-  if (value === undefined) return 1;
-  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${flag} must be 1-9 digits, got '${value}'`);
-  return Number(value);
 }

@@ -3,7 +3,7 @@ import { readX12, serialize } from '@edi/x12';
 import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
-import { OutputBuffer, UsageError, openInput, progress } from '../io';
+import { OutputBuffer, UsageError, controlNumber, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 export interface TranslateFlags {
@@ -93,17 +93,12 @@ function toX12(file: string, flags: TranslateFlags): number {
       controlNumber: doc.controlNumber ?? '',
     };
   });
-  const digits = (flag: string, v?: string) => {
-    if (v === undefined) return 1;
-    if (!/^\d{1,9}$/.test(v)) throw new UsageError(`${flag} must be 1-9 digits`);
-    return Number(v);
-  };
   const x12 = buildX12(documents, registry, {
     sender,
     receiver,
     partner: flags.partner,
-    interchangeControl: digits('--control', flags.control),
-    groupControl: digits('--group-control', flags.groupControl),
+    interchangeControl: controlNumber('--control', flags.control),
+    groupControl: controlNumber('--group-control', flags.groupControl),
     now: process.env.EDI_NOW ? new Date(process.env.EDI_NOW) : new Date(),
   });
   process.stdout.write(serialize(x12));
