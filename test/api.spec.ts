@@ -113,11 +113,13 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     const one = (await (await call(`/v1/transactions/${list.items[0]!.id}`, { key: demo.key })).json()) as {
       raw: string;
       document: { purchaseOrder: { number: string } };
-      acknowledgments: unknown[];
+      outbound: Array<{ kind: string; status: string; deliveries: unknown[] }>;
     };
     expect(one.raw).toBe(DEMO_850.toString('latin1'));
     expect(one.document.purchaseOrder.number).toBe('PO-1001');
-    expect(one.acknowledgments).toHaveLength(1);
+    expect(one.outbound).toEqual([
+      expect.objectContaining({ kind: '997', status: 'pending', deliveries: [] }),
+    ]);
 
     const outbox = (await (await call('/v1/outbox', { key: demo.key })).json()) as {
       items: Array<{ id: string }>;
@@ -166,7 +168,9 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     expect(text).toMatch(/edi_documents\{direction="in",set="850",status="translated"\} [1-9]/);
     expect(text).toMatch(/edi_stage_duration_seconds_count\{stage="ingest"\} [1-9]/);
     expect(text).toMatch(/edi_stage_duration_seconds_count\{stage="translate"\} [1-9]/);
-    expect(text).toMatch(/edi_queue_depth \d/);
+    expect(text).toMatch(/edi_queue_depth\{stage="translate"\} \d/);
+    expect(text).toMatch(/edi_queue_depth\{stage="deliver"\} \d/);
+    expect(text).toMatch(/edi_outbound_documents\{channel="outbox",status="(pending|delivered)"\} [1-9]/);
   });
 
   it('PATCH changes only the fields sent; an ISA id another partner has is a 409; deleting a partner stops its keys at once', async () => {

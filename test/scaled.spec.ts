@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Acknowledgment, Interchange, TransactionSet } from '@edi/persistence';
+import { OutboundDocument, Interchange, TransactionSet } from '@edi/persistence';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
@@ -99,7 +99,7 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     await until('every interchange processed', async () => (await processed()) === total);
 
     expect(atKill).toBeLessThan(total); // the kill really came mid-flow
-    const acks = await api.dataSource.getRepository(Acknowledgment).find();
+    const acks = await api.dataSource.getRepository(OutboundDocument).find();
     const txs = await api.dataSource.getRepository(TransactionSet).find();
     expect(txs).toHaveLength(total);
     expect(new Set(txs.map((t) => t.interchangeId)).size).toBe(total);

@@ -2,18 +2,19 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { MapRegistry } from '@edi/mapping';
-import { ApiKeys } from '@edi/persistence';
-import { Pipeline, type StageQueue } from '@edi/pipeline';
+import { ApiKeys, type SecretBox } from '@edi/persistence';
+import type { DeliverStage, Metrics, Pipeline, StageQueue } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorFilter } from './common/error.filter';
 import { KeyThrottlerGuard } from './common/throttler.guard';
-import { API_KEYS, DATA_SOURCE, MAPS, PIPELINE, STAGE_QUEUE } from './common/tokens';
+import { API_KEYS, DATA_SOURCE, DELIVER, MAPS, PIPELINE, SECRETS, STAGE_QUEUE } from './common/tokens';
 import { APP_CONFIG, type AppConfig } from './config';
 import { EdiController } from './edi/edi.controller';
 import { HealthController } from './health.controller';
-import { METRICS, Metrics, MetricsController } from './metrics.controller';
+import { DocumentsController } from './documents/documents.controller';
+import { METRICS, MetricsController } from './metrics.controller';
 import { TransactionsController } from './transactions/transactions.controller';
 
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   queue: StageQueue;
   pipeline: Pipeline;
   metrics: Metrics;
+  deliver: DeliverStage;
+  secrets?: SecretBox;
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -35,6 +38,7 @@ export class AppModule {
       controllers: [
         EdiController,
         TransactionsController,
+        DocumentsController,
         AdminController,
         HealthController,
         MetricsController,
@@ -47,6 +51,8 @@ export class AppModule {
         { provide: API_KEYS, useValue: new ApiKeys(deps.dataSource) },
         { provide: PIPELINE, useValue: deps.pipeline },
         { provide: METRICS, useValue: deps.metrics },
+        { provide: DELIVER, useValue: deps.deliver },
+        { provide: SECRETS, useValue: deps.secrets ?? null },
         AdminGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

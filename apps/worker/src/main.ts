@@ -1,14 +1,19 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bullmq';
 import { MapRegistry } from '@edi/mapping';
-import { openDatabase } from '@edi/persistence';
-import { TranslateStage, TranslateWorker, redisConnection, translatedLogLine } from '@edi/pipeline';
+import { openDatabase, SecretBox } from '@edi/persistence';
+import { DeliverStage, Metrics, QUEUES, TranslateStage, redisConnection } from '@edi/pipeline';
 import { loadConfig, mapsDir } from '@edi/config';
+import type { Queue } from 'bullmq';
+import { RequeueService } from './requeue.service';
+import { WorkerModule } from './worker.module';
 
 /**
  * `npm run start:worker`: the scaled mode's worker. Any number of them may run; each takes
- * translate jobs from Redis and writes to Postgres. Killed at any moment, it loses nothing: the
- * stage commits all or nothing, and a job whose worker died goes to another.
+ * translate and deliver jobs from Redis and writes to Postgres. Killed at any moment, it loses
+ * nothing: each stage commits all or nothing, and a job whose worker died goes to another.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,29 +21,42 @@ async function main(): Promise<void> {
     throw new Error(
       'the worker needs DATABASE_URL and REDIS_URL (the embedded mode runs its stages in `npm start`)',
     );
-  const log = new Logger('worker');
-  Logger.overrideLogger(new ConsoleLogger({ json: true }));
   const ds = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.EDI_DATA_DIR,
     schema: process.env.EDI_DB_SCHEMA,
   });
-  const stage = new TranslateStage(ds, new MapRegistry(mapsDir(config)));
-  const worker = new TranslateWorker(ds, stage, redisConnection(config.REDIS_URL), {
-    concurrency: config.EDI_WORKER_CONCURRENCY,
-    prefix: process.env.EDI_QUEUE_PREFIX,
-    // one JSON line per interchange translated, with its ids
-    onDone: (o, seconds) => log.log(translatedLogLine(o, seconds)),
+  const connection = redisConnection(config.REDIS_URL);
+  const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
+  let queues: Queue[] = [];
+  const metrics = new Metrics(ds, async () => {
+    const [translate, deliver] = await Promise.all(queues.map((q) => q.count()));
+    return { translate: translate ?? 0, deliver: deliver ?? 0 };
   });
-  const requeued = await worker.start();
-  log.log(`worker ready (pid ${process.pid}); re-queued ${requeued} unfinished interchange(s)`);
-  const stop = async () => {
-    await worker.close();
-    await ds.destroy();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  const app = await NestFactory.create(
+    WorkerModule.register({
+      config,
+      connection,
+      prefix,
+      dataSource: ds,
+      translate: new TranslateStage(ds, new MapRegistry(mapsDir(config))),
+      deliver: new DeliverStage(ds, {
+        secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
+      }),
+      metrics,
+    }),
+    { logger: new ConsoleLogger({ json: true }) },
+  );
+  queues = [app.get<Queue>(getQueueToken(QUEUES.translate)), app.get<Queue>(getQueueToken(QUEUES.deliver))];
+  app.enableShutdownHooks();
+  // /metrics and /health of this worker; 0 picks a free port (several workers on one host)
+  await app.listen(config.EDI_WORKER_PORT, '0.0.0.0');
+  const port = (app.getHttpServer() as { address(): { port: number } }).address().port;
+  const { requeued } = app.get(RequeueService);
+  new Logger('worker').log(
+    `worker ready (pid ${process.pid}, metrics on :${port}); re-queued ${requeued.translate} interchange(s) and ${requeued.deliver} delivery(ies)`,
+  );
+  process.once('beforeExit', () => void ds.destroy());
 }
 
 main().catch((e: Error) => {

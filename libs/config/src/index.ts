@@ -15,6 +15,14 @@ export const ConfigSchema = z.object({
   EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  EDI_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  EDI_SECRETS_KEY: z
+    .string()
+    .regex(
+      /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
+      'EDI_SECRETS_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -hex 32)',
+    )
+    .optional(),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

@@ -1,17 +1,27 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
-import { Acknowledgment } from './entities/acknowledgment.entity';
 import { ApiKey } from './entities/api-key.entity';
 import { AuditEvent } from './entities/audit-event.entity';
+import { Delivery } from './entities/delivery.entity';
+import { OutboundDocument } from './entities/outbound-document.entity';
 import { Interchange } from './entities/interchange.entity';
 import { TradingPartner } from './entities/trading-partner.entity';
 import { TransactionSet } from './entities/transaction.entity';
 import { Initial1764064800000 } from './migrations/1764064800000-initial';
 import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-control-number-index';
+import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
 
-export const ENTITIES = [TradingPartner, ApiKey, Interchange, TransactionSet, Acknowledgment, AuditEvent];
-export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000];
+export const ENTITIES = [
+  TradingPartner,
+  ApiKey,
+  Interchange,
+  TransactionSet,
+  OutboundDocument,
+  Delivery,
+  AuditEvent,
+];
+export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000, Outbound1764081000000];
 
 export interface PersistenceConfig {
   /** postgres://… for the scaled mode; absent = SQLite under dataDir. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MapRegistry } from '@edi/mapping';
 import {
-  Acknowledgment,
+  OutboundDocument,
   Interchange,
   Payloads,
   TradingPartner,
@@ -154,12 +154,12 @@ describe.each(databaseConfigs())('pipeline on %s', (_, makeConfig) => {
     expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
       'received',
     );
-    expect(await pipeline.resume()).toBe(1);
+    expect(await pipeline.resume()).toEqual({ translate: 1, deliver: 0 });
     await queue.idle();
     expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
       'processed',
     );
-    expect(await ds.getRepository(Acknowledgment).countBy({ interchangeId })).toBe(1);
+    expect(await ds.getRepository(OutboundDocument).countBy({ interchangeId })).toBe(1);
   });
 });
 
@@ -232,13 +232,7 @@ describe.each(databaseConfigs())('per interchange, and when things go wrong, on 
     const broken = Object.assign(Object.create(stage) as TranslateStage, {
       run: () => Promise.reject(new Error('partner vanished')),
     });
-    const queue = new InProcessQueue(
-      broken,
-      1,
-      () => undefined,
-      () => undefined,
-      1,
-    );
+    const queue = new InProcessQueue(broken, { concurrency: 1, retryBaseMs: 1 });
     queue.enqueue(interchangeId);
     const outcome = await queue.done(interchangeId);
     expect(outcome.status).toBe('failed');
@@ -274,7 +268,7 @@ describe.each(databaseConfigs())(
       );
       expect(new Set(outcomes.map((o) => o.status))).toEqual(new Set(['processed']));
       expect(await ds.getRepository(TransactionSet).countBy({ interchangeId })).toBe(1);
-      expect(await ds.getRepository(Acknowledgment).countBy({ interchangeId })).toBe(1);
+      expect(await ds.getRepository(OutboundDocument).countBy({ interchangeId })).toBe(1);
       if (config.databaseUrl) await Promise.all(others.map((o) => o.destroy()));
       if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
       await ds.destroy();

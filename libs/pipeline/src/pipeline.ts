@@ -1,11 +1,16 @@
-import { Interchange, type TradingPartner } from '@edi/persistence';
+import { Interchange, OutboundDocument, transact, type TradingPartner } from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { IngestService } from './ingest.service';
+import type { Composed, OutboundComposer, OutboundInput } from './outbound';
 import type { TranslateOutcome, TranslateStage } from './translate.stage';
 
-/** Carries interchange ids to the translate stage: in-process (embedded) or a BullMQ queue (scaled). */
-export interface StageQueue {
-  enqueue(interchangeId: string): void;
+/** Carries ids to a stage: in-process (embedded) or a BullMQ queue (scaled). */
+export interface IdQueue {
+  enqueue(id: string): void;
+}
+
+/** The translate stage's queue, which can also wait for an interchange's outcome. */
+export interface StageQueue extends IdQueue {
   /** Resolves when that interchange's translation has run (for ?wait=true). */
   done(interchangeId: string): Promise<TranslateOutcome>;
 }
@@ -17,17 +22,27 @@ export interface Receipt {
   outcome?: TranslateOutcome;
 }
 
-/** The stages in order. The database is the truth; the queue only says "work on id N". */
+export interface PipelineOptions {
+  /** Called after each commit of received bytes, with the seconds it took (metrics). */
+  onIngested?: (interchange: Interchange, seconds: number) => void;
+  /** The deliver stage's queue: outbound documents to push (webhook, SFTP). */
+  deliveries?: IdQueue;
+  /** Builds outbound documents (POST /v1/documents, the ERP stage). */
+  composer?: OutboundComposer;
+}
+
+/** The stages in order. The database is the truth; the queues only say "work on id N". */
 export class Pipeline {
   private readonly ingest: IngestService;
+  private readonly deliveries: IdQueue;
 
   constructor(
     private readonly ds: DataSource,
     private readonly queue: StageQueue,
-    /** Called after each commit of received bytes, with the seconds it took (metrics). */
-    private readonly onIngested: (interchange: Interchange, seconds: number) => void = () => undefined,
+    private readonly options: PipelineOptions = {},
   ) {
     this.ingest = new IngestService(ds);
+    this.deliveries = options.deliveries ?? { enqueue: () => undefined };
   }
 
   async submit(
@@ -38,64 +53,103 @@ export class Pipeline {
   ): Promise<Receipt> {
     const started = process.hrtime.bigint();
     const { interchange, replay } = await this.ingest.accept(partner, raw, source, options.idempotencyKey);
-    if (!replay) this.onIngested(interchange, Number(process.hrtime.bigint() - started) / 1e9);
+    if (!replay) this.options.onIngested?.(interchange, Number(process.hrtime.bigint() - started) / 1e9);
     if (!replay) this.queue.enqueue(interchange.id);
     if (!options.wait) return { interchangeId: interchange.id, status: interchange.status, replay };
     const outcome = await this.queue.done(interchange.id);
     return { interchangeId: interchange.id, status: outcome.status, replay, outcome };
   }
 
-  /** After a crash or restart: everything stored but not yet translated goes back on the queue. */
-  async resume(): Promise<number> {
+  /** A document we send (JSON in): built, checked, numbered, stored, then handed to delivery. */
+  async send(partner: TradingPartner, input: OutboundInput): Promise<Composed> {
+    const composer = this.options.composer;
+    if (!composer) throw new Error('this pipeline has no outbound composer');
+    composer.check(partner, input); // schema errors before a transaction is opened
+    const composed = await transact(this.ds, (m) => composer.compose(m, partner, input));
+    if (composed.document.channel !== 'outbox') this.deliveries.enqueue(composed.document.id);
+    return composed;
+  }
+
+  /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
+  async resume(): Promise<{ translate: number; deliver: number }> {
     const pending = await this.ds
       .getRepository(Interchange)
       .find({ where: { status: 'received' }, select: { id: true }, order: { receivedAt: 'ASC' } });
     for (const p of pending) this.queue.enqueue(p.id);
-    return pending.length;
+    const push = await this.ds.getRepository(OutboundDocument).find({
+      where: [
+        { status: 'pending', channel: 'webhook' },
+        { status: 'pending', channel: 'sftp' },
+      ],
+      select: { id: true },
+      order: { createdAt: 'ASC' },
+    });
+    for (const d of push) this.deliveries.enqueue(d.id);
+    return { translate: pending.length, deliver: push.length };
   }
 }
 
-/** After this many failures in a row an interchange is marked 'failed' (about a minute of backoff). */
-const MAX_ATTEMPTS = 8;
+/** A stage the local queue can run: once per id, and a way to give up on an id for good. */
+export interface RetryingStage<T> {
+  run(id: string): Promise<T>;
+  markFailed(id: string, error: unknown): Promise<T>;
+}
+
+export interface LocalQueueOptions<T> {
+  /** How many ids run at once. */
+  concurrency?: number;
+  /** After this many failures in a row the id is given up on (markFailed). */
+  maxAttempts?: number;
+  /** The first retry waits about this long, doubling each time (with jitter), up to maxDelayMs. */
+  retryBaseMs?: number;
+  maxDelayMs?: number;
+  onError?: (id: string, e: unknown, attempt: number) => void;
+  /** Seconds each successful run took (for the stage latency metric). */
+  onDone?: (seconds: number, outcome: T) => void;
+}
 
 /**
- * The embedded mode's queue: runs the stage in this process, a few at a time, retrying with
- * backoff when it throws (a database hiccup), never dropping an id.
+ * The embedded mode's queue for one stage: runs it in this process, a few at a time, retrying with
+ * jittered exponential backoff when it throws (a database hiccup, a partner's webhook down), never
+ * dropping an id. What it holds in memory is rebuilt from the database at start (resume).
  */
-export class InProcessQueue implements StageQueue {
+export class LocalQueue<T> {
   private running = 0;
   private readonly lastError = new Map<string, unknown>();
   private readonly waiting: string[] = [];
-  private readonly results = new Map<
-    string,
-    { promise: Promise<TranslateOutcome>; resolve: (o: TranslateOutcome) => void }
-  >();
+  private readonly queued = new Set<string>();
+  protected readonly results = new Map<string, { promise: Promise<T>; resolve: (o: T) => void }>();
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly maxDelayMs: number;
+  onDone: (seconds: number, outcome: T) => void;
+  private readonly onError: (id: string, e: unknown, attempt: number) => void;
+  private closed = false;
 
   constructor(
-    private readonly stage: TranslateStage,
-    private readonly concurrency = 4,
-    private readonly onError: (id: string, e: unknown, attempt: number) => void = () => undefined,
-    /** Seconds each successful run took (for the stage latency metric). */
-    public onDone: (seconds: number, outcome: TranslateOutcome) => void = () => undefined,
-    private readonly retryBaseMs = 50,
-  ) {}
+    private readonly stage: RetryingStage<T>,
+    options: LocalQueueOptions<T> = {},
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    // the defaults give up after about a minute of backoff
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.retryBaseMs = options.retryBaseMs ?? 50;
+    this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.onDone = options.onDone ?? (() => undefined);
+    this.onError = options.onError ?? (() => undefined);
+  }
 
+  /** Queues the id unless it is queued or running already. */
   enqueue(id: string): void {
     this.slot(id);
+    if (this.queued.has(id)) return;
+    this.queued.add(id);
     this.waiting.push(id);
     this.pump();
   }
 
-  /** The outcome: waited for if the id is queued here, read from the database if it is done, queued again if neither (a replay after a restart). */
-  async done(id: string): Promise<TranslateOutcome> {
-    if (this.results.has(id)) return this.slot(id).promise;
-    const outcome = await this.stage.outcomeOf(id);
-    if (outcome.status !== 'received') return outcome;
-    this.enqueue(id);
-    return this.slot(id).promise;
-  }
-
-  /** Interchanges waiting or being translated. */
+  /** Ids waiting or running. */
   depth(): number {
     return this.running + this.waiting.length;
   }
@@ -105,11 +159,17 @@ export class InProcessQueue implements StageQueue {
     while (this.running || this.waiting.length) await new Promise((r) => setTimeout(r, 5));
   }
 
-  private slot(id: string) {
+  /** Stops retrying (shutdown): what is still waiting stays in the database for the next start. */
+  close(): void {
+    this.closed = true;
+    this.waiting.length = 0;
+  }
+
+  protected slot(id: string) {
     let s = this.results.get(id);
     if (!s) {
-      let resolve!: (o: TranslateOutcome) => void;
-      const promise = new Promise<TranslateOutcome>((r) => (resolve = r));
+      let resolve!: (o: T) => void;
+      const promise = new Promise<T>((r) => (resolve = r));
       s = { promise, resolve };
       this.results.set(id, s);
     }
@@ -122,21 +182,23 @@ export class InProcessQueue implements StageQueue {
       this.running++;
       void this.work(id).finally(() => {
         this.running--;
+        this.queued.delete(id);
         this.pump();
       });
     }
   }
 
   private async work(id: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !this.closed; attempt++) {
       try {
-        if (attempt > MAX_ATTEMPTS) {
+        if (attempt > this.maxAttempts) {
           this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
           this.lastError.delete(id);
           return;
         }
         const started = process.hrtime.bigint();
         const outcome = await this.stage.run(id);
+        this.lastError.delete(id);
         this.onDone(Number(process.hrtime.bigint() - started) / 1e9, outcome);
         this.slot(id).resolve(outcome);
         setTimeout(() => this.results.delete(id), 60_000).unref();
@@ -144,10 +206,28 @@ export class InProcessQueue implements StageQueue {
       } catch (e) {
         this.lastError.set(id, e);
         this.onError(id, e, attempt);
-        await new Promise((r) =>
-          setTimeout(r, Math.min(30_000, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random())),
-        );
+        const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random());
+        await new Promise((r) => setTimeout(r, delay).unref());
       }
     }
+  }
+}
+
+/** The embedded translate queue: a local queue that can also say what became of an id (?wait=true). */
+export class InProcessQueue extends LocalQueue<TranslateOutcome> implements StageQueue {
+  constructor(
+    private readonly translate: TranslateStage,
+    options: LocalQueueOptions<TranslateOutcome> = {},
+  ) {
+    super(translate, options);
+  }
+
+  /** The outcome: waited for if the id is queued here, read from the database if it is done, queued again if neither (a replay after a restart). */
+  async done(id: string): Promise<TranslateOutcome> {
+    if (this.results.has(id)) return this.slot(id).promise;
+    const outcome = await this.translate.outcomeOf(id);
+    if (outcome.status !== 'received') return outcome;
+    this.enqueue(id);
+    return this.slot(id).promise;
   }
 }

@@ -1,6 +1,6 @@
 import { guideHandler, type MapRegistry, type Translation } from '@edi/mapping';
 import {
-  Acknowledgment,
+  OutboundDocument,
   ControlNumbers,
   Interchange,
   Payloads,
@@ -29,6 +29,8 @@ export interface TranslateOutcome {
   }>;
   /** The TA1/997/999 sent back, as X12. */
   acknowledgments: string;
+  /** Outbound documents to push (webhook, SFTP), for the deliver stage; outbox ones wait to be fetched. */
+  push: string[];
   issues: X12Issue[];
 }
 
@@ -155,7 +157,7 @@ export class TranslateStage {
     partner: TradingPartner,
     interchange: Interchange,
     results: InterchangeResult[],
-  ): Promise<Acknowledgment[]> {
+  ): Promise<OutboundDocument[]> {
     const needed = buildAcks(results, { functionalAck: partner.ackKind, ta1: partner.ta1 });
     if (!needed.interchanges.length) return [];
     const groups = needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0);
@@ -168,21 +170,22 @@ export class TranslateStage {
       groupControl: gs,
       now: this.clock(),
     });
-    const saved: Acknowledgment[] = [];
+    const saved: OutboundDocument[] = [];
     for (const ic of doc.interchanges) {
       const kinds = [
         ...(ic.groups[0]?.before ?? ic.tail ?? []).map(() => 'TA1'),
         ...ic.groups.map((g) => (g.transactions[0]?.header.elements[0] as string | undefined) ?? ''),
       ];
-      const row = m.getRepository(Acknowledgment).create({
+      const row = m.getRepository(OutboundDocument).create({
         interchangeId: interchange.id,
         partnerId: partner.id,
         kind: [...new Set(kinds)].join('+'),
         controlNumber: ic.header.elements[12] as string,
         x12: serialize({ interchanges: [ic] }).toString('latin1'),
-        fetchedAt: null,
+        channel: partner.deliveryChannel,
+        status: 'pending',
       });
-      await m.getRepository(Acknowledgment).insert(row);
+      await m.getRepository(OutboundDocument).insert(row);
       saved.push(row);
     }
     return saved;
@@ -215,7 +218,7 @@ export class TranslateStage {
 
   private async outcome(interchange: Interchange): Promise<TranslateOutcome> {
     const rows = await this.ds.getRepository(TransactionSet).findBy({ interchangeId: interchange.id });
-    const acks = await this.ds.getRepository(Acknowledgment).findBy({ interchangeId: interchange.id });
+    const acks = await this.ds.getRepository(OutboundDocument).findBy({ interchangeId: interchange.id });
     return summary(interchange, rows, acks);
   }
 }
@@ -342,7 +345,11 @@ async function possibleDuplicate(
   return null;
 }
 
-function summary(interchange: Interchange, rows: TransactionSet[], acks: Acknowledgment[]): TranslateOutcome {
+function summary(
+  interchange: Interchange,
+  rows: TransactionSet[],
+  acks: OutboundDocument[],
+): TranslateOutcome {
   return {
     interchangeId: interchange.id,
     status: interchange.status,
@@ -354,6 +361,7 @@ function summary(interchange: Interchange, rows: TransactionSet[], acks: Acknowl
       duplicateOf: r.duplicateOf,
     })),
     acknowledgments: acks.map((a) => a.x12).join(''),
+    push: acks.filter((a) => a.channel !== 'outbox' && a.status === 'pending').map((a) => a.id),
     issues: (interchange.issues ?? []) as X12Issue[],
   };
 }

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   ConflictException,
   Controller,
@@ -13,11 +14,11 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKey, AuditEvent, TradingPartner, type ApiKeys } from '@edi/persistence';
+import { ApiKey, AuditEvent, TradingPartner, type ApiKeys, type SecretBox } from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
-import { API_KEYS, DATA_SOURCE } from '../common/tokens';
+import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
 /** The fields of a partner, no defaults: what PATCH accepts (a field not sent stays as it is). */
@@ -37,6 +38,8 @@ const PartnerFields = z.object({
     .regex(/^[a-z0-9-]{1,64}$/)
     .nullable(),
   rules: z.record(z.string(), z.unknown()).nullable(),
+  /** The key our webhook posts are signed with; write-only (never returned), stored sealed. */
+  webhookSecret: z.string().min(16).max(200).nullable(),
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
@@ -47,6 +50,7 @@ const PartnerInput = PartnerFields.extend({
   erpCustomerId: PartnerFields.shape.erpCustomerId.default(null),
   mapProfile: PartnerFields.shape.mapProfile.default(null),
   rules: PartnerFields.shape.rules.default(null),
+  webhookSecret: PartnerFields.shape.webhookSecret.default(null),
 });
 const Id = z.string().uuid();
 
@@ -59,11 +63,13 @@ export class AdminController {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(API_KEYS) private readonly keys: ApiKeys,
+    @Inject(SECRETS) private readonly secrets: SecretBox | null,
   ) {}
 
   @Get('partners')
-  list() {
-    return this.ds.getRepository(TradingPartner).find({ order: { name: 'ASC' } });
+  async list() {
+    const rows = await this.partners().orderBy('p.name', 'ASC').getMany();
+    return rows.map(view);
   }
 
   @Post('partners')
@@ -79,36 +85,63 @@ export class AdminController {
       );
     const saved = await this.ds
       .getRepository(TradingPartner)
-      .save(this.ds.getRepository(TradingPartner).create(input));
+      .save(
+        this.ds
+          .getRepository(TradingPartner)
+          .create({ ...input, webhookSecret: this.seal(input.webhookSecret) }),
+      );
     await this.audit(saved.id, 'partner.created');
-    return saved;
+    return view(saved);
   }
 
   @Get('partners/:id')
   async get(@Param('id') id: string) {
-    const p = await this.ds.getRepository(TradingPartner).findOneBy({ id: parseInput(Id, id) });
+    return view(await this.partner(id));
+  }
+
+  private partners() {
+    return this.ds.getRepository(TradingPartner).createQueryBuilder('p').addSelect('p.webhookSecret');
+  }
+
+  private async partner(id: string): Promise<TradingPartner> {
+    const p = await this.partners()
+      .where('p.id = :id', { id: parseInput(Id, id) })
+      .getOne();
     if (!p) throw new NotFoundException('no such partner');
     return p;
   }
 
+  /** A webhook secret is kept sealed with EDI_SECRETS_KEY: without that key there is nowhere safe to keep it. */
+  private seal(secret: string | null | undefined): string | null {
+    if (!secret) return null;
+    if (!this.secrets)
+      throw new BadRequestException(
+        'webhookSecret needs EDI_SECRETS_KEY set on the server, to store it sealed',
+      );
+    return this.secrets.seal(secret);
+  }
+
   @Patch('partners/:id')
   async update(@Param('id') id: string, @Body() body: unknown) {
-    const p = await this.get(id);
-    const changes = parseInput(PartnerFields.partial(), body);
+    const p = await this.partner(id);
+    const { webhookSecret, ...changes } = parseInput(PartnerFields.partial(), body);
     const isaQualifier = changes.isaQualifier ?? p.isaQualifier;
     const isaId = changes.isaId ?? p.isaId;
     const taken = await this.ds.getRepository(TradingPartner).findOneBy({ isaQualifier, isaId });
     if (taken && taken.id !== p.id)
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
+    if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     const saved = await this.ds.getRepository(TradingPartner).save(Object.assign(p, changes));
-    await this.audit(p.id, 'partner.updated', { fields: Object.keys(changes) });
-    return saved;
+    await this.audit(p.id, 'partner.updated', {
+      fields: [...Object.keys(changes), ...(webhookSecret !== undefined ? ['webhookSecret'] : [])],
+    });
+    return view(saved);
   }
 
   @Delete('partners/:id')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
-    const p = await this.get(id);
+    const p = await this.partner(id);
     await this.keys.revokeAll(p.id); // through ApiKeys, so its cache forgets the keys at once
     await this.ds.getRepository(TradingPartner).delete({ id: p.id });
     await this.audit(p.id, 'partner.deleted');
@@ -116,7 +149,7 @@ export class AdminController {
 
   @Get('partners/:id/keys')
   async listKeys(@Param('id') id: string) {
-    const p = await this.get(id);
+    const p = await this.partner(id);
     const keys = await this.ds.getRepository(ApiKey).findBy({ partnerId: p.id });
     return keys.map(({ keyHash: _hash, ...k }) => k);
   }
@@ -124,7 +157,7 @@ export class AdminController {
   @Post('partners/:id/keys')
   @ApiOperation({ summary: 'Issue an API key: the key is in this answer and nowhere else, ever' })
   async issueKey(@Param('id') id: string, @Body() body: unknown) {
-    const p = await this.get(id);
+    const p = await this.partner(id);
     const { label } = parseInput(z.object({ label: z.string().max(100).optional() }), body ?? {});
     const { key, record } = await this.keys.issue(p.id, label);
     await this.audit(p.id, 'key.issued', { keyId: record.id, prefix: record.prefix });
@@ -134,7 +167,7 @@ export class AdminController {
   @Delete('partners/:id/keys/:keyId')
   @HttpCode(204)
   async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
-    const p = await this.get(id);
+    const p = await this.partner(id);
     if (!(await this.keys.revoke(p.id, parseInput(Id, keyId))))
       throw new NotFoundException('no such active key');
     await this.audit(p.id, 'key.revoked', { keyId });
@@ -149,4 +182,9 @@ export class AdminController {
       .getRepository(AuditEvent)
       .save(this.ds.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
   }
+}
+
+/** A partner as the API shows it: the webhook secret only as whether one is set. */
+function view({ webhookSecret, ...p }: TradingPartner) {
+  return { ...p, webhookSigned: !!webhookSecret };
 }

@@ -20,7 +20,12 @@ export class ErrorFilter implements ExceptionFilter {
       e instanceof HttpException ? messageOf(e) : status < 500 ? (e as Error).message : 'internal error';
     if (status >= 500)
       this.log.error({ correlationId, path: req.path, error: (e as Error)?.stack ?? String(e) });
-    res.status(status).json({ statusCode: status, message, correlationId });
+    // where the input went wrong, field by field or segment by segment, when the error says
+    const problems =
+      e instanceof HttpException ? (e.getResponse() as { problems?: unknown }).problems : undefined;
+    res
+      .status(status)
+      .json({ statusCode: status, message, ...(problems ? { problems } : {}), correlationId });
   }
 }
 

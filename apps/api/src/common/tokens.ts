@@ -4,3 +4,5 @@ export const PIPELINE = Symbol('PIPELINE');
 export const MAPS = Symbol('MAPS');
 export const API_KEYS = Symbol('API_KEYS');
 export const STAGE_QUEUE = Symbol('STAGE_QUEUE');
+export const DELIVER = Symbol('DELIVER');
+export const SECRETS = Symbol('SECRETS');

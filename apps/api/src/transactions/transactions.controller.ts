@@ -1,10 +1,18 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Acknowledgment, AuditEvent, Payloads, TransactionSet, type TradingPartner } from '@edi/persistence';
-import { IsNull, type DataSource } from 'typeorm';
+import {
+  AuditEvent,
+  Delivery,
+  OutboundDocument,
+  Payloads,
+  TransactionSet,
+  type TradingPartner,
+} from '@edi/persistence';
+import type { DeliverStage } from '@edi/pipeline';
+import { In, type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Partner, PartnerGuard } from '../common/partner.guard';
-import { DATA_SOURCE } from '../common/tokens';
+import { DATA_SOURCE, DELIVER } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
 const ListQuery = z.object({
@@ -21,6 +29,7 @@ const ListQuery = z.object({
       'delivered',
     ])
     .optional(),
+  direction: z.enum(['in', 'out']).optional(),
   set: z
     .string()
     .regex(/^\d{3}$/)
@@ -39,7 +48,10 @@ const Id = z.string().uuid();
 @Controller('v1')
 @UseGuards(PartnerGuard)
 export class TransactionsController {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(DELIVER) private readonly deliver: DeliverStage,
+  ) {}
 
   @Get('transactions')
   @ApiOperation({ summary: 'List transactions: filter by status, set, PO number, date range; newest first' })
@@ -50,6 +62,7 @@ export class TransactionsController {
       .createQueryBuilder('t')
       .where('t.partnerId = :p', { p: partner.id });
     if (q.status) qb.andWhere('t.status = :s', { s: q.status });
+    if (q.direction) qb.andWhere('t.direction = :d', { d: q.direction });
     if (q.set) qb.andWhere('t.setId = :set', { set: q.set });
     if (q.po) qb.andWhere('t.poNumber = :po', { po: q.po });
     if (q.from) qb.andWhere('t.createdAt >= :from', { from: new Date(q.from) });
@@ -65,38 +78,65 @@ export class TransactionsController {
 
   @Get('transactions/:id')
   @ApiOperation({
-    summary: 'One transaction: its JSON, errors, the raw X12 it came in, the acks sent, its audit trail',
+    summary:
+      'One transaction: its JSON, errors, the raw X12 it came in, what went out for it (acks, 855…) with each delivery try, its audit trail',
   })
   async get(@Partner() partner: TradingPartner, @Param('id') id: string) {
     const tx = await this.ds
       .getRepository(TransactionSet)
       .findOneBy({ id: parseInput(Id, id), partnerId: partner.id });
     if (!tx) throw new NotFoundException('no such transaction');
-    const raw = await new Payloads(this.ds).load(tx.interchangeId);
-    const acks = await this.ds.getRepository(Acknowledgment).findBy({ interchangeId: tx.interchangeId });
+    const raw = tx.interchangeId ? await new Payloads(this.ds).load(tx.interchangeId) : undefined;
+    const docs = this.ds.getRepository(OutboundDocument);
+    // in: the acks of its interchange; out: the document that carries it
+    const outbound = tx.interchangeId
+      ? await docs.findBy({ interchangeId: tx.interchangeId, partnerId: partner.id })
+      : await docs.findBy({ transactionId: tx.id, partnerId: partner.id });
+    const deliveries = outbound.length
+      ? await this.ds
+          .getRepository(Delivery)
+          .find({ where: { documentId: In(outbound.map((d) => d.id)) }, order: { at: 'ASC' } })
+      : [];
+    const answers = await this.ds.getRepository(TransactionSet).find({
+      where: { inReplyTo: tx.id, partnerId: partner.id },
+      select: { id: true, setId: true, status: true },
+    });
     const audit = await this.ds
       .getRepository(AuditEvent)
       .find({ where: { subjectId: tx.id }, order: { at: 'ASC' } });
     return {
       ...tx,
       raw: raw?.toString('latin1'),
-      acknowledgments: acks.map((a) => ({
-        id: a.id,
-        kind: a.kind,
-        controlNumber: a.controlNumber,
-        x12: a.x12,
+      outbound: outbound.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        controlNumber: d.controlNumber,
+        channel: d.channel,
+        status: d.status,
+        x12: d.x12,
+        deliveries: deliveries
+          .filter((x) => x.documentId === d.id)
+          .map(({ attempt, ok, statusCode, detail, at, ms }) => ({
+            attempt,
+            ok,
+            statusCode,
+            detail,
+            at,
+            ms,
+          })),
       })),
+      answers,
       audit,
     };
   }
 
   @Get('outbox')
   @ApiOperation({
-    summary: 'What waits for the partner to fetch: acknowledgments (and later 855/856/810), oldest first',
+    summary: 'What waits for the partner to fetch: acknowledgments, 855/856/810, oldest first',
   })
   async outbox(@Partner() partner: TradingPartner) {
-    const rows = await this.ds.getRepository(Acknowledgment).find({
-      where: { partnerId: partner.id, fetchedAt: IsNull() },
+    const rows = await this.ds.getRepository(OutboundDocument).find({
+      where: { partnerId: partner.id, status: 'pending', channel: 'outbox' },
       order: { createdAt: 'ASC' },
       take: 500,
     });
@@ -106,6 +146,7 @@ export class TransactionsController {
         kind: a.kind,
         controlNumber: a.controlNumber,
         interchangeId: a.interchangeId,
+        transactionId: a.transactionId,
         createdAt: a.createdAt,
         x12: a.x12,
       })),
@@ -113,15 +154,10 @@ export class TransactionsController {
   }
 
   @Post('outbox/:id/ack')
-  @ApiOperation({ summary: 'Mark an outbox item fetched, so it is not offered again' })
+  @ApiOperation({ summary: 'Mark an outbox item fetched (its delivery), so it is not offered again' })
   async fetched(@Partner() partner: TradingPartner, @Param('id') id: string) {
-    const r = await this.ds
-      .getRepository(Acknowledgment)
-      .update(
-        { id: parseInput(Id, id), partnerId: partner.id, fetchedAt: IsNull() },
-        { fetchedAt: new Date().toISOString() },
-      );
-    if (!r.affected) throw new NotFoundException('no such item waiting in the outbox');
+    if (!(await this.deliver.fetched(partner.id, parseInput(Id, id))))
+      throw new NotFoundException('no such item waiting in the outbox');
     return { id, fetched: true };
   }
 }

@@ -41,6 +41,10 @@ export class TradingPartner {
   @Column({ name: 'webhook_url', type: 'varchar', length: 500, nullable: true })
   webhookUrl!: string | null;
 
+  /** Signs what we post to the webhook (HMAC-SHA256); stored encrypted, never returned by the API. */
+  @Column({ name: 'webhook_secret', type: 'text', nullable: true, select: false })
+  webhookSecret!: string | null;
+
   @Column({ name: 'erp_customer_id', type: 'varchar', length: 64, nullable: true })
   erpCustomerId!: string | null;
 

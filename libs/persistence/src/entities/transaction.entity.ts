@@ -23,8 +23,14 @@ export class TransactionSet {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string = randomUUID();
 
-  @Column({ name: 'interchange_id', type: 'varchar', length: 36 })
-  interchangeId!: string;
+  /** The interchange it came in; null for one we send (855, 856, 810). */
+  @Column({ name: 'interchange_id', type: 'varchar', length: 36, nullable: true })
+  interchangeId!: string | null;
+
+  /** For one we send: the inbound transaction it answers (the 850 of an 855). */
+  @Index()
+  @Column({ name: 'in_reply_to', type: 'varchar', length: 36, nullable: true })
+  inReplyTo!: string | null;
 
   @Column({ name: 'partner_id', type: 'varchar', length: 36 })
   partnerId!: string;

@@ -1,0 +1,43 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { QUEUES, requeueUnfinished } from '@edi/pipeline';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from './tokens';
+
+/**
+ * At start, every row not in a final state goes back on its queue; then every minute, rows older
+ * than a minute with no job (an API process that died between its commit and its queue add).
+ */
+@Injectable()
+export class RequeueService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('worker');
+  private sweep?: NodeJS.Timeout;
+  requeued = { translate: 0, deliver: 0 };
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @InjectQueue(QUEUES.translate) private readonly translate: Queue,
+    @InjectQueue(QUEUES.deliver) private readonly deliver: Queue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.requeued = await requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver });
+    this.sweep = setInterval(() => {
+      requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver }, 60_000).catch(
+        (e: Error) => this.log.warn({ msg: 'requeue sweep failed', error: e.message }),
+      );
+    }, 60_000);
+    this.sweep.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweep) clearInterval(this.sweep);
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  ServiceUnavailableException,
+  type DynamicModule,
+  Module,
+} from '@nestjs/common';
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
+import type { AppConfig } from '@edi/config';
+import { QUEUES, type DeliverStage, type Metrics, type TranslateStage } from '@edi/pipeline';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { DeliverProcessor, TranslateProcessor } from './processors';
+import { RequeueService } from './requeue.service';
+import { DATA_SOURCE, DELIVER, METRICS, TRANSLATE, WORKER_CONFIG } from './tokens';
+
+@Controller('metrics')
+class WorkerMetricsController {
+  constructor(@Inject(METRICS) private readonly metrics: Metrics) {}
+
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4')
+  text(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
+
+@Controller('health')
+class WorkerHealthController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @InjectQueue(QUEUES.translate) private readonly translate: Queue,
+  ) {}
+
+  /** Up only when Postgres and Redis both answer. */
+  @Get()
+  async check(): Promise<{ status: 'ok'; database: string; queue: string }> {
+    try {
+      await this.ds.query('SELECT 1');
+    } catch (e) {
+      throw new ServiceUnavailableException(`database: ${(e as Error).message}`);
+    }
+    try {
+      return {
+        status: 'ok',
+        database: this.ds.options.type,
+        queue: `redis (${await this.translate.count()} waiting)`,
+      };
+    } catch (e) {
+      throw new ServiceUnavailableException(`redis: ${(e as Error).message}`);
+    }
+  }
+}
+
+export interface WorkerDeps {
+  config: AppConfig;
+  connection: ConnectionOptions;
+  prefix: string;
+  dataSource: DataSource;
+  translate: TranslateStage;
+  deliver: DeliverStage;
+  metrics: Metrics;
+}
+
+/** The scaled mode's worker: a BullMQ processor per stage, the start-up re-queue, /metrics and /health. */
+@Module({})
+export class WorkerModule {
+  static register(deps: WorkerDeps): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        BullModule.forRoot({ connection: deps.connection, prefix: deps.prefix }),
+        BullModule.registerQueue({ name: QUEUES.translate }, { name: QUEUES.deliver }),
+      ],
+      controllers: [WorkerMetricsController, WorkerHealthController],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: deps.config },
+        { provide: DATA_SOURCE, useValue: deps.dataSource },
+        { provide: TRANSLATE, useValue: deps.translate },
+        { provide: DELIVER, useValue: deps.deliver },
+        { provide: METRICS, useValue: deps.metrics },
+        TranslateProcessor,
+        DeliverProcessor,
+        RequeueService,
+      ],
+    };
+  }
+}

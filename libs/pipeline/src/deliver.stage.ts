@@ -1,0 +1,171 @@
+import { createHmac } from 'node:crypto';
+import {
+  Delivery,
+  OutboundDocument,
+  TradingPartner,
+  TransactionSet,
+  type OutboundStatus,
+  transact,
+  type SecretBox,
+} from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+
+export interface DeliveryOutcome {
+  documentId: string;
+  status: OutboundStatus;
+  channel: OutboundDocument['channel'];
+  attempts: number;
+}
+
+/** A delivery attempt that did not reach the partner; the queue tries again later. */
+export class DeliveryFailed extends Error {}
+
+/**
+ * Deliver: hands an outbound document to its partner. Outbox documents wait for the partner to
+ * fetch them (the fetch is the delivery); webhook documents are POSTed, signed, and every try gets
+ * a Delivery row. Delivery is at least once: a crash between the partner's 2xx and our commit
+ * sends it again, with the same X-EDI-Document-Id for the partner to drop the repeat.
+ */
+export class DeliverStage {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly options: {
+      secrets?: SecretBox;
+      timeoutMs?: number;
+      clock?: () => Date;
+    } = {},
+  ) {}
+
+  async run(documentId: string): Promise<DeliveryOutcome> {
+    const doc = await this.ds.getRepository(OutboundDocument).findOneBy({ id: documentId });
+    if (!doc) throw new Error(`no outbound document ${documentId}`);
+    // outbox: the partner fetches it; sftp: the transport's own uploader takes it
+    if (doc.status !== 'pending' || doc.channel !== 'webhook') return outcomeOf(doc);
+    const partner = await this.ds
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.webhookSecret')
+      .where('p.id = :id', { id: doc.partnerId })
+      .getOneOrFail();
+    const attempt = doc.attempts + 1;
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let detail: string;
+    let ok = false;
+    try {
+      if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
+      const res = await fetch(partner.webhookUrl, {
+        method: 'POST',
+        body: doc.x12,
+        headers: this.headers(doc, partner),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      statusCode = res.status;
+      ok = res.ok;
+      // a little of the answer helps whoever reads the delivery log; more is not kept
+      detail = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`.trim();
+    } catch (e) {
+      detail = `${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message}`;
+    }
+    const at = (this.options.clock?.() ?? new Date()).toISOString();
+    await transact(this.ds, async (m) => {
+      await m.getRepository(Delivery).insert(
+        m.getRepository(Delivery).create({
+          documentId: doc.id,
+          partnerId: doc.partnerId,
+          channel: 'webhook',
+          attempt,
+          ok,
+          statusCode,
+          detail,
+          ms: Date.now() - started,
+        }),
+      );
+      await m
+        .getRepository(OutboundDocument)
+        .update(
+          { id: doc.id, status: 'pending' },
+          ok
+            ? { attempts: attempt, status: 'delivered', deliveredAt: at, lastError: null }
+            : { attempts: attempt, lastError: detail },
+        );
+      if (ok && doc.transactionId)
+        await m.getRepository(TransactionSet).update({ id: doc.transactionId }, { status: 'delivered' });
+    });
+    if (!ok) throw new DeliveryFailed(`webhook delivery of ${doc.id} failed: ${detail}`);
+    return { documentId: doc.id, status: 'delivered', channel: doc.channel, attempts: attempt };
+  }
+
+  /** The queue gave up: the document is marked failed, with the last reason, for a person to resend. */
+  async markFailed(documentId: string, error: unknown): Promise<DeliveryOutcome> {
+    await this.ds
+      .getRepository(OutboundDocument)
+      .update(
+        { id: documentId, status: 'pending' },
+        { status: 'failed', lastError: (error as Error)?.message ?? String(error) },
+      );
+    return outcomeOf(await this.ds.getRepository(OutboundDocument).findOneByOrFail({ id: documentId }));
+  }
+
+  /** A partner fetched it from the outbox: that is its delivery. False when it was not waiting there. */
+  async fetched(partnerId: string, documentId: string): Promise<boolean> {
+    const at = (this.options.clock?.() ?? new Date()).toISOString();
+    return transact(this.ds, async (m) => {
+      const doc = await m.getRepository(OutboundDocument).findOneBy({ id: documentId, partnerId });
+      if (!doc || doc.status !== 'pending' || doc.channel !== 'outbox') return false;
+      const r = await m
+        .getRepository(OutboundDocument)
+        .update(
+          { id: documentId, status: 'pending' },
+          { status: 'delivered', deliveredAt: at, fetchedAt: at, attempts: doc.attempts + 1 },
+        );
+      if (!r.affected) return false;
+      await m.getRepository(Delivery).insert(
+        m.getRepository(Delivery).create({
+          documentId,
+          partnerId,
+          channel: 'outbox',
+          attempt: doc.attempts + 1,
+          ok: true,
+          statusCode: null,
+          detail: 'fetched by the partner',
+          ms: 0,
+        }),
+      );
+      if (doc.transactionId)
+        await m.getRepository(TransactionSet).update({ id: doc.transactionId }, { status: 'delivered' });
+      return true;
+    });
+  }
+
+  /**
+   * The document's id, kind and control number, and when a secret is set a signature the partner
+   * can check: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (the timestamp stops replays).
+   */
+  private headers(doc: OutboundDocument, partner: TradingPartner): Record<string, string> {
+    const h: Record<string, string> = {
+      'content-type': 'application/edi-x12',
+      'x-edi-document-id': doc.id,
+      'x-edi-kind': doc.kind,
+      'x-edi-control-number': doc.controlNumber,
+    };
+    if (partner.webhookSecret) {
+      if (!this.options.secrets)
+        throw new Error('the partner has a webhook secret but EDI_SECRETS_KEY is not set to open it');
+      const t = Math.floor((this.options.clock?.() ?? new Date()).getTime() / 1000);
+      const key = this.options.secrets.open(partner.webhookSecret);
+      h['x-edi-signature'] = `t=${t},v1=${webhookSignature(key, t, doc.x12)}`;
+    }
+    return h;
+  }
+}
+
+/** What a partner's webhook computes to check our X-EDI-Signature. */
+export function webhookSignature(secret: string, timestamp: number, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body, 'latin1').digest('hex');
+}
+
+function outcomeOf(doc: OutboundDocument): DeliveryOutcome {
+  return { documentId: doc.id, status: doc.status, channel: doc.channel, attempts: doc.attempts };
+}

@@ -1,0 +1,182 @@
+import {
+  buildX12,
+  documentSchema,
+  translateX12,
+  type CanonicalDocument,
+  type MapRegistry,
+} from '@edi/mapping';
+import {
+  ControlNumbers,
+  OutboundDocument,
+  TradingPartner,
+  TransactionSet,
+  type TransactionStatus,
+} from '@edi/persistence';
+import { serialize, type X12Issue } from '@edi/x12';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/** A document we cannot send: each problem names where it is (a JSON path or a segment/element). */
+export class OutboundError extends Error {
+  constructor(
+    message: string,
+    readonly problems: Array<{ path?: string; segmentId?: string; element?: number; message: string }>,
+  ) {
+    super(message);
+  }
+}
+
+/** What a caller gives: the set's body (and optionally the version); the envelope is ours to fill. */
+export interface OutboundInput {
+  transactionSet: string;
+  version?: string;
+  /** The body under the map's document key (purchaseOrderAcknowledgment, shipment, invoice…). */
+  document: Record<string, unknown>;
+  /** The inbound transaction this answers (an 855 for an 850), if any. */
+  inReplyTo?: string | null;
+  poNumber?: string | null;
+}
+
+export interface Composed {
+  transaction: TransactionSet;
+  document: OutboundDocument;
+}
+
+const DEFAULT_VERSION = '004010';
+
+/**
+ * Builds an outbound business document (855, 856, 810…) for a partner: checks the JSON against the
+ * set's published schema, numbers the envelope from the partner's counters, writes the X12 through
+ * the map, reads it back through our own guide (we never send what we would reject), and records
+ * the outbound transaction and the outbox row. Runs inside the caller's database transaction, so
+ * a failure anywhere takes no control number and leaves nothing half-made.
+ */
+export class OutboundComposer {
+  private readonly counters: ControlNumbers;
+  // the maps write dates as YYYY-MM-DD (documentSchema says format: date)
+  private readonly ajv = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    formats: { date: /^\d{4}-\d{2}-\d{2}$/ },
+  });
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(
+    ds: DataSource,
+    private readonly maps: MapRegistry,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.counters = new ControlNumbers(ds);
+  }
+
+  /** The checks that need no database: run them before opening a transaction. */
+  check(partner: TradingPartner, input: OutboundInput): CanonicalDocument {
+    const version = this.maps.resolveVersion(input.transactionSet, input.version ?? DEFAULT_VERSION);
+    if (!version)
+      throw new OutboundError(`no map for transaction set ${input.transactionSet}`, [
+        { path: '/transactionSet', message: `no map for ${input.transactionSet} ${input.version ?? ''}` },
+      ]);
+    const map = this.maps.get(input.transactionSet, version, partner.mapProfile ?? undefined);
+    const doc: CanonicalDocument = {
+      transactionSet: input.transactionSet,
+      version: input.version ?? version,
+      controlNumber: '0001',
+      sender: { qualifier: partner.ourIsaQualifier, id: partner.ourIsaId, applicationCode: partner.ourIsaId },
+      receiver: { qualifier: partner.isaQualifier, id: partner.isaId, applicationCode: partner.isaId },
+      [map.document]: input.document as CanonicalDocument[string],
+    };
+    const key = `${input.transactionSet}/${version}/${partner.mapProfile ?? ''}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      validate = this.ajv.compile(documentSchema(map));
+      this.validators.set(key, validate);
+    }
+    if (!validate(doc))
+      throw new OutboundError(
+        `the ${input.transactionSet} does not match its schema`,
+        (validate.errors ?? []).map((e) => ({
+          path: e.instancePath || '/',
+          message: `${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`,
+        })),
+      );
+    return doc;
+  }
+
+  async compose(
+    m: EntityManager,
+    partner: TradingPartner,
+    input: OutboundInput,
+    status: TransactionStatus = 'responded',
+  ): Promise<Composed> {
+    const doc = this.check(partner, input);
+    if (input.inReplyTo) {
+      // an answer to another partner's document would leak that it exists: same error as none
+      const original = await m
+        .getRepository(TransactionSet)
+        .findOneBy({ id: input.inReplyTo, partnerId: partner.id });
+      if (!original)
+        throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
+          { path: '/inReplyTo', message: 'not a transaction of this partner' },
+        ]);
+    }
+    const isa = await this.counters.next(partner.id, 'ISA', 1, m);
+    const gs = await this.counters.next(partner.id, 'GS', 1, m);
+    const st = await this.counters.next(partner.id, 'ST', 1, m);
+    doc.controlNumber = String(st).padStart(4, '0');
+    const profile = partner.mapProfile ?? undefined;
+    const tree = buildX12([doc], this.maps, {
+      interchangeControl: isa,
+      groupControl: gs,
+      partner: profile,
+      now: this.clock(),
+    });
+    const x12 = serialize(tree).toString('latin1');
+    // what we send must pass the guide we hold partners to
+    const back = translateX12(x12, this.maps, { partner: profile });
+    const errors: X12Issue[] = [...back.report.issues, ...back.translations.flatMap((t) => t.issues)].filter(
+      (i) => i.severity === 'error',
+    );
+    if (errors.length || back.translations.length !== 1)
+      throw new OutboundError(
+        `the ${input.transactionSet} would not pass its own guide`,
+        errors.map((i) => ({ segmentId: i.segmentId, element: i.element, message: i.message })),
+      );
+    const written = back.translations[0]!.document;
+    const transaction = m.getRepository(TransactionSet).create({
+      interchangeId: null,
+      inReplyTo: input.inReplyTo ?? null,
+      partnerId: partner.id,
+      direction: 'out',
+      setId: doc.transactionSet,
+      version: doc.version.slice(0, 12),
+      controlNumber: doc.controlNumber,
+      groupControl: String(gs),
+      poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
+      status,
+      document: written,
+      issues: [],
+      duplicateOf: null,
+    });
+    await m.getRepository(TransactionSet).insert(transaction as QueryDeepPartialEntity<TransactionSet>);
+    const document = m.getRepository(OutboundDocument).create({
+      partnerId: partner.id,
+      interchangeId: null,
+      transactionId: transaction.id,
+      kind: doc.transactionSet,
+      controlNumber: String(isa).padStart(9, '0'),
+      x12,
+      channel: partner.deliveryChannel,
+      status: 'pending',
+    });
+    await m.getRepository(OutboundDocument).insert(document);
+    return { transaction, document };
+  }
+}
+
+/** The PO number a document refers to (BAK03 of an 855, BIG04 of an 810), for search by PO. */
+function poNumberOf(body: Record<string, unknown>): string | null {
+  for (const key of ['purchaseOrderNumber', 'poNumber', 'number'])
+    if (typeof body[key] === 'string') return body[key];
+  return null;
+}
