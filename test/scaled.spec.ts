@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { OutboundDocument, Interchange, TransactionSet } from '@edi/persistence';
+import { Delivery, Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
+import { webhookSignature } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
@@ -14,8 +17,12 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WORKER = resolve(__dirname, '../dist/apps/worker/src/main.js');
 const ADMIN = 'scaled-admin-token-0123456789';
 const run = `s${process.pid}${Date.now().toString(36)}`;
+const SECRETS_KEY = 'b2'.repeat(32);
 
-function startWorker(): ChildProcess {
+/** A port for the second worker's /metrics (the first takes any free one). */
+const METRICS_PORT = 20000 + (process.pid % 20000);
+
+function startWorker(port = 0): ChildProcess {
   return spawn(process.execPath, [WORKER], {
     env: {
       ...process.env,
@@ -24,6 +31,8 @@ function startWorker(): ChildProcess {
       EDI_DB_SCHEMA: run,
       EDI_QUEUE_PREFIX: run,
       EDI_WORKER_CONCURRENCY: '2',
+      EDI_WORKER_PORT: String(port),
+      EDI_SECRETS_KEY: SECRETS_KEY,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -43,7 +52,13 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
 
   beforeAll(async () => {
     api = await startService(
-      loadConfig({ PORT: '0', DATABASE_URL: POSTGRES_URL, REDIS_URL, EDI_ADMIN_TOKEN: ADMIN }),
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: POSTGRES_URL,
+        REDIS_URL,
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_SECRETS_KEY: SECRETS_KEY,
+      }),
       { schema: run, queuePrefix: run, logger: false },
     );
   });
@@ -94,7 +109,7 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     await until('the first worker to get going', async () => (await processed()) >= 3);
     first.kill('SIGKILL');
     const atKill = await processed();
-    const second = startWorker();
+    const second = startWorker(METRICS_PORT);
     workers.push(second);
     await until('every interchange processed', async () => (await processed()) === total);
 
@@ -137,6 +152,88 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     expect((await (await fetch(`${api.url}/health`)).json()) as object).toMatchObject({
       status: 'ok',
       queue: expect.stringMatching(/^redis/),
+    });
+  });
+
+  it('a worker pushes the 997 of a webhook partner, retrying after a refusal, and reports it on its own /metrics', async () => {
+    const hooks: Array<{ signature: string; body: string }> = [];
+    const answers = [500];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push({
+          signature: String(req.headers['x-edi-signature']),
+          body: Buffer.concat(chunks).toString('latin1'),
+        });
+        res.statusCode = answers.shift() ?? 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const p = (await (
+      await fetch(`${api.url}/v1/admin/partners`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'Hook',
+          isaQualifier: 'ZZ',
+          isaId: 'HOOKPARTNER',
+          ourIsaQualifier: 'ZZ',
+          ourIsaId: 'DEMOSUPPLIER',
+          deliveryChannel: 'webhook',
+          webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+          webhookSecret: 'scaled-webhook-secret-0123',
+        }),
+      })
+    ).json()) as { id: string };
+    const { key } = (await (
+      await fetch(`${api.url}/v1/admin/partners/${p.id}/keys`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { key: string };
+    const file = x12()
+      .isa({ sender: 'HOOKPARTNER', receiver: 'DEMOSUPPLIER', control: '000000077' })
+      .gs({ control: '77' })
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-HOOK-77', '', '20261125')
+      .seg('PO1', '1', '1', 'EA')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    const r = await fetch(`${api.url}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: file,
+    });
+    const { outcome } = (await r.json()) as { outcome: { acknowledgments: string } };
+    await until('the webhook to be tried twice', async () => hooks.length >= 2, 30_000);
+    await until(
+      'the delivery to be recorded',
+      async () =>
+        (await api.dataSource
+          .getRepository(OutboundDocument)
+          .countBy({ partnerId: p.id, status: 'delivered' })) === 1,
+    );
+    server.close();
+    expect(hooks.map((h) => h.body)).toEqual([outcome.acknowledgments, outcome.acknowledgments]);
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(hooks[1]!.signature)!;
+    expect(v1).toBe(webhookSignature('scaled-webhook-secret-0123', Number(t), hooks[1]!.body));
+    const tries = await api.dataSource
+      .getRepository(Delivery)
+      .find({ where: { partnerId: p.id }, order: { attempt: 'ASC' } });
+    expect(tries.map((d) => [d.attempt, d.ok, d.statusCode])).toEqual([
+      [1, false, 500],
+      [2, true, 204],
+    ]);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+    expect(metrics).toMatch(/edi_stage_duration_seconds_count\{stage="translate"\} [1-9]/);
+    expect(metrics).toMatch(/edi_queue_depth\{stage="deliver"\} \d/);
+    expect(metrics).toMatch(/edi_outbound_documents\{channel="webhook",status="delivered"\} 1/);
+    expect(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/health`)).json()).toMatchObject({
+      status: 'ok',
     });
   });
 });
