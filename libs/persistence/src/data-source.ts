@@ -66,12 +66,22 @@ export async function openDatabase(config: PersistenceConfig): Promise<DataSourc
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   if (ds.options.type === 'postgres') {
-    if (config.schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema.replace(/"/g, '')}"`);
-    await ds.query('SELECT pg_advisory_lock(743210)');
+    // one connection holds the lock from start to end: a session lock taken on one pooled
+    // connection and released on another would never be released. Creating the schema is inside
+    // it too, as two processes starting at once would race on CREATE SCHEMA IF NOT EXISTS.
+    const holder = ds.createQueryRunner();
+    await holder.connect();
     try {
-      await ds.runMigrations({ transaction: 'all' });
+      await holder.query('SELECT pg_advisory_lock(743210)');
+      try {
+        if (config.schema)
+          await holder.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema.replace(/"/g, '')}"`);
+        await ds.runMigrations({ transaction: 'all' });
+      } finally {
+        await holder.query('SELECT pg_advisory_unlock(743210)');
+      }
     } finally {
-      await ds.query('SELECT pg_advisory_unlock(743210)');
+      await holder.release();
     }
   } else {
     await ds.runMigrations({ transaction: 'all' });

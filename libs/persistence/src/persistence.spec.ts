@@ -5,6 +5,7 @@ import { ControlNumbers } from './control-numbers';
 import { openDatabase, type PersistenceConfig } from './data-source';
 import { TradingPartner } from './entities/trading-partner.entity';
 import { Payloads } from './payloads';
+import { SecretBox } from './secrets';
 
 describe.each(databaseConfigs())('persistence on %s', (_, makeConfig) => {
   let config: PersistenceConfig;
@@ -24,6 +25,27 @@ describe.each(databaseConfigs())('persistence on %s', (_, makeConfig) => {
     const again = await openDatabase(config);
     expect(await again.showMigrations()).toBe(false);
     await again.destroy();
+  });
+
+  it('many processes opening a new database at once all start (one creates and migrates, the others wait)', async () => {
+    const fresh = makeConfig();
+    const opened = await Promise.all(Array.from({ length: 8 }, () => openDatabase(fresh)));
+    for (const o of opened) expect(await o.showMigrations()).toBe(false);
+    if (fresh.schema) await opened[0]!.query(`DROP SCHEMA "${fresh.schema}" CASCADE`);
+    for (const o of opened) await o.destroy();
+  });
+
+  it('keeps a secret sealed: only the same key opens it, and an altered row is refused', () => {
+    const box = new SecretBox('c3'.repeat(32));
+    const sealed = box.seal('hunter2-but-longer');
+    expect(sealed).not.toContain('hunter2');
+    expect(box.seal('hunter2-but-longer')).not.toBe(sealed); // a fresh IV each time
+    expect(box.open(sealed)).toBe('hunter2-but-longer');
+    expect(() => new SecretBox('d4'.repeat(32)).open(sealed)).toThrow(/does not open/);
+    const raw = Buffer.from(sealed.slice(3), 'base64');
+    raw[raw.length - 1]! ^= 1;
+    expect(() => box.open(`v1:${raw.toString('base64')}`)).toThrow(/does not open/);
+    expect(() => new SecretBox('short')).toThrow(/32 bytes/);
   });
 
   it('stores raw bytes exactly', async () => {
