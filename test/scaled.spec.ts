@@ -22,8 +22,11 @@ const SECRETS_KEY = 'b2'.repeat(32);
 /** A port for the second worker's /metrics (the first takes any free one). */
 const METRICS_PORT = 20000 + (process.pid % 20000);
 
+/** A worker that exits on its own (failed to start) fails the wait at once, not after a timeout. */
+let crashed: string | undefined;
+
 function startWorker(port = 0): ChildProcess {
-  return spawn(process.execPath, [WORKER], {
+  const child = spawn(process.execPath, [WORKER], {
     env: {
       ...process.env,
       DATABASE_URL: POSTGRES_URL,
@@ -36,11 +39,17 @@ function startWorker(port = 0): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  child.once('exit', (code, signal) => {
+    if (code) crashed = `a worker exited with code ${code}`;
+    else if (signal && signal !== 'SIGKILL' && signal !== 'SIGTERM') crashed = `a worker died of ${signal}`;
+  });
+  return child;
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
+    if (crashed) throw new Error(`${crashed} while waiting for ${what}`);
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -120,6 +129,25 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     expect(new Set(txs.map((t) => t.interchangeId)).size).toBe(total);
     expect(acks).toHaveLength(total);
     expect(new Set(acks.map((a) => a.controlNumber)).size).toBe(total); // no control number given twice
+  });
+
+  it('a worker asked to stop (SIGTERM) finishes and exits by itself', async () => {
+    const w = startWorker(METRICS_PORT + 1);
+    await until('the worker to be up', async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${METRICS_PORT + 1}/health`)).ok;
+      } catch {
+        return false;
+      }
+    });
+    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
+    w.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000)),
+    ]);
+    if (code === 'hung') w.kill('SIGKILL');
+    expect(code).not.toBe('hung');
   });
 
   it('?wait=true answers with the ack once a worker has translated the file', async () => {

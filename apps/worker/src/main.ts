@@ -56,7 +56,6 @@ async function main(): Promise<void> {
   new Logger('worker').log(
     `worker ready (pid ${process.pid}, metrics on :${port}); re-queued ${requeued.translate} interchange(s) and ${requeued.deliver} delivery(ies)`,
   );
-  process.once('beforeExit', () => void ds.destroy());
 }
 
 main().catch((e: Error) => {

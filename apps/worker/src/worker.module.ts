@@ -6,6 +6,7 @@ import {
   ServiceUnavailableException,
   type DynamicModule,
   Module,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import type { AppConfig } from '@edi/config';
@@ -66,7 +67,14 @@ export interface WorkerDeps {
 
 /** The scaled mode's worker: a BullMQ processor per stage, the start-up re-queue, /metrics and /health. */
 @Module({})
-export class WorkerModule {
+export class WorkerModule implements OnApplicationShutdown {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  /** After the processors have finished their jobs: the pool would otherwise keep the process alive. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+
   static register(deps: WorkerDeps): DynamicModule {
     return {
       module: WorkerModule,

@@ -79,7 +79,7 @@ export class TranslateStage {
         .getRepository(Interchange)
         .update({ id: interchangeId, status: 'received' }, { status: 'processing' });
       if (!claimed.affected) return undefined;
-      const locked = await m.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
+      const locked = interchange;
       // each interchange of the file on its own: a duplicate or rejected one keeps none of its sets
       const verdicts = await checkEnvelopes(m, partner, interchange, results);
       const accepted = new Set(verdicts.flatMap((v, k) => (v === 'ok' ? [k] : [])));
@@ -321,25 +321,29 @@ async function possibleDuplicate(
   sameAs: string | null,
 ): Promise<string | null> {
   if (sameAs) return sameAs;
+  // both rules in one query: the same PO number, or the same GS06/ST02, for the same set
   const q = m
     .getRepository(TransactionSet)
     .createQueryBuilder('t')
-    .where('t.partnerId = :p AND t.interchangeId <> :i', { p: partner.id, i: interchange.id });
-  if (row.poNumber) {
-    const po = await q
-      .clone()
-      .andWhere('t.setId = :s AND t.poNumber = :n', { s: row.setId, n: row.poNumber })
-      .getOne();
-    if (po) return `PO number ${row.poNumber} already received (transaction ${po.id})`;
-  }
-  const st = await q
-    .clone()
-    .andWhere('t.setId = :s AND t.controlNumber = :c AND t.groupControl = :g', {
+    .select(['t.id', 't.poNumber', 't.controlNumber', 't.groupControl'])
+    .where('t.partnerId = :p AND t.interchangeId <> :i AND t.setId = :s', {
+      p: partner.id,
+      i: interchange.id,
       s: row.setId,
-      c: row.controlNumber,
-      g: row.groupControl,
     })
-    .getOne();
+    .andWhere(
+      row.poNumber
+        ? '(t.poNumber = :n OR (t.controlNumber = :c AND t.groupControl = :g))'
+        : '(t.controlNumber = :c AND t.groupControl = :g)',
+      { n: row.poNumber, c: row.controlNumber, g: row.groupControl },
+    )
+    .limit(10);
+  const earlier = await q.getMany();
+  const po = row.poNumber ? earlier.find((t) => t.poNumber === row.poNumber) : undefined;
+  if (po) return `PO number ${row.poNumber} already received (transaction ${po.id})`;
+  const st = earlier.find(
+    (t) => t.controlNumber === row.controlNumber && t.groupControl === row.groupControl,
+  );
   if (st)
     return `GS06 ${row.groupControl} / ST02 ${row.controlNumber} already received for a ${row.setId} (transaction ${st.id})`;
   return null;
