@@ -236,7 +236,7 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
       body: file,
     });
     const { outcome } = (await r.json()) as { outcome: { acknowledgments: string } };
-    await until('the webhook to be tried twice', async () => hooks.length >= 2, 30_000);
+    await until('the webhook to be tried twice', () => Promise.resolve(hooks.length >= 2), 30_000);
     await until(
       'the delivery to be recorded',
       async () =>
