@@ -66,6 +66,25 @@ async function load(url: string, offset: number): Promise<Record<string, number>
   };
 }
 
+/** Waits (up to a minute) until the worker has translated what was accepted; returns how many it did. */
+async function drained(schema: string, accepted: number): Promise<number> {
+  const client = new Client({ connectionString: PG });
+  await client.connect();
+  try {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT COUNT(*) AS n FROM "${schema}".interchanges WHERE status <> 'received'`,
+      );
+      const n = Number(rows[0]!.n);
+      if (n >= accepted || Date.now() > end) return n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** The scaled run's schema goes once the run is over. */
 async function dropSchema(schema: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 500)); // let the processes close their connections
@@ -93,25 +112,36 @@ async function main(): Promise<void> {
     embedded.kill('SIGTERM');
   }
 
-  const schema = `bench_${Date.now().toString(36)}`;
-  const env = {
-    DATABASE_URL: PG,
-    REDIS_URL: REDIS,
-    EDI_DB_SCHEMA: schema,
-    EDI_QUEUE_PREFIX: schema,
-    EDI_DEMO_API_KEY: KEY,
-    EDI_LOG_LEVEL: 'warn',
-    EDI_RATE_LIMIT_PER_MINUTE: '10000000',
-  };
-  const api = start('apps/api/src/main.js', { ...env, PORT: '3802' });
-  const worker = start('apps/worker/src/main.js', env);
-  try {
-    await ready('http://127.0.0.1:3802');
-    results.scaled_postgres_redis = await load('http://127.0.0.1:3802', 10_000_000);
-  } finally {
-    api.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    await dropSchema(schema);
+  // scaled, twice: the API alone (workers on other machines, as in production), then the API with
+  // a worker on this same 2-core machine, which also measures how fast the worker drains the queue
+  for (const withWorker of [false, true]) {
+    const schema = `bench_${Date.now().toString(36)}`;
+    const env = {
+      DATABASE_URL: PG,
+      REDIS_URL: REDIS,
+      EDI_DB_SCHEMA: schema,
+      EDI_QUEUE_PREFIX: schema,
+      EDI_DEMO_API_KEY: KEY,
+      EDI_LOG_LEVEL: 'warn',
+      EDI_RATE_LIMIT_PER_MINUTE: '10000000',
+      EDI_WORKER_PORT: '0',
+    };
+    const api = start('apps/api/src/main.js', { ...env, PORT: '3802' });
+    const worker = withWorker ? start('apps/worker/src/main.js', env) : undefined;
+    try {
+      await ready('http://127.0.0.1:3802');
+      const started = Date.now();
+      const r = await load('http://127.0.0.1:3802', withWorker ? 20_000_000 : 10_000_000);
+      if (withWorker) {
+        const translated = await drained(schema, r.accepted_2xx!);
+        r.translated_per_second = Math.round((translated * 1000) / (Date.now() - started));
+      }
+      results[withWorker ? 'scaled_api_and_worker_same_machine' : 'scaled_api_only'] = r;
+    } finally {
+      api.kill('SIGTERM');
+      worker?.kill('SIGTERM');
+      await dropSchema(schema);
+    }
   }
 
   console.table(results);
