@@ -223,6 +223,8 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     const r = await post(p.key, Buffer.alloc(70 * 1024, 0x41));
     expect(r.status).toBe(413);
     expect(await r.json()).toMatchObject({ statusCode: 413, correlationId: expect.any(String) });
+    // without a valid key the body is never read: 401, not 413
+    expect((await post('edi_not_a_key_at_all', Buffer.alloc(70 * 1024, 0x41))).status).toBe(401);
     const bad = await call('/v1/transactions?limit=5000', { key: p.key });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/^limit:/);

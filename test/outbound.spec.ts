@@ -157,6 +157,29 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
     ]);
   });
 
+  it('a partner on 005010 with its own GS codes gets its 855 in that version, addressed by those codes', async () => {
+    const p = await partner({
+      name: 'Five',
+      isaId: 'FIVEPARTNER',
+      x12Version: '005010',
+      gsId: 'FIVEGS',
+      ourGsId: 'USGS',
+    });
+    const r = await send(p.key, '855', {
+      acknowledgment: {
+        purpose: '00',
+        type: 'AD',
+        purchaseOrderNumber: 'PO-5',
+        purchaseOrderDate: '2026-11-25',
+      },
+    });
+    expect(r.status).toBe(201);
+    const { x12: text } = (await r.json()) as { x12: string };
+    expect(text).toMatch(/\*00501\*\d{9}\*/);
+    expect(text).toMatch(/GS\*PR\*USGS\*FIVEGS\*\d{8}\*\d{4}\*\d+\*X\*005010~/);
+    expect(validateX12(text).issues).toEqual([]);
+  });
+
   it('a document that fits neither its schema nor its guide is a 422 naming each problem, and takes no control number', async () => {
     const p = await partner({ name: 'Strict', isaId: 'STRICTPARTNER' });
     const ok = {

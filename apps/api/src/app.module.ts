@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { MapRegistry } from '@edi/mapping';
-import { ApiKeys, type SecretBox } from '@edi/persistence';
+import type { ApiKeys, SecretBox } from '@edi/persistence';
 import type { DeliverStage, Metrics, Pipeline, StageQueue } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
@@ -26,6 +26,8 @@ export interface AppDeps {
   metrics: Metrics;
   deliver: DeliverStage;
   secrets?: SecretBox;
+  /** One instance, so the body-limit middleware and the guards share its cache and revocations. */
+  keys: ApiKeys;
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -48,7 +50,7 @@ export class AppModule {
         { provide: DATA_SOURCE, useValue: deps.dataSource },
         { provide: MAPS, useValue: deps.maps },
         { provide: STAGE_QUEUE, useValue: deps.queue },
-        { provide: API_KEYS, useValue: new ApiKeys(deps.dataSource) },
+        { provide: API_KEYS, useValue: deps.keys },
         { provide: PIPELINE, useValue: deps.pipeline },
         { provide: METRICS, useValue: deps.metrics },
         { provide: DELIVER, useValue: deps.deliver },

@@ -2,7 +2,7 @@ import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MapRegistry } from '@edi/mapping';
-import { openDatabase, SecretBox } from '@edi/persistence';
+import { ApiKeys, openDatabase, SecretBox } from '@edi/persistence';
 import {
   BullJobQueue,
   BullStageQueue,
@@ -19,10 +19,11 @@ import {
   type DeliveryOutcome,
   type StageQueue,
 } from '@edi/pipeline';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { authenticatePartner } from './common/partner.guard';
 import { mapsDir, type AppConfig } from './config';
 
 export interface Running {
@@ -108,8 +109,9 @@ export async function startService(
       });
     },
   });
+  const keys = new ApiKeys(dataSource);
   const app = await NestFactory.create(
-    AppModule.register({ config, dataSource, maps, queue, pipeline, metrics, deliver, secrets }),
+    AppModule.register({ config, dataSource, maps, queue, pipeline, metrics, deliver, secrets, keys }),
     {
       bodyParser: false,
       // one JSON object per log line, with the interchange/transaction ids the callers put in
@@ -120,6 +122,10 @@ export async function startService(
     },
   );
   app.use(helmet());
+  // the key first: a stranger cannot make us read a 10 MB body only to be told 401
+  app.use('/v1/edi', (req: Request, _res: Response, next: NextFunction) => {
+    authenticatePartner(keys, req).then(() => next(), next);
+  });
   // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
   app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
   app.use(express.json({ limit: '1mb' }));

@@ -43,8 +43,6 @@ export interface Composed {
   document: OutboundDocument;
 }
 
-const DEFAULT_VERSION = '004010';
-
 /**
  * Builds an outbound business document (855, 856, 810…) for a partner: checks the JSON against the
  * set's published schema, numbers the envelope from the partner's counters, writes the X12 through
@@ -72,18 +70,27 @@ export class OutboundComposer {
 
   /** The checks that need no database: run them before opening a transaction. */
   check(partner: TradingPartner, input: OutboundInput): CanonicalDocument {
-    const version = this.maps.resolveVersion(input.transactionSet, input.version ?? DEFAULT_VERSION);
+    const wanted = input.version ?? partner.x12Version ?? '004010';
+    const version = this.maps.resolveVersion(input.transactionSet, wanted);
     if (!version)
       throw new OutboundError(`no map for transaction set ${input.transactionSet}`, [
-        { path: '/transactionSet', message: `no map for ${input.transactionSet} ${input.version ?? ''}` },
+        { path: '/transactionSet', message: `no map for ${input.transactionSet} ${wanted}` },
       ]);
     const map = this.maps.get(input.transactionSet, version, partner.mapProfile ?? undefined);
     const doc: CanonicalDocument = {
       transactionSet: input.transactionSet,
-      version: input.version ?? version,
+      version: wanted,
       controlNumber: '0001',
-      sender: { qualifier: partner.ourIsaQualifier, id: partner.ourIsaId, applicationCode: partner.ourIsaId },
-      receiver: { qualifier: partner.isaQualifier, id: partner.isaId, applicationCode: partner.isaId },
+      sender: {
+        qualifier: partner.ourIsaQualifier,
+        id: partner.ourIsaId,
+        applicationCode: partner.ourGsId ?? partner.ourIsaId,
+      },
+      receiver: {
+        qualifier: partner.isaQualifier,
+        id: partner.isaId,
+        applicationCode: partner.gsId ?? partner.isaId,
+      },
       [map.document]: input.document as CanonicalDocument[string],
     };
     const key = `${input.transactionSet}/${version}/${partner.mapProfile ?? ''}`;

@@ -28,6 +28,9 @@ const PartnerFields = z.object({
   isaId: z.string().min(1).max(15),
   ourIsaQualifier: z.string().regex(/^[0-9A-Z]{2}$/),
   ourIsaId: z.string().min(1).max(15),
+  gsId: z.string().min(1).max(15).nullable(),
+  ourGsId: z.string().min(1).max(15).nullable(),
+  x12Version: z.string().regex(/^00[345]0[0-9]0[A-Z0-9]{0,6}$/, 'an X12 version such as 004010 or 005010'),
   ackKind: z.enum(['auto', '997', '999']),
   ta1: z.enum(['auto', 'always', 'never']),
   deliveryChannel: z.enum(['outbox', 'webhook', 'sftp']),
@@ -43,6 +46,9 @@ const PartnerFields = z.object({
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
+  gsId: PartnerFields.shape.gsId.default(null),
+  ourGsId: PartnerFields.shape.ourGsId.default(null),
+  x12Version: PartnerFields.shape.x12Version.default('004010'),
   ackKind: PartnerFields.shape.ackKind.default('auto'),
   ta1: PartnerFields.shape.ta1.default('auto'),
   deliveryChannel: PartnerFields.shape.deliveryChannel.default('outbox'),

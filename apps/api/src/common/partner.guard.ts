@@ -13,23 +13,32 @@ import { API_KEYS } from './tokens';
 
 type WithPartner = Request & { partner?: TradingPartner };
 
-/** X-API-Key → the partner it belongs to; a missing, wrong or revoked key is 401. */
+/**
+ * X-API-Key → the partner it belongs to; a missing, wrong or revoked key is 401, and an address
+ * that keeps guessing gets 429. Sets `req.partner`.
+ */
+export async function authenticatePartner(keys: ApiKeys, req: WithPartner): Promise<TradingPartner> {
+  if (req.partner) return req.partner;
+  const address = String(req.ip);
+  authFailures.check(address);
+  const key = req.header('x-api-key');
+  if (!key) throw new UnauthorizedException('X-API-Key header is required');
+  const partner = await keys.partnerFor(key);
+  if (!partner) {
+    authFailures.record(address);
+    throw new UnauthorizedException('API key is not valid or has been revoked');
+  }
+  req.partner = partner;
+  return partner;
+}
+
+/** The key is checked before anything else (for POST /v1/edi, before the body is even read). */
 @Injectable()
 export class PartnerGuard implements CanActivate {
   constructor(@Inject(API_KEYS) private readonly keys: ApiKeys) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<WithPartner>();
-    const address = String(req.ip);
-    authFailures.check(address);
-    const key = req.header('x-api-key');
-    if (!key) throw new UnauthorizedException('X-API-Key header is required');
-    const partner = await this.keys.partnerFor(key);
-    if (!partner) {
-      authFailures.record(address);
-      throw new UnauthorizedException('API key is not valid or has been revoked');
-    }
-    req.partner = partner;
+    await authenticatePartner(this.keys, ctx.switchToHttp().getRequest<WithPartner>());
     return true;
   }
 }

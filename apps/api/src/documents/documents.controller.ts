@@ -69,7 +69,7 @@ export class DocumentsController {
   async send(@Partner() partner: TradingPartner, @Param('set') set: string, @Body() body: unknown) {
     const setId = parseInput(SetId, set);
     const input = parseInput(Envelope, body);
-    const version = this.maps.resolveVersion(setId, input.version ?? '004010');
+    const version = this.maps.resolveVersion(setId, input.version ?? partner.x12Version);
     if (!version) throw new UnprocessableEntityException(`no map for transaction set ${setId}`);
     const key = this.maps.get(setId, version, partner.mapProfile ?? undefined).document;
     const document = input[key];

@@ -29,6 +29,18 @@ export class TradingPartner {
   @Column({ name: 'our_isa_id', type: 'varchar', length: 15 })
   ourIsaId!: string;
 
+  /** GS02 they send with (and GS03 we address them by); null = their ISA id. */
+  @Column({ name: 'gs_id', type: 'varchar', length: 15, nullable: true })
+  gsId!: string | null;
+
+  /** GS03 they send to (and GS02 we send with); null = our ISA id. */
+  @Column({ name: 'our_gs_id', type: 'varchar', length: 15, nullable: true })
+  ourGsId!: string | null;
+
+  /** The X12 version of what we send them (855, 856, 810): 004010, 005010… */
+  @Column({ name: 'x12_version', type: 'varchar', length: 12, default: '004010' })
+  x12Version!: string;
+
   @Column({ name: 'ack_kind', type: 'varchar', length: 4, default: 'auto' })
   ackKind!: AckKind;
 

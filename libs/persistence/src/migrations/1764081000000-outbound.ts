@@ -101,6 +101,14 @@ export class Outbound1764081000000 implements MigrationInterface {
       new TableIndex({ name: 'ix_tx_in_reply_to', columnNames: ['in_reply_to'] }),
     );
 
+    // the version we send a partner in (their 850s say which they read), and GS02/GS03 codes when
+    // they differ from the ISA ids
+    await q.addColumns('trading_partners', [
+      new TableColumn({ name: 'x12_version', type: 'varchar', length: '12', default: "'004010'" }),
+      new TableColumn({ name: 'gs_id', type: 'varchar', length: '15', isNullable: true }),
+      new TableColumn({ name: 'our_gs_id', type: 'varchar', length: '15', isNullable: true }),
+    ]);
+
     // the key a partner's webhook checks our signature with, encrypted (AES-256-GCM, EDI_SECRETS_KEY)
     await q.addColumn(
       'trading_partners',
@@ -110,6 +118,7 @@ export class Outbound1764081000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropColumn('trading_partners', 'webhook_secret');
+    await q.dropColumns('trading_partners', ['x12_version', 'gs_id', 'our_gs_id']);
     await q.dropIndex('transactions', 'ix_tx_in_reply_to');
     await q.dropColumn('transactions', 'in_reply_to');
     await q.dropTable('deliveries');
