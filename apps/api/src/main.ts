@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ApiKeys, TradingPartner } from '@edi/persistence';
+import { ApiKeys, TradingPartner, transact } from '@edi/persistence';
 import { resolve } from 'node:path';
 import { startService } from './bootstrap';
 import { loadConfig } from './config';
@@ -28,15 +28,16 @@ async function main(): Promise<void> {
   const keys = new ApiKeys(running.dataSource);
   let key = config.EDI_DEMO_API_KEY;
   if (!demo) {
-    demo = await repo.save(
-      repo.create({
-        name: 'Demo partner',
-        isaQualifier: 'ZZ',
-        isaId: 'DEMOPARTNER',
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-      }),
-    );
+    const row = repo.create({
+      name: 'Demo partner',
+      isaQualifier: 'ZZ',
+      isaId: 'DEMOPARTNER',
+      ourIsaQualifier: 'ZZ',
+      ourIsaId: 'DEMOSUPPLIER',
+    });
+    // through transact(): the resumed stages may be writing on SQLite's one connection already
+    await transact(running.dataSource, (m) => m.getRepository(TradingPartner).save(row));
+    demo = row;
   }
   if (key) {
     try {

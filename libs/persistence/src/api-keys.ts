@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { IsNull } from 'typeorm';
 import { ApiKey } from './entities/api-key.entity';
 import { TradingPartner } from './entities/trading-partner.entity';
+import { transact } from './data-source';
 
 /** Keys look like `edi_<prefix>_<secret>`; the prefix is shown in listings, the whole key only once. */
 export function hashKey(key: string): string {
@@ -32,7 +33,7 @@ export class ApiKeys {
       label: label ?? null,
       revokedAt: null,
     });
-    await repo.save(record);
+    await transact(this.ds, (m) => m.getRepository(ApiKey).insert(record));
     return { key, record };
   }
 
@@ -53,16 +54,20 @@ export class ApiKeys {
   /** Every key of a partner (the partner is being deleted). */
   async revokeAll(partnerId: string): Promise<void> {
     this.cache.clear();
-    await this.ds
-      .getRepository(ApiKey)
-      .update({ partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+    await transact(this.ds, (m) =>
+      m
+        .getRepository(ApiKey)
+        .update({ partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() }),
+    );
   }
 
   async revoke(partnerId: string, keyId: string): Promise<boolean> {
     this.cache.clear();
-    const r = await this.ds
-      .getRepository(ApiKey)
-      .update({ id: keyId, partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+    const r = await transact(this.ds, (m) =>
+      m
+        .getRepository(ApiKey)
+        .update({ id: keyId, partnerId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() }),
+    );
     return (r.affected ?? 0) > 0;
   }
 }

@@ -99,12 +99,14 @@ export class DeliverStage {
 
   /** The queue gave up: the document is marked failed, with the last reason, for a person to resend. */
   async markFailed(documentId: string, error: unknown): Promise<DeliveryOutcome> {
-    await this.ds
-      .getRepository(OutboundDocument)
-      .update(
-        { id: documentId, status: 'pending' },
-        { status: 'failed', lastError: (error as Error)?.message ?? String(error) },
-      );
+    await transact(this.ds, (m) =>
+      m
+        .getRepository(OutboundDocument)
+        .update(
+          { id: documentId, status: 'pending' },
+          { status: 'failed', lastError: (error as Error)?.message ?? String(error) },
+        ),
+    );
     return outcomeOf(await this.ds.getRepository(OutboundDocument).findOneByOrFail({ id: documentId }));
   }
 

@@ -201,12 +201,10 @@ export class TranslateStage {
       severity: 'error',
       message: `processing failed: ${(error as Error)?.message ?? String(error)}`,
     };
-    await this.ds.getRepository(Interchange).update(
-      { id: interchangeId, status: 'received' },
-      {
-        status: 'failed',
-        issues: [issue],
-      },
+    await transact(this.ds, (m) =>
+      m
+        .getRepository(Interchange)
+        .update({ id: interchangeId, status: 'received' }, { status: 'failed', issues: [issue] }),
     );
     return this.outcomeOf(interchangeId);
   }

@@ -14,8 +14,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKey, AuditEvent, TradingPartner, type ApiKeys, type SecretBox } from '@edi/persistence';
-import type { DataSource } from 'typeorm';
+import { ApiKey, AuditEvent, TradingPartner, transact, type ApiKeys, type SecretBox } from '@edi/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
 import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
@@ -89,14 +89,14 @@ export class AdminController {
       throw new ConflictException(
         `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
       );
-    const saved = await this.ds
+    const row = this.ds
       .getRepository(TradingPartner)
-      .save(
-        this.ds
-          .getRepository(TradingPartner)
-          .create({ ...input, webhookSecret: this.seal(input.webhookSecret) }),
-      );
-    await this.audit(saved.id, 'partner.created');
+      .create({ ...input, webhookSecret: this.seal(input.webhookSecret) });
+    const saved = await transact(this.ds, async (m) => {
+      const s = await m.getRepository(TradingPartner).save(row);
+      await this.audit(m, s.id, 'partner.created');
+      return s;
+    });
     return view(saved);
   }
 
@@ -137,9 +137,12 @@ export class AdminController {
     if (taken && taken.id !== p.id)
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
-    const saved = await this.ds.getRepository(TradingPartner).save(Object.assign(p, changes));
-    await this.audit(p.id, 'partner.updated', {
-      fields: [...Object.keys(changes), ...(webhookSecret !== undefined ? ['webhookSecret'] : [])],
+    const saved = await transact(this.ds, async (m) => {
+      const s = await m.getRepository(TradingPartner).save(Object.assign(p, changes));
+      await this.audit(m, p.id, 'partner.updated', {
+        fields: [...Object.keys(changes), ...(webhookSecret !== undefined ? ['webhookSecret'] : [])],
+      });
+      return s;
     });
     return view(saved);
   }
@@ -149,8 +152,10 @@ export class AdminController {
   async remove(@Param('id') id: string): Promise<void> {
     const p = await this.partner(id);
     await this.keys.revokeAll(p.id); // through ApiKeys, so its cache forgets the keys at once
-    await this.ds.getRepository(TradingPartner).delete({ id: p.id });
-    await this.audit(p.id, 'partner.deleted');
+    await transact(this.ds, async (m) => {
+      await m.getRepository(TradingPartner).delete({ id: p.id });
+      await this.audit(m, p.id, 'partner.deleted');
+    });
   }
 
   @Get('partners/:id/keys')
@@ -166,7 +171,9 @@ export class AdminController {
     const p = await this.partner(id);
     const { label } = parseInput(z.object({ label: z.string().max(100).optional() }), body ?? {});
     const { key, record } = await this.keys.issue(p.id, label);
-    await this.audit(p.id, 'key.issued', { keyId: record.id, prefix: record.prefix });
+    await transact(this.ds, (m) =>
+      this.audit(m, p.id, 'key.issued', { keyId: record.id, prefix: record.prefix }),
+    );
     return { id: record.id, prefix: record.prefix, label: record.label, key };
   }
 
@@ -176,17 +183,22 @@ export class AdminController {
     const p = await this.partner(id);
     if (!(await this.keys.revoke(p.id, parseInput(Id, keyId))))
       throw new NotFoundException('no such active key');
-    await this.audit(p.id, 'key.revoked', { keyId });
+    await transact(this.ds, (m) => this.audit(m, p.id, 'key.revoked', { keyId }));
   }
 
+  /**
+   * Every write goes through transact(): on SQLite, a write made beside a running transaction
+   * would join it on the one connection, and vanish if that transaction rolled back.
+   */
   private async audit(
+    m: EntityManager,
     subjectId: string,
     action: string,
     detail: Record<string, unknown> | null = null,
   ): Promise<void> {
-    await this.ds
+    await m
       .getRepository(AuditEvent)
-      .save(this.ds.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
+      .save(m.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
   }
 }
 
