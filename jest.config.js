@@ -12,6 +12,7 @@ module.exports = {
     '^@edi/persistence$': '<rootDir>/libs/persistence/src',
     '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
     '^@edi/config$': '<rootDir>/libs/config/src',
+    '^@edi/erp$': '<rootDir>/libs/erp/src',
   },
   testTimeout: 60000,
 };

@@ -1,0 +1,470 @@
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { sscc18 } from '@edi/erp';
+
+/**
+ * A small stand-alone ERP for the demo and the tests: items, stock per location, customers with
+ * contract prices, sales orders, shipments with cartons and tracking numbers, invoices. A JSON API
+ * under /api, the same data as XML under /xml, fault switches under /admin, and a signed
+ * shipment event posted to a webhook whenever it ships.
+ */
+interface Seed {
+  gs1CompanyPrefix: string;
+  locations: Array<{ id: string; name: string }>;
+  items: Array<{
+    itemNo: string;
+    description: string;
+    upc: string;
+    vendorItemNo: string;
+    uom: string;
+    listPrice: number;
+    weightLb: number;
+  }>;
+  stock: Array<{ itemNo: string; location: string; qtyAvailable: number }>;
+  customers: Array<{
+    customerNo: string;
+    name: string;
+    autoShip: boolean;
+    prices: Record<string, number>;
+    freightCharge: number;
+    taxRate: number;
+    termsNetDays: number;
+  }>;
+  carrier: { scac: string; name: string };
+  cartonCapacity: number;
+}
+
+interface OrderLine {
+  lineNo: string;
+  itemNo: string;
+  qty: number;
+  qtyBackordered: number;
+  price: number;
+  uom: string;
+}
+
+interface Order {
+  orderNo: string;
+  customerNo: string;
+  externalReference: string;
+  customerPo: string;
+  lines: OrderLine[];
+  createdAt: string;
+}
+
+interface Shipment {
+  shipmentNo: string;
+  orderNo: string;
+  shipDate: string;
+  carrier: { scac: string; name: string };
+  trackingNo: string;
+  cartons: Array<{
+    sscc: string;
+    weightLb: number;
+    lines: Array<{ lineNo: string; itemNo: string; qty: number; uom: string }>;
+  }>;
+}
+
+interface Invoice {
+  invoiceNo: string;
+  invoiceDate: string;
+  orderNo: string;
+  shipmentNo: string;
+  lines: Array<{ lineNo: string; itemNo: string; qty: number; uom: string; price: number }>;
+  charges: Array<{ type: 'allowance' | 'charge'; code: string; amount: number; description: string }>;
+  taxes: Array<{ type: string; amount: number; rate: number }>;
+  total: number;
+  termsNetDays: number;
+}
+
+export interface Faults {
+  /** Added to every /api and /xml answer. */
+  latencyMs: number;
+  /** Share of /api and /xml calls answered 503 (0–1). */
+  errorRate: number;
+  /** Every /api and /xml call answered 503. */
+  down: boolean;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  seedFile?: string;
+  /** Where shipment events are posted (the service's POST /v1/erp/events). */
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** When set, /api and /xml want this in x-erp-key. */
+  apiKey?: string;
+}
+
+export interface RunningSandbox {
+  url: string;
+  state: SandboxState;
+  close(): Promise<void>;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export class SandboxState {
+  readonly seed: Seed;
+  readonly stock = new Map<string, number>();
+  readonly orders = new Map<string, Order>();
+  readonly shipments: Shipment[] = [];
+  readonly invoices: Invoice[] = [];
+  faults: Faults = { latencyMs: 0, errorRate: 0, down: false };
+  /** Every sales-order POST, also the ones that returned an existing order. */
+  orderCalls = 0;
+  private serial = 1;
+
+  constructor(seedFile: string) {
+    this.seed = JSON.parse(readFileSync(seedFile, 'utf8')) as Seed;
+    this.reset();
+  }
+
+  reset(): void {
+    this.stock.clear();
+    for (const s of this.seed.stock) this.stock.set(`${s.itemNo}@${s.location}`, s.qtyAvailable);
+    this.orders.clear();
+    this.shipments.length = 0;
+    this.invoices.length = 0;
+    this.faults = { latencyMs: 0, errorRate: 0, down: false };
+    this.orderCalls = 0;
+  }
+
+  items(q: URLSearchParams) {
+    const itemNo = q.get('itemNo');
+    const upc = q.get('upc');
+    const vendor = q.get('vendorItemNo');
+    if (!itemNo && !upc && !vendor) return [];
+    return this.seed.items
+      .filter(
+        (i) =>
+          (!itemNo || i.itemNo === itemNo) &&
+          (!upc || i.upc === upc) &&
+          (!vendor || i.vendorItemNo === vendor),
+      )
+      .map(({ itemNo: n, description, upc: u, vendorItemNo, uom }) => ({
+        itemNo: n,
+        description,
+        upc: u,
+        vendorItemNo,
+        uom,
+      }));
+  }
+
+  stockOf(q: URLSearchParams) {
+    const items = (q.get('items') ?? '').split(',').filter(Boolean);
+    const locations = (q.get('locations') ?? '').split(',').filter(Boolean);
+    const out: Array<{ itemNo: string; location: string; qtyAvailable: number }> = [];
+    for (const itemNo of items)
+      for (const l of this.seed.locations)
+        if (!locations.length || locations.includes(l.id))
+          out.push({ itemNo, location: l.id, qtyAvailable: this.stock.get(`${itemNo}@${l.id}`) ?? 0 });
+    return out;
+  }
+
+  prices(customerNo: string, q: URLSearchParams) {
+    const c = this.customer(customerNo);
+    return (q.get('items') ?? '')
+      .split(',')
+      .filter((i) => i in c.prices)
+      .map((itemNo) => ({ itemNo, contractPrice: c.prices[itemNo]! }));
+  }
+
+  customer(customerNo: string) {
+    const c = this.seed.customers.find((x) => x.customerNo === customerNo);
+    if (!c) throw new HttpError(404, `no customer ${customerNo}`);
+    return c;
+  }
+
+  /** Idempotent by externalReference: the same PO twice is one order. Stock is taken at once. */
+  createOrder(body: Partial<Order>): { order: Order; created: boolean } {
+    this.orderCalls++;
+    if (!body.externalReference || !body.customerNo || !Array.isArray(body.lines))
+      throw new HttpError(400, 'customerNo, externalReference and lines are required');
+    const existing = [...this.orders.values()].find((o) => o.externalReference === body.externalReference);
+    if (existing) return { order: existing, created: false };
+    this.customer(body.customerNo);
+    const order: Order = {
+      orderNo: `SO-${String(100000 + this.orders.size + 1)}`,
+      customerNo: body.customerNo,
+      externalReference: body.externalReference,
+      customerPo: String(body.customerPo ?? ''),
+      lines: body.lines.map((l) => ({
+        lineNo: String(l.lineNo),
+        itemNo: String(l.itemNo),
+        qty: Number(l.qty),
+        qtyBackordered: Number(l.qtyBackordered ?? 0),
+        price: Number(l.price),
+        uom: String(l.uom ?? 'EA'),
+      })),
+      createdAt: new Date().toISOString(),
+    };
+    for (const l of order.lines) this.take(l.itemNo, l.qty - l.qtyBackordered);
+    this.orders.set(order.orderNo, order);
+    return { order, created: true };
+  }
+
+  private take(itemNo: string, qty: number): void {
+    let left = qty;
+    for (const l of this.seed.locations) {
+      const k = `${itemNo}@${l.id}`;
+      const have = this.stock.get(k) ?? 0;
+      const t = Math.min(have, left);
+      this.stock.set(k, have - t);
+      left -= t;
+    }
+  }
+
+  /** Ships what was not back-ordered, in cartons of cartonCapacity units, and invoices it. */
+  ship(orderNo: string): Shipment {
+    const order = this.orders.get(orderNo);
+    if (!order) throw new HttpError(404, `no order ${orderNo}`);
+    const done = this.shipments.find((s) => s.orderNo === orderNo);
+    if (done) return done;
+    const c = this.customer(order.customerNo);
+    const cartons: Shipment['cartons'] = [];
+    for (const l of order.lines) {
+      let left = l.qty - l.qtyBackordered;
+      while (left > 0) {
+        const q = Math.min(left, this.seed.cartonCapacity);
+        const item = this.seed.items.find((i) => i.itemNo === l.itemNo);
+        cartons.push({
+          sscc: sscc18(0, this.seed.gs1CompanyPrefix, this.serial++),
+          weightLb: round2(q * (item?.weightLb ?? 1)),
+          lines: [{ lineNo: l.lineNo, itemNo: l.itemNo, qty: q, uom: l.uom }],
+        });
+        left -= q;
+      }
+    }
+    const shipment: Shipment = {
+      shipmentNo: `SH-${String(200000 + this.shipments.length + 1)}`,
+      orderNo,
+      shipDate: new Date().toISOString().slice(0, 10),
+      carrier: this.seed.carrier,
+      trackingNo: `1Z999AA1${String(10000000 + this.shipments.length + 1)}`,
+      cartons,
+    };
+    this.shipments.push(shipment);
+    const lines = order.lines
+      .filter((l) => l.qty - l.qtyBackordered > 0)
+      .map((l) => ({
+        lineNo: l.lineNo,
+        itemNo: l.itemNo,
+        qty: l.qty - l.qtyBackordered,
+        uom: l.uom,
+        price: l.price,
+      }));
+    const goods = round2(lines.reduce((n, l) => n + l.qty * l.price, 0));
+    const tax = round2(goods * c.taxRate);
+    this.invoices.push({
+      invoiceNo: `IN-${String(300000 + this.invoices.length + 1)}`,
+      invoiceDate: shipment.shipDate,
+      orderNo,
+      shipmentNo: shipment.shipmentNo,
+      lines,
+      charges: [{ type: 'charge', code: 'D240', amount: c.freightCharge, description: 'FREIGHT' }],
+      taxes: [{ type: 'ST', amount: tax, rate: c.taxRate * 100 }],
+      total: round2(goods + c.freightCharge + tax),
+      termsNetDays: c.termsNetDays,
+    });
+    return shipment;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const xmlOut = new XMLBuilder({ format: true });
+const xmlIn = new XMLParser({ processEntities: false, parseTagValue: false, isArray: (n) => n === 'line' });
+
+/** JSON answers under /api; the same under /xml with each list's elements named <item>, <line>, <carton>… */
+function asXml(root: string, value: unknown): string {
+  const wrap = (v: unknown, itemName: string): unknown =>
+    Array.isArray(v)
+      ? { [itemName]: v.map((x) => wrap(x, 'item')) }
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v).map(([k, x]) => [
+              k,
+              wrap(
+                x,
+                {
+                  lines: 'line',
+                  cartons: 'carton',
+                  charges: 'charge',
+                  taxes: 'tax',
+                  shipments: 'shipment',
+                  invoices: 'invoice',
+                }[k] ?? 'item',
+              ),
+            ]),
+          )
+        : v;
+  const first = { shipments: 'shipment', invoices: 'invoice' }[root] ?? 'item';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xmlOut.build({ [root]: wrap(value, first) }) as string}`;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  // fixtures/ beside the sources (ts-node, tests) or beside dist/ (built)
+  const seed =
+    options.seedFile ??
+    [
+      resolve(__dirname, '../../../fixtures/erp/seed.json'),
+      resolve(__dirname, '../../../../fixtures/erp/seed.json'),
+    ].find((f) => existsSync(f));
+  if (!seed) throw new Error('fixtures/erp/seed.json not found');
+  const state = new SandboxState(seed);
+  const notify = async (shipment: Shipment, order: Order) => {
+    if (!options.webhookUrl) return;
+    const body = JSON.stringify({
+      type: 'shipment.created',
+      orderId: order.orderNo,
+      shipmentId: shipment.shipmentNo,
+      externalReference: order.externalReference,
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.webhookSecret)
+      headers['x-erp-signature'] =
+        `t=${t},v1=${createHmac('sha256', options.webhookSecret).update(`${t}.${body}`).digest('hex')}`;
+    // the ERP keeps trying for a while, as real ones do; the service's answer is idempotent
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const r = await fetch(options.webhookUrl, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(5000),
+        });
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      send(res, status, { error: (e as Error).message });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const parts = url.pathname.split('/').filter(Boolean);
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    if (parts[0] === 'admin') return admin(parts.slice(1), body, res);
+    if (parts[0] !== 'api' && parts[0] !== 'xml') throw new HttpError(404, 'not found');
+    const xml = parts[0] === 'xml';
+    if (state.faults.latencyMs) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
+    if (state.faults.down || Math.random() < state.faults.errorRate)
+      throw new HttpError(503, 'ERP unavailable');
+    if (options.apiKey && req.headers['x-erp-key'] !== options.apiKey)
+      throw new HttpError(401, 'x-erp-key is wrong');
+    const reply = (root: string, value: unknown, status = 200) =>
+      xml ? sendXml(res, status, asXml(root, value)) : send(res, status, { [root]: value });
+    const [, what, id, sub] = parts;
+    if (req.method === 'GET' && what === 'items') return reply('items', state.items(url.searchParams));
+    if (req.method === 'GET' && what === 'stock') return reply('stock', state.stockOf(url.searchParams));
+    if (req.method === 'GET' && what === 'customers' && id && sub === 'prices')
+      return reply('prices', state.prices(id, url.searchParams));
+    if (what === 'sales-orders') {
+      if (req.method === 'POST' && !id) {
+        const input = xml
+          ? ((xmlIn.parse(body) as { salesOrder?: Partial<Order> & { lines?: { line?: OrderLine[] } } })
+              .salesOrder ?? {})
+          : (JSON.parse(body || '{}') as Partial<Order>);
+        if (xml)
+          (input as { lines?: unknown }).lines =
+            (input as { lines?: { line?: OrderLine[] } }).lines?.line ?? [];
+        const { order, created } = state.createOrder(input as Partial<Order>);
+        const c = state.customer(order.customerNo);
+        if (created && c.autoShip) void notify(state.ship(order.orderNo), order);
+        const answer = { orderNo: order.orderNo, created };
+        return xml
+          ? sendXml(res, created ? 201 : 200, asXml('order', answer))
+          : send(res, created ? 201 : 200, answer);
+      }
+      const order = id ? state.orders.get(id) : undefined;
+      if (!order) throw new HttpError(404, `no order ${id}`);
+      if (req.method === 'GET' && !sub) return reply('order', order);
+      if (req.method === 'GET' && sub === 'shipments')
+        return reply(
+          'shipments',
+          state.shipments.filter((s) => s.orderNo === order.orderNo),
+        );
+      if (req.method === 'GET' && sub === 'invoices')
+        return reply(
+          'invoices',
+          state.invoices.filter((i) => i.orderNo === order.orderNo),
+        );
+      if (req.method === 'POST' && sub === 'ship') {
+        const fresh = !state.shipments.some((s) => s.orderNo === order.orderNo);
+        const shipment = state.ship(order.orderNo);
+        if (fresh) void notify(shipment, order);
+        return reply('shipment', shipment, 201);
+      }
+    }
+    throw new HttpError(404, 'not found');
+  }
+
+  function admin(parts: string[], body: string, res: ServerResponse): void {
+    if (parts[0] === 'faults') {
+      if (body) state.faults = { ...state.faults, ...(JSON.parse(body) as Partial<Faults>) };
+      return send(res, 200, state.faults);
+    }
+    if (parts[0] === 'reset') {
+      state.reset();
+      return send(res, 200, { reset: true });
+    }
+    if (parts[0] === 'orders')
+      return send(res, 200, { orders: [...state.orders.values()], calls: state.orderCalls });
+    throw new HttpError(404, 'not found');
+  }
+
+  await new Promise<void>((r) => server.listen(options.port ?? 0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 1_000_000) {
+        fail(new HttpError(413, 'body too large'));
+        req.destroy();
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+function sendXml(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/xml' });
+  res.end(text);
+}

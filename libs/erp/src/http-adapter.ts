@@ -1,0 +1,235 @@
+import jsonata from 'jsonata';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import {
+  ErpError,
+  type ErpAdapter,
+  type ErpAvailability,
+  type ErpInvoice,
+  type ErpOperation,
+  type ErpOrder,
+  type ErpOrderInput,
+  type ErpPrice,
+  type ErpProduct,
+  type ErpShipment,
+} from './port';
+
+const Endpoint = z.object({
+  method: z.enum(['GET', 'POST', 'PUT']).default('GET'),
+  /** A URL path under baseUrl with {placeholders} from the call's input; arrays are joined with commas. */
+  path: z.string().min(1),
+  /** JSONata: the call's input → the request body (JSON, or an object written as XML). */
+  body: z.string().optional(),
+  /** JSONata: the ERP's answer (JSON, or XML read into an object) → our shape. */
+  response: z.string().default('$'),
+});
+
+const Auth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('header'), name: z.string(), value: z.string() }),
+  z.object({ type: z.literal('bearer'), token: z.string() }),
+  z.object({
+    type: z.literal('oauth2'),
+    tokenUrl: z.string().url(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    scope: z.string().optional(),
+  }),
+]);
+
+export const HttpErpConfig = z.object({
+  adapter: z.enum(['http-json', 'http-xml', 'sandbox']),
+  baseUrl: z.string().url(),
+  auth: Auth.optional(),
+  timeoutMs: z.number().int().positive().default(5000),
+  /** For http-xml: the root element of request bodies. */
+  xmlRoot: z.string().default('request'),
+  endpoints: z.object({
+    findProducts: Endpoint,
+    availability: Endpoint,
+    contractPrices: Endpoint,
+    createSalesOrder: Endpoint,
+    shipments: Endpoint,
+    invoices: Endpoint,
+  }),
+});
+export type HttpErpConfig = z.input<typeof HttpErpConfig>;
+
+/**
+ * `${NAME}` in any string of the configuration is read from the environment, so a configuration
+ * file can be committed while its secrets (tokens, client secrets) stay in the environment.
+ */
+export function withEnvironment<T>(value: T, env: NodeJS.ProcessEnv = process.env): T {
+  if (typeof value === 'string')
+    return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new Error(`ERP configuration needs the environment variable ${name}`);
+      return v;
+    }) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withEnvironment(v, env)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEnvironment(v, env)])) as T;
+  return value;
+}
+
+/**
+ * An ERP reached over HTTP, JSON or XML, described entirely by configuration: URL templates per
+ * operation, and JSONata expressions that turn our input into its request and its answer into our
+ * shape. XML is read with entities off (no DOCTYPE, no expansion): an ERP's answer cannot make us
+ * read files or blow up memory.
+ */
+export class HttpErpAdapter implements ErpAdapter {
+  private readonly config: z.output<typeof HttpErpConfig>;
+  private readonly compiled = new Map<string, ReturnType<typeof jsonata>>();
+  private token?: { value: string; until: number };
+  private readonly xmlIn = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    processEntities: false,
+    // everything stays text (a UPC keeps its leading zero); the mapping says what is a number
+    parseTagValue: false,
+    // these always come as lists, even with one element
+    isArray: (name) => ['item', 'line', 'carton', 'charge', 'tax'].includes(name),
+  });
+  private readonly xmlOut = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@' });
+
+  constructor(config: HttpErpConfig) {
+    this.config = HttpErpConfig.parse(config);
+  }
+
+  findProducts(query: { sku?: string; upc?: string; vendorPart?: string }): Promise<ErpProduct[]> {
+    return this.call('findProducts', { sku: '', upc: '', vendorPart: '', ...query });
+  }
+
+  availability(skus: string[], warehouses: string[] = []): Promise<ErpAvailability[]> {
+    return this.call('availability', { skus, warehouses });
+  }
+
+  contractPrices(customerId: string, skus: string[]): Promise<ErpPrice[]> {
+    return this.call('contractPrices', { customerId, skus });
+  }
+
+  createSalesOrder(order: ErpOrderInput): Promise<ErpOrder> {
+    return this.call('createSalesOrder', order);
+  }
+
+  shipments(orderId: string): Promise<ErpShipment[]> {
+    return this.call('shipments', { orderId });
+  }
+
+  invoices(orderId: string): Promise<ErpInvoice[]> {
+    return this.call('invoices', { orderId });
+  }
+
+  private async call<T>(operation: ErpOperation, input: object): Promise<T> {
+    const endpoint = this.config.endpoints[operation];
+    const xml = this.config.adapter === 'http-xml';
+    const url = this.config.baseUrl.replace(/\/$/, '') + fillTemplate(endpoint.path, input);
+    const headers: Record<string, string> = {
+      accept: xml ? 'application/xml' : 'application/json',
+      ...(await this.authHeaders()),
+    };
+    let body: string | undefined;
+    if (endpoint.body) {
+      const made: unknown = await this.expression(endpoint.body).evaluate(input);
+      body = xml ? this.xmlOut.build({ [this.config.xmlRoot]: made }) : JSON.stringify(made);
+      headers['content-type'] = xml ? 'application/xml' : 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: endpoint.method,
+        headers,
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+      });
+    } catch (e) {
+      const why =
+        (e as Error).name === 'TimeoutError'
+          ? `timed out after ${this.config.timeoutMs} ms`
+          : (e as Error).message;
+      throw new ErpError(`ERP ${operation}: ${why}`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new ErpError(`ERP ${operation}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+    let parsed: unknown;
+    try {
+      parsed = xml ? this.readXml(text) : text ? JSON.parse(text) : null;
+    } catch (e) {
+      throw new ErpError(`ERP ${operation}: unreadable answer (${(e as Error).message})`, res.status);
+    }
+    // through JSON: JSONata's results carry a sequence flag and null prototypes
+    const evaluated: unknown = await this.expression(endpoint.response).evaluate(parsed);
+    const mapped: unknown = evaluated === undefined ? undefined : JSON.parse(JSON.stringify(evaluated));
+    // JSONata gives a lone object where a list of one was meant, and undefined for none
+    if (operation === 'createSalesOrder') return mapped as T;
+    return (mapped === undefined ? [] : Array.isArray(mapped) ? mapped : [mapped]) as T;
+  }
+
+  private readXml(text: string): unknown {
+    if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error('XML with a DOCTYPE or entities is refused');
+    return this.xmlIn.parse(text);
+  }
+
+  private expression(source: string): ReturnType<typeof jsonata> {
+    let e = this.compiled.get(source);
+    if (!e) {
+      e = jsonata(source);
+      this.compiled.set(source, e);
+    }
+    return e;
+  }
+
+  private async authHeaders(): Promise<Record<string, string>> {
+    const auth = this.config.auth;
+    if (!auth) return {};
+    switch (auth.type) {
+      case 'header':
+        return { [auth.name]: auth.value };
+      case 'bearer':
+        return { authorization: `Bearer ${auth.token}` };
+      case 'oauth2':
+        return { authorization: `Bearer ${await this.clientCredentials(auth)}` };
+    }
+  }
+
+  /** OAuth2 client credentials, kept until a minute before it expires. */
+  private async clientCredentials(auth: {
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    scope?: string;
+  }): Promise<string> {
+    if (this.token && this.token.until > Date.now()) return this.token.value;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scope) form.set('scope', auth.scope);
+    const res = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+      },
+      body: form.toString(),
+      signal: AbortSignal.timeout(this.config.timeoutMs),
+    });
+    if (!res.ok) throw new ErpError(`ERP token: HTTP ${res.status}`, res.status);
+    const t = (await res.json()) as { access_token?: string; expires_in?: number };
+    if (!t.access_token) throw new ErpError('ERP token: no access_token in the answer');
+    this.token = {
+      value: t.access_token,
+      until: Date.now() + Math.max(0, (t.expires_in ?? 300) - 60) * 1000,
+    };
+    return t.access_token;
+  }
+}
+
+/** `/orders/{orderId}/shipments?x={skus}` with the input's values, URL-encoded; arrays joined by commas. */
+export function fillTemplate(template: string, input: object): string {
+  return template.replace(/\{([a-zA-Z]+)\}/g, (_, name: string) => {
+    const v = (input as Record<string, unknown>)[name];
+    if (v === undefined || v === null) return '';
+    return Array.isArray(v)
+      ? v.map((x) => encodeURIComponent(String(x))).join(',')
+      : encodeURIComponent(String(v as string));
+  });
+}

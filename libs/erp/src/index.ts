@@ -1,0 +1,6 @@
+export * from './port';
+export * from './http-adapter';
+export * from './presets';
+export * from './resilient';
+export * from './sscc';
+export * from './factory';

@@ -1,0 +1,106 @@
+/**
+ * What the service needs from an ERP, and nothing more. Adapters translate these calls into one
+ * ERP's API; the pipeline never sees an ERP's own shapes.
+ */
+export interface ErpProduct {
+  sku: string;
+  description?: string;
+  upc?: string;
+  vendorPart?: string;
+  unitOfMeasure?: string;
+}
+
+export interface ErpAvailability {
+  sku: string;
+  warehouse: string;
+  available: number;
+}
+
+export interface ErpPrice {
+  sku: string;
+  price: number;
+}
+
+export interface ErpOrderLine {
+  lineNumber: string;
+  sku: string;
+  /** What ships now plus what is back-ordered. */
+  quantity: number;
+  backordered: number;
+  unitPrice: number;
+  unitOfMeasure: string;
+}
+
+export interface ErpOrderInput {
+  /** partner id + PO number: creating the same order twice gives back the first. */
+  externalRef: string;
+  customerId: string;
+  poNumber: string;
+  lines: ErpOrderLine[];
+}
+
+export interface ErpOrder {
+  id: string;
+  /** False when an order with this externalRef existed already. */
+  created: boolean;
+}
+
+export interface ErpShipment {
+  id: string;
+  orderId: string;
+  shippedAt: string;
+  carrierScac?: string;
+  carrierName?: string;
+  trackingNumber?: string;
+  cartons: Array<{
+    /** SSCC-18, the 18 digits. */
+    sscc: string;
+    weightLb?: number;
+    lines: Array<{ lineNumber: string; sku: string; quantity: number; unitOfMeasure?: string }>;
+  }>;
+}
+
+export interface ErpInvoice {
+  id: string;
+  number: string;
+  date: string;
+  orderId: string;
+  shipmentId?: string;
+  lines: Array<{
+    lineNumber: string;
+    sku: string;
+    quantity: number;
+    unitOfMeasure: string;
+    unitPrice: number;
+  }>;
+  allowancesCharges: Array<{ indicator: 'A' | 'C'; code: string; amount: number; description?: string }>;
+  taxes: Array<{ type: string; amount: number; percent?: number }>;
+  total: number;
+  netDays?: number;
+}
+
+export interface ErpAdapter {
+  findProducts(query: { sku?: string; upc?: string; vendorPart?: string }): Promise<ErpProduct[]>;
+  availability(skus: string[], warehouses?: string[]): Promise<ErpAvailability[]>;
+  contractPrices(customerId: string, skus: string[]): Promise<ErpPrice[]>;
+  /** Idempotent by externalRef. */
+  createSalesOrder(order: ErpOrderInput): Promise<ErpOrder>;
+  shipments(orderId: string): Promise<ErpShipment[]>;
+  invoices(orderId: string): Promise<ErpInvoice[]>;
+}
+
+export type ErpOperation = keyof ErpAdapter;
+
+/** The ERP answered, but not as hoped (4xx/5xx, a shape we cannot read): worth retrying only if 5xx. */
+export class ErpError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.status === undefined || this.status >= 500 || this.status === 429;
+  }
+}

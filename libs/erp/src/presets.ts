@@ -1,0 +1,85 @@
+import type { HttpErpConfig } from './http-adapter';
+
+/**
+ * apps/erp-sandbox as the http-json adapter sees it. This is also the worked example of mapping an
+ * ERP whose field names are its own (itemNo, qtyAvailable, orderNo…) onto ours with JSONata.
+ */
+export function sandboxJsonConfig(baseUrl: string, apiKey?: string): HttpErpConfig {
+  return {
+    adapter: 'http-json',
+    baseUrl,
+    ...(apiKey ? { auth: { type: 'header' as const, name: 'x-erp-key', value: apiKey } } : {}),
+    endpoints: {
+      findProducts: {
+        path: '/api/items?itemNo={sku}&upc={upc}&vendorItemNo={vendorPart}',
+        response:
+          'items.{ "sku": itemNo, "description": description, "upc": upc, "vendorPart": vendorItemNo, "unitOfMeasure": uom }',
+      },
+      availability: {
+        path: '/api/stock?items={skus}&locations={warehouses}',
+        response: 'stock.{ "sku": itemNo, "warehouse": location, "available": qtyAvailable }',
+      },
+      contractPrices: {
+        path: '/api/customers/{customerId}/prices?items={skus}',
+        response: 'prices.{ "sku": itemNo, "price": contractPrice }',
+      },
+      createSalesOrder: {
+        method: 'POST',
+        path: '/api/sales-orders',
+        body: '{ "customerNo": customerId, "externalReference": externalRef, "customerPo": poNumber, "lines": [lines.{ "lineNo": lineNumber, "itemNo": sku, "qty": quantity, "qtyBackordered": backordered, "price": unitPrice, "uom": unitOfMeasure }] }',
+        response: '{ "id": orderNo, "created": created }',
+      },
+      shipments: {
+        path: '/api/sales-orders/{orderId}/shipments',
+        response:
+          'shipments.{ "id": shipmentNo, "orderId": orderNo, "shippedAt": shipDate, "carrierScac": carrier.scac, "carrierName": carrier.name, "trackingNumber": trackingNo, "cartons": [cartons.{ "sscc": sscc, "weightLb": weightLb, "lines": [lines.{ "lineNumber": lineNo, "sku": itemNo, "quantity": qty, "unitOfMeasure": uom }] }] }',
+      },
+      invoices: {
+        path: '/api/sales-orders/{orderId}/invoices',
+        response:
+          'invoices.{ "id": invoiceNo, "number": invoiceNo, "date": invoiceDate, "orderId": orderNo, "shipmentId": shipmentNo, "lines": [lines.{ "lineNumber": lineNo, "sku": itemNo, "quantity": qty, "unitOfMeasure": uom, "unitPrice": price }], "allowancesCharges": [charges.{ "indicator": type = "allowance" ? "A" : "C", "code": code, "amount": amount, "description": description }], "taxes": [taxes.{ "type": type, "amount": amount, "percent": rate }], "total": total, "netDays": termsNetDays }',
+      },
+    },
+  };
+}
+
+/** The same sandbox through its XML API: the http-xml adapter, every value read as text and typed here. */
+export function sandboxXmlConfig(baseUrl: string, apiKey?: string): HttpErpConfig {
+  return {
+    adapter: 'http-xml',
+    baseUrl,
+    xmlRoot: 'salesOrder',
+    ...(apiKey ? { auth: { type: 'header' as const, name: 'x-erp-key', value: apiKey } } : {}),
+    endpoints: {
+      findProducts: {
+        path: '/xml/items?itemNo={sku}&upc={upc}&vendorItemNo={vendorPart}',
+        response:
+          'items.item.{ "sku": itemNo, "description": description, "upc": upc, "vendorPart": vendorItemNo, "unitOfMeasure": uom }',
+      },
+      availability: {
+        path: '/xml/stock?items={skus}&locations={warehouses}',
+        response: 'stock.item.{ "sku": itemNo, "warehouse": location, "available": $number(qtyAvailable) }',
+      },
+      contractPrices: {
+        path: '/xml/customers/{customerId}/prices?items={skus}',
+        response: 'prices.item.{ "sku": itemNo, "price": $number(contractPrice) }',
+      },
+      createSalesOrder: {
+        method: 'POST',
+        path: '/xml/sales-orders',
+        body: '{ "customerNo": customerId, "externalReference": externalRef, "customerPo": poNumber, "lines": { "line": [lines.{ "lineNo": lineNumber, "itemNo": sku, "qty": quantity, "qtyBackordered": backordered, "price": unitPrice, "uom": unitOfMeasure }] } }',
+        response: '{ "id": order.orderNo, "created": order.created = "true" }',
+      },
+      shipments: {
+        path: '/xml/sales-orders/{orderId}/shipments',
+        response:
+          'shipments.shipment.{ "id": shipmentNo, "orderId": orderNo, "shippedAt": shipDate, "carrierScac": carrier.scac, "carrierName": carrier.name, "trackingNumber": trackingNo, "cartons": [cartons.carton.{ "sscc": sscc, "weightLb": $number(weightLb), "lines": [lines.line.{ "lineNumber": lineNo, "sku": itemNo, "quantity": $number(qty), "unitOfMeasure": uom }] }] }',
+      },
+      invoices: {
+        path: '/xml/sales-orders/{orderId}/invoices',
+        response:
+          'invoices.invoice.{ "id": invoiceNo, "number": invoiceNo, "date": invoiceDate, "orderId": orderNo, "shipmentId": shipmentNo, "lines": [lines.line.{ "lineNumber": lineNo, "sku": itemNo, "quantity": $number(qty), "unitOfMeasure": uom, "unitPrice": $number(price) }], "allowancesCharges": [charges.charge.{ "indicator": type = "allowance" ? "A" : "C", "code": code, "amount": $number(amount), "description": description }], "taxes": [taxes.tax.{ "type": type, "amount": $number(amount), "percent": $number(rate) }], "total": $number(total), "netDays": $number(termsNetDays) }',
+      },
+    },
+  };
+}

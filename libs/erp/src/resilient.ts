@@ -1,0 +1,70 @@
+import {
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import { ErpError, type ErpAdapter } from './port';
+
+export interface ResilienceOptions {
+  /** Tries per call (the first included), with jittered exponential backoff between them. */
+  attempts?: number;
+  /** This many failed calls in a row open the circuit: calls fail at once, without waiting on a dead ERP… */
+  breakAfter?: number;
+  /** …until this long has passed, when one call is let through to test it. */
+  halfOpenAfterMs?: number;
+  initialDelayMs?: number;
+}
+
+/**
+ * Wraps an adapter with retries and a circuit breaker. Every operation of the port is safe to
+ * repeat (orders are idempotent by externalRef), so all are retried; a 4xx is not retried and
+ * does not count against the ERP's health.
+ */
+export class ResilientErp implements ErpAdapter {
+  private readonly policy: IPolicy;
+  readonly breaker: ReturnType<typeof circuitBreaker>;
+
+  constructor(
+    private readonly inner: ErpAdapter,
+    options: ResilienceOptions = {},
+  ) {
+    const transient = handleWhen((e) => !(e instanceof ErpError) || e.retryable);
+    this.breaker = circuitBreaker(transient, {
+      halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
+      breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
+    });
+    const retries = retry(transient, {
+      maxAttempts: (options.attempts ?? 3) - 1,
+      backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: 2_000 }),
+    });
+    this.policy = wrap(retries, this.breaker);
+  }
+
+  /** 'closed' (healthy), 'open' (failing fast) or 'halfOpen' (testing). */
+  get state(): string {
+    return ['closed', 'open', 'halfOpen', 'isolated'][this.breaker.state] ?? 'unknown';
+  }
+
+  findProducts(q: Parameters<ErpAdapter['findProducts']>[0]) {
+    return this.policy.execute(() => this.inner.findProducts(q));
+  }
+  availability(skus: string[], warehouses?: string[]) {
+    return this.policy.execute(() => this.inner.availability(skus, warehouses));
+  }
+  contractPrices(customerId: string, skus: string[]) {
+    return this.policy.execute(() => this.inner.contractPrices(customerId, skus));
+  }
+  createSalesOrder(order: Parameters<ErpAdapter['createSalesOrder']>[0]) {
+    return this.policy.execute(() => this.inner.createSalesOrder(order));
+  }
+  shipments(orderId: string) {
+    return this.policy.execute(() => this.inner.shipments(orderId));
+  }
+  invoices(orderId: string) {
+    return this.policy.execute(() => this.inner.invoices(orderId));
+  }
+}
