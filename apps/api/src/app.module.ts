@@ -9,7 +9,8 @@ import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorFilter } from './common/error.filter';
 import { KeyThrottlerGuard } from './common/throttler.guard';
-import { API_KEYS, DATA_SOURCE, DELIVER, MAPS, PIPELINE, SECRETS, STAGE_QUEUE } from './common/tokens';
+import { API_KEYS, DATA_SOURCE, DELIVER, MAPS, PIPELINE, SECRETS, SHIP_QUEUE, STAGE_QUEUE } from './common/tokens';
+import { ErpEventsController } from './erp/erp-events.controller';
 import { APP_CONFIG, type AppConfig } from './config';
 import { EdiController } from './edi/edi.controller';
 import { HealthController } from './health.controller';
@@ -25,6 +26,8 @@ export interface AppDeps {
   pipeline: Pipeline;
   metrics: Metrics;
   deliver: DeliverStage;
+  /** The ship stage's queue (ERP events put orders on it). */
+  ships: { enqueue(id: string): void };
   secrets?: SecretBox;
   /** One instance, so the body-limit middleware and the guards share its cache and revocations. */
   keys: ApiKeys;
@@ -41,6 +44,7 @@ export class AppModule {
         EdiController,
         TransactionsController,
         DocumentsController,
+        ErpEventsController,
         AdminController,
         HealthController,
         MetricsController,
@@ -54,6 +58,7 @@ export class AppModule {
         { provide: PIPELINE, useValue: deps.pipeline },
         { provide: METRICS, useValue: deps.metrics },
         { provide: DELIVER, useValue: deps.deliver },
+        { provide: SHIP_QUEUE, useValue: deps.ships },
         { provide: SECRETS, useValue: deps.secrets ?? null },
         AdminGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },

@@ -6,19 +6,18 @@ import { ApiKeys, openDatabase, SecretBox } from '@edi/persistence';
 import {
   BullJobQueue,
   BullStageQueue,
-  DeliverStage,
   InProcessQueue,
   LocalQueue,
   Metrics,
-  OutboundComposer,
   Pipeline,
   QUEUES,
-  TranslateStage,
+  buildStages,
+  followUps,
   redisConnection,
   translatedLogLine,
-  type DeliveryOutcome,
   type StageQueue,
 } from '@edi/pipeline';
+import { createErp } from '@edi/erp';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
@@ -26,11 +25,20 @@ import { AppModule } from './app.module';
 import { authenticatePartner } from './common/partner.guard';
 import { mapsDir, type AppConfig } from './config';
 
+/** A stage's queue as the API sees it: add ids, count what waits. */
+type Queue = { enqueue(id: string): void; depth(): number | Promise<number> };
+
+export interface Queues {
+  translate: StageQueue & Queue;
+  deliver: Queue;
+  erp: Queue;
+  ship: Queue;
+}
+
 export interface Running {
   app: INestApplication;
   dataSource: DataSource;
-  queue: StageQueue;
-  deliveries: BullJobQueue | LocalQueue<DeliveryOutcome>;
+  queues: Queues;
   pipeline: Pipeline;
   url: string;
   close(): Promise<void>;
@@ -52,51 +60,88 @@ export async function startService(
   const maps = new MapRegistry(mapsDir(config));
   const log = new Logger('pipeline');
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
-  const stage = new TranslateStage(dataSource, maps);
-  const deliver = new DeliverStage(dataSource, { secrets });
-  // scaled: the API only stores and queues, workers translate and deliver; embedded: this process
-  // does it all. SQLite has one writer, so its in-process stage runs one interchange at a time.
-  let queue: StageQueue;
-  let deliveries: BullJobQueue | LocalQueue<DeliveryOutcome>;
+  const erp = createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL });
+  const stages = buildStages(dataSource, maps, { erp, secrets });
+  const warn = (what: string) => (id: string, e: unknown, attempt: number) =>
+    log.warn({ [what]: id, attempt, error: (e as Error).message });
+  // scaled: the API only stores and queues, workers run the stages; embedded: this process does
+  // it all. SQLite has one writer, so its in-process translate stage runs one interchange at a time.
+  let queues: Queues;
   if (config.REDIS_URL) {
     const connection = redisConnection(config.REDIS_URL);
-    queue = new BullStageQueue(connection, (id) => stage.outcomeOf(id), options.queuePrefix);
-    deliveries = new BullJobQueue(QUEUES.deliver, connection, options.queuePrefix);
+    queues = {
+      translate: new BullStageQueue(connection, (id) => stages.translate.outcomeOf(id), options.queuePrefix),
+      deliver: new BullJobQueue(QUEUES.deliver, connection, options.queuePrefix),
+      erp: new BullJobQueue(QUEUES.erp, connection, options.queuePrefix),
+      ship: new BullJobQueue(QUEUES.ship, connection, options.queuePrefix),
+    };
   } else {
-    queue = new InProcessQueue(stage, {
+    const translate = new InProcessQueue(stages.translate, {
       concurrency: config.DATABASE_URL ? 4 : 1,
-      onError: (id, e, attempt) => log.warn({ interchangeId: id, attempt, error: (e as Error).message }),
+      onError: warn('interchangeId'),
     });
     // a partner's server may be down for a while: ten tries from 1 s, up to 5 min apart
-    deliveries = new LocalQueue(deliver, {
+    const deliver = new LocalQueue(stages.deliver, {
       concurrency: 4,
       maxAttempts: 10,
       retryBaseMs: 1000,
       maxDelayMs: 300_000,
-      onError: (id, e, attempt) => log.warn({ documentId: id, attempt, error: (e as Error).message }),
+      onError: warn('documentId'),
     });
-  }
-  const metrics = new Metrics(dataSource, async () => ({
-    translate: queue instanceof BullStageQueue ? await queue.depth() : (queue as InProcessQueue).depth(),
-    deliver: await deliveries.depth(),
-  }));
-  // one JSON line per interchange stored and per interchange translated, with their ids
-  if (queue instanceof InProcessQueue) {
-    queue.onDone = (seconds, o) => {
+    // the ERP may be down for hours: a PO waits in erp_pending and is tried every 30 s at most, for ever
+    const erpQueue = new LocalQueue(stages.erp, {
+      concurrency: 4,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      retryBaseMs: 250,
+      maxDelayMs: 30_000,
+      onError: warn('transactionId'),
+    });
+    const ship = new LocalQueue(stages.ship, {
+      concurrency: 2,
+      maxAttempts: 20,
+      retryBaseMs: 500,
+      maxDelayMs: 60_000,
+      onError: warn('transactionId'),
+    });
+    queues = { translate, deliver, erp: erpQueue, ship };
+    const next = (o: Parameters<typeof followUps>[0]) => {
+      const f = followUps(o);
+      for (const id of f.deliver) deliver.enqueue(id);
+      for (const id of f.erp) erpQueue.enqueue(id);
+      for (const id of f.ship) ship.enqueue(id);
+    };
+    translate.onDone = (seconds, o) => {
       metrics.stageSeconds.observe({ stage: 'translate' }, seconds);
       metrics.translated.inc({ status: o.status });
+      // one JSON line per interchange translated, with its ids
       log.log(translatedLogLine(o, seconds));
-      for (const id of o.push) deliveries.enqueue(id);
+      next(o);
     };
-  }
-  if (deliveries instanceof LocalQueue)
-    deliveries.onDone = (seconds, d) => {
+    erpQueue.onDone = (seconds, o) => {
+      metrics.stageSeconds.observe({ stage: 'erp' }, seconds);
+      log.log({ msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId });
+      next(o);
+    };
+    ship.onDone = (seconds, o) => {
+      metrics.stageSeconds.observe({ stage: 'ship' }, seconds);
+      if (o.sent.length) log.log({ msg: 'shipped', transactionId: o.transactionId, sent: o.sent });
+      next(o);
+    };
+    deliver.onDone = (seconds, d) => {
       metrics.stageSeconds.observe({ stage: 'deliver' }, seconds);
       if (d.status === 'delivered') metrics.deliveries.inc({ channel: d.channel, result: 'ok' });
     };
-  const pipeline = new Pipeline(dataSource, queue, {
-    deliveries,
-    composer: new OutboundComposer(dataSource, maps),
+  }
+  const metrics = new Metrics(dataSource, async () => ({
+    translate: await queues.translate.depth(),
+    deliver: await queues.deliver.depth(),
+    erp: await queues.erp.depth(),
+    ship: await queues.ship.depth(),
+  }));
+  const pipeline = new Pipeline(dataSource, queues.translate, {
+    deliveries: queues.deliver,
+    erp: queues.erp,
+    composer: stages.composer,
     onIngested: (interchange, seconds) => {
       metrics.ingested.inc({ source: interchange.source });
       metrics.stageSeconds.observe({ stage: 'ingest' }, seconds);
@@ -111,7 +156,18 @@ export async function startService(
   });
   const keys = new ApiKeys(dataSource);
   const app = await NestFactory.create(
-    AppModule.register({ config, dataSource, maps, queue, pipeline, metrics, deliver, secrets, keys }),
+    AppModule.register({
+      config,
+      dataSource,
+      maps,
+      queue: queues.translate,
+      ships: queues.ship,
+      pipeline,
+      metrics,
+      deliver: stages.deliver,
+      secrets,
+      keys,
+    }),
     {
       bodyParser: false,
       // one JSON object per log line, with the interchange/transaction ids the callers put in
@@ -128,6 +184,8 @@ export async function startService(
   });
   // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
   app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
+  // ERP events are signed over their exact bytes
+  app.use('/v1/erp/events', express.raw({ type: () => true, limit: '64kb' }));
   app.use(express.json({ limit: '1mb' }));
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
@@ -141,11 +199,11 @@ export async function startService(
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   await app.listen(config.PORT, '0.0.0.0');
-  if (queue instanceof InProcessQueue) {
+  if (queues.translate instanceof InProcessQueue) {
     const resumed = await pipeline.resume();
-    if (resumed.translate || resumed.deliver)
+    if (resumed.translate || resumed.deliver || resumed.erp)
       log.log(
-        `resumed ${resumed.translate} interchange(s) and ${resumed.deliver} delivery(ies) left unfinished`,
+        `resumed ${resumed.translate} interchange(s), ${resumed.erp} PO(s) waiting on the ERP and ${resumed.deliver} delivery(ies)`,
       );
   }
   const server = app.getHttpServer() as { address(): { port: number } };
@@ -153,17 +211,16 @@ export async function startService(
   return {
     app,
     dataSource,
-    queue,
-    deliveries,
+    queues,
     pipeline,
     url: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await app.close();
-      if (queue instanceof InProcessQueue) await queue.idle();
-      if (queue instanceof BullStageQueue) await queue.close();
-      // a delivery waiting out a backoff stays 'pending' in the database for the next start
-      if (deliveries instanceof LocalQueue) deliveries.close();
-      else await deliveries.close();
+      const { translate, deliver, erp: erpQueue, ship } = queues;
+      if (translate instanceof InProcessQueue) await translate.idle();
+      // a stage waiting out a backoff leaves its row as it is, for the next start
+      for (const q of [deliver, erpQueue, ship]) if (q instanceof LocalQueue) q.close();
+      for (const q of [translate, deliver, erpQueue, ship]) if (q instanceof BullJobQueue) await q.close();
       await dataSource.destroy();
     },
   };

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ApiKeys, TradingPartner, transact } from '@edi/persistence';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startService } from './bootstrap';
-import { loadConfig } from './config';
+import { loadConfig, type AppConfig } from './config';
 
 /**
  * `npm start`: the embedded service (SQLite under EDI_DATA_DIR, stages in this process) with a
@@ -11,6 +13,8 @@ import { loadConfig } from './config';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (!config.DATABASE_URL && !config.EDI_ERP_URL && !config.EDI_ERP_CONFIG && config.EDI_ERP_SANDBOX_PORT)
+    await startSandbox(config);
   const running = await startService(config, {
     schema: process.env.EDI_DB_SCHEMA,
     queuePrefix: process.env.EDI_QUEUE_PREFIX,
@@ -25,6 +29,10 @@ async function main(): Promise<void> {
   if (config.DATABASE_URL && !config.EDI_DEMO_API_KEY) return;
   const repo = running.dataSource.getRepository(TradingPartner);
   let demo = await repo.findOneBy({ isaQualifier: 'ZZ', isaId: 'DEMOPARTNER' });
+  // the demo partner orders from the sandbox ERP as its customer C-DEMO, and gets 856/810 at once
+  const erp = config.EDI_ERP_URL
+    ? { erpCustomerId: 'C-DEMO', rules: { crossReference: { 'B-1002': 'GAD-CASE' }, autoShip: true } }
+    : {};
   const keys = new ApiKeys(running.dataSource);
   let key = config.EDI_DEMO_API_KEY;
   if (!demo) {
@@ -34,10 +42,14 @@ async function main(): Promise<void> {
       isaId: 'DEMOPARTNER',
       ourIsaQualifier: 'ZZ',
       ourIsaId: 'DEMOSUPPLIER',
+      ...erp,
     });
     // through transact(): the resumed stages may be writing on SQLite's one connection already
     await transact(running.dataSource, (m) => m.getRepository(TradingPartner).save(row));
     demo = row;
+  } else if (config.EDI_ERP_URL && !demo.erpCustomerId) {
+    const d = Object.assign(demo, erp);
+    await transact(running.dataSource, (m) => m.getRepository(TradingPartner).save(d));
   }
   if (key) {
     try {
@@ -54,6 +66,36 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nDemo partner DEMOPARTNER, API key: ${key}\nTry:\n  curl -s -X POST '${running.url}/v1/edi?wait=true' -H 'X-API-Key: ${key}' --data-binary @${fixture}\n\n`,
   );
+}
+
+/**
+ * The embedded mode's ERP: apps/erp-sandbox in a child process, posting its shipment events back
+ * to this service, signed with a secret made for this run (unless EDI_ERP_EVENT_SECRET is set).
+ */
+async function startSandbox(config: AppConfig): Promise<void> {
+  const secret = config.EDI_ERP_EVENT_SECRET ?? randomBytes(24).toString('hex');
+  const port = config.EDI_ERP_SANDBOX_PORT;
+  const child = spawn(process.execPath, [resolve(__dirname, '../../erp-sandbox/src/main.js')], {
+    env: {
+      ...process.env,
+      ERP_SANDBOX_PORT: String(port),
+      ERP_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${config.PORT}/v1/erp/events`,
+      ERP_SANDBOX_WEBHOOK_SECRET: secret,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  process.once('exit', () => child.kill());
+  for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => child.kill(s));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/admin/faults`)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  config.EDI_ERP_URL = url;
+  config.EDI_ERP_EVENT_SECRET = secret;
 }
 
 main().catch((e: Error) => {

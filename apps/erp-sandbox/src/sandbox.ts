@@ -103,6 +103,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   url: string;
   state: SandboxState;
+  /** Read at each event: a test may point the webhook at a service started after the sandbox. */
+  options: SandboxOptions;
   close(): Promise<void>;
 }
 
@@ -438,6 +440,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
+    options,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
-import { DeliverStage, Metrics, QUEUES, TranslateStage, redisConnection } from '@edi/pipeline';
+import { Metrics, QUEUES, buildStages, redisConnection } from '@edi/pipeline';
+import { createErp } from '@edi/erp';
 import { loadConfig, mapsDir } from '@edi/config';
 import type { Queue } from 'bullmq';
 import { RequeueService } from './requeue.service';
@@ -30,8 +31,8 @@ async function main(): Promise<void> {
   const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
   let queues: Queue[] = [];
   const metrics = new Metrics(ds, async () => {
-    const [translate, deliver] = await Promise.all(queues.map((q) => q.count()));
-    return { translate: translate ?? 0, deliver: deliver ?? 0 };
+    const [translate, deliver, erp, ship] = await Promise.all(queues.map((q) => q.count()));
+    return { translate: translate ?? 0, deliver: deliver ?? 0, erp: erp ?? 0, ship: ship ?? 0 };
   });
   const app = await NestFactory.create(
     WorkerModule.register({
@@ -39,22 +40,22 @@ async function main(): Promise<void> {
       connection,
       prefix,
       dataSource: ds,
-      translate: new TranslateStage(ds, new MapRegistry(mapsDir(config))),
-      deliver: new DeliverStage(ds, {
+      stages: buildStages(ds, new MapRegistry(mapsDir(config)), {
+        erp: createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL }),
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
       }),
       metrics,
     }),
     { logger: new ConsoleLogger({ json: true }) },
   );
-  queues = [app.get<Queue>(getQueueToken(QUEUES.translate)), app.get<Queue>(getQueueToken(QUEUES.deliver))];
+  queues = [QUEUES.translate, QUEUES.deliver, QUEUES.erp, QUEUES.ship].map((n) => app.get<Queue>(getQueueToken(n)));
   app.enableShutdownHooks();
   // /metrics and /health of this worker; 0 picks a free port (several workers on one host)
   await app.listen(config.EDI_WORKER_PORT, '0.0.0.0');
   const port = (app.getHttpServer() as { address(): { port: number } }).address().port;
   const { requeued } = app.get(RequeueService);
   new Logger('worker').log(
-    `worker ready (pid ${process.pid}, metrics on :${port}); re-queued ${requeued.translate} interchange(s) and ${requeued.deliver} delivery(ies)`,
+    `worker ready (pid ${process.pid}, metrics on :${port}); re-queued ${requeued.translate} interchange(s), ${requeued.erp} PO(s) for the ERP and ${requeued.deliver} delivery(ies)`,
   );
 }
 

@@ -4,19 +4,46 @@ import type { AppConfig } from '@edi/config';
 import {
   QUEUES,
   addIds,
+  cappedBackoff,
+  followUps,
   jobId,
   translatedLogLine,
   type DeliverStage,
   type DeliveryOutcome,
+  type ErpOutcome,
+  type ErpStage,
   type Metrics,
+  type ShipOutcome,
+  type ShipStage,
   type TranslateOutcome,
   type TranslateStage,
 } from '@edi/pipeline';
 import type { Job, Queue } from 'bullmq';
-import { DELIVER, METRICS, TRANSLATE, WORKER_CONFIG } from './tokens';
+import { DELIVER, ERP, METRICS, SHIP, TRANSLATE, WORKER_CONFIG } from './tokens';
 
-/** A job whose worker died is picked up by another after this long. */
-const LOCKS = { lockDuration: 10_000, stalledInterval: 5_000 };
+/** A job whose worker died is picked up by another after this long; 'capped' retries wait at most 30 s. */
+const LOCKS = {
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
+};
+
+/** The queues a stage's outcome leads to. */
+class NextQueues {
+  constructor(
+    private readonly deliver: Queue,
+    private readonly erp: Queue,
+    private readonly ship: Queue,
+  ) {}
+
+  async after(o: TranslateOutcome | ErpOutcome | ShipOutcome): Promise<void> {
+    const f = followUps(o);
+    // a crash before these adds leaves rows that the minute sweep queues
+    if (f.deliver.length) await addIds(this.deliver, f.deliver);
+    if (f.erp.length) await addIds(this.erp, f.erp);
+    if (f.ship.length) await addIds(this.ship, f.ship);
+  }
+}
 
 /** The job has no tries left: the row is marked failed for a person, not left waiting. */
 function lastTry(job: Job | undefined): job is Job {
@@ -36,10 +63,15 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
     @Inject(TRANSLATE) private readonly stage: TranslateStage,
     @Inject(METRICS) private readonly metrics: Metrics,
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.deliver) private readonly deliveries: Queue,
+    @InjectQueue(QUEUES.deliver) deliver: Queue,
+    @InjectQueue(QUEUES.erp) erp: Queue,
+    @InjectQueue(QUEUES.ship) ship: Queue,
   ) {
     super();
+    this.next = new NextQueues(deliver, erp, ship);
   }
+
+  private readonly next: NextQueues;
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.EDI_WORKER_CONCURRENCY;
@@ -47,8 +79,7 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
 
   async process(job: Job): Promise<TranslateOutcome> {
     const outcome = await this.stage.run(jobId(job.data));
-    // a crash before this add leaves 'pending' rows that the minute sweep queues
-    if (outcome.push.length) await addIds(this.deliveries, outcome.push);
+    await this.next.after(outcome);
     return outcome;
   }
 
@@ -102,5 +133,81 @@ export class DeliverProcessor extends WorkerHost implements OnApplicationBootstr
     this.metrics.deliveries.inc({ channel: 'webhook', result: 'failed' });
     this.log.warn({ documentId: job?.id, attempt: job?.attemptsMade, error: error.message });
     if (lastTry(job)) await this.stage.markFailed(jobId(job.data), error);
+  }
+}
+
+/** ERP: one PO per job, checked and ordered, its 855 made; retried every 30 s at most while the ERP is down. */
+@Processor(QUEUES.erp, LOCKS)
+export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly log = new Logger('worker');
+  private readonly next: NextQueues;
+
+  constructor(
+    @Inject(ERP) private readonly stage: ErpStage,
+    @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QUEUES.deliver) deliver: Queue,
+    @InjectQueue(QUEUES.erp) erp: Queue,
+    @InjectQueue(QUEUES.ship) ship: Queue,
+  ) {
+    super();
+    this.next = new NextQueues(deliver, erp, ship);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.EDI_WORKER_CONCURRENCY;
+  }
+
+  async process(job: Job): Promise<ErpOutcome> {
+    const outcome = await this.stage.run(jobId(job.data));
+    await this.next.after(outcome);
+    return outcome;
+  }
+
+  @OnWorkerEvent('completed')
+  completed(job: Job, o: ErpOutcome): void {
+    this.metrics.stageSeconds.observe({ stage: 'erp' }, seconds(job));
+    this.log.log({ msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId });
+  }
+
+  @OnWorkerEvent('failed')
+  async failed(job: Job | undefined, error: Error): Promise<void> {
+    this.log.warn({ transactionId: job?.id, attempt: job?.attemptsMade, error: error.message });
+    if (lastTry(job)) await this.stage.markFailed(jobId(job.data), error);
+  }
+}
+
+/** Ship: the shipments and invoices of one order, as 856s and 810s, each sent once. */
+@Processor(QUEUES.ship, LOCKS)
+export class ShipProcessor extends WorkerHost {
+  private readonly log = new Logger('worker');
+  private readonly next: NextQueues;
+
+  constructor(
+    @Inject(SHIP) private readonly stage: ShipStage,
+    @Inject(METRICS) private readonly metrics: Metrics,
+    @InjectQueue(QUEUES.deliver) deliver: Queue,
+    @InjectQueue(QUEUES.erp) erp: Queue,
+    @InjectQueue(QUEUES.ship) ship: Queue,
+  ) {
+    super();
+    this.next = new NextQueues(deliver, erp, ship);
+  }
+
+  async process(job: Job): Promise<ShipOutcome> {
+    const outcome = await this.stage.run(jobId(job.data));
+    await this.next.after(outcome);
+    return outcome;
+  }
+
+  @OnWorkerEvent('completed')
+  completed(job: Job, o: ShipOutcome): void {
+    this.metrics.stageSeconds.observe({ stage: 'ship' }, seconds(job));
+    if (o.sent.length) this.log.log({ msg: 'shipped', transactionId: o.transactionId, sent: o.sent });
+  }
+
+  @OnWorkerEvent('failed')
+  failed(job: Job | undefined, error: Error): void {
+    this.log.warn({ transactionId: job?.data ? jobId(job.data) : undefined, attempt: job?.attemptsMade, error: error.message });
   }
 }

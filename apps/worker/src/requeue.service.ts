@@ -19,18 +19,19 @@ import { DATA_SOURCE } from './tokens';
 export class RequeueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('worker');
   private sweep?: NodeJS.Timeout;
-  requeued = { translate: 0, deliver: 0 };
+  requeued = { translate: 0, deliver: 0, erp: 0 };
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @InjectQueue(QUEUES.translate) private readonly translate: Queue,
     @InjectQueue(QUEUES.deliver) private readonly deliver: Queue,
+    @InjectQueue(QUEUES.erp) private readonly erp: Queue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.requeued = await requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver });
+    this.requeued = await requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver, erp: this.erp });
     this.sweep = setInterval(() => {
-      requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver }, 60_000).catch(
+      requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver, erp: this.erp }, 60_000).catch(
         (e: Error) => this.log.warn({ msg: 'requeue sweep failed', error: e.message }),
       );
     }, 60_000);

@@ -10,12 +10,12 @@ import {
 } from '@nestjs/common';
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import type { AppConfig } from '@edi/config';
-import { QUEUES, type DeliverStage, type Metrics, type TranslateStage } from '@edi/pipeline';
+import { QUEUES, type Metrics, type Stages } from '@edi/pipeline';
 import type { ConnectionOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { DeliverProcessor, TranslateProcessor } from './processors';
+import { DeliverProcessor, ErpProcessor, ShipProcessor, TranslateProcessor } from './processors';
 import { RequeueService } from './requeue.service';
-import { DATA_SOURCE, DELIVER, METRICS, TRANSLATE, WORKER_CONFIG } from './tokens';
+import { DATA_SOURCE, DELIVER, ERP, METRICS, SHIP, TRANSLATE, WORKER_CONFIG } from './tokens';
 
 @Controller('metrics')
 class WorkerMetricsController {
@@ -60,8 +60,7 @@ export interface WorkerDeps {
   connection: ConnectionOptions;
   prefix: string;
   dataSource: DataSource;
-  translate: TranslateStage;
-  deliver: DeliverStage;
+  stages: Stages;
   metrics: Metrics;
 }
 
@@ -80,17 +79,26 @@ export class WorkerModule implements OnApplicationShutdown {
       module: WorkerModule,
       imports: [
         BullModule.forRoot({ connection: deps.connection, prefix: deps.prefix }),
-        BullModule.registerQueue({ name: QUEUES.translate }, { name: QUEUES.deliver }),
+        BullModule.registerQueue(
+          { name: QUEUES.translate },
+          { name: QUEUES.deliver },
+          { name: QUEUES.erp },
+          { name: QUEUES.ship },
+        ),
       ],
       controllers: [WorkerMetricsController, WorkerHealthController],
       providers: [
         { provide: WORKER_CONFIG, useValue: deps.config },
         { provide: DATA_SOURCE, useValue: deps.dataSource },
-        { provide: TRANSLATE, useValue: deps.translate },
-        { provide: DELIVER, useValue: deps.deliver },
+        { provide: TRANSLATE, useValue: deps.stages.translate },
+        { provide: DELIVER, useValue: deps.stages.deliver },
+        { provide: ERP, useValue: deps.stages.erp },
+        { provide: SHIP, useValue: deps.stages.ship },
         { provide: METRICS, useValue: deps.metrics },
         TranslateProcessor,
         DeliverProcessor,
+        ErpProcessor,
+        ShipProcessor,
         RequeueService,
       ],
     };

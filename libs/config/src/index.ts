@@ -16,6 +16,14 @@ export const ConfigSchema = z.object({
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   EDI_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** The sandbox ERP's base URL (an http-json ERP with the sandbox's endpoints). */
+  EDI_ERP_URL: z.string().url().optional(),
+  /** A file describing the ERP (http-json or http-xml: endpoints, JSONata, auth); wins over EDI_ERP_URL. */
+  EDI_ERP_CONFIG: z.string().optional(),
+  /** Signs POST /v1/erp/events (shipment events from the ERP); without it the endpoint is off. */
+  EDI_ERP_EVENT_SECRET: z.string().min(16, 'EDI_ERP_EVENT_SECRET must be at least 16 characters').optional(),
+  /** `npm start` (embedded, no ERP configured) starts apps/erp-sandbox beside the service, on this port; 0 = do not. */
+  EDI_ERP_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   EDI_SECRETS_KEY: z
     .string()
     .regex(

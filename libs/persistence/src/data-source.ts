@@ -11,6 +11,7 @@ import { TransactionSet } from './entities/transaction.entity';
 import { Initial1764064800000 } from './migrations/1764064800000-initial';
 import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-control-number-index';
 import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
+import { Erp1764090000000 } from './migrations/1764090000000-erp';
 
 export const ENTITIES = [
   TradingPartner,
@@ -21,7 +22,7 @@ export const ENTITIES = [
   Delivery,
   AuditEvent,
 ];
-export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000, Outbound1764081000000];
+export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000, Outbound1764081000000, Erp1764090000000];
 
 export interface PersistenceConfig {
   /** postgres://… for the scaled mode; absent = SQLite under dataDir. */

@@ -1,10 +1,10 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { Interchange, OutboundDocument } from '@edi/persistence';
+import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate.stage';
 
-export const QUEUES = { translate: 'edi-translate', deliver: 'edi-deliver' } as const;
+export const QUEUES = { translate: 'edi-translate', deliver: 'edi-deliver', erp: 'edi-erp', ship: 'edi-ship' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
@@ -24,7 +24,26 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnComplete: { age: 3600, count: 10000 },
     removeOnFail: false,
   },
+  // the ERP may be down for hours: a PO is tried again every 30 s at most (the worker's 'capped'
+  // backoff), for about a week, and the minute sweep re-queues it after that
+  [QUEUES.erp]: {
+    attempts: 20_000,
+    backoff: { type: 'capped' },
+    removeOnComplete: true,
+    removeOnFail: false,
+  },
+  [QUEUES.ship]: {
+    attempts: 20,
+    backoff: { type: 'capped' },
+    removeOnComplete: true,
+    removeOnFail: false,
+  },
 };
+
+/** The 'capped' backoff: exponential from 250 ms, never more than 30 s between tries. */
+export function cappedBackoff(attemptsMade: number): number {
+  return Math.min(30_000, 250 * 2 ** Math.min(attemptsMade, 20)) * (0.5 + Math.random());
+}
 
 /** Every job carries one id, and the job is named by it, so the same id is never queued twice. */
 export function jobId(data: unknown): string {
@@ -82,10 +101,16 @@ export class BullJobQueue {
   }
 }
 
-/** Adds one job per id, named by the id. */
+/**
+ * Adds one job per id, named by the id, so the same id is never waiting twice. The ship queue is
+ * the exception: an order may ship more than once, and its stage sends each shipment only once.
+ */
 export function addIds(queue: Queue, ids: string[]): Promise<Job[]> {
   const name = queue.name as QueueName;
-  return queue.addBulk(ids.map((id) => ({ name, data: { id }, opts: { ...JOB_OPTIONS[name], jobId: id } })));
+  const unique = name !== QUEUES.ship;
+  return queue.addBulk(
+    ids.map((id) => ({ name, data: { id }, opts: { ...JOB_OPTIONS[name], ...(unique ? { jobId: id } : {}) } })),
+  );
 }
 
 /** The scaled mode's translate queue as the API sees it: add, and wait for what a worker did. */
@@ -127,9 +152,9 @@ export class BullStageQueue extends BullJobQueue implements StageQueue {
  */
 export async function requeueUnfinished(
   ds: DataSource,
-  queues: { translate: Queue; deliver: Queue },
+  queues: { translate: Queue; deliver: Queue; erp: Queue },
   minAgeMs = 0,
-): Promise<{ translate: number; deliver: number }> {
+): Promise<{ translate: number; deliver: number; erp: number }> {
   const old = (at: Date) => !minAgeMs || Date.now() - new Date(at).getTime() >= minAgeMs;
   const received = await ds
     .getRepository(Interchange)
@@ -149,6 +174,16 @@ export async function requeueUnfinished(
     deliver: await requeue(
       queues.deliver,
       pending.filter((d) => old(d.createdAt)).map((d) => d.id),
+    ),
+    erp: await requeue(
+      queues.erp,
+      (
+        await ds
+          .getRepository(TransactionSet)
+          .find({ where: { status: 'erp_pending' }, select: { id: true, updatedAt: true } })
+      )
+        .filter((t) => old(t.updatedAt))
+        .map((t) => t.id),
     ),
   };
 }

@@ -5,3 +5,7 @@ export * from './bull-queue';
 export * from './outbound';
 export * from './deliver.stage';
 export * from './metrics';
+export * from './rules';
+export * from './erp.stage';
+export * from './ship.stage';
+export * from './stages';

@@ -36,6 +36,8 @@ export interface OutboundInput {
   /** The inbound transaction this answers (an 855 for an 850), if any. */
   inReplyTo?: string | null;
   poNumber?: string | null;
+  /** The ERP shipment or invoice it announces: sent once per partner, whatever races. */
+  erpRef?: string | null;
 }
 
 export interface Composed {
@@ -160,6 +162,7 @@ export class OutboundComposer {
       controlNumber: doc.controlNumber,
       groupControl: String(gs),
       poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
+      erpRef: input.erpRef ?? null,
       status,
       document: written,
       issues: [],

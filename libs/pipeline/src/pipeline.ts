@@ -1,4 +1,4 @@
-import { Interchange, OutboundDocument, transact, type TradingPartner } from '@edi/persistence';
+import { Interchange, OutboundDocument, TransactionSet, transact, type TradingPartner } from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { IngestService } from './ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './outbound';
@@ -27,6 +27,8 @@ export interface PipelineOptions {
   onIngested?: (interchange: Interchange, seconds: number) => void;
   /** The deliver stage's queue: outbound documents to push (webhook, SFTP). */
   deliveries?: IdQueue;
+  /** The ERP stage's queue: POs waiting on the ERP. */
+  erp?: IdQueue;
   /** Builds outbound documents (POST /v1/documents, the ERP stage). */
   composer?: OutboundComposer;
 }
@@ -71,7 +73,7 @@ export class Pipeline {
   }
 
   /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
-  async resume(): Promise<{ translate: number; deliver: number }> {
+  async resume(): Promise<{ translate: number; deliver: number; erp: number }> {
     const pending = await this.ds
       .getRepository(Interchange)
       .find({ where: { status: 'received' }, select: { id: true }, order: { receivedAt: 'ASC' } });
@@ -85,7 +87,11 @@ export class Pipeline {
       order: { createdAt: 'ASC' },
     });
     for (const d of push) this.deliveries.enqueue(d.id);
-    return { translate: pending.length, deliver: push.length };
+    const waiting = await this.ds
+      .getRepository(TransactionSet)
+      .find({ where: { status: 'erp_pending' }, select: { id: true }, order: { createdAt: 'ASC' } });
+    for (const t of waiting) this.options.erp?.enqueue(t.id);
+    return { translate: pending.length, deliver: push.length, erp: waiting.length };
   }
 }
 

@@ -31,6 +31,8 @@ export interface TranslateOutcome {
   acknowledgments: string;
   /** Outbound documents to push (webhook, SFTP), for the deliver stage; outbox ones wait to be fetched. */
   push: string[];
+  /** Transactions for the ERP stage (850s of a partner with an ERP). */
+  erp: string[];
   issues: X12Issue[];
 }
 
@@ -47,6 +49,8 @@ export class TranslateStage {
     private readonly ds: DataSource,
     private readonly maps: MapRegistry,
     private readonly clock: () => Date = () => new Date(),
+    /** Whether the partner's POs go on to the ERP stage (an ERP configured and an ERP customer id). */
+    private readonly toErp: (partner: TradingPartner) => boolean = () => false,
   ) {
     this.payloads = new Payloads(ds);
     this.counters = new ControlNumbers(ds);
@@ -144,6 +148,7 @@ export class TranslateStage {
         if (sameAs === undefined) sameAs = await sameContent(m, partner, interchange);
         row.duplicateOf = await possibleDuplicate(m, partner, interchange, row, sameAs);
         if (row.duplicateOf) row.status = 'held';
+        else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
       }
       await repo.insert(row as Entity<TransactionSet>);
       rows.push(row);
@@ -364,6 +369,7 @@ function summary(
     })),
     acknowledgments: acks.map((a) => a.x12).join(''),
     push: acks.filter((a) => a.channel !== 'outbox' && a.status === 'pending').map((a) => a.id),
+    erp: rows.filter((r) => r.status === 'erp_pending').map((r) => r.id),
     issues: (interchange.issues ?? []) as X12Issue[],
   };
 }

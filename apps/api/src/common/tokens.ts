@@ -6,3 +6,4 @@ export const API_KEYS = Symbol('API_KEYS');
 export const STAGE_QUEUE = Symbol('STAGE_QUEUE');
 export const DELIVER = Symbol('DELIVER');
 export const SECRETS = Symbol('SECRETS');
+export const SHIP_QUEUE = Symbol('SHIP_QUEUE');

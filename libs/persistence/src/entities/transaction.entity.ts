@@ -62,6 +62,11 @@ export class TransactionSet {
   @Column({ type: 'simple-json', nullable: true })
   issues!: unknown[] | null;
 
+  /** The ERP's id for what this became or carries: sales order (850), shipment (856), invoice (810). */
+  @Index()
+  @Column({ name: 'erp_ref', type: 'varchar', length: 64, nullable: true })
+  erpRef!: string | null;
+
   /** Why it is held as a possible duplicate: the rule that matched. */
   @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })
   duplicateOf!: string | null;

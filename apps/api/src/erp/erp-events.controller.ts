@@ -1,0 +1,79 @@
+import {
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Post,
+  Req,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { TransactionSet } from '@edi/persistence';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { DATA_SOURCE, SHIP_QUEUE } from '../common/tokens';
+import { parseInput } from '../common/validate';
+
+const Event = z.object({
+  type: z.enum(['shipment.created', 'invoice.created']),
+  orderId: z.string().min(1).max(64),
+  shipmentId: z.string().max(64).optional(),
+});
+
+/** How far an event's timestamp may be from our clock: an old signed event cannot be replayed later. */
+const TOLERANCE_S = 300;
+
+/**
+ * The ERP tells us an order shipped (or was invoiced): we read the order's shipments and invoices
+ * from the ERP and send the 856 and 810 that are not sent yet. Signed like our own webhooks:
+ * `X-ERP-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with EDI_ERP_EVENT_SECRET.
+ */
+@ApiTags('erp')
+@Controller('v1/erp/events')
+export class ErpEventsController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SHIP_QUEUE) private readonly ships: { enqueue(id: string): void },
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'An ERP event (shipment.created, invoice.created): the 856/810 follow' })
+  @ApiHeader({ name: 'X-ERP-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256>' })
+  @ApiResponse({ status: 202, description: 'the order is known: its 856/810 are on their way' })
+  @ApiResponse({ status: 401, description: 'missing or wrong signature, or too old' })
+  @ApiResponse({ status: 404, description: 'no PO of ours became this order (or events are off)' })
+  async receive(@Req() req: Request) {
+    const secret = this.config.EDI_ERP_EVENT_SECRET;
+    if (!secret) throw new NotFoundException('ERP events are off (EDI_ERP_EVENT_SECRET is not set)');
+    const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
+    verify(secret, String(req.header('x-erp-signature') ?? ''), raw);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const event = parseInput(Event, body);
+    const po = await this.ds
+      .getRepository(TransactionSet)
+      .findOneBy({ erpRef: event.orderId, direction: 'in', setId: '850' });
+    if (!po) throw new NotFoundException(`no PO became ERP order ${event.orderId}`);
+    this.ships.enqueue(po.id);
+    return { transactionId: po.id, orderId: event.orderId };
+  }
+}
+
+function verify(secret: string, header: string, body: Buffer): void {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!m) throw new UnauthorizedException('X-ERP-Signature is missing or malformed');
+  const t = Number(m[1]);
+  if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_S) throw new UnauthorizedException('X-ERP-Signature is too old');
+  const want = createHmac('sha256', secret).update(`${t}.`).update(body).digest();
+  if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex'))) throw new UnauthorizedException('X-ERP-Signature does not match');
+}

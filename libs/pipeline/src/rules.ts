@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * A partner's rules for the ERP stage (TradingPartner.rules). Each has a default, so a partner
+ * with no rules gets: every warehouse, 1 % price tolerance, short stock back-ordered, a price
+ * off the contract answered with ours (IP).
+ */
+export const PartnerRules = z
+  .object({
+    /** Warehouses whose stock counts for this partner; empty = all. */
+    warehouses: z.array(z.string()).default([]),
+    /** How far the PO price may be from the contract price, as a fraction (0.01 = 1 %). */
+    priceTolerance: z.number().min(0).max(1).default(0.01),
+    /** Not enough stock: ship what there is and back-order the rest (IB), or reject the line (IR). */
+    onShortStock: z.enum(['backorder', 'reject']).default('backorder'),
+    /** PO price off the contract: answer with our price (IP), reject the line (IR), or take theirs. */
+    onPriceMismatch: z.enum(['change', 'reject', 'accept']).default('change'),
+    /** The partner's item numbers (BP) → our SKUs, for items the ERP does not know by their number. */
+    crossReference: z.record(z.string(), z.string()).default({}),
+    /** Send the 856 and 810 as soon as the ERP has the shipment, without waiting for its event. */
+    autoShip: z.boolean().default(false),
+    /** The partner's own ERP connection (an http-json or http-xml configuration), instead of the global one. */
+    erp: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough();
+
+export type PartnerRules = z.output<typeof PartnerRules>;
+
+export function partnerRules(rules: unknown): PartnerRules {
+  const r = PartnerRules.safeParse(rules ?? {});
+  if (!r.success)
+    throw new Error(`partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}

@@ -1,0 +1,71 @@
+import { partnerErp, type ErpAdapter } from '@edi/erp';
+import type { MapRegistry } from '@edi/mapping';
+import type { SecretBox, TradingPartner } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { DeliverStage } from './deliver.stage';
+import { ErpStage, type ErpOutcome, type ErpResolver } from './erp.stage';
+import { OutboundComposer } from './outbound';
+import { ShipStage, type ShipOutcome } from './ship.stage';
+import { TranslateStage, type TranslateOutcome } from './translate.stage';
+
+export interface Stages {
+  translate: TranslateStage;
+  erp: ErpStage;
+  ship: ShipStage;
+  deliver: DeliverStage;
+  composer: OutboundComposer;
+  erpFor: ErpResolver;
+}
+
+/** What comes after a stage's outcome, by queue: the same in the embedded mode and in a worker. */
+export interface FollowUps {
+  deliver: string[];
+  erp: string[];
+  ship: string[];
+}
+
+export function followUps(o: TranslateOutcome | ErpOutcome | ShipOutcome): FollowUps {
+  return {
+    deliver: o.push,
+    erp: 'erp' in o ? o.erp : [],
+    ship: 'ship' in o && o.ship ? [o.transactionId] : [],
+  };
+}
+
+/**
+ * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
+ * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
+ */
+export function erpResolver(global?: ErpAdapter): ErpResolver {
+  const own = new Map<string, { config: string; adapter: ErpAdapter }>();
+  return (partner: TradingPartner) => {
+    if (!partner.erpCustomerId) return undefined;
+    const config = (partner.rules as { erp?: unknown } | null)?.erp;
+    if (!config) return global;
+    const key = JSON.stringify(config);
+    const hit = own.get(partner.id);
+    if (hit?.config === key) return hit.adapter;
+    const adapter = partnerErp(config);
+    own.set(partner.id, { config: key, adapter });
+    return adapter;
+  };
+}
+
+/** Every stage over one database, maps and ERP: what the API (embedded) and a worker both run. */
+export function buildStages(
+  ds: DataSource,
+  maps: MapRegistry,
+  options: { erp?: ErpAdapter; secrets?: SecretBox; clock?: () => Date } = {},
+): Stages {
+  const clock = options.clock ?? (() => new Date());
+  const erpFor = erpResolver(options.erp);
+  const composer = new OutboundComposer(ds, maps, clock);
+  return {
+    translate: new TranslateStage(ds, maps, clock, (p) => !!erpFor(p)),
+    erp: new ErpStage(ds, composer, erpFor, clock),
+    ship: new ShipStage(ds, composer, erpFor, clock),
+    deliver: new DeliverStage(ds, { secrets: options.secrets, clock }),
+    composer,
+    erpFor,
+  };
+}
