@@ -7,6 +7,7 @@ import { webhookSignature } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { POSTGRES_URL } from './helpers/databases';
 
 /**
@@ -35,6 +36,7 @@ function startWorker(port = 0): ChildProcess {
       EDI_QUEUE_PREFIX: run,
       EDI_WORKER_CONCURRENCY: '2',
       EDI_WORKER_PORT: String(port),
+      EDI_ERP_URL: sandbox.url,
       EDI_SECRETS_KEY: SECRETS_KEY,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -55,11 +57,14 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
   }
 }
 
+let sandbox: RunningSandbox;
+
 describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
   let api: Running;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
+    sandbox = await startSandbox();
     api = await startService(
       loadConfig({
         PORT: '0',
@@ -76,6 +81,7 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     for (const w of workers) w.kill('SIGKILL');
     await api.dataSource.query(`DROP SCHEMA "${run}" CASCADE`);
     await api.close();
+    await sandbox.close();
   });
 
   it('a worker killed mid-flow and another started: every interchange completes exactly once', async () => {
@@ -263,5 +269,45 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
     expect(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/health`)).json()).toMatchObject({
       status: 'ok',
     });
+  });
+
+  it('workers run the ERP stage and the ship stage: an 850 becomes a sales order, an 855, an 856 and an 810', async () => {
+    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const p = (await (
+      await fetch(`${api.url}/v1/admin/partners`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'Erp',
+          isaQualifier: 'ZZ',
+          isaId: 'ERPPARTNER',
+          ourIsaQualifier: 'ZZ',
+          ourIsaId: 'DEMOSUPPLIER',
+          erpCustomerId: 'C-DEMO',
+          rules: { autoShip: true },
+        }),
+      })
+    ).json()) as { id: string };
+    const { key } = (await (
+      await fetch(`${api.url}/v1/admin/partners/${p.id}/keys`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { key: string };
+    const file = x12()
+      .isa({ sender: 'ERPPARTNER', receiver: 'DEMOSUPPLIER', control: '000000088' })
+      .gs({ control: '88' })
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-SCALED-ERP', '', '20261125')
+      .seg('PO1', '1', '12', 'EA', '9.25', '', 'VP', 'V-77')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    const r = await fetch(`${api.url}/v1/edi`, { method: 'POST', headers: { 'x-api-key': key }, body: file });
+    expect(r.status).toBe(202);
+    const answers = () =>
+      api.dataSource.getRepository(TransactionSet).find({ where: { partnerId: p.id, direction: 'out' } });
+    await until('the 855, 856 and 810', async () => (await answers()).length === 3, 30_000);
+    expect((await answers()).map((t) => t.setId).sort()).toEqual(['810', '855', '856']);
+    expect([...sandbox.state.orders.values()].map((o) => o.customerPo)).toEqual(['PO-SCALED-ERP']);
   });
 });

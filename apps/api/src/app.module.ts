@@ -9,7 +9,16 @@ import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorFilter } from './common/error.filter';
 import { KeyThrottlerGuard } from './common/throttler.guard';
-import { API_KEYS, DATA_SOURCE, DELIVER, MAPS, PIPELINE, SECRETS, SHIP_QUEUE, STAGE_QUEUE } from './common/tokens';
+import {
+  API_KEYS,
+  DATA_SOURCE,
+  DELIVER,
+  MAPS,
+  PIPELINE,
+  SECRETS,
+  SHIP_QUEUE,
+  STAGE_QUEUE,
+} from './common/tokens';
 import { ErpEventsController } from './erp/erp-events.controller';
 import { APP_CONFIG, type AppConfig } from './config';
 import { EdiController } from './edi/edi.controller';

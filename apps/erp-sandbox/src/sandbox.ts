@@ -120,6 +120,10 @@ export class SandboxState {
   /** Every sales-order POST, also the ones that returned an existing order. */
   orderCalls = 0;
   private serial = 1;
+  /** Numbers are never reused, not even after a reset, as in a real ERP. */
+  private orderSeq = 0;
+  private shipmentSeq = 0;
+  private invoiceSeq = 0;
 
   constructor(seedFile: string) {
     this.seed = JSON.parse(readFileSync(seedFile, 'utf8')) as Seed;
@@ -191,7 +195,7 @@ export class SandboxState {
     if (existing) return { order: existing, created: false };
     this.customer(body.customerNo);
     const order: Order = {
-      orderNo: `SO-${String(100000 + this.orders.size + 1)}`,
+      orderNo: `SO-${String(100000 + ++this.orderSeq)}`,
       customerNo: body.customerNo,
       externalReference: body.externalReference,
       customerPo: String(body.customerPo ?? ''),
@@ -243,11 +247,11 @@ export class SandboxState {
       }
     }
     const shipment: Shipment = {
-      shipmentNo: `SH-${String(200000 + this.shipments.length + 1)}`,
+      shipmentNo: `SH-${String(200000 + ++this.shipmentSeq)}`,
       orderNo,
       shipDate: new Date().toISOString().slice(0, 10),
       carrier: this.seed.carrier,
-      trackingNo: `1Z999AA1${String(10000000 + this.shipments.length + 1)}`,
+      trackingNo: `1Z999AA1${String(10000000 + this.shipmentSeq)}`,
       cartons,
     };
     this.shipments.push(shipment);
@@ -263,7 +267,7 @@ export class SandboxState {
     const goods = round2(lines.reduce((n, l) => n + l.qty * l.price, 0));
     const tax = round2(goods * c.taxRate);
     this.invoices.push({
-      invoiceNo: `IN-${String(300000 + this.invoices.length + 1)}`,
+      invoiceNo: `IN-${String(300000 + ++this.invoiceSeq)}`,
       invoiceDate: shipment.shipDate,
       orderNo,
       shipmentNo: shipment.shipmentNo,
@@ -313,7 +317,7 @@ function asXml(root: string, value: unknown): string {
           )
         : v;
   const first = { shipments: 'shipment', invoices: 'invoice' }[root] ?? 'item';
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${xmlOut.build({ [root]: wrap(value, first) }) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xmlOut.build({ [root]: wrap(value, first) })}`;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -391,7 +395,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (xml)
           (input as { lines?: unknown }).lines =
             (input as { lines?: { line?: OrderLine[] } }).lines?.line ?? [];
-        const { order, created } = state.createOrder(input as Partial<Order>);
+        const { order, created } = state.createOrder(input);
         const c = state.customer(order.customerNo);
         if (created && c.autoShip) void notify(state.ship(order.orderNo), order);
         const answer = { orderNo: order.orderNo, created };

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     }),
     { logger: new ConsoleLogger({ json: true }) },
   );
-  queues = [QUEUES.translate, QUEUES.deliver, QUEUES.erp, QUEUES.ship].map((n) => app.get<Queue>(getQueueToken(n)));
+  queues = [QUEUES.translate, QUEUES.deliver, QUEUES.erp, QUEUES.ship].map((n) =>
+    app.get<Queue>(getQueueToken(n)),
+  );
   app.enableShutdownHooks();
   // /metrics and /health of this worker; 0 picks a free port (several workers on one host)
   await app.listen(config.EDI_WORKER_PORT, '0.0.0.0');

@@ -167,7 +167,12 @@ export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
   @OnWorkerEvent('completed')
   completed(job: Job, o: ErpOutcome): void {
     this.metrics.stageSeconds.observe({ stage: 'erp' }, seconds(job));
-    this.log.log({ msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId });
+    this.log.log({
+      msg: 'erp checked',
+      transactionId: o.transactionId,
+      status: o.status,
+      orderId: o.orderId,
+    });
   }
 
   @OnWorkerEvent('failed')
@@ -208,6 +213,10 @@ export class ShipProcessor extends WorkerHost {
 
   @OnWorkerEvent('failed')
   failed(job: Job | undefined, error: Error): void {
-    this.log.warn({ transactionId: job?.data ? jobId(job.data) : undefined, attempt: job?.attemptsMade, error: error.message });
+    this.log.warn({
+      transactionId: job?.data ? jobId(job.data) : undefined,
+      attempt: job?.attemptsMade,
+      error: error.message,
+    });
   }
 }

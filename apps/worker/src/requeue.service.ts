@@ -29,11 +29,17 @@ export class RequeueService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.requeued = await requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver, erp: this.erp });
+    this.requeued = await requeueUnfinished(this.ds, {
+      translate: this.translate,
+      deliver: this.deliver,
+      erp: this.erp,
+    });
     this.sweep = setInterval(() => {
-      requeueUnfinished(this.ds, { translate: this.translate, deliver: this.deliver, erp: this.erp }, 60_000).catch(
-        (e: Error) => this.log.warn({ msg: 'requeue sweep failed', error: e.message }),
-      );
+      requeueUnfinished(
+        this.ds,
+        { translate: this.translate, deliver: this.deliver, erp: this.erp },
+        60_000,
+      ).catch((e: Error) => this.log.warn({ msg: 'requeue sweep failed', error: e.message }));
     }, 60_000);
     this.sweep.unref();
   }

@@ -229,7 +229,13 @@ export function fillTemplate(template: string, input: object): string {
     const v = (input as Record<string, unknown>)[name];
     if (v === undefined || v === null) return '';
     return Array.isArray(v)
-      ? v.map((x) => encodeURIComponent(String(x))).join(',')
-      : encodeURIComponent(String(v as string));
+      ? v.map((x) => encodeURIComponent(scalar(x))).join(',')
+      : encodeURIComponent(scalar(v));
   });
+}
+
+function scalar(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
+    : JSON.stringify(v);
 }

@@ -22,7 +22,12 @@ export const ENTITIES = [
   Delivery,
   AuditEvent,
 ];
-export const MIGRATIONS = [Initial1764064800000, ControlNumberIndex1764072000000, Outbound1764081000000, Erp1764090000000];
+export const MIGRATIONS = [
+  Initial1764064800000,
+  ControlNumberIndex1764072000000,
+  Outbound1764081000000,
+  Erp1764090000000,
+];
 
 export interface PersistenceConfig {
   /** postgres://… for the scaled mode; absent = SQLite under dataDir. */

@@ -4,7 +4,12 @@ import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence'
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate.stage';
 
-export const QUEUES = { translate: 'edi-translate', deliver: 'edi-deliver', erp: 'edi-erp', ship: 'edi-ship' } as const;
+export const QUEUES = {
+  translate: 'edi-translate',
+  deliver: 'edi-deliver',
+  erp: 'edi-erp',
+  ship: 'edi-ship',
+} as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
@@ -109,7 +114,11 @@ export function addIds(queue: Queue, ids: string[]): Promise<Job[]> {
   const name = queue.name as QueueName;
   const unique = name !== QUEUES.ship;
   return queue.addBulk(
-    ids.map((id) => ({ name, data: { id }, opts: { ...JOB_OPTIONS[name], ...(unique ? { jobId: id } : {}) } })),
+    ids.map((id) => ({
+      name,
+      data: { id },
+      opts: { ...JOB_OPTIONS[name], ...(unique ? { jobId: id } : {}) },
+    })),
   );
 }
 

@@ -1,5 +1,11 @@
 import { ErpError, type ErpAdapter, type ErpProduct } from '@edi/erp';
-import { AuditEvent, TradingPartner, TransactionSet, transact, type TransactionStatus } from '@edi/persistence';
+import {
+  AuditEvent,
+  TradingPartner,
+  TransactionSet,
+  transact,
+  type TransactionStatus,
+} from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { OutboundComposer } from './outbound';
@@ -61,13 +67,14 @@ export class ErpStage {
 
   async run(transactionId: string): Promise<ErpOutcome> {
     const tx = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
-    if (tx.status !== 'erp_pending') return { transactionId, status: tx.status, orderId: tx.erpRef, push: [], ship: false };
+    if (tx.status !== 'erp_pending')
+      return { transactionId, status: tx.status, orderId: tx.erpRef, push: [], ship: false };
     const partner = await this.ds.getRepository(TradingPartner).findOneByOrFail({ id: tx.partnerId });
     const erp = this.erpFor(partner);
     if (!erp || !partner.erpCustomerId) throw new Error('no ERP is configured for this partner');
     const rules = partnerRules(partner.rules);
     const po = (tx.document?.purchaseOrder ?? {}) as Record<string, unknown>;
-    const poNumber = String(po.number ?? tx.poNumber ?? '');
+    const poNumber = text(po.number) ?? tx.poNumber ?? '';
     const lines = (Array.isArray(po.lines) ? po.lines : []) as PoLine[];
 
     let decisions: LineDecision[];
@@ -103,7 +110,7 @@ export class ErpStage {
       purpose: '00',
       type: allRejected ? 'RJ' : changed ? 'AC' : 'AD',
       purchaseOrderNumber: poNumber,
-      purchaseOrderDate: String(po.date ?? this.clock().toISOString().slice(0, 10)),
+      purchaseOrderDate: text(po.date) ?? this.clock().toISOString().slice(0, 10),
       ...(orderId ? { sellerOrderNumber: orderId } : {}),
       date: this.clock().toISOString().slice(0, 10),
       lines: decisions.map((d) => ({
@@ -112,7 +119,9 @@ export class ErpStage {
         quantity: d.line.quantity ?? 0,
         unitOfMeasure: d.line.unitOfMeasure ?? 'EA',
         unitPrice: d.price,
-        ...(d.product?.vendorPart && !d.line.vendorPartNumber ? { vendorPartNumber: d.product.vendorPart } : {}),
+        ...(d.product?.vendorPart && !d.line.vendorPartNumber
+          ? { vendorPartNumber: d.product.vendorPart }
+          : {}),
         acknowledgments: d.acks.map((a) => ({
           status: a.status,
           quantity: a.quantity,
@@ -169,17 +178,14 @@ export class ErpStage {
   async markFailed(transactionId: string, error: unknown): Promise<ErpOutcome> {
     const message = `ERP: ${(error as Error)?.message ?? String(error)}`;
     await transact(this.ds, async (m) => {
-      const tx = await m.getRepository(TransactionSet).findOneBy({ id: transactionId, status: 'erp_pending' });
-      if (!tx) return;
-      await m
+      const tx = await m
         .getRepository(TransactionSet)
-        .update(
-          { id: transactionId, status: 'erp_pending' },
-          {
-            status: 'failed',
-            issues: [...(tx.issues ?? []), { code: 'ERP_FAILED', severity: 'error', message }],
-          } as QueryDeepPartialEntity<TransactionSet>,
-        );
+        .findOneBy({ id: transactionId, status: 'erp_pending' });
+      if (!tx) return;
+      await m.getRepository(TransactionSet).update({ id: transactionId, status: 'erp_pending' }, {
+        status: 'failed',
+        issues: [...(tx.issues ?? []), { code: 'ERP_FAILED', severity: 'error', message }],
+      } as QueryDeepPartialEntity<TransactionSet>);
     });
     const tx = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
     return { transactionId, status: tx.status, orderId: tx.erpRef, push: [], ship: false };
@@ -188,8 +194,15 @@ export class ErpStage {
 
 /** The product ids of a PO line, carried into the 855 line as they came. */
 function productIds(line: PoLine): Record<string, unknown> {
-  const { acknowledgments: _a, descriptions: _d, lineNumber: _n, quantity: _q, unitOfMeasure: _u, unitPrice: _p, ...ids } =
-    line;
+  const {
+    acknowledgments: _a,
+    descriptions: _d,
+    lineNumber: _n,
+    quantity: _q,
+    unitOfMeasure: _u,
+    unitPrice: _p,
+    ...ids
+  } = line;
   return Object.fromEntries(Object.entries(ids).filter(([, v]) => typeof v === 'string'));
 }
 
@@ -215,7 +228,14 @@ export async function decideLines(
     const product = products[k];
     const asked = typeof line.unitPrice === 'number' ? line.unitPrice : undefined;
     if (!product)
-      return { line, price: asked ?? 0, shipNow: 0, backorder: 0, acks: [{ status: 'IR', quantity: qty }], reason: 'unknown item' };
+      return {
+        line,
+        price: asked ?? 0,
+        shipNow: 0,
+        backorder: 0,
+        acks: [{ status: 'IR', quantity: qty }],
+        reason: 'unknown item',
+      };
     const ours = contract.get(product.sku);
     let price = asked ?? ours ?? 0;
     let accepted: LineStatus = 'IA';
@@ -241,7 +261,17 @@ export async function decideLines(
     const available = left.get(product.sku) ?? 0;
     const shipNow = Math.min(qty, available);
     left.set(product.sku, available - shipNow);
-    if (shipNow === qty) return { line, sku: product.sku, product, price, shipNow, backorder: 0, acks: [{ status: accepted, quantity: qty }], reason };
+    if (shipNow === qty)
+      return {
+        line,
+        sku: product.sku,
+        product,
+        price,
+        shipNow,
+        backorder: 0,
+        acks: [{ status: accepted, quantity: qty }],
+        reason,
+      };
     if (rules.onShortStock === 'reject')
       return {
         line,
@@ -270,7 +300,11 @@ export async function decideLines(
 }
 
 /** Our SKU for a PO line: the partner's cross-reference, then the ERP by vendor part, UPC, and the buyer's number as a SKU. */
-async function resolveProduct(erp: ErpAdapter, rules: PartnerRules, line: PoLine): Promise<ErpProduct | undefined> {
+async function resolveProduct(
+  erp: ErpAdapter,
+  rules: PartnerRules,
+  line: PoLine,
+): Promise<ErpProduct | undefined> {
   const xref = line.buyerPartNumber ? rules.crossReference[line.buyerPartNumber] : undefined;
   const tries: Array<{ sku?: string; upc?: string; vendorPart?: string }> = [];
   if (xref) tries.push({ sku: xref });
@@ -282,4 +316,9 @@ async function resolveProduct(erp: ErpAdapter, rules: PartnerRules, line: PoLine
     if (found) return found;
   }
   return undefined;
+}
+
+/** A JSON value that is text (a PO number, a date), or nothing. */
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }

@@ -1,4 +1,10 @@
-import { Interchange, OutboundDocument, TransactionSet, transact, type TradingPartner } from '@edi/persistence';
+import {
+  Interchange,
+  OutboundDocument,
+  TransactionSet,
+  transact,
+  type TradingPartner,
+} from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { IngestService } from './ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './outbound';

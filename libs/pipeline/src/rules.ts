@@ -29,6 +29,8 @@ export type PartnerRules = z.output<typeof PartnerRules>;
 export function partnerRules(rules: unknown): PartnerRules {
   const r = PartnerRules.safeParse(rules ?? {});
   if (!r.success)
-    throw new Error(`partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }

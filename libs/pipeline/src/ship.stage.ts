@@ -40,17 +40,22 @@ export class ShipStage {
     const sent = new Set(
       refs.length
         ? (
-            await this.ds
-              .getRepository(TransactionSet)
-              .find({ where: { partnerId: partner.id, direction: 'out', erpRef: In(refs) }, select: { erpRef: true } })
+            await this.ds.getRepository(TransactionSet).find({
+              where: { partnerId: partner.id, direction: 'out', erpRef: In(refs) },
+              select: { erpRef: true },
+            })
           ).map((t) => t.erpRef)
         : [],
     );
     const order = (po.document?.purchaseOrder ?? {}) as Body;
     // shipments first: a partner expects the 856 before the 810 that bills it
     const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
-      ...shipments.filter((s) => !sent.has(s.id)).map((s) => ({ set: '856' as const, ref: s.id, body: shipNotice(s, order, this.clock()) })),
-      ...invoices.filter((i) => !sent.has(i.id)).map((i) => ({ set: '810' as const, ref: i.id, body: invoice(i, order) })),
+      ...shipments
+        .filter((s) => !sent.has(s.id))
+        .map((s) => ({ set: '856' as const, ref: s.id, body: shipNotice(s, order, this.clock()) })),
+      ...invoices
+        .filter((i) => !sent.has(i.id))
+        .map((i) => ({ set: '810' as const, ref: i.id, body: invoice(i, order) })),
     ];
     for (const w of work) {
       try {
@@ -74,8 +79,9 @@ export class ShipStage {
     return outcome;
   }
 
-  async markFailed(transactionId: string): Promise<ShipOutcome> {
-    return { transactionId, sent: [], push: [] };
+  /** Gave up for now: nothing to mark, the next event or the console's resend tries again. */
+  markFailed(transactionId: string): Promise<ShipOutcome> {
+    return Promise.resolve({ transactionId, sent: [], push: [] });
   }
 }
 
@@ -87,7 +93,8 @@ function poLine(order: Body, lineNumber: string): Body {
 
 function ids(line: Body): Body {
   const out: Body = {};
-  for (const k of ['buyerPartNumber', 'vendorPartNumber', 'upc'] as const) if (typeof line[k] === 'string') out[k] = line[k];
+  for (const k of ['buyerPartNumber', 'vendorPartNumber', 'upc'] as const)
+    if (typeof line[k] === 'string') out[k] = line[k];
   return out;
 }
 
@@ -131,7 +138,7 @@ export function shipNotice(s: ErpShipment, order: Body, now: Date): Body {
     orders: [
       {
         purchaseOrder: {
-          number: String(order.number ?? ''),
+          number: typeof order.number === 'string' ? order.number : '',
           ...(typeof order.date === 'string' ? { date: order.date } : {}),
         },
         packs: s.cartons.map((c) => ({
@@ -153,7 +160,7 @@ export function invoice(i: ErpInvoice, order: Body): Body {
   return {
     date: i.date.slice(0, 10),
     number: i.number,
-    purchaseOrderNumber: String(order.number ?? ''),
+    purchaseOrderNumber: typeof order.number === 'string' ? order.number : '',
     ...(typeof order.date === 'string' ? { purchaseOrderDate: order.date } : {}),
     references: [{ qualifier: 'VN', value: i.orderId }],
     parties: shipTo(order),
@@ -166,7 +173,11 @@ export function invoice(i: ErpInvoice, order: Body): Body {
       ...ids(poLine(order, l.lineNumber)),
     })),
     totalAmount: i.total,
-    taxes: i.taxes.map((t) => ({ type: t.type, amount: t.amount, ...(t.percent !== undefined ? { percent: t.percent } : {}) })),
+    taxes: i.taxes.map((t) => ({
+      type: t.type,
+      amount: t.amount,
+      ...(t.percent !== undefined ? { percent: t.percent } : {}),
+    })),
     allowancesCharges: i.allowancesCharges.map((a) => ({
       indicator: a.indicator,
       code: a.code,

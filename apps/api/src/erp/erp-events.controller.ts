@@ -22,6 +22,8 @@ const Event = z.object({
   type: z.enum(['shipment.created', 'invoice.created']),
   orderId: z.string().min(1).max(64),
   shipmentId: z.string().max(64).optional(),
+  /** What we gave the ERP as the order's external reference: `<partner id>:<PO number>`. */
+  externalReference: z.string().max(200).optional(),
 });
 
 /** How far an event's timestamp may be from our clock: an old signed event cannot be replayed later. */
@@ -44,14 +46,18 @@ export class ErpEventsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'An ERP event (shipment.created, invoice.created): the 856/810 follow' })
-  @ApiHeader({ name: 'X-ERP-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256>' })
+  @ApiHeader({
+    name: 'X-ERP-Signature',
+    required: true,
+    description: 't=<unix seconds>,v1=<hex HMAC-SHA256>',
+  })
   @ApiResponse({ status: 202, description: 'the order is known: its 856/810 are on their way' })
   @ApiResponse({ status: 401, description: 'missing or wrong signature, or too old' })
   @ApiResponse({ status: 404, description: 'no PO of ours became this order (or events are off)' })
   async receive(@Req() req: Request) {
     const secret = this.config.EDI_ERP_EVENT_SECRET;
     if (!secret) throw new NotFoundException('ERP events are off (EDI_ERP_EVENT_SECRET is not set)');
-    const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     verify(secret, String(req.header('x-erp-signature') ?? ''), raw);
     let body: unknown;
     try {
@@ -60,9 +66,17 @@ export class ErpEventsController {
       body = undefined;
     }
     const event = parseInput(Event, body);
-    const po = await this.ds
-      .getRepository(TransactionSet)
-      .findOneBy({ erpRef: event.orderId, direction: 'in', setId: '850' });
+    // order numbers are only unique within one ERP: the external reference says whose PO it was
+    const partnerId = event.externalReference?.split(':')[0];
+    const po = await this.ds.getRepository(TransactionSet).findOne({
+      where: {
+        erpRef: event.orderId,
+        direction: 'in',
+        setId: '850',
+        ...(partnerId && /^[0-9a-f-]{36}$/.test(partnerId) ? { partnerId } : {}),
+      },
+      order: { createdAt: 'DESC' },
+    });
     if (!po) throw new NotFoundException(`no PO became ERP order ${event.orderId}`);
     this.ships.enqueue(po.id);
     return { transactionId: po.id, orderId: event.orderId };
@@ -73,7 +87,9 @@ function verify(secret: string, header: string, body: Buffer): void {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m) throw new UnauthorizedException('X-ERP-Signature is missing or malformed');
   const t = Number(m[1]);
-  if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_S) throw new UnauthorizedException('X-ERP-Signature is too old');
+  if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_S)
+    throw new UnauthorizedException('X-ERP-Signature is too old');
   const want = createHmac('sha256', secret).update(`${t}.`).update(body).digest();
-  if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex'))) throw new UnauthorizedException('X-ERP-Signature does not match');
+  if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex')))
+    throw new UnauthorizedException('X-ERP-Signature does not match');
 }

@@ -9,7 +9,10 @@ export class Erp1764090000000 implements MigrationInterface {
   name = 'Erp1764090000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('transactions', new TableColumn({ name: 'erp_ref', type: 'varchar', length: '64', isNullable: true }));
+    await q.addColumn(
+      'transactions',
+      new TableColumn({ name: 'erp_ref', type: 'varchar', length: '64', isNullable: true }),
+    );
     await q.createIndex(
       'transactions',
       new TableIndex({

@@ -1,0 +1,348 @@
+import { createHmac } from 'node:crypto';
+import { translateX12 } from '@edi/mapping';
+import { isValidSscc, sandboxXmlConfig } from '@edi/erp';
+import { parseX12, validateX12 } from '@edi/x12';
+import { x12 } from '../libs/x12/src/testing/x12-builder';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { databaseConfigs } from './helpers/databases';
+import { registry } from './helpers/maps';
+
+const ADMIN = 'erp-flow-admin-token-0123456789';
+const EVENT_SECRET = 'erp-event-secret-0123456789';
+
+type Line = { id: string; quantity: number; uom?: string; price?: number; ids: string[] };
+
+/** An 850 from `sender` with the given lines (ids as PO1 pairs: 'BP', 'B-1001', 'UP', '0123…'). */
+function po(sender: string, control: number, number: string, lines: Line[]): string {
+  const b = x12()
+    .isa({ sender, receiver: 'DEMOSUPPLIER', control: String(control).padStart(9, '0') })
+    .gs({ control: String(control) })
+    .st('850')
+    .seg('BEG', '00', 'SA', number, '', '20261125')
+    .seg('N1', 'ST', 'STORE 7', '92', '0007');
+  for (const l of lines)
+    b.seg(
+      'PO1',
+      l.id,
+      String(l.quantity),
+      l.uom ?? 'EA',
+      l.price === undefined ? '' : String(l.price),
+      '',
+      ...l.ids,
+    );
+  return b.seg('CTT', String(lines.length)).se().ge().iea().text();
+}
+
+/** Every segment of a set as [id, ...elements], for reading the 855/856/810 we made. */
+function segments(text: string): string[][] {
+  return parseX12(text).interchanges[0]!.groups[0]!.transactions[0]!.segments.map((s) => [
+    s.id,
+    ...s.elements.map((e) => (Array.isArray(e) ? e.join('>') : String(e))),
+  ]);
+}
+
+describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_, makeConfig) => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let schema: string | undefined;
+  let control = 500;
+
+  const call = (path: string, init: RequestInit & { key?: string; admin?: boolean } = {}) => {
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+    if (init.key) headers['x-api-key'] = init.key;
+    if (init.admin) headers.authorization = `Bearer ${ADMIN}`;
+    if (typeof init.body === 'string' && init.body.startsWith('{'))
+      headers['content-type'] = 'application/json';
+    return fetch(svc.url + path, { ...init, headers });
+  };
+  const partner = async (isaId: string, fields: Record<string, unknown>) => {
+    const r = await call('/v1/admin/partners', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({
+        name: isaId,
+        isaQualifier: 'ZZ',
+        isaId,
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        ...fields,
+      }),
+    });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: string };
+    const k = await call(`/v1/admin/partners/${id}/keys`, { method: 'POST', admin: true, body: '{}' });
+    return { id, key: ((await k.json()) as { key: string }).key };
+  };
+  /** Posts an 850 and returns its transaction id. */
+  const send = async (key: string, text: string) => {
+    const r = await call('/v1/edi?wait=true', { method: 'POST', key, body: text });
+    const body = (await r.json()) as { outcome: { transactions: Array<{ id: string; status: string }> } };
+    return body.outcome.transactions[0]!.id;
+  };
+  type Tx = {
+    status: string;
+    answers: Array<{ id: string; setId: string; status: string }>;
+    outbound: Array<{ x12: string }>;
+  };
+  const tx = async (key: string, id: string) =>
+    (await (await call(`/v1/transactions/${id}`, { key })).json()) as Tx;
+  /** Waits until the PO has left erp_pending and, if asked, until its 856 and 810 are made. */
+  const settled = async (
+    key: string,
+    id: string,
+    sets: string[] = ['855'],
+    ms = 30_000,
+  ): Promise<Record<string, string>> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const t = await tx(key, id);
+      const made = new Set(t.answers.map((a) => a.setId));
+      if (t.status !== 'erp_pending' && sets.every((s) => made.has(s))) {
+        const out: Record<string, string> = {};
+        for (const a of t.answers) out[a.setId] = (await tx(key, a.id)).outbound[0]!.x12;
+        return out;
+      }
+      if (Date.now() > end)
+        throw new Error(`PO ${id} still ${t.status} with ${[...made].join(',') || 'no answers'}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const acks = (x: string) =>
+    segments(x)
+      .filter((s) => s[0] === 'ACK')
+      .map((s) => [s[1], Number(s[2])]);
+
+  beforeAll(async () => {
+    erp = await startSandbox({ webhookSecret: EVENT_SECRET });
+    const db = makeConfig();
+    schema = db.schema;
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: db.dataDir,
+        DATABASE_URL: db.databaseUrl,
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_ERP_URL: erp.url,
+        EDI_ERP_EVENT_SECRET: EVENT_SECRET,
+      }),
+      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+    erp.options.webhookUrl = `${svc.url}/v1/erp/events`;
+  });
+
+  afterAll(async () => {
+    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await svc.close();
+    await erp.close();
+  });
+
+  beforeEach(() => erp.state.reset());
+
+  it('an in-stock PO gets an accepted 855, then an 856 and an 810 that pass our guide and add up to the PO', async () => {
+    // C-DEMO: the sandbox ships its orders at once, so autoShip finds the shipment right away
+    const p = await partner('FLOWPARTNER', {
+      erpCustomerId: 'C-DEMO',
+      rules: { crossReference: { 'B-1002': 'GAD-CASE' }, autoShip: true },
+    });
+    const id = await send(
+      p.key,
+      po('FLOWPARTNER', ++control, 'PO-FLOW-1', [
+        { id: '1', quantity: 30, price: 9.25, ids: ['BP', 'B-1001', 'UP', '012345678905'] },
+        { id: '2', quantity: 4, uom: 'CA', price: 31, ids: ['BP', 'B-1002'] },
+      ]),
+    );
+    const out = await settled(p.key, id, ['855', '856', '810']);
+    for (const text of Object.values(out)) {
+      expect(validateX12(text).issues).toEqual([]);
+      const back = translateX12(text, registry);
+      expect(back.translations.flatMap((t) => t.issues)).toEqual([]);
+    }
+    // 855: acknowledged as sent, every line IA, with the ERP's order number
+    const bak = segments(out['855']!).find((s) => s[0] === 'BAK')!;
+    expect([bak[2], bak[3], bak[8]]).toEqual([
+      'AD',
+      'PO-FLOW-1',
+      erp.state.orders.values().next().value!.orderNo,
+    ]);
+    expect(acks(out['855']!)).toEqual([
+      ['IA', 30],
+      ['IA', 4],
+    ]);
+    // 856: what shipped is what was ordered, in cartons with valid SSCC-18s, under the PO
+    const ship = segments(out['856']!);
+    expect(ship.filter((s) => s[0] === 'PRF').map((s) => s[1])).toEqual(['PO-FLOW-1']);
+    const shipped = new Map<string, number>();
+    let line = '';
+    for (const s of ship) {
+      if (s[0] === 'LIN') line = s[1]!;
+      if (s[0] === 'SN1') shipped.set(line, (shipped.get(line) ?? 0) + Number(s[2]));
+    }
+    expect(Object.fromEntries(shipped)).toEqual({ '1': 30, '2': 4 });
+    const marks = ship.filter((s) => s[0] === 'MAN').map((s) => s[2]!);
+    expect(marks.length).toBe(3); // 30 widgets in cartons of 24, and one of gadgets
+    for (const m of marks) expect(isValidSscc(m.slice(2))).toBe(true);
+    expect(ship.find((s) => s[0] === 'REF' && s[1] === 'CN')?.[2]).toMatch(/^1Z/);
+    // 810: lines at the PO's prices; TDS (implied cents) = goods + freight + 6.25 % tax
+    const inv = translateX12(out['810']!, registry).translations[0]!.document.invoice as {
+      lines: Array<{ quantity: number; unitPrice: number }>;
+      totalAmount: number;
+      taxes: Array<{ amount: number }>;
+      allowancesCharges: Array<{ amount: number }>;
+    };
+    const goods = 30 * 9.25 + 4 * 31;
+    expect(inv.lines.map((l) => [l.quantity, l.unitPrice])).toEqual([
+      [30, 9.25],
+      [4, 31],
+    ]);
+    const tax = Math.round(goods * 0.0625 * 100) / 100;
+    expect(inv.taxes[0]!.amount).toBe(tax);
+    expect(inv.totalAmount).toBeCloseTo(goods + 15 + tax, 2);
+    expect(inv.allowancesCharges[0]!.amount).toBe(15);
+  });
+
+  it('short stock is back-ordered (IB), a price off the contract is changed (IP) or rejected by rule, an unknown item is IR', async () => {
+    const change = await partner('RULESONE', { erpCustomerId: 'C-TEST' });
+    const id = await send(
+      change.key,
+      po('RULESONE', ++control, 'PO-RULES-1', [
+        { id: '1', quantity: 8, price: 4.25, ids: ['VP', 'V-79'] }, // 5 in stock
+        { id: '2', quantity: 2, price: 10, ids: ['UP', '012345678905'] }, // contract 9.25
+        { id: '3', quantity: 1, price: 1, ids: ['BP', 'NOT-AN-ITEM'] },
+        { id: '4', quantity: 3, price: 11.5, ids: ['VP', 'V-80'] }, // none in stock
+      ]),
+    );
+    const out = await settled(change.key, id);
+    const lines = segments(out['855']!);
+    expect(lines.find((s) => s[0] === 'BAK')![2]).toBe('AC');
+    expect(acks(out['855']!)).toEqual([
+      ['IA', 5],
+      ['IB', 3],
+      ['IP', 2],
+      ['IR', 1],
+      ['IB', 3],
+    ]);
+    // the changed line carries our price
+    expect(lines.filter((s) => s[0] === 'PO1').map((s) => s[4])).toEqual(['4.25', '9.25', '1', '11.5']);
+    const order = [...erp.state.orders.values()][0]!;
+    expect(order.lines.map((l) => [l.itemNo, l.qty, l.qtyBackordered, l.price])).toEqual([
+      ['GIZ-RED', 8, 3, 4.25],
+      ['WID-BLUE', 2, 0, 9.25],
+      ['DOO-GRN', 3, 3, 11.5],
+    ]);
+
+    const strict = await partner('RULESTWO', {
+      erpCustomerId: 'C-TEST',
+      rules: { onPriceMismatch: 'reject', onShortStock: 'reject' },
+    });
+    const id2 = await send(
+      strict.key,
+      po('RULESTWO', ++control, 'PO-RULES-2', [
+        { id: '1', quantity: 2, price: 10, ids: ['UP', '012345678905'] },
+        { id: '2', quantity: 9, price: 4.25, ids: ['VP', 'V-79'] },
+      ]),
+    );
+    const out2 = await settled(strict.key, id2);
+    expect(acks(out2['855']!)).toEqual([
+      ['IR', 2],
+      ['IR', 9],
+    ]);
+    expect(segments(out2['855']!).find((s) => s[0] === 'BAK')![2]).toBe('RJ');
+    expect((await tx(strict.key, id2)).status).toBe('rejected');
+    expect(erp.state.orders.size).toBe(1); // nothing to order for the rejected PO
+  });
+
+  it('with the ERP down the POs wait in erp_pending, and when it is back each completes once: one order per PO', async () => {
+    const p = await partner('DOWNPARTNER', { erpCustomerId: 'C-TEST' });
+    erp.state.faults.down = true;
+    const ids: string[] = [];
+    for (let n = 1; n <= 3; n++)
+      ids.push(
+        await send(
+          p.key,
+          po('DOWNPARTNER', ++control, `PO-DOWN-${n}`, [
+            { id: '1', quantity: 1, price: 9.25, ids: ['VP', 'V-77'] },
+          ]),
+        ),
+      );
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const id of ids) expect((await tx(p.key, id)).status).toBe('erp_pending');
+    // back, but flaky: half the calls fail for a while
+    erp.state.faults = { latencyMs: 5, errorRate: 0.5, down: false };
+    await new Promise((r) => setTimeout(r, 1000));
+    erp.state.faults.errorRate = 0;
+    for (const id of ids) expect((await settled(p.key, id, ['855'], 45_000))['855']).toContain('ACK*IA*1*EA');
+    const orders = [...erp.state.orders.values()];
+    expect(orders.map((o) => o.customerPo).sort()).toEqual(['PO-DOWN-1', 'PO-DOWN-2', 'PO-DOWN-3']);
+    expect(new Set(orders.map((o) => o.externalReference)).size).toBe(3);
+  });
+
+  it('the XML ERP path gives the same 855 as the JSON one', async () => {
+    const lines: Line[] = [
+      { id: '1', quantity: 8, price: 4.25, ids: ['VP', 'V-79'] },
+      { id: '2', quantity: 2, price: 10, ids: ['UP', '012345678905'] },
+      { id: '3', quantity: 1, price: 1, ids: ['BP', 'NOT-AN-ITEM'] },
+    ];
+    const viaJson = await partner('JSONPARTNER', { erpCustomerId: 'C-TEST' });
+    const viaXml = await partner('XMLPARTNER', {
+      erpCustomerId: 'C-TEST',
+      rules: { erp: sandboxXmlConfig(erp.url) },
+    });
+    const a = await settled(
+      viaJson.key,
+      await send(viaJson.key, po('JSONPARTNER', ++control, 'PO-SAME', lines)),
+    );
+    erp.state.reset();
+    const b = await settled(
+      viaXml.key,
+      await send(viaXml.key, po('XMLPARTNER', ++control, 'PO-SAME', lines)),
+    );
+    // the same segments, but for BAK08: each run made its own sales order
+    const body = (t: string) =>
+      segments(t).map((s) => (s[0] === 'BAK' ? [...s.slice(0, 8), 'SO'] : s).join('*'));
+    expect(body(b['855']!)).toEqual(body(a['855']!));
+    expect(segments(b['855']!).find((s) => s[0] === 'BAK')![8]).toMatch(/^SO-\d+$/);
+    expect(erp.state.orderCalls).toBe(1);
+  });
+
+  it('a signed shipment event from the ERP brings the 856 and 810; a forged one is refused', async () => {
+    const p = await partner('EVENTPARTNER', { erpCustomerId: 'C-TEST' });
+    const id = await send(
+      p.key,
+      po('EVENTPARTNER', ++control, 'PO-EVENT', [{ id: '1', quantity: 6, price: 9.25, ids: ['VP', 'V-77'] }]),
+    );
+    await settled(p.key, id);
+    expect((await tx(p.key, id)).answers.map((a) => a.setId)).toEqual(['855']); // no autoShip: nothing yet
+    const forged = await call('/v1/erp/events', {
+      method: 'POST',
+      headers: {
+        'x-erp-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ type: 'shipment.created', orderId: 'SO-100001' }),
+    });
+    expect(forged.status).toBe(401);
+    const order = [...erp.state.orders.values()][0]!;
+    // the warehouse ships: the sandbox posts its signed event to /v1/erp/events
+    await fetch(`${erp.url}/api/sales-orders/${order.orderNo}/ship`, { method: 'POST' });
+    const out = await settled(p.key, id, ['855', '856', '810']);
+    expect(out['856']).toContain('SN1**6*EA');
+    // the same event again sends nothing twice
+    const body = JSON.stringify({
+      type: 'shipment.created',
+      orderId: order.orderNo,
+      externalReference: order.externalReference,
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', EVENT_SECRET).update(`${t}.${body}`).digest('hex');
+    const again = await call('/v1/erp/events', {
+      method: 'POST',
+      headers: { 'x-erp-signature': `t=${t},v1=${sig}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(again.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await tx(p.key, id)).answers.map((a) => a.setId).sort()).toEqual(['810', '855', '856']);
+  });
+});
