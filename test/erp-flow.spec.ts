@@ -232,6 +232,24 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       ['DOO-GRN', 3, 3, 11.5],
     ]);
 
+    // rules are checked when they are set: a typo is a 400 naming it, not a failed PO later
+    const typo = await call('/v1/admin/partners', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({
+        name: 'Typo',
+        isaQualifier: 'ZZ',
+        isaId: 'TYPOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        rules: { onShortStock: 'maybe', priceTolerence: 0.1 },
+      }),
+    });
+    expect(typo.status).toBe(400);
+    expect(((await typo.json()) as { message: string }).message).toMatch(
+      /rules\.onShortStock.*rules: Unrecognized key.*priceTolerence/s,
+    );
+
     const strict = await partner('RULESTWO', {
       erpCustomerId: 'C-TEST',
       rules: { onPriceMismatch: 'reject', onShortStock: 'reject' },

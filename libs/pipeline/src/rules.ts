@@ -22,7 +22,7 @@ export const PartnerRules = z
     /** The partner's own ERP connection (an http-json or http-xml configuration), instead of the global one. */
     erp: z.record(z.string(), z.unknown()).optional(),
   })
-  .passthrough();
+  .strict();
 
 export type PartnerRules = z.output<typeof PartnerRules>;
 

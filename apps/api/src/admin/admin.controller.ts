@@ -18,6 +18,7 @@ import { ApiKey, AuditEvent, TradingPartner, transact, type ApiKeys, type Secret
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
+import { PartnerRules } from '@edi/pipeline';
 import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
@@ -40,7 +41,8 @@ const PartnerFields = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,64}$/)
     .nullable(),
-  rules: z.record(z.string(), z.unknown()).nullable(),
+  // checked against the ERP stage's rules now, so a typo is a 400 here and not a failed PO later
+  rules: PartnerRules.nullable(),
   /** The key our webhook posts are signed with; write-only (never returned), stored sealed. */
   webhookSecret: z.string().min(16).max(200).nullable(),
 });
