@@ -286,6 +286,7 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       );
     await new Promise((r) => setTimeout(r, 1500));
     for (const id of ids) expect((await tx(p.key, id)).status).toBe('erp_pending');
+    expect(await (await call('/metrics')).text()).toMatch(/edi_erp_circuit_open 1/);
     // back, but flaky: half the calls fail for a while
     erp.state.faults = { latencyMs: 5, errorRate: 0.5, down: false };
     await new Promise((r) => setTimeout(r, 1000));

@@ -132,12 +132,16 @@ export async function startService(
       if (d.status === 'delivered') metrics.deliveries.inc({ channel: d.channel, result: 'ok' });
     };
   }
-  const metrics = new Metrics(dataSource, async () => ({
-    translate: await queues.translate.depth(),
-    deliver: await queues.deliver.depth(),
-    erp: await queues.erp.depth(),
-    ship: await queues.ship.depth(),
-  }));
+  const metrics = new Metrics(
+    dataSource,
+    async () => ({
+      translate: await queues.translate.depth(),
+      deliver: await queues.deliver.depth(),
+      erp: await queues.erp.depth(),
+      ship: await queues.ship.depth(),
+    }),
+    erp && (() => erp.state),
+  );
   const pipeline = new Pipeline(dataSource, queues.translate, {
     deliveries: queues.deliver,
     erp: queues.erp,

@@ -30,10 +30,15 @@ async function main(): Promise<void> {
   const connection = redisConnection(config.REDIS_URL);
   const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
   let queues: Queue[] = [];
-  const metrics = new Metrics(ds, async () => {
-    const [translate, deliver, erp, ship] = await Promise.all(queues.map((q) => q.count()));
-    return { translate: translate ?? 0, deliver: deliver ?? 0, erp: erp ?? 0, ship: ship ?? 0 };
-  });
+  const erp = createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL });
+  const metrics = new Metrics(
+    ds,
+    async () => {
+      const [translate, deliver, erpDepth, ship] = await Promise.all(queues.map((q) => q.count()));
+      return { translate: translate ?? 0, deliver: deliver ?? 0, erp: erpDepth ?? 0, ship: ship ?? 0 };
+    },
+    erp && (() => erp.state),
+  );
   const app = await NestFactory.create(
     WorkerModule.register({
       config,
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
       prefix,
       dataSource: ds,
       stages: buildStages(ds, new MapRegistry(mapsDir(config)), {
-        erp: createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL }),
+        erp,
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
       }),
       metrics,

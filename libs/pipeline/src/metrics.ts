@@ -33,8 +33,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** `depth` counts what waits in this process's queues, by stage. */
-  constructor(ds: DataSource, depth: () => Promise<Record<string, number>> | Record<string, number>) {
+  /**
+   * `depth` counts what waits in this process's queues, by stage; `erpState` says whether the
+   * ERP's circuit breaker is closed (healthy), open (failing fast) or half open (testing).
+   */
+  constructor(
+    ds: DataSource,
+    depth: () => Promise<Record<string, number>> | Record<string, number>,
+    erpState?: () => string,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'edi_process_' });
     new Gauge({
       name: 'edi_documents',
@@ -65,6 +72,15 @@ export class Metrics {
         for (const r of rows) this.set({ channel: r.channel, status: r.status }, Number(r.n));
       },
     });
+    if (erpState)
+      new Gauge({
+        name: 'edi_erp_circuit_open',
+        help: "1 while the ERP's circuit breaker is open (calls fail fast; POs wait in erp_pending)",
+        registers: [this.registry],
+        collect() {
+          this.set(erpState() === 'closed' ? 0 : 1);
+        },
+      });
     new Gauge({
       name: 'edi_queue_depth',
       help: 'ids waiting for or in a stage, by stage',
