@@ -211,6 +211,7 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
         { id: '2', quantity: 2, price: 10, ids: ['UP', '012345678905'] }, // contract 9.25
         { id: '3', quantity: 1, price: 1, ids: ['BP', 'NOT-AN-ITEM'] },
         { id: '4', quantity: 3, price: 11.5, ids: ['VP', 'V-80'] }, // none in stock
+        { id: '5', quantity: 1, price: 7, ids: ['VP', 'V-81'] }, // no contract price for the customer
       ]),
     );
     const out = await settled(change.key, id);
@@ -222,9 +223,10 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       ['IP', 2],
       ['IR', 1],
       ['IB', 3],
+      ['IR', 1],
     ]);
     // the changed line carries our price
-    expect(lines.filter((s) => s[0] === 'PO1').map((s) => s[4])).toEqual(['4.25', '9.25', '1', '11.5']);
+    expect(lines.filter((s) => s[0] === 'PO1').map((s) => s[4])).toEqual(['4.25', '9.25', '1', '11.5', '7']);
     const order = [...erp.state.orders.values()][0]!;
     expect(order.lines.map((l) => [l.itemNo, l.qty, l.qtyBackordered, l.price])).toEqual([
       ['GIZ-RED', 8, 3, 4.25],
@@ -266,9 +268,23 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       ['IR', 2],
       ['IR', 9],
     ]);
-    expect(segments(out2['855']!).find((s) => s[0] === 'BAK')![2]).toBe('RJ');
+    expect(segments(out2['855']!).find((s) => s[0] === 'BAK')![2]).toBe('RD');
     expect((await tx(strict.key, id2)).status).toBe('rejected');
     expect(erp.state.orders.size).toBe(1); // nothing to order for the rejected PO
+
+    // a rejected line leaves the stock for the next line: 9 do not fit in 5, 3 do
+    erp.state.reset();
+    const id3 = await send(
+      strict.key,
+      po('RULESTWO', ++control, 'PO-RULES-3', [
+        { id: '1', quantity: 9, price: 4.25, ids: ['VP', 'V-79'] },
+        { id: '2', quantity: 3, price: 4.25, ids: ['VP', 'V-79'] },
+      ]),
+    );
+    expect(acks((await settled(strict.key, id3))['855']!)).toEqual([
+      ['IR', 9],
+      ['IA', 3],
+    ]);
   });
 
   it('with the ERP down the POs wait in erp_pending, and when it is back each completes once: one order per PO', async () => {
@@ -363,5 +379,127 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
     expect(again.status).toBe(202);
     await new Promise((r) => setTimeout(r, 500));
     expect((await tx(p.key, id)).answers.map((a) => a.setId).sort()).toEqual(['810', '855', '856']);
+  });
+
+  it('an order the ERP made but whose answer was lost is answered as it was made, not decided again', async () => {
+    const p = await partner('LOSTPARTNER', { erpCustomerId: 'C-TEST' });
+    erp.state.faults.loseOrderAnswers = 3; // all three tries of one run: the stage itself runs again
+    const id = await send(
+      p.key,
+      po('LOSTPARTNER', ++control, 'PO-LOST', [{ id: '1', quantity: 8, price: 4.25, ids: ['VP', 'V-79'] }]),
+    );
+    // the first order took the 5 in stock; decided again, the line would be all back-order
+    expect(acks((await settled(p.key, id))['855']!)).toEqual([
+      ['IA', 5],
+      ['IB', 3],
+    ]);
+    expect(erp.state.orders.size).toBe(1);
+    expect(erp.state.orderCalls).toBe(4);
+  });
+
+  it('the same PO twice in one interchange: the second is held, the first is ordered once', async () => {
+    const p = await partner('TWINPARTNER', { erpCustomerId: 'C-TEST' });
+    const b = x12()
+      .isa({ sender: 'TWINPARTNER', receiver: 'DEMOSUPPLIER', control: String(++control).padStart(9, '0') })
+      .gs({ control: String(control) });
+    for (const st of ['0001', '0002'])
+      b.st('850', st)
+        .seg('BEG', '00', 'SA', 'PO-TWIN', '', '20261125')
+        .seg('PO1', '1', '1', 'EA', '9.25', '', 'VP', 'V-77')
+        .seg('CTT', '1')
+        .se();
+    const r = await call('/v1/edi?wait=true', { method: 'POST', key: p.key, body: b.ge().iea().text() });
+    const { outcome } = (await r.json()) as {
+      outcome: { transactions: Array<{ id: string; status: string; duplicateOf: string }> };
+    };
+    expect(outcome.transactions.map((t) => t.status)).toEqual(['erp_pending', 'held']);
+    expect(outcome.transactions[1]!.duplicateOf).toMatch(/appears twice in this interchange/);
+    await settled(p.key, outcome.transactions[0]!.id);
+    expect(erp.state.orders.size).toBe(1);
+  });
+
+  it('a shipment event that comes while the ERP is down is kept, and the 856 and 810 follow when it is back', async () => {
+    const p = await partner('LATEPARTNER', { erpCustomerId: 'C-TEST' });
+    const id = await send(
+      p.key,
+      po('LATEPARTNER', ++control, 'PO-LATE', [{ id: '1', quantity: 2, price: 9.25, ids: ['VP', 'V-77'] }]),
+    );
+    await settled(p.key, id);
+    const order = [...erp.state.orders.values()][0]!;
+    erp.state.ship(order.orderNo);
+    erp.state.faults.down = true;
+    const body = JSON.stringify({
+      type: 'shipment.created',
+      orderId: order.orderNo,
+      externalReference: order.externalReference,
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', EVENT_SECRET).update(`${t}.${body}`).digest('hex');
+    const r = await call('/v1/erp/events', {
+      method: 'POST',
+      headers: { 'x-erp-signature': `t=${t},v1=${sig}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(r.status).toBe(202);
+    await new Promise((s) => setTimeout(s, 1000));
+    const [row] = await svc.dataSource.query<Array<{ ship_requested_at: string | null }>>(
+      `SELECT ship_requested_at FROM transactions WHERE id = '${id}'`,
+    );
+    expect(row!.ship_requested_at).toBeTruthy(); // kept while the ERP cannot be read
+    erp.state.faults.down = false;
+    await settled(p.key, id, ['855', '856', '810']);
+    const [after] = await svc.dataSource.query<Array<{ ship_requested_at: string | null }>>(
+      `SELECT ship_requested_at FROM transactions WHERE id = '${id}'`,
+    );
+    expect(after!.ship_requested_at).toBeNull();
+  });
+
+  it("a partner's own ERP configuration is checked when set, and may not read the service's secrets", async () => {
+    const bad = await call('/v1/admin/partners', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({
+        name: 'Sneaky',
+        isaQualifier: 'ZZ',
+        isaId: 'SNEAKYPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        erpCustomerId: 'C-TEST',
+        rules: {
+          erp: { ...sandboxXmlConfig(erp.url), auth: { type: 'bearer', token: '${EDI_SECRETS_KEY}' } },
+        },
+      }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(
+      /only ERP_\* environment variables, not EDI_SECRETS_KEY/,
+    );
+    const shape = await call('/v1/admin/partners', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({
+        name: 'Broken',
+        isaQualifier: 'ZZ',
+        isaId: 'BROKENPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        rules: { erp: { adapter: 'http-json', baseUrl: erp.url } },
+      }),
+    });
+    expect(shape.status).toBe(400);
+    expect(((await shape.json()) as { message: string }).message).toMatch(/rules\.erp\.endpoints/);
+    // a literal credential is stored but never shown back
+    const ok = await partner('SECRETPARTNER', {
+      erpCustomerId: 'C-TEST',
+      rules: {
+        erp: {
+          ...sandboxXmlConfig(erp.url),
+          auth: { type: 'header', name: 'x-erp-key', value: 'literal-key' },
+        },
+      },
+    });
+    const shown = JSON.stringify(await (await call(`/v1/admin/partners/${ok.id}`, { admin: true })).json());
+    expect(shown).not.toContain('literal-key');
+    expect(shown).toContain('"value":"***"');
   });
 });

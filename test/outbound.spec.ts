@@ -19,6 +19,7 @@ const CORPUS_855 = readCorpus('855/bots-plugins__855-004010UCS-01.x12');
 interface Hook {
   headers: IncomingHttpHeaders;
   body: string;
+  bytes: Buffer;
 }
 
 /** Segments of the first transaction set of an X12 text, as element lists. */
@@ -71,7 +72,11 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('latin1') });
+        hooks.push({
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          bytes: Buffer.concat(chunks),
+        });
         res.statusCode = answers.shift() ?? 200;
         res.end(res.statusCode === 200 ? 'thanks' : 'try later');
       });
@@ -260,7 +265,7 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
       expect(h.headers['content-type']).toBe('application/edi-x12');
       expect(h.headers['x-edi-kind']).toBe('997');
       const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(h.headers['x-edi-signature']))!;
-      expect(v1).toBe(webhookSignature(WEBHOOK_SECRET, Number(t), h.body));
+      expect(v1).toBe(webhookSignature(WEBHOOK_SECRET, Number(t), h.bytes));
     }
     expect(hooks[0]!.headers['x-edi-document-id']).toBe(hooks[1]!.headers['x-edi-document-id']);
 
@@ -279,5 +284,32 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
     expect(((await (await call('/v1/outbox', { key: p.key })).json()) as { items: unknown[] }).items).toEqual(
       [],
     );
+  });
+
+  it('a document with accented names is pushed as UTF-8 and signed over those bytes', async () => {
+    const p = await partner({
+      name: 'Accents',
+      isaId: 'ACCENTPARTNER',
+      deliveryChannel: 'webhook',
+      webhookUrl: hookUrl,
+      webhookSecret: WEBHOOK_SECRET,
+    });
+    hooks.length = 0;
+    const r = await send(p.key, '855', {
+      acknowledgment: {
+        purpose: '00',
+        type: 'AD',
+        purchaseOrderNumber: 'PO-É',
+        purchaseOrderDate: '2026-11-25',
+        parties: [{ type: 'ST', name: 'MAGASIN MONTRÉAL' }],
+      },
+    });
+    expect(r.status).toBe(201);
+    const end = Date.now() + 10_000;
+    while (!hooks.length && Date.now() < end) await new Promise((s) => setTimeout(s, 20));
+    const [h] = hooks;
+    expect(h!.body).toContain('N1*ST*MAGASIN MONTRÉAL~');
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(h!.headers['x-edi-signature']))!;
+    expect(v1).toBe(webhookSignature(WEBHOOK_SECRET, Number(t), h!.bytes));
   });
 });

@@ -145,6 +145,7 @@ export async function startService(
   const pipeline = new Pipeline(dataSource, queues.translate, {
     deliveries: queues.deliver,
     erp: queues.erp,
+    ship: queues.ship,
     composer: stages.composer,
     onIngested: (interchange, seconds) => {
       metrics.ingested.inc({ source: interchange.source });
@@ -205,6 +206,10 @@ export async function startService(
   await app.listen(config.PORT, '0.0.0.0');
   if (queues.translate instanceof InProcessQueue) {
     const resumed = await pipeline.resume();
+    // and every minute: what gave up for now (a ship request after its tries, a delivery) comes back
+    const sweep = setInterval(() => void pipeline.resume().catch(() => undefined), 60_000);
+    sweep.unref();
+    app.getHttpServer().once('close', () => clearInterval(sweep));
     if (resumed.translate || resumed.deliver || resumed.erp)
       log.log(
         `resumed ${resumed.translate} interchange(s), ${resumed.erp} PO(s) waiting on the ERP and ${resumed.deliver} delivery(ies)`,
@@ -221,9 +226,9 @@ export async function startService(
     close: async () => {
       await app.close();
       const { translate, deliver, erp: erpQueue, ship } = queues;
-      if (translate instanceof InProcessQueue) await translate.idle();
-      // a stage waiting out a backoff leaves its row as it is, for the next start
-      for (const q of [deliver, erpQueue, ship]) if (q instanceof LocalQueue) q.close();
+      // what runs finishes; what waits (or waits out a backoff) stays in the database for the next start
+      for (const q of [translate, deliver, erpQueue, ship]) if (q instanceof LocalQueue) q.close();
+      for (const q of [translate, deliver, erpQueue, ship]) if (q instanceof LocalQueue) await q.idle();
       for (const q of [translate, deliver, erpQueue, ship]) if (q instanceof BullJobQueue) await q.close();
       await dataSource.destroy();
     },

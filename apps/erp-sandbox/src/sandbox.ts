@@ -88,6 +88,8 @@ export interface Faults {
   errorRate: number;
   /** Every /api and /xml call answered 503. */
   down: boolean;
+  /** The next this-many sales orders are made, but their answer is a 503 (a reply lost on the way). */
+  loseOrderAnswers?: number;
 }
 
 export interface SandboxOptions {
@@ -396,6 +398,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           (input as { lines?: unknown }).lines =
             (input as { lines?: { line?: OrderLine[] } }).lines?.line ?? [];
         const { order, created } = state.createOrder(input);
+        if (state.faults.loseOrderAnswers) {
+          state.faults.loseOrderAnswers--;
+          throw new HttpError(503, 'the order was made, but this answer is lost');
+        }
         const c = state.customer(order.customerNo);
         if (created && c.autoShip) void notify(state.ship(order.orderNo), order);
         const answer = { orderNo: order.orderNo, created };

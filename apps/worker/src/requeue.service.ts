@@ -19,13 +19,14 @@ import { DATA_SOURCE } from './tokens';
 export class RequeueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('worker');
   private sweep?: NodeJS.Timeout;
-  requeued = { translate: 0, deliver: 0, erp: 0 };
+  requeued = { translate: 0, deliver: 0, erp: 0, ship: 0 };
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @InjectQueue(QUEUES.translate) private readonly translate: Queue,
     @InjectQueue(QUEUES.deliver) private readonly deliver: Queue,
     @InjectQueue(QUEUES.erp) private readonly erp: Queue,
+    @InjectQueue(QUEUES.ship) private readonly ship: Queue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,11 +34,12 @@ export class RequeueService implements OnApplicationBootstrap, OnApplicationShut
       translate: this.translate,
       deliver: this.deliver,
       erp: this.erp,
+      ship: this.ship,
     });
     this.sweep = setInterval(() => {
       requeueUnfinished(
         this.ds,
-        { translate: this.translate, deliver: this.deliver, erp: this.erp },
+        { translate: this.translate, deliver: this.deliver, erp: this.erp, ship: this.ship },
         60_000,
       ).catch((e: Error) => this.log.warn({ msg: 'requeue sweep failed', error: e.message }));
     }, 60_000);

@@ -28,7 +28,27 @@ export function createErp(settings: ErpSettings): ResilientErp | undefined {
   return inner && new ResilientErp(inner, settings.resilience);
 }
 
-/** A partner's own ERP configuration (rules.erp), inline, with ${ENV} secrets. */
+/**
+ * A partner's own ERP configuration (rules.erp). It comes in through the admin API, so it may read
+ * only environment variables named ERP_* (its own secrets), never the service's (EDI_SECRETS_KEY,
+ * DATABASE_URL…).
+ */
+export const PARTNER_ENV = /^ERP_[A-Z0-9_]+$/;
+
 export function partnerErp(config: unknown, resilience?: ResilienceOptions): ResilientErp {
-  return new ResilientErp(new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config))), resilience);
+  return new ResilientErp(
+    new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config, process.env, PARTNER_ENV))),
+    resilience,
+  );
+}
+
+/** Checks a partner's ERP configuration when it is set: its shape, and which variables it names. */
+export function checkPartnerErp(config: unknown): string | undefined {
+  const parsed = HttpErpConfig.safeParse(config);
+  if (!parsed.success)
+    return parsed.error.issues.map((i) => `rules.erp.${i.path.join('.')}: ${i.message}`).join('; ');
+  const names = [...JSON.stringify(config).matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!);
+  const bad = names.filter((n) => !PARTNER_ENV.test(n));
+  if (bad.length) return `rules.erp may read only ERP_* environment variables, not ${bad.join(', ')}`;
+  return undefined;
 }

@@ -58,16 +58,20 @@ export type HttpErpConfig = z.input<typeof HttpErpConfig>;
  * `${NAME}` in any string of the configuration is read from the environment, so a configuration
  * file can be committed while its secrets (tokens, client secrets) stay in the environment.
  */
-export function withEnvironment<T>(value: T, env: NodeJS.ProcessEnv = process.env): T {
+export function withEnvironment<T>(value: T, env: NodeJS.ProcessEnv = process.env, allowed = /^/): T {
   if (typeof value === 'string')
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+      if (!allowed.test(name))
+        throw new Error(`ERP configuration may not read the environment variable ${name}`);
       const v = env[name];
       if (v === undefined) throw new Error(`ERP configuration needs the environment variable ${name}`);
       return v;
     }) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => withEnvironment(v, env)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withEnvironment(v, env, allowed)) as T;
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEnvironment(v, env)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, withEnvironment(v, env, allowed)]),
+    ) as T;
   return value;
 }
 
@@ -84,7 +88,10 @@ export class HttpErpAdapter implements ErpAdapter {
   private readonly xmlIn = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
-    processEntities: false,
+    // only the five predefined entities and character references are decoded (AT&amp;T → AT&T):
+    // a document with a DOCTYPE, the only way to declare others, is refused before parsing
+    processEntities: true,
+    htmlEntities: false,
     // everything stays text (a UPC keeps its leading zero); the mapping says what is a number
     parseTagValue: false,
     // these always come as lists, even with one element
@@ -120,7 +127,7 @@ export class HttpErpAdapter implements ErpAdapter {
     return this.call('invoices', { orderId });
   }
 
-  private async call<T>(operation: ErpOperation, input: object): Promise<T> {
+  private async call<T>(operation: ErpOperation, input: object, retried = false): Promise<T> {
     const endpoint = this.config.endpoints[operation];
     const xml = this.config.adapter === 'http-xml';
     const url = this.config.baseUrl.replace(/\/$/, '') + fillTemplate(endpoint.path, input);
@@ -151,6 +158,11 @@ export class HttpErpAdapter implements ErpAdapter {
       throw new ErpError(`ERP ${operation}: ${why}`);
     }
     const text = await res.text();
+    // a token the ERP revoked before it expired: fetch a new one and try once more
+    if (res.status === 401 && this.config.auth?.type === 'oauth2' && this.token && !retried) {
+      this.token = undefined;
+      return this.call(operation, input, true);
+    }
     if (!res.ok) throw new ErpError(`ERP ${operation}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
     let parsed: unknown;
     try {

@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
-import type { DataSource } from 'typeorm';
+import { IsNull, Not, type DataSource } from 'typeorm';
 import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate.stage';
@@ -161,9 +161,9 @@ export class BullStageQueue extends BullJobQueue implements StageQueue {
  */
 export async function requeueUnfinished(
   ds: DataSource,
-  queues: { translate: Queue; deliver: Queue; erp: Queue },
+  queues: { translate: Queue; deliver: Queue; erp: Queue; ship: Queue },
   minAgeMs = 0,
-): Promise<{ translate: number; deliver: number; erp: number }> {
+): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
   const old = (at: Date) => !minAgeMs || Date.now() - new Date(at).getTime() >= minAgeMs;
   const received = await ds
     .getRepository(Interchange)
@@ -194,7 +194,23 @@ export async function requeueUnfinished(
         .filter((t) => old(t.updatedAt))
         .map((t) => t.id),
     ),
+    // ship jobs are not unique (an order may ship twice): only requests older than the sweep
+    ship: await addShips(
+      queues.ship,
+      (
+        await ds
+          .getRepository(TransactionSet)
+          .find({ where: { shipRequestedAt: Not(IsNull()) }, select: { id: true, shipRequestedAt: true } })
+      )
+        .filter((t) => old(new Date(t.shipRequestedAt!)))
+        .map((t) => t.id),
+    ),
   };
+}
+
+async function addShips(queue: Queue, ids: string[]): Promise<number> {
+  if (ids.length) await addIds(queue, ids);
+  return ids.length;
 }
 
 async function requeue(queue: Queue, ids: string[]): Promise<number> {

@@ -56,7 +56,7 @@ export class DeliverStage {
       if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
       const res = await fetch(partner.webhookUrl, {
         method: 'POST',
-        body: doc.x12,
+        body: Buffer.from(doc.x12, 'utf8'),
         headers: this.headers(doc, partner),
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
@@ -163,9 +163,12 @@ export class DeliverStage {
   }
 }
 
-/** What a partner's webhook computes to check our X-EDI-Signature. */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(body, 'latin1').digest('hex');
+/** What a partner's webhook computes to check our X-EDI-Signature: over the body's bytes (UTF-8). */
+export function webhookSignature(secret: string, timestamp: number, body: string | Buffer): string {
+  return createHmac('sha256', secret)
+    .update(`${timestamp}.`)
+    .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
+    .digest('hex');
 }
 
 function outcomeOf(doc: OutboundDocument): DeliveryOutcome {

@@ -6,9 +6,9 @@ import {
   transact,
   type TransactionStatus,
 } from '@edi/persistence';
-import type { DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { OutboundComposer } from './outbound';
+import { OutboundError, type OutboundComposer } from './outbound';
 import { partnerRules, type PartnerRules } from './rules';
 
 /** ACK01 codes we answer with. */
@@ -80,7 +80,11 @@ export class ErpStage {
     let decisions: LineDecision[];
     let orderId: string | null = null;
     try {
-      decisions = await decideLines(erp, partner.erpCustomerId, rules, lines);
+      // decided once: a retry after the ERP took the order (its answer lost, or our commit failed)
+      // must answer with what was ordered, not decide again from stock that order already took
+      decisions =
+        (await this.decided(transactionId)) ??
+        (await this.decide(erp, partner.erpCustomerId, rules, lines, transactionId));
       const ordered = decisions.filter((d) => d.sku && d.shipNow + d.backorder > 0);
       if (ordered.length) {
         const order = await erp.createSalesOrder({
@@ -108,7 +112,8 @@ export class ErpStage {
     const changed = decisions.some((d) => d.acks.some((a) => a.status !== 'IA'));
     const body = {
       purpose: '00',
-      type: allRejected ? 'RJ' : changed ? 'AC' : 'AD',
+      // RD: rejected, with the detail of each line
+      type: allRejected ? 'RD' : changed ? 'AC' : 'AD',
       purchaseOrderNumber: poNumber,
       purchaseOrderDate: text(po.date) ?? this.clock().toISOString().slice(0, 10),
       ...(orderId ? { sellerOrderNumber: orderId } : {}),
@@ -131,36 +136,46 @@ export class ErpStage {
       totals: { lineCount: decisions.length },
     };
     const status: TransactionStatus = allRejected ? 'rejected' : 'accepted';
-    const done = await transact(this.ds, async (m) => {
-      // the claim: a second run (another worker, a retry after a crash) finds nothing to do
-      const claimed = await m
-        .getRepository(TransactionSet)
-        .update({ id: transactionId, status: 'erp_pending' }, { status, erpRef: orderId });
-      if (!claimed.affected) return undefined;
-      const composed = await this.composer.compose(m, partner, {
-        transactionSet: '855',
-        document: body,
-        inReplyTo: transactionId,
-        poNumber,
-      });
-      await m.getRepository(AuditEvent).save(
-        m.getRepository(AuditEvent).create({
-          subjectId: transactionId,
-          action: 'erp.checked',
-          actor: 'erp-stage',
-          detail: {
-            orderId,
-            lines: decisions.map((d) => ({
-              line: d.line.lineNumber,
-              sku: d.sku ?? null,
-              acks: d.acks,
-              reason: d.reason,
-            })),
+    let done;
+    try {
+      done = await transact(this.ds, async (m) => {
+        // the claim: a second run (another worker, a retry after a crash) finds nothing to do
+        const claimed = await m.getRepository(TransactionSet).update(
+          { id: transactionId, status: 'erp_pending' },
+          {
+            status,
+            erpRef: orderId,
+            // autoShip: the shipment is read at once, and the request survives a crash
+            shipRequestedAt: orderId && rules.autoShip ? this.clock().toISOString() : null,
           },
-        }),
-      );
-      return composed;
-    });
+        );
+        if (!claimed.affected) return undefined;
+        const composed = await this.composer.compose(m, partner, {
+          transactionSet: '855',
+          document: body,
+          inReplyTo: transactionId,
+          poNumber,
+        });
+        await m.getRepository(AuditEvent).save(
+          m.getRepository(AuditEvent).create({
+            subjectId: transactionId,
+            action: 'erp.ordered',
+            actor: 'erp-stage',
+            detail: { orderId, status },
+          }),
+        );
+        return composed;
+      });
+    } catch (e) {
+      // an 855 we would reject ourselves, or an order number another PO holds already: a person
+      // must look; retrying cannot change either
+      if (
+        e instanceof OutboundError ||
+        (e instanceof QueryFailedError && /unique|duplicate/i.test(e.message))
+      )
+        return this.markFailed(transactionId, e);
+      throw e;
+    }
     if (!done) {
       const now = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
       return { transactionId, status: now.status, orderId: now.erpRef, push: [], ship: false };
@@ -172,6 +187,36 @@ export class ErpStage {
       push: done.document.channel === 'outbox' ? [] : [done.document.id],
       ship: !!orderId && rules.autoShip,
     };
+  }
+
+  /** The decisions of an earlier run of this PO, if one got as far as deciding. */
+  private async decided(transactionId: string): Promise<LineDecision[] | undefined> {
+    const e = await this.ds
+      .getRepository(AuditEvent)
+      .findOne({ where: { subjectId: transactionId, action: 'erp.decided' }, order: { at: 'DESC' } });
+    return (e?.detail as { decisions?: LineDecision[] } | null)?.decisions;
+  }
+
+  /** Decides each line and records the decisions, with their reasons, before anything is ordered. */
+  private async decide(
+    erp: ErpAdapter,
+    customerId: string,
+    rules: PartnerRules,
+    lines: PoLine[],
+    transactionId: string,
+  ): Promise<LineDecision[]> {
+    const decisions = await decideLines(erp, customerId, rules, lines);
+    await transact(this.ds, (m) =>
+      m.getRepository(AuditEvent).save(
+        m.getRepository(AuditEvent).create({
+          subjectId: transactionId,
+          action: 'erp.decided',
+          actor: 'erp-stage',
+          detail: { decisions } as unknown as Record<string, unknown>,
+        }),
+      ),
+    );
+    return decisions;
   }
 
   /** Gave up (the ERP refused for good): the PO is `failed` with the reason, for a person. */
@@ -237,21 +282,28 @@ export async function decideLines(
         reason: 'unknown item',
       };
     const ours = contract.get(product.sku);
+    const reject = (why: string): LineDecision => ({
+      line,
+      sku: product.sku,
+      product,
+      price: asked ?? ours ?? 0,
+      shipNow: 0,
+      backorder: 0,
+      acks: [{ status: 'IR', quantity: qty }],
+      reason: why,
+    });
+    // no contract price for the item: we do not sell at whatever the PO says unless the rules say so
+    if (ours === undefined && (rules.onNoContractPrice === 'reject' || asked === undefined))
+      return reject(`no contract price for ${product.sku}`);
     let price = asked ?? ours ?? 0;
     let accepted: LineStatus = 'IA';
-    let reason = 'in stock at the contract price';
+    let reason =
+      ours === undefined
+        ? `no contract price; their price ${asked} accepted`
+        : 'in stock at the contract price';
     if (ours !== undefined && asked !== undefined && Math.abs(asked - ours) > rules.priceTolerance * ours) {
       if (rules.onPriceMismatch === 'reject')
-        return {
-          line,
-          sku: product.sku,
-          product,
-          price: asked,
-          shipNow: 0,
-          backorder: 0,
-          acks: [{ status: 'IR', quantity: qty }],
-          reason: `price ${asked} is not the contract price ${ours}`,
-        };
+        return reject(`price ${asked} is not the contract price ${ours}`);
       if (rules.onPriceMismatch === 'change') {
         price = ours;
         accepted = 'IP';
@@ -260,6 +312,9 @@ export async function decideLines(
     }
     const available = left.get(product.sku) ?? 0;
     const shipNow = Math.min(qty, available);
+    if (shipNow < qty && rules.onShortStock === 'reject')
+      return reject(`only ${available} in stock of ${qty}`);
+    // only a line that is taken uses up stock: a rejected one leaves it for the next
     left.set(product.sku, available - shipNow);
     if (shipNow === qty)
       return {
@@ -271,17 +326,6 @@ export async function decideLines(
         backorder: 0,
         acks: [{ status: accepted, quantity: qty }],
         reason,
-      };
-    if (rules.onShortStock === 'reject')
-      return {
-        line,
-        sku: product.sku,
-        product,
-        price,
-        shipNow: 0,
-        backorder: 0,
-        acks: [{ status: 'IR', quantity: qty }],
-        reason: `only ${available} in stock of ${qty}`,
       };
     const acks: LineDecision['acks'] = [];
     if (shipNow > 0) acks.push({ status: accepted, quantity: shipNow });

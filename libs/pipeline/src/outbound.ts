@@ -140,7 +140,8 @@ export class OutboundComposer {
       partner: profile,
       now: this.clock(),
     });
-    const x12 = serialize(tree).toString('latin1');
+    // the serializer writes UTF-8: the text is stored, pushed and signed as UTF-8 too
+    const x12 = serialize(tree).toString('utf8');
     // what we send must pass the guide we hold partners to
     const back = translateX12(x12, this.maps, { partner: profile });
     const errors: X12Issue[] = [...back.report.issues, ...back.translations.flatMap((t) => t.issues)].filter(

@@ -5,7 +5,7 @@ import {
   transact,
   type TradingPartner,
 } from '@edi/persistence';
-import type { DataSource } from 'typeorm';
+import { IsNull, Not, type DataSource } from 'typeorm';
 import { IngestService } from './ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './outbound';
 import type { TranslateOutcome, TranslateStage } from './translate.stage';
@@ -35,6 +35,8 @@ export interface PipelineOptions {
   deliveries?: IdQueue;
   /** The ERP stage's queue: POs waiting on the ERP. */
   erp?: IdQueue;
+  /** The ship stage's queue: orders whose shipments must be read. */
+  ship?: IdQueue;
   /** Builds outbound documents (POST /v1/documents, the ERP stage). */
   composer?: OutboundComposer;
 }
@@ -79,7 +81,7 @@ export class Pipeline {
   }
 
   /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
-  async resume(): Promise<{ translate: number; deliver: number; erp: number }> {
+  async resume(): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
     const pending = await this.ds
       .getRepository(Interchange)
       .find({ where: { status: 'received' }, select: { id: true }, order: { receivedAt: 'ASC' } });
@@ -97,7 +99,11 @@ export class Pipeline {
       .getRepository(TransactionSet)
       .find({ where: { status: 'erp_pending' }, select: { id: true }, order: { createdAt: 'ASC' } });
     for (const t of waiting) this.options.erp?.enqueue(t.id);
-    return { translate: pending.length, deliver: push.length, erp: waiting.length };
+    const ships = await this.ds
+      .getRepository(TransactionSet)
+      .find({ where: { shipRequestedAt: Not(IsNull()) }, select: { id: true } });
+    for (const t of ships) this.options.ship?.enqueue(t.id);
+    return { translate: pending.length, deliver: push.length, erp: waiting.length, ship: ships.length };
   }
 }
 
@@ -129,7 +135,9 @@ export class LocalQueue<T> {
   private running = 0;
   private readonly lastError = new Map<string, unknown>();
   private readonly waiting: string[] = [];
+  /** Ids waiting, running or waiting out a backoff: enqueueing one of them again does nothing. */
   private readonly queued = new Set<string>();
+  private readonly attempts = new Map<string, number>();
   protected readonly results = new Map<string, { promise: Promise<T>; resolve: (o: T) => void }>();
   private readonly concurrency: number;
   private readonly maxAttempts: number;
@@ -166,9 +174,12 @@ export class LocalQueue<T> {
     return this.running + this.waiting.length;
   }
 
-  /** Resolves when nothing is running or waiting (tests, shutdown). */
+  /** Resolves when nothing is running, waiting or due for a retry (tests); after close(), when nothing runs (shutdown). */
   async idle(): Promise<void> {
-    while (this.running || this.waiting.length) await new Promise((r) => setTimeout(r, 5));
+    // closed: only what is running now; open: also what waits out a backoff
+    const busy = () =>
+      this.running > 0 || (!this.closed && (this.waiting.length > 0 || this.queued.size > 0));
+    while (busy()) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Stops retrying (shutdown): what is still waiting stays in the database for the next start. */
@@ -192,36 +203,55 @@ export class LocalQueue<T> {
     while (this.running < this.concurrency && this.waiting.length) {
       const id = this.waiting.shift()!;
       this.running++;
-      void this.work(id).finally(() => {
-        this.running--;
-        this.queued.delete(id);
-        this.pump();
-      });
+      void this.work(id).then(
+        (finished) => {
+          this.running--;
+          if (finished) this.queued.delete(id);
+          this.pump();
+        },
+        () => undefined,
+      );
     }
   }
 
-  private async work(id: string): Promise<void> {
-    for (let attempt = 1; !this.closed; attempt++) {
-      try {
-        if (attempt > this.maxAttempts) {
-          this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
-          this.lastError.delete(id);
-          return;
-        }
-        const started = process.hrtime.bigint();
-        const outcome = await this.stage.run(id);
-        this.lastError.delete(id);
-        this.onDone(Number(process.hrtime.bigint() - started) / 1e9, outcome);
-        this.slot(id).resolve(outcome);
-        setTimeout(() => this.results.delete(id), 60_000).unref();
-        return;
-      } catch (e) {
-        this.lastError.set(id, e);
-        this.onError(id, e, attempt);
-        const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random());
-        await new Promise((r) => setTimeout(r, delay).unref());
+  /**
+   * One attempt. A failure gives the slot back and waits out its backoff on a timer, so ids that
+   * keep failing (a partner's server down, the ERP down) never hold up the others. True when the
+   * id is finished with (done or given up), false when it will come back.
+   */
+  private async work(id: string): Promise<boolean> {
+    const attempt = (this.attempts.get(id) ?? 0) + 1;
+    try {
+      if (attempt > this.maxAttempts) {
+        this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
+        this.forget(id);
+        return true;
       }
+      const started = process.hrtime.bigint();
+      const outcome = await this.stage.run(id);
+      this.forget(id);
+      this.onDone(Number(process.hrtime.bigint() - started) / 1e9, outcome);
+      this.slot(id).resolve(outcome);
+      setTimeout(() => this.results.delete(id), 60_000).unref();
+      return true;
+    } catch (e) {
+      this.attempts.set(id, attempt);
+      this.lastError.set(id, e);
+      this.onError(id, e, attempt);
+      if (this.closed) return true;
+      const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random());
+      setTimeout(() => {
+        if (this.closed) return;
+        this.waiting.push(id);
+        this.pump();
+      }, delay).unref();
+      return false;
     }
+  }
+
+  private forget(id: string): void {
+    this.attempts.delete(id);
+    this.lastError.delete(id);
   }
 }
 

@@ -15,6 +15,8 @@ export const PartnerRules = z
     onShortStock: z.enum(['backorder', 'reject']).default('backorder'),
     /** PO price off the contract: answer with our price (IP), reject the line (IR), or take theirs. */
     onPriceMismatch: z.enum(['change', 'reject', 'accept']).default('change'),
+    /** An item with no contract price for the customer: reject the line (IR), or take the PO's price. */
+    onNoContractPrice: z.enum(['reject', 'accept']).default('reject'),
     /** The partner's item numbers (BP) → our SKUs, for items the ERP does not know by their number. */
     crossReference: z.record(z.string(), z.string()).default({}),
     /** Send the 856 and 810 as soon as the ERP has the shipment, without waiting for its event. */

@@ -1,4 +1,4 @@
-import type { ErpInvoice, ErpShipment } from '@edi/erp';
+import { isValidSscc, type ErpInvoice, type ErpShipment } from '@edi/erp';
 import { TradingPartner, TransactionSet, transact } from '@edi/persistence';
 import { In, QueryFailedError, type DataSource } from 'typeorm';
 import type { ErpResolver } from './erp.stage';
@@ -37,24 +37,29 @@ export class ShipStage {
     if (!erp) throw new Error('no ERP is configured for this partner');
     const [shipments, invoices] = await Promise.all([erp.shipments(po.erpRef), erp.invoices(po.erpRef)]);
     const refs = [...shipments.map((s) => s.id), ...invoices.map((i) => i.id)];
+    // an ERP may number shipments and invoices alike: what was sent is a (set, id) pair
     const sent = new Set(
       refs.length
         ? (
             await this.ds.getRepository(TransactionSet).find({
               where: { partnerId: partner.id, direction: 'out', erpRef: In(refs) },
-              select: { erpRef: true },
+              select: { setId: true, erpRef: true },
             })
-          ).map((t) => t.erpRef)
+          ).map((t) => `${t.setId}:${t.erpRef}`)
         : [],
     );
+    // a carton label the partner's scanners cannot read is worse than no ASN: refuse it, loudly
+    for (const c of shipments.flatMap((x) => x.cartons))
+      if (!isValidSscc(c.sscc))
+        throw new Error(`the ERP gave carton SSCC ${c.sscc}, which is not a valid SSCC-18`);
     const order = (po.document?.purchaseOrder ?? {}) as Body;
     // shipments first: a partner expects the 856 before the 810 that bills it
     const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
       ...shipments
-        .filter((s) => !sent.has(s.id))
+        .filter((s) => !sent.has(`856:${s.id}`))
         .map((s) => ({ set: '856' as const, ref: s.id, body: shipNotice(s, order, this.clock()) })),
       ...invoices
-        .filter((i) => !sent.has(i.id))
+        .filter((i) => !sent.has(`810:${i.id}`))
         .map((i) => ({ set: '810' as const, ref: i.id, body: invoice(i, order) })),
     ];
     for (const w of work) {
@@ -76,10 +81,17 @@ export class ShipStage {
         throw e;
       }
     }
+    // done with this request; one that came in while we worked (a newer timestamp) stays
+    if (po.shipRequestedAt)
+      await transact(this.ds, (m) =>
+        m
+          .getRepository(TransactionSet)
+          .update({ id: po.id, shipRequestedAt: po.shipRequestedAt! }, { shipRequestedAt: null }),
+      );
     return outcome;
   }
 
-  /** Gave up for now: nothing to mark, the next event or the console's resend tries again. */
+  /** Gave up for now: the request stays on the PO (ship_requested_at), and the sweep tries again. */
   markFailed(transactionId: string): Promise<ShipOutcome> {
     return Promise.resolve({ transactionId, sent: [], push: [] });
   }

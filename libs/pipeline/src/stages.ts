@@ -61,7 +61,13 @@ export function buildStages(
   const erpFor = erpResolver(options.erp);
   const composer = new OutboundComposer(ds, maps, clock);
   return {
-    translate: new TranslateStage(ds, maps, clock, (p) => !!erpFor(p)),
+    // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
+    translate: new TranslateStage(
+      ds,
+      maps,
+      clock,
+      (p) => !!p.erpCustomerId && (!!options.erp || !!(p.rules as { erp?: unknown } | null)?.erp),
+    ),
     erp: new ErpStage(ds, composer, erpFor, clock),
     ship: new ShipStage(ds, composer, erpFor, clock),
     deliver: new DeliverStage(ds, { secrets: options.secrets, clock }),

@@ -146,7 +146,11 @@ export class TranslateStage {
       });
       if (row.status === 'translated') {
         if (sameAs === undefined) sameAs = await sameContent(m, partner, interchange);
-        row.duplicateOf = await possibleDuplicate(m, partner, interchange, row, sameAs);
+        // earlier sets of this same file count too: the same PO twice in one interchange
+        const twin = rows.find((r) => r.setId === row.setId && r.poNumber && r.poNumber === row.poNumber);
+        row.duplicateOf = twin
+          ? `PO number ${row.poNumber} appears twice in this interchange (transaction ${twin.id})`
+          : await possibleDuplicate(m, partner, interchange, row, sameAs);
         if (row.duplicateOf) row.status = 'held';
         else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
       }
@@ -186,7 +190,7 @@ export class TranslateStage {
         partnerId: partner.id,
         kind: [...new Set(kinds)].join('+'),
         controlNumber: ic.header.elements[12] as string,
-        x12: serialize({ interchanges: [ic] }).toString('latin1'),
+        x12: serialize({ interchanges: [ic] }).toString('utf8'),
         channel: partner.deliveryChannel,
         status: 'pending',
       });

@@ -18,6 +18,7 @@ import { ApiKey, AuditEvent, TradingPartner, transact, type ApiKeys, type Secret
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
+import { checkPartnerErp } from '@edi/erp';
 import { PartnerRules } from '@edi/pipeline';
 import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
@@ -42,7 +43,10 @@ const PartnerFields = z.object({
     .regex(/^[a-z0-9-]{1,64}$/)
     .nullable(),
   // checked against the ERP stage's rules now, so a typo is a 400 here and not a failed PO later
-  rules: PartnerRules.nullable(),
+  rules: PartnerRules.superRefine((r, ctx) => {
+    const why = r.erp === undefined ? undefined : checkPartnerErp(r.erp);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  }).nullable(),
   /** The key our webhook posts are signed with; write-only (never returned), stored sealed. */
   webhookSecret: z.string().min(16).max(200).nullable(),
 });
@@ -204,7 +208,22 @@ export class AdminController {
   }
 }
 
-/** A partner as the API shows it: the webhook secret only as whether one is set. */
+/** A partner as the API shows it: the webhook secret only as whether one is set, ERP credentials hidden. */
 function view({ webhookSecret, ...p }: TradingPartner) {
-  return { ...p, webhookSigned: !!webhookSecret };
+  const erp = (p.rules as { erp?: { auth?: Record<string, unknown> } } | null)?.erp;
+  const rules = erp?.auth
+    ? {
+        ...p.rules,
+        erp: {
+          ...erp,
+          auth: Object.fromEntries(
+            Object.entries(erp.auth).map(([k, v]) => [
+              k,
+              ['value', 'token', 'clientSecret'].includes(k) ? '***' : v,
+            ]),
+          ),
+        },
+      }
+    : p.rules;
+  return { ...p, rules, webhookSigned: !!webhookSecret };
 }

@@ -9,7 +9,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { TransactionSet } from '@edi/persistence';
+import { TransactionSet, transact } from '@edi/persistence';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
@@ -78,6 +78,10 @@ export class ErpEventsController {
       order: { createdAt: 'DESC' },
     });
     if (!po) throw new NotFoundException(`no PO became ERP order ${event.orderId}`);
+    // stored before the 202: the ERP will not send the event again, so it must not be lost
+    await transact(this.ds, (m) =>
+      m.getRepository(TransactionSet).update({ id: po.id }, { shipRequestedAt: new Date().toISOString() }),
+    );
     this.ships.enqueue(po.id);
     return { transactionId: po.id, orderId: event.orderId };
   }

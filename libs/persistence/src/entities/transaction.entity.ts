@@ -67,6 +67,10 @@ export class TransactionSet {
   @Column({ name: 'erp_ref', type: 'varchar', length: 64, nullable: true })
   erpRef!: string | null;
 
+  /** Set when the order's shipments must be read (an ERP event, autoShip); cleared once sent. */
+  @Column({ name: 'ship_requested_at', type: 'varchar', length: 30, nullable: true })
+  shipRequestedAt!: string | null;
+
   /** Why it is held as a possible duplicate: the rule that matched. */
   @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })
   duplicateOf!: string | null;

@@ -22,9 +22,16 @@ export class Erp1764090000000 implements MigrationInterface {
       }),
     );
     await q.createIndex('transactions', new TableIndex({ name: 'ix_tx_erp_ref', columnNames: ['erp_ref'] }));
+    // an order whose shipments must be read (an ERP event came, or autoShip): kept until the ship
+    // stage has sent what it found, so a crash or an ERP outage cannot lose the event
+    await q.addColumn(
+      'transactions',
+      new TableColumn({ name: 'ship_requested_at', type: 'varchar', length: '30', isNullable: true }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('transactions', 'ship_requested_at');
     await q.dropIndex('transactions', 'ix_tx_erp_ref');
     await q.dropIndex('transactions', 'ux_tx_erp_ref');
     await q.dropColumn('transactions', 'erp_ref');
