@@ -209,7 +209,7 @@ export async function startService(
     // and every minute: what gave up for now (a ship request after its tries, a delivery) comes back
     const sweep = setInterval(() => void pipeline.resume().catch(() => undefined), 60_000);
     sweep.unref();
-    app.getHttpServer().once('close', () => clearInterval(sweep));
+    (app.getHttpServer() as import('node:http').Server).once('close', () => clearInterval(sweep));
     if (resumed.translate || resumed.deliver || resumed.erp)
       log.log(
         `resumed ${resumed.translate} interchange(s), ${resumed.erp} PO(s) waiting on the ERP and ${resumed.deliver} delivery(ies)`,

@@ -176,7 +176,7 @@ export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
   }
 
   @OnWorkerEvent('failed')
-  async failed(job: Job | undefined, error: Error): Promise<void> {
+  failed(job: Job | undefined, error: Error): void {
     this.log.warn({ transactionId: job?.id, attempt: job?.attemptsMade, error: error.message });
     // no giving up on a PO: after the job's last try the minute sweep retries it (the ERP may be down for days)
   }
