@@ -61,14 +61,15 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
 
   constructor(
     @Inject(TRANSLATE) private readonly stage: TranslateStage,
+    @Inject(ERP) private readonly erpStage: ErpStage,
     @Inject(METRICS) private readonly metrics: Metrics,
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.deliver) deliver: Queue,
-    @InjectQueue(QUEUES.erp) erp: Queue,
+    @InjectQueue(QUEUES.erp) private readonly erpQueue: Queue,
     @InjectQueue(QUEUES.ship) ship: Queue,
   ) {
     super();
-    this.next = new NextQueues(deliver, erp, ship);
+    this.next = new NextQueues(deliver, erpQueue, ship);
   }
 
   private readonly next: NextQueues;
@@ -79,7 +80,16 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
 
   async process(job: Job): Promise<TranslateOutcome> {
     const outcome = await this.stage.run(jobId(job.data));
-    await this.next.after(outcome);
+    await this.next.after({ ...outcome, erp: [] });
+    // the fast path: a PO goes on to the ERP in this same job, saving a trip through Redis before
+    // its 855. Any failure hands it to the ERP queue, whose retries wait out an ERP that is down.
+    for (const id of outcome.erp) {
+      try {
+        await this.next.after(await this.erpStage.run(id));
+      } catch {
+        await addIds(this.erpQueue, [id]);
+      }
+    }
     return outcome;
   }
 

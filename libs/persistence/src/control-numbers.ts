@@ -31,4 +31,30 @@ export class ControlNumbers {
     const last = Number(list[0]!.value);
     return ((last - count) % LIMIT[kind]) + 1;
   }
+
+  /**
+   * Several kinds at once, in one statement (one round trip): `{ ISA: 1, GS: 1, ST: 1 }` →
+   * the first number of each. Kinds asked for 0 are left alone.
+   */
+  async nextMany(
+    partnerId: string,
+    counts: Partial<Record<ControlKind, number>>,
+    manager: EntityManager = this.ds.manager,
+  ): Promise<Record<ControlKind, number>> {
+    const kinds = (Object.keys(counts) as ControlKind[]).filter((k) => (counts[k] ?? 0) > 0);
+    const out = { ISA: 1, GS: 1, ST: 1 } as Record<ControlKind, number>;
+    if (!kinds.length) return out;
+    const marks = placeholders(this.ds, kinds.length * 3);
+    const values = kinds
+      .map((_, i) => `(${marks[i * 3]!}, ${marks[i * 3 + 1]!}, ${marks[i * 3 + 2]!})`)
+      .join(', ');
+    type Row = { kind: ControlKind; value: number | string };
+    const rows = await manager.query<Row[] | [Row[], number]>(
+      `INSERT INTO control_numbers (partner_id, kind, value) VALUES ${values} ON CONFLICT (partner_id, kind) DO UPDATE SET value = control_numbers.value + excluded.value RETURNING kind, value`,
+      kinds.flatMap((k) => [partnerId, k, counts[k]!]),
+    );
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as Row[];
+    for (const r of list) out[r.kind] = ((Number(r.value) - counts[r.kind]!) % LIMIT[r.kind]) + 1;
+    return out;
+  }
 }

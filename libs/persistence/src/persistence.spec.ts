@@ -48,6 +48,23 @@ describe.each(databaseConfigs())('persistence on %s', (_, makeConfig) => {
     expect(() => new SecretBox('short')).toThrow(/32 bytes/);
   });
 
+  it('allocates several kinds of control number in one statement, none twice even when interleaved with single ones', async () => {
+    const p = await ds.getRepository(TradingPartner).save(
+      ds.getRepository(TradingPartner).create({
+        name: 'Many',
+        isaQualifier: 'ZZ',
+        isaId: 'MANYKINDS',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'US',
+      }),
+    );
+    const c = new ControlNumbers(ds);
+    expect(await c.nextMany(p.id, { ISA: 1, GS: 2, ST: 3 })).toEqual({ ISA: 1, GS: 1, ST: 1 });
+    expect(await c.next(p.id, 'GS')).toBe(3);
+    expect(await c.nextMany(p.id, { ISA: 1, GS: 1, ST: 0 })).toEqual({ ISA: 2, GS: 4, ST: 1 });
+    expect(await c.next(p.id, 'ST')).toBe(4);
+  });
+
   it('stores raw bytes exactly', async () => {
     const bytes = Buffer.from([0, 1, 2, 0xff, 0x7e, 0x0a, 0xe2, 0x80, 0xa6]);
     const payloads = new Payloads(ds);

@@ -129,9 +129,11 @@ export class OutboundComposer {
           { path: '/inReplyTo', message: 'not a transaction of this partner' },
         ]);
     }
-    const isa = await this.counters.next(partner.id, 'ISA', 1, m);
-    const gs = await this.counters.next(partner.id, 'GS', 1, m);
-    const st = await this.counters.next(partner.id, 'ST', 1, m);
+    const {
+      ISA: isa,
+      GS: gs,
+      ST: st,
+    } = await this.counters.nextMany(partner.id, { ISA: 1, GS: 1, ST: 1 }, m);
     doc.controlNumber = String(st).padStart(4, '0');
     const profile = partner.mapProfile ?? undefined;
     const tree = buildX12([doc], this.maps, {

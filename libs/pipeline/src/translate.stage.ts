@@ -59,9 +59,7 @@ export class TranslateStage {
   async run(interchangeId: string): Promise<TranslateOutcome> {
     const interchange = await this.ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId });
     if (interchange.status !== 'received') return this.outcome(interchange);
-    const partner = await this.ds
-      .getRepository(TradingPartner)
-      .findOneByOrFail({ id: interchange.partnerId });
+    const partner = await this.partnerOf(interchange.partnerId);
     const raw = await this.payloads.load(interchangeId);
     if (!raw) throw new Error(`interchange ${interchangeId} has no stored payload`);
 
@@ -170,8 +168,11 @@ export class TranslateStage {
     const needed = buildAcks(results, { functionalAck: partner.ackKind, ta1: partner.ta1 });
     if (!needed.interchanges.length) return [];
     const groups = needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0);
-    const isa = await this.counters.next(partner.id, 'ISA', needed.interchanges.length, m);
-    const gs = groups ? await this.counters.next(partner.id, 'GS', groups, m) : 1;
+    const { ISA: isa, GS: gs } = await this.counters.nextMany(
+      partner.id,
+      { ISA: needed.interchanges.length, GS: groups },
+      m,
+    );
     const doc = buildAcks(results, {
       functionalAck: partner.ackKind,
       ta1: partner.ta1,
@@ -198,6 +199,21 @@ export class TranslateStage {
       saved.push(row);
     }
     return saved;
+  }
+
+  private readonly partners = new Map<string, { partner: TradingPartner; until: number }>();
+
+  /**
+   * Partners change rarely and are read for every interchange: kept 5 s (a round trip saved per
+   * interchange; a changed ack kind or channel applies within seconds).
+   */
+  private async partnerOf(id: string): Promise<TradingPartner> {
+    const hit = this.partners.get(id);
+    if (hit && hit.until > Date.now()) return hit.partner;
+    const partner = await this.ds.getRepository(TradingPartner).findOneByOrFail({ id });
+    if (this.partners.size > 10_000) this.partners.clear();
+    this.partners.set(id, { partner, until: Date.now() + 5_000 });
+    return partner;
   }
 
   /**
