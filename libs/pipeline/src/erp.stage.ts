@@ -156,8 +156,8 @@ export class ErpStage {
           inReplyTo: transactionId,
           poNumber,
         });
-        await m.getRepository(AuditEvent).save(
-          m.getRepository(AuditEvent).create({
+        await m.getRepository(AuditEvent).insert(
+          <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
             subjectId: transactionId,
             action: 'erp.ordered',
             actor: 'erp-stage',
@@ -207,8 +207,8 @@ export class ErpStage {
   ): Promise<LineDecision[]> {
     const decisions = await decideLines(erp, customerId, rules, lines);
     await transact(this.ds, (m) =>
-      m.getRepository(AuditEvent).save(
-        m.getRepository(AuditEvent).create({
+      m.getRepository(AuditEvent).insert(
+        <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
           subjectId: transactionId,
           action: 'erp.decided',
           actor: 'erp-stage',
