@@ -13,6 +13,7 @@ module.exports = {
     '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
     '^@edi/config$': '<rootDir>/libs/config/src',
     '^@edi/erp$': '<rootDir>/libs/erp/src',
+    '^@edi/transport$': '<rootDir>/libs/transport/src',
   },
   testTimeout: 60000,
 };

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import SftpClient from 'ssh2-sftp-client';
+import { z } from 'zod';
+
+/** A partner's SFTP server as we reach it (secrets already opened from their sealed form). */
+export const SftpSettings = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1),
+  password: z.string().optional(),
+  /** OpenSSH or PEM private key text. */
+  privateKey: z.string().optional(),
+  /** The server's host key as `ssh-keygen -lf` prints it: `SHA256:…`. Anything else is refused. */
+  hostKeySha256: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'hostKeySha256 is SHA256:<base64>, as ssh-keygen -l prints it'),
+  inboundPath: z.string().default('/inbound'),
+  outboundPath: z.string().default('/outbound'),
+  /** Where picked-up files go; null = delete them once stored. */
+  archivePath: z.string().nullable().default('/archive'),
+  /** Which inbound files are ours to take (a glob on the name: *, ?). */
+  pattern: z.string().default('*'),
+  /**
+   * When a file is complete: `stable` = its size and time did not change between two looks;
+   * `rename` = the partner writes `*.tmp`/`*.part` and renames when done, so those are skipped.
+   */
+  complete: z.enum(['stable', 'rename']).default('stable'),
+  pollIntervalSeconds: z.number().int().min(5).default(60),
+  timeoutMs: z.number().int().positive().default(10_000),
+});
+export type SftpSettings = z.output<typeof SftpSettings>;
+
+/** What went wrong, in words a person can act on: bad credentials, a host key that changed… */
+export class SftpError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'host-key' | 'auth' | 'connect' | 'io',
+  ) {
+    super(message);
+  }
+}
+
+/** `SHA256:<base64 without padding>` of a host key blob, as OpenSSH prints it. */
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * One connection to a partner's SFTP server, refused unless the server shows the pinned host key.
+ * Credentials never appear in errors or logs.
+ */
+export async function connect(settings: SftpSettings): Promise<SftpClient> {
+  const client = new SftpClient();
+  let seen: string | undefined;
+  const pinned = settings.hostKeySha256.replace(/=+$/, '');
+  try {
+    await client.connect({
+      host: settings.host,
+      port: settings.port,
+      username: settings.username,
+      password: settings.password,
+      privateKey: settings.privateKey,
+      readyTimeout: settings.timeoutMs,
+      // no agent, no keyboard prompts: only what the profile gives
+      tryKeyboard: false,
+      hostVerifier: (key: Buffer) => {
+        seen = fingerprint(key);
+        return seen === pinned;
+      },
+    });
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    const m = (e as Error).message;
+    if (seen && seen !== pinned)
+      throw new SftpError(
+        `host key of ${settings.host}:${settings.port} is ${seen}, not the pinned ${pinned}: refused`,
+        'host-key',
+      );
+    if (/authentication|auth/i.test(m))
+      throw new SftpError(
+        `${settings.username}@${settings.host}:${settings.port} refused our credentials`,
+        'auth',
+      );
+    throw new SftpError(
+      `cannot reach ${settings.host}:${settings.port}: ${m.replace(/^connect: /, '')}`,
+      'connect',
+    );
+  }
+}
+
+/** A name matches a glob of * and ? (nothing else is special). */
+export function matches(pattern: string, name: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return re.test(name);
+}
+
+/**
+ * Uploads under a temporary name, then renames: a partner polling its folder never sees half a
+ * file. An existing file of the same name is replaced (a retry of the same document).
+ */
+export async function upload(settings: SftpSettings, name: string, content: Buffer): Promise<string> {
+  const client = await connect(settings);
+  try {
+    const final = posix.join(settings.outboundPath, name);
+    const temp = posix.join(settings.outboundPath, `.${name}.part`);
+    await client.put(content, temp);
+    if (await client.exists(final)) await client.delete(final);
+    await client.rename(temp, final);
+    return final;
+  } catch (e) {
+    if (e instanceof SftpError) throw e;
+    throw new SftpError(`upload of ${name} failed: ${(e as Error).message}`, 'io');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface PickedUp {
+  name: string;
+  bytes: Buffer;
+}
+
+/**
+ * Picks up complete inbound files: each is downloaded, handed to `store` (which commits its bytes),
+ * and only then moved to the archive (or deleted). A file whose store failed stays where it was,
+ * for the next poll. `looks` carries the sizes seen at the last poll, for the `stable` rule.
+ */
+export async function poll(
+  settings: SftpSettings,
+  looks: Map<string, string>,
+  store: (file: PickedUp) => Promise<void>,
+): Promise<{ taken: string[]; waiting: string[] }> {
+  const client = await connect(settings);
+  const taken: string[] = [];
+  const waiting: string[] = [];
+  try {
+    const list = await client.list(settings.inboundPath);
+    const present = new Set<string>();
+    for (const f of list) {
+      if (f.type !== '-' || !matches(settings.pattern, f.name)) continue;
+      if (settings.complete === 'rename' && /\.(tmp|part)$/i.test(f.name)) continue;
+      if (f.name.startsWith('.')) continue;
+      present.add(f.name);
+      const look = `${f.size}:${f.modifyTime}`;
+      if (settings.complete === 'stable' && looks.get(f.name) !== look) {
+        // first sight, or still growing: take it next time if it has not changed
+        looks.set(f.name, look);
+        waiting.push(f.name);
+        continue;
+      }
+      const path = posix.join(settings.inboundPath, f.name);
+      const bytes = (await client.get(path)) as Buffer;
+      if (bytes.length !== f.size) {
+        looks.set(f.name, `${bytes.length}:${f.modifyTime}`);
+        waiting.push(f.name);
+        continue;
+      }
+      await store({ name: f.name, bytes });
+      // stored: now, and only now, it leaves the inbound folder
+      if (settings.archivePath) {
+        const to = posix.join(settings.archivePath, f.name);
+        if (await client.exists(to)) await client.delete(to);
+        await client.rename(path, to);
+      } else await client.delete(path);
+      looks.delete(f.name);
+      taken.push(f.name);
+    }
+    for (const name of looks.keys()) if (!present.has(name)) looks.delete(name);
+    return { taken, waiting };
+  } catch (e) {
+    if (e instanceof SftpError) throw e;
+    throw new SftpError(`polling ${settings.inboundPath} failed: ${(e as Error).message}`, 'io');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
