@@ -1,5 +1,17 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { SftpError, SftpSettings, poll, upload } from '@edi/transport';
 import { startSshd, type TestSshd } from './helpers/sshd';
 
@@ -87,7 +99,7 @@ describe('SFTP against a real sshd', () => {
 
   it('refuses a server whose host key is not the pinned one, naming both', async () => {
     const wrong = { ...settings, hostKeySha256: 'SHA256:' + 'A'.repeat(43) };
-    const e = (await poll(wrong, new Map(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
+    const e = (await poll(wrong, new Map<string, string>(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
     expect(e).toBeInstanceOf(SftpError);
     expect(e.kind).toBe('host-key');
     expect(e.message).toContain(sshd.hostKeySha256);
@@ -95,7 +107,7 @@ describe('SFTP against a real sshd', () => {
 
   it('says clearly when the credentials are refused, without showing them', async () => {
     const other = { ...settings, privateKey: undefined, password: 'not-the-password' };
-    const e = (await poll(other, new Map(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
+    const e = (await poll(other, new Map<string, string>(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
     expect(e.kind).toBe('auth');
     expect(e.message).toMatch(/refused our credentials/);
     expect(e.message).not.toContain('not-the-password');
@@ -107,5 +119,113 @@ describe('SFTP against a real sshd', () => {
     expect(readdirSync(join(root, 'outbound'))).toEqual(['855-0001.x12']);
     await upload(settings, '855-0001.x12', Buffer.from('ISA*855 again~')); // a retry replaces it
     expect(readFileSync(path, 'utf8')).toBe('ISA*855 again~');
+  });
+
+  describe('the service polling a partner over SFTP', () => {
+    let svc: Running;
+    let erp: RunningSandbox;
+    const ADMIN = 'sftp-admin-token-0123456789';
+    const call = (path: string, body?: unknown) =>
+      fetch(svc.url + path, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+
+    beforeAll(async () => {
+      erp = await startSandbox();
+      svc = await startService(
+        loadConfig({
+          PORT: '0',
+          EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-sftp-')),
+          EDI_ADMIN_TOKEN: ADMIN,
+          EDI_SECRETS_KEY: 'e5'.repeat(32),
+          EDI_ERP_URL: erp.url,
+        }),
+        { logger: false },
+      );
+    });
+
+    afterAll(async () => {
+      await svc.close();
+      await erp.close();
+    });
+
+    it('a partner drops an 850: it is picked up and archived, and the 997 and 855 appear in its outbound folder', async () => {
+      const home = join(sshd.dir, 'acme');
+      for (const d of ['inbound', 'outbound', 'archive']) mkdirSync(join(home, d), { recursive: true });
+      const r = await call('/v1/admin/partners', {
+        name: 'Acme over SFTP',
+        isaQualifier: 'ZZ',
+        isaId: 'DEMOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        erpCustomerId: 'C-TEST',
+        rules: { crossReference: { 'B-1002': 'GAD-CASE' } },
+        deliveryChannel: 'sftp',
+        sftp: {
+          ...settings,
+          inboundPath: join(home, 'inbound'),
+          outboundPath: join(home, 'outbound'),
+          archivePath: join(home, 'archive'),
+        },
+      });
+      expect(r.status).toBe(201);
+      const partner = (await r.json()) as Record<string, unknown>;
+      expect(partner.sftpConfigured).toBe(true);
+      expect(JSON.stringify(partner)).not.toContain('PRIVATE KEY');
+      writeFileSync(
+        join(home, 'inbound', 'po-1001.x12'),
+        readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12')),
+      );
+      await svc.stages.sftp.pollPartner(partner.id as string); // first look
+      expect((await svc.stages.sftp.pollPartner(partner.id as string))?.taken).toEqual(['po-1001.x12']);
+      expect(readdirSync(join(home, 'archive'))).toEqual(['po-1001.x12']);
+      const end = Date.now() + 20_000;
+      let out: string[] = [];
+      while (Date.now() < end && out.length < 2) {
+        out = readdirSync(join(home, 'outbound')).filter((f) => !f.startsWith('.'));
+        await new Promise((s) => setTimeout(s, 100));
+      }
+      expect(out.map((f) => f.split('-')[0]).sort()).toEqual(['855', '997']);
+      const ack = readFileSync(
+        join(
+          home,
+          'outbound',
+          out.find((f) => f.startsWith('997'))!,
+        ),
+        'utf8',
+      );
+      expect(ack).toContain('AK5*A~');
+      const po = readFileSync(
+        join(
+          home,
+          'outbound',
+          out.find((f) => f.startsWith('855'))!,
+        ),
+        'utf8',
+      );
+      expect(po).toContain('BAK*00*AD*PO-1001');
+    });
+
+    it('bad credentials make the partner unhealthy with the reason, not a crash', async () => {
+      const r = await call('/v1/admin/partners', {
+        name: 'Locked out',
+        isaQualifier: 'ZZ',
+        isaId: 'LOCKEDOUT',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        sftp: { ...settings, privateKey: undefined, password: 'wrong-password-123' },
+      });
+      const { id } = (await r.json()) as { id: string };
+      await expect(svc.stages.sftp.pollPartner(id)).rejects.toThrow(/refused our credentials/);
+      const shown = (await (await call(`/v1/admin/partners/${id}`)).json()) as {
+        sftpHealth: { ok: boolean; reason: string; failures: number };
+      };
+      expect(shown.sftpHealth).toMatchObject({ ok: false, failures: 1 });
+      expect(shown.sftpHealth.reason).toMatch(/refused our credentials/);
+      expect(JSON.stringify(shown)).not.toContain('wrong-password-123');
+      expect((await call('/health')).status).toBe(200); // the service carries on
+    });
   });
 });

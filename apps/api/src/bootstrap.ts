@@ -16,6 +16,7 @@ import {
   redisConnection,
   translatedLogLine,
   type StageQueue,
+  type Stages,
 } from '@edi/pipeline';
 import { createErp } from '@edi/erp';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -39,6 +40,7 @@ export interface Running {
   app: INestApplication;
   dataSource: DataSource;
   queues: Queues;
+  stages: Stages;
   pipeline: Pipeline;
   url: string;
   close(): Promise<void>;
@@ -205,6 +207,11 @@ export async function startService(
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   await app.listen(config.PORT, '0.0.0.0');
   if (queues.translate instanceof InProcessQueue) {
+    stages.sftp.attach(pipeline);
+    // partners' SFTP servers, each when its interval is due (one poll per partner at a time)
+    const polls = setInterval(() => void stages.sftp.pollDue().catch(() => undefined), 5_000);
+    polls.unref();
+    (app.getHttpServer() as import('node:http').Server).once('close', () => clearInterval(polls));
     const resumed = await pipeline.resume();
     // and every minute: what gave up for now (a ship request after its tries, a delivery) comes back
     const sweep = setInterval(() => void pipeline.resume().catch(() => undefined), 60_000);
@@ -221,6 +228,7 @@ export async function startService(
     app,
     dataSource,
     queues,
+    stages,
     pipeline,
     url: `http://127.0.0.1:${address.port}`,
     close: async () => {

@@ -6,10 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
-import { QUEUES, requeueUnfinished } from '@edi/pipeline';
+import { Pipeline, QUEUES, addIds, requeueUnfinished, type SftpStage } from '@edi/pipeline';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from './tokens';
+import { DATA_SOURCE, SFTP } from './tokens';
 
 /**
  * At start, every row not in a final state goes back on its queue; then every minute, rows older
@@ -19,10 +19,12 @@ import { DATA_SOURCE } from './tokens';
 export class RequeueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('worker');
   private sweep?: NodeJS.Timeout;
+  private polls?: NodeJS.Timeout;
   requeued = { translate: 0, deliver: 0, erp: 0, ship: 0 };
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(SFTP) private readonly sftp: SftpStage,
     @InjectQueue(QUEUES.translate) private readonly translate: Queue,
     @InjectQueue(QUEUES.deliver) private readonly deliver: Queue,
     @InjectQueue(QUEUES.erp) private readonly erp: Queue,
@@ -30,6 +32,14 @@ export class RequeueService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // partners' SFTP servers: any worker may poll one, the partner's lease lets only one at a time
+    const pipeline = new Pipeline(this.ds, {
+      enqueue: (id) => void addIds(this.translate, [id]).catch(() => undefined),
+      done: (id) => Promise.reject(new Error(`a worker does not wait for ${id}`)),
+    });
+    this.sftp.attach(pipeline);
+    this.polls = setInterval(() => void this.sftp.pollDue().catch(() => undefined), 5_000);
+    this.polls.unref();
     this.requeued = await requeueUnfinished(this.ds, {
       translate: this.translate,
       deliver: this.deliver,
@@ -48,5 +58,6 @@ export class RequeueService implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationShutdown(): void {
     if (this.sweep) clearInterval(this.sweep);
+    if (this.polls) clearInterval(this.polls);
   }
 }

@@ -6,3 +6,4 @@ export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 export const ERP = Symbol('ERP');
 export const SHIP = Symbol('SHIP');
+export const SFTP = Symbol('SFTP');

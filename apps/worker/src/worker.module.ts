@@ -15,7 +15,7 @@ import type { ConnectionOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DeliverProcessor, ErpProcessor, ShipProcessor, TranslateProcessor } from './processors';
 import { RequeueService } from './requeue.service';
-import { DATA_SOURCE, DELIVER, ERP, METRICS, SHIP, TRANSLATE, WORKER_CONFIG } from './tokens';
+import { DATA_SOURCE, DELIVER, ERP, METRICS, SFTP, SHIP, TRANSLATE, WORKER_CONFIG } from './tokens';
 
 @Controller('metrics')
 class WorkerMetricsController {
@@ -94,6 +94,7 @@ export class WorkerModule implements OnApplicationShutdown {
         { provide: DELIVER, useValue: deps.stages.deliver },
         { provide: ERP, useValue: deps.stages.erp },
         { provide: SHIP, useValue: deps.stages.ship },
+        { provide: SFTP, useValue: deps.stages.sftp },
         { provide: METRICS, useValue: deps.metrics },
         TranslateProcessor,
         DeliverProcessor,

@@ -12,6 +12,7 @@ import { Initial1764064800000 } from './migrations/1764064800000-initial';
 import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-control-number-index';
 import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
 import { Erp1764090000000 } from './migrations/1764090000000-erp';
+import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
 
 export const ENTITIES = [
   TradingPartner,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   ControlNumberIndex1764072000000,
   Outbound1764081000000,
   Erp1764090000000,
+  Sftp1764100000000,
 ];
 
 export interface PersistenceConfig {

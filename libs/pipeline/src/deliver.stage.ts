@@ -33,14 +33,16 @@ export class DeliverStage {
       secrets?: SecretBox;
       timeoutMs?: number;
       clock?: () => Date;
+      /** Uploads to the partner's SFTP outbound folder (SftpStage.push). */
+      sftp?: (partnerId: string, name: string, content: Buffer) => Promise<string>;
     } = {},
   ) {}
 
   async run(documentId: string): Promise<DeliveryOutcome> {
     const doc = await this.ds.getRepository(OutboundDocument).findOneBy({ id: documentId });
     if (!doc) throw new Error(`no outbound document ${documentId}`);
-    // outbox: the partner fetches it; sftp: the transport's own uploader takes it
-    if (doc.status !== 'pending' || doc.channel !== 'webhook') return outcomeOf(doc);
+    // outbox: the partner fetches it
+    if (doc.status !== 'pending' || doc.channel === 'outbox') return outcomeOf(doc);
     const partner = await this.ds
       .getRepository(TradingPartner)
       .createQueryBuilder('p')
@@ -53,18 +55,30 @@ export class DeliverStage {
     let detail: string;
     let ok = false;
     try {
-      if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
-      const res = await fetch(partner.webhookUrl, {
-        method: 'POST',
-        body: Buffer.from(doc.x12, 'utf8'),
-        headers: this.headers(doc, partner),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      statusCode = res.status;
-      ok = res.ok;
-      // a little of the answer helps whoever reads the delivery log; more is not kept
-      detail = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`.trim();
+      if (doc.channel === 'sftp') {
+        if (!this.options.sftp) throw new Error('SFTP delivery is not set up in this process');
+        // the name says what it is and is unique per partner: kind and ISA13
+        const path = await this.options.sftp(
+          doc.partnerId,
+          `${doc.kind.replace('+', '-')}-${doc.controlNumber}.x12`,
+          Buffer.from(doc.x12, 'utf8'),
+        );
+        ok = true;
+        detail = `uploaded to ${path}`;
+      } else {
+        if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
+        const res = await fetch(partner.webhookUrl, {
+          method: 'POST',
+          body: Buffer.from(doc.x12, 'utf8'),
+          headers: this.headers(doc, partner),
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        });
+        statusCode = res.status;
+        ok = res.ok;
+        // a little of the answer helps whoever reads the delivery log; more is not kept
+        detail = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`.trim();
+      }
     } catch (e) {
       detail = `${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message}`;
     }
@@ -74,7 +88,7 @@ export class DeliverStage {
         m.getRepository(Delivery).create({
           documentId: doc.id,
           partnerId: doc.partnerId,
-          channel: 'webhook',
+          channel: doc.channel,
           attempt,
           ok,
           statusCode,
@@ -93,7 +107,7 @@ export class DeliverStage {
       if (ok && doc.transactionId)
         await m.getRepository(TransactionSet).update({ id: doc.transactionId }, { status: 'delivered' });
     });
-    if (!ok) throw new DeliveryFailed(`webhook delivery of ${doc.id} failed: ${detail}`);
+    if (!ok) throw new DeliveryFailed(`${doc.channel} delivery of ${doc.id} failed: ${detail}`);
     return { documentId: doc.id, status: 'delivered', channel: doc.channel, attempts: attempt };
   }
 

@@ -9,3 +9,4 @@ export * from './rules';
 export * from './erp.stage';
 export * from './ship.stage';
 export * from './stages';
+export * from './sftp.stage';

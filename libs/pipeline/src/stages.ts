@@ -6,6 +6,7 @@ import { DeliverStage } from './deliver.stage';
 import { ErpStage, type ErpOutcome, type ErpResolver } from './erp.stage';
 import { OutboundComposer } from './outbound';
 import { ShipStage, type ShipOutcome } from './ship.stage';
+import { SftpStage } from './sftp.stage';
 import { TranslateStage, type TranslateOutcome } from './translate.stage';
 
 export interface Stages {
@@ -13,6 +14,7 @@ export interface Stages {
   erp: ErpStage;
   ship: ShipStage;
   deliver: DeliverStage;
+  sftp: SftpStage;
   composer: OutboundComposer;
   erpFor: ErpResolver;
 }
@@ -60,6 +62,7 @@ export function buildStages(
   const clock = options.clock ?? (() => new Date());
   const erpFor = erpResolver(options.erp);
   const composer = new OutboundComposer(ds, maps, clock);
+  const sftp = new SftpStage(ds, options.secrets);
   return {
     // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
     translate: new TranslateStage(
@@ -70,7 +73,12 @@ export function buildStages(
     ),
     erp: new ErpStage(ds, composer, erpFor, clock),
     ship: new ShipStage(ds, composer, erpFor, clock),
-    deliver: new DeliverStage(ds, { secrets: options.secrets, clock }),
+    deliver: new DeliverStage(ds, {
+      secrets: options.secrets,
+      clock,
+      sftp: (partnerId, name, content) => sftp.push(partnerId, name, content),
+    }),
+    sftp,
     composer,
     erpFor,
   };

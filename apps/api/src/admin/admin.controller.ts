@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
 import { checkPartnerErp } from '@edi/erp';
 import { PartnerRules } from '@edi/pipeline';
+import { SftpSettings } from '@edi/transport';
 import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
@@ -49,6 +50,8 @@ const PartnerFields = z.object({
   }).nullable(),
   /** The key our webhook posts are signed with; write-only (never returned), stored sealed. */
   webhookSecret: z.string().min(16).max(200).nullable(),
+  /** The partner's SFTP server (host, user, password or key, pinned host key, folders); write-only, sealed. */
+  sftp: SftpSettings.nullable(),
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
@@ -63,6 +66,7 @@ const PartnerInput = PartnerFields.extend({
   mapProfile: PartnerFields.shape.mapProfile.default(null),
   rules: PartnerFields.shape.rules.default(null),
   webhookSecret: PartnerFields.shape.webhookSecret.default(null),
+  sftp: PartnerFields.shape.sftp.default(null),
 });
 const Id = z.string().uuid();
 
@@ -95,9 +99,11 @@ export class AdminController {
       throw new ConflictException(
         `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
       );
-    const row = this.ds
-      .getRepository(TradingPartner)
-      .create({ ...input, webhookSecret: this.seal(input.webhookSecret) });
+    const row = this.ds.getRepository(TradingPartner).create({
+      ...input,
+      webhookSecret: this.seal(input.webhookSecret),
+      sftp: this.seal(input.sftp && JSON.stringify(input.sftp)),
+    });
     const saved = await transact(this.ds, async (m) => {
       const s = await m.getRepository(TradingPartner).save(row);
       await this.audit(m, s.id, 'partner.created');
@@ -112,7 +118,11 @@ export class AdminController {
   }
 
   private partners() {
-    return this.ds.getRepository(TradingPartner).createQueryBuilder('p').addSelect('p.webhookSecret');
+    return this.ds
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.webhookSecret')
+      .addSelect('p.sftp');
   }
 
   private async partner(id: string): Promise<TradingPartner> {
@@ -128,7 +138,7 @@ export class AdminController {
     if (!secret) return null;
     if (!this.secrets)
       throw new BadRequestException(
-        'webhookSecret needs EDI_SECRETS_KEY set on the server, to store it sealed',
+        'webhookSecret and sftp need EDI_SECRETS_KEY set on the server, to store them sealed',
       );
     return this.secrets.seal(secret);
   }
@@ -136,17 +146,22 @@ export class AdminController {
   @Patch('partners/:id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     const p = await this.partner(id);
-    const { webhookSecret, ...changes } = parseInput(PartnerFields.partial(), body);
+    const { webhookSecret, sftp, ...changes } = parseInput(PartnerFields.partial(), body);
     const isaQualifier = changes.isaQualifier ?? p.isaQualifier;
     const isaId = changes.isaId ?? p.isaId;
     const taken = await this.ds.getRepository(TradingPartner).findOneBy({ isaQualifier, isaId });
     if (taken && taken.id !== p.id)
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
+    if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
     const saved = await transact(this.ds, async (m) => {
       const s = await m.getRepository(TradingPartner).save(Object.assign(p, changes));
       await this.audit(m, p.id, 'partner.updated', {
-        fields: [...Object.keys(changes), ...(webhookSecret !== undefined ? ['webhookSecret'] : [])],
+        fields: [
+          ...Object.keys(changes),
+          ...(webhookSecret !== undefined ? ['webhookSecret'] : []),
+          ...(sftp !== undefined ? ['sftp'] : []),
+        ],
       });
       return s;
     });
@@ -209,7 +224,7 @@ export class AdminController {
 }
 
 /** A partner as the API shows it: the webhook secret only as whether one is set, ERP credentials hidden. */
-function view({ webhookSecret, ...p }: TradingPartner) {
+function view({ webhookSecret, sftp, sftpLeaseUntil: _lease, ...p }: TradingPartner) {
   const erp = (p.rules as { erp?: { auth?: Record<string, unknown> } } | null)?.erp;
   const rules = erp?.auth
     ? {
@@ -225,5 +240,5 @@ function view({ webhookSecret, ...p }: TradingPartner) {
         },
       }
     : p.rules;
-  return { ...p, rules, webhookSigned: !!webhookSecret };
+  return { ...p, rules, webhookSigned: !!webhookSecret, sftpConfigured: !!sftp };
 }

@@ -57,6 +57,17 @@ export class TradingPartner {
   @Column({ name: 'webhook_secret', type: 'text', nullable: true, select: false })
   webhookSecret!: string | null;
 
+  /** The partner's SFTP server settings, sealed (EDI_SECRETS_KEY): they hold a password or key. Never returned. */
+  @Column({ name: 'sftp', type: 'text', nullable: true, select: false })
+  sftp!: string | null;
+
+  /** How the last SFTP poll went: { ok, at, reason?, failures }. */
+  @Column({ name: 'sftp_health', type: 'simple-json', nullable: true })
+  sftpHealth!: { ok: boolean; at: string; reason?: string; failures: number } | null;
+
+  @Column({ name: 'sftp_lease_until', type: 'varchar', length: 30, nullable: true, select: false })
+  sftpLeaseUntil!: string | null;
+
   @Column({ name: 'erp_customer_id', type: 'varchar', length: 64, nullable: true })
   erpCustomerId!: string | null;
 

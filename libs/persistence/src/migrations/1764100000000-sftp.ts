@@ -1,0 +1,21 @@
+import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+
+/**
+ * A partner's SFTP server: its settings sealed (they hold a password or a private key), how the
+ * last poll went, and a lease so only one process in the cluster polls a partner at a time.
+ */
+export class Sftp1764100000000 implements MigrationInterface {
+  name = 'Sftp1764100000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.addColumns('trading_partners', [
+      new TableColumn({ name: 'sftp', type: 'text', isNullable: true }),
+      new TableColumn({ name: 'sftp_health', type: 'text', isNullable: true }),
+      new TableColumn({ name: 'sftp_lease_until', type: 'varchar', length: '30', isNullable: true }),
+    ]);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropColumns('trading_partners', ['sftp', 'sftp_health', 'sftp_lease_until']);
+  }
+}

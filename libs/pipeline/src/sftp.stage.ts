@@ -1,0 +1,131 @@
+import { TradingPartner, transact, type SecretBox } from '@edi/persistence';
+import { SftpSettings, poll, upload } from '@edi/transport';
+import type { DataSource } from 'typeorm';
+import type { Pipeline } from './pipeline';
+
+/** A sealed settings column → the settings, or undefined when the partner has no SFTP server. */
+export function sftpSettingsOf(
+  sealed: string | null | undefined,
+  secrets?: SecretBox,
+): SftpSettings | undefined {
+  if (!sealed) return undefined;
+  if (!secrets) throw new Error('the partner has SFTP settings but EDI_SECRETS_KEY is not set to open them');
+  return SftpSettings.parse(JSON.parse(secrets.open(sealed)));
+}
+
+/**
+ * Polls partners' SFTP servers. One poll per partner at a time across the whole cluster (a lease
+ * row, taken with a conditional update), partners in parallel, and a partner that fails is polled
+ * less often (its interval doubled per failure, up to an hour) and shown unhealthy with the reason.
+ */
+export class SftpStage {
+  private readonly looks = new Map<string, Map<string, string>>();
+  private readonly last = new Map<string, number>();
+
+  private pipeline?: Pipeline;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly secrets?: SecretBox,
+  ) {}
+
+  /** Polling stores what it picks up through the pipeline, made after the stages. */
+  attach(pipeline: Pipeline): this {
+    this.pipeline = pipeline;
+    return this;
+  }
+
+  /** Every partner whose poll is due, at once. */
+  async pollDue(now = Date.now()): Promise<void> {
+    const partners = await this.ds
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.sftp')
+      .where('p.sftp IS NOT NULL')
+      .getMany();
+    await Promise.all(
+      partners.map(async (p) => {
+        const settings = this.settings(p);
+        if (!settings) return;
+        const failures = p.sftpHealth?.ok === false ? p.sftpHealth.failures : 0;
+        const every = Math.min(3_600_000, settings.pollIntervalSeconds * 1000 * 2 ** failures);
+        if (now - (this.last.get(p.id) ?? 0) < every) return;
+        this.last.set(p.id, now);
+        await this.pollPartner(p.id).catch(() => undefined);
+      }),
+    );
+  }
+
+  /** One poll of one partner, unless another process holds its lease. */
+  async pollPartner(partnerId: string): Promise<{ taken: string[]; waiting: string[] } | undefined> {
+    const now = new Date();
+    const until = new Date(now.getTime() + 5 * 60_000).toISOString();
+    const leased = await transact(this.ds, (m) =>
+      m
+        .getRepository(TradingPartner)
+        .createQueryBuilder()
+        .update()
+        .set({ sftpLeaseUntil: until })
+        .where('id = :id AND (sftp_lease_until IS NULL OR sftp_lease_until < :now)', {
+          id: partnerId,
+          now: now.toISOString(),
+        })
+        .execute(),
+    );
+    if (!leased.affected) return undefined;
+    const pipeline = this.pipeline;
+    if (!pipeline) throw new Error('SftpStage.attach(pipeline) was not called');
+    const partner = await this.ds
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.sftp')
+      .where('p.id = :id', { id: partnerId })
+      .getOneOrFail();
+    const failures = partner.sftpHealth?.ok === false ? partner.sftpHealth.failures : 0;
+    try {
+      const settings = this.settings(partner);
+      if (!settings) return undefined;
+      let looks = this.looks.get(partnerId);
+      if (!looks) this.looks.set(partnerId, (looks = new Map()));
+      // a file leaves the partner's folder only after submit() has committed its bytes
+      const result = await poll(settings, looks, async (f) => {
+        await pipeline.submit(partner, f.bytes, 'sftp');
+      });
+      await this.health(partnerId, { ok: true, at: new Date().toISOString(), failures: 0 });
+      return result;
+    } catch (e) {
+      await this.health(partnerId, {
+        ok: false,
+        at: new Date().toISOString(),
+        reason: (e as Error).message,
+        failures: failures + 1,
+      });
+      throw e;
+    } finally {
+      await transact(this.ds, (m) =>
+        m.getRepository(TradingPartner).update({ id: partnerId }, { sftpLeaseUntil: null }),
+      );
+    }
+  }
+
+  /** Uploads an outbound document to the partner's outbound folder (temporary name, then rename). */
+  async push(partnerId: string, name: string, content: Buffer): Promise<string> {
+    const partner = await this.ds
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.sftp')
+      .where('p.id = :id', { id: partnerId })
+      .getOneOrFail();
+    const settings = this.settings(partner);
+    if (!settings) throw new Error('the partner has no SFTP settings');
+    return upload(settings, name, content);
+  }
+
+  private settings(p: TradingPartner): SftpSettings | undefined {
+    return sftpSettingsOf(p.sftp, this.secrets);
+  }
+
+  private health(id: string, h: NonNullable<TradingPartner['sftpHealth']>): Promise<unknown> {
+    return transact(this.ds, (m) => m.getRepository(TradingPartner).update({ id }, { sftpHealth: h }));
+  }
+}
