@@ -99,7 +99,9 @@ describe('SFTP against a real sshd', () => {
 
   it('refuses a server whose host key is not the pinned one, naming both', async () => {
     const wrong = { ...settings, hostKeySha256: 'SHA256:' + 'A'.repeat(43) };
-    const e = (await poll(wrong, new Map<string, string>(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
+    const e = (await poll(wrong, new Map<string, string>(), () => Promise.resolve()).catch(
+      (x: unknown) => x,
+    )) as SftpError;
     expect(e).toBeInstanceOf(SftpError);
     expect(e.kind).toBe('host-key');
     expect(e.message).toContain(sshd.hostKeySha256);
@@ -107,7 +109,9 @@ describe('SFTP against a real sshd', () => {
 
   it('says clearly when the credentials are refused, without showing them', async () => {
     const other = { ...settings, privateKey: undefined, password: 'not-the-password' };
-    const e = (await poll(other, new Map<string, string>(), () => Promise.resolve()).catch((x: unknown) => x)) as SftpError;
+    const e = (await poll(other, new Map<string, string>(), () => Promise.resolve()).catch(
+      (x: unknown) => x,
+    )) as SftpError;
     expect(e.kind).toBe('auth');
     expect(e.message).toMatch(/refused our credentials/);
     expect(e.message).not.toContain('not-the-password');

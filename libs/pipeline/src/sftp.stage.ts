@@ -86,7 +86,7 @@ export class SftpStage {
       const settings = this.settings(partner);
       if (!settings) return undefined;
       let looks = this.looks.get(partnerId);
-      if (!looks) this.looks.set(partnerId, (looks = new Map()));
+      if (!looks) this.looks.set(partnerId, (looks = new Map<string, string>()));
       // a file leaves the partner's folder only after submit() has committed its bytes
       const result = await poll(settings, looks, async (f) => {
         await pipeline.submit(partner, f.bytes, 'sftp');
