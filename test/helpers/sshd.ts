@@ -24,7 +24,8 @@ export interface TestSshd {
 
 export const SSHD = '/usr/sbin/sshd';
 
-export async function startSshd(): Promise<TestSshd> {
+/** `extra` is appended to the configuration (Match blocks go last). */
+export async function startSshd(extra = ''): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'edi-sshd-'));
   const keygen = (file: string) =>
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, file)], { stdio: 'ignore' });
@@ -49,6 +50,7 @@ export async function startSshd(): Promise<TestSshd> {
       'StrictModes no',
       'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
+      extra,
     ].join('\n') + '\n',
   );
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {

@@ -19,6 +19,7 @@ import {
   type Stages,
 } from '@edi/pipeline';
 import { createErp } from '@edi/erp';
+import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
@@ -63,7 +64,11 @@ export async function startService(
   const log = new Logger('pipeline');
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
   const erp = createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL });
-  const stages = buildStages(dataSource, maps, { erp, secrets });
+  const stages = buildStages(dataSource, maps, {
+    erp,
+    secrets,
+    mailboxRoot: config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes'),
+  });
   const warn = (what: string) => (id: string, e: unknown, attempt: number) =>
     log.warn({ [what]: id, attempt, error: (e as Error).message });
   // scaled: the API only stores and queues, workers run the stages; embedded: this process does

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
+import { mailboxProvisionCommand } from './commands/mailbox.command';
 import { mapsDiffCommand, mapsSchemaCommand, mapsSchemasCommand } from './commands/maps.command';
 import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
@@ -109,6 +110,16 @@ export function buildProgram(): Command {
     .argument('<dir>')
     .option('--maps <dir>', 'edi-maps folder')
     .action(run(mapsSchemasCommand));
+
+  program
+    .command('mailbox')
+    .description("SFTP mailboxes for retailers who poll us")
+    .command('provision')
+    .description("make a partner's mailbox: system user, chroot folder, public key (run as root)")
+    .argument('<name>', 'the mailbox name (a-z, 0-9, -)')
+    .requiredOption('--key <file>', "the partner's OpenSSH public key")
+    .option('--dir <dir>', 'where mailboxes live (EDI_MAILBOX_DIR)')
+    .action(run(mailboxProvisionCommand));
 
   return program;
 }

@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   EDI_ERP_EVENT_SECRET: z.string().min(16, 'EDI_ERP_EVENT_SECRET must be at least 16 characters').optional(),
   /** `npm start` (embedded, no ERP configured) starts apps/erp-sandbox beside the service, on this port; 0 = do not. */
   EDI_ERP_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  /** Where partners' mailboxes live (the chroot folders sshd serves); default <EDI_DATA_DIR>/mailboxes. */
+  EDI_MAILBOX_DIR: z.string().optional(),
   EDI_SECRETS_KEY: z
     .string()
     .regex(

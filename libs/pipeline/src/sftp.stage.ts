@@ -1,5 +1,6 @@
 import { TradingPartner, transact, type SecretBox } from '@edi/persistence';
-import { SftpSettings, poll, upload } from '@edi/transport';
+import { join } from 'node:path';
+import { SftpSettings, mailboxUser, poll, pollMailbox, upload, writeMailbox } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import type { Pipeline } from './pipeline';
 
@@ -27,6 +28,8 @@ export class SftpStage {
   constructor(
     private readonly ds: DataSource,
     private readonly secrets?: SecretBox,
+    /** Where partners' mailboxes are (retailers who poll us). */
+    private readonly mailboxRoot?: string,
   ) {}
 
   /** Polling stores what it picks up through the pipeline, made after the stages. */
@@ -41,14 +44,15 @@ export class SftpStage {
       .getRepository(TradingPartner)
       .createQueryBuilder('p')
       .addSelect('p.sftp')
-      .where('p.sftp IS NOT NULL')
+      .where('p.sftp IS NOT NULL OR p.mailbox IS NOT NULL')
       .getMany();
     await Promise.all(
       partners.map(async (p) => {
         const settings = this.settings(p);
-        if (!settings) return;
+        if (!settings && !p.mailbox) return;
         const failures = p.sftpHealth?.ok === false ? p.sftpHealth.failures : 0;
-        const every = Math.min(3_600_000, settings.pollIntervalSeconds * 1000 * 2 ** failures);
+        // a mailbox is a local folder: looked at every 5 s
+        const every = Math.min(3_600_000, (settings?.pollIntervalSeconds ?? 5) * 1000 * 2 ** failures);
         if (now - (this.last.get(p.id) ?? 0) < every) return;
         this.last.set(p.id, now);
         await this.pollPartner(p.id).catch(() => undefined);
@@ -84,13 +88,16 @@ export class SftpStage {
     const failures = partner.sftpHealth?.ok === false ? partner.sftpHealth.failures : 0;
     try {
       const settings = this.settings(partner);
-      if (!settings) return undefined;
       let looks = this.looks.get(partnerId);
       if (!looks) this.looks.set(partnerId, (looks = new Map<string, string>()));
       // a file leaves the partner's folder only after submit() has committed its bytes
-      const result = await poll(settings, looks, async (f) => {
+      const store = async (f: { bytes: Buffer }) => {
         await pipeline.submit(partner, f.bytes, 'sftp');
-      });
+      };
+      let result: { taken: string[]; waiting: string[] };
+      if (settings) result = await poll(settings, looks, store);
+      else if (partner.mailbox) result = await pollMailbox(this.mailboxDir(partner.mailbox), looks, store);
+      else return undefined;
       await this.health(partnerId, { ok: true, at: new Date().toISOString(), failures: 0 });
       return result;
     } catch (e) {
@@ -117,8 +124,14 @@ export class SftpStage {
       .where('p.id = :id', { id: partnerId })
       .getOneOrFail();
     const settings = this.settings(partner);
-    if (!settings) throw new Error('the partner has no SFTP settings');
-    return upload(settings, name, content);
+    if (settings) return upload(settings, name, content);
+    if (partner.mailbox) return writeMailbox(this.mailboxDir(partner.mailbox), name, content);
+    throw new Error('the partner has neither SFTP settings nor a mailbox');
+  }
+
+  private mailboxDir(name: string): string {
+    if (!this.mailboxRoot) throw new Error('no mailbox folder is configured (EDI_MAILBOX_DIR)');
+    return join(this.mailboxRoot, mailboxUser(name));
   }
 
   private settings(p: TradingPartner): SftpSettings | undefined {

@@ -57,12 +57,12 @@ export function erpResolver(global?: ErpAdapter): ErpResolver {
 export function buildStages(
   ds: DataSource,
   maps: MapRegistry,
-  options: { erp?: ErpAdapter; secrets?: SecretBox; clock?: () => Date } = {},
+  options: { erp?: ErpAdapter; secrets?: SecretBox; clock?: () => Date; mailboxRoot?: string } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
   const erpFor = erpResolver(options.erp);
   const composer = new OutboundComposer(ds, maps, clock);
-  const sftp = new SftpStage(ds, options.secrets);
+  const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot);
   return {
     // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
     translate: new TranslateStage(

@@ -1,1 +1,2 @@
 export * from './sftp';
+export * from './mailbox';

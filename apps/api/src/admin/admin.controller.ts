@@ -52,6 +52,11 @@ const PartnerFields = z.object({
   webhookSecret: z.string().min(16).max(200).nullable(),
   /** The partner's SFTP server (host, user, password or key, pinned host key, folders); write-only, sealed. */
   sftp: SftpSettings.nullable(),
+  /** The partner's mailbox on our SFTP server (made with `edi mailbox provision <name>`). */
+  mailbox: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,24}$/)
+    .nullable(),
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
@@ -67,6 +72,7 @@ const PartnerInput = PartnerFields.extend({
   rules: PartnerFields.shape.rules.default(null),
   webhookSecret: PartnerFields.shape.webhookSecret.default(null),
   sftp: PartnerFields.shape.sftp.default(null),
+  mailbox: PartnerFields.shape.mailbox.default(null),
 });
 const Id = z.string().uuid();
 

@@ -65,6 +65,10 @@ export class TradingPartner {
   @Column({ name: 'sftp_health', type: 'simple-json', nullable: true })
   sftpHealth!: { ok: boolean; at: string; reason?: string; failures: number } | null;
 
+  /** The partner's mailbox on our SFTP server (`edi mailbox provision`), by name. */
+  @Column({ name: 'mailbox', type: 'varchar', length: 25, nullable: true })
+  mailbox!: string | null;
+
   @Column({ name: 'sftp_lease_until', type: 'varchar', length: 30, nullable: true, select: false })
   sftpLeaseUntil!: string | null;
 

@@ -12,10 +12,12 @@ export class Sftp1764100000000 implements MigrationInterface {
       new TableColumn({ name: 'sftp', type: 'text', isNullable: true }),
       new TableColumn({ name: 'sftp_health', type: 'text', isNullable: true }),
       new TableColumn({ name: 'sftp_lease_until', type: 'varchar', length: '30', isNullable: true }),
+      // the partner's mailbox on our side (retailers who poll us), by its name
+      new TableColumn({ name: 'mailbox', type: 'varchar', length: '25', isNullable: true }),
     ]);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.dropColumns('trading_partners', ['sftp', 'sftp_health', 'sftp_lease_until']);
+    await q.dropColumns('trading_partners', ['sftp', 'sftp_health', 'sftp_lease_until', 'mailbox']);
   }
 }

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { provisionMailbox, sshdConfigSnippet } from '@edi/transport';
+
+/**
+ * `edi mailbox provision <name> --key <file.pub>`: the partner's mailbox (system user, chroot
+ * folder, key) under --dir (EDI_MAILBOX_DIR, or <EDI_DATA_DIR>/mailboxes). Root only.
+ */
+export function mailboxProvisionCommand(name: string, opts: { key: string; dir?: string }): number {
+  const root =
+    opts.dir ?? process.env.EDI_MAILBOX_DIR ?? join(process.env.EDI_DATA_DIR ?? './data', 'mailboxes');
+  const { user, dir } = provisionMailbox(root, name, readFileSync(opts.key, 'utf8'));
+  process.stdout.write(
+    `mailbox ${name}: user ${user}, folder ${dir} (inbound, outbound, archive)\n` +
+      `set the partner's "mailbox": "${name}" and "deliveryChannel": "sftp".\n` +
+      `sshd_config needs, once for every mailbox:\n\n${sshdConfigSnippet(root)}\n`,
+  );
+  return 0;
+}
