@@ -212,6 +212,59 @@ describe('SFTP against a real sshd', () => {
       expect(po).toContain('BAK*00*AD*PO-1001');
     });
 
+    it('one poll per partner at a time, the same file twice is not processed twice, and the rename convention is honoured', async () => {
+      const home = join(sshd.dir, 'twice');
+      for (const d of ['inbound', 'outbound', 'archive']) mkdirSync(join(home, d), { recursive: true });
+      const r = await call('/v1/admin/partners', {
+        name: 'Twice',
+        isaQualifier: 'ZZ',
+        isaId: 'TWICEPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        sftp: {
+          ...settings,
+          complete: 'rename',
+          inboundPath: join(home, 'inbound'),
+          outboundPath: join(home, 'outbound'),
+          archivePath: join(home, 'archive'),
+        },
+      });
+      const { id } = (await r.json()) as { id: string };
+      const po = readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12'), 'latin1').replace(
+        /DEMOPARTNER   /g,
+        'TWICEPARTNER  ',
+      );
+      writeFileSync(join(home, 'inbound', 'a.x12'), po);
+      writeFileSync(join(home, 'inbound', 'b.x12.part'), po); // still being written, by the partner's convention
+      // two pollers at once (two workers): the lease lets one in
+      const [one, two] = await Promise.all([
+        svc.stages.sftp.pollPartner(id),
+        svc.stages.sftp.pollPartner(id),
+      ]);
+      expect([one?.taken, two?.taken].filter(Boolean)).toEqual([['a.x12']]); // taken at first sight: renamed files are complete
+      // the partner sends the very same file again under another name
+      writeFileSync(join(home, 'inbound', 'a-again.x12'), po);
+      expect((await svc.stages.sftp.pollPartner(id))?.taken).toEqual(['a-again.x12']);
+      const rows = await svc.dataSource.query<Array<{ status: string }>>(
+        `SELECT status FROM interchanges WHERE partner_id = '${id}' ORDER BY received_at`,
+      );
+      let after: Array<{ status: string }> = [];
+      for (let i = 0; i < 100; i++) {
+        after = await svc.dataSource.query<Array<{ status: string }>>(
+          `SELECT status FROM interchanges WHERE partner_id = '${id}'`,
+        );
+        if (after.every((x) => x.status !== 'received')) break;
+        await new Promise((s) => setTimeout(s, 100));
+      }
+      expect(rows).toHaveLength(2);
+      expect(after.map((x) => x.status).sort()).toEqual(['duplicate', 'processed']);
+      const sets = await svc.dataSource.query<unknown[]>(
+        `SELECT id FROM transactions WHERE partner_id = '${id}'`,
+      );
+      expect(sets).toHaveLength(1);
+      expect(readdirSync(join(home, 'inbound'))).toEqual(['b.x12.part']);
+    });
+
     it('bad credentials make the partner unhealthy with the reason, not a crash', async () => {
       const r = await call('/v1/admin/partners', {
         name: 'Locked out',
