@@ -231,7 +231,7 @@ describe('SFTP against a real sshd', () => {
       });
       const { id } = (await r.json()) as { id: string };
       const po = readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12'), 'latin1').replace(
-        /DEMOPARTNER   /g,
+        /DEMOPARTNER {3}/g,
         'TWICEPARTNER  ',
       );
       writeFileSync(join(home, 'inbound', 'a.x12'), po);
