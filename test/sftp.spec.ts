@@ -283,6 +283,17 @@ describe('SFTP against a real sshd', () => {
       expect(shown.sftpHealth.reason).toMatch(/refused our credentials/);
       expect(JSON.stringify(shown)).not.toContain('wrong-password-123');
       expect((await call('/health')).status).toBe(200); // the service carries on
+      // and it is polled less often: 60 s apart normally, 120 s after one failure, 240 s after two
+      const failures = async () =>
+        ((await (await call(`/v1/admin/partners/${id}`)).json()) as { sftpHealth: { failures: number } })
+          .sftpHealth.failures;
+      const t0 = Date.now() + 1_000_000;
+      await svc.stages.sftp.pollDue(t0);
+      expect(await failures()).toBe(2);
+      await svc.stages.sftp.pollDue(t0 + 200_000); // due only after 4 × 60 s now
+      expect(await failures()).toBe(2);
+      await svc.stages.sftp.pollDue(t0 + 241_000);
+      expect(await failures()).toBe(3);
     });
   });
 });
