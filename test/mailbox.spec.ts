@@ -1,8 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SftpSettings, connect, mailboxUser, sshdConfigSnippet } from '@edi/transport';
+import {
+  SftpSettings,
+  connect,
+  mailboxUser,
+  pollMailbox,
+  provisionMailbox,
+  sshdConfigSnippet,
+  writeMailbox,
+} from '@edi/transport';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSshd, type TestSshd } from './helpers/sshd';
@@ -101,18 +109,52 @@ describe('SFTP mailboxes (chrooted, key only) on a real sshd', () => {
       await c.put(readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12')), '/inbound/po-1001.x12');
       await svc.stages.sftp.pollPartner(id); // first look
       expect((await svc.stages.sftp.pollPartner(id))?.taken).toEqual(['po-1001.x12']);
-      expect((await c.list('/archive')).map((f) => f.name)).toEqual(['po-1001.x12']);
+      expect((await c.list('/archive')).map((f) => f.name)).toEqual([
+        expect.stringMatching(/-po-1001\.x12$/),
+      ]);
       const end = Date.now() + 15_000;
       let names: string[] = [];
       while (!names.length && Date.now() < end) {
         names = (await c.list('/outbound')).map((f) => f.name).filter((n) => !n.startsWith('.'));
         await new Promise((s) => setTimeout(s, 100));
       }
-      expect(names).toEqual([expect.stringMatching(/^997-\d{9}\.x12$/)]);
+      expect(names).toEqual([expect.stringMatching(/^997-\d{9}-[0-9a-f]{8}\.x12$/)]);
       const ack = ((await c.get(`/outbound/${names[0]}`)) as Buffer).toString();
       expect(ack).toContain('AK1*PO*101~');
     } finally {
       await c.end();
+    }
+  });
+
+  it('a link the partner plants in its mailbox is not followed, in or out', async () => {
+    const dir = join(ROOT, mailboxUser(NAME));
+    const secret = join(ROOT, 'not-yours.txt');
+    writeFileSync(secret, 'ISA*another partner*~');
+    symlinkSync(secret, join(dir, 'inbound', 'steal.x12'));
+    const looks = new Map<string, string>();
+    const stored: string[] = [];
+    const store = (f: { name: string }) => {
+      stored.push(f.name);
+      return Promise.resolve();
+    };
+    await pollMailbox(dir, looks, store);
+    await pollMailbox(dir, looks, store);
+    expect(stored).toEqual([]);
+    // outbound: written under a fresh name, never through a link at the final name
+    symlinkSync(secret, join(dir, 'outbound', '855-000000001-abcdef12.x12'));
+    writeMailbox(dir, '855-000000001-abcdef12.x12', Buffer.from('ISA*855~'));
+    expect(readFileSync(secret, 'utf8')).toBe('ISA*another partner*~');
+    expect(readFileSync(join(dir, 'outbound', '855-000000001-abcdef12.x12'), 'utf8')).toBe('ISA*855~');
+  });
+
+  it('will not take over an account that is not a mailbox', () => {
+    spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'edi-operatorx']);
+    try {
+      expect(() => provisionMailbox(ROOT, 'operatorx', 'ssh-ed25519 AAAA')).toThrow(
+        /exists and is not a mailbox/,
+      );
+    } finally {
+      spawnSync('userdel', ['edi-operatorx']);
     }
   });
 });

@@ -53,7 +53,10 @@ describe('SFTP against a real sshd', () => {
     expect(await poll(settings, looks, store)).toEqual({ taken: ['po-1.x12'], waiting: [] });
     expect(stored).toEqual(['po-1.x12:ISA*00*…~']);
     expect(readdirSync(join(root, 'inbound'))).toEqual(['notes.txt']);
-    expect(readFileSync(join(root, 'archive', 'po-1.x12'), 'utf8')).toBe('ISA*00*…~');
+    // archived under the time it was taken, as partners reuse names
+    const [archived] = readdirSync(join(root, 'archive'));
+    expect(archived).toMatch(/^\d{8}T\d{6}-po-1\.x12$/);
+    expect(readFileSync(join(root, 'archive', archived!), 'utf8')).toBe('ISA*00*…~');
   });
 
   it('does not take a file still being written, nor one whose storing failed', async () => {
@@ -184,7 +187,7 @@ describe('SFTP against a real sshd', () => {
       );
       await svc.stages.sftp.pollPartner(partner.id as string); // first look
       expect((await svc.stages.sftp.pollPartner(partner.id as string))?.taken).toEqual(['po-1001.x12']);
-      expect(readdirSync(join(home, 'archive'))).toEqual(['po-1001.x12']);
+      expect(readdirSync(join(home, 'archive'))).toEqual([expect.stringMatching(/-po-1001\.x12$/)]);
       const end = Date.now() + 20_000;
       let out: string[] = [];
       while (Date.now() < end && out.length < 2) {
@@ -242,7 +245,8 @@ describe('SFTP against a real sshd', () => {
         svc.stages.sftp.pollPartner(id),
       ]);
       expect([one?.taken, two?.taken].filter(Boolean)).toEqual([['a.x12']]); // taken at first sight: renamed files are complete
-      // the partner sends the very same file again under another name
+      // the partner sends the very same file again under another name: recognised by its sha256,
+      // archived, and not stored a second time
       writeFileSync(join(home, 'inbound', 'a-again.x12'), po);
       expect((await svc.stages.sftp.pollPartner(id))?.taken).toEqual(['a-again.x12']);
       const rows = await svc.dataSource.query<Array<{ status: string }>>(
@@ -256,8 +260,8 @@ describe('SFTP against a real sshd', () => {
         if (after.every((x) => x.status !== 'received')) break;
         await new Promise((s) => setTimeout(s, 100));
       }
-      expect(rows).toHaveLength(2);
-      expect(after.map((x) => x.status).sort()).toEqual(['duplicate', 'processed']);
+      expect(rows).toHaveLength(1);
+      expect(after.map((x) => x.status)).toEqual(['processed']);
       const sets = await svc.dataSource.query<unknown[]>(
         `SELECT id FROM transactions WHERE partner_id = '${id}'`,
       );

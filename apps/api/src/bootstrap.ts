@@ -19,7 +19,7 @@ import {
   type Stages,
 } from '@edi/pipeline';
 import { createErp } from '@edi/erp';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
@@ -67,7 +67,7 @@ export async function startService(
   const stages = buildStages(dataSource, maps, {
     erp,
     secrets,
-    mailboxRoot: config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes'),
+    mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
   });
   const warn = (what: string) => (id: string, e: unknown, attempt: number) =>
     log.warn({ [what]: id, attempt, error: (e as Error).message });

@@ -113,7 +113,7 @@ export function buildProgram(): Command {
 
   program
     .command('mailbox')
-    .description("SFTP mailboxes for retailers who poll us")
+    .description('SFTP mailboxes for retailers who poll us')
     .command('provision')
     .description("make a partner's mailbox: system user, chroot folder, public key (run as root)")
     .argument('<name>', 'the mailbox name (a-z, 0-9, -)')

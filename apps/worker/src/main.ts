@@ -7,7 +7,7 @@ import { openDatabase, SecretBox } from '@edi/persistence';
 import { Metrics, QUEUES, buildStages, redisConnection } from '@edi/pipeline';
 import { createErp } from '@edi/erp';
 import { loadConfig, mapsDir } from '@edi/config';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import { RequeueService } from './requeue.service';
 import { WorkerModule } from './worker.module';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       stages: buildStages(ds, new MapRegistry(mapsDir(config)), {
         erp,
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
-        mailboxRoot: config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes'),
+        mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
       }),
       metrics,
     }),

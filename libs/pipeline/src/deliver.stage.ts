@@ -60,7 +60,8 @@ export class DeliverStage {
         // the name says what it is and is unique per partner: kind and ISA13
         const path = await this.options.sftp(
           doc.partnerId,
-          `${doc.kind.replace('+', '-')}-${doc.controlNumber}.x12`,
+          // kind and ISA13, and the document id: unique even where two partners share a folder
+          `${doc.kind.replace('+', '-')}-${doc.controlNumber}-${doc.id.slice(0, 8)}.x12`,
           Buffer.from(doc.x12, 'utf8'),
         );
         ok = true;

@@ -1,4 +1,5 @@
 import { TradingPartner, transact, type SecretBox } from '@edi/persistence';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SftpSettings, mailboxUser, poll, pollMailbox, upload, writeMailbox } from '@edi/transport';
 import type { DataSource } from 'typeorm';
@@ -63,13 +64,15 @@ export class SftpStage {
   /** One poll of one partner, unless another process holds its lease. */
   async pollPartner(partnerId: string): Promise<{ taken: string[]; waiting: string[] } | undefined> {
     const now = new Date();
-    const until = new Date(now.getTime() + 5 * 60_000).toISOString();
+    // a lease of 15 minutes, with our token: a poll that outlives it (keepalive notices a dead
+    // connection within about 30 s) cannot release the next poller's lease
+    const mine = `${new Date(now.getTime() + 15 * 60_000).toISOString()} ${randomUUID()}`;
     const leased = await transact(this.ds, (m) =>
       m
         .getRepository(TradingPartner)
         .createQueryBuilder()
         .update()
-        .set({ sftpLeaseUntil: until })
+        .set({ sftpLeaseUntil: mine })
         .where('id = :id AND (sftp_lease_until IS NULL OR sftp_lease_until < :now)', {
           id: partnerId,
           now: now.toISOString(),
@@ -92,7 +95,10 @@ export class SftpStage {
       if (!looks) this.looks.set(partnerId, (looks = new Map<string, string>()));
       // a file leaves the partner's folder only after submit() has committed its bytes
       const store = async (f: { bytes: Buffer }) => {
-        await pipeline.submit(partner, f.bytes, 'sftp');
+        // by content: a file stored but not archived (a crash, a failed move) is not stored twice
+        await pipeline.submit(partner, f.bytes, 'sftp', {
+          idempotencyKey: `sftp:${createHash('sha256').update(f.bytes).digest('hex')}`,
+        });
       };
       let result: { taken: string[]; waiting: string[] };
       if (settings) result = await poll(settings, looks, store);
@@ -110,7 +116,9 @@ export class SftpStage {
       throw e;
     } finally {
       await transact(this.ds, (m) =>
-        m.getRepository(TradingPartner).update({ id: partnerId }, { sftpLeaseUntil: null }),
+        m
+          .getRepository(TradingPartner)
+          .update({ id: partnerId, sftpLeaseUntil: mine }, { sftpLeaseUntil: null }),
       );
     }
   }

@@ -1,17 +1,23 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
+  constants,
   existsSync,
+  fstatSync,
+  lstatSync,
   mkdirSync,
-  readdirSync,
+  openSync,
   readFileSync,
+  readdirSync,
   renameSync,
-  statSync,
-  unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { archiveName } from './sftp';
 
 /**
  * The mailbox for retailers who poll us: a folder per partner (inbound, outbound, archive) that
@@ -52,15 +58,26 @@ export function provisionMailbox(
   if (!/^[a-z0-9][a-z0-9-]{0,24}$/.test(name)) throw new Error('a mailbox name is 1-25 of a-z, 0-9 and -');
   if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(publicKey.trim()))
     throw new Error('the key must be one OpenSSH public key line (ssh-ed25519 AAAA…)');
+  if (!isAbsolute(root))
+    throw new Error('the mailbox folder must be an absolute path (sshd ChrootDirectory needs one)');
   const user = mailboxUser(name);
   try {
     execFileSync('getent', ['group', MAILBOX_GROUP], { stdio: 'ignore' });
   } catch {
     execFileSync('groupadd', ['--system', MAILBOX_GROUP]);
   }
+  let exists = true;
   try {
     execFileSync('id', [user], { stdio: 'ignore' });
   } catch {
+    exists = false;
+  }
+  if (exists) {
+    // an account of that name that is not a mailbox (an operator, a service) is not taken over
+    const group = execFileSync('id', ['-gn', user]).toString().trim();
+    if (group !== MAILBOX_GROUP)
+      throw new Error(`user ${user} exists and is not a mailbox (its group is ${group})`);
+  } else {
     execFileSync('useradd', [
       '--system',
       '--no-create-home',
@@ -109,7 +126,8 @@ export async function pollMailbox(
   for (const name of existsSync(inbound) ? readdirSync(inbound) : []) {
     if (name.startsWith('.') || /\.(tmp|part)$/i.test(name)) continue;
     const path = join(inbound, name);
-    const st = statSync(path);
+    // the partner owns this folder and could plant a link to someone else's file: links are skipped
+    const st = lstatSync(path);
     if (!st.isFile()) continue;
     present.add(name);
     const look = `${st.size}:${st.mtimeMs}`;
@@ -118,8 +136,8 @@ export async function pollMailbox(
       waiting.push(name);
       continue;
     }
-    await store({ name, bytes: readFileSync(path) });
-    renameSync(path, join(dir, 'archive', name));
+    await store({ name, bytes: readNoFollow(path) });
+    renameSync(path, join(dir, 'archive', archiveName(name)));
     looks.delete(name);
     taken.push(name);
   }
@@ -130,9 +148,30 @@ export async function pollMailbox(
 /** Writes into a local mailbox's outbound folder under a hidden temporary name, then renames. */
 export function writeMailbox(dir: string, name: string, content: Buffer): string {
   const final = join(dir, 'outbound', name);
-  const temp = join(dir, 'outbound', `.${name}.part`);
-  writeFileSync(temp, content, { mode: 0o664 });
-  if (existsSync(final)) unlinkSync(final);
+  // a fresh, unguessable name, created exclusively and never through a link the partner planted
+  const temp = join(dir, 'outbound', `.${name}.${randomBytes(8).toString('hex')}.part`);
+  const fd = openSync(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o664,
+  );
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  // rename replaces whatever is at the final name, a link included, without following it
   renameSync(temp, final);
   return final;
+}
+
+/** Reads a file, refusing a link (one swapped in after our look). */
+function readNoFollow(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

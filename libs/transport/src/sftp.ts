@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
@@ -62,6 +62,9 @@ export async function connect(settings: SftpSettings): Promise<SftpClient> {
       password: settings.password,
       privateKey: settings.privateKey,
       readyTimeout: settings.timeoutMs,
+      // a connection that stalls mid-transfer is noticed within about 30 s, not never
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
       // no agent, no keyboard prompts: only what the profile gives
       tryKeyboard: false,
       hostVerifier: (key: Buffer) => {
@@ -90,6 +93,11 @@ export async function connect(settings: SftpSettings): Promise<SftpClient> {
   }
 }
 
+/** Archived files keep their name after the time they were taken: partners reuse names (PO.txt). */
+export function archiveName(name: string, now = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${name}`;
+}
+
 /** A name matches a glob of * and ? (nothing else is special). */
 export function matches(pattern: string, name: string): boolean {
   const re = new RegExp(
@@ -109,8 +117,9 @@ export async function upload(settings: SftpSettings, name: string, content: Buff
   const client = await connect(settings);
   try {
     const final = posix.join(settings.outboundPath, name);
-    const temp = posix.join(settings.outboundPath, `.${name}.part`);
+    const temp = posix.join(settings.outboundPath, `.${name}.${randomBytes(6).toString('hex')}.part`);
     await client.put(content, temp);
+    // a retry of the same document has the same name: the earlier upload is replaced
     if (await client.exists(final)) await client.delete(final);
     await client.rename(temp, final);
     return final;
@@ -140,6 +149,7 @@ export async function poll(
   const client = await connect(settings);
   const taken: string[] = [];
   const waiting: string[] = [];
+  const failed: string[] = [];
   try {
     const list = await client.list(settings.inboundPath);
     const present = new Set<string>();
@@ -163,16 +173,21 @@ export async function poll(
         continue;
       }
       await store({ name: f.name, bytes });
-      // stored: now, and only now, it leaves the inbound folder
-      if (settings.archivePath) {
-        const to = posix.join(settings.archivePath, f.name);
-        if (await client.exists(to)) await client.delete(to);
-        await client.rename(path, to);
-      } else await client.delete(path);
+      // stored: now, and only now, it leaves the inbound folder. A file that cannot be moved is
+      // stored again next time (store is idempotent by content) and does not hold up the others.
+      try {
+        if (settings.archivePath)
+          await client.rename(path, posix.join(settings.archivePath, archiveName(f.name)));
+        else await client.delete(path);
+      } catch (e) {
+        failed.push(`${f.name}: ${(e as Error).message}`);
+        continue;
+      }
       looks.delete(f.name);
       taken.push(f.name);
     }
     for (const name of looks.keys()) if (!present.has(name)) looks.delete(name);
+    if (failed.length) throw new SftpError(`stored but could not archive: ${failed.join('; ')}`, 'io');
     return { taken, waiting };
   } catch (e) {
     if (e instanceof SftpError) throw e;

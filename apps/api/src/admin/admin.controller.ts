@@ -105,6 +105,7 @@ export class AdminController {
       throw new ConflictException(
         `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
       );
+    await this.mailboxFree(input.mailbox, undefined);
     const row = this.ds.getRepository(TradingPartner).create({
       ...input,
       webhookSecret: this.seal(input.webhookSecret),
@@ -139,7 +140,15 @@ export class AdminController {
     return p;
   }
 
-  /** A webhook secret is kept sealed with EDI_SECRETS_KEY: without that key there is nowhere safe to keep it. */
+  /** One partner per mailbox: two would take each other's files. */
+  private async mailboxFree(mailbox: string | null | undefined, self: string | undefined): Promise<void> {
+    if (!mailbox) return;
+    const taken = await this.ds.getRepository(TradingPartner).findOneBy({ mailbox });
+    if (taken && taken.id !== self)
+      throw new ConflictException(`mailbox ${mailbox} belongs to partner ${taken.id}`);
+  }
+
+  /** Secrets (webhook key, SFTP settings) are kept sealed with EDI_SECRETS_KEY: without it there is nowhere safe to keep them. */
   private seal(secret: string | null | undefined): string | null {
     if (!secret) return null;
     if (!this.secrets)
@@ -158,6 +167,7 @@ export class AdminController {
     const taken = await this.ds.getRepository(TradingPartner).findOneBy({ isaQualifier, isaId });
     if (taken && taken.id !== p.id)
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
+    await this.mailboxFree(changes.mailbox, p.id);
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
     const saved = await transact(this.ds, async (m) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { provisionMailbox, sshdConfigSnippet } from '@edi/transport';
 
 /**
@@ -7,8 +7,10 @@ import { provisionMailbox, sshdConfigSnippet } from '@edi/transport';
  * folder, key) under --dir (EDI_MAILBOX_DIR, or <EDI_DATA_DIR>/mailboxes). Root only.
  */
 export function mailboxProvisionCommand(name: string, opts: { key: string; dir?: string }): number {
-  const root =
-    opts.dir ?? process.env.EDI_MAILBOX_DIR ?? join(process.env.EDI_DATA_DIR ?? './data', 'mailboxes');
+  // absolute: it goes into sshd_config's ChrootDirectory
+  const root = resolve(
+    opts.dir ?? process.env.EDI_MAILBOX_DIR ?? join(process.env.EDI_DATA_DIR ?? './data', 'mailboxes'),
+  );
   const { user, dir } = provisionMailbox(root, name, readFileSync(opts.key, 'utf8'));
   process.stdout.write(
     `mailbox ${name}: user ${user}, folder ${dir} (inbound, outbound, archive)\n` +

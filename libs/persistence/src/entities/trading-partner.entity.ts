@@ -69,7 +69,7 @@ export class TradingPartner {
   @Column({ name: 'mailbox', type: 'varchar', length: 25, nullable: true })
   mailbox!: string | null;
 
-  @Column({ name: 'sftp_lease_until', type: 'varchar', length: 30, nullable: true, select: false })
+  @Column({ name: 'sftp_lease_until', type: 'varchar', length: 80, nullable: true, select: false })
   sftpLeaseUntil!: string | null;
 
   @Column({ name: 'erp_customer_id', type: 'varchar', length: 64, nullable: true })
