@@ -88,14 +88,21 @@ async function startSandbox(config: AppConfig): Promise<void> {
   for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => child.kill(s));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/admin/faults`)).ok) break;
+      if ((await fetch(`${url}/admin/faults`)).ok) {
+        config.EDI_ERP_URL = url;
+        config.EDI_ERP_EVENT_SECRET = secret;
+        return;
+      }
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  config.EDI_ERP_URL = url;
-  config.EDI_ERP_EVENT_SECRET = secret;
+  // without an ERP, POs stay translated (no 855): say so rather than let them wait for ever
+  new Logger('edi').warn(
+    `the sandbox ERP did not start on port ${port} (in use? set EDI_ERP_SANDBOX_PORT); POs will not get 855s`,
+  );
 }
 
 main().catch((e: Error) => {

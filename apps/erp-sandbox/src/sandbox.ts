@@ -446,7 +446,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     throw new HttpError(404, 'not found');
   }
 
-  await new Promise<void>((r) => server.listen(options.port ?? 0, '127.0.0.1', r));
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail); // a port in use is an error to report, not a crash
+    server.listen(options.port ?? 0, '127.0.0.1', ok);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
