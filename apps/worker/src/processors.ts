@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { AppConfig } from '@edi/config';
 import {
@@ -28,13 +28,19 @@ const LOCKS = {
   settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
 };
 
-/** The queues a stage's outcome leads to. */
-class NextQueues {
+/** The queues a stage's outcome leads to: one provider, shared by every processor. */
+@Injectable()
+export class NextQueues {
   constructor(
-    private readonly deliver: Queue,
-    private readonly erp: Queue,
-    private readonly ship: Queue,
+    @InjectQueue(QUEUES.deliver) private readonly deliver: Queue,
+    @InjectQueue(QUEUES.erp) private readonly erp: Queue,
+    @InjectQueue(QUEUES.ship) private readonly ship: Queue,
   ) {}
+
+  /** A PO the fast path could not finish: the ERP queue's retries take it. */
+  async erpLater(id: string): Promise<void> {
+    await addIds(this.erp, [id]);
+  }
 
   async after(o: TranslateOutcome | ErpOutcome | ShipOutcome): Promise<void> {
     const f = followUps(o);
@@ -64,15 +70,10 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
     @Inject(ERP) private readonly erpStage: ErpStage,
     @Inject(METRICS) private readonly metrics: Metrics,
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.deliver) deliver: Queue,
-    @InjectQueue(QUEUES.erp) private readonly erpQueue: Queue,
-    @InjectQueue(QUEUES.ship) ship: Queue,
+    private readonly next: NextQueues,
   ) {
     super();
-    this.next = new NextQueues(deliver, erpQueue, ship);
   }
-
-  private readonly next: NextQueues;
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.EDI_WORKER_CONCURRENCY;
@@ -87,7 +88,7 @@ export class TranslateProcessor extends WorkerHost implements OnApplicationBoots
       try {
         await this.next.after(await this.erpStage.run(id));
       } catch {
-        await addIds(this.erpQueue, [id]);
+        await this.next.erpLater(id);
       }
     }
     return outcome;
@@ -150,18 +151,14 @@ export class DeliverProcessor extends WorkerHost implements OnApplicationBootstr
 @Processor(QUEUES.erp, LOCKS)
 export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly log = new Logger('worker');
-  private readonly next: NextQueues;
 
   constructor(
     @Inject(ERP) private readonly stage: ErpStage,
     @Inject(METRICS) private readonly metrics: Metrics,
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.deliver) deliver: Queue,
-    @InjectQueue(QUEUES.erp) erp: Queue,
-    @InjectQueue(QUEUES.ship) ship: Queue,
+    private readonly next: NextQueues,
   ) {
     super();
-    this.next = new NextQueues(deliver, erp, ship);
   }
 
   onApplicationBootstrap(): void {
@@ -196,17 +193,13 @@ export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
 @Processor(QUEUES.ship, LOCKS)
 export class ShipProcessor extends WorkerHost {
   private readonly log = new Logger('worker');
-  private readonly next: NextQueues;
 
   constructor(
     @Inject(SHIP) private readonly stage: ShipStage,
     @Inject(METRICS) private readonly metrics: Metrics,
-    @InjectQueue(QUEUES.deliver) deliver: Queue,
-    @InjectQueue(QUEUES.erp) erp: Queue,
-    @InjectQueue(QUEUES.ship) ship: Queue,
+    private readonly next: NextQueues,
   ) {
     super();
-    this.next = new NextQueues(deliver, erp, ship);
   }
 
   async process(job: Job): Promise<ShipOutcome> {

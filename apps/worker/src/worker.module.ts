@@ -13,7 +13,7 @@ import type { AppConfig } from '@edi/config';
 import { QUEUES, type Metrics, type Stages } from '@edi/pipeline';
 import type { ConnectionOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { DeliverProcessor, ErpProcessor, ShipProcessor, TranslateProcessor } from './processors';
+import { DeliverProcessor, ErpProcessor, NextQueues, ShipProcessor, TranslateProcessor } from './processors';
 import { RequeueService } from './requeue.service';
 import { DATA_SOURCE, DELIVER, ERP, METRICS, SFTP, SHIP, TRANSLATE, WORKER_CONFIG } from './tokens';
 
@@ -96,6 +96,7 @@ export class WorkerModule implements OnApplicationShutdown {
         { provide: SHIP, useValue: deps.stages.ship },
         { provide: SFTP, useValue: deps.stages.sftp },
         { provide: METRICS, useValue: deps.metrics },
+        NextQueues,
         TranslateProcessor,
         DeliverProcessor,
         ErpProcessor,
