@@ -12,6 +12,8 @@ import {
   Pipeline,
   QUEUES,
   buildStages,
+  erpLogLine,
+  shipLogLine,
   followUps,
   redisConnection,
   translatedLogLine,
@@ -126,12 +128,13 @@ export async function startService(
     };
     erpQueue.onDone = (seconds, o) => {
       metrics.stageSeconds.observe({ stage: 'erp' }, seconds);
-      log.log({ msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId });
+      log.log(erpLogLine(o));
       next(o);
     };
     ship.onDone = (seconds, o) => {
       metrics.stageSeconds.observe({ stage: 'ship' }, seconds);
-      if (o.sent.length) log.log({ msg: 'shipped', transactionId: o.transactionId, sent: o.sent });
+      const line = shipLogLine(o);
+      if (line) log.log(line);
       next(o);
     };
     deliver.onDone = (seconds, d) => {

@@ -5,6 +5,8 @@ import {
   QUEUES,
   addIds,
   cappedBackoff,
+  erpLogLine,
+  shipLogLine,
   followUps,
   jobId,
   translatedLogLine,
@@ -174,12 +176,7 @@ export class ErpProcessor extends WorkerHost implements OnApplicationBootstrap {
   @OnWorkerEvent('completed')
   completed(job: Job, o: ErpOutcome): void {
     this.metrics.stageSeconds.observe({ stage: 'erp' }, seconds(job));
-    this.log.log({
-      msg: 'erp checked',
-      transactionId: o.transactionId,
-      status: o.status,
-      orderId: o.orderId,
-    });
+    this.log.log(erpLogLine(o));
   }
 
   @OnWorkerEvent('failed')
@@ -211,7 +208,8 @@ export class ShipProcessor extends WorkerHost {
   @OnWorkerEvent('completed')
   completed(job: Job, o: ShipOutcome): void {
     this.metrics.stageSeconds.observe({ stage: 'ship' }, seconds(job));
-    if (o.sent.length) this.log.log({ msg: 'shipped', transactionId: o.transactionId, sent: o.sent });
+    const line = shipLogLine(o);
+    if (line) this.log.log(line);
   }
 
   @OnWorkerEvent('failed')

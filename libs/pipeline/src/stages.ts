@@ -34,6 +34,16 @@ export function followUps(o: TranslateOutcome | ErpOutcome | ShipOutcome): Follo
   };
 }
 
+/** The log line of a PO checked with the ERP, the same from the embedded queue and a worker. */
+export function erpLogLine(o: ErpOutcome): Record<string, unknown> {
+  return { msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId };
+}
+
+/** The log line of an order's 856/810 sent, or none when nothing new was sent. */
+export function shipLogLine(o: ShipOutcome): Record<string, unknown> | undefined {
+  return o.sent.length ? { msg: 'shipped', transactionId: o.transactionId, sent: o.sent } : undefined;
+}
+
 /**
  * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
  * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
