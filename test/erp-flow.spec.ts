@@ -6,6 +6,7 @@ import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
 import { registry } from './helpers/maps';
 
@@ -57,24 +58,8 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       headers['content-type'] = 'application/json';
     return fetch(svc.url + path, { ...init, headers });
   };
-  const partner = async (isaId: string, fields: Record<string, unknown>) => {
-    const r = await call('/v1/admin/partners', {
-      method: 'POST',
-      admin: true,
-      body: JSON.stringify({
-        name: isaId,
-        isaQualifier: 'ZZ',
-        isaId,
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-        ...fields,
-      }),
-    });
-    expect(r.status).toBe(201);
-    const { id } = (await r.json()) as { id: string };
-    const k = await call(`/v1/admin/partners/${id}/keys`, { method: 'POST', admin: true, body: '{}' });
-    return { id, key: ((await k.json()) as { key: string }).key };
-  };
+  const partner = (isaId: string, fields: Record<string, unknown>) =>
+    createPartner(svc.url, ADMIN, { ...fields, isaId });
   /** Posts an 850 and returns its transaction id. */
   const send = async (key: string, text: string) => {
     const r = await call('/v1/edi?wait=true', { method: 'POST', key, body: text });

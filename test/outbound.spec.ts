@@ -7,6 +7,7 @@ import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { readCorpus } from './helpers/corpus';
+import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
 import { registry } from './helpers/maps';
 
@@ -48,22 +49,8 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
       headers['content-type'] = 'application/json';
     return fetch(svc.url + path, { ...init, headers });
   };
-  const partner = async (fields: Record<string, unknown>) => {
-    const r = await call('/v1/admin/partners', {
-      method: 'POST',
-      admin: true,
-      body: JSON.stringify({
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-        isaQualifier: 'ZZ',
-        ...fields,
-      }),
-    });
-    expect(r.status).toBe(201);
-    const p = (await r.json()) as { id: string };
-    const k = await call(`/v1/admin/partners/${p.id}/keys`, { method: 'POST', admin: true, body: '{}' });
-    return { id: p.id, key: ((await k.json()) as { key: string }).key };
-  };
+  const partner = (fields: Record<string, unknown> & { isaId: string }) =>
+    createPartner(svc.url, ADMIN, fields);
   const send = (key: string, set: string, body: unknown) =>
     call(`/v1/documents/${set}`, { method: 'POST', key, body: JSON.stringify(body) });
 

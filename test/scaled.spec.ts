@@ -8,6 +8,7 @@ import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner } from './helpers/admin';
 import { POSTGRES_URL } from './helpers/databases';
 
 /**
@@ -85,23 +86,11 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
   });
 
   it('a worker killed mid-flow and another started: every interchange completes exactly once', async () => {
-    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-    const p = (await (
-      await fetch(`${api.url}/v1/admin/partners`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'Scale',
-          isaQualifier: 'ZZ',
-          isaId: 'DEMOPARTNER',
-          ourIsaQualifier: 'ZZ',
-          ourIsaId: 'DEMOSUPPLIER',
-        }),
-      })
-    ).json()) as { id: string };
-    const { key } = (await (
-      await fetch(`${api.url}/v1/admin/partners/${p.id}/keys`, { method: 'POST', headers, body: '{}' })
-    ).json()) as { key: string };
+    const p = await createPartner(api.url, ADMIN, {
+      name: 'Scale',
+      isaId: 'DEMOPARTNER',
+    });
+    const { key } = p;
 
     const first = startWorker();
     workers.push(first);
@@ -205,26 +194,14 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-    const p = (await (
-      await fetch(`${api.url}/v1/admin/partners`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'Hook',
-          isaQualifier: 'ZZ',
-          isaId: 'HOOKPARTNER',
-          ourIsaQualifier: 'ZZ',
-          ourIsaId: 'DEMOSUPPLIER',
-          deliveryChannel: 'webhook',
-          webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
-          webhookSecret: 'scaled-webhook-secret-0123',
-        }),
-      })
-    ).json()) as { id: string };
-    const { key } = (await (
-      await fetch(`${api.url}/v1/admin/partners/${p.id}/keys`, { method: 'POST', headers, body: '{}' })
-    ).json()) as { key: string };
+    const p = await createPartner(api.url, ADMIN, {
+      name: 'Hook',
+      isaId: 'HOOKPARTNER',
+      deliveryChannel: 'webhook',
+      webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+      webhookSecret: 'scaled-webhook-secret-0123',
+    });
+    const { key } = p;
     const file = x12()
       .isa({ sender: 'HOOKPARTNER', receiver: 'DEMOSUPPLIER', control: '000000077' })
       .gs({ control: '77' })
@@ -272,25 +249,13 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
   });
 
   it('workers run the ERP stage and the ship stage: an 850 becomes a sales order, an 855, an 856 and an 810', async () => {
-    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-    const p = (await (
-      await fetch(`${api.url}/v1/admin/partners`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'Erp',
-          isaQualifier: 'ZZ',
-          isaId: 'ERPPARTNER',
-          ourIsaQualifier: 'ZZ',
-          ourIsaId: 'DEMOSUPPLIER',
-          erpCustomerId: 'C-DEMO',
-          rules: { autoShip: true },
-        }),
-      })
-    ).json()) as { id: string };
-    const { key } = (await (
-      await fetch(`${api.url}/v1/admin/partners/${p.id}/keys`, { method: 'POST', headers, body: '{}' })
-    ).json()) as { key: string };
+    const p = await createPartner(api.url, ADMIN, {
+      name: 'Erp',
+      isaId: 'ERPPARTNER',
+      erpCustomerId: 'C-DEMO',
+      rules: { autoShip: true },
+    });
+    const { key } = p;
     const file = x12()
       .isa({ sender: 'ERPPARTNER', receiver: 'DEMOSUPPLIER', control: '000000088' })
       .gs({ control: '88' })
