@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { translateX12 } from '@edi/mapping';
 import { isValidSscc, sandboxXmlConfig } from '@edi/erp';
 import { parseX12, validateX12 } from '@edi/x12';
+import { webhookSignature } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
@@ -57,6 +57,18 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
     if (typeof init.body === 'string' && init.body.startsWith('{'))
       headers['content-type'] = 'application/json';
     return fetch(svc.url + path, { ...init, headers });
+  };
+  /** An ERP event, signed as the ERP signs it (the same scheme as our webhooks). */
+  const sendEvent = (body: string) => {
+    const t = Math.floor(Date.now() / 1000);
+    return call('/v1/erp/events', {
+      method: 'POST',
+      headers: {
+        'x-erp-signature': `t=${t},v1=${webhookSignature(EVENT_SECRET, t, body)}`,
+        'content-type': 'application/json',
+      },
+      body,
+    });
   };
   const partner = (isaId: string, fields: Record<string, unknown>) =>
     createPartner(svc.url, ADMIN, { ...fields, isaId });
@@ -354,13 +366,7 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       orderId: order.orderNo,
       externalReference: order.externalReference,
     });
-    const t = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', EVENT_SECRET).update(`${t}.${body}`).digest('hex');
-    const again = await call('/v1/erp/events', {
-      method: 'POST',
-      headers: { 'x-erp-signature': `t=${t},v1=${sig}`, 'content-type': 'application/json' },
-      body,
-    });
+    const again = await sendEvent(body);
     expect(again.status).toBe(202);
     await new Promise((r) => setTimeout(r, 500));
     expect((await tx(p.key, id)).answers.map((a) => a.setId).sort()).toEqual(['810', '855', '856']);
@@ -418,13 +424,7 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
       orderId: order.orderNo,
       externalReference: order.externalReference,
     });
-    const t = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', EVENT_SECRET).update(`${t}.${body}`).digest('hex');
-    const r = await call('/v1/erp/events', {
-      method: 'POST',
-      headers: { 'x-erp-signature': `t=${t},v1=${sig}`, 'content-type': 'application/json' },
-      body,
-    });
+    const r = await sendEvent(body);
     expect(r.status).toBe(202);
     await new Promise((s) => setTimeout(s, 1000));
     const [row] = await svc.dataSource.query<Array<{ ship_requested_at: string | null }>>(

@@ -10,7 +10,8 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TransactionSet, transact } from '@edi/persistence';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { webhookSignature } from '@edi/pipeline';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -93,7 +94,8 @@ function verify(secret: string, header: string, body: Buffer): void {
   const t = Number(m[1]);
   if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_S)
     throw new UnauthorizedException('X-ERP-Signature is too old');
-  const want = createHmac('sha256', secret).update(`${t}.`).update(body).digest();
+  // the same scheme as the webhooks we send
+  const want = Buffer.from(webhookSignature(secret, t, body), 'hex');
   if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex')))
     throw new UnauthorizedException('X-ERP-Signature does not match');
 }
