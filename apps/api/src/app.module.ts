@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { MapRegistry } from '@edi/mapping';
-import type { ApiKeys, SecretBox } from '@edi/persistence';
-import type { DeliverStage, Metrics, Pipeline, StageQueue } from '@edi/pipeline';
+import type { ApiKeys, SecretBox, StaffAccounts } from '@edi/persistence';
+import type { DeliverStage, Metrics, Pipeline, Review, StageQueue } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './common/admin.guard';
@@ -13,12 +13,18 @@ import {
   API_KEYS,
   DATA_SOURCE,
   DELIVER,
+  ERP_STATE,
   MAPS,
   PIPELINE,
+  REVIEW,
   SECRETS,
   SHIP_QUEUE,
+  STAFF,
   STAGE_QUEUE,
 } from './common/tokens';
+import { ConsoleController } from './console/console.controller';
+import { SessionController } from './console/session.controller';
+import { StaffGuard } from './console/staff.guard';
 import { ErpEventsController } from './erp/erp-events.controller';
 import { APP_CONFIG, type AppConfig } from './config';
 import { EdiController } from './edi/edi.controller';
@@ -40,6 +46,11 @@ export interface AppDeps {
   secrets?: SecretBox;
   /** One instance, so the body-limit middleware and the guards share its cache and revocations. */
   keys: ApiKeys;
+  /** Console accounts and sessions. */
+  staff: StaffAccounts;
+  review: Review;
+  /** The ERP circuit's state, for the console; null when no ERP is configured. */
+  erpState: (() => string) | null;
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -57,6 +68,8 @@ export class AppModule {
         AdminController,
         HealthController,
         MetricsController,
+        SessionController,
+        ConsoleController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
@@ -69,7 +82,11 @@ export class AppModule {
         { provide: DELIVER, useValue: deps.deliver },
         { provide: SHIP_QUEUE, useValue: deps.ships },
         { provide: SECRETS, useValue: deps.secrets ?? null },
+        { provide: STAFF, useValue: deps.staff },
+        { provide: REVIEW, useValue: deps.review },
+        { provide: ERP_STATE, useValue: deps.erpState },
         AdminGuard,
+        StaffGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -2,7 +2,7 @@ import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MapRegistry } from '@edi/mapping';
-import { ApiKeys, openDatabase, SecretBox } from '@edi/persistence';
+import { ApiKeys, openDatabase, SecretBox, StaffAccounts } from '@edi/persistence';
 import {
   BullJobQueue,
   BullStageQueue,
@@ -11,6 +11,7 @@ import {
   Metrics,
   Pipeline,
   QUEUES,
+  Review,
   buildStages,
   erpLogLine,
   shipLogLine,
@@ -21,6 +22,7 @@ import {
   type Stages,
 } from '@edi/pipeline';
 import { createErp } from '@edi/erp';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -170,6 +172,11 @@ export async function startService(
     },
   });
   const keys = new ApiKeys(dataSource);
+  const staff = new StaffAccounts(dataSource, {
+    idleSeconds: config.EDI_SESSION_IDLE_SECONDS,
+    maxSeconds: config.EDI_SESSION_MAX_HOURS * 3600,
+  });
+  await firstAdmin(staff, config, log);
   const app = await NestFactory.create(
     AppModule.register({
       config,
@@ -182,6 +189,9 @@ export async function startService(
       deliver: stages.deliver,
       secrets,
       keys,
+      staff,
+      review: new Review(dataSource, maps, queues.translate),
+      erpState: erp ? () => erp.state : null,
     }),
     {
       bodyParser: false,
@@ -192,7 +202,16 @@ export async function startService(
           : new ConsoleLogger({ json: true, logLevels: levels(config.EDI_LOG_LEVEL) }),
     },
   );
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // the console is also opened over plain HTTP (localhost, an internal network): upgrading
+        // its own script and style requests to HTTPS would leave it blank there
+        directives: { upgradeInsecureRequests: null },
+      },
+    }),
+  );
+  serveConsole(app);
   // the key first: a stranger cannot make us read a 10 MB body only to be told 401
   app.use('/v1/edi', (req: Request, _res: Response, next: NextFunction) => {
     authenticatePartner(keys, req).then(() => next(), next);
@@ -249,6 +268,48 @@ export async function startService(
       await dataSource.destroy();
     },
   };
+}
+
+/**
+ * The staff console: the static build of apps/console at /console, index.html for any of its
+ * routes (the browser keeps the path), and / sends a person there.
+ */
+function serveConsole(app: INestApplication): void {
+  const dir = [resolve(__dirname, '../../../console'), resolve(__dirname, '../../../dist/console')].find(
+    (d) => existsSync(join(d, 'index.html')),
+  );
+  if (!dir) return;
+  // file names under assets/ carry their content hash: cached for good; index.html never
+  app.use(
+    '/console/assets',
+    express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+  );
+  app.use('/console', express.static(dir, { index: false, maxAge: 0 }));
+  app.use('/console', (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dir, 'index.html'));
+  });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path === '/' && req.method === 'GET' ? res.redirect('/console/') : next(),
+  );
+}
+
+/** EDI_ADMIN_USER and EDI_ADMIN_PASSWORD: the first console admin, made at start when no one has that name. */
+async function firstAdmin(staff: StaffAccounts, config: AppConfig, log: Logger): Promise<void> {
+  if (!config.EDI_ADMIN_USER || !config.EDI_ADMIN_PASSWORD) return;
+  if ((await staff.list()).some((u) => u.username === config.EDI_ADMIN_USER!.toLowerCase())) return;
+  try {
+    await staff.create({
+      username: config.EDI_ADMIN_USER,
+      role: 'admin',
+      password: config.EDI_ADMIN_PASSWORD,
+    });
+    log.log(`console admin ${config.EDI_ADMIN_USER} created from EDI_ADMIN_USER`);
+  } catch (e) {
+    // two processes starting together: the other one made it
+    if ((await staff.list()).every((u) => u.username !== config.EDI_ADMIN_USER!.toLowerCase())) throw e;
+  }
 }
 
 function levels(level: AppConfig['EDI_LOG_LEVEL']): LogLevel[] {

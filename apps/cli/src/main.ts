@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
 import { mailboxProvisionCommand } from './commands/mailbox.command';
+import { staffAddCommand, staffListCommand, staffPasswordCommand } from './commands/staff.command';
 import { mapsDiffCommand, mapsSchemaCommand, mapsSchemasCommand } from './commands/maps.command';
 import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
@@ -120,6 +121,34 @@ export function buildProgram(): Command {
     .requiredOption('--key <file>', "the partner's OpenSSH public key")
     .option('--dir <dir>', 'where mailboxes live (EDI_MAILBOX_DIR)')
     .action(run(mailboxProvisionCommand));
+
+  const staff = program
+    .command('staff')
+    .description("the staff console's accounts, in the service's database (DATABASE_URL or EDI_DATA_DIR)");
+  staff
+    .command('add')
+    .description('add a console account; the password comes from standard input or EDI_STAFF_PASSWORD')
+    .argument('<username>')
+    .addOption(
+      new Option('--role <role>', 'what they may do')
+        .choices(['viewer', 'operator', 'admin'])
+        .default('viewer'),
+    )
+    .option('--name <name>', 'their name as the console shows it')
+    .action(run(staffAddCommand));
+  staff
+    .command('password')
+    .description('set a new password (standard input or EDI_STAFF_PASSWORD); ends their sessions')
+    .argument('<username>')
+    .action(async (username: string) => {
+      process.exitCode = await staffPasswordCommand(username);
+    });
+  staff
+    .command('list')
+    .description('list console accounts')
+    .action(async () => {
+      process.exitCode = await staffListCommand();
+    });
 
   return program;
 }

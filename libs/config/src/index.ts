@@ -33,6 +33,18 @@ export const ConfigSchema = z.object({
       'EDI_SECRETS_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -hex 32)',
     )
     .optional(),
+  /** Console sessions end after this long unused (default 30 minutes)… */
+  EDI_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).default(1800),
+  /** …and after this long whatever happens (default 12 hours). */
+  EDI_SESSION_MAX_HOURS: z.coerce.number().min(0.01).default(12),
+  /** Send the session cookie as Secure even over plain HTTP (behind a proxy that ends TLS); it is always Secure over HTTPS. */
+  EDI_COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** At start, creates this console admin if no staff member has the name (with EDI_ADMIN_PASSWORD). */
+  EDI_ADMIN_USER: z.string().optional(),
+  EDI_ADMIN_PASSWORD: z.string().min(12, 'EDI_ADMIN_PASSWORD must be at least 12 characters').optional(),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

@@ -13,6 +13,8 @@ import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-cont
 import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
 import { Erp1764090000000 } from './migrations/1764090000000-erp';
 import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
+import { Console1764110000000 } from './migrations/1764110000000-console';
+import { StaffSession, StaffUser } from './entities/staff.entity';
 
 export const ENTITIES = [
   TradingPartner,
@@ -22,6 +24,8 @@ export const ENTITIES = [
   OutboundDocument,
   Delivery,
   AuditEvent,
+  StaffUser,
+  StaffSession,
 ];
 export const MIGRATIONS = [
   Initial1764064800000,
@@ -29,6 +33,7 @@ export const MIGRATIONS = [
   Outbound1764081000000,
   Erp1764090000000,
   Sftp1764100000000,
+  Console1764110000000,
 ];
 
 export interface PersistenceConfig {

@@ -5,6 +5,8 @@ export * from './entities/transaction.entity';
 export * from './entities/outbound-document.entity';
 export * from './entities/delivery.entity';
 export * from './entities/audit-event.entity';
+export * from './entities/staff.entity';
+export * from './staff';
 export * from './data-source';
 export * from './control-numbers';
 export * from './payloads';

@@ -20,6 +20,8 @@ interface PoLine {
   unitOfMeasure?: string;
   unitPrice?: number;
   buyerPartNumber?: string;
+  /** PO1 CB: many retailers send their catalog number instead of a BP part number. */
+  buyerCatalogNumber?: string;
   vendorPartNumber?: string;
   upc?: string;
   [k: string]: unknown;
@@ -343,18 +345,22 @@ export async function decideLines(
   });
 }
 
-/** Our SKU for a PO line: the partner's cross-reference, then the ERP by vendor part, UPC, and the buyer's number as a SKU. */
+/**
+ * Our SKU for a PO line: the partner's cross-reference (of its BP part number, or its CB catalog
+ * number when it sends no BP), then the ERP by vendor part, UPC, and the buyer's number as a SKU.
+ */
 async function resolveProduct(
   erp: ErpAdapter,
   rules: PartnerRules,
   line: PoLine,
 ): Promise<ErpProduct | undefined> {
-  const xref = line.buyerPartNumber ? rules.crossReference[line.buyerPartNumber] : undefined;
+  const buyer = line.buyerPartNumber ?? line.buyerCatalogNumber;
+  const xref = buyer ? rules.crossReference[buyer] : undefined;
   const tries: Array<{ sku?: string; upc?: string; vendorPart?: string }> = [];
   if (xref) tries.push({ sku: xref });
   if (line.vendorPartNumber) tries.push({ vendorPart: line.vendorPartNumber });
   if (line.upc) tries.push({ upc: line.upc });
-  if (line.buyerPartNumber) tries.push({ sku: line.buyerPartNumber });
+  if (buyer) tries.push({ sku: buyer });
   for (const q of tries) {
     const [found] = await erp.findProducts(q);
     if (found) return found;

@@ -10,3 +10,4 @@ export * from './erp.stage';
 export * from './ship.stage';
 export * from './stages';
 export * from './sftp.stage';
+export * from './review';

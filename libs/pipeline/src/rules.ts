@@ -17,7 +17,7 @@ export const PartnerRules = z
     onPriceMismatch: z.enum(['change', 'reject', 'accept']).default('change'),
     /** An item with no contract price for the customer: reject the line (IR), or take the PO's price. */
     onNoContractPrice: z.enum(['reject', 'accept']).default('reject'),
-    /** The partner's item numbers (BP) → our SKUs, for items the ERP does not know by their number. */
+    /** The partner's item numbers (BP, or CB when a line has no BP) → our SKUs, for items the ERP does not know by their number. */
     crossReference: z.record(z.string(), z.string()).default({}),
     /** Send the 856 and 810 as soon as the ERP has the shipment, without waiting for its event. */
     autoShip: z.boolean().default(false),

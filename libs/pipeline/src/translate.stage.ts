@@ -141,14 +141,19 @@ export class TranslateStage {
         document: d,
         issues: t.issues,
         duplicateOf: null,
+        resubmittedFrom: interchange.resubmitOf,
       });
       if (row.status === 'translated') {
-        if (sameAs === undefined) sameAs = await sameContent(m, partner, interchange);
         // earlier sets of this same file count too: the same PO twice in one interchange
         const twin = rows.find((r) => r.setId === row.setId && r.poNumber && r.poNumber === row.poNumber);
+        if (!twin && sameAs === undefined && !interchange.resubmitOf)
+          sameAs = await sameContent(m, partner, interchange);
+        // a staff resubmission replaces the version it was made from: no duplicate of it, by decision
         row.duplicateOf = twin
           ? `PO number ${row.poNumber} appears twice in this interchange (transaction ${twin.id})`
-          : await possibleDuplicate(m, partner, interchange, row, sameAs);
+          : interchange.resubmitOf
+            ? null
+            : await possibleDuplicate(m, partner, interchange, row, sameAs ?? null);
         if (row.duplicateOf) row.status = 'held';
         else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
       }
@@ -286,6 +291,11 @@ async function checkEnvelopes(
     }
     if (r.issues.some((i) => i.severity === 'error' && i.ta1)) {
       verdicts.push('rejected');
+      continue;
+    }
+    // staff resubmitting a corrected version keep the partner's ISA13: it is not a second receipt
+    if (interchange.resubmitOf) {
+      verdicts.push('ok');
       continue;
     }
     const [a, b, c] = placeholders(m.connection, 3);

@@ -23,6 +23,7 @@ import { PartnerRules } from '@edi/pipeline';
 import { SftpSettings } from '@edi/transport';
 import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
+import { partnerView as view } from '../common/partner-view';
 
 /** The fields of a partner, no defaults: what PATCH accepts (a field not sent stays as it is). */
 const PartnerFields = z.object({
@@ -237,24 +238,4 @@ export class AdminController {
       .getRepository(AuditEvent)
       .save(m.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
   }
-}
-
-/** A partner as the API shows it: the webhook secret only as whether one is set, ERP credentials hidden. */
-function view({ webhookSecret, sftp, sftpLeaseUntil: _lease, ...p }: TradingPartner) {
-  const erp = (p.rules as { erp?: { auth?: Record<string, unknown> } } | null)?.erp;
-  const rules = erp?.auth
-    ? {
-        ...p.rules,
-        erp: {
-          ...erp,
-          auth: Object.fromEntries(
-            Object.entries(erp.auth).map(([k, v]) => [
-              k,
-              ['value', 'token', 'clientSecret'].includes(k) ? '***' : v,
-            ]),
-          ),
-        },
-      }
-    : p.rules;
-  return { ...p, rules, webhookSigned: !!webhookSecret, sftpConfigured: !!sftp };
 }

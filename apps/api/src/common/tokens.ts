@@ -7,3 +7,7 @@ export const STAGE_QUEUE = Symbol('STAGE_QUEUE');
 export const DELIVER = Symbol('DELIVER');
 export const SECRETS = Symbol('SECRETS');
 export const SHIP_QUEUE = Symbol('SHIP_QUEUE');
+export const STAFF = Symbol('STAFF');
+export const REVIEW = Symbol('REVIEW');
+/** Reads the ERP's circuit state for the console's health view (null: no ERP configured). */
+export const ERP_STATE = Symbol('ERP_STATE');

@@ -38,6 +38,10 @@ export class Interchange {
   @Column({ type: 'simple-json', nullable: true })
   issues!: unknown[] | null;
 
+  /** A staff resubmission: the transaction it replaces (its sets skip the duplicate checks). */
+  @Column({ name: 'resubmit_of', type: 'varchar', length: 36, nullable: true })
+  resubmitOf!: string | null;
+
   @CreateDateColumn({ name: 'received_at' })
   receivedAt!: Date;
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** received → translated → erp_pending → accepted | rejected | failed → responded → delivered */
+/**
+ * received → translated → erp_pending → accepted | rejected | failed → responded → delivered.
+ * Staff end a problem one as resolved (with a note) or superseded (resubmitted as a new version).
+ */
 export type TransactionStatus =
   | 'received'
   | 'translated'
@@ -11,7 +14,9 @@ export type TransactionStatus =
   | 'failed'
   | 'held'
   | 'responded'
-  | 'delivered';
+  | 'delivered'
+  | 'resolved'
+  | 'superseded';
 
 /** One ST/SE transaction set: its canonical JSON, errors and status. */
 @Entity('transactions')
@@ -70,6 +75,11 @@ export class TransactionSet {
   /** Set when the order's shipments must be read (an ERP event, autoShip); cleared once sent. */
   @Column({ name: 'ship_requested_at', type: 'varchar', length: 30, nullable: true })
   shipRequestedAt!: string | null;
+
+  /** The transaction staff resubmitted this one in place of (its earlier version). */
+  @Index()
+  @Column({ name: 'resubmitted_from', type: 'varchar', length: 36, nullable: true })
+  resubmittedFrom!: string | null;
 
   /** Why it is held as a possible duplicate: the rule that matched. */
   @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })

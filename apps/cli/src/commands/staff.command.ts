@@ -1,0 +1,76 @@
+import { openDatabase, StaffAccounts, StaffError, STAFF_ROLES, type StaffRole } from '@edi/persistence';
+import { UsageError } from '../io';
+
+/** The password from EDI_STAFF_PASSWORD or standard input (never an argument: it would sit in the shell's history and `ps`). */
+async function readPassword(): Promise<string> {
+  if (process.env.EDI_STAFF_PASSWORD) return process.env.EDI_STAFF_PASSWORD;
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'give the password on standard input (echo … | edi staff add …) or in EDI_STAFF_PASSWORD',
+    );
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** The service's own database: DATABASE_URL (Postgres) or the SQLite file under EDI_DATA_DIR. */
+async function withStaff<T>(work: (staff: StaffAccounts) => Promise<T>): Promise<T> {
+  const ds = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: process.env.EDI_DATA_DIR ?? './data',
+  });
+  try {
+    return await work(new StaffAccounts(ds));
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** `edi staff add <username> --role admin [--name "…"]`: a console account (the first admin, or any other). */
+export async function staffAddCommand(
+  username: string,
+  opts: { role: string; name?: string },
+): Promise<number> {
+  if (!STAFF_ROLES.includes(opts.role as StaffRole))
+    throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
+  const password = await readPassword();
+  try {
+    const user = await withStaff((s) =>
+      s.create({ username, name: opts.name, role: opts.role as StaffRole, password }),
+    );
+    process.stdout.write(`staff member ${user.username} (${user.role}) created; sign in at /console\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StaffError) {
+      process.stderr.write(`edi: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `edi staff password <username>`: a new password (from stdin or EDI_STAFF_PASSWORD); ends the member's sessions. */
+export async function staffPasswordCommand(username: string): Promise<number> {
+  const password = await readPassword();
+  try {
+    await withStaff((s) => s.setPassword(username, password));
+    process.stdout.write(`password of ${username} changed; their sessions are ended\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StaffError) {
+      process.stderr.write(`edi: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `edi staff list`. */
+export async function staffListCommand(): Promise<number> {
+  const users = await withStaff((s) => s.list());
+  for (const u of users)
+    process.stdout.write(`${u.username}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+  return 0;
+}

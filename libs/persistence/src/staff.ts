@@ -1,0 +1,245 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { LessThan } from 'typeorm';
+import { AuditEvent } from './entities/audit-event.entity';
+import { StaffSession, StaffUser, STAFF_ROLES, type StaffRole } from './entities/staff.entity';
+import { transact } from './data-source';
+
+/** N = 2^15, r = 8, p = 1: about 50 ms and 32 MiB per hash, OWASP's scrypt floor. */
+const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 };
+/** Five wrong passwords are free; each one after locks the account for twice as long, up to 15 minutes. */
+const FREE_FAILURES = 5;
+const MAX_LOCK_MS = 15 * 60_000;
+
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keylen, { ...options, maxmem: 128 * options.N! * options.r! * 2 }, (e, key) =>
+      e ? reject(e) : resolve(key),
+    ),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, SCRYPT.keylen, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return timingSafeEqual(key, expected);
+}
+
+/** Compared against when the username does not exist, so a wrong name takes as long as a wrong password. */
+let dummyHash: Promise<string> | undefined;
+
+export class StaffError extends Error {
+  constructor(
+    readonly reason: 'invalid' | 'locked' | 'exists' | 'weak',
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface SignedIn {
+  user: StaffUser;
+  /** The cookie's value: shown to the browser once, stored only as its hash. */
+  token: string;
+  session: StaffSession;
+}
+
+export interface SessionPolicy {
+  /** Signed out after this long without a request. */
+  idleSeconds: number;
+  /** Signed out after this long whatever happens. */
+  maxSeconds: number;
+}
+
+/** Staff accounts and sessions for the console: scrypt passwords, hashed session tokens, lockout. */
+export class StaffAccounts {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly policy: SessionPolicy = { idleSeconds: 1800, maxSeconds: 12 * 3600 },
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: {
+    username: string;
+    name?: string;
+    role: StaffRole;
+    password: string;
+  }): Promise<StaffUser> {
+    const username = input.username.trim().toLowerCase();
+    if (!/^[a-z0-9._@-]{2,64}$/.test(username))
+      throw new StaffError('invalid', 'a username is 2-64 letters, digits, dots, dashes, underscores or @');
+    if (!STAFF_ROLES.includes(input.role))
+      throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
+    if (input.password.length < 12) throw new StaffError('weak', 'a password needs at least 12 characters');
+    const repo = this.ds.getRepository(StaffUser);
+    if (await repo.existsBy({ username }))
+      throw new StaffError('exists', `staff member ${username} already exists`);
+    const user = repo.create({
+      username,
+      name: input.name?.trim() || username,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      failedLogins: 0,
+      lockedUntil: null,
+      disabledAt: null,
+    });
+    await transact(this.ds, async (m) => {
+      await m.getRepository(StaffUser).insert(user);
+      await audit(m.getRepository(AuditEvent), user.id, 'staff.created', 'system', {
+        username,
+        role: user.role,
+      });
+    });
+    return user;
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    if (password.length < 12) throw new StaffError('weak', 'a password needs at least 12 characters');
+    const hash = await hashPassword(password);
+    await transact(this.ds, async (m) => {
+      const r = await m
+        .getRepository(StaffUser)
+        .update(
+          { username: username.toLowerCase() },
+          { passwordHash: hash, failedLogins: 0, lockedUntil: null },
+        );
+      if (!r.affected) throw new StaffError('invalid', `no staff member ${username}`);
+      // a new password ends every session the old one opened
+      const user = await m.getRepository(StaffUser).findOneByOrFail({ username: username.toLowerCase() });
+      await m.getRepository(StaffSession).delete({ userId: user.id });
+    });
+  }
+
+  count(): Promise<number> {
+    return this.ds.getRepository(StaffUser).count();
+  }
+
+  list(): Promise<StaffUser[]> {
+    return this.ds.getRepository(StaffUser).find({ order: { username: 'ASC' } });
+  }
+
+  /**
+   * Checks the password and opens a session. Wrong name and wrong password give the same answer
+   * in the same time; an account with too many failures in a row answers 'locked' without
+   * checking anything, so guessing costs the guesser time, not us CPU.
+   */
+  async signIn(username: string, password: string, from: string): Promise<SignedIn> {
+    const now = this.clock();
+    const user = await this.ds
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.username = :u', { u: username.trim().toLowerCase() })
+      .getOne();
+    if (user?.lockedUntil && new Date(user.lockedUntil) > now) {
+      const wait = Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 1000);
+      throw new StaffError('locked', `too many failed sign-ins; try again in ${wait} s`, wait);
+    }
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+    if (!user || !ok || user.disabledAt) {
+      if (user) await this.failed(user, from, now);
+      throw new StaffError('invalid', 'wrong username or password');
+    }
+    const token = randomBytes(32).toString('base64url');
+    const session = this.ds.getRepository(StaffSession).create({
+      id: tokenHash(token),
+      userId: user.id,
+      csrfToken: randomBytes(24).toString('base64url'),
+      expiresAt: new Date(now.getTime() + this.policy.idleSeconds * 1000).toISOString(),
+      endsAt: new Date(now.getTime() + this.policy.maxSeconds * 1000).toISOString(),
+    });
+    await transact(this.ds, async (m) => {
+      await m.getRepository(StaffUser).update({ id: user.id }, { failedLogins: 0, lockedUntil: null });
+      await m.getRepository(StaffSession).insert(session);
+      // sessions that ended are swept as new ones open, so the table does not grow for ever
+      await m.getRepository(StaffSession).delete({ endsAt: LessThan(now.toISOString()) });
+      await audit(m.getRepository(AuditEvent), user.id, 'staff.signed_in', user.username, { from });
+    });
+    const { passwordHash: _hash, ...visible } = user;
+    return { user: Object.assign(new StaffUser(), visible), token, session };
+  }
+
+  private async failed(user: StaffUser, from: string, now: Date): Promise<void> {
+    const failures = user.failedLogins + 1;
+    const over = failures - FREE_FAILURES;
+    const lockedUntil =
+      over > 0 ? new Date(now.getTime() + Math.min(MAX_LOCK_MS, 1000 * 2 ** (over + 3))).toISOString() : null;
+    await transact(this.ds, async (m) => {
+      await m.getRepository(StaffUser).update({ id: user.id }, { failedLogins: failures, lockedUntil });
+      await audit(m.getRepository(AuditEvent), user.id, 'staff.sign_in_failed', user.username, {
+        from,
+        failures,
+        ...(lockedUntil ? { lockedUntil } : {}),
+      });
+    });
+  }
+
+  /**
+   * The session and its user for a cookie's token, or null when it does not exist, has been idle
+   * too long or is past its end. A live session's idle timer is pushed forward, but written only
+   * when a tenth of it has gone by, so a busy console does not write on every request.
+   */
+  async session(token: string): Promise<{ session: StaffSession; user: StaffUser } | null> {
+    if (!token) return null;
+    const now = this.clock();
+    const session = await this.ds.getRepository(StaffSession).findOneBy({ id: tokenHash(token) });
+    if (!session) return null;
+    if (new Date(session.expiresAt) <= now || new Date(session.endsAt) <= now) {
+      await transact(this.ds, (m) => m.getRepository(StaffSession).delete({ id: session.id }));
+      return null;
+    }
+    const user = await this.ds.getRepository(StaffUser).findOneBy({ id: session.userId });
+    if (!user || user.disabledAt) return null;
+    const idleMs = this.policy.idleSeconds * 1000;
+    const left = new Date(session.expiresAt).getTime() - now.getTime();
+    if (left < idleMs * 0.9) {
+      session.expiresAt = new Date(
+        Math.min(now.getTime() + idleMs, new Date(session.endsAt).getTime()),
+      ).toISOString();
+      await transact(this.ds, (m) =>
+        m.getRepository(StaffSession).update({ id: session.id }, { expiresAt: session.expiresAt }),
+      );
+    }
+    return { session, user };
+  }
+
+  async signOut(token: string, actor: StaffUser): Promise<void> {
+    await transact(this.ds, async (m) => {
+      await m.getRepository(StaffSession).delete({ id: tokenHash(token) });
+      await audit(m.getRepository(AuditEvent), actor.id, 'staff.signed_out', actor.username, null);
+    });
+  }
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function audit(
+  repo: import('typeorm').Repository<AuditEvent>,
+  subjectId: string,
+  action: string,
+  actor: string,
+  detail: Record<string, unknown> | null,
+) {
+  return repo.insert(repo.create({ subjectId, action, actor, detail }) as never);
+}
