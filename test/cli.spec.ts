@@ -199,3 +199,38 @@ describe('edi CLI', () => {
     expect(schema.properties.invoice.properties.totalAmount.type).toEqual(['number', 'string']);
   });
 });
+
+describe('edi staff', () => {
+  const data = mkdtempSync(join(tmpdir(), 'edi-cli-staff-'));
+  const staff = (args: string[], input?: string) => {
+    const r = spawnSync(process.execPath, [BIN, 'staff', ...args], {
+      input,
+      env: { ...process.env, EDI_DATA_DIR: data, DATABASE_URL: '', EDI_STAFF_PASSWORD: '' },
+    });
+    return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
+  };
+
+  it('adds the first admin with the password from standard input, who can then sign in', async () => {
+    const added = staff(
+      ['add', 'Root.Admin', '--role', 'admin', '--name', 'Root Admin'],
+      'a long enough password\n',
+    );
+    expect(added.err).toBe('');
+    expect(added.out).toMatch(/staff member root\.admin \(admin\) created/);
+    expect(staff(['list']).out).toBe('root.admin\tadmin\tRoot Admin\n');
+    expect(staff(['add', 'root.admin', '--role', 'viewer'], 'a long enough password').err).toMatch(
+      /already exists/,
+    );
+    expect(staff(['add', 'shorty', '--role', 'viewer'], 'short').code).toBe(1);
+    expect(staff(['add', 'x', '--role', 'king'], 'a long enough password').code).not.toBe(0);
+
+    const { openDatabase, StaffAccounts } = await import('@edi/persistence');
+    const ds = await openDatabase({ dataDir: data });
+    try {
+      const signed = await new StaffAccounts(ds).signIn('root.admin', 'a long enough password', 'test');
+      expect(signed.user.role).toBe('admin');
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

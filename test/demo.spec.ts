@@ -14,6 +14,7 @@ const KEY = 'demo-spec-key-0123456789abcdef';
 
 describe('npm start, then the demo 850', () => {
   let service: ChildProcess;
+  let printed = '';
   const port = 21000 + (process.pid % 10000);
 
   beforeAll(async () => {
@@ -26,8 +27,9 @@ describe('npm start, then the demo 850', () => {
         EDI_ERP_SANDBOX_PORT: String(port + 1),
         EDI_LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    service.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
     for (let i = 0; i < 200; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
@@ -70,5 +72,25 @@ describe('npm start, then the demo 850', () => {
     expect(kinds).toEqual(['997', '855', '856', '810']);
     for (const i of items) expect(validateX12(i.x12).issues).toEqual([]);
     expect(items[1]!.x12).toMatch(/BAK\*00\*AD\*PO-1001\*20261125\*\*\*\*SO-\d+/);
+  });
+
+  it('prints a console admin whose password signs in, and serves the console at /console/', async () => {
+    for (let i = 0; i < 50 && !/Staff console/.test(printed); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const [, url, password] =
+      /Staff console: (\S+) — sign in as admin with password (\S+)/.exec(printed) ?? [];
+    expect(url).toBe(`http://127.0.0.1:${port}/console/`);
+    const page = await fetch(url!);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/<script type="module"[^>]* src="\/console\/assets\/index-[\w-]+\.js"/);
+    const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+    expect(home.headers.get('location')).toBe('/console/');
+    const signIn = await fetch(`http://127.0.0.1:${port}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ApiKeys, TradingPartner, transact } from '@edi/persistence';
+import { ApiKeys, StaffAccounts, TradingPartner, transact } from '@edi/persistence';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -66,6 +66,15 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nDemo partner DEMOPARTNER, API key: ${key}\nTry:\n  curl -s -X POST '${running.url}/v1/edi?wait=true' -H 'X-API-Key: ${key}' --data-binary @${fixture}\n\n`,
   );
+  // a fresh demo has nobody to sign in to the console: an admin with a password shown this once
+  const staff = new StaffAccounts(running.dataSource);
+  if ((await staff.count()) === 0) {
+    const password = randomBytes(12).toString('base64url');
+    await staff.create({ username: 'admin', name: 'Demo admin', role: 'admin', password });
+    process.stdout.write(
+      `Staff console: ${running.url}/console/ — sign in as admin with password ${password}\n(shown once; change it with: echo 'new password' | npx edi staff password admin)\n\n`,
+    );
+  }
 }
 
 /**
