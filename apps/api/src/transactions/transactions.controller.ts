@@ -27,6 +27,8 @@ const ListQuery = z.object({
       'held',
       'responded',
       'delivered',
+      'resolved',
+      'superseded',
     ])
     .optional(),
   direction: z.enum(['in', 'out']).optional(),
