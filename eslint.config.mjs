@@ -12,6 +12,7 @@ export default tseslint.config(
       'bin/**',
       '*.config.js',
       '*.config.mjs',
+      'apps/console/vite.config.mjs',
     ],
   },
   js.configs.recommended,
@@ -72,6 +73,17 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // the console is browser code: its own tsconfig gives it the DOM and JSX instead of Node
+    files: ['apps/console/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './apps/console/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   {

@@ -205,6 +205,13 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       );
       expect(answered.transaction.status).toBe('accepted');
       expect(answered.transaction.resubmittedFrom).toBe(tx.id);
+      expect(answered.timeline).toContainEqual(
+        expect.objectContaining({
+          action: 'resubmitted as a new version',
+          actor: 'olly',
+          detail: expect.objectContaining({ note: 'quantity was spelled out' }),
+        }),
+      );
       expect(answered.outbound.map((d: any) => d.kind)).toEqual(expect.arrayContaining(['TA1+997', '855']));
       const po855 = answered.outbound.find((d: any) => d.kind === '855').x12 as string;
       expect(po855).toMatch(/BAK\*00\*A[CD]\*FIX-1\*/);
@@ -240,6 +247,14 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       expect(again.status).toBe('held');
       const done = await operator.json('POST', `/v1/console/transactions/${again.id}/reprocess`, {});
       expect(done.transactions[0].status).toBe('erp_pending');
+      // the ERP knows orders by partner and PO number: the released PO is the order DUP-1 already
+      // has, so nothing is ordered or answered twice, and it waits for a person again, saying why
+      const version = await until(done.transactions[0].id, (t) => t.transaction.status !== 'erp_pending');
+      expect(version.transaction.status).toBe('held');
+      expect(version.transaction.problem).toMatch(
+        /the ERP already has this PO as order SO-\d+ \(transaction [0-9a-f-]{36}\)/,
+      );
+      expect(version.answers).toEqual([]);
       const old = await operator.json('GET', `/v1/console/transactions/${again.id}`);
       expect(old.timeline.map((e: any) => e.action)).toContain('console.reprocessed');
     });

@@ -85,7 +85,10 @@ describe('staff accounts', () => {
     const fail = () =>
       staff.signIn('grace', 'wrong password!!', '10.0.0.1').then(
         () => ({ reason: 'signed in with a wrong password!', retryAfterSeconds: undefined }),
-        (e: StaffError) => ({ reason: e.reason as string, retryAfterSeconds: e.retryAfterSeconds }),
+        (e: StaffError): { reason: string; retryAfterSeconds?: number } => ({
+          reason: e.reason,
+          retryAfterSeconds: e.retryAfterSeconds,
+        }),
       );
     for (let k = 0; k < 5; k++) expect((await fail()).reason).toBe('invalid');
     expect((await fail()).reason).toBe('invalid'); // the sixth is checked, then locks

@@ -110,6 +110,16 @@ export class ErpStage {
       throw e;
     }
 
+    // the ERP keys orders by partner and PO number: a PO released by staff as a new version, or
+    // resent, can come back as the order another transaction already answered
+    if (orderId) {
+      const holder = await this.ds.getRepository(TransactionSet).findOne({
+        where: { partnerId: partner.id, direction: 'in', setId: tx.setId, erpRef: orderId },
+        select: { id: true },
+      });
+      if (holder && holder.id !== transactionId) return this.holdOrdered(transactionId, orderId, holder.id);
+    }
+
     const allRejected = decisions.every((d) => d.acks.every((a) => a.status === 'IR'));
     const changed = decisions.some((d) => d.acks.some((a) => a.status !== 'IA'));
     const body = {
@@ -219,6 +229,20 @@ export class ErpStage {
       ),
     );
     return decisions;
+  }
+
+  /** The ERP already has this PO as an order another transaction holds: nothing is ordered or answered twice. */
+  private async holdOrdered(transactionId: string, orderId: string, holderId: string): Promise<ErpOutcome> {
+    await transact(this.ds, (m) =>
+      m.getRepository(TransactionSet).update(
+        { id: transactionId, status: 'erp_pending' },
+        {
+          status: 'held',
+          duplicateOf: `the ERP already has this PO as order ${orderId} (transaction ${holderId}); nothing was ordered or answered twice`,
+        },
+      ),
+    );
+    return { transactionId, status: 'held', orderId: null, push: [], ship: false };
   }
 
   /** Gave up (the ERP refused for good): the PO is `failed` with the reason, for a person. */

@@ -299,6 +299,16 @@ export class ConsoleController {
       tx.interchangeId ? this.ds.getRepository(Interchange).findOneBy({ id: tx.interchangeId }) : null,
       this.ds.getRepository(AuditEvent).find({ where: { subjectId: tx.id }, order: { at: 'ASC' } }),
     ]);
+    const made = tx.resubmittedFrom
+      ? (
+          await this.ds.getRepository(AuditEvent).find({
+            where: {
+              subjectId: tx.resubmittedFrom,
+              action: In(['console.resubmitted', 'console.reprocessed']),
+            },
+          })
+        ).filter((a) => a.detail?.interchangeId === tx.interchangeId)
+      : [];
     const docs = this.ds.getRepository(OutboundDocument);
     const outbound = [
       ...(tx.interchangeId
@@ -340,6 +350,16 @@ export class ConsoleController {
         detail: null,
       },
       ...audit.map((a) => ({ at: a.at.toISOString(), action: a.action, actor: a.actor, detail: a.detail })),
+      // who made this version, with their note (recorded on the version it replaced)
+      ...made.map((a) => ({
+        at: a.at.toISOString(),
+        action:
+          a.action === 'console.reprocessed'
+            ? 'reprocessed from an earlier version'
+            : 'resubmitted as a new version',
+        actor: a.actor,
+        detail: a.detail,
+      })),
       ...outbound.flatMap((d) =>
         deliveries
           .filter((x) => x.documentId === d.id)

@@ -1,0 +1,39 @@
+import type { Route } from '../router';
+import { paths } from '../router';
+import { Link } from '../components/Link';
+import { PageTitle } from '../components/PageTitle';
+import { Dashboard } from './Dashboard';
+import { Partner } from './Partner';
+import { Partners } from './Partners';
+import { Transaction } from './Transaction';
+import { Transactions } from './Transactions';
+
+/** The page for a signed-in route; keyed by id so a detail page never shows the previous record's state. */
+export function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'dashboard':
+      return <Dashboard />;
+    case 'transactions':
+      return <Transactions filter={route.filter} />;
+    case 'transaction':
+      return <Transaction key={route.id} id={route.id} />;
+    case 'partners':
+      return <Partners />;
+    case 'partner':
+      return <Partner key={route.id} id={route.id} />;
+    case 'login':
+    case 'notFound':
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageTitle title="Page not found" />
+      <p>
+        There is no console page at this address. <Link href={paths.dashboard}>Go to the dashboard</Link>.
+      </p>
+    </>
+  );
+}

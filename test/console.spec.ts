@@ -1,0 +1,268 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { StaffAccounts } from '@edi/persistence';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner } from './helpers/admin';
+import { CORPUS_PARTNER, damagedCorpus850 } from './helpers/staff';
+
+/**
+ * The staff console in a real browser (Debian's Chromium, driven by playwright-core), against the
+ * built console and the real service with the sandbox ERP: a rejected corpus 850 found, read,
+ * fixed and resubmitted until its 855 is there; what a viewer may not do; a session that expires.
+ * Screenshots of the main pages go to test-artifacts/console/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '../test-artifacts/console');
+const ADMIN_TOKEN = 'console-browser-admin-token-0123';
+const PASSWORD = 'correct horse battery staple';
+
+jest.setTimeout(60_000);
+
+describe('staff console in Chromium', () => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let browser: Browser;
+  let partner: { id: string; key: string };
+  let isa13 = 900;
+
+  const post = async (text: string) => {
+    const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': partner.key },
+      body: text,
+    });
+    const body = (await r.json()) as { outcome: { transactions: Array<{ id: string; status: string }> } };
+    return body.outcome.transactions[0]!;
+  };
+
+  /** A fresh browser profile; axe-core is injected later, so the page's CSP is bypassed for the test only. */
+  const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      // a 401 before signing in is the console asking who is there; anything else is a bug
+      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) errors.push(m.text());
+    });
+    (page as Page & { errors: string[] }).errors = errors;
+    return { context, page };
+  };
+
+  /** Signs in with the keyboard only: Tab between the fields, Enter to submit. */
+  const signIn = async (page: Page, username: string, url = svc.url) => {
+    await page.goto(`${url}/console/`);
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    expect(
+      await page.getByLabel('Password').evaluate((el) => el === (globalThis as any).document.activeElement),
+    ).toBe(true);
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  };
+
+  /** axe-core's serious and critical findings on the page as it is now. */
+  const accessibility = async (page: Page) => {
+    await page.addScriptTag({ path: require.resolve('axe-core') });
+    const result = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(o?: object): Promise<any> } }).axe;
+      const r = await axe.run({ resultTypes: ['violations'] });
+      return r.violations
+        .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+    });
+    return result as string[];
+  };
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    erp = await startSandbox({});
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-console-')),
+        EDI_ADMIN_TOKEN: ADMIN_TOKEN,
+        EDI_ERP_URL: erp.url,
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: PASSWORD,
+      }),
+      { logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+    await new StaffAccounts(svc.dataSource).create({
+      username: 'vic',
+      name: 'Vic Viewer',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    partner = await createPartner(svc.url, ADMIN_TOKEN, CORPUS_PARTNER);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    await erp?.close();
+  });
+
+  it('finds a rejected corpus 850, shows the bad element, and a fixed resubmission is accepted with its 855', async () => {
+    // some history for the dashboard: accepted POs and the broken one
+    for (const po of ['OK-1', 'OK-2']) await post(damagedCorpus850(isa13++, po).good);
+    const rejected = await post(damagedCorpus850(isa13++, 'BROKEN-1').bad);
+    expect(rejected.status).toBe('rejected');
+
+    const { context, page } = await newPage();
+    await signIn(page, 'ada');
+    await page.getByText('rejected').first().waitFor();
+    expect(await accessibility(page)).toEqual([]);
+    await shot(page, '1-dashboard');
+
+    // the list, filtered by keyboard: Status = rejected, Enter
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Transactions' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Transactions' }).waitFor();
+    await page.getByLabel('Status').selectOption('rejected');
+    await page.getByLabel('PO number').focus();
+    await page.keyboard.type('BROKEN-1');
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('link', { name: '850 4567' });
+    await link.waitFor();
+    expect(await page.getByRole('row').count()).toBe(2); // the header and the one match
+    expect(await accessibility(page)).toEqual([]);
+    await shot(page, '2-transactions');
+
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: /850 4567/ }).waitFor();
+    // the failing element is highlighted inside its segment, and the reason is in words
+    const mark = page.locator('.segment--error mark.element-error');
+    await mark.waitFor();
+    expect(await mark.textContent()).toBe('SIX');
+    expect(await page.locator('.segment--error').count()).toBe(1);
+    expect(await page.locator('.segment--error').textContent()).toContain('PO1**SIX*EA*12**CB*17920108');
+    const problems = page.locator('section', { has: page.getByRole('heading', { name: 'Problems' }) });
+    expect(await problems.textContent()).toContain("element PO102 'SIX' must be a decimal number");
+    expect(await accessibility(page)).toEqual([]);
+    await shot(page, '3-transaction-rejected');
+    // the first screenful, as the README shows it (docs/console-transaction.png)
+    await page.screenshot({ path: join(SHOTS, 'readme-transaction.png') });
+
+    // fix it in the X12 editor and resubmit
+    await page.getByRole('button', { name: 'Edit X12' }).click();
+    const editor = page.getByLabel('X12', { exact: true });
+    const x12 = await editor.inputValue();
+    expect(x12).toContain('PO1**SIX*EA');
+    await editor.fill(x12.replace('PO1**SIX*', 'PO1**6*'));
+    await shot(page, '4-transaction-editing');
+    await page.getByRole('button', { name: 'Resubmit' }).click();
+    await page.getByText('Resubmitted as a new version').waitFor();
+    await page.getByRole('heading', { level: 1, name: /850 4567/ }).waitFor();
+    expect(page.url()).not.toContain(rejected.id);
+
+    // the new version goes through the ERP by itself; the page follows until the 855 is there
+    const answers = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Acknowledgments and answers' }),
+    });
+    await answers.getByText('855').first().waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { level: 1 }).getByText('accepted').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.segment--error').count()).toBe(0);
+    expect(await answers.textContent()).toMatch(/Resubmitted from/);
+    await shot(page, '5-transaction-accepted');
+
+    // the original is kept, superseded, and says who did it
+    await answers.getByRole('link', { name: /Resubmitted from/ }).click();
+    await page.getByRole('heading', { level: 1 }).getByText('superseded').waitFor();
+    const timeline = page.locator('section', { has: page.getByRole('heading', { name: 'Timeline' }) });
+    expect(await timeline.textContent()).toMatch(/ada/);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a viewer sees a rejected transaction but is offered nothing to change', async () => {
+    const tx = await post(damagedCorpus850(isa13++, 'VIEWER-1').bad);
+    const { context, page } = await newPage();
+    await signIn(page, 'vic');
+    await page.goto(`${svc.url}/console/transactions/${tx.id}`);
+    await page.getByRole('heading', { level: 1, name: /850 4567/ }).waitFor();
+    await page.locator('mark.element-error').waitFor();
+    await page.getByText(/your role \(viewer\) cannot change it/).waitFor();
+    for (const name of ['Reprocess', 'Edit X12', 'Edit JSON', 'Resolve'])
+      expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    // and the API behind it says no as well, with the browser's own session and CSRF token
+    const status = await page.evaluate(async (id) => {
+      const me = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+      const r = await fetch(`/v1/console/transactions/${id}/reprocess`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': me.csrfToken, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      return r.status;
+    }, tx.id);
+    expect(status).toBe(403);
+    await context.close();
+  });
+
+  it('an admin issues a partner key from the console, shown once', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'ada');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Partners' }).click();
+    await page.getByRole('link', { name: 'Peps Ridgefield' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Peps Ridgefield' }).waitFor();
+    await page.getByLabel('Key label').fill('warehouse system');
+    await page.getByRole('button', { name: 'Issue key' }).click();
+    const shown = page.getByRole('status').filter({ hasText: 'New API key' });
+    await shown.waitFor();
+    const key = (await shown.locator('code').textContent())!.trim();
+    expect(key).toMatch(/^edi_[0-9a-f]{8}_[A-Za-z0-9_-]{32}$/);
+    const use = await fetch(`${svc.url}/v1/transactions`, { headers: { 'x-api-key': key } });
+    expect(use.status).toBe(200);
+    expect(await accessibility(page)).toEqual([]);
+    await shot(page, '6-partner');
+    await context.close();
+  });
+
+  it('a session that sits idle expires, and the console asks to sign in again', async () => {
+    const short = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-console-idle-')),
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: PASSWORD,
+        EDI_SESSION_IDLE_SECONDS: '2',
+        EDI_ERP_SANDBOX_PORT: '0',
+      }),
+      { logger: false },
+    );
+    try {
+      const { context, page } = await newPage();
+      await signIn(page, 'ada', short.url);
+      await new Promise((r) => setTimeout(r, 3_000));
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Transactions' })
+        .click();
+      await page.getByText(/session has expired/).waitFor();
+      await page.getByLabel('Username').waitFor();
+      await shot(page, '7-session-expired');
+      // the cookie is gone for the server too: nothing opens with it
+      const cookies = await context.cookies();
+      const r = await fetch(`${short.url}/v1/console/transactions`, {
+        headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+      });
+      expect(r.status).toBe(401);
+      await context.close();
+    } finally {
+      await short.close();
+    }
+  });
+});
