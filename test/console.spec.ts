@@ -165,7 +165,8 @@ describe('staff console in Chromium', () => {
     await editor.fill(x12.replace('PO1**SIX*', 'PO1**6*'));
     await shot(page, '4-transaction-editing');
     await page.getByRole('button', { name: 'Resubmit' }).click();
-    await page.getByText('Resubmitted as a new version').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Resubmitted as a new version' }).waitFor();
+    expect(await page.locator('.timeline').textContent()).toMatch(/ada\s*resubmitted as a new version/);
     await page.getByRole('heading', { level: 1, name: /850 4567/ }).waitFor();
     expect(page.url()).not.toContain(rejected.id);
 
