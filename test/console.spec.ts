@@ -126,6 +126,12 @@ describe('staff console in Chromium', () => {
     const { context, page } = await newPage();
     await signIn(page, 'ada');
     await page.getByText('rejected').first().waitFor();
+    const byPartner = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Documents by partner' }),
+    });
+    expect(await byPartner.getByRole('row', { name: /Peps Ridgefield/ }).textContent()).toMatch(
+      /^Peps Ridgefield\s*[3-5]\s*1$/,
+    );
     expect(await accessibility(page)).toEqual([]);
     await shot(page, '1-dashboard');
 

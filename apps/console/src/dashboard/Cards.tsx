@@ -208,3 +208,38 @@ export function Interchanges({ interchanges, days }: Pick<Dashboard, 'interchang
     </>
   );
 }
+
+/** Who sends what: each partner's documents in the window, and how many of them need a person. */
+export function PartnersTable({ byPartner }: Pick<Dashboard, 'byPartner'>) {
+  if (byPartner.length === 0) return <p className="muted">No documents in this window.</p>;
+  const rows = [...byPartner].sort((a, b) => b.total - a.total);
+  return (
+    <div className="table-wrap">
+      <table className="table table--compact">
+        <caption className="visually-hidden">Documents by partner</caption>
+        <thead>
+          <tr>
+            <th scope="col">Partner</th>
+            <th scope="col" className="num">
+              Documents
+            </th>
+            <th scope="col" className="num">
+              Problems
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.partnerId}>
+              <th scope="row">
+                <Link href={paths.transactions({ partner: row.partnerId })}>{row.partnerName}</Link>
+              </th>
+              <td className="num">{formatCount(row.total)}</td>
+              <td className="num">{formatCount(row.problems)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

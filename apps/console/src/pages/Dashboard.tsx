@@ -7,6 +7,7 @@ import {
   DeliveryHealth,
   ErpHealth,
   Interchanges,
+  PartnersTable,
   PartnersWithErrors,
   SetsTable,
   StatusCard,
@@ -39,6 +40,9 @@ export function Dashboard() {
           </Card>
           <Card title="Partners with errors" wide={data.partnersWithErrors.length > 0}>
             <PartnersWithErrors partners={data.partnersWithErrors} />
+          </Card>
+          <Card title="Documents by partner">
+            <PartnersTable byPartner={data.byPartner} />
           </Card>
           <Card title="Documents by set and direction">
             <SetsTable bySet={data.bySet} />
