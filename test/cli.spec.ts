@@ -227,8 +227,23 @@ describe('edi staff', () => {
     const { openDatabase, StaffAccounts } = await import('@edi/persistence');
     const ds = await openDatabase({ dataDir: data });
     try {
-      const signed = await new StaffAccounts(ds).signIn('root.admin', 'a long enough password', 'test');
+      const accounts = new StaffAccounts(ds);
+      const signed = await accounts.signIn('root.admin', 'a long enough password', 'test');
       expect(signed.user.role).toBe('admin');
+      // a new role ends the session it had; disabled, the member cannot sign in at all
+      expect(staff(['role', 'root.admin', 'viewer']).out).toMatch(/now viewer/);
+      expect(await accounts.session(signed.token)).toBeNull();
+      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\n');
+      expect(staff(['disable', 'root.admin']).code).toBe(0);
+      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\tdisabled\n');
+      await expect(accounts.signIn('root.admin', 'a long enough password', 'test')).rejects.toThrow(
+        /wrong username or password/,
+      );
+      expect(staff(['enable', 'root.admin']).code).toBe(0);
+      expect((await accounts.signIn('root.admin', 'a long enough password', 'test')).user.role).toBe(
+        'viewer',
+      );
+      expect(staff(['role', 'nobody', 'admin']).err).toMatch(/no staff member nobody/);
     } finally {
       await ds.destroy();
     }

@@ -287,29 +287,100 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       );
     });
 
-    it('bulk-reprocesses a filtered set: the ones now right go on, the ones still wrong are skipped', async () => {
-      const held = [];
+    it('bulk-reprocesses a filtered set: after a fix the failed ones go on, the still-wrong are skipped, the held are left alone', async () => {
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+      const setCustomer = (erpCustomerId: string) =>
+        fetch(`${svc.url}/v1/admin/partners/${partner.id}`, {
+          method: 'PATCH',
+          headers: admin,
+          body: JSON.stringify({ erpCustomerId }),
+        }).then((r) => expect(r.status).toBe(200));
+      // the partner was set up with a customer the ERP does not know: its POs fail for good
+      await setCustomer('C-NOPE');
+      const failed = [];
       for (const n of [1, 2]) {
-        const { good } = damagedCorpus850(isa13++, `BULK-${n}`);
-        await post(good);
-        held.push(await post(damagedCorpus850(isa13++, `BULK-${n}`).good));
+        const tx = await post(damagedCorpus850(isa13++, `BULK-${n}`).good);
+        failed.push((await until(tx.id, (t) => t.transaction.status !== 'erp_pending')).transaction);
       }
+      expect(failed.map((t) => t.status)).toEqual(['failed', 'failed']);
+      expect(failed[0].problem).toMatch(/no customer C-NOPE/);
+      await setCustomer('C-TEST');
       const stillBad = await post(damagedCorpus850(isa13++, 'BULK-3').bad);
-      const heldResult = await operator.json('POST', '/v1/console/transactions/reprocess', {
-        partner: partner.id,
-        status: 'held',
-        q: 'BULK-',
-      });
-      expect(heldResult).toEqual({ matched: 2, reprocessed: 2, skipped: 0 });
-      const rejected = await operator.json('POST', '/v1/console/transactions/reprocess', { q: 'BULK-3' });
-      expect(rejected).toEqual({ matched: 1, reprocessed: 0, skipped: 1 });
+      await post(damagedCorpus850(isa13++, 'BULK-4').good);
+      const held = await post(damagedCorpus850(isa13++, 'BULK-4').good);
+      expect(held.status).toBe('held');
+
+      const result = await operator.json('POST', '/v1/console/transactions/reprocess', { q: 'BULK-' });
+      expect(result).toEqual({ matched: 3, reprocessed: 2, skipped: 1 });
+      for (const f of failed) {
+        const old = await operator.json('GET', `/v1/console/transactions/${f.id}`);
+        expect(old.transaction.status).toBe('superseded');
+        const version = await until(old.resubmissions[0].id, (t) => t.transaction.status !== 'erp_pending');
+        expect(version.transaction.status).toBe('accepted');
+      }
       expect((await operator.json('GET', `/v1/console/transactions/${stillBad.id}`)).transaction.status).toBe(
         'rejected',
       );
-      for (const h of held)
-        expect((await operator.json('GET', `/v1/console/transactions/${h.id}`)).transaction.status).toBe(
-          'superseded',
-        );
+      expect((await operator.json('GET', `/v1/console/transactions/${held.id}`)).transaction.status).toBe(
+        'held',
+      );
+    });
+
+    it('keeps a new version to the same PO and the same envelope', async () => {
+      const tx = await post(damagedCorpus850(isa13++, 'SAME-1').bad);
+      const { x12 } = await operator.json('GET', `/v1/console/transactions/${tx.id}`);
+      const fixed = (x12 as string).replace('PO1**SIX*', 'PO1**6*');
+      for (const [edit, why] of [
+        [
+          fixed.replace('BEG*00*SA*SAME-1*', 'BEG*00*SA*OTHER-9*'),
+          /keeps the PO number SAME-1 \(this one has OTHER-9\)/,
+        ],
+        [
+          fixed.replace('*ZZ*test22222      *', '*ZZ*someoneelse    *'),
+          /ISA07\/ISA08 ZZ\/someoneelse is not us/,
+        ],
+        [
+          fixed.replace('*08*AAAAAAAAAA     *', '*08*BBBBBBBBBB     *'),
+          /ISA05\/ISA06 08\/BBBBBBBBBB is not Peps Ridgefield/,
+        ],
+      ] as const) {
+        const r = await operator.call('POST', `/v1/console/transactions/${tx.id}/resubmit`, { x12: edit });
+        expect(r.status).toBe(422);
+        expect(((await r.json()) as any).message).toMatch(why);
+      }
+      expect((await operator.json('GET', `/v1/console/transactions/${tx.id}`)).transaction.status).toBe(
+        'rejected',
+      );
+    });
+
+    it('shows and resubmits the right set when a file repeats its control numbers', async () => {
+      // the corpus PO three times in one group, all as ST02 4567, told apart only by their PO numbers
+      const lines = damagedCorpus850(isa13++, 'FILE-A').good.split('\n');
+      const st = lines.findIndex((l) => l.startsWith('ST*'));
+      const se = lines.findIndex((l) => l.startsWith('SE*'));
+      const set = lines.slice(st, se + 1);
+      const many = [
+        ...lines.slice(0, st),
+        ...['FILE-A', 'FILE-B', 'FILE-C'].flatMap((po) =>
+          set.map((l) => (l.startsWith('BEG*') ? l.replace(/BEG\*00\*SA\*[^*]*\*/, `BEG*00*SA*${po}*`) : l)),
+        ),
+        ...lines.slice(se + 1).map((l) => l.replace(/^GE\*1\*/, 'GE*3*')),
+      ].join('\n');
+      const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
+        method: 'POST',
+        headers: { 'x-api-key': partner.key },
+        body: many,
+      });
+      const sets = ((await r.json()) as any).outcome.transactions as Array<{ id: string }>;
+      expect(sets).toHaveLength(3);
+      for (const [k, po] of ['FILE-A', 'FILE-B', 'FILE-C'].entries()) {
+        const t = await operator.json('GET', `/v1/console/transactions/${sets[k]!.id}`);
+        expect(t.transaction.poNumber).toBe(po);
+        // its own segments, not its twins': the BEG in the editor is its own PO
+        expect(t.segments.find((x: any) => x.id === 'BEG').elements[2]).toBe(po);
+        expect(t.x12).toContain(`BEG*00*SA*${po}*`);
+        expect(t.x12).not.toContain(`BEG*00*SA*${po === 'FILE-A' ? 'FILE-B' : 'FILE-A'}*`);
+      }
     });
   });
 
@@ -429,4 +500,19 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
         expect(text).not.toMatch(/Sort/);
       }
     }, 60_000);
+
+  // last: it spends this address's sign-in allowance for the next minute
+  it('rate-limits sign-ins per address, whatever X-API-Key header comes with them', async () => {
+    const statuses = [];
+    for (let k = 0; k < 25; k++) {
+      const r = await fetch(`${svc.url}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': `made-up-${k}` },
+        body: JSON.stringify({ username: `someone-${k}`, password: 'not the password' }),
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+  });
 });

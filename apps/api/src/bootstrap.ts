@@ -2,7 +2,7 @@ import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MapRegistry } from '@edi/mapping';
-import { ApiKeys, openDatabase, SecretBox, StaffAccounts } from '@edi/persistence';
+import { ApiKeys, openDatabase, SecretBox, StaffAccounts, staffUsername } from '@edi/persistence';
 import {
   BullJobQueue,
   BullStageQueue,
@@ -220,6 +220,8 @@ export async function startService(
   app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
   // ERP events are signed over their exact bytes
   app.use('/v1/erp/events', express.raw({ type: () => true, limit: '64kb' }));
+  // a resubmitted file may be as large as one a partner may send
+  app.use('/v1/console/transactions', express.json({ limit: config.EDI_BODY_LIMIT }));
   app.use(express.json({ limit: '1mb' }));
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
@@ -298,7 +300,7 @@ function serveConsole(app: INestApplication): void {
 /** EDI_ADMIN_USER and EDI_ADMIN_PASSWORD: the first console admin, made at start when no one has that name. */
 async function firstAdmin(staff: StaffAccounts, config: AppConfig, log: Logger): Promise<void> {
   if (!config.EDI_ADMIN_USER || !config.EDI_ADMIN_PASSWORD) return;
-  if ((await staff.list()).some((u) => u.username === config.EDI_ADMIN_USER!.toLowerCase())) return;
+  if ((await staff.list()).some((u) => u.username === staffUsername(config.EDI_ADMIN_USER!))) return;
   try {
     await staff.create({
       username: config.EDI_ADMIN_USER,
@@ -308,7 +310,7 @@ async function firstAdmin(staff: StaffAccounts, config: AppConfig, log: Logger):
     log.log(`console admin ${config.EDI_ADMIN_USER} created from EDI_ADMIN_USER`);
   } catch (e) {
     // two processes starting together: the other one made it
-    if ((await staff.list()).every((u) => u.username !== config.EDI_ADMIN_USER!.toLowerCase())) throw e;
+    if ((await staff.list()).every((u) => u.username !== staffUsername(config.EDI_ADMIN_USER!))) throw e;
   }
 }
 

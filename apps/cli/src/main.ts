@@ -2,7 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
 import { ackCommand } from './commands/ack.command';
 import { mailboxProvisionCommand } from './commands/mailbox.command';
-import { staffAddCommand, staffListCommand, staffPasswordCommand } from './commands/staff.command';
+import {
+  staffAddCommand,
+  staffChangeCommand,
+  staffListCommand,
+  staffPasswordCommand,
+} from './commands/staff.command';
 import { mapsDiffCommand, mapsSchemaCommand, mapsSchemasCommand } from './commands/maps.command';
 import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
@@ -143,6 +148,26 @@ export function buildProgram(): Command {
     .action(async (username: string) => {
       process.exitCode = await staffPasswordCommand(username);
     });
+  staff
+    .command('role')
+    .description("change a member's role (viewer, operator, admin); ends their sessions")
+    .argument('<username>')
+    .argument('<role>')
+    .action(async (username: string, role: string) => {
+      process.exitCode = await staffChangeCommand('role', username, role);
+    });
+  for (const what of ['disable', 'enable'] as const)
+    staff
+      .command(what)
+      .description(
+        what === 'disable'
+          ? 'off-board a member: no sign-in, sessions ended'
+          : 'let a disabled member sign in again',
+      )
+      .argument('<username>')
+      .action(async (username: string) => {
+        process.exitCode = await staffChangeCommand(what, username);
+      });
   staff
     .command('list')
     .description('list console accounts')

@@ -34,6 +34,8 @@ export interface Translation {
   groupControl: string;
   /** Which interchange of the file it came in (0, 1, …). */
   interchangeIndex: number;
+  /** Which transaction set of the file it is, counting every ST from 0 (sets without a map too). */
+  setIndex: number;
   issues: X12Issue[];
   status: TransactionResult['status'];
 }
@@ -57,6 +59,7 @@ export function guideHandler(
 ): EnvelopeHandler {
   let isa: string[] = [];
   let interchangeIndex = -1;
+  let setIndex = -1;
   let gs: string[] = [];
   let st: Segment | undefined;
   let body: Segment[] = [];
@@ -68,13 +71,14 @@ export function guideHandler(
         interchangeIndex++;
       } else if (role === 'gs') gs = raw.fields();
       else if (role === 'st') {
+        setIndex++;
         st = raw.toSegment('');
         body = [];
       } else if (role === 'body' && st) body.push(raw.toSegment(''));
       inner.onSegment?.(raw, role);
     },
     onTransaction(result: TransactionResult) {
-      if (st) translateOne(registry, result, isa, gs, body, options, inner, interchangeIndex);
+      if (st) translateOne(registry, result, isa, gs, body, options, inner, interchangeIndex, setIndex);
       st = undefined;
       body = [];
       inner.onTransaction?.(result);
@@ -91,6 +95,7 @@ function translateOne(
   options: GuideOptions,
   inner: EnvelopeHandler,
   interchangeIndex: number,
+  setIndex: number,
 ): void {
   const gs08 = gs[7] ?? '';
   const version = registry.resolveVersion(result.setId, gs08);
@@ -151,6 +156,7 @@ function translateOne(
       document,
       groupControl: gs[5] ?? '',
       interchangeIndex,
+      setIndex,
       map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
       issues: result.issues,
       status: statusOf(result.issues),

@@ -14,7 +14,7 @@ import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
 import { Erp1764090000000 } from './migrations/1764090000000-erp';
 import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
 import { Console1764110000000 } from './migrations/1764110000000-console';
-import { StaffSession, StaffUser } from './entities/staff.entity';
+import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
 
 export const ENTITIES = [
   TradingPartner,
@@ -26,6 +26,7 @@ export const ENTITIES = [
   AuditEvent,
   StaffUser,
   StaffSession,
+  StaffSignInFailures,
 ];
 export const MIGRATIONS = [
   Initial1764064800000,

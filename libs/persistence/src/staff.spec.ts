@@ -102,4 +102,22 @@ describe('staff accounts', () => {
     await staff.signIn('grace', PASSWORD, '10.0.0.1');
     for (let k = 0; k < 5; k++) expect((await fail()).reason).toBe('invalid');
   });
+
+  it('counts parallel failures each, and locks a name that is no account the same way', async () => {
+    const tries = (name: string, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          staff.signIn(name, 'wrong password!!', '10.0.0.2').then(
+            () => 'signed in',
+            (e: StaffError) => e.reason,
+          ),
+        ),
+      );
+    await staff.signIn('grace', PASSWORD, '10.0.0.2'); // a clean count
+    expect(await tries('grace', 8)).toEqual(Array(8).fill('invalid'));
+    // eight failures at once are eight, not one: the name is locked now
+    expect(await tries('grace', 1)).toEqual(['locked']);
+    expect(await tries('nobody-here', 6)).toEqual(Array(6).fill('invalid'));
+    expect(await tries('Nobody-Here ', 1)).toEqual(['locked']);
+  });
 });

@@ -2,8 +2,14 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import type { DataSource } from 'typeorm';
 import { LessThan } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity';
-import { StaffSession, StaffUser, STAFF_ROLES, type StaffRole } from './entities/staff.entity';
-import { transact } from './data-source';
+import {
+  StaffSession,
+  StaffSignInFailures,
+  StaffUser,
+  STAFF_ROLES,
+  type StaffRole,
+} from './entities/staff.entity';
+import { placeholders, transact } from './data-source';
 
 /** N = 2^15, r = 8, p = 1: about 50 ms and 32 MiB per hash, OWASP's scrypt floor. */
 const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 };
@@ -75,7 +81,11 @@ export class StaffAccounts {
     private readonly ds: DataSource,
     private readonly policy: SessionPolicy = { idleSeconds: 1800, maxSeconds: 12 * 3600 },
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // made now, so the first unknown name does not take twice as long as the others
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    dummyHash.catch(() => undefined);
+  }
 
   async create(input: {
     username: string;
@@ -83,7 +93,7 @@ export class StaffAccounts {
     role: StaffRole;
     password: string;
   }): Promise<StaffUser> {
-    const username = input.username.trim().toLowerCase();
+    const username = normalise(input.username);
     if (!/^[a-z0-9._@-]{2,64}$/.test(username))
       throw new StaffError('invalid', 'a username is 2-64 letters, digits, dots, dashes, underscores or @');
     if (!STAFF_ROLES.includes(input.role))
@@ -97,8 +107,6 @@ export class StaffAccounts {
       name: input.name?.trim() || username,
       role: input.role,
       passwordHash: await hashPassword(input.password),
-      failedLogins: 0,
-      lockedUntil: null,
       disabledAt: null,
     });
     await transact(this.ds, async (m) => {
@@ -114,17 +122,36 @@ export class StaffAccounts {
   async setPassword(username: string, password: string): Promise<void> {
     if (password.length < 12) throw new StaffError('weak', 'a password needs at least 12 characters');
     const hash = await hashPassword(password);
+    await this.change(username, { passwordHash: hash }, 'staff.password_changed');
+    await this.clearFailures(normalise(username));
+  }
+
+  /** A new role; the member's sessions end, so the new role applies at once. */
+  async setRole(username: string, role: StaffRole): Promise<void> {
+    if (!STAFF_ROLES.includes(role))
+      throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
+    await this.change(username, { role }, 'staff.role_changed');
+  }
+
+  /** Off-boarding: a disabled member cannot sign in, and their sessions end now. */
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    await this.change(
+      username,
+      { disabledAt: disabled ? this.clock().toISOString() : null },
+      disabled ? 'staff.disabled' : 'staff.enabled',
+    );
+  }
+
+  private async change(username: string, fields: Partial<StaffUser>, action: string): Promise<void> {
+    const name = normalise(username);
     await transact(this.ds, async (m) => {
-      const r = await m
-        .getRepository(StaffUser)
-        .update(
-          { username: username.toLowerCase() },
-          { passwordHash: hash, failedLogins: 0, lockedUntil: null },
-        );
-      if (!r.affected) throw new StaffError('invalid', `no staff member ${username}`);
-      // a new password ends every session the old one opened
-      const user = await m.getRepository(StaffUser).findOneByOrFail({ username: username.toLowerCase() });
+      const user = await m.getRepository(StaffUser).findOneBy({ username: name });
+      if (!user) throw new StaffError('invalid', `no staff member ${name}`);
+      await m.getRepository(StaffUser).update({ id: user.id }, fields);
+      // any change to who someone is or what they may do ends the sessions opened before it
       await m.getRepository(StaffSession).delete({ userId: user.id });
+      const { passwordHash: _h, ...shown } = fields;
+      await audit(m.getRepository(AuditEvent), user.id, action, 'cli', shown);
     });
   }
 
@@ -138,25 +165,28 @@ export class StaffAccounts {
 
   /**
    * Checks the password and opens a session. Wrong name and wrong password give the same answer
-   * in the same time; an account with too many failures in a row answers 'locked' without
-   * checking anything, so guessing costs the guesser time, not us CPU.
+   * in the same time, and lock the same way: failures are counted by the name tried, account or
+   * not. A locked name answers 'locked' without checking anything, so guessing costs the guesser
+   * time, not us CPU.
    */
   async signIn(username: string, password: string, from: string): Promise<SignedIn> {
     const now = this.clock();
+    const name = normalise(username).slice(0, 64);
+    const lock = await this.ds.getRepository(StaffSignInFailures).findOneBy({ username: name });
+    if (lock?.lockedUntil && new Date(lock.lockedUntil) > now) {
+      const wait = Math.ceil((new Date(lock.lockedUntil).getTime() - now.getTime()) / 1000);
+      throw new StaffError('locked', `too many failed sign-ins; try again in ${wait} s`, wait);
+    }
     const user = await this.ds
       .getRepository(StaffUser)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('u.username = :u', { u: username.trim().toLowerCase() })
+      .where('u.username = :u', { u: name })
       .getOne();
-    if (user?.lockedUntil && new Date(user.lockedUntil) > now) {
-      const wait = Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 1000);
-      throw new StaffError('locked', `too many failed sign-ins; try again in ${wait} s`, wait);
-    }
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !ok || user.disabledAt) {
-      if (user) await this.failed(user, from, now);
+      await this.failed(name, user, from, now);
       throw new StaffError('invalid', 'wrong username or password');
     }
     const token = randomBytes(32).toString('base64url');
@@ -168,7 +198,7 @@ export class StaffAccounts {
       endsAt: new Date(now.getTime() + this.policy.maxSeconds * 1000).toISOString(),
     });
     await transact(this.ds, async (m) => {
-      await m.getRepository(StaffUser).update({ id: user.id }, { failedLogins: 0, lockedUntil: null });
+      await m.getRepository(StaffSignInFailures).delete({ username: name });
       await m.getRepository(StaffSession).insert(session);
       // sessions that ended are swept as new ones open, so the table does not grow for ever
       await m.getRepository(StaffSession).delete({ endsAt: LessThan(now.toISOString()) });
@@ -178,19 +208,37 @@ export class StaffAccounts {
     return { user: Object.assign(new StaffUser(), visible), token, session };
   }
 
-  private async failed(user: StaffUser, from: string, now: Date): Promise<void> {
-    const failures = user.failedLogins + 1;
-    const over = failures - FREE_FAILURES;
-    const lockedUntil =
-      over > 0 ? new Date(now.getTime() + Math.min(MAX_LOCK_MS, 1000 * 2 ** (over + 3))).toISOString() : null;
+  /**
+   * One more failure for the name, counted in the database in one statement: parallel wrong
+   * passwords each count, instead of all reading the same count and writing it back plus one.
+   */
+  private async failed(name: string, user: StaffUser | null, from: string, now: Date): Promise<void> {
     await transact(this.ds, async (m) => {
-      await m.getRepository(StaffUser).update({ id: user.id }, { failedLogins: failures, lockedUntil });
-      await audit(m.getRepository(AuditEvent), user.id, 'staff.sign_in_failed', user.username, {
-        from,
-        failures,
-        ...(lockedUntil ? { lockedUntil } : {}),
-      });
+      const [a] = placeholders(this.ds, 1);
+      const rows = await m.query<Array<{ failures: number }>>(
+        `INSERT INTO staff_sign_in_failures (username, failures) VALUES (${a}, 1)
+         ON CONFLICT (username) DO UPDATE SET failures = staff_sign_in_failures.failures + 1
+         RETURNING failures`,
+        [name],
+      );
+      const failures = Number(rows[0]?.failures ?? 1);
+      const over = failures - FREE_FAILURES;
+      const lockedUntil =
+        over > 0
+          ? new Date(now.getTime() + Math.min(MAX_LOCK_MS, 1000 * 2 ** (over + 3))).toISOString()
+          : null;
+      if (lockedUntil) await m.getRepository(StaffSignInFailures).update({ username: name }, { lockedUntil });
+      if (user)
+        await audit(m.getRepository(AuditEvent), user.id, 'staff.sign_in_failed', user.username, {
+          from,
+          failures,
+          ...(lockedUntil ? { lockedUntil } : {}),
+        });
     });
+  }
+
+  private clearFailures(name: string) {
+    return transact(this.ds, (m) => m.getRepository(StaffSignInFailures).delete({ username: name }));
   }
 
   /**
@@ -228,6 +276,15 @@ export class StaffAccounts {
       await audit(m.getRepository(AuditEvent), actor.id, 'staff.signed_out', actor.username, null);
     });
   }
+}
+
+/** Names are compared as typed, without case or surrounding spaces. */
+export function staffUsername(username: string): string {
+  return normalise(username);
+}
+
+function normalise(username: string): string {
+  return username.trim().toLowerCase();
 }
 
 export function tokenHash(token: string): string {

@@ -233,16 +233,23 @@ export class ErpStage {
 
   /** The ERP already has this PO as an order another transaction holds: nothing is ordered or answered twice. */
   private async holdOrdered(transactionId: string, orderId: string, holderId: string): Promise<ErpOutcome> {
-    await transact(this.ds, (m) =>
-      m.getRepository(TransactionSet).update(
-        { id: transactionId, status: 'erp_pending' },
-        {
-          status: 'held',
-          duplicateOf: `the ERP already has this PO as order ${orderId} (transaction ${holderId}); nothing was ordered or answered twice`,
-        },
-      ),
-    );
-    return { transactionId, status: 'held', orderId: null, push: [], ship: false };
+    const reason = `the ERP already has this PO as order ${orderId} (transaction ${holderId}); nothing was ordered or answered twice`;
+    await transact(this.ds, async (m) => {
+      const held = await m
+        .getRepository(TransactionSet)
+        .update({ id: transactionId, status: 'erp_pending' }, { status: 'held', duplicateOf: reason });
+      if (!held.affected) return;
+      await m.getRepository(AuditEvent).insert(
+        <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
+          subjectId: transactionId,
+          action: 'erp.already_ordered',
+          actor: 'erp-stage',
+          detail: { orderId, transactionId: holderId },
+        }),
+      );
+    });
+    const now = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
+    return { transactionId, status: now.status, orderId: now.erpRef, push: [], ship: false };
   }
 
   /** Gave up (the ERP refused for good): the PO is `failed` with the reason, for a person. */

@@ -129,6 +129,19 @@ export class Review {
         'invalid',
         `ISA05/ISA06 ${h.senderQualifier}/${h.senderId} is not ${partner.name} (${partner.isaQualifier}/${partner.isaId}); a new version keeps the partner's envelope`,
       );
+    if (h && (h.receiverQualifier !== partner.ourIsaQualifier || h.receiverId !== partner.ourIsaId))
+      throw new ReviewError(
+        'invalid',
+        `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId}); a new version keeps the partner's envelope`,
+      );
+    // a new version corrects this PO; another PO is a new file from the partner, not an edit
+    const body = translations[0]!.document.purchaseOrder as { number?: string | number } | undefined;
+    const number = body?.number === undefined ? 'none' : String(body.number);
+    if (tx.poNumber && body && number !== tx.poNumber)
+      throw new ReviewError(
+        'invalid',
+        `a new version keeps the PO number ${tx.poNumber} (this one has ${number})`,
+      );
     const errors = [...report.issues, ...translations[0]!.issues].filter((i) => i.severity === 'error');
     const unique = [...new Map(errors.map((i) => [`${i.position}|${i.element}|${i.message}`, i])).values()];
     if (unique.length)
@@ -165,6 +178,8 @@ export class Review {
       status: 'received',
       issues: null,
       resubmitOf: tx.id,
+      // a held set sent on by staff is their decision that it is no duplicate
+      released: tx.status === 'held',
     });
     await transact(this.ds, async (m) => {
       const claimed = await m
@@ -230,29 +245,26 @@ export class Review {
     } catch {
       return null;
     }
-    const siblings = await this.ds.getRepository(TransactionSet).find({
-      where: {
-        interchangeId: tx.interchangeId,
-        setId: tx.setId,
-        controlNumber: tx.controlNumber,
-        groupControl: tx.groupControl,
-      },
-      select: { id: true, createdAt: true },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    let nth = Math.max(
-      0,
-      siblings.findIndex((s) => s.id === tx.id),
-    );
+    // by its place in the file (recorded since the console came); older rows by control numbers,
+    // the first match (a file may repeat them, and those rows cannot tell which was theirs)
+    let k = 0;
     for (const ic of doc.interchanges)
-      for (const group of ic.groups) {
-        if (cut(group.header.elements[5]) !== tx.groupControl) continue;
-        for (const set of group.transactions)
-          if (cut(set.header.elements[0]) === tx.setId && cut(set.header.elements[1]) === tx.controlNumber)
-            if (nth-- === 0) return { ic, group, set };
-      }
+      for (const group of ic.groups)
+        for (const set of group.transactions) {
+          const index = k++;
+          if (tx.setIndex !== null ? index === tx.setIndex : sameSet(tx, group.header.elements[5], set))
+            return { ic, group, set };
+        }
     return null;
   }
+}
+
+function sameSet(tx: TransactionSet, gs06: Element | undefined, set: TransactionNode): boolean {
+  return (
+    cut(gs06) === tx.groupControl &&
+    cut(set.header.elements[0]) === tx.setId &&
+    cut(set.header.elements[1]) === tx.controlNumber
+  );
 }
 
 /** The first 9 characters, as the row keeps them. */

@@ -142,16 +142,18 @@ export class TranslateStage {
         issues: t.issues,
         duplicateOf: null,
         resubmittedFrom: interchange.resubmitOf,
+        setIndex: t.setIndex,
       });
       if (row.status === 'translated') {
         // earlier sets of this same file count too: the same PO twice in one interchange
         const twin = rows.find((r) => r.setId === row.setId && r.poNumber && r.poNumber === row.poNumber);
+        // a staff resubmission is new bytes for the same set by intent, so the same-bytes rule
+        // does not apply; one that staff released (held, and judged no duplicate) skips them all
         if (!twin && sameAs === undefined && !interchange.resubmitOf)
           sameAs = await sameContent(m, partner, interchange);
-        // a staff resubmission replaces the version it was made from: no duplicate of it, by decision
         row.duplicateOf = twin
           ? `PO number ${row.poNumber} appears twice in this interchange (transaction ${twin.id})`
-          : interchange.resubmitOf
+          : interchange.released
             ? null
             : await possibleDuplicate(m, partner, interchange, row, sameAs ?? null);
         if (row.duplicateOf) row.status = 'held';
@@ -364,6 +366,9 @@ async function possibleDuplicate(
       i: interchange.id,
       s: row.setId,
     })
+    // a rejected set was never processed, and a superseded one was replaced by staff: receiving
+    // the same PO again (corrected) is not a second receipt of either
+    .andWhere("t.status NOT IN ('rejected', 'superseded')")
     .andWhere(
       row.poNumber
         ? '(t.poNumber = :n OR (t.controlNumber = :c AND t.groupControl = :g))'

@@ -439,13 +439,12 @@ export class ConsoleController {
   @NeedsRole('operator')
   @ApiOperation({
     summary:
-      'Reprocess every transaction matching the filter that waits for review (rejected, failed, held), at most 500; those still wrong are counted as skipped',
+      'Reprocess every rejected or failed transaction matching the filter (held ones are released one by one), at most 500; those still wrong are counted as skipped',
   })
   async bulk(@Body() body: unknown, @Staff() s: Signed) {
     const filter = parseInput(Filter, body ?? {});
-    const qb = this.filtered(filter).andWhere('t.status IN (:...reviewable)', {
-      reviewable: [...REVIEWABLE],
-    });
+    // held sets are left out: releasing one is a judgement about that one PO, not a batch job
+    const qb = this.filtered(filter).andWhere("t.status IN ('rejected', 'failed')");
     const matching = await qb.orderBy('t.createdAt', 'ASC').limit(500).getMany();
     let reprocessed = 0;
     for (const tx of matching) {
@@ -454,7 +453,12 @@ export class ConsoleController {
         reprocessed++;
       } catch (e) {
         // still wrong, or changed meanwhile: counted as skipped, the others go on
-        if (!(e instanceof UnprocessableEntityException || e instanceof ConflictException)) throw e;
+        if (!(
+          e instanceof UnprocessableEntityException ||
+          e instanceof ConflictException ||
+          e instanceof NotFoundException
+        ))
+          throw e;
       }
     }
     return { matched: matching.length, reprocessed, skipped: matching.length - reprocessed };
@@ -504,12 +508,20 @@ export class ConsoleController {
 
   @Get('partners')
   @ApiOperation({ summary: 'Partners with their channel, SFTP health, last activity and problem count' })
-  async partners() {
-    const partners = await this.ds.getRepository(TradingPartner).find({ order: { name: 'ASC' } });
+  partners() {
+    return this.partnerRows();
+  }
+
+  /** Every partner, or only one, with its counts. */
+  private async partnerRows(only?: string) {
+    const partners = await this.ds
+      .getRepository(TradingPartner)
+      .find({ where: only ? { id: only } : {}, order: { name: 'ASC' } });
     const [counts, activity] = await Promise.all([
       this.ds
         .getRepository(TransactionSet)
         .createQueryBuilder('t')
+        .where(only ? 't.partnerId = :only' : '1 = 1', { only })
         .select('t.partnerId', 'partnerId')
         .addSelect('COUNT(*)', 'total')
         .addSelect(`SUM(CASE WHEN t.status IN ('rejected', 'failed', 'held') THEN 1 ELSE 0 END)`, 'problems')
@@ -518,6 +530,7 @@ export class ConsoleController {
       this.ds
         .getRepository(Interchange)
         .createQueryBuilder('x')
+        .where(only ? 'x.partnerId = :only' : '1 = 1', { only })
         .select('x.partnerId', 'partnerId')
         .addSelect('MAX(x.receivedAt)', 'last')
         .groupBy('x.partnerId')
@@ -557,7 +570,7 @@ export class ConsoleController {
       .where('p.id = :id', { id: parseInput(Id, id) })
       .getOne();
     if (!p) throw new NotFoundException('no such partner');
-    const row = (await this.partners()).items.find((r) => r.id === p.id)!;
+    const row = (await this.partnerRows(p.id)).items[0]!;
     const keys = await this.ds
       .getRepository(ApiKey)
       .find({ where: { partnerId: p.id }, order: { createdAt: 'DESC' } });

@@ -34,7 +34,13 @@ export const Staff = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
 export function readCookie(req: Request, name: string): string {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return ''; // a mangled cookie is no session, not a 500
+      }
+    }
   }
   return '';
 }

@@ -74,3 +74,28 @@ export async function staffListCommand(): Promise<number> {
     process.stdout.write(`${u.username}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
   return 0;
 }
+
+/** `edi staff role <username> <role>`, `edi staff disable|enable <username>`: each ends the member's sessions. */
+export async function staffChangeCommand(
+  what: 'role' | 'disable' | 'enable',
+  username: string,
+  role?: string,
+): Promise<number> {
+  if (what === 'role' && !STAFF_ROLES.includes(role as StaffRole))
+    throw new UsageError(`the role must be one of ${STAFF_ROLES.join(', ')}`);
+  try {
+    await withStaff((s) =>
+      what === 'role' ? s.setRole(username, role as StaffRole) : s.setDisabled(username, what === 'disable'),
+    );
+    process.stdout.write(
+      `${username}: ${what === 'role' ? `now ${role}` : `${what}d`}; their sessions are ended\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof StaffError) {
+      process.stderr.write(`edi: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

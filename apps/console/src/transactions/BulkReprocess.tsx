@@ -47,15 +47,16 @@ export function BulkReprocess({ filter, total, onDone }: Props) {
       </div>
       <ConfirmDialog
         open={asking}
-        title={`Reprocess ${plural(total, 'transaction')}?`}
+        title={`Reprocess the rejected and failed among ${plural(total, 'transaction')}?`}
         confirmLabel="Reprocess"
         busy={busy}
         onConfirm={run}
         onCancel={() => setAsking(false)}
       >
         <p>
-          Each one that can be reprocessed runs again as a new version; the originals are kept. Those that
-          cannot (already final, or superseded) are skipped. At most 500 are done at a time.
+          Each rejected or failed one runs again as a new version; the originals are kept. Those still wrong
+          are skipped and stay as they are. Held duplicates are not released in bulk: open each one to decide.
+          At most 500 are done at a time.
         </p>
       </ConfirmDialog>
     </div>

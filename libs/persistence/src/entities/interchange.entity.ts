@@ -42,6 +42,10 @@ export class Interchange {
   @Column({ name: 'resubmit_of', type: 'varchar', length: 36, nullable: true })
   resubmitOf!: string | null;
 
+  /** Staff released a held set as not a duplicate: its new version skips the duplicate rules. */
+  @Column({ type: 'boolean', default: false })
+  released!: boolean;
+
   @CreateDateColumn({ name: 'received_at' })
   receivedAt!: Date;
 }

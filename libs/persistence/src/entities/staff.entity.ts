@@ -23,18 +23,24 @@ export class StaffUser {
   @Column({ name: 'password_hash', type: 'varchar', length: 200, select: false })
   passwordHash!: string;
 
-  /** Failed sign-ins in a row; each one past the fifth locks the account a little longer. */
-  @Column({ name: 'failed_logins', type: 'integer', default: 0 })
-  failedLogins!: number;
-
-  @Column({ name: 'locked_until', type: 'varchar', length: 30, nullable: true })
-  lockedUntil!: string | null;
-
   @Column({ name: 'disabled_at', type: 'varchar', length: 30, nullable: true })
   disabledAt!: string | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
+}
+
+/** Failed sign-ins in a row under a name (an account's or not); each one past the fifth locks it longer. */
+@Entity('staff_sign_in_failures')
+export class StaffSignInFailures {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  username!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  failures!: number;
+
+  @Column({ name: 'locked_until', type: 'varchar', length: 30, nullable: true })
+  lockedUntil!: string | null;
 }
 
 /** A signed-in browser. The cookie holds a random token; only its hash is stored. */

@@ -81,6 +81,10 @@ export class TransactionSet {
   @Column({ name: 'resubmitted_from', type: 'varchar', length: 36, nullable: true })
   resubmittedFrom!: string | null;
 
+  /** Which set of its file it is (0, 1, …), to find its own bytes again when control numbers repeat. */
+  @Column({ name: 'set_index', type: 'integer', nullable: true })
+  setIndex!: number | null;
+
   /** Why it is held as a possible duplicate: the rule that matched. */
   @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })
   duplicateOf!: string | null;

@@ -21,8 +21,6 @@ export class Console1764110000000 implements MigrationInterface {
           { name: 'role', type: 'varchar', length: '10' },
           // scrypt$N$r$p$salt$hash: the parameters travel with the hash, so they can be raised later
           { name: 'password_hash', type: 'varchar', length: '200' },
-          { name: 'failed_logins', type: 'integer', default: 0 },
-          { name: 'locked_until', type: 'varchar', length: '30', isNullable: true },
           { name: 'disabled_at', type: 'varchar', length: '30', isNullable: true },
           { name: 'created_at', type: ts, default: now },
         ],
@@ -31,6 +29,18 @@ export class Console1764110000000 implements MigrationInterface {
     await q.createIndex(
       'staff_users',
       new TableIndex({ name: 'ux_staff_username', columnNames: ['username'], isUnique: true }),
+    );
+    // failed sign-ins by the name tried, whether or not it is an account: a name that does not
+    // exist locks the same way, so the lock tells nobody which names are real
+    await q.createTable(
+      new Table({
+        name: 'staff_sign_in_failures',
+        columns: [
+          { name: 'username', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'failures', type: 'integer', default: 0 },
+          { name: 'locked_until', type: 'varchar', length: '30', isNullable: true },
+        ],
+      }),
     );
     await q.createTable(
       new Table({
@@ -50,10 +60,11 @@ export class Console1764110000000 implements MigrationInterface {
       'staff_sessions',
       new TableIndex({ name: 'ix_session_user', columnNames: ['user_id'] }),
     );
-    await q.addColumn(
-      'transactions',
+    await q.addColumns('transactions', [
       new TableColumn({ name: 'resubmitted_from', type: 'varchar', length: '36', isNullable: true }),
-    );
+      // which set of its file it is (0, 1, …): control numbers may repeat inside a file
+      new TableColumn({ name: 'set_index', type: 'integer', isNullable: true }),
+    ]);
     await q.createIndex(
       'transactions',
       new TableIndex({ name: 'ix_tx_resubmitted_from', columnNames: ['resubmitted_from'] }),
@@ -67,19 +78,21 @@ export class Console1764110000000 implements MigrationInterface {
       'transactions',
       new TableIndex({ name: 'ix_tx_status_created', columnNames: ['status', 'created_at', 'id'] }),
     );
-    await q.addColumn(
-      'interchanges',
+    await q.addColumns('interchanges', [
       new TableColumn({ name: 'resubmit_of', type: 'varchar', length: '36', isNullable: true }),
-    );
+      // staff released a held set: it is not a duplicate, by their decision
+      new TableColumn({ name: 'released', type: 'boolean', default: false }),
+    ]);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.dropColumn('interchanges', 'resubmit_of');
+    await q.dropColumns('interchanges', ['resubmit_of', 'released']);
     await q.dropIndex('transactions', 'ix_tx_status_created');
     await q.dropIndex('transactions', 'ix_tx_created');
     await q.dropIndex('transactions', 'ix_tx_resubmitted_from');
-    await q.dropColumn('transactions', 'resubmitted_from');
+    await q.dropColumns('transactions', ['resubmitted_from', 'set_index']);
     await q.dropTable('staff_sessions');
+    await q.dropTable('staff_sign_in_failures');
     await q.dropTable('staff_users');
   }
 }
