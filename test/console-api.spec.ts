@@ -127,6 +127,25 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       expect(audit).toHaveLength(6);
     });
 
+    it('is described in OpenAPI, with the session cookie as its security scheme', async () => {
+      const doc: any = await (await fetch(`${svc.url}/docs-json`)).json();
+      expect(doc.components.securitySchemes.edi_session).toEqual(
+        expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'edi_session' }),
+      );
+      for (const path of [
+        '/v1/session',
+        '/v1/console/dashboard',
+        '/v1/console/transactions',
+        '/v1/console/transactions/{id}/resubmit',
+        '/v1/console/transactions/reprocess',
+        '/v1/console/partners/{id}/keys/{keyId}',
+      ])
+        expect(doc.paths[path]).toBeDefined();
+      expect(doc.paths['/v1/console/transactions/{id}/resubmit'].post.security).toEqual([
+        { edi_session: [] },
+      ]);
+    });
+
     it('signs out: the cookie no longer opens anything', async () => {
       const c = new StaffClient(svc.url);
       await c.signIn('vic', PASSWORD);

@@ -232,6 +232,8 @@ export async function startService(
     .setVersion('0.1.0')
     .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'partner')
     .addBearerAuth()
+    // the console's session (POST /v1/session sets it; changes also need X-CSRF-Token)
+    .addCookieAuth('edi_session', { type: 'apiKey', in: 'cookie', name: 'edi_session' }, 'edi_session')
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   await app.listen(config.PORT, '0.0.0.0');
