@@ -9,6 +9,7 @@ import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorFilter } from './common/error.filter';
 import { KeyThrottlerGuard } from './common/throttler.guard';
+import { SlidingWindowStorage } from './common/sliding-window.storage';
 import {
   API_KEYS,
   DATA_SOURCE,
@@ -59,7 +60,12 @@ export class AppModule {
   static register(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }])],
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }],
+          storage: new SlidingWindowStorage(),
+        }),
+      ],
       controllers: [
         EdiController,
         TransactionsController,
