@@ -16,6 +16,7 @@ import {
   type Element,
   type InterchangeNode,
   type TransactionNode,
+  type X12Document,
   type X12Issue,
 } from '@edi/x12';
 import { In, type DataSource } from 'typeorm';
@@ -53,6 +54,7 @@ export interface SetSource {
  */
 export class Review {
   private readonly payloads: Payloads;
+  private readonly trees = new Map<string, X12Document>();
 
   constructor(
     private readonly ds: DataSource,
@@ -232,19 +234,36 @@ export class Review {
   }
 
   /**
-   * Finds the set in its stored file: by group and set control number, and when a (malformed)
-   * file repeats them, by the order the rows were made in.
+   * The stored file as a tree. Stored bytes never change, so the last few are kept parsed: the
+   * console asks for the same transaction every second while it follows one through the pipeline.
    */
-  private async locate(tx: TransactionSet) {
-    if (!tx.interchangeId) return null;
-    const raw = await this.payloads.load(tx.interchangeId);
+  private async parsed(interchangeId: string): Promise<X12Document | null> {
+    const hit = this.trees.get(interchangeId);
+    if (hit) {
+      this.trees.delete(interchangeId); // most recently used goes last
+      this.trees.set(interchangeId, hit);
+      return hit;
+    }
+    const raw = await this.payloads.load(interchangeId);
     if (!raw) return null;
-    let doc;
+    let doc: X12Document;
     try {
       doc = parseX12(raw);
     } catch {
       return null;
     }
+    this.trees.set(interchangeId, doc);
+    if (this.trees.size > 32) this.trees.delete(this.trees.keys().next().value!);
+    return doc;
+  }
+
+  /**
+   * Finds the set in its stored file by its place there (control numbers may repeat in a file).
+   */
+  private async locate(tx: TransactionSet) {
+    if (!tx.interchangeId) return null;
+    const doc = await this.parsed(tx.interchangeId);
+    if (!doc) return null;
     // by its place in the file (recorded since the console came); older rows by control numbers,
     // the first match (a file may repeat them, and those rows cannot tell which was theirs)
     let k = 0;
