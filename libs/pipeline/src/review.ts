@@ -146,17 +146,22 @@ export class Review {
       );
     const errors = [...report.issues, ...translations[0]!.issues].filter((i) => i.severity === 'error');
     const unique = [...new Map(errors.map((i) => [`${i.position}|${i.element}|${i.message}`, i])).values()];
-    if (unique.length)
+    if (unique.length) {
+      const first = unique.slice(0, 10).map(explainIssue).join(' ');
+      const more = unique.length > 10 ? ` … and ${unique.length - 10} more` : '';
       throw new ReviewError(
         'invalid',
-        `the new version still has ${unique.length} error${unique.length > 1 ? 's' : ''}: ${unique.map(explainIssue).join(' ')}`,
-        unique.map((i) => ({
-          plain: explainIssue(i),
-          message: i.message,
-          position: i.position,
-          element: i.element,
-        })),
+        `the new version still has ${unique.length} error${unique.length > 1 ? 's' : ''}: ${first}${more}`,
+        unique
+          .slice(0, 100)
+          .map((i) => ({
+            plain: explainIssue(i),
+            message: i.message,
+            position: i.position,
+            element: i.element,
+          })),
       );
+    }
   }
 
   /**
