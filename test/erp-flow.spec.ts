@@ -487,4 +487,41 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
     expect(shown).not.toContain('literal-key');
     expect(shown).toContain('"value":"***"');
   });
+
+  it("a partner's own ERP may be called only on an allowed host, at the admin API and when a PO comes", async () => {
+    const metadata = { ...sandboxXmlConfig('http://169.254.169.254/latest'), auth: undefined };
+    const refused = await call('/v1/admin/partners', {
+      method: 'POST',
+      admin: true,
+      body: JSON.stringify({
+        name: 'Metadata',
+        isaQualifier: 'ZZ',
+        isaId: 'METAPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+        erpCustomerId: 'C-TEST',
+        rules: { erp: metadata },
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toBe(
+      'rules.erp may not call 169.254.169.254: allowed ERP hosts are 127.0.0.1 (EDI_ERP_ALLOWED_HOSTS)',
+    );
+    // one stored before the list existed (here: written straight to the database) fails its POs, saying why
+    const p = await partner('OLDPARTNER', { erpCustomerId: 'C-TEST' });
+    await svc.dataSource.query(
+      `UPDATE trading_partners SET rules = ${svc.dataSource.options.type === 'postgres' ? '$1' : '?'} WHERE id = '${p.id}'`,
+      [JSON.stringify({ erp: metadata })],
+    );
+    const id = await send(
+      p.key,
+      po('OLDPARTNER', 990, 'PO-OLD', [{ id: '1', quantity: 1, ids: ['VP', 'V-77'] }]),
+    );
+    const end = Date.now() + 10_000;
+    let t: any;
+    do t = await (await call(`/v1/transactions/${id}`, { key: p.key })).json();
+    while (t.status === 'erp_pending' && Date.now() < end);
+    expect(t.status).toBe('failed');
+    expect(JSON.stringify(t.issues)).toContain('rules.erp may not call 169.254.169.254');
+  }, 30_000);
 });

@@ -14,6 +14,7 @@ import {
   API_KEYS,
   DATA_SOURCE,
   DELIVER,
+  ERP_HOSTS,
   ERP_STATE,
   MAPS,
   PIPELINE,
@@ -52,6 +53,8 @@ export interface AppDeps {
   review: Review;
   /** The ERP circuit's state, for the console; null when no ERP is configured. */
   erpState: (() => string) | null;
+  /** The hosts a partner's own ERP configuration may call. */
+  erpHosts: readonly string[];
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -91,6 +94,7 @@ export class AppModule {
         { provide: STAFF, useValue: deps.staff },
         { provide: REVIEW, useValue: deps.review },
         { provide: ERP_STATE, useValue: deps.erpState },
+        { provide: ERP_HOSTS, useValue: deps.erpHosts },
         AdminGuard,
         StaffGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },

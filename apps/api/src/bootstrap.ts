@@ -21,7 +21,7 @@ import {
   type StageQueue,
   type Stages,
 } from '@edi/pipeline';
-import { createErp } from '@edi/erp';
+import { allowedErpHosts, createErp } from '@edi/erp';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -67,9 +67,12 @@ export async function startService(
   const maps = new MapRegistry(mapsDir(config));
   const log = new Logger('pipeline');
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
-  const erp = createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL });
+  const erpSettings = { configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL };
+  const erp = createErp(erpSettings);
+  const erpHosts = allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings);
   const stages = buildStages(dataSource, maps, {
     erp,
+    erpHosts,
     secrets,
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
   });
@@ -192,6 +195,7 @@ export async function startService(
       staff,
       review: new Review(dataSource, maps, queues.translate),
       erpState: erp ? () => erp.state : null,
+      erpHosts,
     }),
     {
       bodyParser: false,

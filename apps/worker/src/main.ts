@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
 import { Metrics, QUEUES, buildStages, redisConnection } from '@edi/pipeline';
-import { createErp } from '@edi/erp';
+import { allowedErpHosts, createErp } from '@edi/erp';
 import { loadConfig, mapsDir } from '@edi/config';
 import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const connection = redisConnection(config.REDIS_URL);
   const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
   let queues: Queue[] = [];
-  const erp = createErp({ configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL });
+  const erpSettings = { configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL };
+  const erp = createErp(erpSettings);
   const metrics = new Metrics(
     ds,
     async () => {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       dataSource: ds,
       stages: buildStages(ds, new MapRegistry(mapsDir(config)), {
         erp,
+        erpHosts: allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings),
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
         mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
       }),

@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   EDI_ERP_URL: z.string().url().optional(),
   /** A file describing the ERP (http-json or http-xml: endpoints, JSONata, auth); wins over EDI_ERP_URL. */
   EDI_ERP_CONFIG: z.string().optional(),
+  /** Hosts a partner's own ERP configuration may call (comma-separated; *.example.com for any below it); default: only the service's own ERP's host. */
+  EDI_ERP_ALLOWED_HOSTS: z.string().optional(),
   /** Signs POST /v1/erp/events (shipment events from the ERP); without it the endpoint is off. */
   EDI_ERP_EVENT_SECRET: z.string().min(16, 'EDI_ERP_EVENT_SECRET must be at least 16 characters').optional(),
   /** `npm start` (embedded, no ERP configured) starts apps/erp-sandbox beside the service, on this port; 0 = do not. */

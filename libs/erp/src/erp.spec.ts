@@ -4,6 +4,8 @@ import { HttpErpAdapter, fillTemplate, withEnvironment } from './http-adapter';
 import { ResilientErp } from './resilient';
 import { ErpError, type ErpAdapter } from './port';
 import { gs1CheckDigit, isValidSscc, sscc18 } from './sscc';
+import { allowedErpHosts, partnerErp, refusedHost } from './factory';
+import { sandboxJsonConfig } from './presets';
 
 /** A tiny ERP answering from a function, to see exactly what the adapter sends. */
 async function fakeErp(
@@ -144,5 +146,38 @@ describe('the ERP library', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(await erp.findProducts({})).toEqual([{ sku: 'S' }]);
     expect(erp.state).toBe('closed');
+  });
+});
+
+describe("a partner's ERP hosts", () => {
+  const config = (baseUrl: string, tokenUrl?: string) => ({
+    ...sandboxJsonConfig(baseUrl),
+    ...(tokenUrl ? { auth: { type: 'oauth2', tokenUrl, clientId: 'c', clientSecret: 's' } } : {}),
+  });
+
+  it("allows by default only the service's own ERP's host", () => {
+    const allowed = allowedErpHosts(undefined, { sandboxUrl: 'http://erp.internal:3100' });
+    expect(allowed).toEqual(['erp.internal']);
+    expect(refusedHost(config('http://erp.internal:9999/api'), allowed)).toBeUndefined();
+    expect(refusedHost(config('http://169.254.169.254/'), allowed)).toMatch(
+      /may not call 169\.254\.169\.254/,
+    );
+    expect(allowedErpHosts(undefined, {})).toEqual([]);
+  });
+
+  it('takes a list with *.domain for any host below it, and checks the OAuth2 token URL too', () => {
+    const allowed = allowedErpHosts(' erp.acme.com, *.partners.example ', {});
+    expect(allowed).toEqual(['erp.acme.com', '*.partners.example']);
+    expect(refusedHost(config('https://ERP.acme.com/v1'), allowed)).toBeUndefined();
+    expect(refusedHost(config('https://a.b.partners.example/'), allowed)).toBeUndefined();
+    expect(refusedHost(config('https://partners.example.evil.com/'), allowed)).toMatch(
+      /partners\.example\.evil\.com/,
+    );
+    expect(refusedHost(config('https://erp.acme.com/', 'https://login.other.com/token'), allowed)).toMatch(
+      /may not call login\.other\.com/,
+    );
+    expect(() => partnerErp(config('http://10.0.0.1/'), undefined, allowed)).toThrow(
+      /may not call 10\.0\.0\.1/,
+    );
   });
 });

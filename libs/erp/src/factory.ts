@@ -35,11 +35,52 @@ export function createErp(settings: ErpSettings): ResilientErp | undefined {
  */
 export const PARTNER_ENV = /^ERP_[A-Z0-9_]+$/;
 
-export function partnerErp(config: unknown, resilience?: ResilienceOptions): ResilientErp {
+export function partnerErp(
+  config: unknown,
+  resilience?: ResilienceOptions,
+  allowedHosts?: readonly string[],
+): ResilientErp {
+  const refused = allowedHosts && refusedHost(config, allowedHosts);
+  if (refused) throw new Error(refused);
   return new ResilientErp(
     new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config, process.env, PARTNER_ENV))),
     resilience,
   );
+}
+
+/**
+ * The hosts a partner's ERP configuration may call: EDI_ERP_ALLOWED_HOSTS (names, or *.domain for
+ * any below it), else only the hosts of the service's own ERP. A partner's configuration comes
+ * through the admin API; without a list it could make the service call anything it can reach
+ * (a cloud metadata address, the database's admin port).
+ */
+export function allowedErpHosts(list: string | undefined, settings: ErpSettings): string[] {
+  if (list) return list.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const own = settings.configFile
+    ? loadErpConfig(settings.configFile)
+    : settings.sandboxUrl
+      ? sandboxJsonConfig(settings.sandboxUrl)
+      : undefined;
+  return own ? configHosts(own) : [];
+}
+
+/** Why a partner's ERP configuration may not be used, naming the host; undefined when every URL in it is allowed. */
+export function refusedHost(config: unknown, allowed: readonly string[]): string | undefined {
+  const parsed = HttpErpConfig.safeParse(config);
+  if (!parsed.success) return undefined; // its shape is checked (and reported) on its own
+  const bad = configHosts(parsed.data).find((h) => !hostAllowed(h, allowed));
+  return bad
+    ? `rules.erp may not call ${bad}: allowed ERP hosts are ${allowed.length ? allowed.join(', ') : 'none'} (EDI_ERP_ALLOWED_HOSTS)`
+    : undefined;
+}
+
+function configHosts(config: HttpErpConfig): string[] {
+  const urls = [config.baseUrl, ...(config.auth?.type === 'oauth2' ? [config.auth.tokenUrl] : [])];
+  return [...new Set(urls.map((u) => new URL(u).hostname.toLowerCase()))];
+}
+
+function hostAllowed(host: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) => (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a));
 }
 
 /** Checks a partner's ERP configuration when it is set: its shape, and which variables it names. */

@@ -72,7 +72,13 @@ export class ErpStage {
     if (tx.status !== 'erp_pending')
       return { transactionId, status: tx.status, orderId: tx.erpRef, push: [], ship: false };
     const partner = await this.ds.getRepository(TradingPartner).findOneByOrFail({ id: tx.partnerId });
-    const erp = this.erpFor(partner);
+    let erp: ErpAdapter | undefined;
+    try {
+      erp = this.erpFor(partner);
+    } catch (e) {
+      // the partner's own ERP configuration cannot be used (a host not allowed): a person must fix it
+      return this.markFailed(transactionId, e);
+    }
     if (!erp || !partner.erpCustomerId) throw new Error('no ERP is configured for this partner');
     const rules = partnerRules(partner.rules);
     const po = (tx.document?.purchaseOrder ?? {}) as Record<string, unknown>;

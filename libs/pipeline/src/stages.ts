@@ -48,7 +48,7 @@ export function shipLogLine(o: ShipOutcome): Record<string, unknown> | undefined
  * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
  * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
  */
-export function erpResolver(global?: ErpAdapter): ErpResolver {
+export function erpResolver(global?: ErpAdapter, allowedHosts?: readonly string[]): ErpResolver {
   const own = new Map<string, { config: string; adapter: ErpAdapter }>();
   return (partner: TradingPartner) => {
     if (!partner.erpCustomerId) return undefined;
@@ -57,7 +57,7 @@ export function erpResolver(global?: ErpAdapter): ErpResolver {
     const key = JSON.stringify(config);
     const hit = own.get(partner.id);
     if (hit?.config === key) return hit.adapter;
-    const adapter = partnerErp(config);
+    const adapter = partnerErp(config, undefined, allowedHosts);
     own.set(partner.id, { config: key, adapter });
     return adapter;
   };
@@ -67,10 +67,17 @@ export function erpResolver(global?: ErpAdapter): ErpResolver {
 export function buildStages(
   ds: DataSource,
   maps: MapRegistry,
-  options: { erp?: ErpAdapter; secrets?: SecretBox; clock?: () => Date; mailboxRoot?: string } = {},
+  options: {
+    erp?: ErpAdapter;
+    /** The hosts partners' own ERP configurations may call; absent = any (tests, the CLI). */
+    erpHosts?: readonly string[];
+    secrets?: SecretBox;
+    clock?: () => Date;
+    mailboxRoot?: string;
+  } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
-  const erpFor = erpResolver(options.erp);
+  const erpFor = erpResolver(options.erp, options.erpHosts);
   const composer = new OutboundComposer(ds, maps, clock);
   const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot);
   return {

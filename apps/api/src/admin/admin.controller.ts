@@ -18,10 +18,10 @@ import { ApiKey, AuditEvent, TradingPartner, transact, type ApiKeys, type Secret
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
-import { checkPartnerErp } from '@edi/erp';
+import { checkPartnerErp, refusedHost } from '@edi/erp';
 import { PartnerRules } from '@edi/pipeline';
 import { SftpSettings } from '@edi/transport';
-import { API_KEYS, DATA_SOURCE, SECRETS } from '../common/tokens';
+import { API_KEYS, DATA_SOURCE, ERP_HOSTS, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 import { partnerView as view } from '../common/partner-view';
 
@@ -87,6 +87,7 @@ export class AdminController {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(API_KEYS) private readonly keys: ApiKeys,
     @Inject(SECRETS) private readonly secrets: SecretBox | null,
+    @Inject(ERP_HOSTS) private readonly erpHosts: readonly string[],
   ) {}
 
   @Get('partners')
@@ -107,6 +108,7 @@ export class AdminController {
         `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
       );
     await this.mailboxFree(input.mailbox, undefined);
+    this.erpHostAllowed(input.rules);
     const row = this.ds.getRepository(TradingPartner).create({
       ...input,
       webhookSecret: this.seal(input.webhookSecret),
@@ -141,6 +143,12 @@ export class AdminController {
     return p;
   }
 
+  /** A partner's own ERP may be called only on the allowed hosts (EDI_ERP_ALLOWED_HOSTS). */
+  private erpHostAllowed(rules: { erp?: unknown } | null | undefined): void {
+    const why = rules?.erp === undefined ? undefined : refusedHost(rules.erp, this.erpHosts);
+    if (why) throw new BadRequestException(why);
+  }
+
   /** One partner per mailbox: two would take each other's files. */
   private async mailboxFree(mailbox: string | null | undefined, self: string | undefined): Promise<void> {
     if (!mailbox) return;
@@ -169,6 +177,7 @@ export class AdminController {
     if (taken && taken.id !== p.id)
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     await this.mailboxFree(changes.mailbox, p.id);
+    this.erpHostAllowed(changes.rules);
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
     const saved = await transact(this.ds, async (m) => {

@@ -11,3 +11,5 @@ export const STAFF = Symbol('STAFF');
 export const REVIEW = Symbol('REVIEW');
 /** Reads the ERP's circuit state for the console's health view (null: no ERP configured). */
 export const ERP_STATE = Symbol('ERP_STATE');
+/** The hosts a partner's own ERP configuration may call (EDI_ERP_ALLOWED_HOSTS). */
+export const ERP_HOSTS = Symbol('ERP_HOSTS');
