@@ -445,6 +445,16 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       expect(new Set(seen).size).toBe(all.total);
       const times = all.items.map((t: any) => t.createdAt);
       expect([...times].sort().reverse()).toEqual(times);
+      // several statuses at once: everything waiting for a person
+      const review = await operator.json(
+        'GET',
+        '/v1/console/transactions?status=rejected,failed,held&limit=200',
+      );
+      expect(review.items.length).toBeGreaterThan(0);
+      expect(review.items.every((t: any) => ['rejected', 'failed', 'held'].includes(t.status))).toBe(true);
+      const rejectedOnly = await operator.json('GET', '/v1/console/transactions?status=rejected&limit=200');
+      expect(review.total).toBeGreaterThan(rejectedOnly.total);
+      expect((await operator.call('GET', '/v1/console/transactions?status=rejected,bogus')).status).toBe(400);
       const search = await operator.json('GET', '/v1/console/transactions?q=PAGE-');
       expect(search.items.map((t: any) => t.poNumber).sort()).toEqual([
         'PAGE-0',
@@ -509,6 +519,15 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
         expect.objectContaining({ partnerId: partner.id, partnerName: 'Peps Ridgefield' }),
       );
       expect(d.erp).toEqual(expect.objectContaining({ configured: true, circuit: 'closed' }));
+      // one partner's figures: another partner with nothing has none
+      const other = await createPartner(svc.url, ADMIN_TOKEN, { isaId: 'QUIETPARTNER' });
+      const quiet = await viewer.json('GET', `/v1/console/dashboard?days=7&partner=${other.id}`);
+      expect(quiet.partner).toBe(other.id);
+      expect(quiet.byStatus).toEqual([]);
+      expect(quiet.daily.every((x: any) => x.total === 0)).toBe(true);
+      const ours = await viewer.json('GET', `/v1/console/dashboard?days=7&partner=${partner.id}`);
+      expect(ours.byPartner.map((p: any) => p.partnerId)).toEqual([partner.id]);
+      expect((await viewer.call('GET', '/v1/console/dashboard?partner=nope')).status).toBe(400);
       expect(d.delivery).toEqual(expect.objectContaining({ failed: 0 }));
     });
   });

@@ -134,6 +134,17 @@ describe('staff console in Chromium', () => {
     );
     expect(await accessibility(page)).toEqual([]);
     await shot(page, '1-dashboard');
+    // one partner's figures, chosen from the dashboard; its problems link lists what needs review
+    await page.getByRole('combobox', { name: 'Partner' }).selectOption({ label: 'Peps Ridgefield' });
+    await page.waitForURL(/\/console\/\?partner=/);
+    const errors = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Partners with errors' }),
+    });
+    await errors.getByRole('link', { name: 'Peps Ridgefield' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Transactions' }).waitFor();
+    expect(await page.getByLabel('Status').inputValue()).toBe('rejected,failed,held');
+    await page.getByRole('link', { name: '850 4567' }).waitFor();
+    expect(await page.getByRole('row').count()).toBe(2);
 
     // the list, filtered by keyboard: Status = rejected, Enter
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Transactions' }).click();

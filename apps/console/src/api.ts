@@ -45,9 +45,14 @@ export const STATUSES: TransactionStatus[] = [
   'superseded',
 ];
 
+/** Everything waiting for a person, as one status filter. */
+export const NEEDS_REVIEW = 'rejected,failed,held';
+
 export interface Dashboard {
   /** The window the figures cover, in days, ending today. */
   days: number;
+  /** The partner the figures are narrowed to, or null for everyone. */
+  partner: string | null;
   byStatus: Array<{ status: TransactionStatus; count: number }>;
   bySet: Array<{ setId: string; direction: 'in' | 'out'; count: number }>;
   /** One entry per day (YYYY-MM-DD, UTC), oldest first, every day present. */
@@ -100,7 +105,8 @@ export interface TransactionRow {
 }
 
 export interface TransactionFilter {
-  status?: TransactionStatus;
+  /** One status, or several joined by commas (NEEDS_REVIEW). */
+  status?: string;
   partner?: string;
   set?: string;
   direction?: 'in' | 'out';
@@ -309,7 +315,8 @@ export const api = {
   session: () => call<Session>('GET', '/v1/session'),
   logout: () => call<void>('DELETE', '/v1/session'),
 
-  dashboard: (days = 14) => call<Dashboard>('GET', `/v1/console/dashboard${query({ days })}`),
+  dashboard: (days = 14, partner?: string) =>
+    call<Dashboard>('GET', `/v1/console/dashboard${query({ days, partner })}`),
 
   transactions: (filter: TransactionFilter, cursor?: string, limit = 50) =>
     call<TransactionPage>('GET', `/v1/console/transactions${query({ ...filter, cursor, limit })}`),

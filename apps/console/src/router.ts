@@ -1,11 +1,11 @@
 // A tiny History API router: the URL is the only navigation state, so links, reload and back/forward agree.
 import { useSyncExternalStore } from 'react';
-import { STATUSES, type TransactionFilter, type TransactionStatus } from './api';
+import { NEEDS_REVIEW, STATUSES, type TransactionFilter, type TransactionStatus } from './api';
 
 export const BASE = '/console';
 
 export type Route =
-  | { name: 'dashboard' }
+  | { name: 'dashboard'; partner?: string }
   | { name: 'transactions'; filter: TransactionFilter }
   | { name: 'transaction'; id: string }
   | { name: 'partners' }
@@ -17,6 +17,7 @@ const NAVIGATED = 'console:navigated';
 
 export const paths = {
   dashboard: `${BASE}/`,
+  dashboardOf: (partner?: string) => `${BASE}/${queryString({ partner })}`,
   transactions: (filter: TransactionFilter | Record<string, string | undefined> = {}) =>
     `${BASE}/transactions${queryString(filter)}`,
   transaction: (id: string) => `${BASE}/transactions/${encodeURIComponent(id)}`,
@@ -64,7 +65,8 @@ export function useLocation(): string {
 export function matchRoute(location: string): Route {
   const url = new URL(location, window.location.origin);
   const path = url.pathname.replace(/\/+$/, '');
-  if (path === BASE || path === '') return { name: 'dashboard' };
+  if (path === BASE || path === '')
+    return { name: 'dashboard', partner: url.searchParams.get('partner')?.trim() || undefined };
   if (path === `${BASE}/login`) return { name: 'login', next: safeNext(url.searchParams.get('next')) };
   if (path === `${BASE}/transactions`) return { name: 'transactions', filter: filterFrom(url.searchParams) };
   if (path === `${BASE}/partners`) return { name: 'partners' };
@@ -86,7 +88,7 @@ function filterFrom(params: URLSearchParams): TransactionFilter {
   const status = text('status');
   const direction = text('direction');
   return {
-    status: STATUSES.includes(status as TransactionStatus) ? (status as TransactionStatus) : undefined,
+    status: status === NEEDS_REVIEW || STATUSES.includes(status as TransactionStatus) ? status : undefined,
     partner: text('partner'),
     set: text('set'),
     direction: direction === 'in' || direction === 'out' ? direction : undefined,

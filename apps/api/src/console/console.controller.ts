@@ -52,8 +52,14 @@ const Id = z.string().uuid();
 /** A day (the whole day) or an instant. */
 const When = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().datetime({ offset: true })]);
 
+/** One status, or several separated by commas (rejected,failed,held: everything waiting for a person). */
+const Statuses = z
+  .string()
+  .transform((v) => v.split(',').map((x) => x.trim()))
+  .pipe(z.array(z.enum(STATUSES)).min(1));
+
 const Filter = z.object({
-  status: z.enum(STATUSES).optional(),
+  status: Statuses.optional(),
   partner: Id.optional(),
   set: z
     .string()
@@ -102,14 +108,24 @@ export class ConsoleController {
 
   @Get('dashboard')
   @ApiOperation({
-    summary: 'Documents by status, set, partner and day; partners with errors; ERP and delivery health',
+    summary:
+      'Documents by status, set, partner and day; partners with errors; ERP and delivery health. `partner` narrows everything but the ERP circuit to one partner',
   })
-  async dashboard(@Query('days') daysParam?: string) {
-    const days = parseInput(z.coerce.number().int().min(1).max(90).default(14), daysParam);
+  async dashboard(@Query() query: Record<string, string>) {
+    const { days, partner } = parseInput(
+      z.object({ days: z.coerce.number().int().min(1).max(90).default(14), partner: Id.optional() }),
+      query,
+    );
     const today = new Date(new Date().toISOString().slice(0, 10));
     const since = new Date(today.getTime() - (days - 1) * 86_400_000);
+    // one partner's figures, or everyone's
+    const mine = partner ? { partnerId: partner } : {};
     const tx = () =>
-      this.ds.getRepository(TransactionSet).createQueryBuilder('t').where('t.createdAt >= :since', { since });
+      this.ds
+        .getRepository(TransactionSet)
+        .createQueryBuilder('t')
+        .where('t.createdAt >= :since', { since })
+        .andWhere(partner ? 't.partnerId = :partner' : '1 = 1', { partner });
     const problem = `CASE WHEN t.status IN ('rejected', 'failed', 'held') THEN 1 ELSE 0 END`;
     const day =
       this.ds.options.type === 'postgres'
@@ -163,30 +179,32 @@ export class ConsoleController {
       lastProblemAt: p.lastProblemAt ? isoOf(p.lastProblemAt) : null,
     }));
     const [pending, oldest] = await Promise.all([
-      this.ds.getRepository(TransactionSet).countBy({ status: 'erp_pending' }),
+      this.ds.getRepository(TransactionSet).countBy({ status: 'erp_pending', ...mine }),
       this.ds.getRepository(TransactionSet).findOne({
-        where: { status: 'erp_pending' },
+        where: { status: 'erp_pending', ...mine },
         order: { createdAt: 'ASC' },
         select: { id: true, createdAt: true },
       }),
     ]);
     const docs = this.ds.getRepository(OutboundDocument);
     const [deliveryPending, deliveryFailed, failures, interchanges] = await Promise.all([
-      docs.countBy({ status: 'pending', channel: In(['webhook', 'sftp']) }),
-      docs.countBy({ status: 'failed' }),
-      docs.find({ where: { status: 'failed' }, order: { createdAt: 'DESC' }, take: 5 }),
+      docs.countBy({ status: 'pending', channel: In(['webhook', 'sftp']), ...mine }),
+      docs.countBy({ status: 'failed', ...mine }),
+      docs.find({ where: { status: 'failed', ...mine }, order: { createdAt: 'DESC' }, take: 5 }),
       this.ds
         .getRepository(Interchange)
         .createQueryBuilder('x')
         .select('x.status', 'status')
         .addSelect('COUNT(*)', 'count')
         .where('x.receivedAt >= :since AND x.status IN (:...bad)', { since, bad: ['rejected', 'failed'] })
+        .andWhere(partner ? 'x.partnerId = :partner' : '1 = 1', { partner })
         .groupBy('x.status')
         .getRawMany<Record<string, unknown>>(),
     ]);
     const circuit = this.erpState?.() ?? null;
     return {
       days,
+      partner: partner ?? null,
       byStatus: byStatus.map((r: Record<string, unknown>) => ({ status: r.status, count: n(r.count) })),
       bySet: bySet.map((r: Record<string, unknown>) => ({
         setId: r.setId,
@@ -649,7 +667,7 @@ export class ConsoleController {
 
   private filtered(f: z.infer<typeof Filter>): SelectQueryBuilder<TransactionSet> {
     const qb = this.ds.getRepository(TransactionSet).createQueryBuilder('t').where('1 = 1');
-    if (f.status) qb.andWhere('t.status = :status', { status: f.status });
+    if (f.status) qb.andWhere('t.status IN (:...statuses)', { statuses: f.status });
     if (f.partner) qb.andWhere('t.partnerId = :partner', { partner: f.partner });
     if (f.set) qb.andWhere('t.setId = :set', { set: f.set });
     if (f.direction) qb.andWhere('t.direction = :direction', { direction: f.direction });

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Dashboard } from '../api';
+import { NEEDS_REVIEW, type Dashboard } from '../api';
 import { Link } from '../components/Link';
 import { StatusBadge } from '../components/StatusBadge';
 import { directionLabel, formatAge, formatCount, formatDateTime, plural } from '../format';
@@ -93,7 +93,7 @@ export function PartnersWithErrors({ partners }: { partners: Dashboard['partners
           {partners.map((p) => (
             <tr key={p.partnerId}>
               <th scope="row">
-                <Link href={paths.transactions({ partner: p.partnerId, status: 'rejected' })}>
+                <Link href={paths.transactions({ partner: p.partnerId, status: NEEDS_REVIEW })}>
                   {p.partnerName}
                 </Link>
               </th>

@@ -1,4 +1,6 @@
+import type { ChangeEvent } from 'react';
 import { api } from '../api';
+import { navigate, paths } from '../router';
 import { PageTitle } from '../components/PageTitle';
 import { ErrorAlert, Loading } from '../components/Notice';
 import { DailyChart } from '../dashboard/DailyChart';
@@ -15,13 +17,28 @@ import {
 import { plural } from '../format';
 import { useLoad } from '../useLoad';
 
-export function Dashboard() {
-  const { data, error, loading } = useLoad(() => api.dashboard(), 'dashboard');
+/** Everyone's figures, or one partner's over the same days (the partner is in the URL). */
+export function Dashboard({ partner }: { partner?: string }) {
+  const { data, error, loading } = useLoad(() => api.dashboard(14, partner), `dashboard:${partner ?? ''}`);
+  const partners = useLoad(() => api.partners(), 'partners');
+  const choose = (event: ChangeEvent<HTMLSelectElement>) =>
+    navigate(paths.dashboardOf(event.target.value || undefined), { replace: true });
   return (
     <>
       <PageTitle title="Dashboard">
         {data && <p className="page-title__sub">Last {plural(data.days, 'day')}</p>}
       </PageTitle>
+      <div className="dashboard-scope field">
+        <label htmlFor="dashboard-partner">Partner</label>
+        <select id="dashboard-partner" value={partner ?? ''} onChange={choose}>
+          <option value="">All partners</option>
+          {(partners.data?.items ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </div>
       <ErrorAlert error={error} prefix="Could not load the dashboard" />
       {loading && !data && <Loading what="the dashboard" />}
       {data && (

@@ -12,7 +12,7 @@ import { Transactions } from './Transactions';
 export function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'dashboard':
-      return <Dashboard />;
+      return <Dashboard partner={route.partner} />;
     case 'transactions':
       return <Transactions filter={route.filter} />;
     case 'transaction':

@@ -1,4 +1,4 @@
-import { api } from '../api';
+import { NEEDS_REVIEW, api } from '../api';
 import { Link } from '../components/Link';
 import { ErrorAlert, Loading } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
@@ -55,7 +55,7 @@ export function Partners() {
                   </td>
                   <td className="num">
                     {p.problems > 0 ? (
-                      <Link href={paths.transactions({ partner: p.id, status: 'rejected' })}>
+                      <Link href={paths.transactions({ partner: p.id, status: NEEDS_REVIEW })}>
                         {formatCount(p.problems)}
                       </Link>
                     ) : (

@@ -1,5 +1,5 @@
 import { CodeBlock } from '../components/CodeBlock';
-import type { PartnerDetail } from '../api';
+import { NEEDS_REVIEW, type PartnerDetail } from '../api';
 import { SftpHealth } from '../components/SftpHealth';
 import { Link } from '../components/Link';
 import { formatCount, formatDateTime } from '../format';
@@ -51,7 +51,7 @@ export function Profile({ partner }: { partner: PartnerDetail }) {
         <dt>Problems</dt>
         <dd>
           {partner.problems > 0 ? (
-            <Link href={paths.transactions({ partner: partner.id, status: 'rejected' })}>
+            <Link href={paths.transactions({ partner: partner.id, status: NEEDS_REVIEW })}>
               {formatCount(partner.problems)}
             </Link>
           ) : (

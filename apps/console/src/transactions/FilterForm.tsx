@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { STATUSES, type PartnerRow, type TransactionFilter } from '../api';
+import { NEEDS_REVIEW, STATUSES, type PartnerRow, type TransactionFilter } from '../api';
 import { navigate, paths } from '../router';
 
 interface Props {
@@ -37,6 +37,7 @@ export function FilterForm({ filter, partners }: Props) {
       <Field label="Status" htmlFor="filter-status">
         <select {...bind('status')}>
           <option value="">All</option>
+          <option value={NEEDS_REVIEW}>needs review (rejected, failed, held)</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
