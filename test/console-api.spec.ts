@@ -146,6 +146,58 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       ]);
     });
 
+    it('lets an admin add members, change their role and disable them, never the last admin', async () => {
+      expect((await viewer.call('GET', '/v1/console/staff')).status).toBe(403);
+      expect((await operator.call('POST', '/v1/console/staff', {})).status).toBe(403);
+      const added = await admin.json('POST', '/v1/console/staff', {
+        username: 'Newbie',
+        name: 'New Person',
+        role: 'operator',
+        password: 'first password to hand over',
+      });
+      expect(added).toEqual(
+        expect.objectContaining({ username: 'newbie', role: 'operator', disabled: false }),
+      );
+      expect(
+        (
+          await admin.call('POST', '/v1/console/staff', {
+            username: 'newbie',
+            role: 'viewer',
+            password: 'another long password',
+          })
+        ).status,
+      ).toBe(409);
+      const newbie = new StaffClient(svc.url);
+      expect((await newbie.signIn('newbie', 'first password to hand over')).status).toBe(200);
+      // a new role ends the session it had
+      expect((await admin.json('PATCH', `/v1/console/staff/${added.id}`, { role: 'viewer' })).role).toBe(
+        'viewer',
+      );
+      expect((await newbie.call('GET', '/v1/session')).status).toBe(401);
+      await admin.json('PATCH', `/v1/console/staff/${added.id}`, { disabled: true });
+      expect((await new StaffClient(svc.url).signIn('newbie', 'first password to hand over')).status).toBe(
+        401,
+      );
+      const list = await admin.json('GET', '/v1/console/staff');
+      expect(list.items.find((u: any) => u.username === 'newbie')).toEqual(
+        expect.objectContaining({ role: 'viewer', disabled: true }),
+      );
+      const me = list.items.find((u: any) => u.username === 'ada');
+      const last = await admin.call('PATCH', `/v1/console/staff/${me.id}`, { role: 'operator' });
+      expect(last.status).toBe(400);
+      expect(((await last.json()) as any).message).toBe('ada is the last active admin');
+      const audit = await svc.dataSource.query(
+        `SELECT action, actor FROM audit_events WHERE subject_id = '${added.id}' ORDER BY at`,
+      );
+      expect(audit.map((a: any) => `${a.action} by ${a.actor}`)).toEqual(
+        expect.arrayContaining([
+          'staff.created by ada',
+          'staff.role_changed by ada',
+          'staff.disabled by ada',
+        ]),
+      );
+    });
+
     it('signs out: the cookie no longer opens anything', async () => {
       const c = new StaffClient(svc.url);
       await c.signIn('vic', PASSWORD);

@@ -214,6 +214,9 @@ describe('staff console in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: /850 4567/ }).waitFor();
     await page.locator('mark.element-error').waitFor();
     await page.getByText(/your role \(viewer\) cannot change it/).waitFor();
+    expect(
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).count(),
+    ).toBe(0);
     for (const name of ['Reprocess', 'Edit X12', 'Edit JSON', 'Resolve'])
       expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
     // and the API behind it says no as well, with the browser's own session and CSRF token
@@ -230,7 +233,7 @@ describe('staff console in Chromium', () => {
     await context.close();
   });
 
-  it('an admin issues a partner key from the console, shown once', async () => {
+  it('an admin issues a partner key, shown once, and adds a staff member', async () => {
     const { context, page } = await newPage();
     await signIn(page, 'ada');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Partners' }).click();
@@ -246,6 +249,26 @@ describe('staff console in Chromium', () => {
     expect(use.status).toBe(200);
     expect(await accessibility(page)).toEqual([]);
     await shot(page, '6-partner');
+
+    // and staff: a new operator, who can sign in; then made a viewer
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
+    await page.getByLabel('Username').fill('otto');
+    await page.getByLabel('Name', { exact: true }).fill('Otto Operator');
+    await page.getByLabel('Role', { exact: true }).selectOption('operator');
+    await page.getByLabel('First password').fill('a first password to hand over');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('status').filter({ hasText: 'otto added as operator' }).waitFor();
+    const otto = await fetch(`${svc.url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'otto', password: 'a first password to hand over' }),
+    });
+    expect(otto.status).toBe(200);
+    await page.getByLabel('Role of otto').selectOption('viewer');
+    await page.getByRole('status').filter({ hasText: 'otto is now viewer' }).waitFor();
+    expect(await accessibility(page)).toEqual([]);
+    await shot(page, '8-staff');
     await context.close();
   });
 

@@ -26,6 +26,7 @@ import {
 } from './common/tokens';
 import { ConsoleController } from './console/console.controller';
 import { SessionController } from './console/session.controller';
+import { StaffController } from './console/staff.controller';
 import { StaffGuard } from './console/staff.guard';
 import { ErpEventsController } from './erp/erp-events.controller';
 import { APP_CONFIG, type AppConfig } from './config';
@@ -79,6 +80,7 @@ export class AppModule {
         MetricsController,
         SessionController,
         ConsoleController,
+        StaffController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

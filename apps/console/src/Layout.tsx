@@ -18,6 +18,8 @@ const SECTIONS = [
   { label: 'Transactions', href: paths.transactions(), routes: ['transactions', 'transaction'] },
   { label: 'Partners', href: paths.partners, routes: ['partners', 'partner'] },
 ] as const;
+/** Only admins manage accounts, so only they see the page. */
+const STAFF_SECTION = { label: 'Staff', href: paths.staff, routes: ['staff'] } as const;
 
 export function Layout({ route, pathname, user, focusOnMount, onSignOut, children }: Props) {
   const main = useRef<HTMLElement>(null);
@@ -45,7 +47,7 @@ export function Layout({ route, pathname, user, focusOnMount, onSignOut, childre
           </Link>
           <nav aria-label="Main">
             <ul className="nav">
-              {SECTIONS.map((section) => (
+              {[...SECTIONS, ...(user.role === 'admin' ? [STAFF_SECTION] : [])].map((section) => (
                 <li key={section.label}>
                   <Link
                     href={section.href}

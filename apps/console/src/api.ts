@@ -242,6 +242,15 @@ export interface PartnerDetail extends PartnerRow {
   keys: ApiKeyRow[];
 }
 
+export interface StaffRow {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+}
+
 /** An error the API answered with: `message` is meant for a person. */
 export class ApiError extends Error {
   constructor(
@@ -343,6 +352,11 @@ export const api = {
     call<{ id: string; key: string; prefix: string }>('POST', `/v1/console/partners/${partnerId}/keys`, {
       label,
     }),
+  staff: () => call<{ items: StaffRow[] }>('GET', '/v1/console/staff'),
+  addStaff: (member: { username: string; name: string; role: Role; password: string }) =>
+    call<StaffRow>('POST', '/v1/console/staff', member),
+  changeStaff: (id: string, change: { role?: Role; disabled?: boolean }) =>
+    call<StaffRow>('PATCH', `/v1/console/staff/${id}`, change),
   revokeKey: (partnerId: string, keyId: string) =>
     call<void>('DELETE', `/v1/console/partners/${partnerId}/keys/${keyId}`),
 };

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'transaction'; id: string }
   | { name: 'partners' }
   | { name: 'partner'; id: string }
+  | { name: 'staff' }
   | { name: 'login'; next: string | null }
   | { name: 'notFound' };
 
@@ -22,6 +23,7 @@ export const paths = {
     `${BASE}/transactions${queryString(filter)}`,
   transaction: (id: string) => `${BASE}/transactions/${encodeURIComponent(id)}`,
   partners: `${BASE}/partners`,
+  staff: `${BASE}/staff`,
   partner: (id: string) => `${BASE}/partners/${encodeURIComponent(id)}`,
   login: (next?: string) => `${BASE}/login${next ? queryString({ next }) : ''}`,
 };
@@ -70,6 +72,7 @@ export function matchRoute(location: string): Route {
   if (path === `${BASE}/login`) return { name: 'login', next: safeNext(url.searchParams.get('next')) };
   if (path === `${BASE}/transactions`) return { name: 'transactions', filter: filterFrom(url.searchParams) };
   if (path === `${BASE}/partners`) return { name: 'partners' };
+  if (path === `${BASE}/staff`) return { name: 'staff' };
   const detail = /^\/console\/(transactions|partners)\/([^/]+)$/.exec(path);
   if (detail?.[2]) {
     const id = decodeURIComponent(detail[2]);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { LessThan } from 'typeorm';
+import { IsNull, LessThan, Not } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity';
 import {
   StaffSession,
@@ -87,12 +87,10 @@ export class StaffAccounts {
     dummyHash.catch(() => undefined);
   }
 
-  async create(input: {
-    username: string;
-    name?: string;
-    role: StaffRole;
-    password: string;
-  }): Promise<StaffUser> {
+  async create(
+    input: { username: string; name?: string; role: StaffRole; password: string },
+    actor = 'system',
+  ): Promise<StaffUser> {
     const username = normalise(input.username);
     if (!/^[a-z0-9._@-]{2,64}$/.test(username))
       throw new StaffError('invalid', 'a username is 2-64 letters, digits, dots, dashes, underscores or @');
@@ -111,7 +109,7 @@ export class StaffAccounts {
     });
     await transact(this.ds, async (m) => {
       await m.getRepository(StaffUser).insert(user);
-      await audit(m.getRepository(AuditEvent), user.id, 'staff.created', 'system', {
+      await audit(m.getRepository(AuditEvent), user.id, 'staff.created', actor, {
         username,
         role: user.role,
       });
@@ -127,31 +125,45 @@ export class StaffAccounts {
   }
 
   /** A new role; the member's sessions end, so the new role applies at once. */
-  async setRole(username: string, role: StaffRole): Promise<void> {
+  async setRole(username: string, role: StaffRole, actor = 'cli'): Promise<void> {
     if (!STAFF_ROLES.includes(role))
       throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
-    await this.change(username, { role }, 'staff.role_changed');
+    await this.change(username, { role }, 'staff.role_changed', actor);
   }
 
   /** Off-boarding: a disabled member cannot sign in, and their sessions end now. */
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
+  async setDisabled(username: string, disabled: boolean, actor = 'cli'): Promise<void> {
     await this.change(
       username,
       { disabledAt: disabled ? this.clock().toISOString() : null },
       disabled ? 'staff.disabled' : 'staff.enabled',
+      actor,
     );
   }
 
-  private async change(username: string, fields: Partial<StaffUser>, action: string): Promise<void> {
+  private async change(
+    username: string,
+    fields: Partial<StaffUser>,
+    action: string,
+    actor = 'cli',
+  ): Promise<void> {
     const name = normalise(username);
     await transact(this.ds, async (m) => {
       const user = await m.getRepository(StaffUser).findOneBy({ username: name });
       if (!user) throw new StaffError('invalid', `no staff member ${name}`);
+      // someone must always be able to manage the others
+      const stopsAdmin = (fields.role !== undefined && fields.role !== 'admin') || !!fields.disabledAt;
+      if (user.role === 'admin' && !user.disabledAt && stopsAdmin) {
+        const others = await m
+          .getRepository(StaffUser)
+          .countBy({ role: 'admin', disabledAt: IsNull(), id: Not(user.id) });
+        if (!others) throw new StaffError('invalid', `${name} is the last active admin`);
+      }
       await m.getRepository(StaffUser).update({ id: user.id }, fields);
       // any change to who someone is or what they may do ends the sessions opened before it
       await m.getRepository(StaffSession).delete({ userId: user.id });
       const { passwordHash: _h, ...shown } = fields;
-      await audit(m.getRepository(AuditEvent), user.id, action, 'cli', shown);
+      await audit(m.getRepository(AuditEvent), user.id, action, actor, shown);
     });
   }
 

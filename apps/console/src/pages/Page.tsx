@@ -5,6 +5,7 @@ import { PageTitle } from '../components/PageTitle';
 import { Dashboard } from './Dashboard';
 import { Partner } from './Partner';
 import { Partners } from './Partners';
+import { Staff } from './Staff';
 import { Transaction } from './Transaction';
 import { Transactions } from './Transactions';
 
@@ -17,6 +18,8 @@ export function Page({ route }: { route: Route }) {
       return <Transactions filter={route.filter} />;
     case 'transaction':
       return <Transaction key={route.id} id={route.id} />;
+    case 'staff':
+      return <Staff />;
     case 'partners':
       return <Partners />;
     case 'partner':

@@ -1,0 +1,92 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { STAFF_ROLES, StaffError, type StaffAccounts, type StaffUser } from '@edi/persistence';
+import { z } from 'zod';
+import { STAFF } from '../common/tokens';
+import { parseInput } from '../common/validate';
+import { NeedsRole, SESSION_COOKIE, Staff, StaffGuard } from './staff.guard';
+
+const Role = z.enum(STAFF_ROLES as [StaffUser['role'], ...StaffUser['role'][]]);
+const NewMember = z.object({
+  username: z.string().min(2).max(64),
+  name: z.string().max(100).optional(),
+  role: Role,
+  password: z.string().min(12, 'a password needs at least 12 characters').max(200),
+});
+const Change = z
+  .object({ role: Role.optional(), disabled: z.boolean().optional() })
+  .refine((c) => c.role !== undefined || c.disabled !== undefined, 'send role or disabled');
+
+/** Admins manage the console's own accounts; each change ends the member's sessions and is audited under the admin's name. */
+@ApiTags('console')
+@ApiCookieAuth(SESSION_COOKIE)
+@Controller('v1/console/staff')
+@UseGuards(StaffGuard)
+@NeedsRole('admin')
+export class StaffController {
+  constructor(@Inject(STAFF) private readonly staff: StaffAccounts) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The console accounts: name, role, whether disabled (admin)' })
+  async list() {
+    return { items: (await this.staff.list()).map(view) };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add a console account with a first password to hand over (admin)' })
+  async add(@Body() body: unknown, @Staff() s: { user: StaffUser }) {
+    const input = parseInput(NewMember, body ?? {});
+    try {
+      return view(await this.staff.create(input, s.user.username));
+    } catch (e) {
+      throw httpError(e);
+    }
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary:
+      "Change a member's role or disable them (admin); their sessions end; the last active admin stays",
+  })
+  async change(@Param('id') id: string, @Body() body: unknown, @Staff() s: { user: StaffUser }) {
+    const change = parseInput(Change, body ?? {});
+    const member = (await this.staff.list()).find((u) => u.id === id);
+    if (!member) throw new NotFoundException('no such staff member');
+    try {
+      if (change.role !== undefined) await this.staff.setRole(member.username, change.role, s.user.username);
+      if (change.disabled !== undefined)
+        await this.staff.setDisabled(member.username, change.disabled, s.user.username);
+    } catch (e) {
+      throw httpError(e);
+    }
+    return view((await this.staff.list()).find((u) => u.id === id)!);
+  }
+}
+
+function view(u: StaffUser) {
+  return {
+    id: u.id,
+    username: u.username,
+    name: u.name,
+    role: u.role,
+    disabled: !!u.disabledAt,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+function httpError(e: unknown): unknown {
+  if (!(e instanceof StaffError)) return e;
+  return e.reason === 'exists' ? new ConflictException(e.message) : new BadRequestException(e.message);
+}
