@@ -230,12 +230,15 @@ describe('edi staff', () => {
       const accounts = new StaffAccounts(ds);
       const signed = await accounts.signIn('root.admin', 'a long enough password', 'test');
       expect(signed.user.role).toBe('admin');
-      // a new role ends the session it had; disabled, the member cannot sign in at all
+      // the last admin stays one; with a second, a new role ends the session it had
+      expect(staff(['role', 'root.admin', 'viewer']).err).toMatch(/root\.admin is the last active admin/);
+      expect(staff(['add', 'second', '--role', 'admin'], 'a long enough password').code).toBe(0);
       expect(staff(['role', 'root.admin', 'viewer']).out).toMatch(/now viewer/);
       expect(await accounts.session(signed.token)).toBeNull();
-      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\n');
+      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\nsecond\tadmin\tsecond\n');
+      // disabled, the member cannot sign in at all
       expect(staff(['disable', 'root.admin']).code).toBe(0);
-      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\tdisabled\n');
+      expect(staff(['list']).out).toBe('root.admin\tviewer\tRoot Admin\tdisabled\nsecond\tadmin\tsecond\n');
       await expect(accounts.signIn('root.admin', 'a long enough password', 'test')).rejects.toThrow(
         /wrong username or password/,
       );

@@ -55,7 +55,11 @@ export function partnerErp(
  * (a cloud metadata address, the database's admin port).
  */
 export function allowedErpHosts(list: string | undefined, settings: ErpSettings): string[] {
-  if (list) return list.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (list)
+    return list
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean);
   const own = settings.configFile
     ? loadErpConfig(settings.configFile)
     : settings.sandboxUrl

@@ -152,14 +152,12 @@ export class Review {
       throw new ReviewError(
         'invalid',
         `the new version still has ${unique.length} error${unique.length > 1 ? 's' : ''}: ${first}${more}`,
-        unique
-          .slice(0, 100)
-          .map((i) => ({
-            plain: explainIssue(i),
-            message: i.message,
-            position: i.position,
-            element: i.element,
-          })),
+        unique.slice(0, 100).map((i) => ({
+          plain: explainIssue(i),
+          message: i.message,
+          position: i.position,
+          element: i.element,
+        })),
       );
     }
   }
