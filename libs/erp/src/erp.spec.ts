@@ -4,7 +4,7 @@ import { HttpErpAdapter, fillTemplate, withEnvironment } from './http-adapter';
 import { ResilientErp } from './resilient';
 import { ErpError, type ErpAdapter } from './port';
 import { gs1CheckDigit, isValidSscc, sscc18 } from './sscc';
-import { allowedErpHosts, partnerErp, refusedHost } from './factory';
+import { allowedErpHosts, checkPartnerErp, partnerErp, refusedHost } from './factory';
 import { sandboxJsonConfig } from './presets';
 
 /** A tiny ERP answering from a function, to see exactly what the adapter sends. */
@@ -155,29 +155,58 @@ describe("a partner's ERP hosts", () => {
     ...(tokenUrl ? { auth: { type: 'oauth2', tokenUrl, clientId: 'c', clientSecret: 's' } } : {}),
   });
 
-  it("allows by default only the service's own ERP's host", () => {
+  it("allows by default only the host and port of the service's own ERP", () => {
     const allowed = allowedErpHosts(undefined, { sandboxUrl: 'http://erp.internal:3100' });
-    expect(allowed).toEqual(['erp.internal']);
-    expect(refusedHost(config('http://erp.internal:9999/api'), allowed)).toBeUndefined();
+    expect(allowed).toEqual(['erp.internal:3100']);
+    expect(refusedHost(config('http://erp.internal:3100/api'), allowed)).toBeUndefined();
+    // the same host on another port is another service (Redis, the database's admin port…)
+    expect(refusedHost(config('http://erp.internal:6379/'), allowed)).toMatch(
+      /may not call erp\.internal:6379/,
+    );
     expect(refusedHost(config('http://169.254.169.254/'), allowed)).toMatch(
-      /may not call 169\.254\.169\.254/,
+      /may not call 169\.254\.169\.254:80/,
     );
     expect(allowedErpHosts(undefined, {})).toEqual([]);
   });
 
-  it('takes a list with *.domain for any host below it, and checks the OAuth2 token URL too', () => {
-    const allowed = allowedErpHosts(' erp.acme.com, *.partners.example ', {});
-    expect(allowed).toEqual(['erp.acme.com', '*.partners.example']);
+  it('takes a list: a host on its default ports, host:port, *.domain; the OAuth2 token URL is checked too', () => {
+    const allowed = allowedErpHosts(' erp.acme.com, *.partners.example, erp.acme.com:8443 ', {});
+    expect(allowed).toEqual(['erp.acme.com', '*.partners.example', 'erp.acme.com:8443']);
     expect(refusedHost(config('https://ERP.acme.com/v1'), allowed)).toBeUndefined();
+    expect(refusedHost(config('https://erp.acme.com:8443/v1'), allowed)).toBeUndefined();
+    expect(refusedHost(config('https://erp.acme.com:9000/v1'), allowed)).toMatch(/erp\.acme\.com:9000/);
     expect(refusedHost(config('https://a.b.partners.example/'), allowed)).toBeUndefined();
     expect(refusedHost(config('https://partners.example.evil.com/'), allowed)).toMatch(
       /partners\.example\.evil\.com/,
     );
     expect(refusedHost(config('https://erp.acme.com/', 'https://login.other.com/token'), allowed)).toMatch(
-      /may not call login\.other\.com/,
+      /may not call login\.other\.com:443/,
     );
     expect(() => partnerErp(config('http://10.0.0.1/'), undefined, allowed)).toThrow(
-      /may not call 10\.0\.0\.1/,
+      /may not call 10\.0\.0\.1:80/,
     );
+  });
+
+  it('checks the configuration as it will run, its ERP_* variables filled in', () => {
+    // written as a subdomain of an allowed one, it becomes another host once the variable is in
+    process.env.ERP_TEST_HOST = 'metadata.evil/#';
+    try {
+      expect(refusedHost(config('http://${ERP_TEST_HOST}.acme.com/'), ['*.acme.com'])).toMatch(
+        /may not call metadata\.evil:80/,
+      );
+      process.env.ERP_TEST_HOST = 'erp';
+      expect(refusedHost(config('http://${ERP_TEST_HOST}.acme.com/'), ['*.acme.com'])).toBeUndefined();
+    } finally {
+      delete process.env.ERP_TEST_HOST;
+    }
+  });
+
+  it('keeps every request on its base URL: a path must start with /', () => {
+    const bad = {
+      ...sandboxJsonConfig('http://127.0.0.1'),
+      endpoints: { ...sandboxJsonConfig('http://127.0.0.1').endpoints },
+    };
+    bad.endpoints.findProducts = { ...bad.endpoints.findProducts, path: ':6379/anything' };
+    expect(checkPartnerErp(bad)).toMatch(/rules\.erp\.endpoints\.findProducts\.path: a path starts with \//);
   });
 });

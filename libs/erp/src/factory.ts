@@ -49,10 +49,11 @@ export function partnerErp(
 }
 
 /**
- * The hosts a partner's ERP configuration may call: EDI_ERP_ALLOWED_HOSTS (names, or *.domain for
- * any below it), else only the hosts of the service's own ERP. A partner's configuration comes
- * through the admin API; without a list it could make the service call anything it can reach
- * (a cloud metadata address, the database's admin port).
+ * Where a partner's ERP configuration may connect: EDI_ERP_ALLOWED_HOSTS, each entry a host
+ * (its default port, 80 or 443), host:port, or *.domain[:port] for any host below it; else only
+ * the host and port of the service's own ERP. A partner's configuration comes through the admin
+ * API; without a list it could make the service call anything it can reach (a cloud metadata
+ * address, Redis on localhost).
  */
 export function allowedErpHosts(list: string | undefined, settings: ErpSettings): string[] {
   if (list)
@@ -65,26 +66,48 @@ export function allowedErpHosts(list: string | undefined, settings: ErpSettings)
     : settings.sandboxUrl
       ? sandboxJsonConfig(settings.sandboxUrl)
       : undefined;
-  return own ? configHosts(own) : [];
+  return own ? configOrigins(own) : [];
 }
 
-/** Why a partner's ERP configuration may not be used, naming the host; undefined when every URL in it is allowed. */
+/**
+ * Why a partner's ERP configuration may not be used, naming where it would connect; undefined
+ * when every URL in it is allowed. Checked with its ERP_* variables filled in, as it will run.
+ */
 export function refusedHost(config: unknown, allowed: readonly string[]): string | undefined {
-  const parsed = HttpErpConfig.safeParse(config);
+  let filled: unknown;
+  try {
+    filled = withEnvironment(config, process.env, PARTNER_ENV);
+  } catch {
+    return undefined; // a missing or forbidden variable is reported on its own
+  }
+  const parsed = HttpErpConfig.safeParse(filled);
   if (!parsed.success) return undefined; // its shape is checked (and reported) on its own
-  const bad = configHosts(parsed.data).find((h) => !hostAllowed(h, allowed));
+  const bad = configOrigins(parsed.data).find((h) => !hostAllowed(h, allowed));
   return bad
     ? `rules.erp may not call ${bad}: allowed ERP hosts are ${allowed.length ? allowed.join(', ') : 'none'} (EDI_ERP_ALLOWED_HOSTS)`
     : undefined;
 }
 
-function configHosts(config: HttpErpConfig): string[] {
+/** host:port of every URL the configuration connects to (the port written out even when default). */
+function configOrigins(config: HttpErpConfig): string[] {
   const urls = [config.baseUrl, ...(config.auth?.type === 'oauth2' ? [config.auth.tokenUrl] : [])];
-  return [...new Set(urls.map((u) => new URL(u).hostname.toLowerCase()))];
+  return [...new Set(urls.map(hostPort))];
 }
 
-function hostAllowed(host: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a));
+function hostPort(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname.toLowerCase()}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
+
+function hostAllowed(target: string, allowed: readonly string[]): boolean {
+  const cut = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, cut), target.slice(cut + 1)];
+  return allowed.some((entry) => {
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry)!;
+    const [name, want] = [m[1]!, m[2]];
+    if (want ? want !== port : port !== '80' && port !== '443') return false;
+    return name.startsWith('*.') ? host.endsWith(name.slice(1)) : host === name;
+  });
 }
 
 /** Checks a partner's ERP configuration when it is set: its shape, and which variables it names. */

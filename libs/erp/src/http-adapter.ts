@@ -17,7 +17,9 @@ import {
 const Endpoint = z.object({
   method: z.enum(['GET', 'POST', 'PUT']).default('GET'),
   /** A URL path under baseUrl with {placeholders} from the call's input; arrays are joined with commas. */
-  path: z.string().min(1),
+  // from the root of baseUrl: a path that does not start with / could move the request to
+  // another port or host ("baseUrl" + ":6379/…"), past the allowed-hosts check
+  path: z.string().regex(/^\//, 'a path starts with /'),
   /** JSONata: the call's input → the request body (JSON, or an object written as XML). */
   body: z.string().optional(),
   /** JSONata: the ERP's answer (JSON, or XML read into an object) → our shape. */
@@ -131,6 +133,8 @@ export class HttpErpAdapter implements ErpAdapter {
     const endpoint = this.config.endpoints[operation];
     const xml = this.config.adapter === 'http-xml';
     const url = this.config.baseUrl.replace(/\/$/, '') + fillTemplate(endpoint.path, input);
+    if (new URL(url).origin !== new URL(this.config.baseUrl).origin)
+      throw new ErpError(`ERP ${operation}: ${url} leaves ${this.config.baseUrl}`, 400);
     const headers: Record<string, string> = {
       accept: xml ? 'application/xml' : 'application/json',
       ...(await this.authHeaders()),
@@ -222,6 +226,8 @@ export class HttpErpAdapter implements ErpAdapter {
         authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
       },
       body: form.toString(),
+      // a redirect could lead past the allowed hosts
+      redirect: 'error',
       signal: AbortSignal.timeout(this.config.timeoutMs),
     });
     if (!res.ok) throw new ErpError(`ERP token: HTTP ${res.status}`, res.status);

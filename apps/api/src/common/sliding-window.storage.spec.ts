@@ -20,6 +20,20 @@ describe('SlidingWindowStorage', () => {
     expect((await hit(s, 'other')).isBlocked).toBe(false); // keys are counted apart
   });
 
+  it('starts afresh when a block is served, so Retry-After tells the truth', async () => {
+    const s = storage();
+    now += 1_000; // early in a window: most of it still counts in the next
+    for (let k = 0; k < 10; k++) await hit(s);
+    const refused = await hit(s);
+    expect(refused.timeToBlockExpire).toBe(60);
+    now += 60_000;
+    expect(await hit(s)).toEqual(expect.objectContaining({ isBlocked: false, totalHits: 1 }));
+  });
+
+  it('refuses a ttl that is not positive', () => {
+    expect(() => storage().increment('k', 0, 10, 0, 'default')).toThrow(/positive ttl/);
+  });
+
   it('slides: the previous window still counts for the part of it that overlaps', async () => {
     const s = storage();
     for (let k = 0; k < 10; k++) await hit(s, 'k', 0);
