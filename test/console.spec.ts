@@ -266,6 +266,10 @@ describe('staff console in Chromium', () => {
     });
     expect(otto.status).toBe(200);
     await page.getByLabel('Role of otto').selectOption('viewer');
+    // it ends otto's sessions, so it is asked for first
+    const dialog = page.getByRole('dialog', { name: 'Make otto a viewer?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Change role' }).click();
     await page.getByRole('status').filter({ hasText: 'otto is now viewer' }).waitFor();
     expect(await accessibility(page)).toEqual([]);
     await shot(page, '8-staff');

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { databaseConfigs } from '../../../test/helpers/databases';
 import { openDatabase } from './data-source';
 import { StaffSession } from './entities/staff.entity';
 import { StaffAccounts, StaffError, hashPassword, tokenHash, verifyPassword } from './staff';
@@ -119,5 +120,28 @@ describe('staff accounts', () => {
     expect(await tries('grace', 1)).toEqual(['locked']);
     expect(await tries('nobody-here', 6)).toEqual(Array(6).fill('invalid'));
     expect(await tries('Nobody-Here ', 1)).toEqual(['locked']);
+  });
+});
+
+describe.each(databaseConfigs())('the last admin on %s', (_, makeConfig) => {
+  it('stays when two admins demote each other at the same moment', async () => {
+    const config = makeConfig();
+    const ds = await openDatabase(config);
+    try {
+      const staff = new StaffAccounts(ds);
+      for (const username of ['anna', 'bert'])
+        await staff.create({ username, role: 'admin', password: 'a long enough password' });
+      const results = await Promise.allSettled([
+        staff.setRole('anna', 'viewer', 'bert'),
+        staff.setRole('bert', 'viewer', 'anna'),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect((refused.reason as Error).message).toMatch(/is the last active admin/);
+      expect((await staff.list()).filter((u) => u.role === 'admin')).toHaveLength(1);
+    } finally {
+      if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+      await ds.destroy();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { IsNull, LessThan, Not } from 'typeorm';
+import { IsNull, LessThan } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity';
 import {
   StaffSession,
@@ -126,19 +126,27 @@ export class StaffAccounts {
 
   /** A new role; the member's sessions end, so the new role applies at once. */
   async setRole(username: string, role: StaffRole, actor = 'cli'): Promise<void> {
-    if (!STAFF_ROLES.includes(role))
-      throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
-    await this.change(username, { role }, 'staff.role_changed', actor);
+    await this.update(username, { role }, actor);
   }
 
   /** Off-boarding: a disabled member cannot sign in, and their sessions end now. */
   async setDisabled(username: string, disabled: boolean, actor = 'cli'): Promise<void> {
-    await this.change(
-      username,
-      { disabledAt: disabled ? this.clock().toISOString() : null },
-      disabled ? 'staff.disabled' : 'staff.enabled',
-      actor,
-    );
+    await this.update(username, { disabled }, actor);
+  }
+
+  /** A role and whether disabled, in one change (one audit event per field that changes). */
+  async update(username: string, to: { role?: StaffRole; disabled?: boolean }, actor = 'cli'): Promise<void> {
+    if (to.role !== undefined && !STAFF_ROLES.includes(to.role))
+      throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
+    const fields: Partial<StaffUser> = {
+      ...(to.role !== undefined ? { role: to.role } : {}),
+      ...(to.disabled !== undefined ? { disabledAt: to.disabled ? this.clock().toISOString() : null } : {}),
+    };
+    const actions = [
+      ...(to.role !== undefined ? ['staff.role_changed'] : []),
+      ...(to.disabled !== undefined ? [to.disabled ? 'staff.disabled' : 'staff.enabled'] : []),
+    ];
+    await this.change(username, fields, actions.join('+'), actor);
   }
 
   private async change(
@@ -154,10 +162,16 @@ export class StaffAccounts {
       // someone must always be able to manage the others
       const stopsAdmin = (fields.role !== undefined && fields.role !== 'admin') || !!fields.disabledAt;
       if (user.role === 'admin' && !user.disabledAt && stopsAdmin) {
-        const others = await m
-          .getRepository(StaffUser)
-          .countBy({ role: 'admin', disabledAt: IsNull(), id: Not(user.id) });
-        if (!others) throw new StaffError('invalid', `${name} is the last active admin`);
+        // every active admin, in one order, so two such changes wait for each other instead of
+        // deadlocking, and the second re-reads the rows the first changed
+        const admins = await m.getRepository(StaffUser).find({
+          where: { role: 'admin', disabledAt: IsNull() },
+          order: { id: 'ASC' },
+          // SQLite has one writer already (transact queues its transactions)
+          ...(this.ds.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        });
+        if (!admins.some((a) => a.id !== user.id))
+          throw new StaffError('invalid', `${name} is the last active admin`);
       }
       await m.getRepository(StaffUser).update({ id: user.id }, fields);
       // any change to who someone is or what they may do ends the sessions opened before it

@@ -65,9 +65,7 @@ export class StaffController {
     const member = (await this.staff.list()).find((u) => u.id === id);
     if (!member) throw new NotFoundException('no such staff member');
     try {
-      if (change.role !== undefined) await this.staff.setRole(member.username, change.role, s.user.username);
-      if (change.disabled !== undefined)
-        await this.staff.setDisabled(member.username, change.disabled, s.user.username);
+      await this.staff.update(member.username, change, s.user.username);
     } catch (e) {
       throw httpError(e);
     }

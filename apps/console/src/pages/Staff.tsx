@@ -1,10 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Role, type StaffRow } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert, Loading, StatusNotice } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
 import { formatDateTime } from '../format';
 import { useSession } from '../session';
 import { useLoad } from '../useLoad';
+
+interface Pending {
+  member: StaffRow;
+  to: { role?: Role; disabled?: boolean };
+  what: string;
+  done: string;
+  self: boolean;
+}
 
 const ROLES: Array<{ role: Role; says: string }> = [
   { role: 'viewer', says: 'viewer: looks' },
@@ -20,16 +29,39 @@ export function Staff() {
   const [outcome, setOutcome] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
 
-  const change = (member: StaffRow, to: { role?: Role; disabled?: boolean }, said: string) => {
+  // a change ends the member's sessions, so it is asked for first, never made by a stray keypress
+  const [asking, setAsking] = useState<Pending | null>(null);
+  const [busy, setBusy] = useState(false);
+  const confirm = () => {
+    if (!asking) return;
+    setBusy(true);
     setFailure(null);
     setOutcome(null);
-    api.changeStaff(member.id, to).then(
+    api.changeStaff(asking.member.id, asking.to).then(
       () => {
-        setOutcome(said);
+        setBusy(false);
+        setAsking(null);
+        setOutcome(asking.done);
         setGeneration((g) => g + 1);
       },
-      (e: unknown) => setFailure(e),
+      (e: unknown) => {
+        setBusy(false);
+        setAsking(null);
+        setFailure(e);
+      },
     );
+  };
+  const ask = (member: StaffRow, to: Pending['to']) => {
+    const self = member.username === user.username;
+    const what =
+      to.role !== undefined
+        ? `Make ${member.username} ${to.role === 'admin' ? 'an' : 'a'} ${to.role}?`
+        : `${to.disabled ? 'Disable' : 'Enable'} ${member.username}?`;
+    const done =
+      to.role !== undefined
+        ? `${member.username} is now ${to.role}.`
+        : `${member.username} is ${to.disabled ? 'disabled' : 'enabled'}; their sessions are ended.`;
+    setAsking({ member, to, what, done, self });
   };
 
   return (
@@ -71,13 +103,8 @@ export function Staff() {
                       <select
                         aria-label={`Role of ${m.username}`}
                         value={m.role}
-                        onChange={(e) =>
-                          change(
-                            m,
-                            { role: e.target.value as Role },
-                            `${m.username} is now ${e.target.value}.`,
-                          )
-                        }
+                        disabled={busy}
+                        onChange={(e) => ask(m, { role: e.target.value as Role })}
                       >
                         {ROLES.map((r) => (
                           <option key={r.role} value={r.role}>
@@ -95,13 +122,8 @@ export function Staff() {
                           m.disabled ? 'button button--small' : 'button button--small button--danger'
                         }
                         aria-label={`${m.disabled ? 'Enable' : 'Disable'} ${m.username}`}
-                        onClick={() =>
-                          change(
-                            m,
-                            { disabled: !m.disabled },
-                            `${m.username} is ${m.disabled ? 'enabled' : 'disabled'}; their sessions are ended.`,
-                          )
-                        }
+                        disabled={busy}
+                        onClick={() => ask(m, { disabled: !m.disabled })}
                       >
                         {m.disabled ? 'Enable' : 'Disable'}
                       </button>
@@ -111,6 +133,22 @@ export function Staff() {
               </tbody>
             </table>
           </div>
+          <ConfirmDialog
+            open={!!asking}
+            title={asking?.what ?? ''}
+            confirmLabel={
+              asking?.to.role !== undefined ? 'Change role' : asking?.to.disabled ? 'Disable' : 'Enable'
+            }
+            busy={busy}
+            onConfirm={confirm}
+            onCancel={() => setAsking(null)}
+          >
+            <p>
+              {asking?.self
+                ? 'This is you: your session ends now, and you sign in again with what the change leaves you.'
+                : 'Their sessions end now; the change applies from their next sign-in.'}
+            </p>
+          </ConfirmDialog>
           <AddMember
             onAdded={(m) => {
               setOutcome(`${m.username} added as ${m.role}.`);
