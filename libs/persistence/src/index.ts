@@ -7,6 +7,7 @@ export * from './entities/delivery.entity';
 export * from './entities/audit-event.entity';
 export * from './entities/staff.entity';
 export * from './staff';
+export * from './audit';
 export * from './data-source';
 export * from './control-numbers';
 export * from './payloads';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { IsNull, LessThan } from 'typeorm';
-import { AuditEvent } from './entities/audit-event.entity';
+import { recordAudit } from './audit';
 import {
   StaffSession,
   StaffSignInFailures,
@@ -109,7 +109,7 @@ export class StaffAccounts {
     });
     await transact(this.ds, async (m) => {
       await m.getRepository(StaffUser).insert(user);
-      await audit(m.getRepository(AuditEvent), user.id, 'staff.created', actor, {
+      await recordAudit(m, user.id, 'staff.created', actor, {
         username,
         role: user.role,
       });
@@ -177,7 +177,7 @@ export class StaffAccounts {
       // any change to who someone is or what they may do ends the sessions opened before it
       await m.getRepository(StaffSession).delete({ userId: user.id });
       const { passwordHash: _h, ...shown } = fields;
-      await audit(m.getRepository(AuditEvent), user.id, action, actor, shown);
+      await recordAudit(m, user.id, action, actor, shown);
     });
   }
 
@@ -228,7 +228,7 @@ export class StaffAccounts {
       await m.getRepository(StaffSession).insert(session);
       // sessions that ended are swept as new ones open, so the table does not grow for ever
       await m.getRepository(StaffSession).delete({ endsAt: LessThan(now.toISOString()) });
-      await audit(m.getRepository(AuditEvent), user.id, 'staff.signed_in', user.username, { from });
+      await recordAudit(m, user.id, 'staff.signed_in', user.username, { from });
     });
     const { passwordHash: _hash, ...visible } = user;
     return { user: Object.assign(new StaffUser(), visible), token, session };
@@ -255,7 +255,7 @@ export class StaffAccounts {
           : null;
       if (lockedUntil) await m.getRepository(StaffSignInFailures).update({ username: name }, { lockedUntil });
       if (user)
-        await audit(m.getRepository(AuditEvent), user.id, 'staff.sign_in_failed', user.username, {
+        await recordAudit(m, user.id, 'staff.sign_in_failed', user.username, {
           from,
           failures,
           ...(lockedUntil ? { lockedUntil } : {}),
@@ -299,7 +299,7 @@ export class StaffAccounts {
   async signOut(token: string, actor: StaffUser): Promise<void> {
     await transact(this.ds, async (m) => {
       await m.getRepository(StaffSession).delete({ id: tokenHash(token) });
-      await audit(m.getRepository(AuditEvent), actor.id, 'staff.signed_out', actor.username, null);
+      await recordAudit(m, actor.id, 'staff.signed_out', actor.username, null);
     });
   }
 }
@@ -315,14 +315,4 @@ function normalise(username: string): string {
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-function audit(
-  repo: import('typeorm').Repository<AuditEvent>,
-  subjectId: string,
-  action: string,
-  actor: string,
-  detail: Record<string, unknown> | null,
-) {
-  return repo.insert(repo.create({ subjectId, action, actor, detail }) as never);
 }

@@ -1,6 +1,7 @@
 import { ErpError, type ErpAdapter, type ErpProduct } from '@edi/erp';
 import {
   AuditEvent,
+  recordAudit,
   TradingPartner,
   TransactionSet,
   transact,
@@ -174,14 +175,7 @@ export class ErpStage {
           inReplyTo: transactionId,
           poNumber,
         });
-        await m.getRepository(AuditEvent).insert(
-          <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
-            subjectId: transactionId,
-            action: 'erp.ordered',
-            actor: 'erp-stage',
-            detail: { orderId, status },
-          }),
-        );
+        await recordAudit(m, transactionId, 'erp.ordered', 'erp-stage', { orderId, status });
         return composed;
       });
     } catch (e) {
@@ -225,14 +219,9 @@ export class ErpStage {
   ): Promise<LineDecision[]> {
     const decisions = await decideLines(erp, customerId, rules, lines);
     await transact(this.ds, (m) =>
-      m.getRepository(AuditEvent).insert(
-        <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
-          subjectId: transactionId,
-          action: 'erp.decided',
-          actor: 'erp-stage',
-          detail: { decisions } as unknown as Record<string, unknown>,
-        }),
-      ),
+      recordAudit(m, transactionId, 'erp.decided', 'erp-stage', {
+        decisions,
+      }),
     );
     return decisions;
   }
@@ -245,14 +234,10 @@ export class ErpStage {
         .getRepository(TransactionSet)
         .update({ id: transactionId, status: 'erp_pending' }, { status: 'held', duplicateOf: reason });
       if (!held.affected) return;
-      await m.getRepository(AuditEvent).insert(
-        <QueryDeepPartialEntity<AuditEvent>>m.getRepository(AuditEvent).create({
-          subjectId: transactionId,
-          action: 'erp.already_ordered',
-          actor: 'erp-stage',
-          detail: { orderId, transactionId: holderId },
-        }),
-      );
+      await recordAudit(m, transactionId, 'erp.already_ordered', 'erp-stage', {
+        orderId,
+        transactionId: holderId,
+      });
     });
     const now = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
     return { transactionId, status: now.status, orderId: now.erpRef, push: [], ship: false };

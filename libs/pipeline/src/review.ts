@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { buildX12, translateX12, type CanonicalDocument, type MapRegistry } from '@edi/mapping';
 import {
-  AuditEvent,
   Interchange,
+  recordAudit,
   Payloads,
   TransactionSet,
   transact,
@@ -19,7 +19,7 @@ import {
   type X12Document,
   type X12Issue,
 } from '@edi/x12';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isaControlNumbers } from './ingest.service';
 import type { StageQueue } from './pipeline';
@@ -187,28 +187,14 @@ export class Review {
       released: tx.status === 'held',
     });
     await transact(this.ds, async (m) => {
-      const claimed = await m
-        .getRepository(TransactionSet)
-        .update({ id: tx.id, status: In([...REVIEWABLE]) }, { status: 'superseded' });
-      if (!claimed.affected)
-        throw new ReviewError(
-          'conflict',
-          `transaction ${tx.id} is no longer waiting for review (it changed meanwhile)`,
-        );
+      await claim(m, tx, 'superseded');
       await m.getRepository(Interchange).insert(interchange as QueryDeepPartialEntity<Interchange>);
       await this.payloads.save(interchange.id, raw, m);
-      await m.getRepository(AuditEvent).insert(
-        m.getRepository(AuditEvent).create({
-          subjectId: tx.id,
-          action: `console.${detail.action}`,
-          actor,
-          detail: {
-            interchangeId: interchange.id,
-            from: tx.status,
-            ...(detail.note ? { note: detail.note } : {}),
-          },
-        }) as QueryDeepPartialEntity<AuditEvent>,
-      );
+      await recordAudit(m, tx.id, `console.${detail.action}`, actor, {
+        interchangeId: interchange.id,
+        from: tx.status,
+        ...(detail.note ? { note: detail.note } : {}),
+      });
     });
     this.queue.enqueue(interchange.id);
     return interchange.id;
@@ -217,22 +203,8 @@ export class Review {
   /** Closes a problem without a new version (the partner will resend it, it was a test…), with the reason. */
   async resolve(tx: TransactionSet, actor: string, note: string): Promise<void> {
     await transact(this.ds, async (m) => {
-      const done = await m
-        .getRepository(TransactionSet)
-        .update({ id: tx.id, status: In([...REVIEWABLE]) }, { status: 'resolved' });
-      if (!done.affected)
-        throw new ReviewError(
-          'conflict',
-          `transaction ${tx.id} is no longer waiting for review (it changed meanwhile)`,
-        );
-      await m.getRepository(AuditEvent).insert(
-        m.getRepository(AuditEvent).create({
-          subjectId: tx.id,
-          action: 'console.resolved',
-          actor,
-          detail: { note, from: tx.status },
-        }) as QueryDeepPartialEntity<AuditEvent>,
-      );
+      await claim(m, tx, 'resolved');
+      await recordAudit(m, tx.id, 'console.resolved', actor, { note, from: tx.status });
     });
   }
 
@@ -287,6 +259,18 @@ function sameSet(tx: TransactionSet, gs06: Element | undefined, set: Transaction
     cut(set.header.elements[0]) === tx.setId &&
     cut(set.header.elements[1]) === tx.controlNumber
   );
+}
+
+/** Moves a transaction out of review, or says another action got there first. */
+async function claim(m: EntityManager, tx: TransactionSet, status: 'superseded' | 'resolved'): Promise<void> {
+  const claimed = await m
+    .getRepository(TransactionSet)
+    .update({ id: tx.id, status: In([...REVIEWABLE]) }, { status });
+  if (!claimed.affected)
+    throw new ReviewError(
+      'conflict',
+      `transaction ${tx.id} is no longer waiting for review (it changed meanwhile)`,
+    );
 }
 
 /** The first 9 characters, as the row keeps them. */

@@ -14,7 +14,14 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKey, AuditEvent, TradingPartner, transact, type ApiKeys, type SecretBox } from '@edi/persistence';
+import {
+  ApiKey,
+  TradingPartner,
+  recordAudit,
+  transact,
+  type ApiKeys,
+  type SecretBox,
+} from '@edi/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
@@ -243,8 +250,6 @@ export class AdminController {
     action: string,
     detail: Record<string, unknown> | null = null,
   ): Promise<void> {
-    await m
-      .getRepository(AuditEvent)
-      .save(m.getRepository(AuditEvent).create({ subjectId, action, actor: 'admin-token', detail }));
+    await recordAudit(m, subjectId, action, 'admin-token', detail);
   }
 }

@@ -22,6 +22,7 @@ import {
   OutboundDocument,
   TradingPartner,
   TransactionSet,
+  recordAudit,
   transact,
   type ApiKeys,
   type StaffUser,
@@ -700,13 +701,7 @@ export class ConsoleController {
   }
 
   private audit(subjectId: string, action: string, user: StaffUser, detail: Record<string, unknown>) {
-    return transact(this.ds, (m) =>
-      m
-        .getRepository(AuditEvent)
-        .insert(
-          m.getRepository(AuditEvent).create({ subjectId, action, actor: user.username, detail }) as never,
-        ),
-    );
+    return transact(this.ds, (m) => recordAudit(m, subjectId, action, user.username, detail));
   }
 }
 
