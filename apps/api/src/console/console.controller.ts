@@ -20,6 +20,7 @@ import {
   Delivery,
   Interchange,
   OutboundDocument,
+  TRANSACTION_STATUSES,
   TradingPartner,
   TransactionSet,
   recordAudit,
@@ -36,19 +37,6 @@ import { parseInput } from '../common/validate';
 import { partnerView } from '../common/partner-view';
 import { NeedsRole, SESSION_COOKIE, Staff, StaffGuard } from './staff.guard';
 
-const STATUSES = [
-  'received',
-  'translated',
-  'erp_pending',
-  'accepted',
-  'rejected',
-  'failed',
-  'held',
-  'responded',
-  'delivered',
-  'resolved',
-  'superseded',
-] as const;
 const Id = z.string().uuid();
 /** A day (the whole day) or an instant. */
 const When = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().datetime({ offset: true })]);
@@ -57,7 +45,7 @@ const When = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().dateti
 const Statuses = z
   .string()
   .transform((v) => v.split(',').map((x) => x.trim()))
-  .pipe(z.array(z.enum(STATUSES)).min(1));
+  .pipe(z.array(z.enum(TRANSACTION_STATUSES)).min(1));
 
 const Filter = z.object({
   status: Statuses.optional(),

@@ -5,6 +5,7 @@ import {
   Delivery,
   OutboundDocument,
   Payloads,
+  TRANSACTION_STATUSES,
   TransactionSet,
   type TradingPartner,
 } from '@edi/persistence';
@@ -16,21 +17,7 @@ import { DATA_SOURCE, DELIVER } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
 const ListQuery = z.object({
-  status: z
-    .enum([
-      'received',
-      'translated',
-      'erp_pending',
-      'accepted',
-      'rejected',
-      'failed',
-      'held',
-      'responded',
-      'delivered',
-      'resolved',
-      'superseded',
-    ])
-    .optional(),
+  status: z.enum(TRANSACTION_STATUSES).optional(),
   direction: z.enum(['in', 'out']).optional(),
   set: z
     .string()

@@ -5,18 +5,20 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
  * received → translated → erp_pending → accepted | rejected | failed → responded → delivered.
  * Staff end a problem one as resolved (with a note) or superseded (resubmitted as a new version).
  */
-export type TransactionStatus =
-  | 'received'
-  | 'translated'
-  | 'erp_pending'
-  | 'accepted'
-  | 'rejected'
-  | 'failed'
-  | 'held'
-  | 'responded'
-  | 'delivered'
-  | 'resolved'
-  | 'superseded';
+export const TRANSACTION_STATUSES = [
+  'received',
+  'translated',
+  'erp_pending',
+  'accepted',
+  'rejected',
+  'failed',
+  'held',
+  'responded',
+  'delivered',
+  'resolved',
+  'superseded',
+] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
 /** One ST/SE transaction set: its canonical JSON, errors and status. */
 @Entity('transactions')
