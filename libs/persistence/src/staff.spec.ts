@@ -132,8 +132,8 @@ describe.each(databaseConfigs())('the last admin on %s', (_, makeConfig) => {
       for (const username of ['anna', 'bert'])
         await staff.create({ username, role: 'admin', password: 'a long enough password' });
       const results = await Promise.allSettled([
-        staff.setRole('anna', 'viewer', 'bert'),
-        staff.setRole('bert', 'viewer', 'anna'),
+        staff.update('anna', { role: 'viewer' }, 'bert'),
+        staff.update('bert', { role: 'viewer' }, 'anna'),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

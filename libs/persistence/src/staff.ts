@@ -124,17 +124,10 @@ export class StaffAccounts {
     await this.clearFailures(normalise(username));
   }
 
-  /** A new role; the member's sessions end, so the new role applies at once. */
-  async setRole(username: string, role: StaffRole, actor = 'cli'): Promise<void> {
-    await this.update(username, { role }, actor);
-  }
-
-  /** Off-boarding: a disabled member cannot sign in, and their sessions end now. */
-  async setDisabled(username: string, disabled: boolean, actor = 'cli'): Promise<void> {
-    await this.update(username, { disabled }, actor);
-  }
-
-  /** A role and whether disabled, in one change (one audit event per field that changes). */
+  /**
+   * A new role, or disabled (off-boarding) or enabled again, in one change. The member's sessions
+   * end, so it applies at once.
+   */
   async update(username: string, to: { role?: StaffRole; disabled?: boolean }, actor = 'cli'): Promise<void> {
     if (to.role !== undefined && !STAFF_ROLES.includes(to.role))
       throw new StaffError('invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);

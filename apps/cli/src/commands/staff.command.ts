@@ -28,6 +28,21 @@ async function withStaff<T>(work: (staff: StaffAccounts) => Promise<T>): Promise
   }
 }
 
+/** Runs a change and says what it did; a refusal (a name taken, the last admin…) is exit 1 with the reason. */
+async function report<T>(
+  work: (staff: StaffAccounts) => Promise<T>,
+  said: (result: T) => string,
+): Promise<number> {
+  try {
+    process.stdout.write(`${said(await withStaff(work))}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof StaffError)) throw e;
+    process.stderr.write(`edi: ${e.message}\n`);
+    return 1;
+  }
+}
+
 /** `edi staff add <username> --role admin [--name "…"]`: a console account (the first admin, or any other). */
 export async function staffAddCommand(
   username: string,
@@ -36,35 +51,19 @@ export async function staffAddCommand(
   if (!STAFF_ROLES.includes(opts.role as StaffRole))
     throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
   const password = await readPassword();
-  try {
-    const user = await withStaff((s) =>
-      s.create({ username, name: opts.name, role: opts.role as StaffRole, password }),
-    );
-    process.stdout.write(`staff member ${user.username} (${user.role}) created; sign in at /console\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof StaffError) {
-      process.stderr.write(`edi: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  return report(
+    (s) => s.create({ username, name: opts.name, role: opts.role as StaffRole, password }),
+    (user) => `staff member ${user.username} (${user.role}) created; sign in at /console`,
+  );
 }
 
 /** `edi staff password <username>`: a new password (from stdin or EDI_STAFF_PASSWORD); ends the member's sessions. */
 export async function staffPasswordCommand(username: string): Promise<number> {
   const password = await readPassword();
-  try {
-    await withStaff((s) => s.setPassword(username, password));
-    process.stdout.write(`password of ${username} changed; their sessions are ended\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof StaffError) {
-      process.stderr.write(`edi: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  return report(
+    (s) => s.setPassword(username, password),
+    () => `password of ${username} changed; their sessions are ended`,
+  );
 }
 
 /** `edi staff list`. */
@@ -83,19 +82,9 @@ export async function staffChangeCommand(
 ): Promise<number> {
   if (what === 'role' && !STAFF_ROLES.includes(role as StaffRole))
     throw new UsageError(`the role must be one of ${STAFF_ROLES.join(', ')}`);
-  try {
-    await withStaff((s) =>
-      what === 'role' ? s.setRole(username, role as StaffRole) : s.setDisabled(username, what === 'disable'),
-    );
-    process.stdout.write(
-      `${username}: ${what === 'role' ? `now ${role}` : `${what}d`}; their sessions are ended\n`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof StaffError) {
-      process.stderr.write(`edi: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  return report(
+    (s) =>
+      s.update(username, what === 'role' ? { role: role as StaffRole } : { disabled: what === 'disable' }),
+    () => `${username}: ${what === 'role' ? `now ${role}` : `${what}d`}; their sessions are ended`,
+  );
 }
