@@ -3,7 +3,7 @@ import { parseX12 } from '@edi/x12';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { createPartner } from './helpers/admin';
+import { createPartner, sendEdi } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
 import { CORPUS_PARTNER, StaffClient, damagedCorpus850 } from './helpers/staff';
 
@@ -20,15 +20,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
   let isa13 = 700;
 
   /** Posts a file as the partner and returns its first transaction. */
-  const post = async (text: string) => {
-    const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
-      method: 'POST',
-      headers: { 'x-api-key': partner.key },
-      body: text,
-    });
-    const body = (await r.json()) as { outcome: { transactions: Array<{ id: string; status: string }> } };
-    return body.outcome.transactions[0]!;
-  };
+  const post = async (text: string) => (await sendEdi(svc.url, partner.key, text))[0]!;
   /** Polls the console's view of a transaction until `done` holds. */
   const until = async (id: string, done: (t: any) => boolean, ms = 20_000) => {
     const end = Date.now() + ms;
@@ -459,12 +451,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
         ),
         ...lines.slice(se + 1).map((l) => l.replace(/^GE\*1\*/, 'GE*3*')),
       ].join('\n');
-      const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
-        method: 'POST',
-        headers: { 'x-api-key': partner.key },
-        body: many,
-      });
-      const sets = ((await r.json()) as any).outcome.transactions as Array<{ id: string }>;
+      const sets = await sendEdi(svc.url, partner.key, many);
       expect(sets).toHaveLength(3);
       for (const [k, po] of ['FILE-A', 'FILE-B', 'FILE-C'].entries()) {
         const t = await operator.json('GET', `/v1/console/transactions/${sets[k]!.id}`);

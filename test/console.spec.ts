@@ -6,7 +6,7 @@ import { StaffAccounts } from '@edi/persistence';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { createPartner } from './helpers/admin';
+import { createPartner, sendEdi } from './helpers/admin';
 import { CORPUS_PARTNER, damagedCorpus850 } from './helpers/staff';
 
 /**
@@ -29,15 +29,8 @@ describe('staff console in Chromium', () => {
   let partner: { id: string; key: string };
   let isa13 = 900;
 
-  const post = async (text: string) => {
-    const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
-      method: 'POST',
-      headers: { 'x-api-key': partner.key },
-      body: text,
-    });
-    const body = (await r.json()) as { outcome: { transactions: Array<{ id: string; status: string }> } };
-    return body.outcome.transactions[0]!;
-  };
+  /** Posts a file as the partner and returns its first transaction. */
+  const post = async (text: string) => (await sendEdi(svc.url, partner.key, text))[0]!;
 
   /** A fresh browser profile; axe-core is injected later, so the page's CSP is bypassed for the test only. */
   const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {

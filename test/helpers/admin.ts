@@ -24,3 +24,21 @@ export async function createPartner(
   const k = await fetch(`${url}/v1/admin/partners/${id}/keys`, { method: 'POST', headers, body: '{}' });
   return { id, key: ((await k.json()) as { key: string }).key };
 }
+
+/** Posts X12 as a partner with ?wait=true and returns what became of its transaction sets. */
+export async function sendEdi(
+  url: string,
+  key: string,
+  text: string,
+): Promise<Array<{ id: string; setId: string; status: string }>> {
+  const r = await fetch(`${url}/v1/edi?wait=true`, {
+    method: 'POST',
+    headers: { 'x-api-key': key },
+    body: text,
+  });
+  if (r.status !== 202) throw new Error(`POST /v1/edi: ${r.status} ${await r.text()}`);
+  const body = (await r.json()) as {
+    outcome: { transactions: Array<{ id: string; setId: string; status: string }> };
+  };
+  return body.outcome.transactions;
+}
