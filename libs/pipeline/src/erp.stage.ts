@@ -117,16 +117,6 @@ export class ErpStage {
       throw e;
     }
 
-    // the ERP keys orders by partner and PO number: a PO released by staff as a new version, or
-    // resent, can come back as the order another transaction already answered
-    if (orderId) {
-      const holder = await this.ds.getRepository(TransactionSet).findOne({
-        where: { partnerId: partner.id, direction: 'in', setId: tx.setId, erpRef: orderId },
-        select: { id: true },
-      });
-      if (holder && holder.id !== transactionId) return this.holdOrdered(transactionId, orderId, holder.id);
-    }
-
     const allRejected = decisions.every((d) => d.acks.every((a) => a.status === 'IR'));
     const changed = decisions.some((d) => d.acks.some((a) => a.status !== 'IA'));
     const body = {
@@ -179,13 +169,20 @@ export class ErpStage {
         return composed;
       });
     } catch (e) {
+      const taken = e instanceof QueryFailedError && /unique|duplicate/i.test(e.message);
+      // the ERP keys orders by partner and PO number: a PO released by staff as a new version, or
+      // resent, can come back as the order another transaction already answered. Looked for only
+      // when the order number is refused, so the usual PO pays no extra query.
+      if (taken && orderId) {
+        const holder = await this.ds.getRepository(TransactionSet).findOne({
+          where: { partnerId: partner.id, direction: 'in', setId: tx.setId, erpRef: orderId },
+          select: { id: true },
+        });
+        if (holder && holder.id !== transactionId) return this.holdOrdered(transactionId, orderId, holder.id);
+      }
       // an 855 we would reject ourselves, or an order number another PO holds already: a person
       // must look; retrying cannot change either
-      if (
-        e instanceof OutboundError ||
-        (e instanceof QueryFailedError && /unique|duplicate/i.test(e.message))
-      )
-        return this.markFailed(transactionId, e);
+      if (e instanceof OutboundError || taken) return this.markFailed(transactionId, e);
       throw e;
     }
     if (!done) {
