@@ -23,11 +23,13 @@ import {
 } from '@edi/pipeline';
 import { allowedErpHosts, createErp } from '@edi/erp';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { bodyTimeout, limitRequestTime } from './common/body-timeout';
 import { authenticatePartner } from './common/partner.guard';
 import { mapsDir, type AppConfig } from './config';
 
@@ -206,6 +208,7 @@ export async function startService(
           : new ConsoleLogger({ json: true, logLevels: levels(config.EDI_LOG_LEVEL) }),
     },
   );
+  httpSettings(app, config);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -276,6 +279,17 @@ export async function startService(
       await dataSource.destroy();
     },
   };
+}
+
+/**
+ * Behind a load balancer every client seems to come from it: EDI_TRUST_PROXY says which
+ * X-Forwarded-For hops to believe, so failed logins are counted against the real client. A body
+ * that dribbles in is cut off after EDI_BODY_TIMEOUT_MS.
+ */
+function httpSettings(app: INestApplication, config: AppConfig): void {
+  (app.getHttpAdapter().getInstance() as express.Express).set('trust proxy', config.EDI_TRUST_PROXY);
+  limitRequestTime(app.getHttpServer() as Server, config.EDI_BODY_TIMEOUT_MS);
+  app.use(bodyTimeout(config.EDI_BODY_TIMEOUT_MS));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -44,10 +45,53 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Express `trust proxy`: which X-Forwarded-For hops to believe (a hop count, or proxy addresses); off by default. */
+  EDI_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => trustProxy(v, ctx)),
+  /** A request whose headers and body have not all arrived after this long gets 408 and is hung up on. */
+  EDI_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** At start, creates this console admin if no staff member has the name (with EDI_ADMIN_PASSWORD). */
   EDI_ADMIN_USER: z.string().optional(),
   EDI_ADMIN_PASSWORD: z.string().min(12, 'EDI_ADMIN_PASSWORD must be at least 12 characters').optional(),
 });
+
+/** Express's names for address ranges, as `trust proxy` takes them. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * EDI_TRUST_PROXY → Express's `trust proxy`: false (unset, `false`, `0`), a hop count, or a list of
+ * proxy addresses, CIDR ranges and range names. `true` (believe any X-Forwarded-For) is refused: a
+ * client could then pick the address its failed logins are counted against.
+ */
+function trustProxy(value: string | undefined, ctx: z.RefinementCtx): false | number | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'EDI_TRUST_PROXY=true would believe any client: give the number of proxies or their addresses',
+    });
+    return false;
+  }
+  const items = v.split(',').map((a) => a.trim());
+  const bad = items.find((a) => !PROXY_RANGES.has(a) && !isAddressOrRange(a));
+  if (bad !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${bad}' is not a hop count, an IP address, a CIDR range or loopback/linklocal/uniquelocal`,
+    });
+  return items;
+}
+
+function isAddressOrRange(a: string): boolean {
+  const [ip, bits, extra] = a.split('/');
+  if (extra !== undefined || !ip || !isIP(ip)) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128);
+}
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 

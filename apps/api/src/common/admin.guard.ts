@@ -21,7 +21,6 @@ export class AdminGuard implements CanActivate {
     const token = this.config.EDI_ADMIN_TOKEN;
     if (!token) throw new NotFoundException();
     const req = ctx.switchToHttp().getRequest<Request>();
-    authFailures.check(String(req.ip));
     const header = req.header('authorization') ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!given) throw new UnauthorizedException('Authorization: Bearer <admin token> is required');
@@ -29,7 +28,8 @@ export class AdminGuard implements CanActivate {
     const a = createHash('sha256').update(given).digest();
     const b = createHash('sha256').update(token).digest();
     if (!timingSafeEqual(a, b)) {
-      authFailures.record(String(req.ip));
+      // counted only when wrong: a right token is never refused because others guessed from its address
+      authFailures.fail(String(req.ip));
       throw new ForbiddenException('wrong admin token');
     }
     return true;

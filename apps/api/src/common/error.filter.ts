@@ -10,6 +10,8 @@ export class ErrorFilter implements ExceptionFilter {
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
+    // answered already (a 408 for a body too slow, whose parser then fails on the closed socket)
+    if (res.headersSent) return;
     const correlationId = randomUUID();
     // body-parser's own errors (413 too large, 400 bad JSON) carry a status too
     const status =

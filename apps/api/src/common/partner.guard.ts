@@ -15,17 +15,16 @@ type WithPartner = Request & { partner?: TradingPartner };
 
 /**
  * X-API-Key → the partner it belongs to; a missing, wrong or revoked key is 401, and an address
- * that keeps guessing gets 429. Sets `req.partner`.
+ * that keeps guessing gets 429 for its wrong keys (a good key from the same address still passes:
+ * the key is looked at before the address's failures). Sets `req.partner`.
  */
 export async function authenticatePartner(keys: ApiKeys, req: WithPartner): Promise<TradingPartner> {
   if (req.partner) return req.partner;
-  const address = String(req.ip);
-  authFailures.check(address);
   const key = req.header('x-api-key');
   if (!key) throw new UnauthorizedException('X-API-Key header is required');
   const partner = await keys.partnerFor(key);
   if (!partner) {
-    authFailures.record(address);
+    authFailures.fail(String(req.ip));
     throw new UnauthorizedException('API key is not valid or has been revoked');
   }
   req.partner = partner;
