@@ -86,7 +86,7 @@ export function buildX12(
     const r = options.receiver ?? doc.receiver;
     // one interchange per sender/receiver pair and ISA version (00401 or 00501)
     const key = JSON.stringify([s.qualifier, s.id, r.qualifier, r.id, (doc.version || '004010') >= '005']);
-    byPair.set(key, [...(byPair.get(key) ?? []), doc]);
+    appendTo(byPair, key, doc);
   }
   const interchanges: InterchangeNode[] = [];
   for (const docs of byPair.values()) {
@@ -100,7 +100,7 @@ export function buildX12(
     const byGroup = new Map<string, CanonicalDocument[]>();
     for (const doc of docs) {
       const key = `${doc.version}|${FUNCTIONAL_GROUPS[doc.transactionSet] ?? 'XX'}`;
-      byGroup.set(key, [...(byGroup.get(key) ?? []), doc]);
+      appendTo(byGroup, key, doc);
     }
     for (const [key, groupDocs] of byGroup) {
       const [gsVersion = '004010', functionalId = 'XX'] = key.split('|');
@@ -164,6 +164,13 @@ function transaction(
     segments,
     trailer: seg('SE', String(segments.length + 2), control),
   };
+}
+
+/** Adds in place: copying the list each time would be quadratic in the number of documents. */
+function appendTo<T>(lists: Map<string, T[]>, key: string, item: T): void {
+  const list = lists.get(key);
+  if (list) list.push(item);
+  else lists.set(key, [item]);
 }
 
 function seg(id: string, ...elements: string[]): Segment {

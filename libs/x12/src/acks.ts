@@ -78,7 +78,8 @@ function functionalAck(
   segments.push(
     seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
   );
-  for (const tx of group.transactions) segments.push(...transactionResponse(tx, is999, v5010));
+  for (const tx of group.transactions)
+    for (const s of transactionResponse(tx, is999, v5010)) segments.push(s);
   segments.push(seg('AK9', ...groupResponse(group)));
   const st02 = '0001';
   const transaction: TransactionNode = {
@@ -118,7 +119,9 @@ function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boole
   for (const issue of tx.issues) {
     if (!issue.ak3 && !issue.ak4) continue;
     const key = issue.segmentIndex ?? 0;
-    bySegment.set(key, [...(bySegment.get(key) ?? []), issue]);
+    const same = bySegment.get(key);
+    if (same) same.push(issue);
+    else bySegment.set(key, [issue]);
   }
   for (const issues of bySegment.values()) {
     const first = issues[0]!;

@@ -13,16 +13,24 @@ export interface SerializeOptions {
  * same bytes: delimiters, line breaks, hard wraps and a missing last terminator included.
  */
 export function serialize(doc: X12Document, options: SerializeOptions = {}): Buffer {
-  const parts: Buffer[] = [];
-  if (doc.leading) parts.push(Buffer.from(doc.leading, 'utf8'));
-  for (const ic of doc.interchanges) parts.push(...serializeInterchange(ic, options));
-  return Buffer.concat(parts);
+  const out = new ByteSink();
+  if (doc.leading) out.add(doc.leading, 'utf8');
+  for (const ic of doc.interchanges) writeInterchange(ic, options, out);
+  return out.finish();
 }
 
+/** One interchange's bytes, in pieces of about 64 KB (concatenate them, or write them one by one). */
 export function serializeInterchange(ic: InterchangeNode, options: SerializeOptions = {}): Buffer[] {
+  const out = new ByteSink();
+  writeInterchange(ic, options, out);
+  return out.pieces();
+}
+
+function writeInterchange(ic: InterchangeNode, options: SerializeOptions, out: ByteSink): void {
   const d: DelimiterChars = { ...ic.delimiters, ...options.delimiters };
   const restyled = options.delimiters !== undefined;
   const writer = new SegmentWriter(
+    out,
     d,
     options.lineEnding ?? ic.lineEnding,
     options.lineEnding !== undefined,
@@ -43,7 +51,6 @@ export function serializeInterchange(ic: InterchangeNode, options: SerializeOpti
   }
   writer.all(ic.tail);
   if (ic.trailer) writer.segment(ic.trailer);
-  return writer.parts;
 }
 
 /** Text of one segment (no terminator), for messages and tests. */
@@ -63,23 +70,75 @@ function elementText(e: Element, d: Pick<DelimiterChars, 'component' | 'repetiti
 }
 
 /** A delimiter given as one character below 256 is one byte (0x15, 0x85…); anything longer is UTF-8. */
-function delimiterBytes(text: string): Buffer {
-  return text.length === 1 && text.charCodeAt(0) < 256
-    ? Buffer.from(text, 'latin1')
-    : Buffer.from(text, 'utf8');
+function delimiterEncoding(text: string): Encoding {
+  return text.length === 1 && text.charCodeAt(0) < 256 ? 'latin1' : 'utf8';
+}
+
+type Encoding = 'utf8' | 'latin1';
+const PIECE = 64 * 1024;
+
+/**
+ * Gathers text in runs of one encoding and turns each run into one Buffer of about 64 KB, so a
+ * million segments make a few hundred Buffers rather than three million. ASCII text joins a run of
+ * either encoding: it has the same bytes in both.
+ */
+class ByteSink {
+  private readonly done: Buffer[] = [];
+  private run: string[] = [];
+  private runLength = 0;
+  private encoding: Encoding = 'utf8';
+
+  add(text: string, encoding: Encoding, ascii = false): void {
+    if (!text) return;
+    if (encoding !== this.encoding && !ascii) {
+      this.flush();
+      this.encoding = encoding;
+    }
+    this.run.push(text);
+    this.runLength += text.length;
+    if (this.runLength >= PIECE) this.flush();
+  }
+
+  bytes(buf: Buffer): void {
+    this.flush();
+    this.done.push(buf);
+  }
+
+  pieces(): Buffer[] {
+    this.flush();
+    return this.done;
+  }
+
+  finish(): Buffer {
+    return Buffer.concat(this.pieces());
+  }
+
+  private flush(): void {
+    if (!this.runLength) return;
+    this.done.push(Buffer.from(this.run.join(''), this.encoding));
+    this.run = [];
+    this.runLength = 0;
+  }
+}
+
+function isAscii(text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 0x7f) return false;
+  return true;
 }
 
 class SegmentWriter {
-  readonly parts: Buffer[] = [];
-  private readonly terminator: Buffer;
+  private readonly terminatorEncoding: Encoding;
+  private readonly terminatorAscii: boolean;
 
   constructor(
+    private readonly out: ByteSink,
     private readonly d: DelimiterChars,
     private readonly lineEnding: string,
     private readonly forceLineEnding: boolean,
     private readonly restyled: boolean,
   ) {
-    this.terminator = delimiterBytes(d.segment);
+    this.terminatorEncoding = delimiterEncoding(d.segment);
+    this.terminatorAscii = isAscii(d.segment);
   }
 
   /** ISA11 and ISA16 carry the delimiters themselves, so they follow a change of delimiters. */
@@ -102,12 +161,15 @@ class SegmentWriter {
   }
 
   segment(seg: Segment): void {
-    let body: Buffer = Buffer.from(segmentText(seg, this.d), seg.encoding === 'latin1' ? 'latin1' : 'utf8');
-    if (seg.wraps?.length && !this.forceLineEnding) body = rewrap(body, seg.wraps);
-    this.parts.push(body);
-    if (seg.terminated !== false) this.parts.push(this.terminator);
+    const text = segmentText(seg, this.d);
+    const encoding: Encoding = seg.encoding === 'latin1' ? 'latin1' : 'utf8';
+    // wrap positions count bytes, so a wrapped segment is written as bytes
+    if (seg.wraps?.length && !this.forceLineEnding)
+      this.out.bytes(rewrap(Buffer.from(text, encoding), seg.wraps));
+    else this.out.add(text, encoding);
+    if (seg.terminated !== false) this.out.add(this.d.segment, this.terminatorEncoding, this.terminatorAscii);
     const after = this.forceLineEnding ? this.lineEnding : (seg.after ?? this.lineEnding);
-    if (after) this.parts.push(Buffer.from(after, 'latin1'));
+    if (after) this.out.add(after, 'latin1', isAscii(after));
   }
 }
 
