@@ -119,15 +119,26 @@ export function readIsaHeader(buf: Buffer, pos: number, final: boolean, offset: 
   };
 }
 
-/** The terminator is one byte, or a whole UTF-8 character when a partner used one (U+2026 "…" has been seen). */
+/**
+ * The terminator is one byte, or a whole UTF-8 character when a partner used one (U+2026 "…" has
+ * been seen). Only a character from U+0100 up counts: U+0080-U+00FF would be written back as the
+ * one Latin-1 byte of the same number (the tree's text cannot tell them apart), and a lone lead
+ * byte, an overlong form or a surrogate is no character at all. Those are one-byte terminators.
+ */
 function readTerminator(buf: Buffer, i: number, final: boolean): Buffer | null {
   const lead = buf[i]!;
-  const size = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
+  const size =
+    lead >= 0xf0 && lead <= 0xf4
+      ? 4
+      : lead >= 0xe0 && lead <= 0xef
+        ? 3
+        : lead >= 0xc4 && lead <= 0xdf
+          ? 2
+          : 1;
   if (size > 1 && i + size > buf.length && !final) return null; // the character continues in the next chunk
   if (size > 1 && i + size <= buf.length) {
-    let valid = true;
-    for (let k = 1; k < size; k++) valid &&= (buf[i + k]! & 0xc0) === 0x80;
-    if (valid) return Buffer.from(buf.subarray(i, i + size));
+    const bytes = buf.subarray(i, i + size);
+    if (Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)) return Buffer.from(bytes);
   }
   return Buffer.from([lead]);
 }
