@@ -12,6 +12,8 @@ export type SegmentSink = (segment: RawSegment) => void;
 const CR = 0x0d;
 const LF = 0x0a;
 const DEFAULT_MAX_SEGMENT = 16 * 1024 * 1024;
+/** Bytes of what stands where an ISA should, quoted in the error. */
+const QUOTED = 20;
 /** Bytes partners put between segments: line breaks, spaces, tabs, and DOS's end-of-file Ctrl-Z. */
 const GAP = new Uint8Array(256);
 for (const b of [CR, LF, 0x20, 0x09, 0x1a, 0x00]) GAP[b] = 1;
@@ -182,8 +184,11 @@ export class SegmentTokenizer {
       ) {
         throw new X12Error('ISA_TRUNCATED', 'input ends inside the ISA header', { ...where, ta1: '023' });
       }
-      if (!final && buf.length - pos < 4) return -1;
-      const found = buf.toString('latin1', pos, Math.min(buf.length, pos + 20)).replace(/[^\x20-\x7e]/g, '.');
+      // wait for the whole excerpt, so the message quotes the same bytes however the input is chunked
+      if (!final && buf.length - pos < QUOTED) return -1;
+      const found = buf
+        .toString('latin1', pos, Math.min(buf.length, pos + QUOTED))
+        .replace(/[^\x20-\x7e]/g, '.');
       throw new X12Error(
         'ISA_EXPECTED',
         this.delimiters
