@@ -69,7 +69,11 @@ export async function startService(
   const maps = new MapRegistry(mapsDir(config));
   const log = new Logger('pipeline');
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
-  const erpSettings = { configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL };
+  const erpSettings = {
+    configFile: config.EDI_ERP_CONFIG,
+    sandboxUrl: config.EDI_ERP_URL,
+    maxResponseBytes: config.EDI_ERP_MAX_RESPONSE_BYTES,
+  };
   const erp = createErp(erpSettings);
   const erpHosts = allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings);
   const stages = buildStages(dataSource, maps, {

@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   const connection = redisConnection(config.REDIS_URL);
   const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
   let queues: Queue[] = [];
-  const erpSettings = { configFile: config.EDI_ERP_CONFIG, sandboxUrl: config.EDI_ERP_URL };
+  const erpSettings = {
+    configFile: config.EDI_ERP_CONFIG,
+    sandboxUrl: config.EDI_ERP_URL,
+    maxResponseBytes: config.EDI_ERP_MAX_RESPONSE_BYTES,
+  };
   const erp = createErp(erpSettings);
   const metrics = new Metrics(
     ds,

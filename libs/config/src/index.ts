@@ -23,6 +23,18 @@ export const ConfigSchema = z.object({
   EDI_ERP_CONFIG: z.string().optional(),
   /** Hosts a partner's own ERP configuration may call (comma-separated; *.example.com for any below it); default: only the service's own ERP's host. */
   EDI_ERP_ALLOWED_HOSTS: z.string().optional(),
+  /**
+   * Non-public destinations outbound calls (webhooks, partners' SFTP servers, the ERP) may reach:
+   * host, *.domain, IP or CIDR, each optionally :port. ERP calls also get EDI_ERP_ALLOWED_HOSTS.
+   */
+  EDI_OUTBOUND_ALLOWED_HOSTS: z.string().optional(),
+  /** The largest ERP answer read (bytes, default 5 MB): past it the answer is cut off and retried, then the PO held. */
+  EDI_ERP_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
   /** Signs POST /v1/erp/events (shipment events from the ERP); without it the endpoint is off. */
   EDI_ERP_EVENT_SECRET: z.string().min(16, 'EDI_ERP_EVENT_SECRET must be at least 16 characters').optional(),
   /** `npm start` (embedded, no ERP configured) starts apps/erp-sandbox beside the service, on this port; 0 = do not. */

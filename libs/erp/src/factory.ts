@@ -11,20 +11,24 @@ export interface ErpSettings {
   configFile?: string;
   /** EDI_ERP_URL: the sandbox's base URL (used when there is no configuration file). */
   sandboxUrl?: string;
+  /** EDI_ERP_MAX_RESPONSE_BYTES: the largest answer read; a configuration file may set its own. */
+  maxResponseBytes?: number;
   resilience?: ResilienceOptions;
 }
 
-export function loadErpConfig(file: string): HttpErpConfig {
+export function loadErpConfig(file: string, defaults: Partial<HttpErpConfig> = {}): HttpErpConfig {
   const text = readFileSync(file, 'utf8');
   const raw: unknown = /\.json$/i.test(file) ? JSON.parse(text) : parse(text);
-  return HttpErpConfig.parse(withEnvironment(raw));
+  return HttpErpConfig.parse({ ...defaults, ...(withEnvironment(raw) as object) });
 }
 
 /** The configured ERP with retries and a circuit breaker around it; undefined when none is configured. */
 export function createErp(settings: ErpSettings): ResilientErp | undefined {
   let inner: ErpAdapter | undefined;
-  if (settings.configFile) inner = new HttpErpAdapter(loadErpConfig(settings.configFile));
-  else if (settings.sandboxUrl) inner = new HttpErpAdapter(sandboxJsonConfig(settings.sandboxUrl));
+  const defaults = settings.maxResponseBytes ? { maxResponseBytes: settings.maxResponseBytes } : {};
+  if (settings.configFile) inner = new HttpErpAdapter(loadErpConfig(settings.configFile, defaults));
+  else if (settings.sandboxUrl)
+    inner = new HttpErpAdapter({ ...sandboxJsonConfig(settings.sandboxUrl), ...defaults });
   return inner && new ResilientErp(inner, settings.resilience);
 }
 

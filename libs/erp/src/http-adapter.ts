@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { checkAnswer } from './answers';
 import {
   ErpError,
   type ErpAdapter,
@@ -13,6 +14,7 @@ import {
   type ErpProduct,
   type ErpShipment,
 } from './port';
+import { DEFAULT_MAX_RESPONSE_BYTES, send, type ErpAnswer } from './send';
 
 const Endpoint = z.object({
   method: z.enum(['GET', 'POST', 'PUT']).default('GET'),
@@ -42,7 +44,17 @@ export const HttpErpConfig = z.object({
   adapter: z.enum(['http-json', 'http-xml', 'sandbox']),
   baseUrl: z.string().url(),
   auth: Auth.optional(),
-  timeoutMs: z.number().int().positive().default(5000),
+  /** The whole answer, headers and body, must come within this long. */
+  // ceilings: a partner's configuration comes through the admin API and must not be able to make
+  // a worker wait minutes or read a gigabyte
+  timeoutMs: z.number().int().positive().max(120_000).default(5000),
+  /** An answer longer than this is refused (EDI_ERP_MAX_RESPONSE_BYTES for the service's own ERP). */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .default(DEFAULT_MAX_RESPONSE_BYTES),
   /** For http-xml: the root element of request bodies. */
   xmlRoot: z.string().default('request'),
   endpoints: z.object({
@@ -130,6 +142,27 @@ export class HttpErpAdapter implements ErpAdapter {
   }
 
   private async call<T>(operation: ErpOperation, input: object, retried = false): Promise<T> {
+    const answer = await this.exchange(operation, input, retried);
+    if (answer === 'retry') return this.call(operation, input, true);
+    const mapped = await this.mapped(operation, answer);
+    // JSONata gives a lone object where a list of one was meant, and undefined for none
+    const shaped =
+      operation === 'createSalesOrder'
+        ? mapped
+        : mapped === undefined
+          ? []
+          : Array.isArray(mapped)
+            ? mapped
+            : [mapped];
+    return checkAnswer(operation, shaped) as T;
+  }
+
+  /** The request of one operation, sent; 'retry' when a revoked token was dropped and the call should go again. */
+  private async exchange(
+    operation: ErpOperation,
+    input: object,
+    retried: boolean,
+  ): Promise<ErpAnswer | 'retry'> {
     const endpoint = this.config.endpoints[operation];
     const xml = this.config.adapter === 'http-xml';
     const url = this.config.baseUrl.replace(/\/$/, '') + fillTemplate(endpoint.path, input);
@@ -145,45 +178,63 @@ export class HttpErpAdapter implements ErpAdapter {
       body = xml ? this.xmlOut.build({ [this.config.xmlRoot]: made }) : JSON.stringify(made);
       headers['content-type'] = xml ? 'application/xml' : 'application/json';
     }
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: endpoint.method,
-        headers,
-        body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
-    } catch (e) {
-      const why =
-        (e as Error).name === 'TimeoutError'
-          ? `timed out after ${this.config.timeoutMs} ms`
-          : (e as Error).message;
-      throw new ErpError(`ERP ${operation}: ${why}`);
-    }
-    const text = await res.text();
+    const res = await send(
+      `ERP ${operation}`,
+      url,
+      { method: endpoint.method, headers, body },
+      this.limits(),
+    );
     // a token the ERP revoked before it expired: fetch a new one and try once more
     if (res.status === 401 && this.config.auth?.type === 'oauth2' && this.token && !retried) {
       this.token = undefined;
-      return this.call(operation, input, true);
+      return 'retry';
     }
-    if (!res.ok) throw new ErpError(`ERP ${operation}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
-    let parsed: unknown;
-    try {
-      parsed = xml ? this.readXml(text) : text ? JSON.parse(text) : null;
-    } catch (e) {
-      throw new ErpError(`ERP ${operation}: unreadable answer (${(e as Error).message})`, res.status);
-    }
-    // through JSON: JSONata's results carry a sequence flag and null prototypes
-    const evaluated: unknown = await this.expression(endpoint.response).evaluate(parsed);
-    const mapped: unknown = evaluated === undefined ? undefined : JSON.parse(JSON.stringify(evaluated));
-    // JSONata gives a lone object where a list of one was meant, and undefined for none
-    if (operation === 'createSalesOrder') return mapped as T;
-    return (mapped === undefined ? [] : Array.isArray(mapped) ? mapped : [mapped]) as T;
+    if (res.status < 200 || res.status >= 300)
+      throw new ErpError(
+        `ERP ${operation}: HTTP ${res.status} ${res.body.toString('utf8', 0, 200)}`,
+        res.status,
+      );
+    return res;
   }
 
-  private readXml(text: string): unknown {
+  /** The answer read (JSON or XML) and put in our shape by the operation's JSONata. */
+  private async mapped(operation: ErpOperation, res: ErpAnswer): Promise<unknown> {
+    let parsed: unknown;
+    try {
+      parsed = this.config.adapter === 'http-xml' ? this.readXml(res.body) : readJson(res.body);
+    } catch (e) {
+      // a proxy's truncated or garbled 200: worth another try, like a 5xx
+      throw new ErpError(
+        `ERP ${operation}: unreadable answer (${(e as Error).message})`,
+        res.status,
+        'answer',
+      );
+    }
+    let evaluated: unknown;
+    try {
+      evaluated = await this.expression(this.config.endpoints[operation].response).evaluate(parsed);
+    } catch (e) {
+      throw new ErpError(
+        `ERP ${operation}: the response mapping failed (${(e as Error).message})`,
+        res.status,
+        'answer',
+      );
+    }
+    // through JSON: JSONata's results carry a sequence flag and null prototypes
+    return evaluated === undefined ? undefined : JSON.parse(JSON.stringify(evaluated));
+  }
+
+  private limits() {
+    return { timeoutMs: this.config.timeoutMs, maxBytes: this.config.maxResponseBytes };
+  }
+
+  private readXml(body: Buffer): unknown {
+    const text = body.toString('utf8');
     if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error('XML with a DOCTYPE or entities is refused');
+    // the parser reads a cut-off document as far as it goes: a stock list cut short would be
+    // short stock, so the document must be whole first
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) throw new Error(`${valid.err.msg} (line ${valid.err.line})`);
     return this.xmlIn.parse(text);
   }
 
@@ -219,25 +270,47 @@ export class HttpErpAdapter implements ErpAdapter {
     if (this.token && this.token.until > Date.now()) return this.token.value;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scope) form.set('scope', auth.scope);
-    const res = await fetch(auth.tokenUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+    const res = await send(
+      'ERP token',
+      auth.tokenUrl,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+        },
+        body: form.toString(),
       },
-      body: form.toString(),
-      // a redirect could lead past the allowed hosts
-      redirect: 'error',
-      signal: AbortSignal.timeout(this.config.timeoutMs),
-    });
-    if (!res.ok) throw new ErpError(`ERP token: HTTP ${res.status}`, res.status);
-    const t = (await res.json()) as { access_token?: string; expires_in?: number };
-    if (!t.access_token) throw new ErpError('ERP token: no access_token in the answer');
+      this.limits(),
+    );
+    if (res.status < 200 || res.status >= 300)
+      throw new ErpError(`ERP token: HTTP ${res.status}`, res.status);
+    const t = TokenAnswer.safeParse(safeJson(res.body));
+    if (!t.success) throw new ErpError('ERP token: no access_token in the answer', undefined, 'answer');
     this.token = {
-      value: t.access_token,
-      until: Date.now() + Math.max(0, (t.expires_in ?? 300) - 60) * 1000,
+      value: t.data.access_token,
+      until: Date.now() + Math.max(0, (t.data.expires_in ?? 300) - 60) * 1000,
     };
-    return t.access_token;
+    return t.data.access_token;
+  }
+}
+
+const TokenAnswer = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().finite().nonnegative().optional(),
+});
+
+/** JSON must be UTF-8 (RFC 8259): bytes that are not are a garbled answer, not text to guess at. */
+function readJson(body: Buffer): unknown {
+  if (!body.length) return null;
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+}
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return readJson(body);
+  } catch {
+    return undefined;
   }
 }
 

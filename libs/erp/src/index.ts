@@ -1,4 +1,6 @@
 export * from './port';
+export * from './answers';
+export * from './send';
 export * from './http-adapter';
 export * from './presets';
 export * from './resilient';

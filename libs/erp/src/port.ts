@@ -91,16 +91,30 @@ export interface ErpAdapter {
 
 export type ErpOperation = keyof ErpAdapter;
 
-/** The ERP answered, but not as hoped (4xx/5xx, a shape we cannot read): worth retrying only if 5xx. */
+/**
+ * Why a call to the ERP went wrong:
+ * - `refused`: the ERP said no for good (a 4xx other than 429); retrying will not help.
+ * - `unavailable`: no answer (connection refused, a 5xx, a 429); the ERP may be down for hours.
+ * - `answer`: an answer we cannot use (unreadable, too big, too slow, not the shape we need).
+ *   Transient like a 5xx (a proxy cut it short, the ERP was mid-deploy), but a PO that keeps
+ *   meeting one is held for a person after the partner's retry limit instead of waiting for ever.
+ */
+export type ErpErrorKind = 'refused' | 'unavailable' | 'answer';
+
 export class ErpError extends Error {
+  readonly kind: ErpErrorKind;
+
   constructor(
     message: string,
     readonly status?: number,
+    kind?: ErpErrorKind,
   ) {
     super(message);
+    this.name = 'ErpError';
+    this.kind = kind ?? (status === undefined || status >= 500 || status === 429 ? 'unavailable' : 'refused');
   }
 
   get retryable(): boolean {
-    return this.status === undefined || this.status >= 500 || this.status === 429;
+    return this.kind !== 'refused';
   }
 }

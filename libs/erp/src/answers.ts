@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { ErpError, type ErpOperation } from './port';
+import { isValidSscc } from './sscc';
+
+/**
+ * What each ERP operation must answer, after the configuration's JSONata has made it our shape.
+ * Checked before the pipeline sees it: a stock answer with no quantity once became a sales order
+ * and then an 855 that failed our own guide; an order answer with no id became an `accepted` PO
+ * with no order number. Nothing is decided, ordered or sent on an answer that does not fit.
+ */
+
+/** "missing" or "expected X, got Y": the two things a person fixing a mapping needs to know. */
+const said = (expected: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === null
+    ? `missing (expected ${expected})`
+    : `expected ${expected}, got ${JSON.stringify(issue.input)?.slice(0, 40)}`;
+
+const number = () => z.number({ error: said('a number') }).finite({ error: said('a finite number') });
+
+/** Ids and codes: some ERPs number them (line 1, order 100234); we carry them as text. */
+const text = () =>
+  z
+    .union([z.string(), z.number().finite()], { error: said('text') })
+    .transform(String)
+    .refine((s) => s.trim() !== '', { error: 'expected text, got an empty string' });
+
+/** Absent, null and missing are the same to us. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
+const date = () =>
+  text().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s), { error: 'expected a date (YYYY-MM-DD…)' });
+
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: said('a list') });
+
+export const ProductAnswer = z.object({
+  sku: text(),
+  description: optional(text()),
+  upc: optional(text()),
+  vendorPart: optional(text()),
+  unitOfMeasure: optional(text()),
+});
+
+export const AvailabilityAnswer = z.object({
+  sku: text(),
+  warehouse: optional(text()).transform((w) => w ?? ''),
+  available: number(),
+});
+
+export const PriceAnswer = z.object({ sku: text(), price: number() });
+
+export const OrderAnswer = z.object(
+  {
+    id: text(),
+    created: optional(z.boolean({ error: said('true or false') })).transform((c) => c ?? true),
+  },
+  { error: said('an object') },
+);
+
+const ShipmentLine = z.object({
+  lineNumber: text(),
+  sku: text(),
+  quantity: number().positive({ error: 'expected a quantity above 0' }),
+  unitOfMeasure: optional(text()),
+});
+
+export const ShipmentAnswer = z.object({
+  id: text(),
+  orderId: text(),
+  shippedAt: date(),
+  carrierScac: optional(text()),
+  carrierName: optional(text()),
+  trackingNumber: optional(text()),
+  cartons: list(
+    z.object({
+      // a carton label the partner's scanners cannot read is worse than no ASN
+      sscc: text().refine(isValidSscc, { error: 'expected a valid SSCC-18 (18 digits, GS1 check digit)' }),
+      weightLb: optional(number().nonnegative()),
+      lines: list(ShipmentLine).min(1, { error: 'expected at least one line' }),
+    }),
+  ).min(1, { error: 'expected at least one carton' }),
+});
+
+export const InvoiceAnswer = z.object({
+  id: text(),
+  number: text(),
+  date: date(),
+  orderId: text(),
+  shipmentId: optional(text()),
+  lines: list(
+    z.object({
+      lineNumber: text(),
+      sku: text(),
+      quantity: number().positive({ error: 'expected a quantity above 0' }),
+      unitOfMeasure: text(),
+      unitPrice: number().nonnegative({ error: 'expected a price of 0 or more' }),
+    }),
+  ).min(1, { error: 'expected at least one line' }),
+  allowancesCharges: optional(
+    list(
+      z.object({
+        indicator: z.enum(['A', 'C'], { error: said('A or C') }),
+        code: text(),
+        amount: number(),
+        description: optional(text()),
+      }),
+    ),
+  ).transform((v) => v ?? []),
+  taxes: optional(list(z.object({ type: text(), amount: number(), percent: optional(number()) }))).transform(
+    (v) => v ?? [],
+  ),
+  total: number(),
+  netDays: optional(number().int().nonnegative()),
+});
+
+const ANSWERS = {
+  findProducts: list(ProductAnswer),
+  availability: list(AvailabilityAnswer),
+  contractPrices: list(PriceAnswer),
+  createSalesOrder: OrderAnswer,
+  shipments: list(ShipmentAnswer),
+  invoices: list(InvoiceAnswer),
+} as const satisfies Record<ErpOperation, z.ZodType>;
+
+export type ErpAnswerOf<K extends ErpOperation> = z.output<(typeof ANSWERS)[K]>;
+
+/**
+ * The answer of `operation` in our shape, or an ErpError naming the operation and every field
+ * that does not fit ("ERP availability answer: [0].available: missing (expected a number)").
+ */
+export function checkAnswer<K extends ErpOperation>(operation: K, value: unknown): ErpAnswerOf<K> {
+  const parsed = ANSWERS[operation].safeParse(value);
+  if (parsed.success) return parsed.data as ErpAnswerOf<K>;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${fieldPath(i.path)}${i.message}`);
+  const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+  throw new ErpError(`ERP ${operation} answer: ${issues.join('; ')}${more}`, undefined, 'answer');
+}
+
+/** [0].cartons[1].sscc, the way one would write it in JSONata or JavaScript. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  const written = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+  return written ? `${written}: ` : '';
+}
