@@ -163,4 +163,15 @@ describe('acknowledgments', () => {
     expect(out[1]).toMatch(/^TA1\*/);
     expect(out[2]).toMatch(/^GS\*FA/);
   });
+
+  it('picks a repetition separator the inbound delimiters do not use (found by npm run fuzz)', () => {
+    // 00403 with ISA11 'U' declares no repetition separator; '^' is already the element separator
+    const input = x12({ version: '00403', element: '^', repetition: 'U' }).po(1).build();
+    const out = serialize(ackOf(input));
+    const isa = parseX12(out).interchanges[0]!;
+    expect(isa.delimiters).toMatchObject({ element: '^', component: '>', segment: '~' });
+    expect(isa.delimiters.repetition).toBeDefined();
+    expect(['^', '>', '~']).not.toContain(isa.delimiters.repetition);
+    expect(validateX12(out).issues).toEqual([]);
+  });
 });

@@ -171,8 +171,16 @@ function ackInterchange(
   now: Date,
 ): InterchangeNode {
   const delimiters = delimiterChars(h.delimiters);
-  if (h.delimiters.segment.length > 1) delimiters.segment = '~'; // answer a multi-byte terminator with the standard one
-  const isa11 = delimiters.repetition ?? (h.version >= '00402' ? '^' : 'U');
+  const taken = [delimiters.element, delimiters.component];
+  // answer a multi-byte terminator with the standard one, or another when the inbound uses it
+  if (h.delimiters.segment.length > 1) delimiters.segment = freeDelimiter(['~', "'", '\n'], taken);
+  const version = /^\d{5}$/.test(h.version) ? h.version : '00401';
+  // no usable ISA11 inbound: a repetition separator none of the other three is, or ISA11 would read as one of them
+  const isa11 =
+    version < '00402'
+      ? 'U'
+      : (delimiters.repetition ?? freeDelimiter(['^', '!', '`', '{', '}'], [...taken, delimiters.segment]));
+  if (version >= '00402') delimiters.repetition = isa11;
   const isa = isaHeader({
     senderQualifier: h.receiverQualifier,
     senderId: h.receiverId,
@@ -180,7 +188,7 @@ function ackInterchange(
     receiverId: h.senderId,
     now,
     isa11,
-    version: /^\d{5}$/.test(h.version) ? h.version : '00401',
+    version,
     control,
     usage: h.usage || 'P',
     component: delimiters.component,
@@ -251,4 +259,9 @@ export function isaHeader(f: IsaFields): Segment {
     f.usage,
     f.component,
   );
+}
+
+/** The first candidate that is none of the delimiters already in use. */
+function freeDelimiter(candidates: string[], taken: string[]): string {
+  return candidates.find((c) => !taken.includes(c)) ?? candidates[candidates.length - 1]!;
 }
