@@ -174,4 +174,20 @@ describe('acknowledgments', () => {
     expect(['^', '>', '~']).not.toContain(isa.delimiters.repetition);
     expect(validateX12(out).issues).toEqual([]);
   });
+
+  it('writes the ack byte for byte when the inbound ids or delimiters are not ASCII (found by npm run fuzz)', () => {
+    const input = x12({ element: '\xbf' })
+      .isa({ receiver: 'RÉCEIVER' })
+      .gs()
+      .st()
+      .seg('BEG', '00')
+      .se()
+      .ge()
+      .iea();
+    const out = serialize(ackOf(input.build()));
+    const isa = out.subarray(0, 106);
+    expect(isa[3]).toBe(0xbf);
+    expect(isa.toString('latin1', 35, 50)).toBe('RÉCEIVER       ');
+    expect(parseX12(out).interchanges[0]!.delimiters.element).toBe('\xbf');
+  });
 });

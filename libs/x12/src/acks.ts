@@ -7,6 +7,7 @@ import type {
 } from './envelope';
 import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
+import { segmentText } from './serializer';
 import { delimiterChars, GroupNode, InterchangeNode, TransactionNode, X12Document } from './tree';
 
 export interface AckOptions {
@@ -40,7 +41,7 @@ export function buildAcks(results: InterchangeResult[], options: AckOptions = {}
       }
     }
     if (!ta1 && !groups.length) continue;
-    interchanges.push(ackInterchange(header, isa13++, ta1, groups, options.now ?? new Date()));
+    interchanges.push(byteForByte(ackInterchange(header, isa13++, ta1, groups, options.now ?? new Date())));
   }
   return { interchanges };
 }
@@ -259,6 +260,34 @@ export function isaHeader(f: IsaFields): Segment {
     f.usage,
     f.component,
   );
+}
+
+/**
+ * Everything an ack echoes (ids, control numbers, AK4 copies) was read from the inbound a byte to
+ * a character; a segment with any character past ASCII, or in an interchange whose delimiters are,
+ * is written the same way (latin1), so the partner gets its own bytes back and the ISA keeps its width.
+ */
+function byteForByte(ic: InterchangeNode): InterchangeNode {
+  const wide = /[^\x00-\x7f]/;
+  const d = ic.delimiters;
+  const always = wide.test(d.element + d.component + (d.repetition ?? ''));
+  const mark = (s: Segment) => {
+    if (always || wide.test(segmentText(s, d))) s.encoding = 'latin1';
+  };
+  mark(ic.header);
+  ic.tail?.forEach(mark);
+  for (const g of ic.groups) {
+    g.before?.forEach(mark);
+    mark(g.header);
+    for (const t of g.transactions) {
+      mark(t.header);
+      t.segments.forEach(mark);
+      if (t.trailer) mark(t.trailer);
+    }
+    if (g.trailer) mark(g.trailer);
+  }
+  if (ic.trailer) mark(ic.trailer);
+  return ic;
 }
 
 /** The first candidate that is none of the delimiters already in use. */
