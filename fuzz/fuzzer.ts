@@ -18,6 +18,7 @@ export interface FuzzOptions {
   slowMs?: number;
   /** RSS growing by more than this over the run's first measurement is a defect. */
   rssGrowthMb?: number;
+  /** Largest input a mutation makes (default 1 MB): several passes of it must fit in `slowMs` on a busy 2-core box. */
   maxBytes?: number;
   onProgress?: (done: number, report: FuzzReport) => void;
 }
@@ -60,7 +61,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const input = fuzzInput(index, {
       seed: options.seed,
       files: options.files,
-      maxBytes: options.maxBytes ?? 4 * MB,
+      maxBytes: options.maxBytes ?? MB,
     });
     const t0 = performance.now();
     let outcome = await runInput(input.bytes, options.registry, randomFor(options.seed, index, HARNESS_SALT));

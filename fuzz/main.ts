@@ -36,6 +36,7 @@ async function main(): Promise<number> {
       whole('--rss-growth-mb'),
       512,
     )
+    .option('--max-bytes <n>', 'largest input a mutation makes', whole('--max-bytes'), 1 << 20)
     .option('--replay <file>', 'run one kept input again and say what happens')
     .parse();
   const o = program.opts<{
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
     failures: string;
     slowMs: number;
     rssGrowthMb: number;
+    maxBytes: number;
     replay?: string;
   }>();
   const registry = new MapRegistry(mapsDir(loadConfig()));
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     failuresDir: o.failures,
     slowMs: o.slowMs,
     rssGrowthMb: o.rssGrowthMb,
+    maxBytes: o.maxBytes,
     onProgress: progress(o.count),
   });
   process.stdout.write(formatReport(report));
