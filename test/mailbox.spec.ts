@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  OutboundPolicy,
   SftpSettings,
   connect,
   mailboxUser,
@@ -24,6 +25,8 @@ const EDI = resolve(__dirname, '../bin/edi.js');
 // sshd wants every folder above a chroot owned by root and writable by nobody else: not /tmp
 const ROOT = `/var/lib/edi-test-mailboxes-${process.pid}`;
 const NAME = `mb${process.pid % 100000}`;
+/** The partner side connects to our sshd on loopback, which the outbound policy refuses unless listed. */
+const LOOPBACK = OutboundPolicy.fromList('127.0.0.1');
 
 describe('SFTP mailboxes (chrooted, key only) on a real sshd', () => {
   let sshd: TestSshd;
@@ -72,7 +75,7 @@ describe('SFTP mailboxes (chrooted, key only) on a real sshd', () => {
     });
 
   it('the partner sees only its own folders and cannot write outside them', async () => {
-    const c = await connect(partnerSide());
+    const c = await connect(partnerSide(), LOOPBACK);
     try {
       expect((await c.list('/')).map((f) => f.name).sort()).toEqual(['archive', 'inbound', 'outbound']);
       await expect(c.put(Buffer.from('x'), '/escape.x12')).rejects.toThrow();
@@ -84,7 +87,7 @@ describe('SFTP mailboxes (chrooted, key only) on a real sshd', () => {
 
   it('a password is not accepted, only the key', async () => {
     await expect(
-      connect({ ...partnerSide(), privateKey: undefined, password: 'anything-at-all' }),
+      connect({ ...partnerSide(), privateKey: undefined, password: 'anything-at-all' }, LOOPBACK),
     ).rejects.toThrow(/refused our credentials/);
   });
 
@@ -104,7 +107,7 @@ describe('SFTP mailboxes (chrooted, key only) on a real sshd', () => {
     });
     expect(r.status).toBe(201);
     const { id } = (await r.json()) as { id: string };
-    const c = await connect(partnerSide());
+    const c = await connect(partnerSide(), LOOPBACK);
     try {
       await c.put(readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12')), '/inbound/po-1001.x12');
       await svc.stages.sftp.pollPartner(id); // first look

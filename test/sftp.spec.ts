@@ -12,8 +12,11 @@ import { join, resolve } from 'node:path';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { SftpError, SftpSettings, poll, upload } from '@edi/transport';
+import { OutboundPolicy, SftpError, SftpSettings, poll, upload } from '@edi/transport';
 import { startSshd, type TestSshd } from './helpers/sshd';
+
+/** The test's sshd listens on loopback, which the outbound policy refuses unless listed. */
+const LOOPBACK = OutboundPolicy.fromList('127.0.0.1');
 
 /** The SFTP transport against a real OpenSSH sshd: pick-up, archive, partial files, host keys, credentials. */
 describe('SFTP against a real sshd', () => {
@@ -49,8 +52,8 @@ describe('SFTP against a real sshd', () => {
       stored.push(`${f.name}:${f.bytes.toString()}`);
       return Promise.resolve();
     };
-    expect(await poll(settings, looks, store)).toEqual({ taken: [], waiting: ['po-1.x12'] });
-    expect(await poll(settings, looks, store)).toEqual({ taken: ['po-1.x12'], waiting: [] });
+    expect(await poll(settings, looks, store, LOOPBACK)).toEqual({ taken: [], waiting: ['po-1.x12'] });
+    expect(await poll(settings, looks, store, LOOPBACK)).toEqual({ taken: ['po-1.x12'], waiting: [] });
     expect(stored).toEqual(['po-1.x12:ISA*00*…~']);
     expect(readdirSync(join(root, 'inbound'))).toEqual(['notes.txt']);
     // archived under the time it was taken, as partners reuse names
@@ -68,14 +71,14 @@ describe('SFTP against a real sshd', () => {
       stored.push(f.bytes.toString());
       return Promise.resolve();
     };
-    await poll(settings, looks, store);
+    await poll(settings, looks, store, LOOPBACK);
     appendFileSync(file, '*second half~');
-    expect((await poll(settings, looks, store)).waiting).toEqual(['po-2.x12']); // it grew: not yet
-    await expect(poll(settings, looks, () => Promise.reject(new Error('database down')))).rejects.toThrow(
-      /database down/,
-    );
+    expect((await poll(settings, looks, store, LOOPBACK)).waiting).toEqual(['po-2.x12']); // it grew: not yet
+    await expect(
+      poll(settings, looks, () => Promise.reject(new Error('database down')), LOOPBACK),
+    ).rejects.toThrow(/database down/);
     expect(existsSync(file)).toBe(true); // not stored, so not moved
-    expect((await poll(settings, looks, store)).taken).toEqual(['po-2.x12']);
+    expect((await poll(settings, looks, store, LOOPBACK)).taken).toEqual(['po-2.x12']);
     expect(stored).toEqual(['ISA*first half*second half~']);
   });
 
@@ -89,20 +92,20 @@ describe('SFTP against a real sshd', () => {
       expect(f.bytes.length).toBe(big.length);
       return Promise.resolve();
     };
-    await poll(settings, looks, store); // first look
+    await poll(settings, looks, store, LOOPBACK); // first look
     const cut = setTimeout(() => sshd.dropConnections(), 150);
-    await expect(poll(settings, looks, store)).rejects.toBeInstanceOf(SftpError);
+    await expect(poll(settings, looks, store, LOOPBACK)).rejects.toBeInstanceOf(SftpError);
     clearTimeout(cut);
     expect(existsSync(join(root, 'inbound', 'big.x12'))).toBe(true);
     expect(stores).toBe(0);
-    const again = await poll(settings, looks, store);
+    const again = await poll(settings, looks, store, LOOPBACK);
     expect(again.taken).toEqual(['big.x12']);
     expect(stores).toBe(1);
   });
 
   it('refuses a server whose host key is not the pinned one, naming both', async () => {
     const wrong = { ...settings, hostKeySha256: 'SHA256:' + 'A'.repeat(43) };
-    const e = (await poll(wrong, new Map<string, string>(), () => Promise.resolve()).catch(
+    const e = (await poll(wrong, new Map<string, string>(), () => Promise.resolve(), LOOPBACK).catch(
       (x: unknown) => x,
     )) as SftpError;
     expect(e).toBeInstanceOf(SftpError);
@@ -112,7 +115,7 @@ describe('SFTP against a real sshd', () => {
 
   it('says clearly when the credentials are refused, without showing them', async () => {
     const other = { ...settings, privateKey: undefined, password: 'not-the-password' };
-    const e = (await poll(other, new Map<string, string>(), () => Promise.resolve()).catch(
+    const e = (await poll(other, new Map<string, string>(), () => Promise.resolve(), LOOPBACK).catch(
       (x: unknown) => x,
     )) as SftpError;
     expect(e.kind).toBe('auth');
@@ -120,11 +123,27 @@ describe('SFTP against a real sshd', () => {
     expect(e.message).not.toContain('not-the-password');
   });
 
+  it('refuses a server on a loopback address unless the outbound policy lists it, before connecting', async () => {
+    const e = (await poll(settings, new Map<string, string>(), () => Promise.resolve()).catch(
+      (x: unknown) => x,
+    )) as SftpError;
+    expect(e).toBeInstanceOf(SftpError);
+    expect([e.kind, e.message]).toEqual([
+      'refused',
+      `127.0.0.1:${sshd.port}: 127.0.0.1 is a loopback address (127.0.0.0/8): outbound calls there are refused unless EDI_OUTBOUND_ALLOWED_HOSTS lists it`,
+    ]);
+    const byName = { ...settings, host: 'localhost' };
+    await expect(upload(byName, 'x.x12', Buffer.from('x'))).rejects.toThrow(
+      /localhost resolves to .*loopback/,
+    );
+    expect(readdirSync(join(root, 'outbound'))).not.toContain('x.x12');
+  });
+
   it('uploads under a temporary name and renames, so a poller never sees half a file', async () => {
-    const path = await upload(settings, '855-0001.x12', Buffer.from('ISA*855~'));
+    const path = await upload(settings, '855-0001.x12', Buffer.from('ISA*855~'), LOOPBACK);
     expect(path).toBe(join(root, 'outbound', '855-0001.x12'));
     expect(readdirSync(join(root, 'outbound'))).toEqual(['855-0001.x12']);
-    await upload(settings, '855-0001.x12', Buffer.from('ISA*855 again~')); // a retry replaces it
+    await upload(settings, '855-0001.x12', Buffer.from('ISA*855 again~'), LOOPBACK); // a retry replaces it
     expect(readFileSync(path, 'utf8')).toBe('ISA*855 again~');
   });
 
@@ -148,6 +167,7 @@ describe('SFTP against a real sshd', () => {
           EDI_ADMIN_TOKEN: ADMIN,
           EDI_SECRETS_KEY: 'e5'.repeat(32),
           EDI_ERP_URL: erp.url,
+          EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
         }),
         { logger: false },
       );

@@ -22,6 +22,7 @@ import {
   type Stages,
 } from '@edi/pipeline';
 import { allowedErpHosts, createErp } from '@edi/erp';
+import { OutboundPolicy } from '@edi/transport';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -81,6 +82,7 @@ export async function startService(
     erpHosts,
     secrets,
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
+    outbound: OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS),
   });
   const warn = (what: string) => (id: string, e: unknown, attempt: number) =>
     log.warn({ [what]: id, attempt, error: (e as Error).message });

@@ -6,6 +6,7 @@ import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
 import { Metrics, QUEUES, buildStages, redisConnection } from '@edi/pipeline';
 import { allowedErpHosts, createErp } from '@edi/erp';
+import { OutboundPolicy } from '@edi/transport';
 import { loadConfig, mapsDir } from '@edi/config';
 import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
         erpHosts: allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings),
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
         mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
+        outbound: OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS),
       }),
       metrics,
     }),

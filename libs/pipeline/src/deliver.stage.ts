@@ -8,6 +8,7 @@ import {
   transact,
   type SecretBox,
 } from '@edi/persistence';
+import { OutboundPolicy, guardedFetch, type GuardedFetch } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 
 export interface DeliveryOutcome {
@@ -33,10 +34,20 @@ export class DeliverStage {
       secrets?: SecretBox;
       timeoutMs?: number;
       clock?: () => Date;
+      /** Where webhooks may go (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public addresses only. */
+      outbound?: OutboundPolicy;
       /** Uploads to the partner's SFTP outbound folder (SftpStage.push). */
       sftp?: (partnerId: string, name: string, content: Buffer) => Promise<string>;
     } = {},
-  ) {}
+  ) {
+    this.post = guardedFetch(options.outbound ?? OutboundPolicy.fromList(undefined), {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      // the answer is read only for the excerpt below: a webhook has no reason to send more
+      maxResponseBytes: 64 * 1024,
+    });
+  }
+
+  private readonly post: GuardedFetch;
 
   async run(documentId: string): Promise<DeliveryOutcome> {
     const doc = await this.ds.getRepository(OutboundDocument).findOneBy({ id: documentId });
@@ -68,16 +79,15 @@ export class DeliverStage {
         detail = `uploaded to ${path}`;
       } else {
         if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
-        const res = await fetch(partner.webhookUrl, {
+        // checked as the socket connects; a redirect comes back as its 3xx and is not followed
+        const res = await this.post(partner.webhookUrl, {
           method: 'POST',
           body: Buffer.from(doc.x12, 'utf8'),
           headers: this.headers(doc, partner),
-          redirect: 'error',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
         });
         statusCode = res.status;
         ok = res.ok;
-        // a little of the answer helps whoever reads the delivery log; more is not kept
+        // a little of the answer helps staff reading the delivery log (partners see the status only)
         detail = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`.trim();
       }
     } catch (e) {

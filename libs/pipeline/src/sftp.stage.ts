@@ -1,7 +1,15 @@
 import { TradingPartner, transact, type SecretBox } from '@edi/persistence';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { SftpSettings, mailboxUser, poll, pollMailbox, upload, writeMailbox } from '@edi/transport';
+import {
+  OutboundPolicy,
+  SftpSettings,
+  mailboxUser,
+  poll,
+  pollMailbox,
+  upload,
+  writeMailbox,
+} from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import type { Pipeline } from './pipeline';
 
@@ -31,6 +39,8 @@ export class SftpStage {
     private readonly secrets?: SecretBox,
     /** Where partners' mailboxes are (retailers who poll us). */
     private readonly mailboxRoot?: string,
+    /** Where partners' servers may be (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public addresses only. */
+    private readonly outbound = OutboundPolicy.fromList(undefined),
   ) {}
 
   /** Polling stores what it picks up through the pipeline, made after the stages. */
@@ -101,7 +111,7 @@ export class SftpStage {
         });
       };
       let result: { taken: string[]; waiting: string[] };
-      if (settings) result = await poll(settings, looks, store);
+      if (settings) result = await poll(settings, looks, store, this.outbound);
       else if (partner.mailbox) result = await pollMailbox(this.mailboxDir(partner.mailbox), looks, store);
       else return undefined;
       await this.health(partnerId, { ok: true, at: new Date().toISOString(), failures: 0 });
@@ -132,7 +142,7 @@ export class SftpStage {
       .where('p.id = :id', { id: partnerId })
       .getOneOrFail();
     const settings = this.settings(partner);
-    if (settings) return upload(settings, name, content);
+    if (settings) return upload(settings, name, content, this.outbound);
     if (partner.mailbox) return writeMailbox(this.mailboxDir(partner.mailbox), name, content);
     throw new Error('the partner has neither SFTP settings nor a mailbox');
   }

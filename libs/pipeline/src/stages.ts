@@ -1,6 +1,7 @@
 import { partnerErp, type ErpAdapter } from '@edi/erp';
 import type { MapRegistry } from '@edi/mapping';
 import type { SecretBox, TradingPartner } from '@edi/persistence';
+import type { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import { DeliverStage } from './deliver.stage';
 import { ErpStage, type ErpOutcome, type ErpResolver } from './erp.stage';
@@ -74,12 +75,14 @@ export function buildStages(
     secrets?: SecretBox;
     clock?: () => Date;
     mailboxRoot?: string;
+    /** Where webhooks and partners' SFTP servers may be (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public only. */
+    outbound?: OutboundPolicy;
   } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
   const erpFor = erpResolver(options.erp, options.erpHosts);
   const composer = new OutboundComposer(ds, maps, clock);
-  const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot);
+  const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot, options.outbound);
   return {
     // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
     translate: new TranslateStage(
@@ -93,6 +96,7 @@ export function buildStages(
     deliver: new DeliverStage(ds, {
       secrets: options.secrets,
       clock,
+      outbound: options.outbound,
       sftp: (partnerId, name, content) => sftp.push(partnerId, name, content),
     }),
     sftp,

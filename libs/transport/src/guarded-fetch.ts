@@ -10,15 +10,12 @@ export interface GuardedFetchOptions {
   maxResponseBytes?: number;
 }
 
-/** The subset of fetch's init this client honours; what the webhook and the ERP adapter pass. */
-export interface GuardedInit {
-  method?: string;
-  headers?: Record<string, string> | Headers | Array<[string, string]>;
-  body?: string | Uint8Array | URLSearchParams | null;
-  signal?: AbortSignal | null;
-  /** 'error' throws on a 3xx as fetch does; otherwise the 3xx is returned. Never followed. */
-  redirect?: 'error' | 'manual' | 'follow';
-}
+/**
+ * fetch's own init, so this stands in for fetch. Honoured: method, headers, a body of string,
+ * bytes or URLSearchParams, signal, and redirect ('error' throws on a 3xx as fetch does; otherwise
+ * the 3xx is returned). A redirect is never followed; a stream, Blob or FormData body is refused.
+ */
+export type GuardedInit = RequestInit;
 
 export type GuardedFetch = (url: string | URL, init?: GuardedInit) => Promise<Response>;
 
@@ -136,15 +133,17 @@ function named(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }
 
-function bodyBytes(body: GuardedInit['body']): Buffer | undefined {
+function bodyBytes(body: RequestInit['body']): Buffer | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (body instanceof URLSearchParams) return Buffer.from(body.toString(), 'utf8');
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new TypeError(
+    'guardedFetch sends a string, bytes or URLSearchParams body, not a stream, Blob or FormData',
+  );
 }
 
-function headerRecord(h: GuardedInit['headers']): Record<string, string> {
-  if (!h) return {};
-  if (h instanceof Headers || Array.isArray(h)) return Object.fromEntries(h);
-  return { ...h };
+function headerRecord(h: RequestInit['headers']): Record<string, string> {
+  return h ? Object.fromEntries(new Headers(h)) : {};
 }

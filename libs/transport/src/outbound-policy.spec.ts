@@ -307,6 +307,23 @@ describe('guardedFetch', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("takes what fetch takes (Headers, URLSearchParams, a signal), so it stands in for the ERP adapter's fetch", async () => {
+    const f: (url: string, init?: RequestInit) => Promise<Response> = guardedFetch(
+      OutboundPolicy.fromList('127.0.0.1'),
+    );
+    const res = await f(`http://127.0.0.1:${port}/form`, {
+      method: 'POST',
+      headers: new Headers({ 'x-edi': 'h' }),
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      redirect: 'error',
+    });
+    expect([res.headers.get('x-seen'), await res.text()]).toEqual(['h', 'got grant_type=client_credentials']);
+    const abort = new AbortController();
+    const pending = f(`http://127.0.0.1:${port}/slow`, { signal: abort.signal });
+    abort.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('refuses schemes other than http and https', async () => {
     await expect(guardedFetch(OutboundPolicy.fromList(undefined))('ftp://example.com/')).rejects.toThrow(
       'ftp: URLs are not called: only http and https',

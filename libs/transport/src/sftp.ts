@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
+import { OutboundPolicy } from './outbound-policy';
 
 /** A partner's SFTP server as we reach it (secrets already opened from their sealed form). */
 export const SftpSettings = z.object({
@@ -35,11 +36,14 @@ export type SftpSettings = z.output<typeof SftpSettings>;
 export class SftpError extends Error {
   constructor(
     message: string,
-    readonly kind: 'host-key' | 'auth' | 'connect' | 'io',
+    readonly kind: 'host-key' | 'auth' | 'connect' | 'refused' | 'io',
   ) {
     super(message);
   }
 }
+
+/** Without a policy from the configuration: public addresses only. */
+const PUBLIC_ONLY = OutboundPolicy.fromList(undefined);
 
 /** `SHA256:<base64 without padding>` of a host key blob, as OpenSSH prints it. */
 export function fingerprint(key: Buffer): string {
@@ -50,13 +54,15 @@ export function fingerprint(key: Buffer): string {
  * One connection to a partner's SFTP server, refused unless the server shows the pinned host key.
  * Credentials never appear in errors or logs.
  */
-export async function connect(settings: SftpSettings): Promise<SftpClient> {
+export async function connect(settings: SftpSettings, policy = PUBLIC_ONLY): Promise<SftpClient> {
+  const address = await checkedAddress(settings, policy);
   const client = new SftpClient();
   let seen: string | undefined;
   const pinned = settings.hostKeySha256.replace(/=+$/, '');
   try {
     await client.connect({
-      host: settings.host,
+      // the address just checked, not the name: resolving it again could give another (rebinding)
+      host: address,
       port: settings.port,
       username: settings.username,
       password: settings.password,
@@ -93,6 +99,16 @@ export async function connect(settings: SftpSettings): Promise<SftpClient> {
   }
 }
 
+/** The host resolved once and checked by the outbound policy (a loopback or metadata host is refused). */
+async function checkedAddress(settings: SftpSettings, policy: OutboundPolicy): Promise<string> {
+  try {
+    const [first] = await policy.resolveChecked(settings.host, settings.port);
+    return first!.address;
+  } catch (e) {
+    throw new SftpError(`${settings.host}:${settings.port}: ${(e as Error).message}`, 'refused');
+  }
+}
+
 /** Archived files keep their name after the time they were taken: partners reuse names (PO.txt). */
 export function archiveName(name: string, now = new Date()): string {
   return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${name}`;
@@ -113,8 +129,13 @@ export function matches(pattern: string, name: string): boolean {
  * Uploads under a temporary name, then renames: a partner polling its folder never sees half a
  * file. An existing file of the same name is replaced (a retry of the same document).
  */
-export async function upload(settings: SftpSettings, name: string, content: Buffer): Promise<string> {
-  const client = await connect(settings);
+export async function upload(
+  settings: SftpSettings,
+  name: string,
+  content: Buffer,
+  policy = PUBLIC_ONLY,
+): Promise<string> {
+  const client = await connect(settings, policy);
   try {
     const final = posix.join(settings.outboundPath, name);
     const temp = posix.join(settings.outboundPath, `.${name}.${randomBytes(6).toString('hex')}.part`);
@@ -145,8 +166,9 @@ export async function poll(
   settings: SftpSettings,
   looks: Map<string, string>,
   store: (file: PickedUp) => Promise<void>,
+  policy = PUBLIC_ONLY,
 ): Promise<{ taken: string[]; waiting: string[] }> {
-  const client = await connect(settings);
+  const client = await connect(settings, policy);
   const taken: string[] = [];
   const waiting: string[] = [];
   const failed: string[] = [];

@@ -27,7 +27,8 @@ import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
 import { checkPartnerErp, refusedHost } from '@edi/erp';
 import { PartnerRules } from '@edi/pipeline';
-import { SftpSettings } from '@edi/transport';
+import { OutboundPolicy, SftpSettings } from '@edi/transport';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { API_KEYS, DATA_SOURCE, ERP_HOSTS, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 import { partnerView as view } from '../common/partner-view';
@@ -95,7 +96,12 @@ export class AdminController {
     @Inject(API_KEYS) private readonly keys: ApiKeys,
     @Inject(SECRETS) private readonly secrets: SecretBox | null,
     @Inject(ERP_HOSTS) private readonly erpHosts: readonly string[],
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.outbound = OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS);
+  }
+
+  private readonly outbound: OutboundPolicy;
 
   @Get('partners')
   async list() {
@@ -116,6 +122,7 @@ export class AdminController {
       );
     await this.mailboxFree(input.mailbox, undefined);
     this.erpHostAllowed(input.rules);
+    await this.destinationsAllowed(input);
     const row = this.ds.getRepository(TradingPartner).create({
       ...input,
       webhookSecret: this.seal(input.webhookSecret),
@@ -156,6 +163,20 @@ export class AdminController {
     if (why) throw new BadRequestException(why);
   }
 
+  /**
+   * The webhook URL and SFTP host by the outbound policy, so a loopback or metadata address is a
+   * 400 now. Delivery checks again as it connects (DNS may change): that check is the one that counts.
+   */
+  private async destinationsAllowed(p: {
+    webhookUrl?: string | null;
+    sftp?: { host: string; port: number } | null;
+  }): Promise<void> {
+    const hook = p.webhookUrl ? await this.outbound.checkUrl(p.webhookUrl) : undefined;
+    if (hook) throw new BadRequestException(`webhookUrl: ${hook}`);
+    const sftp = p.sftp ? await this.outbound.checkHost(p.sftp.host, p.sftp.port) : undefined;
+    if (sftp) throw new BadRequestException(`sftp.host: ${sftp}`);
+  }
+
   /** One partner per mailbox: two would take each other's files. */
   private async mailboxFree(mailbox: string | null | undefined, self: string | undefined): Promise<void> {
     if (!mailbox) return;
@@ -185,6 +206,7 @@ export class AdminController {
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     await this.mailboxFree(changes.mailbox, p.id);
     this.erpHostAllowed(changes.rules);
+    await this.destinationsAllowed({ webhookUrl: changes.webhookUrl, sftp });
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
     const saved = await transact(this.ds, async (m) => {

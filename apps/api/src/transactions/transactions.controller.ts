@@ -103,16 +103,10 @@ export class TransactionsController {
         channel: d.channel,
         status: d.status,
         x12: d.x12,
+        // the status code only: the answer's text (and our reasons, which name addresses) are for staff
         deliveries: deliveries
           .filter((x) => x.documentId === d.id)
-          .map(({ attempt, ok, statusCode, detail, at, ms }) => ({
-            attempt,
-            ok,
-            statusCode,
-            detail,
-            at,
-            ms,
-          })),
+          .map(({ attempt, ok, statusCode, at, ms }) => ({ attempt, ok, statusCode, at, ms })),
       })),
       answers,
       audit,
