@@ -39,6 +39,8 @@ function startWorker(port = 0): ChildProcess {
       EDI_WORKER_PORT: String(port),
       EDI_ERP_URL: sandbox.url,
       EDI_SECRETS_KEY: SECRETS_KEY,
+      // the test's webhook receiver listens on loopback
+      EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -73,6 +75,8 @@ describe('scaled mode (Postgres + Redis, separate worker processes)', () => {
         REDIS_URL,
         EDI_ADMIN_TOKEN: ADMIN,
         EDI_SECRETS_KEY: SECRETS_KEY,
+        // the test's webhook receiver listens on loopback
+        EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
       }),
       { schema: run, queuePrefix: run, logger: false },
     );
