@@ -4,6 +4,7 @@ import type { MapRegistry } from '@edi/mapping';
 import { runInput, type Defect, type Outcome } from './harness';
 import { fuzzInput, type FuzzInput, type SeedFile } from './inputs';
 import { randomFor } from './random';
+import { Watchdog } from './watchdog';
 
 export interface FuzzOptions {
   seed: number;
@@ -20,6 +21,8 @@ export interface FuzzOptions {
   rssGrowthMb?: number;
   /** Largest input a mutation makes (default 1 MB): several passes of it must fit in `slowMs` on a busy 2-core box. */
   maxBytes?: number;
+  /** One input still running after this long ends the run (the watchdog writes it out first). */
+  hangSeconds?: number;
   onProgress?: (done: number, report: FuzzReport) => void;
 }
 
@@ -50,43 +53,55 @@ const MB = 1024 * 1024;
 
 /** The fuzz loop: input n of the seed, through every command, counted; defects kept on disk. */
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const slowMs = options.slowMs ?? 5000;
-  const rssBound = (options.rssGrowthMb ?? 512) * MB;
   const deadline = options.timeLimitSeconds ? Date.now() + options.timeLimitSeconds * 1000 : Infinity;
+  const maxBytes = options.maxBytes ?? MB;
   const report = emptyReport(options.seed);
   const started = Date.now();
-  let rssBase = process.memoryUsage.rss();
-  report.rssMb.start = Math.round(rssBase / MB);
-  for (let index = 0; index < options.count && Date.now() < deadline; index++) {
-    const input = fuzzInput(index, {
-      seed: options.seed,
-      files: options.files,
-      maxBytes: options.maxBytes ?? MB,
-    });
-    const t0 = performance.now();
-    let outcome = await runInput(input.bytes, options.registry, randomFor(options.seed, index, HARNESS_SALT));
-    const ms = performance.now() - t0;
-    if (outcome.kind !== 'defect' && ms > slowMs)
-      outcome = defect(
-        outcome,
-        'slow',
-        `${Math.round(ms)} ms for ${input.bytes.length} bytes (limit ${slowMs} ms)`,
-      );
-    const rss = index % 64 === 0 ? process.memoryUsage.rss() : 0;
-    if (rss > rssBase + rssBound && outcome.kind !== 'defect') {
-      outcome = defect(
-        outcome,
-        'memory',
-        `RSS ${Math.round(rss / MB)} MB, over ${Math.round((rssBase + rssBound) / MB)} MB`,
-      );
-      rssBase = rss; // one report per climb, not one per input after it
+  const memory = memoryBound(options.rssGrowthMb ?? 512, report);
+  const watchdog = new Watchdog(options.seed, options.failuresDir, options.hangSeconds ?? 60, maxBytes);
+  try {
+    for (let index = 0; index < options.count && Date.now() < deadline; index++) {
+      const input = fuzzInput(index, { seed: options.seed, files: options.files, maxBytes });
+      watchdog.start(index, input.bytes);
+      const outcome = memory(index, await timed(input, options));
+      watchdog.done();
+      count(report, input, outcome, options);
+      options.onProgress?.(index + 1, report);
     }
-    report.rssMb.peak = Math.max(report.rssMb.peak, Math.round(rss / MB));
-    count(report, input, outcome, options);
-    options.onProgress?.(index + 1, report);
+  } finally {
+    await watchdog.stop();
   }
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/** Runs one input; over the time limit, an input that was otherwise fine is a defect. */
+async function timed(input: FuzzInput, options: FuzzOptions): Promise<Outcome> {
+  const slowMs = options.slowMs ?? 5000;
+  const t0 = performance.now();
+  const outcome = await runInput(
+    input.bytes,
+    options.registry,
+    randomFor(options.seed, input.index, HARNESS_SALT),
+  );
+  const ms = performance.now() - t0;
+  if (outcome.kind === 'defect' || ms <= slowMs) return outcome;
+  return defect(outcome, 'slow', `${Math.round(ms)} ms for ${input.bytes.length} bytes (limit ${slowMs} ms)`);
+}
+
+/** RSS sampled every 64 inputs; growing past the bound over the start makes the input that crossed it a defect. */
+function memoryBound(growthMb: number, report: FuzzReport): (index: number, outcome: Outcome) => Outcome {
+  let base = process.memoryUsage.rss();
+  report.rssMb.start = Math.round(base / MB);
+  return (index, outcome) => {
+    if (index % 64 !== 0) return outcome;
+    const rss = process.memoryUsage.rss();
+    report.rssMb.peak = Math.max(report.rssMb.peak, Math.round(rss / MB));
+    if (rss <= base + growthMb * MB || outcome.kind === 'defect') return outcome;
+    const limit = Math.round(base / MB + growthMb);
+    base = rss; // one report per climb, not one for every input after it
+    return defect(outcome, 'memory', `RSS ${Math.round(rss / MB)} MB, over ${limit} MB`);
+  };
 }
 
 function defect(outcome: Outcome, type: string, message: string): Outcome {

@@ -37,6 +37,7 @@ async function main(): Promise<number> {
       512,
     )
     .option('--max-bytes <n>', 'largest input a mutation makes', whole('--max-bytes'), 1 << 20)
+    .option('--hang-seconds <s>', 'one input running this long ends the run', whole('--hang-seconds'), 60)
     .option('--replay <file>', 'run one kept input again and say what happens')
     .parse();
   const o = program.opts<{
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
     slowMs: number;
     rssGrowthMb: number;
     maxBytes: number;
+    hangSeconds: number;
     replay?: string;
   }>();
   const registry = new MapRegistry(mapsDir(loadConfig()));
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     slowMs: o.slowMs,
     rssGrowthMb: o.rssGrowthMb,
     maxBytes: o.maxBytes,
+    hangSeconds: o.hangSeconds,
     onProgress: progress(o.count),
   });
   process.stdout.write(formatReport(report));
