@@ -5,6 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { sscc18 } from '@edi/erp';
+import {
+  FAULT_MODES,
+  sendSpoiled,
+  spoilValue,
+  takeFault,
+  type AnswerFault,
+  type FaultEndpoint,
+} from './faults';
 
 /**
  * A small stand-alone ERP for the demo and the tests: items, stock per location, customers with
@@ -90,6 +98,8 @@ export interface Faults {
   down: boolean;
   /** The next this-many sales orders are made, but their answer is a 503 (a reply lost on the way). */
   loseOrderAnswers?: number;
+  /** A spoiled answer (see faults.ts): garbage, truncated, missing fields, bad prices, huge, slow, hang. */
+  answer?: AnswerFault;
 }
 
 export interface SandboxOptions {
@@ -381,13 +391,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       throw new HttpError(503, 'ERP unavailable');
     if (options.apiKey && req.headers['x-erp-key'] !== options.apiKey)
       throw new HttpError(401, 'x-erp-key is wrong');
+    /** The answer as the ERP means it, unless a fault spoils it. */
+    const answer = (endpoint: FaultEndpoint, root: string, value: unknown, status = 200, bare = false) => {
+      const fault = takeFault(state.faults, endpoint);
+      const shaped = fault ? spoilValue(fault.mode, endpoint, value) : value;
+      const text = xml ? asXml(root, shaped) : JSON.stringify(bare ? shaped : { [root]: shaped });
+      const type = xml ? 'application/xml' : 'application/json';
+      if (fault) return sendSpoiled(res, fault, status, type, text);
+      res.writeHead(status, { 'content-type': type });
+      res.end(text);
+    };
     const reply = (root: string, value: unknown, status = 200) =>
       xml ? sendXml(res, status, asXml(root, value)) : send(res, status, { [root]: value });
     const [, what, id, sub] = parts;
-    if (req.method === 'GET' && what === 'items') return reply('items', state.items(url.searchParams));
-    if (req.method === 'GET' && what === 'stock') return reply('stock', state.stockOf(url.searchParams));
+    if (req.method === 'GET' && what === 'items')
+      return answer('items', 'items', state.items(url.searchParams));
+    if (req.method === 'GET' && what === 'stock')
+      return answer('stock', 'stock', state.stockOf(url.searchParams));
     if (req.method === 'GET' && what === 'customers' && id && sub === 'prices')
-      return reply('prices', state.prices(id, url.searchParams));
+      return answer('prices', 'prices', state.prices(id, url.searchParams));
     if (what === 'sales-orders') {
       if (req.method === 'POST' && !id) {
         const input = xml
@@ -404,21 +426,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         }
         const c = state.customer(order.customerNo);
         if (created && c.autoShip) void notify(state.ship(order.orderNo), order);
-        const answer = { orderNo: order.orderNo, created };
-        return xml
-          ? sendXml(res, created ? 201 : 200, asXml('order', answer))
-          : send(res, created ? 201 : 200, answer);
+        return answer('orders', 'order', { orderNo: order.orderNo, created }, created ? 201 : 200, true);
       }
       const order = id ? state.orders.get(id) : undefined;
       if (!order) throw new HttpError(404, `no order ${id}`);
       if (req.method === 'GET' && !sub) return reply('order', order);
       if (req.method === 'GET' && sub === 'shipments')
-        return reply(
+        return answer(
+          'shipments',
           'shipments',
           state.shipments.filter((s) => s.orderNo === order.orderNo),
         );
       if (req.method === 'GET' && sub === 'invoices')
-        return reply(
+        return answer(
+          'invoices',
           'invoices',
           state.invoices.filter((i) => i.orderNo === order.orderNo),
         );
@@ -434,7 +455,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   function admin(parts: string[], body: string, res: ServerResponse): void {
     if (parts[0] === 'faults') {
-      if (body) state.faults = { ...state.faults, ...(JSON.parse(body) as Partial<Faults>) };
+      if (body) {
+        const asked = JSON.parse(body) as Partial<Faults>;
+        const mode = asked.answer?.mode;
+        if (asked.answer && !FAULT_MODES.includes(mode!))
+          throw new HttpError(400, `answer.mode must be one of ${FAULT_MODES.join(', ')}`);
+        state.faults = { ...state.faults, ...asked };
+      }
       return send(res, 200, state.faults);
     }
     if (parts[0] === 'reset') {
@@ -454,7 +481,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
     options,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        // a hanging or dribbling answer (fault modes) would keep close() waiting for ever
+        server.closeAllConnections();
+      }),
   };
 }
 

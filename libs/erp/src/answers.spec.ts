@@ -125,6 +125,20 @@ describe('ERP answers are checked at the adapter', () => {
     expect(xml.message).toMatch(/^ERP availability: unreadable answer/);
   });
 
+  it("takes neither a proxy's HTML page nor a stock list missing an item asked for as no stock", async () => {
+    reply = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><stock/></body></html>');
+    };
+    const page = await failure(new HttpErpAdapter(sandboxXmlConfig(erp.url)).availability(['A']));
+    expect(page.message).toBe('ERP availability: unreadable answer (an HTML page, not the ERP)');
+    reply = (_q, res) =>
+      json(res, JSON.stringify({ stock: [{ itemNo: 'A', location: 'W1', qtyAvailable: 1 }] }));
+    const short = await failure(adapter().availability(['A', 'B']));
+    expect(short.message).toBe('ERP availability answer: no stock given for B, which was asked for');
+    expect(short.kind).toBe('answer');
+  });
+
   it('stops reading an answer past the cap, without taking it all in', async () => {
     let written = 0;
     reply = (_q, res) => {
@@ -199,6 +213,14 @@ describe('ERP answers are checked at the adapter', () => {
     const erpWithRetries = new ResilientErp(adapter(), { attempts: 3, initialDelayMs: 1 });
     expect(await erpWithRetries.availability(['A'])).toEqual([{ sku: 'A', warehouse: 'W1', available: 4 }]);
     expect(calls).toBe(3);
+  });
+
+  it("does not open the circuit on unusable answers: one PO's bad data must not stop the others", async () => {
+    reply = (_q, res) => json(res, '{"stock":[');
+    const wrapped = new ResilientErp(adapter(), { attempts: 2, breakAfter: 2, initialDelayMs: 1 });
+    for (let n = 0; n < 3; n++)
+      expect((await failure(wrapped.availability(['A']))).message).toMatch(/unreadable answer/);
+    expect(wrapped.state).toBe('closed');
   });
 
   it('refuses a configuration that would wait minutes or read a gigabyte', () => {

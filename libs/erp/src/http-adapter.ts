@@ -121,8 +121,19 @@ export class HttpErpAdapter implements ErpAdapter {
     return this.call('findProducts', { sku: '', upc: '', vendorPart: '', ...query });
   }
 
-  availability(skus: string[], warehouses: string[] = []): Promise<ErpAvailability[]> {
-    return this.call('availability', { skus, warehouses });
+  async availability(skus: string[], warehouses: string[] = []): Promise<ErpAvailability[]> {
+    const stock: ErpAvailability[] = await this.call('availability', { skus, warehouses });
+    // an item missing from the answer would count as none in stock and be back-ordered: an error
+    // page read as an empty list, or a list cut short, must not pass for short stock
+    const answered = new Set(stock.map((s) => s.sku));
+    const missing = skus.filter((sku) => !answered.has(sku));
+    if (missing.length)
+      throw new ErpError(
+        `ERP availability answer: no stock given for ${missing.slice(0, 5).join(', ')}, which was asked for`,
+        undefined,
+        'answer',
+      );
+    return stock;
   }
 
   contractPrices(customerId: string, skus: string[]): Promise<ErpPrice[]> {
@@ -201,6 +212,9 @@ export class HttpErpAdapter implements ErpAdapter {
   private async mapped(operation: ErpOperation, res: ErpAnswer): Promise<unknown> {
     let parsed: unknown;
     try {
+      // a proxy's error page, sent with a 200: read as XML it would be a document with no items
+      if (/^text\/html/i.test(res.headers.get('content-type') ?? ''))
+        throw new Error('an HTML page, not the ERP');
       parsed = this.config.adapter === 'http-xml' ? this.readXml(res.body) : readJson(res.body);
     } catch (e) {
       // a proxy's truncated or garbled 200: worth another try, like a 5xx

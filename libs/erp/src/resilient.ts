@@ -21,8 +21,8 @@ export interface ResilienceOptions {
 
 /**
  * Wraps an adapter with retries and a circuit breaker. Every operation of the port is safe to
- * repeat (orders are idempotent by externalRef), so all are retried; a 4xx is not retried and
- * does not count against the ERP's health.
+ * repeat (orders are idempotent by externalRef), so all are retried; a 4xx is not retried, and
+ * neither it nor an unusable answer counts against the ERP's health.
  */
 export class ResilientErp implements ErpAdapter {
   private readonly policy: IPolicy;
@@ -33,7 +33,11 @@ export class ResilientErp implements ErpAdapter {
     options: ResilienceOptions = {},
   ) {
     const transient = handleWhen((e) => !(e instanceof ErpError) || e.retryable);
-    this.breaker = circuitBreaker(transient, {
+    // an answer that does not fit (one item's bad record, a proxy's cut-off page) is worth
+    // another try, but is no sign the ERP is down: it must not make every other PO fail fast,
+    // and the PO itself must see the real error to be held for it in the end
+    const down = handleWhen((e) => !(e instanceof ErpError) || e.kind === 'unavailable');
+    this.breaker = circuitBreaker(down, {
       halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
       breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
     });

@@ -1,4 +1,4 @@
-import { ErpError, type ErpAdapter, type ErpProduct } from '@edi/erp';
+import { ErpError, type ErpAdapter } from '@edi/erp';
 import {
   AuditEvent,
   recordAudit,
@@ -10,36 +10,10 @@ import {
 import { QueryFailedError, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { OutboundError, type OutboundComposer } from './outbound';
+import { decideLines, type LineDecision, type PoLine } from './erp-decisions';
 import { partnerRules, type PartnerRules } from './rules';
 
-/** ACK01 codes we answer with. */
-export type LineStatus = 'IA' | 'IB' | 'IP' | 'IR';
-
-interface PoLine {
-  lineNumber?: string;
-  quantity?: number;
-  unitOfMeasure?: string;
-  unitPrice?: number;
-  buyerPartNumber?: string;
-  /** PO1 CB: many retailers send their catalog number instead of a BP part number. */
-  buyerCatalogNumber?: string;
-  vendorPartNumber?: string;
-  upc?: string;
-  [k: string]: unknown;
-}
-
-export interface LineDecision {
-  line: PoLine;
-  sku?: string;
-  product?: ErpProduct;
-  /** What we charge per unit. */
-  price: number;
-  shipNow: number;
-  backorder: number;
-  acks: Array<{ status: LineStatus; quantity: number }>;
-  /** Why, in words, for the audit trail and the console. */
-  reason: string;
-}
+export { decideLines, type LineDecision, type LineStatus } from './erp-decisions';
 
 export interface ErpOutcome {
   transactionId: string;
@@ -87,33 +61,21 @@ export class ErpStage {
     const lines = (Array.isArray(po.lines) ? po.lines : []) as PoLine[];
 
     let decisions: LineDecision[];
-    let orderId: string | null = null;
+    let orderId: string | null;
     try {
       // decided once: a retry after the ERP took the order (its answer lost, or our commit failed)
       // must answer with what was ordered, not decide again from stock that order already took
-      decisions =
-        (await this.decided(transactionId)) ??
-        (await this.decide(erp, partner.erpCustomerId, rules, lines, transactionId));
-      const ordered = decisions.filter((d) => d.sku && d.shipNow + d.backorder > 0);
-      if (ordered.length) {
-        const order = await erp.createSalesOrder({
-          externalRef: `${partner.id}:${poNumber}`,
-          customerId: partner.erpCustomerId,
-          poNumber,
-          lines: ordered.map((d, n) => ({
-            lineNumber: d.line.lineNumber ?? String(n + 1),
-            sku: d.sku!,
-            quantity: d.shipNow + d.backorder,
-            backordered: d.backorder,
-            unitPrice: d.price,
-            unitOfMeasure: d.line.unitOfMeasure ?? d.product?.unitOfMeasure ?? 'EA',
-          })),
-        });
-        orderId = order.id;
-      }
+      const earlier = await this.decided(transactionId);
+      decisions = earlier ?? (await decideLines(erp, partner.erpCustomerId, rules, lines));
+      const held = decisions.filter((d) => d.hold);
+      // not recorded as decided: once the price is put right, a new version decides afresh
+      if (held.length) return this.hold(transactionId, 'ERP_PRICE_HELD', heldReason(held), { decisions });
+      if (!earlier) await this.record(transactionId, decisions);
+      orderId = await this.order(erp, partner, poNumber, decisions);
     } catch (e) {
       // the ERP refused for good (a 4xx: unknown customer…): a person must look, retrying will not help
-      if (e instanceof ErpError && !e.retryable) return this.markFailed(transactionId, e);
+      if (e instanceof ErpError && e.kind === 'refused') return this.markFailed(transactionId, e);
+      if (e instanceof ErpError && e.kind === 'answer') return this.unusableAnswer(transactionId, rules, e);
       throw e;
     }
 
@@ -206,21 +168,83 @@ export class ErpStage {
     return (e?.detail as { decisions?: LineDecision[] } | null)?.decisions;
   }
 
-  /** Decides each line and records the decisions, with their reasons, before anything is ordered. */
-  private async decide(
+  /** Records the decisions, with their reasons, before anything is ordered. */
+  private async record(transactionId: string, decisions: LineDecision[]): Promise<void> {
+    await transact(this.ds, (m) => recordAudit(m, transactionId, 'erp.decided', 'erp-stage', { decisions }));
+  }
+
+  /** One sales order for the lines that take stock or a back-order; null when there are none. */
+  private async order(
     erp: ErpAdapter,
-    customerId: string,
-    rules: PartnerRules,
-    lines: PoLine[],
+    partner: TradingPartner,
+    poNumber: string,
+    decisions: LineDecision[],
+  ): Promise<string | null> {
+    const ordered = decisions.filter((d) => d.sku && d.shipNow + d.backorder > 0);
+    if (!ordered.length) return null;
+    // the adapter checked the answer: an order without an id is an error there, never success here
+    const order = await erp.createSalesOrder({
+      externalRef: `${partner.id}:${poNumber}`,
+      customerId: partner.erpCustomerId!,
+      poNumber,
+      lines: ordered.map((d, n) => ({
+        lineNumber: d.line.lineNumber ?? String(n + 1),
+        sku: d.sku!,
+        quantity: d.shipNow + d.backorder,
+        backordered: d.backorder,
+        unitPrice: d.price,
+        unitOfMeasure: d.line.unitOfMeasure ?? d.product?.unitOfMeasure ?? 'EA',
+      })),
+    });
+    return order.id;
+  }
+
+  /**
+   * An ERP answer we cannot use (unreadable, too big, too slow, not the shape we need): tried
+   * again with the queue's backoff like a 5xx, until the partner's retry limit
+   * (rules.erpAnswerAttempts); then held for a person with the reason, instead of waiting for ever
+   * on an ERP that answers, just not usefully. Each try is in the audit trail.
+   */
+  private async unusableAnswer(
     transactionId: string,
-  ): Promise<LineDecision[]> {
-    const decisions = await decideLines(erp, customerId, rules, lines);
+    rules: PartnerRules,
+    error: ErpError,
+  ): Promise<ErpOutcome> {
+    const tries =
+      (await this.ds
+        .getRepository(AuditEvent)
+        .countBy({ subjectId: transactionId, action: 'erp.answer_unusable' })) + 1;
     await transact(this.ds, (m) =>
-      recordAudit(m, transactionId, 'erp.decided', 'erp-stage', {
-        decisions,
+      recordAudit(m, transactionId, 'erp.answer_unusable', 'erp-stage', {
+        attempt: tries,
+        error: error.message,
       }),
     );
-    return decisions;
+    if (tries < rules.erpAnswerAttempts) throw error;
+    const reason = `held for review after ${tries} unusable ERP answer(s), nothing more ordered: ${error.message}`;
+    return this.hold(transactionId, 'ERP_ANSWER_UNUSABLE', reason, { attempts: tries });
+  }
+
+  /** Held for a person, with the reason as the transaction's error (the console shows it first). */
+  private async hold(
+    transactionId: string,
+    code: string,
+    reason: string,
+    detail: Record<string, unknown>,
+  ): Promise<ErpOutcome> {
+    await transact(this.ds, async (m) => {
+      const tx = await m
+        .getRepository(TransactionSet)
+        .findOneBy({ id: transactionId, status: 'erp_pending' });
+      if (!tx) return;
+      await m.getRepository(TransactionSet).update({ id: transactionId, status: 'erp_pending' }, {
+        status: 'held',
+        issues: [...(tx.issues ?? []), { code, severity: 'error', message: reason }],
+      } as QueryDeepPartialEntity<TransactionSet>);
+      await recordAudit(m, transactionId, 'erp.held', 'erp-stage', { code, reason, ...detail });
+    });
+    const now = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
+    return { transactionId, status: now.status, orderId: now.erpRef, push: [], ship: false };
   }
 
   /** The ERP already has this PO as an order another transaction holds: nothing is ordered or answered twice. */
@@ -258,6 +282,12 @@ export class ErpStage {
   }
 }
 
+/** The held lines, by number, with why: what a person reads first. */
+function heldReason(held: LineDecision[]): string {
+  const each = held.map((d, n) => `line ${d.line.lineNumber ?? n + 1}: ${d.hold}`);
+  return `held for review, nothing ordered: ${each.join('; ')}`;
+}
+
 /** The product ids of a PO line, carried into the 855 line as they came. */
 function productIds(line: PoLine): Record<string, unknown> {
   const {
@@ -270,121 +300,6 @@ function productIds(line: PoLine): Record<string, unknown> {
     ...ids
   } = line;
   return Object.fromEntries(Object.entries(ids).filter(([, v]) => typeof v === 'string'));
-}
-
-/** Each line: which SKU, how many now, how many later, at what price, and the ACK codes that say so. */
-export async function decideLines(
-  erp: ErpAdapter,
-  customerId: string,
-  rules: PartnerRules,
-  lines: PoLine[],
-): Promise<LineDecision[]> {
-  const products = await Promise.all(lines.map((l) => resolveProduct(erp, rules, l)));
-  const skus = [...new Set(products.flatMap((p) => (p ? [p.sku] : [])))];
-  const [stock, prices] = skus.length
-    ? await Promise.all([erp.availability(skus, rules.warehouses), erp.contractPrices(customerId, skus)])
-    : [[], []];
-  // stock is shared by the lines of one PO that order the same SKU
-  const left = new Map<string, number>();
-  for (const s of stock) left.set(s.sku, (left.get(s.sku) ?? 0) + s.available);
-  const contract = new Map(prices.map((p) => [p.sku, p.price]));
-
-  return lines.map((line, k) => {
-    const qty = Number(line.quantity ?? 0);
-    const product = products[k];
-    const asked = typeof line.unitPrice === 'number' ? line.unitPrice : undefined;
-    if (!product)
-      return {
-        line,
-        price: asked ?? 0,
-        shipNow: 0,
-        backorder: 0,
-        acks: [{ status: 'IR', quantity: qty }],
-        reason: 'unknown item',
-      };
-    const ours = contract.get(product.sku);
-    const reject = (why: string): LineDecision => ({
-      line,
-      sku: product.sku,
-      product,
-      price: asked ?? ours ?? 0,
-      shipNow: 0,
-      backorder: 0,
-      acks: [{ status: 'IR', quantity: qty }],
-      reason: why,
-    });
-    // no contract price for the item: we do not sell at whatever the PO says unless the rules say so
-    if (ours === undefined && (rules.onNoContractPrice === 'reject' || asked === undefined))
-      return reject(`no contract price for ${product.sku}`);
-    let price = asked ?? ours ?? 0;
-    let accepted: LineStatus = 'IA';
-    let reason =
-      ours === undefined
-        ? `no contract price; their price ${asked} accepted`
-        : 'in stock at the contract price';
-    if (ours !== undefined && asked !== undefined && Math.abs(asked - ours) > rules.priceTolerance * ours) {
-      if (rules.onPriceMismatch === 'reject')
-        return reject(`price ${asked} is not the contract price ${ours}`);
-      if (rules.onPriceMismatch === 'change') {
-        price = ours;
-        accepted = 'IP';
-        reason = `price changed from ${asked} to the contract price ${ours}`;
-      } else reason = `their price ${asked} accepted (contract ${ours})`;
-    }
-    const available = left.get(product.sku) ?? 0;
-    const shipNow = Math.min(qty, available);
-    if (shipNow < qty && rules.onShortStock === 'reject')
-      return reject(`only ${available} in stock of ${qty}`);
-    // only a line that is taken uses up stock: a rejected one leaves it for the next
-    left.set(product.sku, available - shipNow);
-    if (shipNow === qty)
-      return {
-        line,
-        sku: product.sku,
-        product,
-        price,
-        shipNow,
-        backorder: 0,
-        acks: [{ status: accepted, quantity: qty }],
-        reason,
-      };
-    const acks: LineDecision['acks'] = [];
-    if (shipNow > 0) acks.push({ status: accepted, quantity: shipNow });
-    acks.push({ status: 'IB', quantity: qty - shipNow });
-    return {
-      line,
-      sku: product.sku,
-      product,
-      price,
-      shipNow,
-      backorder: qty - shipNow,
-      acks,
-      reason: `${shipNow} of ${qty} in stock, ${qty - shipNow} back-ordered; ${reason}`,
-    };
-  });
-}
-
-/**
- * Our SKU for a PO line: the partner's cross-reference (of its BP part number, or its CB catalog
- * number when it sends no BP), then the ERP by vendor part, UPC, and the buyer's number as a SKU.
- */
-async function resolveProduct(
-  erp: ErpAdapter,
-  rules: PartnerRules,
-  line: PoLine,
-): Promise<ErpProduct | undefined> {
-  const buyer = line.buyerPartNumber ?? line.buyerCatalogNumber;
-  const xref = buyer ? rules.crossReference[buyer] : undefined;
-  const tries: Array<{ sku?: string; upc?: string; vendorPart?: string }> = [];
-  if (xref) tries.push({ sku: xref });
-  if (line.vendorPartNumber) tries.push({ vendorPart: line.vendorPartNumber });
-  if (line.upc) tries.push({ upc: line.upc });
-  if (buyer) tries.push({ sku: buyer });
-  for (const q of tries) {
-    const [found] = await erp.findProducts(q);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** A JSON value that is text (a PO number, a date), or nothing. */

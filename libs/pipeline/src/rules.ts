@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * A partner's rules for the ERP stage (TradingPartner.rules). Each has a default, so a partner
  * with no rules gets: every warehouse, 1 % price tolerance, short stock back-ordered, a price
- * off the contract answered with ours (IP).
+ * off the contract answered with ours (IP), a price of 0 or less or ten times off held.
  */
 export const PartnerRules = z
   .object({
@@ -17,6 +17,20 @@ export const PartnerRules = z
     onPriceMismatch: z.enum(['change', 'reject', 'accept']).default('change'),
     /** An item with no contract price for the customer: reject the line (IR), or take the PO's price. */
     onNoContractPrice: z.enum(['reject', 'accept']).default('reject'),
+    /**
+     * The largest ratio, either way, between the contract price and the PO's price that is taken
+     * as real (10: a 9.25 item may be ordered at 0.93 to 92.50). Past it, or at a price of 0 or
+     * less, the price is bad and onBadPrice decides.
+     */
+    maxPriceRatio: z.number().min(1).default(10),
+    /** A bad price (above): hold the PO for a person, nothing ordered, or reject the line (IR). */
+    onBadPrice: z.enum(['hold', 'reject']).default('hold'),
+    /**
+     * The partner's retry limit for an ERP answer that cannot be used (unreadable, too big, too
+     * slow, missing fields): after this many runs of the ERP stage meet one, the PO is held for a
+     * person instead of tried again. An ERP that is down (no answer, a 5xx) is waited out for ever.
+     */
+    erpAnswerAttempts: z.number().int().min(1).max(1000).default(5),
     /** The partner's item numbers (BP, or CB when a line has no BP) → our SKUs, for items the ERP does not know by their number. */
     crossReference: z.record(z.string(), z.string()).default({}),
     /** Send the 856 and 810 as soon as the ERP has the shipment, without waiting for its event. */

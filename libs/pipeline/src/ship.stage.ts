@@ -1,4 +1,4 @@
-import { isValidSscc, type ErpInvoice, type ErpShipment } from '@edi/erp';
+import { ErpError, type ErpInvoice, type ErpShipment } from '@edi/erp';
 import { TradingPartner, TransactionSet, transact } from '@edi/persistence';
 import { In, QueryFailedError, type DataSource } from 'typeorm';
 import type { ErpResolver } from './erp.stage';
@@ -35,7 +35,10 @@ export class ShipStage {
     const partner = await this.ds.getRepository(TradingPartner).findOneByOrFail({ id: po.partnerId });
     const erp = this.erpFor(partner);
     if (!erp) throw new Error('no ERP is configured for this partner');
+    // checked by the adapter (ids, dates, quantities, SSCC-18 check digits): an answer that does
+    // not fit is an error there, retried by the queue, never a half-filled 856 or 810
     const [shipments, invoices] = await Promise.all([erp.shipments(po.erpRef), erp.invoices(po.erpRef)]);
+    ofThisOrder(po.erpRef, shipments, invoices);
     const refs = [...shipments.map((s) => s.id), ...invoices.map((i) => i.id)];
     // an ERP may number shipments and invoices alike: what was sent is a (set, id) pair
     const sent = new Set(
@@ -48,10 +51,6 @@ export class ShipStage {
           ).map((t) => `${t.setId}:${t.erpRef}`)
         : [],
     );
-    // a carton label the partner's scanners cannot read is worse than no ASN: refuse it, loudly
-    for (const c of shipments.flatMap((x) => x.cartons))
-      if (!isValidSscc(c.sscc))
-        throw new Error(`the ERP gave carton SSCC ${c.sscc}, which is not a valid SSCC-18`);
     const order = (po.document?.purchaseOrder ?? {}) as Body;
     // shipments first: a partner expects the 856 before the 810 that bills it
     const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
@@ -95,6 +94,17 @@ export class ShipStage {
   markFailed(transactionId: string): Promise<ShipOutcome> {
     return Promise.resolve({ transactionId, sent: [], push: [] });
   }
+}
+
+/** Another order's shipment or invoice sent under this PO would bill or announce the wrong goods. */
+function ofThisOrder(orderId: string, shipments: ErpShipment[], invoices: ErpInvoice[]): void {
+  const stray = [...shipments, ...invoices].find((x) => x.orderId !== orderId);
+  if (stray)
+    throw new ErpError(
+      `ERP ${'shippedAt' in stray ? 'shipments' : 'invoices'} answer: ${stray.id} is of order ${stray.orderId}, not ${orderId}`,
+      undefined,
+      'answer',
+    );
 }
 
 /** The PO line an ERP line answers (by line number), for the buyer's own item numbers. */
