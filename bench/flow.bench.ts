@@ -134,7 +134,13 @@ async function run(
 
 async function main(): Promise<void> {
   const results: Record<string, Record<string, number>> = {};
-  const common = { EDI_ADMIN_TOKEN: ADMIN, EDI_LOG_LEVEL: 'warn', EDI_RATE_LIMIT_PER_MINUTE: '10000000' };
+  const common = {
+    EDI_ADMIN_TOKEN: ADMIN,
+    EDI_LOG_LEVEL: 'warn',
+    EDI_RATE_LIMIT_PER_MINUTE: '10000000',
+    // the bench's webhook receiver listens on loopback
+    EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+  };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'edi-flow-'));
   const embedded = start('apps/api/src/main.js', {
