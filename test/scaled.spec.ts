@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { Delivery, Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
 import { webhookSignature } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
@@ -10,13 +9,12 @@ import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner } from './helpers/admin';
 import { POSTGRES_URL } from './helpers/databases';
+import { Processes, REDIS_URL, WORKER_MAIN } from './helpers/processes';
 
 /**
  * Scaled mode on the machine's real Postgres and Redis: the API stores and queues, worker
  * processes translate. A worker killed with SIGKILL mid-flow loses nothing and doubles nothing.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const WORKER = resolve(__dirname, '../dist/apps/worker/src/main.js');
 const ADMIN = 'scaled-admin-token-0123456789';
 const run = `s${process.pid}${Date.now().toString(36)}`;
 const SECRETS_KEY = 'b2'.repeat(32);
@@ -24,41 +22,24 @@ const SECRETS_KEY = 'b2'.repeat(32);
 /** A port for the second worker's /metrics (the first takes any free one). */
 const METRICS_PORT = 20000 + (process.pid % 20000);
 
-/** A worker that exits on its own (failed to start) fails the wait at once, not after a timeout. */
-let crashed: string | undefined;
+const procs = new Processes();
 
 function startWorker(port = 0): ChildProcess {
-  const child = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: POSTGRES_URL,
-      REDIS_URL,
-      EDI_DB_SCHEMA: run,
-      EDI_QUEUE_PREFIX: run,
-      EDI_WORKER_CONCURRENCY: '2',
-      EDI_WORKER_PORT: String(port),
-      EDI_ERP_URL: sandbox.url,
-      EDI_SECRETS_KEY: SECRETS_KEY,
-      // the test's webhook receiver listens on loopback
-      EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return procs.start('a worker', WORKER_MAIN, {
+    DATABASE_URL: POSTGRES_URL,
+    REDIS_URL,
+    EDI_DB_SCHEMA: run,
+    EDI_QUEUE_PREFIX: run,
+    EDI_WORKER_CONCURRENCY: '2',
+    EDI_WORKER_PORT: String(port),
+    EDI_ERP_URL: sandbox.url,
+    EDI_SECRETS_KEY: SECRETS_KEY,
+    // the test's webhook receiver listens on loopback
+    EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   });
-  child.once('exit', (code, signal) => {
-    if (code) crashed = `a worker exited with code ${code}`;
-    else if (signal && signal !== 'SIGKILL' && signal !== 'SIGTERM') crashed = `a worker died of ${signal}`;
-  });
-  return child;
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (crashed) throw new Error(`${crashed} while waiting for ${what}`);
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (what: string, check: () => Promise<boolean>, ms?: number) => procs.until(what, check, ms);
 
 let sandbox: RunningSandbox;
 

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ApiKeys, StaffAccounts, TradingPartner, transact } from '@edi/persistence';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startService } from './bootstrap';
-import { loadConfig, type AppConfig } from './config';
+import { startEmbeddedSandbox } from './embedded-sandbox';
+import { loadConfig } from './config';
 
 /**
  * `npm start`: the embedded service (SQLite under EDI_DATA_DIR, stages in this process) with a
@@ -14,7 +14,7 @@ import { loadConfig, type AppConfig } from './config';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL && !config.EDI_ERP_URL && !config.EDI_ERP_CONFIG && config.EDI_ERP_SANDBOX_PORT)
-    await startSandbox(config);
+    await startEmbeddedSandbox(config);
   const running = await startService(config, {
     schema: process.env.EDI_DB_SCHEMA,
     queuePrefix: process.env.EDI_QUEUE_PREFIX,
@@ -62,10 +62,7 @@ async function main(): Promise<void> {
   } else {
     key = (await keys.issue(demo.id, 'demo (printed at start)')).key;
   }
-  const fixture = resolve(__dirname, '../../../../fixtures/x12/850-demo.x12');
-  process.stdout.write(
-    `\nDemo partner DEMOPARTNER, API key: ${key}\nTry:\n  curl -s -X POST '${running.url}/v1/edi?wait=true' -H 'X-API-Key: ${key}' --data-binary @${fixture}\n\n`,
-  );
+  printDemo(running.url, config.EDI_DEMO_API_KEY ? undefined : key);
   // a fresh demo has nobody to sign in to the console: an admin with a password shown this once
   const staff = new StaffAccounts(running.dataSource);
   if ((await staff.count()) === 0) {
@@ -78,39 +75,15 @@ async function main(): Promise<void> {
 }
 
 /**
- * The embedded mode's ERP: apps/erp-sandbox in a child process, posting its shipment events back
- * to this service, signed with a secret made for this run (unless EDI_ERP_EVENT_SECRET is set).
+ * The demo partner and a curl line. A key the service made is shown (nobody knows it otherwise);
+ * one given in EDI_DEMO_API_KEY never is: logs are kept and shipped, and it is a secret.
  */
-async function startSandbox(config: AppConfig): Promise<void> {
-  const secret = config.EDI_ERP_EVENT_SECRET ?? randomBytes(24).toString('hex');
-  const port = config.EDI_ERP_SANDBOX_PORT;
-  const child = spawn(process.execPath, [resolve(__dirname, '../../erp-sandbox/src/main.js')], {
-    env: {
-      ...process.env,
-      ERP_SANDBOX_PORT: String(port),
-      ERP_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${config.PORT}/v1/erp/events`,
-      ERP_SANDBOX_WEBHOOK_SECRET: secret,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  process.once('exit', () => child.kill());
-  for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => child.kill(s));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${url}/admin/faults`)).ok) {
-        config.EDI_ERP_URL = url;
-        config.EDI_ERP_EVENT_SECRET = secret;
-        return;
-      }
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  // without an ERP, POs stay translated (no 855): say so rather than let them wait for ever
-  new Logger('edi').warn(
-    `the sandbox ERP did not start on port ${port} (in use? set EDI_ERP_SANDBOX_PORT); POs will not get 855s`,
+function printDemo(url: string, madeKey: string | undefined): void {
+  const fixture = resolve(__dirname, '../../../../fixtures/x12/850-demo.x12');
+  const shown = madeKey ?? 'the one in EDI_DEMO_API_KEY';
+  const header = madeKey ? `'X-API-Key: ${madeKey}'` : `"X-API-Key: $EDI_DEMO_API_KEY"`;
+  process.stdout.write(
+    `\nDemo partner DEMOPARTNER, API key: ${shown}\nTry:\n  curl -s -X POST '${url}/v1/edi?wait=true' -H ${header} --data-binary @${fixture}\n\n`,
   );
 }
 

@@ -4,6 +4,7 @@ import { startSandbox } from './sandbox';
  * `node dist/apps/erp-sandbox/src/main.js`: the sandbox ERP on its own. `npm start` starts it
  * beside the embedded service. ERP_SANDBOX_PORT (default 3100), ERP_SANDBOX_WEBHOOK_URL and
  * ERP_SANDBOX_WEBHOOK_SECRET (where and how shipment events are posted), ERP_SANDBOX_API_KEY.
+ * Started with an IPC channel (as `npm start` does), it lives only as long as its parent.
  */
 async function main(): Promise<void> {
   const running = await startSandbox({
@@ -15,8 +16,23 @@ async function main(): Promise<void> {
   process.stdout.write(
     `erp-sandbox listening on ${running.url} (JSON at /api, XML at /xml, faults at /admin/faults)\n`,
   );
-  for (const s of ['SIGTERM', 'SIGINT'] as const)
-    process.once(s, () => void running.close().then(() => process.exit(0)));
+  const stop = () => void running.close().then(() => process.exit(0));
+  for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, stop);
+  if (process.send) followParent(running.url, stop);
+}
+
+/**
+ * Started by the embedded service with an IPC channel: says where it listens, and goes when the
+ * channel closes. The OS closes it when the parent dies however it dies (kill -9 too), so no
+ * orphan keeps the port and signs events with a secret the next run does not know.
+ */
+function followParent(url: string, stop: () => void): void {
+  process.once('disconnect', () => {
+    // a keep-alive connection of the dead parent must not hold the close
+    setTimeout(() => process.exit(0), 2_000).unref();
+    stop();
+  });
+  process.send!({ ready: url });
 }
 
 main().catch((e: Error) => {

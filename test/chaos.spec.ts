@@ -1,0 +1,232 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { POSTGRES_URL } from './helpers/databases';
+import { outboxByPo, PoStream, purchaseOrder, stored850s } from './helpers/po-stream';
+import { API_MAIN, Processes, REDIS_URL, WORKER_MAIN, freePort, healthy } from './helpers/processes';
+
+/**
+ * The built service killed with SIGKILL while partners are sending, then started again on the same
+ * data: nothing answered 2xx is lost, nothing is answered twice, no control number is used twice.
+ */
+const KEY = 'chaos-demo-key-0123456789abcdef';
+const TOTAL = 120;
+/** The kill comes once this many POs have been answered. */
+const KILL_AT = 40;
+
+jest.setTimeout(120_000);
+
+/** Waits until every PO has its 997 and 855, then checks that none has two and no ISA13 repeats. */
+async function expectEachPoAnsweredOnce(procs: Processes, url: string, stream: PoStream): Promise<void> {
+  expect(stream.unexpected).toEqual([]);
+  expect(stream.left).toBe(0);
+  let seen = '';
+  await procs
+    .until(
+      'a 997 and an 855 for every PO',
+      async () => {
+        const o = await outboxByPo(url, KEY);
+        seen = `${o.acks.size} POs with a 997, ${o.orders.size} with an 855`;
+        return o.acks.size === TOTAL && o.orders.size === TOTAL;
+      },
+      60_000,
+    )
+    .catch((e: Error) => {
+      throw new Error(`${e.message} (${seen}, ${stream.answered.size} answered)`);
+    });
+  await new Promise((r) => setTimeout(r, 1_000)); // a late second copy would show by now
+  const outbox = await outboxByPo(url, KEY);
+  const counts = (m: Map<number, number>) => [...new Set(m.values())];
+  expect(counts(outbox.acks)).toEqual([1]);
+  expect(counts(outbox.orders)).toEqual([1]);
+  expect(new Set(outbox.isa13).size).toBe(outbox.items);
+  const stored = await stored850s(url, KEY);
+  expect(stored).toHaveLength(TOTAL);
+  expect(stored).toEqual(expect.arrayContaining([...stream.answered.values()]));
+}
+
+/** Starts the stream and kills `victim` with SIGKILL once KILL_AT POs are answered; resolves when every sender has stopped. */
+async function killMidStream(procs: Processes, url: string, stream: PoStream, victim: ChildProcess) {
+  const sending = stream.run(url);
+  await procs.until(`${KILL_AT} answered POs`, () => Promise.resolve(stream.answered.size >= KILL_AT));
+  const dead = new Promise((r) => victim.once('exit', r));
+  victim.kill('SIGKILL');
+  await Promise.all([sending, dead]);
+  expect(stream.answered.size).toBeLessThan(TOTAL); // the kill really came mid-stream
+}
+
+describe('the embedded service killed with SIGKILL, with its sandbox ERP child', () => {
+  const procs = new Processes();
+  const dataDir = mkdtempSync(join(tmpdir(), 'edi-orphan-'));
+  let port: number;
+  let sandboxPort: number;
+  let printed = '';
+
+  const start = async () => {
+    const service = procs.start(
+      'the service',
+      API_MAIN,
+      {
+        PORT: String(port),
+        EDI_DATA_DIR: dataDir,
+        EDI_DEMO_API_KEY: KEY,
+        EDI_ERP_SANDBOX_PORT: String(sandboxPort),
+        EDI_LOG_LEVEL: 'warn',
+      },
+      'pipe',
+    );
+    service.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+    await procs.until('the service to answer', () => healthy(`http://127.0.0.1:${port}/health`));
+    return service;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    sandboxPort = await freePort();
+  });
+
+  afterAll(() => procs.killAll());
+
+  it('the child goes with it; started again, the kept secret verifies the shipment events of the new child', async () => {
+    const first = await start();
+    expect(await healthy(`http://127.0.0.1:${sandboxPort}/admin/faults`)).toBe(true);
+    const secretFile = join(dataDir, 'erp-event-secret');
+    const secret = readFileSync(secretFile, 'utf8');
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const dead = new Promise((r) => first.once('exit', r));
+    first.kill('SIGKILL');
+    await dead;
+    // an orphan would keep the port, and sign its events with a secret the next run does not know
+    await procs.until(
+      'the sandbox ERP to go',
+      async () => !(await healthy(`http://127.0.0.1:${sandboxPort}/admin/faults`)),
+      5_000,
+    );
+    await start();
+    expect(readFileSync(secretFile, 'utf8')).toBe(secret);
+    const r = await fetch(`http://127.0.0.1:${port}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY },
+      body: purchaseOrder(1),
+    });
+    expect(r.status).toBe(202);
+    // the 856 and the 810 come only from a shipment event whose signature verified
+    await procs.until('the 856 and 810', async () => {
+      const o = await fetch(`http://127.0.0.1:${port}/v1/outbox`, { headers: { 'x-api-key': KEY } });
+      const kinds = ((await o.json()) as { items: Array<{ kind: string }> }).items.map((i) => i.kind);
+      return kinds.includes('856') && kinds.includes('810');
+    });
+  });
+
+  it('never prints a key given in EDI_DEMO_API_KEY (the operator has it; logs are kept and shipped)', () => {
+    expect(printed).toContain('Demo partner DEMOPARTNER, API key: the one in EDI_DEMO_API_KEY');
+    expect(printed).not.toContain(KEY);
+  });
+});
+
+describe('chaos: the embedded service killed with SIGKILL mid-stream', () => {
+  const procs = new Processes();
+  const dataDir = mkdtempSync(join(tmpdir(), 'edi-chaos-'));
+  const secret = 'chaos-event-secret-0123456789';
+  // the ERP outlives the service, as a real one does (the sandbox child keeps its orders in memory)
+  let sandbox: RunningSandbox;
+  let port: number;
+  const stream = new PoStream(TOTAL, KEY);
+
+  const start = async () => {
+    const service = procs.start('the service', API_MAIN, {
+      PORT: String(port),
+      EDI_DATA_DIR: dataDir,
+      EDI_DEMO_API_KEY: KEY,
+      EDI_ERP_URL: sandbox.url,
+      EDI_ERP_EVENT_SECRET: secret,
+      EDI_RATE_LIMIT_PER_MINUTE: '100000',
+      EDI_LOG_LEVEL: 'warn',
+    });
+    await procs.until('the service to answer', () => healthy(`http://127.0.0.1:${port}/health`));
+    return service;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    sandbox = await startSandbox({
+      webhookUrl: `http://127.0.0.1:${port}/v1/erp/events`,
+      webhookSecret: secret,
+    });
+  });
+
+  afterAll(async () => {
+    procs.killAll();
+    await sandbox?.close();
+  });
+
+  it('started again on the same data dir: each answered PO stored, each PO answered once', async () => {
+    await killMidStream(procs, `http://127.0.0.1:${port}`, stream, await start());
+    await start();
+    await stream.run(`http://127.0.0.1:${port}`);
+    await expectEachPoAnsweredOnce(procs, `http://127.0.0.1:${port}`, stream);
+  });
+});
+
+describe('chaos: a scaled API process killed with SIGKILL mid-stream', () => {
+  const procs = new Processes();
+  const run = `chaos${process.pid}${Date.now().toString(36)}`;
+  const secret = 'chaos-event-secret-0123456789';
+  let sandbox: RunningSandbox;
+  let port: number;
+  const stream = new PoStream(TOTAL, KEY);
+
+  const startApi = async () => {
+    const api = procs.start('the API', API_MAIN, {
+      PORT: String(port),
+      DATABASE_URL: POSTGRES_URL,
+      REDIS_URL,
+      EDI_DB_SCHEMA: run,
+      EDI_QUEUE_PREFIX: run,
+      EDI_DEMO_API_KEY: KEY,
+      EDI_ERP_URL: sandbox.url,
+      EDI_ERP_EVENT_SECRET: secret,
+      EDI_RATE_LIMIT_PER_MINUTE: '100000',
+      EDI_LOG_LEVEL: 'warn',
+    });
+    await procs.until('the API to answer', () => healthy(`http://127.0.0.1:${port}/health`));
+    return api;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    sandbox = await startSandbox({
+      webhookUrl: `http://127.0.0.1:${port}/v1/erp/events`,
+      webhookSecret: secret,
+    });
+  });
+
+  afterAll(async () => {
+    procs.killAll();
+    await sandbox?.close();
+    const pg = new Client({ connectionString: POSTGRES_URL });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS "${run}" CASCADE`);
+    await pg.end();
+  });
+
+  it('another API started after the kill: each answered PO stored, each PO answered once', async () => {
+    const first = await startApi();
+    procs.start('a worker', WORKER_MAIN, {
+      DATABASE_URL: POSTGRES_URL,
+      REDIS_URL,
+      EDI_DB_SCHEMA: run,
+      EDI_QUEUE_PREFIX: run,
+      EDI_WORKER_PORT: '0',
+      EDI_ERP_URL: sandbox.url,
+      EDI_LOG_LEVEL: 'warn',
+    });
+    await killMidStream(procs, `http://127.0.0.1:${port}`, stream, first);
+    await startApi();
+    await stream.run(`http://127.0.0.1:${port}`);
+    await expectEachPoAnsweredOnce(procs, `http://127.0.0.1:${port}`, stream);
+  });
+});
