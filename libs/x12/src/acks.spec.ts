@@ -190,4 +190,18 @@ describe('acknowledgments', () => {
     expect(isa.toString('latin1', 35, 50)).toBe('RÉCEIVER       ');
     expect(parseX12(out).interchanges[0]!.delimiters.element).toBe('\xbf');
   });
+
+  it('keeps the ack ISA fixed-width when the inbound ISA fields are too long (found by npm run fuzz)', () => {
+    const input = x12()
+      .isa({ senderQualifier: '0'.repeat(40), sender: 'S'.repeat(20), usage: 'EA' })
+      .gs()
+      .st()
+      .se()
+      .ge()
+      .iea();
+    const out = serialize(ackOf(input.build()));
+    expect(out.indexOf('~')).toBe(105);
+    expect(out.toString('latin1', 0, 106)).toContain('*RECEIVER       *00*SSSSSSSSSSSSSSS*');
+    expect(() => parseX12(out)).not.toThrow();
+  });
 });

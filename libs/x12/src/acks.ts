@@ -247,17 +247,17 @@ export function isaHeader(f: IsaFields): Segment {
     ' '.repeat(10),
     '00',
     ' '.repeat(10),
-    f.senderQualifier,
-    f.senderId.padEnd(15),
-    f.receiverQualifier,
-    f.receiverId.padEnd(15),
+    fixed(f.senderQualifier, 2),
+    fixed(f.senderId, 15),
+    fixed(f.receiverQualifier, 2),
+    fixed(f.receiverId, 15),
     t.date6,
     t.time,
     f.isa11,
     f.version,
     String(f.control).padStart(9, '0'),
     '0',
-    f.usage,
+    /^[PT]$/.test(f.usage) ? f.usage : 'P',
     f.component,
   );
 }
@@ -288,6 +288,11 @@ function byteForByte(ic: InterchangeNode): InterchangeNode {
   }
   if (ic.trailer) mark(ic.trailer);
   return ic;
+}
+
+/** The ISA is fixed-width (106 bytes): an inbound field read too long or short is cut or padded to its width. */
+function fixed(value: string, width: number): string {
+  return value.slice(0, width).padEnd(width);
 }
 
 /** The first candidate that is none of the delimiters already in use. */
