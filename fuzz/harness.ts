@@ -1,4 +1,4 @@
-import { guideHandler, type MapRegistry } from '@edi/mapping';
+import { guideHandler, type MapRegistry, type Translation } from '@edi/mapping';
 import {
   buildAcks,
   parseX12,
@@ -10,6 +10,7 @@ import {
   type X12Issue,
 } from '@edi/x12';
 import type { Random } from './random';
+import { SchemaCheck } from './schemas';
 
 /** What one input did: read cleanly, was refused with the project's own findings, or hit a defect. */
 export type Outcome =
@@ -18,7 +19,7 @@ export type Outcome =
   | { kind: 'defect'; codes: string[]; defect: Defect };
 
 export interface Defect {
-  /** crash, round-trip, stream-split, ack-unreadable, ack-round-trip, bad-issue, slow, memory */
+  /** crash, round-trip, stream-split, schema, ack-unreadable, ack-round-trip, bad-issue, slow, memory, hang */
   type: string;
   /** Which of the user's commands it happened in. */
   stage: 'validate' | 'ack' | 'translate' | 'round-trip';
@@ -90,16 +91,28 @@ async function validate(input: Buffer, registry: MapRegistry, chunks: Buffer[]):
   return issues;
 }
 
-/** `edi translate`: every canonical document written as JSON. */
+/** `edi translate`: every canonical document written as JSON; an accepted one inside its published schema. */
 async function translate(input: Buffer, registry: MapRegistry): Promise<X12Issue[]> {
   const issues: X12Issue[] = [];
-  const handler = guideHandler(
-    registry,
-    { onIssue: (i) => void issues.push(i) },
-    { onDocument: (t) => void JSON.stringify(t.document, null, 2) },
-  );
+  const schemas = schemaCheck(registry);
+  let outside: string | undefined;
+  const onDocument = (t: Translation) => {
+    JSON.stringify(t.document, null, 2);
+    if (t.status === 'A') outside ??= schemas.problem(t);
+  };
+  const handler = guideHandler(registry, { onIssue: (i) => void issues.push(i) }, { onDocument });
   await readX12(input, handler, { keepTransactions: false });
+  if (outside) fail('schema', 'translate', `an accepted set translates outside its schema: ${outside}`);
   return issues;
+}
+
+const checks = new WeakMap<MapRegistry, SchemaCheck>();
+
+/** One compiled set of schemas per registry, kept across inputs. */
+function schemaCheck(registry: MapRegistry): SchemaCheck {
+  let check = checks.get(registry);
+  if (!check) checks.set(registry, (check = new SchemaCheck(registry)));
+  return check;
 }
 
 /** `edi ack`: the acks built and written; what we send must read back cleanly and byte for byte. */
