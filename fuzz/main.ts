@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, mapsDir } from '@edi/config';
@@ -8,6 +8,7 @@ import { CORPUS_DIR } from '../test/helpers/corpus';
 import { fuzz, replayLine, type FuzzReport } from './fuzzer';
 import { runInput } from './harness';
 import { loadSeedFiles } from './inputs';
+import { minimize } from './minimize';
 import { randomFor } from './random';
 
 const FIXTURES_DIR = resolve(__dirname, '../fixtures/x12');
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
     .option('--max-bytes <n>', 'largest input a mutation makes', whole('--max-bytes'), 1 << 20)
     .option('--hang-seconds <s>', 'one input running this long ends the run', whole('--hang-seconds'), 60)
     .option('--replay <file>', 'run one kept input again and say what happens')
+    .option('--minimize', 'with --replay: shrink the input while the defect stays, to <file>.min.x12')
     .parse();
   const o = program.opts<{
     count: number;
@@ -51,9 +53,10 @@ async function main(): Promise<number> {
     maxBytes: number;
     hangSeconds: number;
     replay?: string;
+    minimize?: boolean;
   }>();
   const registry = new MapRegistry(mapsDir(loadConfig()));
-  if (o.replay) return replay(o.replay, registry);
+  if (o.replay) return replay(o.replay, registry, o.minimize === true);
   const files = loadSeedFiles([o.corpus, FIXTURES_DIR]);
   const seed = o.seed ?? randomInt(1, 2 ** 31);
   process.stderr.write(
@@ -86,15 +89,21 @@ function progress(total: number): (done: number, report: FuzzReport) => void {
   };
 }
 
-async function replay(file: string, registry: MapRegistry): Promise<number> {
+async function replay(file: string, registry: MapRegistry, shrink: boolean): Promise<number> {
   const m = /^(\d+)-(\d+)\.x12$/.exec(basename(file));
-  const r = randomFor(Number(m?.[1] ?? 0), Number(m?.[2] ?? 0), HARNESS_SALT);
-  const outcome = await runInput(readFileSync(file), registry, r);
+  const random = () => randomFor(Number(m?.[1] ?? 0), Number(m?.[2] ?? 0), HARNESS_SALT);
+  const input = readFileSync(file);
+  const outcome = await runInput(input, registry, random());
   process.stdout.write(
     `${file}: ${outcome.kind}${outcome.codes.length ? ` (${outcome.codes.join(', ')})` : ''}\n`,
   );
   if (outcome.kind !== 'defect') return 0;
   process.stdout.write(`${outcome.defect.type} in ${outcome.defect.stage}: ${outcome.defect.message}\n`);
+  if (shrink) {
+    const small = await minimize(input, registry, random);
+    writeFileSync(`${file}.min.x12`, small);
+    process.stdout.write(`minimized: ${input.length} → ${small.length} bytes in ${file}.min.x12\n`);
+  }
   return 1;
 }
 
