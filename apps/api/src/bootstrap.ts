@@ -16,13 +16,12 @@ import {
   erpLogLine,
   shipLogLine,
   followUps,
+  outboundWiring,
   redisConnection,
   translatedLogLine,
   type StageQueue,
   type Stages,
 } from '@edi/pipeline';
-import { allowedErpHosts, createErp } from '@edi/erp';
-import { OutboundPolicy } from '@edi/transport';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -70,19 +69,14 @@ export async function startService(
   const maps = new MapRegistry(mapsDir(config));
   const log = new Logger('pipeline');
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
-  const erpSettings = {
-    configFile: config.EDI_ERP_CONFIG,
-    sandboxUrl: config.EDI_ERP_URL,
-    maxResponseBytes: config.EDI_ERP_MAX_RESPONSE_BYTES,
-  };
-  const erp = createErp(erpSettings);
-  const erpHosts = allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings);
+  const { erp, erpHosts, outbound, erpTransport } = outboundWiring(config);
   const stages = buildStages(dataSource, maps, {
     erp,
     erpHosts,
+    erpTransport,
     secrets,
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
-    outbound: OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS),
+    outbound,
   });
   const warn = (what: string) => (id: string, e: unknown, attempt: number) =>
     log.warn({ [what]: id, attempt, error: (e as Error).message });

@@ -4,9 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
-import { Metrics, QUEUES, buildStages, redisConnection } from '@edi/pipeline';
-import { allowedErpHosts, createErp } from '@edi/erp';
-import { OutboundPolicy } from '@edi/transport';
+import { Metrics, QUEUES, buildStages, outboundWiring, redisConnection } from '@edi/pipeline';
 import { loadConfig, mapsDir } from '@edi/config';
 import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
@@ -32,12 +30,7 @@ async function main(): Promise<void> {
   const connection = redisConnection(config.REDIS_URL);
   const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
   let queues: Queue[] = [];
-  const erpSettings = {
-    configFile: config.EDI_ERP_CONFIG,
-    sandboxUrl: config.EDI_ERP_URL,
-    maxResponseBytes: config.EDI_ERP_MAX_RESPONSE_BYTES,
-  };
-  const erp = createErp(erpSettings);
+  const { erp, erpHosts, outbound, erpTransport } = outboundWiring(config);
   const metrics = new Metrics(
     ds,
     async () => {
@@ -54,10 +47,11 @@ async function main(): Promise<void> {
       dataSource: ds,
       stages: buildStages(ds, new MapRegistry(mapsDir(config)), {
         erp,
-        erpHosts: allowedErpHosts(config.EDI_ERP_ALLOWED_HOSTS, erpSettings),
+        erpHosts,
+        erpTransport,
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
         mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
-        outbound: OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS),
+        outbound,
       }),
       metrics,
     }),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { HttpErpAdapter, HttpErpConfig, withEnvironment } from './http-adapter';
 import type { ErpAdapter } from './port';
+import type { FetchLike } from './send';
 import { sandboxJsonConfig } from './presets';
 import { ResilientErp, type ResilienceOptions } from './resilient';
 
@@ -13,6 +14,8 @@ export interface ErpSettings {
   sandboxUrl?: string;
   /** EDI_ERP_MAX_RESPONSE_BYTES: the largest answer read; a configuration file may set its own. */
   maxResponseBytes?: number;
+  /** Makes the ERP's requests (the outbound policy's guarded fetch); the global fetch when absent. */
+  transport?: FetchLike;
   resilience?: ResilienceOptions;
 }
 
@@ -26,9 +29,13 @@ export function loadErpConfig(file: string, defaults: Partial<HttpErpConfig> = {
 export function createErp(settings: ErpSettings): ResilientErp | undefined {
   let inner: ErpAdapter | undefined;
   const defaults = settings.maxResponseBytes ? { maxResponseBytes: settings.maxResponseBytes } : {};
-  if (settings.configFile) inner = new HttpErpAdapter(loadErpConfig(settings.configFile, defaults));
+  if (settings.configFile)
+    inner = new HttpErpAdapter(loadErpConfig(settings.configFile, defaults), settings.transport);
   else if (settings.sandboxUrl)
-    inner = new HttpErpAdapter({ ...sandboxJsonConfig(settings.sandboxUrl), ...defaults });
+    inner = new HttpErpAdapter(
+      { ...sandboxJsonConfig(settings.sandboxUrl), ...defaults },
+      settings.transport,
+    );
   return inner && new ResilientErp(inner, settings.resilience);
 }
 
@@ -43,11 +50,12 @@ export function partnerErp(
   config: unknown,
   resilience?: ResilienceOptions,
   allowedHosts?: readonly string[],
+  transport?: FetchLike,
 ): ResilientErp {
   const refused = allowedHosts && refusedHost(config, allowedHosts);
   if (refused) throw new Error(refused);
   return new ResilientErp(
-    new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config, process.env, PARTNER_ENV))),
+    new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config, process.env, PARTNER_ENV)), transport),
     resilience,
   );
 }

@@ -14,7 +14,7 @@ import {
   type ErpProduct,
   type ErpShipment,
 } from './port';
-import { DEFAULT_MAX_RESPONSE_BYTES, send, type ErpAnswer } from './send';
+import { DEFAULT_MAX_RESPONSE_BYTES, send, type ErpAnswer, type FetchLike } from './send';
 
 const Endpoint = z.object({
   method: z.enum(['GET', 'POST', 'PUT']).default('GET'),
@@ -113,7 +113,11 @@ export class HttpErpAdapter implements ErpAdapter {
   });
   private readonly xmlOut = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@' });
 
-  constructor(config: HttpErpConfig) {
+  /** `transport` makes the requests: fetch, unless the caller guards where they may connect. */
+  constructor(
+    config: HttpErpConfig,
+    private readonly transport: FetchLike = fetch,
+  ) {
     this.config = HttpErpConfig.parse(config);
   }
 
@@ -194,6 +198,7 @@ export class HttpErpAdapter implements ErpAdapter {
       url,
       { method: endpoint.method, headers, body },
       this.limits(),
+      this.transport,
     );
     // a token the ERP revoked before it expired: fetch a new one and try once more
     if (res.status === 401 && this.config.auth?.type === 'oauth2' && this.token && !retried) {
@@ -296,6 +301,7 @@ export class HttpErpAdapter implements ErpAdapter {
         body: form.toString(),
       },
       this.limits(),
+      this.transport,
     );
     if (res.status < 200 || res.status >= 300)
       throw new ErpError(`ERP token: HTTP ${res.status}`, res.status);

@@ -3,6 +3,9 @@ import { ErpError } from './port';
 /** 5 MB: far more than any stock, price or order answer of a real PO needs. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
+/** fetch's shape: the global fetch, or one that checks where it connects (the outbound policy). */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface SendLimits {
   /** The whole answer, headers and body, must be in within this long. */
   timeoutMs: number;
@@ -31,6 +34,7 @@ export async function send(
   url: string,
   init: RequestInit,
   limits: SendLimits,
+  transport: FetchLike = fetch,
 ): Promise<ErpAnswer> {
   const abort = new AbortController();
   let timedOut = false;
@@ -40,7 +44,7 @@ export async function send(
   }, limits.timeoutMs);
   try {
     // a redirect could lead past the allowed hosts
-    const res = await fetch(url, { ...init, redirect: 'error', signal: abort.signal });
+    const res = await transport(url, { ...init, redirect: 'error', signal: abort.signal });
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > limits.maxBytes) {
       abort.abort();
@@ -50,6 +54,9 @@ export async function send(
     return { status: res.status, headers: res.headers, body };
   } catch (e) {
     if (e instanceof ErpError) throw e;
+    // the outbound policy refused the address: waiting will not change that, a person must
+    if ((e as { code?: string }).code === 'OUTBOUND_REFUSED')
+      throw new ErpError(`${what}: ${(e as Error).message}`, undefined, 'refused');
     if (timedOut)
       throw new ErpError(`${what}: no complete answer within ${limits.timeoutMs} ms`, undefined, 'answer');
     // refused, reset, DNS: the ERP is not there, which is worth waiting out

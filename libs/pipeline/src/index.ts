@@ -11,3 +11,4 @@ export * from './ship.stage';
 export * from './stages';
 export * from './sftp.stage';
 export * from './review';
+export * from './outbound-wiring';

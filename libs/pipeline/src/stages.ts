@@ -1,4 +1,4 @@
-import { partnerErp, type ErpAdapter } from '@edi/erp';
+import { partnerErp, type ErpAdapter, type FetchLike } from '@edi/erp';
 import type { MapRegistry } from '@edi/mapping';
 import type { SecretBox, TradingPartner } from '@edi/persistence';
 import type { OutboundPolicy } from '@edi/transport';
@@ -49,7 +49,11 @@ export function shipLogLine(o: ShipOutcome): Record<string, unknown> | undefined
  * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
  * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
  */
-export function erpResolver(global?: ErpAdapter, allowedHosts?: readonly string[]): ErpResolver {
+export function erpResolver(
+  global?: ErpAdapter,
+  allowedHosts?: readonly string[],
+  transport?: FetchLike,
+): ErpResolver {
   const own = new Map<string, { config: string; adapter: ErpAdapter }>();
   return (partner: TradingPartner) => {
     if (!partner.erpCustomerId) return undefined;
@@ -58,7 +62,7 @@ export function erpResolver(global?: ErpAdapter, allowedHosts?: readonly string[
     const key = JSON.stringify(config);
     const hit = own.get(partner.id);
     if (hit?.config === key) return hit.adapter;
-    const adapter = partnerErp(config, undefined, allowedHosts);
+    const adapter = partnerErp(config, undefined, allowedHosts, transport);
     own.set(partner.id, { config: key, adapter });
     return adapter;
   };
@@ -72,6 +76,8 @@ export function buildStages(
     erp?: ErpAdapter;
     /** The hosts partners' own ERP configurations may call; absent = any (tests, the CLI). */
     erpHosts?: readonly string[];
+    /** How partners' own ERPs are called (the outbound policy's guarded fetch); fetch when absent. */
+    erpTransport?: FetchLike;
     secrets?: SecretBox;
     clock?: () => Date;
     mailboxRoot?: string;
@@ -80,7 +86,7 @@ export function buildStages(
   } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
-  const erpFor = erpResolver(options.erp, options.erpHosts);
+  const erpFor = erpResolver(options.erp, options.erpHosts, options.erpTransport);
   const composer = new OutboundComposer(ds, maps, clock);
   const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot, options.outbound);
   return {
