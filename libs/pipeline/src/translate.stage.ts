@@ -13,9 +13,13 @@ import {
 import { buildAcks, readX12Sync, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { markDuplicates } from './translate-duplicates';
 
 /** TypeORM's insert/update input type; JSON columns (unknown[]) do not fit its deep-partial type. */
 type Entity<T> = QueryDeepPartialEntity<T>;
+
+/** Rows an INSERT: sixteen columns each stays far below SQLite's limit of bound variables. */
+const INSERT_BATCH = 200;
 
 export interface TranslateOutcome {
   interchangeId: string;
@@ -120,48 +124,16 @@ export class TranslateStage {
     translations: Translation[],
   ): Promise<TransactionSet[]> {
     const repo = m.getRepository(TransactionSet);
-    const rows: TransactionSet[] = [];
-    // the same-bytes check is per file, done once, and only when a set would be accepted
-    let sameAs: string | null | undefined;
-    for (const t of translations) {
-      const d = t.document;
-      const body = d.purchaseOrder as Record<string, unknown> | undefined;
-      const poNumber = typeof body?.number === 'string' ? body.number : null;
-      const row = repo.create({
-        interchangeId: interchange.id,
-        partnerId: partner.id,
-        direction: 'in',
-        // clipped to their columns; a malformed envelope's full values stay in the document JSON
-        setId: d.transactionSet.slice(0, 3),
-        version: d.version.slice(0, 12),
-        controlNumber: d.controlNumber.slice(0, 9),
-        groupControl: t.groupControl.slice(0, 9),
-        poNumber: poNumber?.slice(0, 30) ?? null,
-        status: t.status === 'R' ? 'rejected' : 'translated',
-        document: d,
-        issues: t.issues,
-        duplicateOf: null,
-        resubmittedFrom: interchange.resubmitOf,
-        setIndex: t.setIndex,
-      });
-      if (row.status === 'translated') {
-        // earlier sets of this same file count too: the same PO twice in one interchange
-        const twin = rows.find((r) => r.setId === row.setId && r.poNumber && r.poNumber === row.poNumber);
-        // a staff resubmission is new bytes for the same set by intent, so the same-bytes rule
-        // does not apply; one that staff released (held, and judged no duplicate) skips them all
-        if (!twin && sameAs === undefined && !interchange.resubmitOf)
-          sameAs = await sameContent(m, partner, interchange);
-        row.duplicateOf = twin
-          ? `PO number ${row.poNumber} appears twice in this interchange (transaction ${twin.id})`
-          : interchange.released
-            ? null
-            : await possibleDuplicate(m, partner, interchange, row, sameAs ?? null);
-        if (row.duplicateOf) row.status = 'held';
-        else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
-      }
-      await repo.insert(row as Entity<TransactionSet>);
-      rows.push(row);
+    const rows = translations.map((t) => newRow(repo.create(), partner, interchange, t));
+    await markDuplicates(m, partner, interchange, rows);
+    for (const row of rows) {
+      if (row.status !== 'translated') continue;
+      if (row.duplicateOf) row.status = 'held';
+      else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
     }
+    // many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000
+    for (let k = 0; k < rows.length; k += INSERT_BATCH)
+      await repo.insert(rows.slice(k, k + INSERT_BATCH) as Entity<TransactionSet>[]);
     return rows;
   }
 
@@ -328,63 +300,33 @@ async function checkEnvelopes(
   return verdicts;
 }
 
-/** An earlier interchange from the partner with the very same bytes, if any. */
-async function sameContent(
-  m: EntityManager,
-  partner: TradingPartner,
-  interchange: Interchange,
-): Promise<string | null> {
-  const earlier = await m
-    .getRepository(Interchange)
-    .createQueryBuilder('x')
-    .select('x.id')
-    .where('x.partnerId = :p AND x.id <> :i AND x.sha256 = :h', {
-      p: partner.id,
-      i: interchange.id,
-      h: interchange.sha256,
-    })
-    .getOne();
-  return earlier ? `same content as interchange ${earlier.id} (sha256)` : null;
-}
-
-/** A set that may have been received before: which rule matched, or null. */
-async function possibleDuplicate(
-  m: EntityManager,
-  partner: TradingPartner,
-  interchange: Interchange,
+/** A set's row as translated; the duplicate rules may still hold it. */
+function newRow(
   row: TransactionSet,
-  sameAs: string | null,
-): Promise<string | null> {
-  if (sameAs) return sameAs;
-  // both rules in one query: the same PO number, or the same GS06/ST02, for the same set
-  const q = m
-    .getRepository(TransactionSet)
-    .createQueryBuilder('t')
-    .select(['t.id', 't.poNumber', 't.controlNumber', 't.groupControl'])
-    .where('t.partnerId = :p AND t.interchangeId <> :i AND t.setId = :s', {
-      p: partner.id,
-      i: interchange.id,
-      s: row.setId,
-    })
-    // a rejected set was never processed, and a superseded one was replaced by staff: receiving
-    // the same PO again (corrected) is not a second receipt of either
-    .andWhere("t.status NOT IN ('rejected', 'superseded')")
-    .andWhere(
-      row.poNumber
-        ? '(t.poNumber = :n OR (t.controlNumber = :c AND t.groupControl = :g))'
-        : '(t.controlNumber = :c AND t.groupControl = :g)',
-      { n: row.poNumber, c: row.controlNumber, g: row.groupControl },
-    )
-    .limit(10);
-  const earlier = await q.getMany();
-  const po = row.poNumber ? earlier.find((t) => t.poNumber === row.poNumber) : undefined;
-  if (po) return `PO number ${row.poNumber} already received (transaction ${po.id})`;
-  const st = earlier.find(
-    (t) => t.controlNumber === row.controlNumber && t.groupControl === row.groupControl,
-  );
-  if (st)
-    return `GS06 ${row.groupControl} / ST02 ${row.controlNumber} already received for a ${row.setId} (transaction ${st.id})`;
-  return null;
+  partner: TradingPartner,
+  interchange: Interchange,
+  t: Translation,
+): TransactionSet {
+  const d = t.document;
+  const body = d.purchaseOrder as Record<string, unknown> | undefined;
+  const poNumber = typeof body?.number === 'string' ? body.number : null;
+  return Object.assign(row, {
+    interchangeId: interchange.id,
+    partnerId: partner.id,
+    direction: 'in',
+    // clipped to their columns; a malformed envelope's full values stay in the document JSON
+    setId: d.transactionSet.slice(0, 3),
+    version: d.version.slice(0, 12),
+    controlNumber: d.controlNumber.slice(0, 9),
+    groupControl: t.groupControl.slice(0, 9),
+    poNumber: poNumber?.slice(0, 30) ?? null,
+    status: t.status === 'R' ? 'rejected' : 'translated',
+    document: d,
+    issues: t.issues,
+    duplicateOf: null,
+    resubmittedFrom: interchange.resubmitOf,
+    setIndex: t.setIndex,
+  } satisfies Partial<TransactionSet>);
 }
 
 function summary(

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { MapRegistry } from '@edi/mapping';
+import {
+  Interchange,
+  TradingPartner,
+  TransactionSet,
+  openDatabase,
+  type PersistenceConfig,
+} from '@edi/persistence';
+import { InProcessQueue, Pipeline, TranslateStage } from '@edi/pipeline';
+import type { DataSource } from 'typeorm';
+import { largeInterchange } from '../libs/x12/src/testing/large';
+import { databaseConfigs } from './helpers/databases';
+
+const maps = new MapRegistry(resolve(__dirname, '../edi-maps'));
+const now = () => new Date('2026-11-25T09:30:00Z');
+const SETS = 70_000;
+
+describe.each(databaseConfigs())('the translate stage at scale on %s', (_, makeConfig) => {
+  let config: PersistenceConfig;
+  let ds: DataSource;
+  let queue: InProcessQueue;
+  let pipeline: Pipeline;
+  let partner: TradingPartner;
+
+  beforeAll(async () => {
+    config = makeConfig();
+    ds = await openDatabase(config);
+    queue = new InProcessQueue(new TranslateStage(ds, maps, now));
+    pipeline = new Pipeline(ds, queue);
+    partner = await ds.getRepository(TradingPartner).save(
+      ds.getRepository(TradingPartner).create({
+        name: 'Scale',
+        isaQualifier: 'ZZ',
+        isaId: 'SENDER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'RECEIVER',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await queue.idle();
+    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it(`answers a valid interchange of ${SETS} sets with a 997 of ${SETS} AK2`, async () => {
+    const r = await pipeline.submit(partner, largeInterchange({ sets: SETS, lines: 1 }), 'http', {
+      wait: true,
+    });
+    expect(r.outcome?.status).toBe('processed');
+    const ack = r.outcome!.acknowledgments;
+    expect(ack.match(/~\nAK2\*850\*/g)).toHaveLength(SETS);
+    expect(ack).toContain(`AK9*A*${SETS}*${SETS}*${SETS}~`);
+    expect(await ds.getRepository(TransactionSet).countBy({ interchangeId: r.interchangeId })).toBe(SETS);
+    expect(await ds.getRepository(Interchange).findOneByOrFail({ id: r.interchangeId })).toMatchObject({
+      status: 'processed',
+    });
+  });
+});
