@@ -4,7 +4,8 @@ import { x12Length } from './values';
 import { walk, type WalkVisitor } from './walk';
 
 const INTEGER = /^-?\d+$/;
-const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+// one way to match each digit: (\d+\.?\d*) tried every split of a long digit run before failing
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 /** Element errors of one segment against its definition: AK4/IK4 codes, each at its element. */
 export function checkElements(node: SegmentNode, seg: Segment, position: number): X12Issue[] {

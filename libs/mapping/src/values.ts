@@ -4,7 +4,8 @@ import type { ElementDef } from './model';
 /** A JSON value of the canonical document. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+// one way to match each digit: (\d+\.?\d*) tried every split of a long digit run before failing
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const INTEGER = /^-?\d+$/;
 
 /**
