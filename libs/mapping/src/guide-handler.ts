@@ -1,15 +1,20 @@
-import type {
-  EnvelopeHandler,
-  RawSegment,
-  Segment,
-  SegmentRole,
-  TransactionResult,
-  X12Issue,
+import {
+  MAX_ISSUES_PER_SET,
+  addOmitted,
+  issueStatus,
+  keepIssue,
+  type EnvelopeHandler,
+  type IssueHolder,
+  type RawSegment,
+  type SegmentRole,
+  type TransactionResult,
+  type X12Issue,
 } from '@edi/x12';
 import type { MapRegistry } from './loader';
+import type { TransactionMap } from './model';
 import { documentBuilder, type JsonObject } from './to-json';
 import { guideChecker } from './validate';
-import { walk } from './walk';
+import { Walker, type WalkVisitor } from './walk';
 
 export interface Party {
   qualifier: string;
@@ -42,15 +47,26 @@ export interface Translation {
 
 export interface GuideOptions {
   partner?: string;
-  /** Called with each translated transaction set, in order. */
+  /** Called with each translated transaction set, in order. Without it no document is built. */
   onDocument?: (t: Translation) => void;
 }
 
+/** One transaction set being checked (and translated) while its segments stream by. */
+interface OpenSet {
+  map: TransactionMap;
+  walker: Walker;
+  checker: ReturnType<typeof guideChecker>;
+  /** The guide's findings so far, capped like the set's own. */
+  found: IssueHolder;
+  root: JsonObject;
+}
+
 /**
- * Wraps an envelope handler with guide validation and translation: it gathers each transaction
- * set's segments as they stream by (one set at a time in memory), checks them against the map of
- * their set and version, adds the issues to the set's result (so the 997/999 carries AK3/AK4) and
- * builds the canonical document.
+ * Wraps an envelope handler with guide validation and translation: each transaction set's
+ * segments go through the map's walker as they stream by, so only the set's open loops, its
+ * findings (at most MAX_ISSUES_PER_SET) and, when translating, its document are in memory. The
+ * issues are added to the set's result (so the 997/999 carries AK3/AK4) and the canonical
+ * document goes to onDocument.
  */
 export function guideHandler(
   registry: MapRegistry,
@@ -61,8 +77,9 @@ export function guideHandler(
   let interchangeIndex = -1;
   let setIndex = -1;
   let gs: string[] = [];
-  let st: Segment | undefined;
-  let body: Segment[] = [];
+  /** 'none' outside a set; 'refused' once a set passed the segment limit. */
+  let state: 'none' | 'unsupported' | 'open' | 'refused' = 'none';
+  let open: OpenSet | undefined;
   return {
     ...inner,
     onSegment(raw: RawSegment, role: SegmentRole) {
@@ -72,60 +89,73 @@ export function guideHandler(
       } else if (role === 'gs') gs = raw.fields();
       else if (role === 'st') {
         setIndex++;
-        st = raw.toSegment('');
-        body = [];
-      } else if (role === 'body' && st) body.push(raw.toSegment(''));
+        open = openSet(registry, raw.fields()[0] ?? '', gs[7] ?? '', raw.index, options);
+        state = open ? 'open' : 'unsupported';
+      } else if (role === 'body' && open) open.walker.push(raw.toSegment(''));
       inner.onSegment?.(raw, role);
     },
+    onSetTooLong(result: TransactionResult) {
+      if (state === 'open') state = 'refused';
+      open = undefined; // what was gathered goes, and nothing more is
+      inner.onSetTooLong?.(result);
+    },
     onTransaction(result: TransactionResult) {
-      if (st) translateOne(registry, result, isa, gs, body, options, inner, interchangeIndex, setIndex);
-      st = undefined;
-      body = [];
+      const add = (i: X12Issue, force = false) => {
+        if (keepIssue(result, i, MAX_ISSUES_PER_SET, force)) inner.onIssue?.(i);
+      };
+      if (state === 'unsupported') add(notSupported(result), true);
+      if (open) {
+        const { map, walker, checker, found, root } = open;
+        walker.end();
+        checker.finish(map, walker.seen + 2);
+        for (const i of found.issues) add(i);
+        if (found.omitted) addOmitted(result, found.omitted);
+        if (options.onDocument) {
+          options.onDocument({
+            document: canonical(result, isa, gs, map, root),
+            groupControl: gs[5] ?? '',
+            interchangeIndex,
+            setIndex,
+            map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
+            issues: result.issues,
+            status: issueStatus(result),
+          });
+        }
+      }
+      result.status = issueStatus(result);
+      state = 'none';
+      open = undefined;
       inner.onTransaction?.(result);
     },
   };
 }
 
-function translateOne(
+/** The walker, checker and (when translating) document of a set whose map is known. */
+function openSet(
   registry: MapRegistry,
-  result: TransactionResult,
-  isa: string[],
-  gs: string[],
-  body: Segment[],
+  setId: string,
+  gs08: string,
+  stIndex: number,
   options: GuideOptions,
-  inner: EnvelopeHandler,
-  interchangeIndex: number,
-  setIndex: number,
-): void {
-  const gs08 = gs[7] ?? '';
-  const version = registry.resolveVersion(result.setId, gs08);
-  const add = (i: X12Issue) => {
-    result.issues.push(i);
-    inner.onIssue?.(i);
-  };
-  if (!version) {
-    add({
-      code: 'SET_NOT_SUPPORTED',
-      severity: 'error',
-      ak5: '1',
-      segmentId: 'ST',
-      segmentIndex: result.segmentIndex,
-      position: 1,
-      element: 1,
-      value: result.setId,
-      message: `transaction set ${result.setId} has no map in edi-maps/`,
-    });
-  } else {
-    // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
-    const map = registry.get(result.setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
-    const issues: X12Issue[] = [];
-    const checker = guideChecker(issues);
-    const root: JsonObject = {};
-    const builder = documentBuilder(root);
-    walk(
-      map,
-      body,
-      {
+): OpenSet | undefined {
+  const version = registry.resolveVersion(setId, gs08);
+  if (!version) return undefined;
+  // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
+  const map = registry.get(setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
+  const found: IssueHolder = { issues: [] };
+  // positions count ST as 1; the segment's number in the file follows from the ST's
+  const checker = guideChecker({
+    push: (i: X12Issue) =>
+      keepIssue(
+        found,
+        { ...i, segmentIndex: i.position !== undefined ? stIndex + i.position - 1 : undefined },
+        MAX_ISSUES_PER_SET,
+      ),
+  });
+  const root: JsonObject = {};
+  const builder = options.onDocument ? documentBuilder(root) : undefined;
+  const visitor: WalkVisitor = builder
+    ? {
         enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),
         exitLoop: (l) => builder.exitLoop!(l),
         segment: (n, s, p, o) => {
@@ -134,37 +164,39 @@ function translateOne(
         },
         unmatched: (s, p) => builder.unmatched!(s, p),
         issue: (i) => checker.issue!(i),
-      },
-      (id) => registry.knowsSegment(id),
-    );
-    checker.finish(map, body.length + 2);
-    for (const i of issues)
-      add({
-        ...i,
-        segmentIndex: i.position !== undefined ? result.segmentIndex + i.position - 1 : undefined,
-      });
-    const document: CanonicalDocument = {
-      transactionSet: result.setId,
-      version: gs08,
-      controlNumber: result.control,
-      ...(result.implementationRef ? { implementationReference: result.implementationRef } : {}),
-      sender: { qualifier: isa[4] ?? '', id: (isa[5] ?? '').trim(), applicationCode: gs[1] ?? '' },
-      receiver: { qualifier: isa[6] ?? '', id: (isa[7] ?? '').trim(), applicationCode: gs[2] ?? '' },
-      [map.document]: root,
-    };
-    options.onDocument?.({
-      document,
-      groupControl: gs[5] ?? '',
-      interchangeIndex,
-      setIndex,
-      map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
-      issues: result.issues,
-      status: statusOf(result.issues),
-    });
-  }
-  result.status = statusOf(result.issues);
+      }
+    : checker;
+  return { map, walker: new Walker(map, visitor, (id) => registry.knowsSegment(id)), checker, found, root };
 }
 
-function statusOf(issues: X12Issue[]): TransactionResult['status'] {
-  return issues.some((i) => i.severity === 'error') ? 'R' : issues.length ? 'E' : 'A';
+function notSupported(result: TransactionResult): X12Issue {
+  return {
+    code: 'SET_NOT_SUPPORTED',
+    severity: 'error',
+    ak5: '1',
+    segmentId: 'ST',
+    segmentIndex: result.segmentIndex,
+    position: 1,
+    element: 1,
+    value: result.setId,
+    message: `transaction set ${result.setId} has no map in edi-maps/`,
+  };
+}
+
+function canonical(
+  result: TransactionResult,
+  isa: string[],
+  gs: string[],
+  map: TransactionMap,
+  root: JsonObject,
+): CanonicalDocument {
+  return {
+    transactionSet: result.setId,
+    version: gs[7] ?? '',
+    controlNumber: result.control,
+    ...(result.implementationRef ? { implementationReference: result.implementationRef } : {}),
+    sender: { qualifier: isa[4] ?? '', id: (isa[5] ?? '').trim(), applicationCode: gs[1] ?? '' },
+    receiver: { qualifier: isa[6] ?? '', id: (isa[7] ?? '').trim(), applicationCode: gs[2] ?? '' },
+    [map.document]: root,
+  };
 }

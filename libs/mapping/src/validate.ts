@@ -80,15 +80,18 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
   return issues;
 }
 
-/** A visitor that checks elements and a partner's required qualifiers; collects every issue. */
+/**
+ * A visitor that checks elements and a partner's required qualifiers; collects every issue. Of the
+ * segments it keeps only which requirements they met, so a set of any length costs the same.
+ */
 export function guideChecker(
-  issues: X12Issue[],
+  issues: Pick<X12Issue[], 'push'> | { push(issue: X12Issue): unknown },
 ): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
-  const seen = new Map<SegmentNode, Segment[]>();
+  const met = new Map<SegmentNode, Set<number>>();
   return {
     segment(node, seg, position) {
       for (const i of checkElements(node, seg, position)) issues.push(i);
-      if (node.require) seen.set(node, [...(seen.get(node) ?? []), seg]);
+      if (node.require) noteRequirements(node, node.require, seg, met);
     },
     issue(i) {
       issues.push(i);
@@ -96,7 +99,7 @@ export function guideChecker(
     finish(map, end) {
       for (const node of requiring(map.children)) {
         for (const [pos, value] of node.require!) {
-          if (!(seen.get(node) ?? []).some((s) => s.elements[pos - 1] === value)) {
+          if (!met.get(node)?.has(pos)) {
             issues.push({
               code: 'SEGMENT_MISSING',
               severity: 'error',
@@ -111,6 +114,20 @@ export function guideChecker(
       }
     },
   };
+}
+
+function noteRequirements(
+  node: SegmentNode,
+  require: ReadonlyMap<number, string>,
+  seg: Segment,
+  met: Map<SegmentNode, Set<number>>,
+): void {
+  for (const [pos, value] of require) {
+    if (seg.elements[pos - 1] !== value) continue;
+    let positions = met.get(node);
+    if (!positions) met.set(node, (positions = new Set()));
+    positions.add(pos);
+  }
 }
 
 function requiring(nodes: TransactionMap['children'], out: SegmentNode[] = []): SegmentNode[] {

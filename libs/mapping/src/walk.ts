@@ -30,37 +30,40 @@ export function walk(
   visitor: WalkVisitor,
   knownSegment: (id: string) => boolean,
 ): void {
-  const frames: Frame[] = [{ nodes: map.children, idx: 0, counts: new Map() }];
-  const everywhere = collectIds(map.children);
-  segments.forEach((seg, i) => {
-    const position = i + 2;
-    const id = seg.id.toUpperCase();
-    const found = find(frames, id);
-    if (!found) {
-      // X12: 2 a segment of the standard set this guide does not expect, 7 one of this guide out of
-      // place, 6 a known segment that is not part of the set, 1 not a segment at all
-      const [code, why] = map.otherStandardSegments.has(id)
-        ? ([
-            '2',
-            `is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
-          ] as const)
-        : everywhere.has(id)
-          ? (['7', 'is not in its proper place here'] as const)
-          : knownSegment(id)
-            ? (['6', `is not part of the ${map.transactionSet} transaction set`] as const)
-            : (['1', 'is not a known segment'] as const);
-      visitor.issue?.({
-        code: 'SEGMENT_UNEXPECTED',
-        severity: 'error',
-        ak3: code,
-        ak5: '5',
-        segmentId: seg.id,
-        position,
-        message: `segment ${seg.id} ${why}`,
-      });
-      visitor.unmatched?.(seg, position);
-      return;
-    }
+  const walker = new Walker(map, visitor, knownSegment);
+  for (const seg of segments) walker.push(seg);
+  walker.end();
+}
+
+/**
+ * The same walk, one segment at a time as they stream by: it holds only the open loops, never the
+ * segments, so a set of any length is checked in the memory of its deepest nesting.
+ */
+export class Walker {
+  private readonly frames: Frame[];
+  private readonly everywhere: Set<string>;
+  /** Where the next segment stands (ST is 1). */
+  private position = 2;
+
+  constructor(
+    private readonly map: TransactionMap,
+    private readonly visitor: WalkVisitor,
+    private readonly knownSegment: (id: string) => boolean,
+  ) {
+    this.frames = [{ nodes: map.children, idx: 0, counts: new Map() }];
+    this.everywhere = collectIds(map.children);
+  }
+
+  /** Segments seen so far, plus ST: where SE would stand is `seen + 2`. */
+  get seen(): number {
+    return this.position - 2;
+  }
+
+  push(seg: Segment): void {
+    const position = this.position++;
+    const { frames, visitor } = this;
+    const found = find(frames, seg.id.toUpperCase());
+    if (!found) return this.unexpected(seg, position);
     while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
     const frame = frames[frames.length - 1]!;
     missingBetween(frame, found.index, position, visitor);
@@ -96,9 +99,40 @@ export function walk(
     frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
     visitor.enterLoop?.(node, seg, position);
     visitor.segment?.(first, seg, position, 1);
-  });
-  const end = segments.length + 2; // where SE stands
-  while (frames.length) close(frames.pop()!, end, visitor);
+  }
+
+  /** SE came (or the set ended without one): close every open loop, reporting what is missing. */
+  end(): void {
+    const { frames, visitor } = this;
+    while (frames.length) close(frames.pop()!, this.position, visitor);
+  }
+
+  private unexpected(seg: Segment, position: number): void {
+    const id = seg.id.toUpperCase();
+    const map = this.map;
+    // X12: 2 a segment of the standard set this guide does not expect, 7 one of this guide out of
+    // place, 6 a known segment that is not part of the set, 1 not a segment at all
+    const [code, why] = map.otherStandardSegments.has(id)
+      ? ([
+          '2',
+          `is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
+        ] as const)
+      : this.everywhere.has(id)
+        ? (['7', 'is not in its proper place here'] as const)
+        : this.knownSegment(id)
+          ? (['6', `is not part of the ${map.transactionSet} transaction set`] as const)
+          : (['1', 'is not a known segment'] as const);
+    this.visitor.issue?.({
+      code: 'SEGMENT_UNEXPECTED',
+      severity: 'error',
+      ak3: code,
+      ak5: '5',
+      segmentId: seg.id,
+      position,
+      message: `segment ${seg.id} ${why}`,
+    });
+    this.visitor.unmatched?.(seg, position);
+  }
 }
 
 function find(frames: Frame[], id: string): { frame: number; index: number } | undefined {

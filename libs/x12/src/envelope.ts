@@ -1,6 +1,16 @@
 import type { Delimiters } from './delimiters';
 import { checkGs, checkIsa, checkSt, sameControl } from './envelope-checks';
 import { X12Error, X12Issue } from './errors';
+import {
+  DEFAULT_MAX_SEGMENTS_PER_SET,
+  MAX_ISSUES_PER_INTERCHANGE,
+  MAX_ISSUES_PER_SET,
+  issueStatus,
+  keepIssue,
+  omittedIssue,
+  type IssueHolder,
+  type OmittedIssues,
+} from './limits';
 import { RawSegment, TAG, tagOf } from './segment';
 
 export interface InterchangeHeader {
@@ -42,7 +52,9 @@ export interface TransactionResult {
   segmentIndex: number;
   /** Segments counted from ST to SE inclusive, as SE01 should say. */
   segmentCount: number;
+  /** At most MAX_ISSUES_PER_SET; the rest are counted in `omitted`. */
   issues: X12Issue[];
+  omitted?: OmittedIssues;
   status: AckStatus;
 }
 
@@ -59,7 +71,9 @@ export interface InterchangeResult {
   header?: InterchangeHeader;
   segmentIndex: number;
   groups: GroupResult[];
+  /** At most MAX_ISSUES_PER_INTERCHANGE; the rest are counted in `omitted`. */
   issues: X12Issue[];
+  omitted?: OmittedIssues;
 }
 
 /** What a segment is to the envelope: the tree builder files segments by these. */
@@ -71,6 +85,18 @@ export interface EnvelopeHandler {
   onGroup?(result: GroupResult): void;
   onInterchange?(result: InterchangeResult): void;
   onIssue?(issue: X12Issue): void;
+  /**
+   * The open set passed the segment limit: it is refused (SET_TOO_LONG), and its segments still
+   * stream by as 'body' for the tree, but nobody should gather them any more.
+   */
+  onSetTooLong?(result: TransactionResult): void;
+}
+
+export interface EnvelopeOptions {
+  /** false: forget each set's result once reported, for flat memory on huge groups (no acks can be built then). */
+  keepTransactions?: boolean;
+  /** Segments a set may hold, ST and SE included (DEFAULT_MAX_SEGMENTS_PER_SET). */
+  maxSegmentsPerSet?: number;
 }
 
 /** Segments that may stand between ISA and GS: interchange acknowledgments and the ISB/ISE service segments. */
@@ -89,6 +115,7 @@ function uniqueness(
 
 interface OpenTransaction extends TransactionResult {
   position: number;
+  tooLong: boolean;
 }
 
 /**
@@ -112,9 +139,12 @@ export class EnvelopeReader {
       issues: new Map(),
       fixedWidth: new Map(),
     },
-    /** keepTransactions: false drops each set's result once reported, for flat memory on huge groups (no acks then). */
-    private readonly options: { keepTransactions?: boolean } = {},
-  ) {}
+    private readonly options: EnvelopeOptions = {},
+  ) {
+    this.maxSegments = options.maxSegmentsPerSet ?? DEFAULT_MAX_SEGMENTS_PER_SET;
+  }
+
+  private readonly maxSegments: number;
 
   push(seg: RawSegment): void {
     const tag = seg.tag;
@@ -303,15 +333,16 @@ export class EnvelopeReader {
       segmentIndex: seg.index,
       segmentCount: 1,
       position: 1,
+      tooLong: false,
       issues: [],
       status: 'A',
     };
     this.handler.onSegment?.(seg, 'st');
-    for (const issue of checkSt(seg, seg.fields(), 1)) this.issue(this.tx.issues, issue);
+    for (const issue of checkSt(seg, seg.fields(), 1)) this.txIssue(this.tx, issue);
     // ST02 is AN: 0001 and 00001 are different numbers
     const key = control;
     if (this.txControls.has(key)) {
-      this.issue(this.tx.issues, {
+      this.txIssue(this.tx, {
         code: 'ST02_DUPLICATE',
         ...uniqueness(this.group.header.version, { ak5: '23' }),
         segmentIndex: seg.index,
@@ -329,6 +360,7 @@ export class EnvelopeReader {
     const tx = this.tx;
     if (!tx) return this.stray(seg, 'SE_WITHOUT_ST', 'SE without a matching ST');
     tx.segmentCount++;
+    this.checkLength(tx, seg);
     this.handler.onSegment?.(seg, 'se');
     const [count = '', control = ''] = seg.fields();
     const at = {
@@ -340,24 +372,32 @@ export class EnvelopeReader {
     };
     // SE01 counts every segment of the set, ST and SE themselves included.
     if (!/^\d{1,10}$/.test(count) || Number(count) !== tx.segmentCount) {
-      this.issue(tx.issues, {
-        ...at,
-        code: 'SE01_MISMATCH',
-        ak5: '4',
-        element: 1,
-        value: count,
-        message: `SE01 says ${count} segments, the transaction set has ${tx.segmentCount} (ST and SE included)`,
-      });
+      this.txIssue(
+        tx,
+        {
+          ...at,
+          code: 'SE01_MISMATCH',
+          ak5: '4',
+          element: 1,
+          value: count,
+          message: `SE01 says ${count} segments, the transaction set has ${tx.segmentCount} (ST and SE included)`,
+        },
+        true,
+      );
     }
     if (control !== tx.control) {
-      this.issue(tx.issues, {
-        ...at,
-        code: 'SE02_MISMATCH',
-        ak5: '3',
-        element: 2,
-        value: control,
-        message: `SE02 control number '${control}' does not match ST02 '${tx.control}'`,
-      });
+      this.txIssue(
+        tx,
+        {
+          ...at,
+          code: 'SE02_MISMATCH',
+          ak5: '3',
+          element: 2,
+          value: control,
+          message: `SE02 control number '${control}' does not match ST02 '${tx.control}'`,
+        },
+        true,
+      );
     }
     this.finishTransaction();
   }
@@ -367,10 +407,11 @@ export class EnvelopeReader {
     if (tx) {
       tx.segmentCount++;
       tx.position++;
+      this.checkLength(tx, seg);
       this.handler.onSegment?.(seg, 'body');
       if (!seg.hasValidId) {
         const id = seg.id;
-        this.issue(tx.issues, {
+        this.txIssue(tx, {
           code: 'SEGMENT_ID_INVALID',
           severity: 'error',
           ak3: '1',
@@ -417,7 +458,7 @@ export class EnvelopeReader {
         .subarray(seg.start, seg.start + at)
         .filter((b) => b === seg.delimiters.element).length;
       const value = element > 0 ? seg.fields()[element - 1] : undefined;
-      this.issue(this.tx!.issues, {
+      this.txIssue(this.tx!, {
         code: 'LINE_BREAK_IN_SEGMENT',
         severity: 'warning',
         ak3: '8',
@@ -442,15 +483,19 @@ export class EnvelopeReader {
   private closeOpenTransaction(next: RawSegment): void {
     const tx = this.tx;
     if (!tx) return;
-    this.issue(tx.issues, {
-      code: 'SE_MISSING',
-      severity: 'error',
-      ak5: '2',
-      segmentIndex: tx.segmentIndex,
-      segmentId: 'ST',
-      position: 1,
-      message: `transaction set ${tx.setId} ${tx.control} has no SE trailer (next came ${next.id} at segment ${next.index})`,
-    });
+    this.txIssue(
+      tx,
+      {
+        code: 'SE_MISSING',
+        severity: 'error',
+        ak5: '2',
+        segmentIndex: tx.segmentIndex,
+        segmentId: 'ST',
+        position: 1,
+        message: `transaction set ${tx.setId} ${tx.control} has no SE trailer (next came ${next.id} at segment ${next.index})`,
+      },
+      true,
+    );
     this.finishTransaction();
   }
 
@@ -472,11 +517,13 @@ export class EnvelopeReader {
   private finishTransaction(): void {
     const tx = this.tx!;
     this.tx = undefined;
-    const { position: _position, ...result } = tx;
-    result.status = tx.issues.some((i) => i.severity === 'error') ? 'R' : tx.issues.length ? 'E' : 'A';
+    const { position: _position, tooLong: _tooLong, ...result } = tx;
+    result.status = issueStatus(result);
     this.txCount++;
     if (this.options.keepTransactions !== false) this.group!.transactions.push(result);
     this.handler.onTransaction?.(result);
+    // after the handler: a guide handler adds its findings to the set's first
+    this.summarize(result, `transaction set ${result.setId} ${result.control}`, MAX_ISSUES_PER_SET);
   }
 
   private finishGroup(): void {
@@ -493,7 +540,46 @@ export class EnvelopeReader {
     }
     const ic = this.ic!;
     this.ic = undefined;
+    this.summarize(ic, `interchange ${ic.header?.control ?? ''}`.trim(), MAX_ISSUES_PER_INTERCHANGE);
     this.handler.onInterchange?.(ic);
+  }
+
+  /**
+   * A set may hold at most maxSegments (ST and SE included): past that it is refused once, at the
+   * first segment over, and the handler is told to stop gathering it.
+   */
+  private checkLength(tx: OpenTransaction, seg: RawSegment): void {
+    if (tx.tooLong || tx.segmentCount <= this.maxSegments) return;
+    tx.tooLong = true;
+    this.txIssue(
+      tx,
+      {
+        code: 'SET_TOO_LONG',
+        severity: 'error',
+        ak3: '5',
+        ak5: '5',
+        segmentIndex: seg.index,
+        segmentId: seg.id,
+        position: tx.segmentCount,
+        offset: seg.offset,
+        value: tx.control,
+        message: `transaction set ${tx.setId} ${tx.control} (ST02) has more than ${this.maxSegments} segments, the limit per set (EDI_MAX_SEGMENTS_PER_SET, --max-segments): refused`,
+      },
+      true,
+    );
+    this.handler.onSetTooLong?.(tx);
+  }
+
+  private txIssue(tx: TransactionResult, issue: X12Issue, force = false): void {
+    if (keepIssue(tx, issue, MAX_ISSUES_PER_SET, force)) this.handler.onIssue?.(issue);
+  }
+
+  private summarize(holder: IssueHolder & { segmentIndex: number }, what: string, limit: number): void {
+    const summary = omittedIssue(holder, what, limit);
+    if (!summary) return;
+    summary.segmentIndex = holder.segmentIndex;
+    holder.issues.push(summary);
+    this.handler.onIssue?.(summary);
   }
 
   private interchangeIssue(
@@ -506,8 +592,13 @@ export class EnvelopeReader {
     if (this.ic) this.issue(this.ic.issues, { code, severity, ta1, segmentIndex, message });
   }
 
+  /** Interchange and group findings; the interchange's are capped like a set's. */
   private issue(list: X12Issue[], issue: X12Issue): void {
-    list.push(issue);
+    const ic = this.ic;
+    // the reason reading stopped is what the TA1 answers: always kept
+    if (ic && list === ic.issues) {
+      if (!keepIssue(ic, issue, MAX_ISSUES_PER_INTERCHANGE, issue.fatal)) return;
+    } else list.push(issue);
     this.handler.onIssue?.(issue);
   }
 }

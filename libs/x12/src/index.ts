@@ -9,3 +9,4 @@ export * from './tree';
 export * from './serializer';
 export * from './reader';
 export * from './acks';
+export * from './limits';

@@ -1,7 +1,9 @@
-import { EnvelopeHandler, EnvelopeReader, InterchangeResult } from './envelope';
+import { EnvelopeHandler, EnvelopeOptions, EnvelopeReader, InterchangeResult } from './envelope';
 import { X12Error, X12Issue } from './errors';
 import { SegmentTokenizer, TokenizerOptions, X12Source } from './tokenizer';
 import { JsonTreeWriter, X12Document } from './tree';
+
+export type ReadOptions = TokenizerOptions & EnvelopeOptions;
 
 /**
  * Streams a source through the tokenizer into the envelope reader. A fatal tokenizer error is
@@ -10,17 +12,15 @@ import { JsonTreeWriter, X12Document } from './tree';
 export async function readX12(
   source: X12Source,
   handler: EnvelopeHandler,
-  options: TokenizerOptions & {
+  options: ReadOptions & {
     onChunk?: (bytes: number) => void | Promise<void>;
-    /** false: forget each set's result once reported, for flat memory (no acks can be built then). */
-    keepTransactions?: boolean;
   } = {},
 ): Promise<{ tokenizer: SegmentTokenizer }> {
   const tokenizer = new SegmentTokenizer(options);
   const reader = new EnvelopeReader(
     handler,
     { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth },
-    { keepTransactions: options.keepTransactions },
+    { keepTransactions: options.keepTransactions, maxSegmentsPerSet: options.maxSegmentsPerSet },
   );
   const push = reader.push.bind(reader);
   try {
@@ -46,13 +46,14 @@ export async function readX12(
 export function readX12Sync(
   input: Buffer | string,
   handler: EnvelopeHandler,
-  options: TokenizerOptions & { throwFatal?: boolean } = {},
+  options: ReadOptions & { throwFatal?: boolean } = {},
 ): SegmentTokenizer {
   const tokenizer = new SegmentTokenizer(options);
-  const reader = new EnvelopeReader(handler, {
-    issues: tokenizer.headerIssues,
-    fixedWidth: tokenizer.headerFixedWidth,
-  });
+  const reader = new EnvelopeReader(
+    handler,
+    { issues: tokenizer.headerIssues, fixedWidth: tokenizer.headerFixedWidth },
+    { keepTransactions: options.keepTransactions, maxSegmentsPerSet: options.maxSegmentsPerSet },
+  );
   const push = reader.push.bind(reader);
   try {
     tokenizer.write(Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8'), push);
@@ -72,7 +73,7 @@ export interface ValidationReport {
 }
 
 /** Envelope and syntax validation of an in-memory input. */
-export function validateX12(input: Buffer | string, options?: TokenizerOptions): ValidationReport {
+export function validateX12(input: Buffer | string, options?: ReadOptions): ValidationReport {
   const interchanges: InterchangeResult[] = [];
   const issues: X12Issue[] = [];
   readX12Sync(input, { onInterchange: (r) => interchanges.push(r), onIssue: (i) => issues.push(i) }, options);
