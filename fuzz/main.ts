@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, mapsDir } from '@edi/config';
 import { MapRegistry } from '@edi/mapping';
 import { CORPUS_DIR } from '../test/helpers/corpus';
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     .option('--hang-seconds <s>', 'one input running this long ends the run', whole('--hang-seconds'), 60)
     .option('--replay <file>', 'run one kept input again and say what happens')
     .option('--minimize', 'with --replay: shrink the input while the defect stays, to <file>.min.x12')
+    .exitOverride() // a usage error exits 2, as the edi command's do; 1 means defects
     .parse();
   const o = program.opts<{
     count: number;
@@ -138,6 +139,10 @@ export function formatReport(report: FuzzReport): string {
 main().then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2; // commander has printed the message or the help
+      return;
+    }
     process.stderr.write(`fuzz: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;
   },
