@@ -1,12 +1,14 @@
 import { guideHandler, type MapRegistry, type Translation } from '@edi/mapping';
 import {
   buildAcks,
+  JsonTreeWriter,
   parseX12,
   readX12,
   serialize,
   X12Error,
   type AckOptions,
   type InterchangeResult,
+  type X12Document,
   type X12Issue,
 } from '@edi/x12';
 import type { Random } from './random';
@@ -44,7 +46,8 @@ const NOW = new Date('2024-01-31T11:00:00Z');
 export async function runInput(input: Buffer, registry: MapRegistry, r: Random): Promise<Outcome> {
   let stage: Defect['stage'] = 'validate';
   try {
-    const streamed = await validate(input, registry, chunked(input, r));
+    const chunks = chunked(input, r);
+    const streamed = await validate(registry, chunks);
     stage = 'translate';
     const whole = await translate(input, registry);
     if (issueKey(streamed) !== issueKey(whole))
@@ -53,7 +56,7 @@ export async function runInput(input: Buffer, registry: MapRegistry, r: Random):
     stage = 'ack';
     await ack(input, registry, r);
     stage = 'round-trip';
-    roundTrip(input);
+    await roundTrip(input, chunks);
     const codes = distinct(whole);
     return whole.some((i) => i.severity === 'error') ? { kind: 'rejected', codes } : { kind: 'ok', codes };
   } catch (e) {
@@ -83,7 +86,7 @@ function chunked(input: Buffer, r: Random): Buffer[] {
 }
 
 /** `edi validate`: the guide handler over the streamed input, keeping no transaction results. */
-async function validate(input: Buffer, registry: MapRegistry, chunks: Buffer[]): Promise<X12Issue[]> {
+async function validate(registry: MapRegistry, chunks: Buffer[]): Promise<X12Issue[]> {
   const issues: X12Issue[] = [];
   await readX12(chunks, guideHandler(registry, { onIssue: (i) => void issues.push(i) }), {
     keepTransactions: false,
@@ -141,16 +144,26 @@ async function ack(input: Buffer, registry: MapRegistry, r: Random): Promise<voi
     fail('ack-round-trip', 'ack', 'the ack we would send does not read back byte for byte');
 }
 
-/** `edi parse` + `edi serialize`: input that parses gives back the same bytes. */
-function roundTrip(input: Buffer): void {
-  let doc;
-  try {
-    doc = parseX12(input);
-  } catch (e) {
-    if (e instanceof X12Error) return; // unreadable input: its error is the answer
-    throw e;
-  }
-  const out = serialize(JSON.parse(JSON.stringify(doc)) as typeof doc);
+/**
+ * `edi parse` (the tree written as JSON text while the input streams in, here in the same chunks
+ * as validate) + `edi serialize` (that text read back and written): input that parses gives back
+ * the same bytes.
+ */
+async function roundTrip(input: Buffer, chunks: Buffer[]): Promise<void> {
+  const text: string[] = [];
+  const writer = new JsonTreeWriter((t) => void text.push(t));
+  let fatal = false;
+  writer.begin();
+  const { tokenizer } = await readX12(chunks, {
+    onSegment: (s, role) => writer.onSegment(s, role),
+    onTransaction: () => writer.onTransaction(),
+    onGroup: () => writer.onGroup(),
+    onInterchange: () => writer.onInterchange(),
+    onIssue: (i) => void (fatal ||= i.fatal === true),
+  });
+  if (fatal) return; // unreadable input: `edi parse` exits 1 with its error
+  writer.finish(tokenizer.leading);
+  const out = serialize(JSON.parse(text.join('')) as X12Document);
   if (!out.equals(input)) fail('round-trip', 'round-trip', firstDifference(input, out));
 }
 
