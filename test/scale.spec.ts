@@ -9,7 +9,7 @@ import {
 } from '@edi/persistence';
 import { InProcessQueue, Pipeline, TranslateStage } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
-import { largeInterchange } from '../libs/x12/src/testing/large';
+import { largeInterchange, purchaseOrder } from '../libs/x12/src/testing/large';
 import { databaseConfigs } from './helpers/databases';
 
 const maps = new MapRegistry(resolve(__dirname, '../edi-maps'));
@@ -57,5 +57,19 @@ describe.each(databaseConfigs())('the translate stage at scale on %s', (_, makeC
     expect(await ds.getRepository(Interchange).findOneByOrFail({ id: r.interchangeId })).toMatchObject({
       status: 'processed',
     });
+  });
+
+  it('refuses a set over EDI_MAX_SEGMENTS_PER_SET in its 997 and keeps the others', async () => {
+    const limited = new InProcessQueue(new TranslateStage(ds, maps, now, undefined, 20));
+    const text = largeInterchange({ sets: 3, lines: 1, control: '000000002' })
+      .toString('latin1')
+      .replace(purchaseOrder(2, 1), purchaseOrder(2, 50));
+    const r = await new Pipeline(ds, limited).submit(partner, Buffer.from(text, 'latin1'), 'http', {
+      wait: true,
+    });
+    await limited.idle();
+    expect(r.outcome?.status).toBe('processed');
+    expect(r.outcome!.transactions.map((t) => t.controlNumber)).toEqual(['0001', '0003']);
+    expect(r.outcome!.acknowledgments).toContain('AK2*850*0002~\nAK3*PO1*21**5~\nAK5*R*5~');
   });
 });

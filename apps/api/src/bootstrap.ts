@@ -76,6 +76,7 @@ export async function startService(
     erpTransport,
     secrets,
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
+    maxSegmentsPerSet: config.EDI_MAX_SEGMENTS_PER_SET,
     outbound,
   });
   const warn = (what: string) => (id: string, e: unknown, attempt: number) =>

@@ -1,3 +1,4 @@
+import { ConfigSchema } from '@edi/config';
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
@@ -60,4 +61,17 @@ export function controlNumber(flag: string, value: string | undefined): number {
   if (value === undefined) return 1;
   if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${flag} must be 1-9 digits, got '${value}'`);
   return Number(value);
+}
+
+/** Segments a set may hold: --max-segments, else EDI_MAX_SEGMENTS_PER_SET (checked by the service's schema), else 500,000. */
+export function maxSegments(flag: string | undefined): number {
+  if (flag !== undefined) {
+    if (!/^\d{1,9}$/.test(flag) || Number(flag) < 1)
+      throw new UsageError(`--max-segments must be a whole number from 1 up, got '${flag}'`);
+    return Number(flag);
+  }
+  const env = ConfigSchema.pick({ EDI_MAX_SEGMENTS_PER_SET: true }).safeParse(process.env);
+  if (!env.success)
+    throw new UsageError(`EDI_MAX_SEGMENTS_PER_SET: ${env.error.issues.map((i) => i.message).join('; ')}`);
+  return env.data.EDI_MAX_SEGMENTS_PER_SET;
 }

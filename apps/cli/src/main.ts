@@ -40,6 +40,10 @@ export function buildProgram(): Command {
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--json', 'machine-readable output')
     .option('--partner <id>', 'check against edi-maps/partners/<id>/ overrides too')
+    .option(
+      '--max-segments <n>',
+      'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
+    )
     .option('--envelope-only', 'skip the guides: envelopes and syntax only')
     .option('--maps <dir>', 'edi-maps folder')
     .action(run(validateCommand));
@@ -59,6 +63,10 @@ export function buildProgram(): Command {
       new Option('--ta1 <when>', 'interchange acknowledgment')
         .choices(['auto', 'always', 'never'])
         .default('auto'),
+    )
+    .option(
+      '--max-segments <n>',
+      'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
     )
     .action(run(ackCommand));
 
@@ -88,6 +96,10 @@ export function buildProgram(): Command {
     .option('--control <n>', 'ISA13', '1')
     .option('--group-control <n>', 'first GS06', '1')
     .option('--version <v>', 'GS08 when the documents do not say', '004010')
+    .option(
+      '--max-segments <n>',
+      'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
+    )
     .option('--maps <dir>', 'edi-maps folder')
     .action(run(translateCommand));
 

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         erpTransport,
         secrets: config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined,
         mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
+        maxSegmentsPerSet: config.EDI_MAX_SEGMENTS_PER_SET,
         outbound,
       }),
       metrics,

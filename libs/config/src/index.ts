@@ -13,6 +13,8 @@ export const ConfigSchema = z.object({
   EDI_DEMO_API_KEY: z.string().min(16).optional(),
   EDI_MAPS_DIR: z.string().optional(),
   EDI_BODY_LIMIT: z.string().default('10mb'),
+  /** Segments one transaction set may hold (ST and SE included); a longer one is refused with a 997 rejection. Also the `edi` command's default. */
+  EDI_MAX_SEGMENTS_PER_SET: z.coerce.number().int().min(1).default(500_000),
   EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),

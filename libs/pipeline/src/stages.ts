@@ -81,6 +81,8 @@ export function buildStages(
     secrets?: SecretBox;
     clock?: () => Date;
     mailboxRoot?: string;
+    /** EDI_MAX_SEGMENTS_PER_SET: a longer transaction set is refused. */
+    maxSegmentsPerSet?: number;
     /** Where webhooks and partners' SFTP servers may be (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public only. */
     outbound?: OutboundPolicy;
   } = {},
@@ -96,6 +98,7 @@ export function buildStages(
       maps,
       clock,
       (p) => !!p.erpCustomerId && (!!options.erp || !!(p.rules as { erp?: unknown } | null)?.erp),
+      options.maxSegmentsPerSet,
     ),
     erp: new ErpStage(ds, composer, erpFor, clock),
     ship: new ShipStage(ds, composer, erpFor, clock),

@@ -55,6 +55,8 @@ export class TranslateStage {
     private readonly clock: () => Date = () => new Date(),
     /** Whether the partner's POs go on to the ERP stage (an ERP configured and an ERP customer id). */
     private readonly toErp: (partner: TradingPartner) => boolean = () => false,
+    /** Segments a set may hold (EDI_MAX_SEGMENTS_PER_SET); a longer one is refused, not translated. */
+    private readonly maxSegmentsPerSet?: number,
   ) {
     this.payloads = new Payloads(ds);
     this.counters = new ControlNumbers(ds);
@@ -76,6 +78,7 @@ export class TranslateStage {
         { onInterchange: (r) => void results.push(r) },
         { partner: partner.mapProfile ?? undefined, onDocument: (t) => void translations.push(t) },
       ),
+      { maxSegmentsPerSet: this.maxSegmentsPerSet },
     );
 
     const done = await transact(this.ds, async (m) => {

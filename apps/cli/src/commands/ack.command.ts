@@ -1,6 +1,6 @@
 import { guideHandler } from '@edi/mapping';
 import { AckOptions, InterchangeResult, buildAcks, readX12, serialize } from '@edi/x12';
-import { controlNumber, openInput, progress } from '../io';
+import { controlNumber, maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 export interface AckFlags {
@@ -11,10 +11,12 @@ export interface AckFlags {
   partner?: string;
   maps?: string;
   envelopeOnly?: boolean;
+  maxSegments?: string;
 }
 
 /** `edi ack FILE`: the TA1 / 997 / 999 the file deserves, as X12 on stdout. */
 export async function ackCommand(file: string, flags: AckFlags): Promise<number> {
+  const maxSegmentsPerSet = maxSegments(flags.maxSegments);
   const { stream, size } = openInput(file);
   const results: InterchangeResult[] = [];
   // guide errors go into the sets' results, so the 997/999 carries AK3/AK4 (IK3/IK4) for them too
@@ -22,7 +24,7 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
   const handler = flags.envelopeOnly
     ? collect
     : guideHandler(openMaps(flags.maps), collect, { partner: flags.partner });
-  await readX12(stream, handler, { onChunk: progress(size) });
+  await readX12(stream, handler, { onChunk: progress(size), maxSegmentsPerSet });
   const options: AckOptions = {
     interchangeControl: controlNumber('--control', flags.control),
     groupControl: controlNumber('--group-control', flags.groupControl),

@@ -3,7 +3,7 @@ import { readX12, serialize } from '@edi/x12';
 import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
-import { OutputBuffer, UsageError, controlNumber, openInput, progress } from '../io';
+import { OutputBuffer, UsageError, controlNumber, maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 export interface TranslateFlags {
@@ -17,6 +17,7 @@ export interface TranslateFlags {
   control?: string;
   groupControl?: string;
   version?: string;
+  maxSegments?: string;
 }
 
 /** `edi translate FILE`: X12 to canonical JSON (or XML); `--to x12`: canonical JSON back to X12 with envelopes. */
@@ -26,6 +27,7 @@ export async function translateCommand(file: string, flags: TranslateFlags): Pro
 
 async function toJson(file: string, flags: TranslateFlags): Promise<number> {
   const registry = openMaps(flags.maps);
+  const maxSegmentsPerSet = maxSegments(flags.maxSegments);
   const { stream, size } = openInput(file);
   const out = new OutputBuffer(process.stdout);
   const xml = flags.format === 'xml';
@@ -59,6 +61,7 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
         await out.flush();
       },
       keepTransactions: false,
+      maxSegmentsPerSet,
     },
   );
   out.write(xml ? '</documents>\n' : '\n]\n');

@@ -1,13 +1,14 @@
 import { guideHandler } from '@edi/mapping';
 import { InterchangeResult, X12Issue, readX12 } from '@edi/x12';
-import { openInput, progress } from '../io';
+import { maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 /** `edi validate FILE`: envelopes, syntax and each set's guide; one line per problem; exit 1 when any is an error. */
 export async function validateCommand(
   file: string,
-  opts: { json?: boolean; partner?: string; maps?: string; envelopeOnly?: boolean },
+  opts: { json?: boolean; partner?: string; maps?: string; envelopeOnly?: boolean; maxSegments?: string },
 ): Promise<number> {
+  const maxSegmentsPerSet = maxSegments(opts.maxSegments);
   const { stream, size } = openInput(file);
   const issues: X12Issue[] = [];
   const summary = { interchanges: 0, groups: 0, transactions: 0 };
@@ -27,6 +28,7 @@ export async function validateCommand(
     {
       onChunk: shown,
       keepTransactions: false,
+      maxSegmentsPerSet,
     },
   );
   const valid = !issues.some((i) => i.severity === 'error');

@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:memory`: peak RSS and time of `edi validate` (and `edi translate`) on generated
+ * 10 MB and 100 MB files of three shapes: many small 850s; one 850 whose PO1 loop repeats without
+ * end (refused past EDI_MAX_SEGMENTS_PER_SET); one 850 whose N1 loop repeats, each line wrong.
+ * Each run is its own process under /usr/bin/time -v. The target is under 200 MB at any size.
+ * Figures go to stdout and bench/results/memory.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { purchaseOrder } from '../libs/x12/src/testing/large';
+
+// Compiled to dist/bench; inputs and results live in the source tree's bench/.
+const ROOT = join(__dirname, '..', '..');
+const TMP = join(ROOT, 'bench', 'tmp');
+const RESULTS = join(ROOT, 'bench', 'results');
+const MB = 1024 * 1024;
+const ISA =
+  'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*000000001*0*P*>~\n' +
+  'GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*1*X*004010~\n';
+
+type Shape = 'many-sets' | 'po1-loop' | 'n1-loop-bad';
+
+/** Writes a file of about `size` bytes in 1 MB pieces, so the generator itself stays small. */
+function generate(shape: Shape, size: number): string {
+  const file = join(TMP, `memory-${shape}-${size / MB}mb.x12`);
+  if (existsSync(file)) return file;
+  const fd = openSync(file, 'w');
+  writeSync(fd, ISA);
+  let written = ISA.length;
+  let sets = 0;
+  let segments = 0;
+  if (shape !== 'many-sets') writeSync(fd, 'ST*850*0001~\nBEG*00*SA*PO-1**20261125~\n');
+  for (let n = 1; written < size;) {
+    const piece: string[] = [];
+    for (let bytes = 0; bytes < MB; n++) {
+      const text =
+        shape === 'many-sets'
+          ? purchaseOrder(++sets, 20)
+          : shape === 'po1-loop'
+            ? `PO1*${n}*1*EA*9.25**BP*B-${n}~\n`
+            : `N1*XX*NAME ${n}*92*${n}~\n`; // XX is not an entity code: one finding a line
+      piece.push(text);
+      bytes += text.length;
+      segments++;
+    }
+    const text = piece.join('');
+    writeSync(fd, text);
+    written += text.length;
+  }
+  const tail =
+    shape === 'many-sets'
+      ? `GE*${sets}*1~\nIEA*1*000000001~\n`
+      : `SE*${segments + 3}*0001~\nGE*1*1~\nIEA*1*000000001~\n`;
+  writeSync(fd, tail);
+  closeSync(fd);
+  return file;
+}
+
+interface Run {
+  shape: Shape;
+  mb: number;
+  command: string;
+  exit: number | null;
+  seconds: number;
+  peakRssMb: number;
+}
+
+function measure(shape: Shape, file: string, command: string[]): Run {
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-v', process.execPath, join(ROOT, 'bin', 'edi.js'), ...command, file],
+    {
+      encoding: 'utf8',
+      // the output of a 100 MB translate is larger than a string can be; only time's report is read
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 64 * MB,
+    },
+  );
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  return {
+    shape,
+    mb: Math.round(statSync(file).size / MB),
+    command: command.join(' '),
+    exit: r.status,
+    seconds,
+    peakRssMb: Math.round(Number(rss) / 1024),
+  };
+}
+
+function main(): void {
+  if (!existsSync('/usr/bin/time')) throw new Error('bench:memory needs /usr/bin/time (GNU time)');
+  mkdirSync(TMP, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const sizes = (process.env.BENCH_SIZES_MB ?? '10,100').split(',').map((s) => Number(s) * MB);
+  const runs: Run[] = [];
+  for (const size of sizes) {
+    for (const shape of ['many-sets', 'po1-loop', 'n1-loop-bad'] as const) {
+      const file = generate(shape, size);
+      for (const command of [['validate'], ['translate']]) {
+        const run = measure(shape, file, command);
+        runs.push(run);
+        console.log(
+          `${run.command.padEnd(10)} ${shape.padEnd(12)} ${String(run.mb).padStart(4)} MB  ${run.seconds.toFixed(1).padStart(6)} s  ${String(run.peakRssMb).padStart(5)} MB RSS  exit ${run.exit}`,
+        );
+      }
+    }
+  }
+  writeFileSync(
+    join(RESULTS, 'memory.json'),
+    JSON.stringify({ node: process.version, date: new Date().toISOString(), runs }, null, 2) + '\n',
+  );
+}
+
+main();
