@@ -10,6 +10,8 @@ import {
 import { largeInterchange, purchaseOrder } from '../../x12/src/testing/large';
 import { guideHandler, type Translation } from './guide-handler';
 import { MapRegistry } from './loader';
+import { MAX_HL_DEPTH, type JsonObject } from './to-json';
+import { documentSegments } from './to-x12';
 
 const maps = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
 
@@ -80,5 +82,43 @@ describe('limits per transaction set', () => {
     // what the CLI prints is bounded the same way (the first and third sets have one bad line each)
     expect(reported).toHaveLength(1 + MAX_ISSUES_PER_SET + 1 + 1);
     expect(ack.match(/AK3\*PO1\*/g)).toHaveLength(1 + MAX_ISSUES_PER_SET + 1);
+  });
+});
+
+describe('HL nesting', () => {
+  /** An 856 whose every HL is the parent of the next: a chain `depth` levels deep. */
+  function chain(depth: number): Buffer {
+    const segs = ['ST*856*0001', 'BSN*00*SH-1*20261125*1200', 'HL*1**S'];
+    for (let i = 2; i <= depth; i++) segs.push(`HL*${i}*${i - 1}*I`, `LIN**BP*B-${i}`, `SN1**1*EA`);
+    segs.push(`CTT*${depth}`, `SE*${segs.length + 2}*0001`);
+    const isa = largeInterchange({ sets: 0, lines: 0 }).toString('latin1').split('\n');
+    const text = [
+      isa[0],
+      'GS*SH*SENDERAPP*RECEIVERAPP*20261125*1230*1*X*004010~',
+      ...segs.map((s) => `${s}~`),
+    ];
+    return Buffer.from(`${text.join('\n')}\nGE*1*1~\nIEA*1*000000001~\n`, 'latin1');
+  }
+
+  it('refuses HLs nested past MAX_HL_DEPTH, and the document stays writable as JSON', () => {
+    const { sets, documents } = run(chain(3_000));
+    const deep = sets[0]!.issues.filter((i) => i.code === 'HL_TOO_DEEP');
+    expect(deep.length).toBeGreaterThan(0);
+    expect(deep[0]!.message).toBe(`HL 65 would be level 65 of nested HLs; at most ${MAX_HL_DEPTH}`);
+    expect(() => JSON.stringify(documents[0]!.document)).not.toThrow();
+  });
+
+  it('writes a document nested thousands of levels deep back to X12 without recursion', () => {
+    const shipment: JsonObject = { hl: 'S' };
+    let at = shipment;
+    for (let i = 0; i < 20_000; i++) {
+      const next: JsonObject = { level: 'Z' };
+      at.levels = [next];
+      at = next;
+    }
+    const map = maps.get('856', '004010');
+    const segments = documentSegments(map, shipment);
+    expect(segments.filter((s) => s.id === 'HL')).toHaveLength(20_001);
+    expect(segments.at(-1)!.elements.slice(0, 3)).toEqual(['20001', '20000', 'Z']);
   });
 });

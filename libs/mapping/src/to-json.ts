@@ -9,12 +9,25 @@ export type JsonObject = { [key: string]: JsonValue };
 export const positionKey = (segmentId: string, k: number) => `${segmentId}${String(k + 1).padStart(2, '0')}`;
 
 /**
+ * HL levels one inside another at most. A ship notice nests five (shipment, order, tare, pack,
+ * item); a chain of thousands, each HL the parent of the next, would make a document too deep for
+ * JSON.stringify.
+ */
+export const MAX_HL_DEPTH = 64;
+
+interface Level {
+  obj: JsonObject;
+  depth: number;
+}
+
+/**
  * Builds the canonical document while the walker matches segments: loops with a path open a new
- * object, segments write their elements at their paths, HL loops nest by their parent ids.
+ * object, segments write their elements at their paths, HL loops nest by their parent ids. An HL
+ * nested deeper than MAX_HL_DEPTH goes to the top level instead (the guide checker reports it).
  */
 export function documentBuilder(root: JsonObject): WalkVisitor {
   const stack: JsonObject[] = [root];
-  const hl = new Map<string, JsonObject>();
+  const hl = new Map<string, Level>();
   const top = () => stack[stack.length - 1]!;
   return {
     enterLoop(loop: LoopNode, trigger: Segment) {
@@ -61,18 +74,14 @@ function unplace(root: JsonObject, seg: Segment, position: number): void {
 }
 
 /** An HL: the level with no path is the document itself; others go under their parent's path. */
-function openLevel(
-  loop: LoopNode,
-  trigger: Segment,
-  ids: Map<string, JsonObject>,
-  root: JsonObject,
-): JsonObject {
+function openLevel(loop: LoopNode, trigger: Segment, ids: Map<string, Level>, root: JsonObject): JsonObject {
   const [id = '', parent = '', level = ''] = trigger.elements.map((e) => (typeof e === 'string' ? e : ''));
   const def = loop.hierarchy!.levels.get(level) ?? { path: ['levels'], array: true };
-  const parentObject = (parent && ids.get(parent)) || root;
-  const obj = def.path ? child(parentObject, def.path, def.array) : root;
+  let above = parent ? ids.get(parent) : undefined;
+  if (above && above.depth >= MAX_HL_DEPTH) above = undefined;
+  const obj = def.path ? child(above?.obj ?? root, def.path, def.array) : root;
   if (!loop.hierarchy!.levels.has(level)) obj.level = level;
-  ids.set(id, obj);
+  ids.set(id, { obj, depth: (above?.depth ?? 0) + 1 });
   return obj;
 }
 

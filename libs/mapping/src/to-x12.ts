@@ -50,24 +50,32 @@ function targets(obj: JsonObject, path: string[] | undefined, array: boolean): J
   return typeof v === 'object' && !Array.isArray(v) ? [v] : [];
 }
 
-/** HL loops depth first (shipment, order, pack, item…), numbering HL01 and pointing HL02 at the parent. */
+/**
+ * HL loops depth first (shipment, order, pack, item…), numbering HL01 and pointing HL02 at the
+ * parent. An explicit stack, not recursion: the nesting comes from the document, not the map.
+ */
 function emitHierarchy(loop: LoopNode, root: JsonObject, out: Segment[]): void {
   let counter = 0;
   const levels = [...loop.hierarchy!.levels];
   const rootLevel = levels.find(([, d]) => !d.path)?.[0] ?? 'S';
-  const emit = (obj: JsonObject, level: string, parent: string) => {
+  const todo: Array<[obj: JsonObject, level: string, parent: string]> = [[root, rootLevel, '']];
+  while (todo.length) {
+    const [obj, level, parent] = todo.pop()!;
     const id = String(++counter);
     const hl = buildSegment(loop.children[0] as SegmentNode, obj);
     hl.elements = trimTail([id, parent, level, ...hl.elements.slice(3)]);
     out.push(hl);
     emitNodes(loop.children.slice(1), obj, out);
+    const children: Array<[JsonObject, string, string]> = [];
     for (const [code, def] of levels) {
       if (!def.path) continue;
-      for (const c of targets(obj, def.path, def.array)) emit(c, code, id);
+      for (const c of targets(obj, def.path, def.array)) children.push([c, code, id]);
     }
-    for (const c of targets(obj, ['levels'], true)) emit(c, typeof c.level === 'string' ? c.level : '', id);
-  };
-  emit(root, rootLevel, '');
+    for (const c of targets(obj, ['levels'], true))
+      children.push([c, typeof c.level === 'string' ? c.level : '', id]);
+    // the first child is written next: pushed last
+    for (let k = children.length - 1; k >= 0; k--) todo.push(children[k]!);
+  }
 }
 
 function buildSegment(node: SegmentNode, t: JsonObject): Segment {

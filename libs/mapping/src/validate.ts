@@ -1,5 +1,6 @@
 import { isDate, isTime, type ElementError, type Segment, type X12Issue } from '@edi/x12';
 import type { SegmentNode, TransactionMap } from './model';
+import { MAX_HL_DEPTH } from './to-json';
 import { x12Length } from './values';
 import { walk, type WalkVisitor } from './walk';
 
@@ -88,10 +89,12 @@ export function guideChecker(
   issues: Pick<X12Issue[], 'push'> | { push(issue: X12Issue): unknown },
 ): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
   const met = new Map<SegmentNode, Set<number>>();
+  const hlDepth = new Map<string, number>();
   return {
     segment(node, seg, position) {
       for (const i of checkElements(node, seg, position)) issues.push(i);
       if (node.require) noteRequirements(node, node.require, seg, met);
+      if (node.id === 'HL') checkNesting(seg, position, hlDepth, issues);
     },
     issue(i) {
       issues.push(i);
@@ -114,6 +117,34 @@ export function guideChecker(
       }
     },
   };
+}
+
+/** HL01 is the level's id, HL02 its parent's: how deep each level stands, the way the document nests them. */
+function checkNesting(
+  seg: Segment,
+  position: number,
+  depths: Map<string, number>,
+  issues: { push(issue: X12Issue): unknown },
+): void {
+  const [id, parent] = seg.elements;
+  if (typeof id !== 'string') return;
+  let depth = typeof parent === 'string' && parent ? (depths.get(parent) ?? 0) + 1 : 1;
+  if (depth > MAX_HL_DEPTH) {
+    issues.push({
+      code: 'HL_TOO_DEEP',
+      severity: 'error',
+      ak3: '8',
+      ak4: '7',
+      ak5: '5',
+      segmentId: seg.id,
+      position,
+      element: 2,
+      value: parent as string,
+      message: `HL ${id} would be level ${depth} of nested HLs; at most ${MAX_HL_DEPTH}`,
+    });
+    depth = 1; // the document puts it at the top
+  }
+  depths.set(id, depth);
 }
 
 function noteRequirements(
