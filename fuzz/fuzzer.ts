@@ -4,6 +4,7 @@ import type { MapRegistry } from '@edi/mapping';
 import { runInput, type Defect, type Outcome } from './harness';
 import { fuzzInput, type FuzzInput, type SeedFile } from './inputs';
 import { randomFor } from './random';
+import { MemoryWatch, type MemoryFigures } from './memory';
 import { Watchdog } from './watchdog';
 
 export interface FuzzOptions {
@@ -17,8 +18,10 @@ export interface FuzzOptions {
   failuresDir?: string;
   /** One input taking longer than this is a defect. */
   slowMs?: number;
-  /** RSS growing by more than this over the run's first measurement is a defect. */
+  /** RSS growing by more than this over the start is a defect (default 1,024). */
   rssGrowthMb?: number;
+  /** What is reachable after a full collection growing by more than this is a leak (default 128). */
+  retainedGrowthMb?: number;
   /** Largest input a mutation makes (default 1 MB): several passes of it must fit in `slowMs` on a busy 2-core box. */
   maxBytes?: number;
   /** One input still running after this long ends the run (the watchdog writes it out first). */
@@ -44,7 +47,7 @@ export interface FuzzReport {
   /** Inputs per mutation applied. */
   mutations: Record<string, number>;
   bytes: number;
-  rssMb: { start: number; peak: number };
+  memory: MemoryFigures;
 }
 
 /** Salt for the harness's own draws (chunking, ack flags), apart from the input's. */
@@ -57,13 +60,15 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const maxBytes = options.maxBytes ?? MB;
   const report = emptyReport(options.seed);
   const started = Date.now();
-  const memory = memoryBound(options.rssGrowthMb ?? 512, report);
+  const memory = new MemoryWatch(options.rssGrowthMb ?? 1024, options.retainedGrowthMb ?? 128);
   const watchdog = new Watchdog(options.seed, options.failuresDir, options.hangSeconds ?? 60, maxBytes);
   try {
     for (let index = 0; index < options.count && Date.now() < deadline; index++) {
       const input = fuzzInput(index, { seed: options.seed, files: options.files, maxBytes });
       watchdog.start(index, input.bytes);
-      const outcome = memory(index, await timed(input, options));
+      let outcome = await timed(input, options);
+      const overMemory = memory.check(index);
+      if (overMemory && outcome.kind !== 'defect') outcome = defect(outcome, 'memory', overMemory);
       watchdog.done();
       count(report, input, outcome, options);
       options.onProgress?.(index + 1, report);
@@ -71,6 +76,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   } finally {
     await watchdog.stop();
   }
+  report.memory = memory.figures;
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }
@@ -89,21 +95,6 @@ async function timed(input: FuzzInput, options: FuzzOptions): Promise<Outcome> {
   return defect(outcome, 'slow', `${Math.round(ms)} ms for ${input.bytes.length} bytes (limit ${slowMs} ms)`);
 }
 
-/** RSS sampled every 64 inputs; growing past the bound over the start makes the input that crossed it a defect. */
-function memoryBound(growthMb: number, report: FuzzReport): (index: number, outcome: Outcome) => Outcome {
-  let base = process.memoryUsage.rss();
-  report.rssMb.start = Math.round(base / MB);
-  return (index, outcome) => {
-    if (index % 64 !== 0) return outcome;
-    const rss = process.memoryUsage.rss();
-    report.rssMb.peak = Math.max(report.rssMb.peak, Math.round(rss / MB));
-    if (rss <= base + growthMb * MB || outcome.kind === 'defect') return outcome;
-    const limit = Math.round(base / MB + growthMb);
-    base = rss; // one report per climb, not one for every input after it
-    return defect(outcome, 'memory', `RSS ${Math.round(rss / MB)} MB, over ${limit} MB`);
-  };
-}
-
 function defect(outcome: Outcome, type: string, message: string): Outcome {
   return { kind: 'defect', codes: outcome.codes, defect: { type, stage: 'validate', message } };
 }
@@ -118,7 +109,7 @@ function emptyReport(seed: number): FuzzReport {
     defects: [],
     mutations: {},
     bytes: 0,
-    rssMb: { start: 0, peak: 0 },
+    memory: { rssStartMb: 0, rssPeakMb: 0, retainedMb: { first: 0, last: 0 } },
   };
 }
 

@@ -51,6 +51,7 @@ async function main(): Promise<number> {
     failures: string;
     slowMs: number;
     rssGrowthMb: number;
+    retainedGrowthMb: number;
     maxBytes: number;
     hangSeconds: number;
     replay?: string;
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
     failuresDir: o.failures,
     slowMs: o.slowMs,
     rssGrowthMb: o.rssGrowthMb,
+    retainedGrowthMb: o.retainedGrowthMb,
     maxBytes: o.maxBytes,
     hangSeconds: o.hangSeconds,
     onProgress: progress(o.count),
@@ -116,8 +118,9 @@ function table(counts: Record<string, number>): string[] {
 
 export function formatReport(report: FuzzReport): string {
   const rate = report.inputs / Math.max(report.seconds, 0.001);
+  const m = report.memory;
   const lines = [
-    `seed ${report.seed}: ${report.inputs} inputs (${(report.bytes / 1048576).toFixed(1)} MB) in ${report.seconds.toFixed(1)} s, ${rate.toFixed(0)}/s; RSS ${report.rssMb.start} → peak ${report.rssMb.peak} MB`,
+    `seed ${report.seed}: ${report.inputs} inputs (${(report.bytes / 1048576).toFixed(1)} MB) in ${report.seconds.toFixed(1)} s, ${rate.toFixed(0)}/s; RSS ${m.rssStartMb} → peak ${m.rssPeakMb} MB, reachable after GC ${m.retainedMb.first} → ${m.retainedMb.last} MB`,
     'outcomes:',
     ...table(report.outcomes),
     'inputs by finding code:',
