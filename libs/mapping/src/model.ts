@@ -30,9 +30,27 @@ export interface PairsDef {
   other: string;
 }
 
+/**
+ * A syntax note of a segment or composite (X12 relational conditions), by element position (1-based):
+ * P paired (any → all), R required (at least one), E exclusion (at most one), C conditional (the
+ * first → all the others), L list conditional (the first → at least one of the others).
+ */
+export interface SyntaxNote {
+  kind: 'P' | 'R' | 'E' | 'C' | 'L';
+  positions: readonly number[];
+  /** As the standard writes it: "P0607". */
+  text: string;
+}
+
 export interface SegmentNode {
   kind: 'segment';
   id: string;
+  /** The standard's name of the segment ("Baseline Item Data"), for messages and `edi maps show`. */
+  name?: string;
+  /** Position in the standard's table ("010"), for `edi maps show`. */
+  standardPosition?: string;
+  /** The segment's syntax notes, from the standard's dictionary. */
+  notes?: readonly SyntaxNote[];
   usage: Usage;
   max: number;
   /** Target object: undefined = the current object; `array` = a new object per occurrence. */
