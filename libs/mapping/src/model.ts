@@ -17,6 +17,8 @@ export interface ElementDef {
   /** Keep the value as text in JSON even though X12 types it as a number (control numbers: 000123). */
   asText?: boolean;
   codes?: ReadonlySet<string>;
+  /** A composite's syntax notes, by component position (C040 P0304), from the standard's composites.yaml. */
+  notes?: readonly SyntaxNote[];
   /** Where the value goes in the document, relative to the segment's object; absent = not mapped. */
   path?: string[];
 }
