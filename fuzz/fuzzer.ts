@@ -48,6 +48,8 @@ export interface FuzzReport {
   mutations: Record<string, number>;
   bytes: number;
   memory: MemoryFigures;
+  /** The input that took longest, to see how far the run stayed from `slowMs`. */
+  slowest: { index: number; ms: number; bytes: number };
 }
 
 /** Salt for the harness's own draws (chunking, ack flags), apart from the input's. */
@@ -66,7 +68,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (let index = 0; index < options.count && Date.now() < deadline; index++) {
       const input = fuzzInput(index, { seed: options.seed, files: options.files, maxBytes });
       watchdog.start(index, input.bytes);
-      let outcome = await timed(input, options);
+      let outcome = await timed(input, options, report);
       const overMemory = memory.check(index);
       if (overMemory && outcome.kind !== 'defect') outcome = defect(outcome, 'memory', overMemory);
       watchdog.done();
@@ -82,7 +84,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
 }
 
 /** Runs one input; over the time limit, an input that was otherwise fine is a defect. */
-async function timed(input: FuzzInput, options: FuzzOptions): Promise<Outcome> {
+async function timed(input: FuzzInput, options: FuzzOptions, report: FuzzReport): Promise<Outcome> {
   const slowMs = options.slowMs ?? 5000;
   const t0 = performance.now();
   const outcome = await runInput(
@@ -91,6 +93,8 @@ async function timed(input: FuzzInput, options: FuzzOptions): Promise<Outcome> {
     randomFor(options.seed, input.index, HARNESS_SALT),
   );
   const ms = performance.now() - t0;
+  if (ms > report.slowest.ms)
+    report.slowest = { index: input.index, ms: Math.round(ms), bytes: input.bytes.length };
   if (outcome.kind === 'defect' || ms <= slowMs) return outcome;
   return defect(outcome, 'slow', `${Math.round(ms)} ms for ${input.bytes.length} bytes (limit ${slowMs} ms)`);
 }
@@ -110,6 +114,7 @@ function emptyReport(seed: number): FuzzReport {
     mutations: {},
     bytes: 0,
     memory: { rssStartMb: 0, rssPeakMb: 0, retainedMb: { first: 0, last: 0 } },
+    slowest: { index: -1, ms: 0, bytes: 0 },
   };
 }
 

@@ -121,6 +121,7 @@ export function formatReport(report: FuzzReport): string {
   const m = report.memory;
   const lines = [
     `seed ${report.seed}: ${report.inputs} inputs (${(report.bytes / 1048576).toFixed(1)} MB) in ${report.seconds.toFixed(1)} s, ${rate.toFixed(0)}/s; RSS ${m.rssStartMb} → peak ${m.rssPeakMb} MB, reachable after GC ${m.retainedMb.first} → ${m.retainedMb.last} MB`,
+    `slowest: input ${report.slowest.index}, ${report.slowest.ms} ms for ${report.slowest.bytes} bytes`,
     'outcomes:',
     ...table(report.outcomes),
     'inputs by finding code:',
