@@ -53,7 +53,16 @@ describe.each(databaseConfigs())('the translate stage at scale on %s', (_, makeC
     const ack = r.outcome!.acknowledgments;
     expect(ack.match(/~\nAK2\*850\*/g)).toHaveLength(SETS);
     expect(ack).toContain(`AK9*A*${SETS}*${SETS}*${SETS}~`);
-    expect(await ds.getRepository(TransactionSet).countBy({ interchangeId: r.interchangeId })).toBe(SETS);
+    // each set the outcome names is the row stored under that id (many rows are written a statement)
+    const stored = await ds
+      .getRepository(TransactionSet)
+      .createQueryBuilder('t')
+      .select(['t.id AS id', 't.controlNumber AS control'])
+      .where('t.interchangeId = :i', { i: r.interchangeId })
+      .getRawMany<{ id: string; control: string }>();
+    expect(stored).toHaveLength(SETS);
+    const byId = new Map(stored.map((t) => [t.id, t.control]));
+    expect(r.outcome!.transactions.every((t) => byId.get(t.id) === t.controlNumber)).toBe(true);
     expect(await ds.getRepository(Interchange).findOneByOrFail({ id: r.interchangeId })).toMatchObject({
       status: 'processed',
     });

@@ -1,4 +1,4 @@
-import { guideHandler, type MapRegistry, type Translation } from '@edi/mapping';
+import { guideHandler, type MapRegistry } from '@edi/mapping';
 import {
   OutboundDocument,
   ControlNumbers,
@@ -10,16 +10,18 @@ import {
   transact,
   type TransactionStatus,
 } from '@edi/persistence';
-import { buildAcks, readX12Sync, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
+import { buildAcks, readX12, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { markDuplicates } from './translate-duplicates';
+import { SetRows, type SavedSet } from './translate-rows';
 
 /** TypeORM's insert/update input type; JSON columns (unknown[]) do not fit its deep-partial type. */
 type Entity<T> = QueryDeepPartialEntity<T>;
 
-/** Rows an INSERT: sixteen columns each stays far below SQLite's limit of bound variables. */
-const INSERT_BATCH = 200;
+/** Bytes read between two writes of sets: a piece's documents are all the stage holds. */
+const PIECE = 256 * 1024;
+
+type Verdict = 'ok' | 'duplicate' | 'rejected';
 
 export interface TranslateOutcome {
   interchangeId: string;
@@ -69,18 +71,6 @@ export class TranslateStage {
     const raw = await this.payloads.load(interchangeId);
     if (!raw) throw new Error(`interchange ${interchangeId} has no stored payload`);
 
-    const results: InterchangeResult[] = [];
-    const translations: Translation[] = [];
-    readX12Sync(
-      raw,
-      guideHandler(
-        this.maps,
-        { onInterchange: (r) => void results.push(r) },
-        { partner: partner.mapProfile ?? undefined, onDocument: (t) => void translations.push(t) },
-      ),
-      { maxSegmentsPerSet: this.maxSegmentsPerSet },
-    );
-
     const done = await transact(this.ds, async (m) => {
       // The claim: only one transaction can move the row out of 'received'. A second worker on the
       // same id waits on the row lock, then finds nothing to claim. A crash rolls the claim back.
@@ -89,17 +79,9 @@ export class TranslateStage {
         .update({ id: interchangeId, status: 'received' }, { status: 'processing' });
       if (!claimed.affected) return undefined;
       const locked = interchange;
-      // each interchange of the file on its own: a duplicate or rejected one keeps none of its sets
-      const verdicts = await checkEnvelopes(m, partner, interchange, results);
-      const accepted = new Set(verdicts.flatMap((v, k) => (v === 'ok' ? [k] : [])));
-      const rows = await this.saveTransactions(
-        m,
-        partner,
-        interchange,
-        translations.filter((t) => accepted.has(t.interchangeIndex)),
-      );
+      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, raw);
       const acks = await this.acknowledge(m, partner, interchange, results);
-      locked.status = accepted.size
+      locked.status = verdicts.includes('ok')
         ? 'processed'
         : verdicts.length && verdicts.every((v) => v === 'duplicate')
           ? 'duplicate'
@@ -119,25 +101,42 @@ export class TranslateStage {
     );
   }
 
-  /** One row per set: translated, rejected (guide or envelope errors) or held as a possible duplicate. */
-  private async saveTransactions(
+  /**
+   * Reads the file a piece at a time, writing each piece's sets as it goes (one row per set:
+   * translated, rejected or held as a possible duplicate), so only a piece's documents are in
+   * memory. Each interchange of the file is judged on its own once its IEA is read: a duplicate or
+   * rejected one keeps none of its sets.
+   */
+  private async readAndSave(
     m: EntityManager,
     partner: TradingPartner,
     interchange: Interchange,
-    translations: Translation[],
-  ): Promise<TransactionSet[]> {
-    const repo = m.getRepository(TransactionSet);
-    const rows = translations.map((t) => newRow(repo.create(), partner, interchange, t));
-    await markDuplicates(m, partner, interchange, rows);
-    for (const row of rows) {
-      if (row.status !== 'translated') continue;
-      if (row.duplicateOf) row.status = 'held';
-      else if (row.setId === '850' && this.toErp(partner)) row.status = 'erp_pending';
-    }
-    // many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000
-    for (let k = 0; k < rows.length; k += INSERT_BATCH)
-      await repo.insert(rows.slice(k, k + INSERT_BATCH) as Entity<TransactionSet>[]);
-    return rows;
+    raw: Buffer,
+  ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
+    const results: InterchangeResult[] = [];
+    const verdicts: Verdict[] = [];
+    const sets = new SetRows(m, partner, interchange, this.toErp(partner));
+    let judged = 0;
+    const judgeAndFlush = async () => {
+      for (; judged < results.length; judged++) {
+        const verdict = await checkEnvelope(m, partner, interchange, results[judged]!);
+        if (!verdict) continue; // unreadable: no sets, and the TA1 cannot even be addressed
+        if (verdict !== 'ok') await sets.refuse(verdicts.length);
+        verdicts.push(verdict);
+      }
+      await sets.flush();
+    };
+    await readX12(
+      pieces(raw),
+      guideHandler(
+        this.maps,
+        { onInterchange: (r) => void results.push(r) },
+        { partner: partner.mapProfile ?? undefined, onDocument: (t) => sets.add(t) },
+      ),
+      { maxSegmentsPerSet: this.maxSegmentsPerSet, onChunk: judgeAndFlush },
+    );
+    await judgeAndFlush();
+    return { results, verdicts, rows: sets.rows };
   }
 
   /** The TA1/997/999 each interchange deserves, numbered from the partner's counters, into the outbox. */
@@ -229,21 +228,20 @@ export class TranslateStage {
 }
 
 /**
- * Per interchange of the file (in order): it must come from the partner whose key sent it, to us
+ * One interchange of the file: it must come from the partner whose key sent it, to us
  * (else TA1 006/008), and its ISA13 must be new for the partner (else TA1 025). The ISA13 of an
  * accepted one is recorded under a unique index, so two workers can never both accept it; a
  * rejected one's is not, so the corrected file can come again under the same number.
  */
-async function checkEnvelopes(
+async function checkEnvelope(
   m: EntityManager,
   partner: TradingPartner,
   interchange: Interchange,
-  results: InterchangeResult[],
-): Promise<Array<'ok' | 'duplicate' | 'rejected'>> {
-  const verdicts: Array<'ok' | 'duplicate' | 'rejected'> = [];
-  for (const r of results) {
+  r: InterchangeResult,
+): Promise<Verdict | undefined> {
+  {
     const h = r.header;
-    if (!h) continue; // unreadable: no sets to keep, and the TA1 cannot even be addressed
+    if (!h) return undefined;
     if (h.senderQualifier !== partner.isaQualifier || h.senderId !== partner.isaId) {
       r.issues.push({
         code: 'SENDER_NOT_PARTNER',
@@ -266,24 +264,15 @@ async function checkEnvelopes(
         message: `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId})`,
       });
     }
-    if (r.issues.some((i) => i.severity === 'error' && i.ta1)) {
-      verdicts.push('rejected');
-      continue;
-    }
+    if (r.issues.some((i) => i.severity === 'error' && i.ta1)) return 'rejected';
     // staff resubmitting a corrected version keep the partner's ISA13: it is not a second receipt
-    if (interchange.resubmitOf) {
-      verdicts.push('ok');
-      continue;
-    }
+    if (interchange.resubmitOf) return 'ok';
     const [a, b, c] = placeholders(m.connection, 3);
     const inserted = await m.query<Array<{ interchange_id: string }>>(
       `INSERT INTO interchange_control_numbers (partner_id, control_number, interchange_id) VALUES (${a}, ${b}, ${c}) ON CONFLICT (partner_id, control_number) DO NOTHING RETURNING interchange_id`,
       [partner.id, h.control.slice(0, 9), interchange.id],
     );
-    if (inserted.length) {
-      verdicts.push('ok');
-      continue;
-    }
+    if (inserted.length) return 'ok';
     const [x, y] = placeholders(m.connection, 2);
     const [earlier] = await m.query<Array<{ interchange_id: string }>>(
       `SELECT interchange_id FROM interchange_control_numbers WHERE partner_id = ${x} AND control_number = ${y}`,
@@ -298,45 +287,16 @@ async function checkEnvelopes(
       value: h.control,
       message: `interchange control number ${h.control} was already received (interchange ${earlier?.interchange_id ?? '?'})`,
     });
-    verdicts.push('duplicate');
+    return 'duplicate';
   }
-  return verdicts;
 }
 
-/** A set's row as translated; the duplicate rules may still hold it. */
-function newRow(
-  row: TransactionSet,
-  partner: TradingPartner,
-  interchange: Interchange,
-  t: Translation,
-): TransactionSet {
-  const d = t.document;
-  const body = d.purchaseOrder as Record<string, unknown> | undefined;
-  const poNumber = typeof body?.number === 'string' ? body.number : null;
-  return Object.assign(row, {
-    interchangeId: interchange.id,
-    partnerId: partner.id,
-    direction: 'in',
-    // clipped to their columns; a malformed envelope's full values stay in the document JSON
-    setId: d.transactionSet.slice(0, 3),
-    version: d.version.slice(0, 12),
-    controlNumber: d.controlNumber.slice(0, 9),
-    groupControl: t.groupControl.slice(0, 9),
-    poNumber: poNumber?.slice(0, 30) ?? null,
-    status: t.status === 'R' ? 'rejected' : 'translated',
-    document: d,
-    issues: t.issues,
-    duplicateOf: null,
-    resubmittedFrom: interchange.resubmitOf,
-    setIndex: t.setIndex,
-  } satisfies Partial<TransactionSet>);
+/** The stored bytes in pieces, so sets are written (and forgotten) while the file is read. */
+function* pieces(raw: Buffer): Generator<Buffer> {
+  for (let k = 0; k < raw.length; k += PIECE) yield raw.subarray(k, k + PIECE);
 }
 
-function summary(
-  interchange: Interchange,
-  rows: TransactionSet[],
-  acks: OutboundDocument[],
-): TranslateOutcome {
+function summary(interchange: Interchange, rows: SavedSet[], acks: OutboundDocument[]): TranslateOutcome {
   return {
     interchangeId: interchange.id,
     status: interchange.status,
