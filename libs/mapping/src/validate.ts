@@ -1,5 +1,6 @@
-import { isDate, isTime, type ElementError, type Segment, type X12Issue } from '@edi/x12';
-import type { SegmentNode, TransactionMap } from './model';
+import { isDate, isTime, type Element, type ElementError, type Segment, type X12Issue } from '@edi/x12';
+import type { ElementDef, SegmentNode, SyntaxNote, TransactionMap } from './model';
+import { checkNotes } from './syntax-notes';
 import { MAX_HL_DEPTH } from './to-json';
 import { x12Length } from './values';
 import { walk, type WalkVisitor } from './walk';
@@ -46,9 +47,13 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
           );
       } else if (def.type !== 'C')
         bad(k + 1, '6', v.join(':'), 'holds the component separator, which is not allowed in data');
+      if (def.notes) compositeNotes(def, def.notes, v, seg.id, k + 1, position, issues);
       return;
     }
-    if (def.type === 'C') return;
+    if (def.type === 'C') {
+      if (def.notes) compositeNotes(def, def.notes, v, seg.id, k + 1, position, issues);
+      return;
+    }
     // the kind of value first (a word where a number belongs, a code not in the list), then its length
     if (def.type === 'N' && !INTEGER.test(v))
       return void bad(
@@ -78,7 +83,25 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
       bad(k + 1, '6', v, 'holds a control character');
     }
   });
+  if (node.notes?.length) checkNotes(node.notes, seg.elements, { segmentId: seg.id, position }, push(issues));
   return issues;
+}
+
+const push = (issues: X12Issue[]) => (i: X12Issue) => issues.push(i);
+
+/** A composite's notes over its components; a composite given as one value is its first component. */
+function compositeNotes(
+  def: ElementDef,
+  notes: readonly SyntaxNote[],
+  value: Element,
+  segmentId: string,
+  element: number,
+  position: number,
+  issues: X12Issue[],
+): void {
+  const scope = { segmentId, position, composite: { element, ref: def.ref } };
+  const each = typeof value === 'string' || Array.isArray(value) ? [value] : value.repeat;
+  for (const one of each) checkNotes(notes, typeof one === 'string' ? [one] : one, scope, push(issues));
 }
 
 /**
