@@ -27,6 +27,8 @@ export async function startEmbeddedSandbox(config: AppConfig): Promise<void> {
       ERP_SANDBOX_PORT: String(port),
       ERP_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${config.PORT}/v1/erp/events`,
       ERP_SANDBOX_WEBHOOK_SECRET: secret,
+      // its orders outlive a restart, as a real ERP's do: the POs waiting on it find them again
+      ERP_SANDBOX_STATE_FILE: join(config.EDI_DATA_DIR, 'erp-sandbox.json'),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -41,7 +43,7 @@ export async function startEmbeddedSandbox(config: AppConfig): Promise<void> {
   child.kill();
   // without an ERP, POs stay translated (no 855): say so rather than let them wait for ever
   new Logger('edi').warn(
-    `the sandbox ERP did not start on port ${port} (in use? set EDI_ERP_SANDBOX_PORT); POs will not get 855s`,
+    `the sandbox ERP did not start on port ${port} (its error is above; port in use? set EDI_ERP_SANDBOX_PORT); POs will not get 855s`,
   );
 }
 

@@ -1,18 +1,21 @@
-import { startSandbox } from './sandbox';
+import { startSandbox, type RunningSandbox, type SandboxOptions } from './sandbox';
 
 /**
  * `node dist/apps/erp-sandbox/src/main.js`: the sandbox ERP on its own. `npm start` starts it
  * beside the embedded service. ERP_SANDBOX_PORT (default 3100), ERP_SANDBOX_WEBHOOK_URL and
- * ERP_SANDBOX_WEBHOOK_SECRET (where and how shipment events are posted), ERP_SANDBOX_API_KEY.
+ * ERP_SANDBOX_WEBHOOK_SECRET (where and how shipment events are posted), ERP_SANDBOX_API_KEY,
+ * ERP_SANDBOX_STATE_FILE (orders, stock, shipments and invoices kept there across restarts).
  * Started with an IPC channel (as `npm start` does), it lives only as long as its parent.
  */
 async function main(): Promise<void> {
-  const running = await startSandbox({
+  const options: SandboxOptions = {
     port: Number(process.env.ERP_SANDBOX_PORT ?? 3100),
     webhookUrl: process.env.ERP_SANDBOX_WEBHOOK_URL,
     webhookSecret: process.env.ERP_SANDBOX_WEBHOOK_SECRET,
     apiKey: process.env.ERP_SANDBOX_API_KEY,
-  });
+    stateFile: process.env.ERP_SANDBOX_STATE_FILE || undefined,
+  };
+  const running = process.send ? await startAfterPredecessor(options) : await startSandbox(options);
   process.stdout.write(
     `erp-sandbox listening on ${running.url} (JSON at /api, XML at /xml, faults at /admin/faults)\n`,
   );
@@ -33,6 +36,26 @@ function followParent(url: string, stop: () => void): void {
     stop();
   });
   process.send!({ ready: url });
+}
+
+/** How long a child waits for the last run's child to let go of the port. */
+const PREDECESSOR_MS = 5_000;
+
+/**
+ * The child of a service killed a moment ago may still be closing (it goes when it notices the
+ * parent is gone): the port, and the state file, are freed within a few hundred ms. Each try
+ * reads the state file again, so what the predecessor wrote last is what this one starts from.
+ */
+async function startAfterPredecessor(options: SandboxOptions): Promise<RunningSandbox> {
+  const end = Date.now() + PREDECESSOR_MS;
+  for (;;) {
+    try {
+      return await startSandbox(options);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 main().catch((e: Error) => {

@@ -13,6 +13,15 @@ import {
   type AnswerFault,
   type FaultEndpoint,
 } from './faults';
+import {
+  readState,
+  writeState,
+  type Order,
+  type OrderLine,
+  type SavedState,
+  type Shipment,
+  type Invoice,
+} from './state-file';
 
 /**
  * A small stand-alone ERP for the demo and the tests: items, stock per location, customers with
@@ -46,49 +55,6 @@ interface Seed {
   cartonCapacity: number;
 }
 
-interface OrderLine {
-  lineNo: string;
-  itemNo: string;
-  qty: number;
-  qtyBackordered: number;
-  price: number;
-  uom: string;
-}
-
-interface Order {
-  orderNo: string;
-  customerNo: string;
-  externalReference: string;
-  customerPo: string;
-  lines: OrderLine[];
-  createdAt: string;
-}
-
-interface Shipment {
-  shipmentNo: string;
-  orderNo: string;
-  shipDate: string;
-  carrier: { scac: string; name: string };
-  trackingNo: string;
-  cartons: Array<{
-    sscc: string;
-    weightLb: number;
-    lines: Array<{ lineNo: string; itemNo: string; qty: number; uom: string }>;
-  }>;
-}
-
-interface Invoice {
-  invoiceNo: string;
-  invoiceDate: string;
-  orderNo: string;
-  shipmentNo: string;
-  lines: Array<{ lineNo: string; itemNo: string; qty: number; uom: string; price: number }>;
-  charges: Array<{ type: 'allowance' | 'charge'; code: string; amount: number; description: string }>;
-  taxes: Array<{ type: string; amount: number; rate: number }>;
-  total: number;
-  termsNetDays: number;
-}
-
 export interface Faults {
   /** Added to every /api and /xml answer. */
   latencyMs: number;
@@ -110,6 +76,11 @@ export interface SandboxOptions {
   webhookSecret?: string;
   /** When set, /api and /xml want this in x-erp-key. */
   apiKey?: string;
+  /**
+   * Where orders, stock, shipments, invoices and counters are kept across restarts (state-file.ts);
+   * in memory only when unset. Loaded at start, rewritten before each answer that changed them.
+   */
+  stateFile?: string;
 }
 
 export interface RunningSandbox {
@@ -125,7 +96,9 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export class SandboxState {
   readonly seed: Seed;
   readonly stock = new Map<string, number>();
+  /** By order number. */
   readonly orders = new Map<string, Order>();
+  private readonly byRef = new Map<string, Order>();
   readonly shipments: Shipment[] = [];
   readonly invoices: Invoice[] = [];
   faults: Faults = { latencyMs: 0, errorRate: 0, down: false };
@@ -136,20 +109,82 @@ export class SandboxState {
   private orderSeq = 0;
   private shipmentSeq = 0;
   private invoiceSeq = 0;
+  /** Set when the server closes: a dying sandbox must not write over the file its successor uses. */
+  private closed = false;
 
-  constructor(seedFile: string) {
+  constructor(
+    seedFile: string,
+    private readonly stateFile?: string,
+  ) {
     this.seed = JSON.parse(readFileSync(seedFile, 'utf8')) as Seed;
-    this.reset();
+    this.clear();
+    const saved = stateFile ? readState(stateFile) : undefined;
+    if (saved) this.restore(saved);
   }
 
+  /** Back to the seed's stock with no orders (the file too); numbers go on from where they were. */
   reset(): void {
+    this.clear();
+    this.faults = { latencyMs: 0, errorRate: 0, down: false };
+    this.persist();
+  }
+
+  /** No more changes are taken (or written): the server is closing. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private clear(): void {
     this.stock.clear();
     for (const s of this.seed.stock) this.stock.set(`${s.itemNo}@${s.location}`, s.qtyAvailable);
     this.orders.clear();
+    this.byRef.clear();
     this.shipments.length = 0;
     this.invoices.length = 0;
-    this.faults = { latencyMs: 0, errorRate: 0, down: false };
     this.orderCalls = 0;
+  }
+
+  private restore(saved: SavedState): void {
+    this.stock.clear();
+    for (const [k, qty] of Object.entries(saved.stock)) this.stock.set(k, qty);
+    for (const o of saved.orders) this.remember(o);
+    for (const sh of saved.shipments) this.shipments.push(sh);
+    for (const i of saved.invoices) this.invoices.push(i);
+    ({
+      serial: this.serial,
+      orderSeq: this.orderSeq,
+      shipmentSeq: this.shipmentSeq,
+      invoiceSeq: this.invoiceSeq,
+      orderCalls: this.orderCalls,
+    } = saved.counters);
+  }
+
+  private remember(order: Order): void {
+    this.orders.set(order.orderNo, order);
+    this.byRef.set(order.externalReference, order);
+  }
+
+  /** Written before the answer that told of the change is sent. */
+  private persist(): void {
+    if (!this.stateFile) return;
+    writeState(this.stateFile, {
+      version: 1,
+      stock: Object.fromEntries(this.stock),
+      orders: [...this.orders.values()],
+      shipments: this.shipments,
+      invoices: this.invoices,
+      counters: {
+        serial: this.serial,
+        orderSeq: this.orderSeq,
+        shipmentSeq: this.shipmentSeq,
+        invoiceSeq: this.invoiceSeq,
+        orderCalls: this.orderCalls,
+      },
+    });
+  }
+
+  private open(): void {
+    if (this.closed) throw new HttpError(503, 'the sandbox ERP is shutting down');
   }
 
   items(q: URLSearchParams) {
@@ -200,10 +235,11 @@ export class SandboxState {
 
   /** Idempotent by externalReference: the same PO twice is one order. Stock is taken at once. */
   createOrder(body: Partial<Order>): { order: Order; created: boolean } {
+    this.open();
     this.orderCalls++;
     if (!body.externalReference || !body.customerNo || !Array.isArray(body.lines))
       throw new HttpError(400, 'customerNo, externalReference and lines are required');
-    const existing = [...this.orders.values()].find((o) => o.externalReference === body.externalReference);
+    const existing = this.byRef.get(body.externalReference);
     if (existing) return { order: existing, created: false };
     this.customer(body.customerNo);
     const order: Order = {
@@ -222,7 +258,8 @@ export class SandboxState {
       createdAt: new Date().toISOString(),
     };
     for (const l of order.lines) this.take(l.itemNo, l.qty - l.qtyBackordered);
-    this.orders.set(order.orderNo, order);
+    this.remember(order);
+    this.persist();
     return { order, created: true };
   }
 
@@ -243,6 +280,7 @@ export class SandboxState {
     if (!order) throw new HttpError(404, `no order ${orderNo}`);
     const done = this.shipments.find((s) => s.orderNo === orderNo);
     if (done) return done;
+    this.open();
     const c = this.customer(order.customerNo);
     const cartons: Shipment['cartons'] = [];
     for (const l of order.lines) {
@@ -289,6 +327,7 @@ export class SandboxState {
       total: round2(goods + c.freightCharge + tax),
       termsNetDays: c.termsNetDays,
     });
+    this.persist();
     return shipment;
   }
 }
@@ -341,7 +380,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       resolve(__dirname, '../../../../fixtures/erp/seed.json'),
     ].find((f) => existsSync(f));
   if (!seed) throw new Error('fixtures/erp/seed.json not found');
-  const state = new SandboxState(seed);
+  const state = new SandboxState(seed, options.stateFile);
   const notify = async (shipment: Shipment, order: Order) => {
     if (!options.webhookUrl) return;
     const body = JSON.stringify({
@@ -483,6 +522,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options,
     close: () =>
       new Promise<void>((r) => {
+        state.close();
         server.close(() => r());
         // a hanging or dribbling answer (fault modes) would keep close() waiting for ever
         server.closeAllConnections();
