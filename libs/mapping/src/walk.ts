@@ -51,7 +51,7 @@ export class Walker {
     private readonly knownSegment: (id: string) => boolean,
   ) {
     this.frames = [{ nodes: map.children, idx: 0, counts: new Map() }];
-    this.everywhere = collectIds(map.children);
+    this.everywhere = idsOf(map);
   }
 
   /** Segments seen so far, plus ST: where SE would stand is `seen + 2`. */
@@ -166,6 +166,14 @@ function missingBetween(frame: Frame, to: number, position: number, visitor: Wal
       message: `mandatory ${node.kind} ${node.id} is missing${frame.loop ? ` in loop ${frame.loop.id}` : ''}`,
     });
   }
+}
+
+/** Every id a map mentions, once per map: a file of 70,000 sets opens 70,000 walkers. */
+const mapIds = new WeakMap<TransactionMap, Set<string>>();
+function idsOf(map: TransactionMap): Set<string> {
+  let ids = mapIds.get(map);
+  if (!ids) mapIds.set(map, (ids = collectIds(map.children)));
+  return ids;
 }
 
 function collectIds(nodes: MapNode[], into = new Set<string>()): Set<string> {
