@@ -1,5 +1,6 @@
 import type { Segment, X12Issue } from '@edi/x12';
 import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
+import { context, maxUse, misplacedMessage, placesOf, positionOf, type Place } from './walk-places';
 
 export interface WalkVisitor {
   enterLoop?(loop: LoopNode, trigger: Segment, position: number): void;
@@ -19,6 +20,19 @@ interface Frame {
   loop?: LoopNode;
 }
 
+/** Where a segment matched: the frame (0 = the set's top level) and the node's index in it. */
+interface Found {
+  frame: number;
+  index: number;
+}
+
+/** A segment whose match jumps ahead, waiting for the next one to tell whether it is the one out of place. */
+interface Held {
+  seg: Segment;
+  position: number;
+  found: Found;
+}
+
 /**
  * Matches a transaction set's segments (between ST and SE) against the map's structure the way X12
  * defines it: forward within the current loop, a loop's first segment starting a new iteration,
@@ -36,14 +50,20 @@ export function walk(
 }
 
 /**
- * The same walk, one segment at a time as they stream by: it holds only the open loops, never the
- * segments, so a set of any length is checked in the memory of its deepest nesting.
+ * The same walk, one segment at a time as they stream by: it holds only the open loops and at most
+ * one segment of look-ahead, so a set of any length is checked in the memory of its deepest nesting.
+ *
+ * One error per fault: a segment that matches further ahead than the next place (skipping entries
+ * or closing loops) is held until the next segment comes. If that one fits after the jump, the jump
+ * stands (and what it skipped is missing); if it only fits in what the jump would skip, the held
+ * segment is the one out of place, reported once, and the walk goes on from where it was.
  */
 export class Walker {
   private readonly frames: Frame[];
-  private readonly everywhere: Set<string>;
+  private readonly places: ReadonlyMap<string, readonly Place[]>;
   /** Where the next segment stands (ST is 1). */
   private position = 2;
+  private held: Held | undefined;
 
   constructor(
     private readonly map: TransactionMap,
@@ -51,7 +71,7 @@ export class Walker {
     private readonly knownSegment: (id: string) => boolean,
   ) {
     this.frames = [{ nodes: map.children, idx: 0, counts: new Map() }];
-    this.everywhere = idsOf(map);
+    this.places = placesOf(map);
   }
 
   /** Segments seen so far, plus ST: where SE would stand is `seen + 2`. */
@@ -61,9 +81,41 @@ export class Walker {
 
   push(seg: Segment): void {
     const position = this.position++;
-    const { frames, visitor } = this;
-    const found = find(frames, seg.id.toUpperCase());
+    const id = seg.id.toUpperCase();
+    const held = this.held;
+    if (!held) return this.place(seg, position, find(this.frames, id));
+    this.held = undefined;
+    const after = findAfterJump(this.frames, id, held.found);
+    if (after) {
+      this.apply(held.seg, held.position, held.found);
+      return this.place(seg, position, after);
+    }
+    const before = find(this.frames, id);
+    if (before && inSkipped(this.frames, before, held.found)) {
+      this.unexpected(held.seg, held.position);
+      return this.place(seg, position, before);
+    }
+    this.apply(held.seg, held.position, held.found);
+    this.place(seg, position, find(this.frames, id));
+  }
+
+  /** SE came (or the set ended without one): close every open loop, reporting what is missing. */
+  end(): void {
+    const { frames, visitor, held } = this;
+    if (held) this.apply(held.seg, held.position, held.found);
+    this.held = undefined;
+    while (frames.length) close(frames.pop()!, this.position, visitor);
+  }
+
+  private place(seg: Segment, position: number, found: Found | undefined): void {
     if (!found) return this.unexpected(seg, position);
+    if (isJump(this.frames, found)) this.held = { seg, position, found };
+    else this.apply(seg, position, found);
+  }
+
+  /** Moves to where the segment matched: closes the loops it leaves, reports what it skips, counts it. */
+  private apply(seg: Segment, position: number, found: Found): void {
+    const { frames, visitor } = this;
     while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
     const frame = frames[frames.length - 1]!;
     missingBetween(frame, found.index, position, visitor);
@@ -71,57 +123,43 @@ export class Walker {
     const node = frame.nodes[found.index]!;
     const count = (frame.counts.get(node) ?? 0) + 1;
     frame.counts.set(node, count);
-    if (node.kind === 'segment') {
-      if (count > node.max)
-        visitor.issue?.({
-          code: 'SEGMENT_MAX_USE',
-          severity: 'error',
-          ak3: '5',
-          ak5: '5',
-          segmentId: seg.id,
-          position,
-          message: `segment ${seg.id} occurs ${count} times here; at most ${node.max}`,
-        });
-      visitor.segment?.(node, seg, position, count);
-      return;
-    }
-    if (count > node.max)
-      visitor.issue?.({
-        code: 'LOOP_MAX_USE',
-        severity: 'error',
-        ak3: '4',
-        ak5: '5',
-        segmentId: seg.id,
-        position,
-        message: `loop ${node.id} occurs ${count} times; at most ${node.max}`,
-      });
+    if (count > node.max) this.overMax(node, frame.loop, seg, position, count);
+    if (node.kind === 'segment') return visitor.segment?.(node, seg, position, count);
     const first = node.children[0] as SegmentNode;
     frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
     visitor.enterLoop?.(node, seg, position);
     visitor.segment?.(first, seg, position, 1);
   }
 
-  /** SE came (or the set ended without one): close every open loop, reporting what is missing. */
-  end(): void {
-    const { frames, visitor } = this;
-    while (frames.length) close(frames.pop()!, this.position, visitor);
+  private overMax(node: MapNode, loop: LoopNode | undefined, seg: Segment, position: number, count: number) {
+    const segment = node.kind === 'segment';
+    this.visitor.issue?.({
+      code: segment ? 'SEGMENT_MAX_USE' : 'LOOP_MAX_USE',
+      severity: 'error',
+      ak3: segment ? '5' : '4',
+      ak5: '5',
+      segmentId: seg.id,
+      position,
+      message: `${context(node, loop)}: allowed, ${segment ? 'max use' : 'repeat'} ${maxUse(node.max)}${this.map.partner ? ` in ${this.map.partner}'s guide` : ''}; this is ${segment ? 'occurrence' : 'repeat'} ${count}`,
+    });
   }
 
   private unexpected(seg: Segment, position: number): void {
     const id = seg.id.toUpperCase();
     const map = this.map;
+    const places = this.places.get(id);
     // X12: 2 a segment of the standard set this guide does not expect, 7 one of this guide out of
     // place, 6 a known segment that is not part of the set, 1 not a segment at all
-    const [code, why] = map.otherStandardSegments.has(id)
+    const [code, message] = map.otherStandardSegments.has(id)
       ? ([
           '2',
-          `is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
+          `segment ${seg.id} is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
         ] as const)
-      : this.everywhere.has(id)
-        ? (['7', 'is not in its proper place here'] as const)
+      : places
+        ? (['7', misplacedMessage(places)] as const)
         : this.knownSegment(id)
-          ? (['6', `is not part of the ${map.transactionSet} transaction set`] as const)
-          : (['1', 'is not a known segment'] as const);
+          ? (['6', `segment ${seg.id} is not part of the ${map.transactionSet} transaction set`] as const)
+          : (['1', `segment ${seg.id} is not a known segment`] as const);
     this.visitor.issue?.({
       code: 'SEGMENT_UNEXPECTED',
       severity: 'error',
@@ -129,21 +167,65 @@ export class Walker {
       ak5: '5',
       segmentId: seg.id,
       position,
-      message: `segment ${seg.id} ${why}`,
+      message,
     });
     this.visitor.unmatched?.(seg, position);
   }
 }
 
-function find(frames: Frame[], id: string): { frame: number; index: number } | undefined {
-  for (let f = frames.length - 1; f >= 0; f--) {
+/** The first entry after the current one that has not been matched yet: the next place, no jump. */
+function nextPlace(frame: Frame): number {
+  const node = frame.nodes[frame.idx];
+  return node && (frame.counts.get(node) ?? 0) > 0 ? frame.idx + 1 : frame.idx;
+}
+
+/** A match that closes loops or skips entries of the current frame. */
+function isJump(frames: Frame[], found: Found): boolean {
+  const top = frames.length - 1;
+  return found.frame < top || found.index > nextPlace(frames[top]!);
+}
+
+/** Whether a match lies in what a jump to `target` would leave behind: skipped entries or closed loops. */
+function inSkipped(frames: Frame[], found: Found, target: Found): boolean {
+  if (found.frame < target.frame) return false;
+  const start = nextPlace(frames[found.frame]!);
+  return found.index >= start && (found.frame > target.frame || found.index < target.index);
+}
+
+function findIn(nodes: MapNode[], from: number, id: string): number {
+  for (let j = from; j < nodes.length; j++) if (nodes[j]!.id === id) return j;
+  return -1;
+}
+
+function findOut(frames: Frame[], id: string, fromFrame: number): Found | undefined {
+  for (let f = fromFrame; f >= 0; f--) {
     const frame = frames[f]!;
     // inside a loop, its first segment can only begin the next iteration (found one frame out)
-    for (let j = Math.max(frame.idx, frame.loop ? 1 : 0); j < frame.nodes.length; j++) {
-      if (frame.nodes[j]!.id === id) return { frame: f, index: j };
-    }
+    const index = findIn(frame.nodes, Math.max(frame.idx, frame.loop ? 1 : 0), id);
+    if (index >= 0) return { frame: f, index };
   }
   return undefined;
+}
+
+function find(frames: Frame[], id: string): Found | undefined {
+  return findOut(frames, id, frames.length - 1);
+}
+
+/**
+ * Where `id` would match once the walk stood at `target` (without moving there): in the loop the
+ * target opens, then in the target's frame from the target on, then outward as usual. The frames
+ * then are the same as after the move, so the answer can be used as is once it is made.
+ */
+function findAfterJump(frames: Frame[], id: string, target: Found): Found | undefined {
+  const frame = frames[target.frame]!;
+  const node = frame.nodes[target.index]!;
+  if (node.kind === 'loop') {
+    const inner = findIn(node.children, 1, id);
+    if (inner >= 0) return { frame: target.frame + 1, index: inner };
+  }
+  const index = findIn(frame.nodes, Math.max(target.index, frame.loop ? 1 : 0), id);
+  if (index >= 0) return { frame: target.frame, index };
+  return target.frame > 0 ? findOut(frames, id, target.frame - 1) : undefined;
 }
 
 function close(frame: Frame, position: number, visitor: WalkVisitor): void {
@@ -156,6 +238,7 @@ function missingBetween(frame: Frame, to: number, position: number, visitor: Wal
   for (let k = frame.idx; k < to; k++) {
     const node = frame.nodes[k]!;
     if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0) continue;
+    const at = positionOf(node);
     visitor.issue?.({
       code: 'SEGMENT_MISSING',
       severity: 'error',
@@ -163,23 +246,7 @@ function missingBetween(frame: Frame, to: number, position: number, visitor: Wal
       ak5: '5',
       segmentId: node.id,
       position,
-      message: `mandatory ${node.kind} ${node.id} is missing${frame.loop ? ` in loop ${frame.loop.id}` : ''}`,
+      message: `${node.kind === 'loop' ? `the ${node.id} loop` : node.id} is mandatory${at ? ` at ${at}` : ''}${frame.loop ? ` in the ${frame.loop.id} loop` : ''} and missing`,
     });
   }
-}
-
-/** Every id a map mentions, once per map: a file of 70,000 sets opens 70,000 walkers. */
-const mapIds = new WeakMap<TransactionMap, Set<string>>();
-function idsOf(map: TransactionMap): Set<string> {
-  let ids = mapIds.get(map);
-  if (!ids) mapIds.set(map, (ids = collectIds(map.children)));
-  return ids;
-}
-
-function collectIds(nodes: MapNode[], into = new Set<string>()): Set<string> {
-  for (const n of nodes) {
-    into.add(n.id);
-    if (n.kind === 'loop') collectIds(n.children, into);
-  }
-  return into;
 }
