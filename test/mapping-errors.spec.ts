@@ -81,12 +81,6 @@ describe('guide errors, each with its X12 code', () => {
       { ak4: '6', segmentId: 'PO1', element: 2, value: 'TEN' },
     ],
     [
-      'invalid code value (AK4 7)',
-      'BEG*00*SA',
-      'BEG*99*SA',
-      { ak4: '7', segmentId: 'BEG', element: 1, value: '99' },
-    ],
-    [
       'invalid date (AK4 8)',
       'DTM*002*20030705',
       'DTM*002*20030231',
@@ -100,6 +94,13 @@ describe('guide errors, each with its X12 code', () => {
     ],
   ] as const)('%s', (_, from, to, expected) => {
     expect(broken(from, to)).toContainEqual(expect.objectContaining({ severity: 'error', ...expected }));
+  });
+
+  it('invalid code value (AK4 7), from a partner guide narrowing BEG02 (the standard gives 92 no list)', () => {
+    expect(issuesOf(fixCount(REAL.replace('BEG*00*SA', 'BEG*00*DS')))).toEqual([]);
+    expect(issuesOf(fixCount(REAL.replace('BEG*00*SA', 'BEG*00*DS')), 'acme')).toContainEqual(
+      expect.objectContaining({ severity: 'error', ak4: '7', segmentId: 'BEG', element: 2, value: 'DS' }),
+    );
   });
 
   it('a loop over its maximum (AK3 4), from a partner guide allowing one N1', () => {

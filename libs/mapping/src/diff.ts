@@ -1,12 +1,14 @@
 import type { ElementDef, MapNode, TransactionMap } from './model';
 
 /**
- * What a partner's guide changes against the base: one line per difference, by node path
- * (REF, N1/N4, PO1/PID) and element (BEG02).
+ * What a partner's guide changes against the default (the standard with the house paths): one line
+ * per difference, by node path (REF, N1/N4, PO1/PID) and element (BEG02), then each extension (where
+ * the partner goes beyond the standard) with its reason.
  */
 export function diffMaps(base: TransactionMap, partner: TransactionMap): string[] {
   const out: string[] = [];
   diffNodes(base.children, partner.children, '', out);
+  for (const e of partner.extensions ?? []) out.push(`! extension ${e.at}: ${e.reason}`);
   return out;
 }
 
@@ -22,7 +24,8 @@ function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): v
       continue;
     }
     if (old.usage !== n.usage) out.push(`~ ${where}: usage ${old.usage} → ${n.usage}`);
-    if (old.max !== n.max) out.push(`~ ${where}: max ${fmtMax(old.max)} → ${fmtMax(n.max)}`);
+    if (old.max !== n.max)
+      out.push(`~ ${where}: ${n.max === 0 ? 'not used' : `max ${fmtMax(old.max)} → ${fmtMax(n.max)}`}`);
     if ((old.path ?? []).join('.') !== (n.path ?? []).join('.'))
       out.push(
         `~ ${where}: path ${(old.path ?? []).join('.') || '(current)'} → ${(n.path ?? []).join('.') || '(current)'}`,

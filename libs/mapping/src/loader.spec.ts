@@ -9,7 +9,7 @@ const registry = new MapRegistry(MAPS);
 
 function scratch(files: Record<string, string>): MapRegistry {
   const dir = mkdtempSync(join(tmpdir(), 'edi-maps-'));
-  cpSync(join(MAPS, 'segments.yaml'), join(dir, 'segments.yaml'));
+  cpSync(join(MAPS, 'standard'), join(dir, 'standard'), { recursive: true });
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
@@ -19,7 +19,7 @@ function scratch(files: Record<string, string>): MapRegistry {
 
 describe('MapRegistry', () => {
   it.each([
-    ['850', ['003010', '004010', '005010']],
+    ['850', ['003010', '004010', '004030', '005010']],
     ['855', ['004010', '005010']],
     ['856', ['004010', '005010']],
     ['810', ['004010', '005010']],
@@ -30,30 +30,38 @@ describe('MapRegistry', () => {
     for (const v of versions) expect(registry.get(set, v).children.length).toBeGreaterThan(2);
   });
 
-  it('picks the map for a GS08: exact, same major version, or the nearest', () => {
+  it('picks the standard version for a GS08 by its first six digits, else the nearest lower, saying so', () => {
     expect(registry.resolveVersion('850', '004010VICS')).toBe('004010');
-    expect(registry.resolveVersion('850', '004030')).toBe('004010');
+    expect(registry.resolveVersion('850', '004030')).toBe('004030');
     expect(registry.resolveVersion('850', '005010X123')).toBe('005010');
-    expect(registry.resolveVersion('856', '003040')).toBe('004010');
+    expect(registry.resolveVersion('856', '003040')).toBe('003040');
+    expect(registry.chooseVersion('850', '004010X098A1')).toEqual({ version: '004010' });
+    expect(registry.chooseVersion('850', '004020')).toEqual({
+      version: '004010',
+      warning: "GS08 004020: no 850 table of version 004020 in edi-maps/standard; read with 004010's",
+    });
     expect(registry.resolveVersion('204', '004010')).toBeUndefined();
   });
 
   it('refuses a map that breaks the schema, naming the file and the place', () => {
     const r = scratch({
       '850/004010.yaml':
-        'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n    usage: Mandatory\n',
+        'transactionSet: "850"\nversion: "004010"\ndocument: po\nstructure:\n  - segment: BEG\n    usage: M\n',
     });
     expect(() => r.get('850', '004010')).toThrow(MapError);
     expect(() => r.get('850', '004010')).toThrow(
-      /850\/004010\.yaml is not a valid map: \/structure\/0\/usage/,
+      /850\/004010\.yaml is not a valid map: \/structure\/0 must NOT have additional properties/,
     );
   });
 
-  it('refuses a segment the dictionary does not know, an element past the end, and a loop not led by its segment', () => {
-    const head = 'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n';
+  it('refuses a house node the standard does not have at that place, and an element past the end', () => {
+    const head = 'transactionSet: "850"\nversion: "004010"\ndocument: po\nstructure:\n';
     expect(() => scratch({ '850/004010.yaml': head + '  - segment: XYZ\n' }).get('850', '004010')).toThrow(
-      /segment XYZ is not in segments.yaml/,
+      /850\/004010.yaml: segment XYZ is not in the 004010 standard's table after its start/,
     );
+    expect(() =>
+      scratch({ '850/004010.yaml': head + '  - segment: CUR\n  - segment: BEG\n' }).get('850', '004010'),
+    ).toThrow(/segment BEG is not in the 004010 standard's table after CUR/);
     expect(() =>
       scratch({ '850/004010.yaml': head + '  - segment: BEG\n    elements: { "40": x }\n' }).get(
         '850',
@@ -86,8 +94,8 @@ describe('MapRegistry', () => {
     const r = scratch({
       'partners/x/850.yaml': 'transactionSet: "850"\nchanges:\n  - at: NOPE\n    usage: M\n',
       '850/004010.yaml':
-        'transactionSet: "850"\nversion: "004010"\nfunctionalGroup: PO\ndocument: po\nstructure:\n  - segment: BEG\n',
+        'transactionSet: "850"\nversion: "004010"\ndocument: po\nstructure:\n  - segment: BEG\n',
     });
-    expect(() => r.get('850', '004010', 'x')).toThrow(/no NOPE in the map/);
+    expect(() => r.get('850', '004010', 'x')).toThrow(/no NOPE in the guide/);
   });
 });

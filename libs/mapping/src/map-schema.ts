@@ -1,9 +1,11 @@
 /**
- * JSON Schema of the files in edi-maps/: a base map (set + version + structure), a map that
- * extends another with changes (005010 from 004010), and a partner override (changes only).
- * Every file is validated against it when loaded, so a typo fails at start, not on a live document.
+ * JSON Schema of the files in edi-maps/: a house map (paths on the standard's table for one set and
+ * version, or `extends` another with path changes), and a partner guide (changes that narrow the
+ * standard, and extensions with a reason). Every file is validated when loaded, so a typo fails at
+ * start, not on a live document. What is valid comes from edi-maps/standard/, not from these files.
  */
-const element = {
+const id = { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' };
+const houseElement = {
   oneOf: [
     { type: 'string', description: 'the JSON path the value goes to' },
     {
@@ -11,19 +13,33 @@ const element = {
       additionalProperties: false,
       properties: {
         path: { type: 'string' },
-        usage: { enum: ['M', 'O', 'X'] },
-        codes: { type: 'array', items: { type: 'string' } },
-        type: { enum: ['AN', 'ID', 'DT', 'TM', 'R', 'N0', 'N1', 'N2', 'N3', 'N4', 'C'] },
-        min: { type: 'integer', minimum: 0 },
-        max: { type: 'integer', minimum: 1 },
         asText: { type: 'boolean', description: 'keep a numeric element as text in JSON (control numbers)' },
       },
     },
   ],
 };
-
-const elements = { type: 'object', patternProperties: { '^\\d{2}$': element }, additionalProperties: false };
-const max = { oneOf: [{ type: 'integer', minimum: 1 }, { const: 'unbounded' }] };
+const partnerElement = {
+  oneOf: [
+    { type: 'string', description: 'the JSON path the value goes to' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        path: { type: 'string' },
+        usage: { enum: ['M', 'N'], description: 'M required by the partner, N not used' },
+        codes: { type: 'array', items: { type: 'string' }, minItems: 1 },
+        min: { type: 'integer', minimum: 0 },
+        max: { type: 'integer', minimum: 1 },
+      },
+    },
+  ],
+};
+const elementsOf = (element: object) => ({
+  type: 'object',
+  patternProperties: { '^\\d{2}$': element },
+  additionalProperties: false,
+});
+const max = { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'unbounded' }] };
 const pairs = {
   type: 'object',
   additionalProperties: false,
@@ -36,61 +52,98 @@ const pairs = {
   },
 };
 
-/** What both a map node and a change to one may set. */
-const editable = {
-  usage: { enum: ['M', 'O', 'X'] },
-  max,
-  path: { type: 'string' },
-  elements,
-  pairs,
-  require: {
-    type: 'object',
-    patternProperties: { '^\\d{2}$': { type: 'string' } },
-    additionalProperties: false,
-  },
-};
-
 const node = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    segment: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' },
-    loop: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' },
-    ...editable,
+    segment: id,
+    loop: id,
+    path: { type: 'string' },
+    elements: elementsOf(houseElement),
+    pairs,
     hierarchy: { type: 'object', additionalProperties: { type: 'string' } },
     structure: { type: 'array', items: { $ref: '#/$defs/node' } },
   },
   oneOf: [{ required: ['segment'] }, { required: ['loop', 'structure'] }],
 };
 
-const change = {
+/** A house map's own change to the map it extends: where data goes, nothing else. */
+const houseChange = {
   type: 'object',
   additionalProperties: false,
   properties: {
     at: { type: 'string', description: 'node path: REF, N1/N4, PO1/PID' },
-    ...editable,
+    path: { type: 'string' },
+    elements: elementsOf(houseElement),
+    remove: { type: 'string', description: 'a node the standard of this version does not have' },
     add: { $ref: '#/$defs/node' },
     after: { type: 'string' },
-    remove: { type: 'string' },
   },
+  oneOf: [{ required: ['at'] }, { required: ['remove'] }, { required: ['add', 'after'] }],
 };
 
 export const MAP_FILE_SCHEMA = {
   $id: 'https://edi-translator.local/schemas/map.json',
   type: 'object',
   additionalProperties: false,
-  $defs: { node, change },
+  $defs: { node },
   properties: {
     transactionSet: { type: 'string', pattern: '^\\d{3}$' },
     version: { type: 'string', pattern: '^\\d{6}$' },
-    functionalGroup: { type: 'string', pattern: '^[A-Z]{2}$' },
     document: { type: 'string' },
     description: { type: 'string' },
     extends: { type: 'string', pattern: '^\\d{3}/\\d{6}$' },
-    otherStandardSegments: { type: 'array', items: { type: 'string', pattern: '^[A-Z][A-Z0-9]{1,2}$' } },
-    dates: { enum: ['CCYYMMDD', 'YYMMDD'], description: 'width of every DT element: YYMMDD before 004010' },
     structure: { type: 'array', items: { $ref: '#/$defs/node' } },
-    changes: { type: 'array', items: { $ref: '#/$defs/change' } },
+    changes: { type: 'array', items: houseChange },
+  },
+  required: ['transactionSet', 'version'],
+} as const;
+
+const partnerChange = {
+  at: { type: 'string', description: 'node path: REF, N1/N4, PO1/PID' },
+  usage: { enum: ['M', 'N'], description: 'M required by the partner, N not used' },
+  max,
+  path: { type: 'string' },
+  elements: elementsOf(partnerElement),
+  require: {
+    type: 'object',
+    patternProperties: { '^\\d{2}$': { type: 'string' } },
+    additionalProperties: false,
+  },
+  remove: { type: 'string', description: 'a node the partner does not use' },
+};
+
+export const PARTNER_FILE_SCHEMA = {
+  $id: 'https://edi-translator.local/schemas/partner.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    transactionSet: { type: 'string', pattern: '^\\d{3}$' },
+    version: { type: 'string', pattern: '^\\d{6}$' },
+    description: { type: 'string' },
+    changes: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: partnerChange },
+    },
+    extensions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          ...partnerChange,
+          reason: { type: 'string', minLength: 1 },
+          add: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['segment'],
+            properties: { segment: id, usage: { enum: ['M', 'O'] }, max, path: { type: 'string' } },
+          },
+          after: { type: 'string' },
+        },
+      },
+    },
   },
   required: ['transactionSet'],
 } as const;

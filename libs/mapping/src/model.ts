@@ -21,6 +21,10 @@ export interface ElementDef {
   notes?: readonly SyntaxNote[];
   /** Where the value goes in the document, relative to the segment's object; absent = not mapped. */
   path?: string[];
+  /** The standard's name of the element or composite ("Quantity Ordered"). */
+  name?: string;
+  /** A composite's components in order (type C), each with its M/O/X within the composite. */
+  components?: readonly ElementDef[];
 }
 
 /** PO1/IT1/LIN product ids: qualifier/value pairs from element `from` on, each qualifier mapped to a field. */
@@ -91,7 +95,15 @@ export interface TransactionMap {
   document: string;
   description?: string;
   partner?: string;
-  /** Segments the X12 standard allows in this set that the guide does not use (AK3 2 when sent). */
+  /**
+   * Always empty now that the guide is the standard's whole table (every standard segment has its
+   * place); kept until walk.ts stops reading it.
+   */
   otherStandardSegments: ReadonlySet<string>;
   children: MapNode[];
+  /** The standard's name of the set ("Purchase Order") and the version whose table this is. */
+  standardName?: string;
+  standardVersion?: string;
+  /** Where a partner's guide goes beyond the standard, each with its reason. */
+  extensions?: readonly { at: string; reason: string }[];
 }

@@ -4,7 +4,7 @@ import { MapRegistry } from './loader';
 import type { ElementDef, LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
 import { documentSegments } from './to-x12';
 import { translateX12 } from './translate';
-import type { JsonObject } from './to-json';
+import { positionKey, type JsonObject } from './to-json';
 import type { JsonValue } from './values';
 import { segmentText } from '@edi/x12';
 
@@ -54,9 +54,11 @@ const text = (min: number, max: number, chars: string) =>
 function segmentFields(node: SegmentNode): fc.Arbitrary<JsonObject> {
   const entries: Array<[string, fc.Arbitrary<JsonValue>]> = [];
   node.elements.forEach((def, k) => {
-    if (!def.path || def.path.length !== 1 || (node.pairs && k + 1 >= node.pairs.from)) return;
+    // a segment the house map does not name keeps its elements under their X12 names, as text
+    const path = def.path ?? (def.asText ? [positionKey(node.id, k)] : undefined);
+    if (!path || path.length !== 1 || (node.pairs && k + 1 >= node.pairs.from)) return;
     if (node.id === 'HL' || def.type === 'C') return;
-    entries.push([def.path[0]!, value(def)]);
+    entries.push([path[0]!, value(def)]);
   });
   if (node.pairs)
     for (const field of [...node.pairs.fields.values()].slice(0, 4))

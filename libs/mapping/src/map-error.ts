@@ -1,0 +1,4 @@
+/** A map or standard file that is wrong: which file, where, why. */
+export class MapError extends Error {
+  override readonly name = 'MapError';
+}
