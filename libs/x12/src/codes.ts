@@ -55,6 +55,8 @@ export const TRANSACTION_ERRORS = {
   '5': 'One or more segments in error',
   '6': 'Missing or invalid transaction set identifier (ST01)',
   '7': 'Missing or invalid transaction set control number (ST02)',
+  '18': 'Transaction set not in the functional group its ST01 belongs to (GS01)',
+  '19': 'Invalid transaction set implementation convention reference (ST03)',
   '23': 'Transaction set control number not unique within the functional group',
 } as const;
 export type TransactionError = keyof typeof TRANSACTION_ERRORS;

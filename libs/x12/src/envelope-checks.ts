@@ -1,6 +1,9 @@
 import type { Ta1Note } from './codes';
 import type { X12Issue } from './errors';
+import { FUNCTIONAL_GROUP_OF, GS08_VERSION, delimiterIn, gsDateIsLong } from './envelope-rules';
 import type { RawSegment } from './segment';
+
+export { FUNCTIONAL_GROUP_OF, delimiterIn } from './envelope-rules';
 
 /** ISA element widths (ISA01..ISA16) and the TA1 note that a bad value in each earns. */
 const ISA_FIELDS: ReadonlyArray<{ width: number; note: Ta1Note; name: string }> = [
@@ -110,6 +113,20 @@ export function checkIsa(seg: RawSegment, fields: string[], fixedWidth: boolean)
       });
     }
   }
+  ISA_FIELDS.forEach((f, k) => {
+    // ISA11 and ISA16 are delimiters themselves
+    const found = k === 10 || k === 15 ? undefined : delimiterIn(fields[k]!, seg.delimiters);
+    if (found)
+      issues.push({
+        ...at,
+        element: k + 1,
+        code: 'DELIMITER_IN_DATA',
+        severity: 'error',
+        ta1: f.note,
+        value: fields[k],
+        message: `ISA${pad(k + 1)} (${f.name}) holds the ${found}, which may not appear in data`,
+      });
+  });
   const version = fields[11]!;
   if (version < '00402' && fields[10] !== 'U' && fields[10] !== 'u') {
     issues.push({
@@ -125,20 +142,29 @@ export function checkIsa(seg: RawSegment, fields: string[], fixedWidth: boolean)
   return issues;
 }
 
-/** GS syntax. A bad GS is reported in the TA1 (note 024), its control number also in AK9 (code 6). */
-export function checkGs(seg: RawSegment, fields: string[]): X12Issue[] {
+/**
+ * GS syntax. A bad GS is reported in the TA1 (note 024), its control number also in AK9 (code 6).
+ * `isa12` is the interchange's control version, which decides GS04's width with GS08.
+ */
+export function checkGs(seg: RawSegment, fields: string[], isa12 = ''): X12Issue[] {
   const at = { segmentIndex: seg.index, segmentId: 'GS', offset: seg.offset };
-  const bad = (element: number, message: string, extra: Partial<X12Issue> = {}): X12Issue => ({
-    ...at,
-    element,
-    code: 'GS_ELEMENT',
-    severity: 'error',
-    ta1: '024',
-    value: fields[element - 1],
-    message,
-    ...extra,
-  });
   const issues: X12Issue[] = [];
+  const flagged = new Set<number>();
+  const bad = (element: number, message: string, extra: Partial<X12Issue> = {}) => {
+    // one finding per element: a delimiter in it explains whatever else is wrong with it
+    if (flagged.has(element)) return;
+    flagged.add(element);
+    issues.push({
+      ...at,
+      element,
+      code: 'GS_ELEMENT',
+      severity: 'error',
+      ta1: '024',
+      value: fields[element - 1],
+      message,
+      ...extra,
+    });
+  };
   if (fields.length < 8) {
     issues.push({
       ...at,
@@ -148,32 +174,74 @@ export function checkGs(seg: RawSegment, fields: string[]): X12Issue[] {
       message: `GS has ${fields.length} elements; it needs 8`,
     });
   }
+  fields.forEach((value, k) => {
+    const found = delimiterIn(value, seg.delimiters);
+    if (found)
+      bad(k + 1, `GS${pad(k + 1)} holds the ${found}, which may not appear in data`, {
+        code: 'DELIMITER_IN_DATA',
+      });
+  });
   const [id = '', sender = '', receiver = '', date = '', time = '', control = '', agency = '', version = ''] =
     fields;
-  if (!/^[A-Z]{2}$/i.test(id)) issues.push(bad(1, `GS01 functional identifier '${id}' must be two letters`));
+  if (!/^[A-Z]{2}$/i.test(id)) bad(1, `GS01 functional identifier '${id}' must be two letters`);
   if (sender.length < 2 || sender.length > 15)
-    issues.push(bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`));
+    bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`);
   if (receiver.length < 2 || receiver.length > 15)
-    issues.push(bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`));
-  if (!(date.length === 8 ? isDate(date.slice(2), date.slice(0, 2)) : date.length === 6 && isDate(date))) {
-    issues.push(bad(4, `GS04 date '${date}' is not a valid date CCYYMMDD`));
-  }
-  if (!isTime(time)) issues.push(bad(5, `GS05 time '${time}' is not a valid time HHMM[SS[d..d]]`));
-  if (!/^\d{1,9}$/.test(control)) {
-    issues.push(bad(6, `GS06 group control number '${control}' must be 1-9 digits`, { ak9: '6' }));
-  }
-  if (!/^[XT]$/i.test(agency)) issues.push(bad(7, `GS07 responsible agency '${agency}' must be X or T`));
-  if (version.length < 1 || version.length > 12)
-    issues.push(bad(8, `GS08 version '${version}' must be 1-12 characters`));
+    bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`);
+  const dateIssue = checkGsDate(date, version, isa12);
+  if (dateIssue) bad(4, dateIssue);
+  if (!isTime(time)) bad(5, `GS05 time '${time}' is not a valid time: HHMM, HHMMSS, HHMMSSD or HHMMSSDD`);
+  if (!/^\d{1,9}$/.test(control))
+    bad(6, `GS06 group control number '${control}' must be 1-9 digits`, { ak9: '6' });
+  if (!/^[XT]$/i.test(agency)) bad(7, `GS07 responsible agency '${agency}' must be X or T`);
+  if (!GS08_VERSION.test(version))
+    bad(
+      8,
+      `GS08 version '${version}' is not an X12 version: six digits (004010) then an optional release or industry id (VICS, X222A1)`,
+    );
   return issues;
 }
 
-/** ST01 must name a transaction set, ST02 be a 4-9 character control number. */
-export function checkSt(seg: RawSegment, fields: string[], position: number): X12Issue[] {
+/** GS04 a real date, of the width its versions ask for (gsDateIsLong). */
+function checkGsDate(date: string, gs08: string, isa12: string): string | undefined {
+  const long = gsDateIsLong(gs08, isa12);
+  const valid =
+    date.length === 8 ? isDate(date.slice(2), date.slice(0, 2)) : date.length === 6 && isDate(date);
+  if (!valid) return `GS04 date '${date}' is not a valid date ${long === false ? 'YYMMDD' : 'CCYYMMDD'}`;
+  if (long === true && date.length !== 8)
+    return `GS04 date '${date}' must be CCYYMMDD (eight digits) in version ${gs08 || isa12}`;
+  if (long === false && date.length !== 6)
+    return `GS04 date '${date}' must be YYMMDD (six digits) before version 004010 (GS08 ${gs08}, ISA12 ${isa12})`;
+  return undefined;
+}
+
+/**
+ * ST01 must name a transaction set of the group's kind (GS01), ST02 be a 4-9 character control
+ * number, and neither hold a delimiter.
+ */
+export function checkSt(
+  seg: RawSegment,
+  fields: string[],
+  position: number,
+  functionalId?: string,
+): X12Issue[] {
   const at = { segmentIndex: seg.index, segmentId: 'ST', offset: seg.offset, position };
   const issues: X12Issue[] = [];
   const [setId = '', control = ''] = fields;
-  if (!/^\d{3}$/.test(setId)) {
+  const delimiters = fields.slice(0, 3).map((v) => delimiterIn(v, seg.delimiters));
+  delimiters.forEach((found, k) => {
+    if (found)
+      issues.push({
+        ...at,
+        element: k + 1,
+        code: 'DELIMITER_IN_DATA',
+        severity: 'error',
+        ak5: (['6', '7', '19'] as const)[k],
+        value: fields[k],
+        message: `ST${pad(k + 1)} holds the ${found}, which may not appear in data`,
+      });
+  });
+  if (!delimiters[0] && !/^\d{3}$/.test(setId)) {
     issues.push({
       ...at,
       element: 1,
@@ -184,7 +252,19 @@ export function checkSt(seg: RawSegment, fields: string[], position: number): X1
       message: `ST01 transaction set identifier '${setId}' must be three digits`,
     });
   }
-  if (control.length < 4 || control.length > 9) {
+  const group = FUNCTIONAL_GROUP_OF[setId];
+  if (group && functionalId !== undefined && functionalId.toUpperCase() !== group.id) {
+    issues.push({
+      ...at,
+      element: 1,
+      code: 'ST01_NOT_IN_GROUP',
+      severity: 'error',
+      ak5: '18',
+      value: setId,
+      message: `ST01 ${setId} (${group.name}) belongs in a functional group with GS01 ${group.id}; this group's GS01 is '${functionalId}'`,
+    });
+  }
+  if (!delimiters[1] && (control.length < 4 || control.length > 9)) {
     issues.push({
       ...at,
       element: 2,

@@ -121,9 +121,9 @@ describe('envelope checks', () => {
     });
   });
 
-  it('a repeated ST02 or GS06 is an error in 005010 (AK5 23, AK9 19) and a warning before', () => {
-    const dup = (version: string) =>
-      x12()
+  it('a repeated ST02 is an error (AK5 23) under ISA 00401 on; a repeated GS06 an error (AK9 19) in 005010', () => {
+    const dup = (version: string, isa = '00401') =>
+      x12({ version: isa })
         .isa()
         .gs({ version })
         .st('850', '0001')
@@ -139,7 +139,12 @@ describe('envelope checks', () => {
       ['ST02_DUPLICATE', 'error', '23'],
       ['GS06_DUPLICATE', 'error', '19'],
     ]);
-    expect(validateX12(dup('004010')).issues.map((i) => [i.code, i.severity])).toEqual([
+    expect(validateX12(dup('004010')).issues.map((i) => [i.code, i.severity, i.ak5])).toEqual([
+      ['ST02_DUPLICATE', 'error', '23'],
+      ['GS06_DUPLICATE', 'warning', undefined],
+    ]);
+    // the control standards before 00401: tools numbered every set 0001 and partners took them
+    expect(validateX12(dup('004010', '00300')).issues.map((i) => [i.code, i.severity])).toEqual([
       ['ST02_DUPLICATE', 'warning'],
       ['GS06_DUPLICATE', 'warning'],
     ]);

@@ -113,6 +113,15 @@ function uniqueness(
   return version >= '005' ? { severity: 'error', ...codes } : { severity: 'warning' };
 }
 
+/**
+ * ST02 must be unique within its group (AK5/IK5 23). Interchanges under the control standards before
+ * 00401 (ISA12 00200-00400) are written by tools that number every set 0001, and their partners take
+ * them: there a repeat is a warning, unless the group is 005010 or later.
+ */
+function stUniqueness(isa12: string, gs08: string): Pick<X12Issue, 'severity' | 'ak5'> {
+  return isa12 >= '00401' || gs08 >= '005' ? { severity: 'error', ak5: '23' } : { severity: 'warning' };
+}
+
 interface OpenTransaction extends TransactionResult {
   position: number;
   tooLong: boolean;
@@ -274,7 +283,8 @@ export class EnvelopeReader {
     this.txControls.clear();
     this.txCount = 0;
     this.handler.onSegment?.(seg, 'gs');
-    for (const issue of checkGs(seg, f)) this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
+    for (const issue of checkGs(seg, f, this.ic.header?.version))
+      this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
     // GS06 is numeric: 1 and 01 are the same number
     const groupKey = /^\d{1,9}$/.test(control) ? String(Number(control)) : control;
     if (this.groupControls.has(groupKey)) {
@@ -338,13 +348,14 @@ export class EnvelopeReader {
       status: 'A',
     };
     this.handler.onSegment?.(seg, 'st');
-    for (const issue of checkSt(seg, seg.fields(), 1)) this.txIssue(this.tx, issue);
+    for (const issue of checkSt(seg, seg.fields(), 1, this.group.header.functionalId))
+      this.txIssue(this.tx, issue);
     // ST02 is AN: 0001 and 00001 are different numbers
     const key = control;
     if (this.txControls.has(key)) {
       this.txIssue(this.tx, {
         code: 'ST02_DUPLICATE',
-        ...uniqueness(this.group.header.version, { ak5: '23' }),
+        ...stUniqueness(this.ic?.header?.version ?? '', this.group.header.version),
         segmentIndex: seg.index,
         segmentId: 'ST',
         position: 1,

@@ -82,7 +82,8 @@ export class X12Builder {
       f.functionalId ?? 'PO',
       'SENDERAPP',
       'RECEIVERAPP',
-      f.date ?? '20240131',
+      // GS04 is YYMMDD before 004010
+      f.date ?? ((f.version ?? '004010') < '004010' ? '240131' : '20240131'),
       f.time ?? '1100',
       this.gsControl,
       'X',
