@@ -125,7 +125,7 @@ export function mapsDir(config: Pick<AppConfig, 'EDI_MAPS_DIR'>): string {
     resolve(__dirname, '../../../edi-maps'),
     resolve(__dirname, '../../../../edi-maps'),
   ];
-  const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'segments.yaml')));
+  const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'standard')));
   if (!found)
     throw new Error(
       `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
