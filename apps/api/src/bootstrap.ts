@@ -1,6 +1,7 @@
 import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ResilientErp } from '@edi/erp';
 import { MapRegistry } from '@edi/mapping';
 import { ApiKeys, openDatabase, SecretBox, StaffAccounts, staffUsername } from '@edi/persistence';
 import {
@@ -113,6 +114,7 @@ export async function startService(
       maxDelayMs: 30_000,
       onError: warn('transactionId'),
     });
+    if (erp) retryWhenErpIsBack(erp, erpQueue);
     const ship = new LocalQueue(stages.ship, {
       concurrency: 2,
       maxAttempts: 20,
@@ -280,6 +282,20 @@ export async function startService(
       await dataSource.destroy();
     },
   };
+}
+
+/**
+ * While the ERP's circuit is open every PO's try fails at once and its backoff grows to 30 s
+ * (±50%), so POs sat in erp_pending up to 45 s after the ERP was back (a restart whose ERP came
+ * up late left them there past a minute). Instead, each time the circuit opens one waiting PO
+ * tests it when it may half-open, and when it closes every waiting PO goes at once.
+ */
+function retryWhenErpIsBack(
+  erp: ResilientErp,
+  queue: Pick<LocalQueue<unknown>, 'retryNow' | 'retryOne'>,
+): void {
+  erp.breaker.onBreak(() => setTimeout(() => queue.retryOne(), erp.halfOpenAfterMs + 50).unref());
+  erp.breaker.onReset(() => queue.retryNow());
 }
 
 /**

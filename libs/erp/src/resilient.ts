@@ -27,6 +27,8 @@ export interface ResilienceOptions {
 export class ResilientErp implements ErpAdapter {
   private readonly policy: IPolicy;
   readonly breaker: ReturnType<typeof circuitBreaker>;
+  /** How long the circuit stays open before one call may test the ERP again. */
+  readonly halfOpenAfterMs: number;
 
   constructor(
     private readonly inner: ErpAdapter,
@@ -37,8 +39,9 @@ export class ResilientErp implements ErpAdapter {
     // another try, but is no sign the ERP is down: it must not make every other PO fail fast,
     // and the PO itself must see the real error to be held for it in the end
     const down = handleWhen((e) => !(e instanceof ErpError) || e.kind === 'unavailable');
+    this.halfOpenAfterMs = options.halfOpenAfterMs ?? 5_000;
     this.breaker = circuitBreaker(down, {
-      halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
+      halfOpenAfter: this.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
     });
     const retries = retry(transient, {

@@ -138,6 +138,8 @@ export class LocalQueue<T> {
   /** Ids waiting, running or waiting out a backoff: enqueueing one of them again does nothing. */
   private readonly queued = new Set<string>();
   private readonly attempts = new Map<string, number>();
+  /** Ids waiting out a backoff, oldest failure first, with the timer that brings each back. */
+  private readonly backingOff = new Map<string, NodeJS.Timeout>();
   protected readonly results = new Map<string, { promise: Promise<T>; resolve: (o: T) => void }>();
   private readonly concurrency: number;
   private readonly maxAttempts: number;
@@ -180,6 +182,33 @@ export class LocalQueue<T> {
     const busy = () =>
       this.running > 0 || (!this.closed && (this.waiting.length > 0 || this.queued.size > 0));
     while (busy()) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /**
+   * What failed for a reason now gone (the ERP's circuit closed again): every id waiting out a
+   * backoff goes now, its backoff started afresh. A backoff grown while the cause lasted is no
+   * measure of how long to wait once it is over.
+   */
+  retryNow(): void {
+    if (this.closed) return;
+    // a Map's iterator skips what is deleted behind it: no copy of the keys needed
+    for (const id of this.backingOff.keys()) this.wake(id, true);
+    this.pump();
+  }
+
+  /** One id waiting out a backoff goes now (the oldest failure): a probe whether the cause is gone. */
+  retryOne(): void {
+    const first = this.backingOff.keys().next();
+    if (this.closed || first.done) return;
+    this.wake(first.value, false);
+    this.pump();
+  }
+
+  private wake(id: string, afresh: boolean): void {
+    clearTimeout(this.backingOff.get(id));
+    this.backingOff.delete(id);
+    if (afresh) this.attempts.delete(id);
+    this.waiting.push(id);
   }
 
   /** Stops retrying (shutdown): what is still waiting stays in the database for the next start. */
@@ -240,11 +269,14 @@ export class LocalQueue<T> {
       this.onError(id, e, attempt);
       if (this.closed) return true;
       const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random());
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        this.backingOff.delete(id);
         if (this.closed) return;
         this.waiting.push(id);
         this.pump();
-      }, delay).unref();
+      }, delay);
+      timer.unref();
+      this.backingOff.set(id, timer);
       return false;
     }
   }
