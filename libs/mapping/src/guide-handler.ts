@@ -138,11 +138,22 @@ function openSet(
   stIndex: number,
   options: GuideOptions,
 ): OpenSet | undefined {
-  const version = registry.resolveVersion(setId, gs08);
-  if (!version) return undefined;
+  const choice = registry.chooseVersion(setId, gs08);
+  if (!choice) return undefined;
+  const { version } = choice;
   // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
   const map = registry.get(setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
   const found: IssueHolder = { issues: [] };
+  // GS08's version has no table here: read with the nearest one, and say so (not a fault of the file)
+  if (choice.warning)
+    found.issues.push({
+      code: 'VERSION_FALLBACK',
+      severity: 'warning',
+      segmentId: 'ST',
+      segmentIndex: stIndex,
+      position: 1,
+      message: choice.warning,
+    });
   // positions count ST as 1; the segment's number in the file follows from the ST's
   const checker = guideChecker({
     push: (i: X12Issue) =>

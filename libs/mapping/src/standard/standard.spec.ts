@@ -149,3 +149,19 @@ describe('partner guides narrow the standard', () => {
     expect(find(map.children, 'TAX').max).toBe(0);
   });
 });
+
+describe('the version of a set', () => {
+  it('a GS08 version without a folder is read with the nearest lower one, with a warning', () => {
+    const b = x12().isa().gs({ version: '004020' }).st('850');
+    b.seg('BEG', '00', 'SA', 'PO1', '', '20240101').seg('PO1', '1', '2', 'EA').seg('CTT', '1');
+    const { translations, report } = translateX12(b.se().ge().iea().build(), registry);
+    expect(translations[0]!.map).toBe('850/004010');
+    expect(report.issues).toEqual([
+      expect.objectContaining({
+        code: 'VERSION_FALLBACK',
+        severity: 'warning',
+        message: "GS08 004020: no 850 table of version 004020 in edi-maps/standard; read with 004010's",
+      }),
+    ]);
+  });
+});
