@@ -1,5 +1,5 @@
 import { documentSegments, translateX12, type JsonObject } from '@edi/mapping';
-import { segmentText } from '@edi/x12';
+import { FUNCTIONAL_GROUP_OF, segmentText } from '@edi/x12';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import { registry } from './helpers/maps';
 
@@ -7,7 +7,7 @@ import { registry } from './helpers/maps';
 function translateSet(setId: string, version: string, ...segments: string[][]) {
   const b = x12({ version: version >= '005' ? '00501' : '00401' })
     .isa()
-    .gs({ version })
+    .gs({ version, functionalId: FUNCTIONAL_GROUP_OF[setId]?.id })
     .st(setId);
   for (const [id, ...el] of segments) b.seg(id!, ...el);
   const text = b.se().ge().iea().build();

@@ -36,15 +36,16 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
     }
     if (typeof v !== 'string') {
       if ('repeat' in v) {
-        if (v.repeat.length > def.repeat)
+        // in an element that does not repeat, the separator is a delimiter inside data (AK4 6)
+        if (def.repeat <= 1)
           bad(
             k + 1,
-            '12',
+            '6',
             '',
-            def.repeat > 1
-              ? `repeats ${v.repeat.length} times; at most ${def.repeat}`
-              : 'repeats, which this element may not',
+            'holds the repetition separator, which may not appear in data: it does not repeat',
           );
+        else if (v.repeat.length > def.repeat)
+          bad(k + 1, '12', '', `repeats ${v.repeat.length} times; at most ${def.repeat}`);
       } else if (def.type !== 'C')
         bad(k + 1, '6', v.join(':'), 'holds the component separator, which is not allowed in data');
       if (def.notes) compositeNotes(def, def.notes, v, seg.id, k + 1, position, issues);
@@ -112,12 +113,12 @@ export function guideChecker(
   issues: Pick<X12Issue[], 'push'> | { push(issue: X12Issue): unknown },
 ): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
   const met = new Map<SegmentNode, Set<number>>();
-  const hlDepth = new Map<string, number>();
+  const hl: HlState = { last: 0, depths: new Map() };
   return {
     segment(node, seg, position) {
       for (const i of checkElements(node, seg, position)) issues.push(i);
       if (node.require) noteRequirements(node, node.require, seg, met);
-      if (node.id === 'HL') checkNesting(seg, position, hlDepth, issues);
+      if (node.id === 'HL') checkHl(seg, position, hl, issues);
     },
     issue(i) {
       issues.push(i);
@@ -142,29 +143,84 @@ export function guideChecker(
   };
 }
 
-/** HL01 is the level's id, HL02 its parent's: how deep each level stands, the way the document nests them. */
-function checkNesting(
+/** The HLs of a set so far: the last HL01 (for the sequence) and how deep each level stands. */
+interface HlState {
+  last: number;
+  depths: Map<string, number>;
+}
+
+type Sink = { push(issue: X12Issue): unknown };
+
+const hlIssue = (
   seg: Segment,
   position: number,
-  depths: Map<string, number>,
-  issues: { push(issue: X12Issue): unknown },
-): void {
+  code: string,
+  element: number,
+  value: string,
+  message: string,
+): X12Issue => ({
+  code,
+  severity: 'error',
+  ak3: '8',
+  ak4: '7',
+  ak5: '5',
+  segmentId: seg.id,
+  position,
+  element,
+  value,
+  message,
+});
+
+/**
+ * HL01 numbers the set's HLs 1, 2, 3…; HL02 names the parent, an HL01 that came before. One break
+ * in the numbering is one finding: the sequence goes on from the number given.
+ */
+function checkHl(seg: Segment, position: number, hl: HlState, issues: Sink): void {
   const [id, parent] = seg.elements;
-  if (typeof id !== 'string') return;
+  if (typeof id !== 'string' || id === '') return;
+  const expected = hl.last + 1;
+  const number = /^\d+$/.test(id) ? Number(id) : NaN;
+  if (number !== expected)
+    issues.push(
+      hlIssue(
+        seg,
+        position,
+        'HL_SEQUENCE',
+        1,
+        id,
+        `HL01 '${id}' breaks the sequence: HLs are numbered 1, 2, 3…, so this one is ${expected}`,
+      ),
+    );
+  hl.last = Number.isNaN(number) ? expected : number;
+  if (typeof parent === 'string' && parent !== '' && !hl.depths.has(parent))
+    issues.push(
+      hlIssue(
+        seg,
+        position,
+        'HL_PARENT_UNKNOWN',
+        2,
+        parent,
+        `HL02 '${parent}' names no earlier HL: a parent's HL01 comes before its children`,
+      ),
+    );
+  checkNesting(seg, position, hl.depths, issues);
+}
+
+/** HL01 is the level's id, HL02 its parent's: how deep each level stands, the way the document nests them. */
+function checkNesting(seg: Segment, position: number, depths: Map<string, number>, issues: Sink): void {
+  const [id, parent] = seg.elements as [string, unknown];
   let depth = typeof parent === 'string' && parent ? (depths.get(parent) ?? 0) + 1 : 1;
   if (depth > MAX_HL_DEPTH) {
-    issues.push({
-      code: 'HL_TOO_DEEP',
-      severity: 'error',
-      ak3: '8',
-      ak4: '7',
-      ak5: '5',
-      segmentId: seg.id,
-      position,
-      element: 2,
-      value: parent as string,
-      message: `HL ${id} would be level ${depth} of nested HLs; at most ${MAX_HL_DEPTH}`,
-    });
+    issues.push(
+      hlIssue(
+        seg,
+        position,
+        'HL_TOO_DEEP',
+        2,
+        parent as string,
+        `HL ${id} would be level ${depth} of nested HLs; at most ${MAX_HL_DEPTH}`,
+      ),
+    );
     depth = 1; // the document puts it at the top
   }
   depths.set(id, depth);
