@@ -49,6 +49,22 @@ describe('the standard as data', () => {
     );
   });
 
+  it('defines every segment of every table of every version (005010 856 TD3 loop: AT9)', () => {
+    const lib = new StandardLibrary(join(MAPS, 'standard'));
+    const loaded: string[] = [];
+    for (const version of lib.versions)
+      for (const set of ['810', '850', '855', '856', '997', '999'])
+        if (lib.table(set, version)) loaded.push(`${set}/${version}`);
+    expect(loaded).toContain('856/005010');
+    expect(loaded).toHaveLength(lib.versions.length * 5 + 1);
+    expect(
+      lib
+        .dictionary('005010')
+        .segments.get('AT9')!
+        .elements.map((e) => e.ref),
+    ).toEqual(['567', '65', '189', '187', '188', '81', '184', '183']);
+  });
+
   it('resolves a delta onto its base, composites included', () => {
     const lib = new StandardLibrary(join(MAPS, 'standard'));
     expect(lib.dictionary('004010').composites.get('C030')!.components).toHaveLength(2);
