@@ -131,7 +131,6 @@ export class MapRegistry {
       description: house.description,
       standardName: table.name,
       standardVersion: table.version,
-      otherStandardSegments: new Set(),
       children: buildGuide(table, house.structure ?? [], {
         dictionary,
         file,

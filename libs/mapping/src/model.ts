@@ -95,11 +95,6 @@ export interface TransactionMap {
   document: string;
   description?: string;
   partner?: string;
-  /**
-   * Always empty now that the guide is the standard's whole table (every standard segment has its
-   * place); kept until walk.ts stops reading it.
-   */
-  otherStandardSegments: ReadonlySet<string>;
   children: MapNode[];
   /** The standard's name of the set ("Purchase Order") and the version whose table this is. */
   standardName?: string;

@@ -26,7 +26,6 @@ const MAP: TransactionMap = {
   version: '004010',
   functionalGroup: 'PO',
   document: 'purchaseOrder',
-  otherStandardSegments: new Set(),
   children: [
     s('020 BEG M 1'),
     s('040 CUR O 1'),

@@ -148,18 +148,14 @@ export class Walker {
     const id = seg.id.toUpperCase();
     const map = this.map;
     const places = this.places.get(id);
-    // X12: 2 a segment of the standard set this guide does not expect, 7 one of this guide out of
-    // place, 6 a known segment that is not part of the set, 1 not a segment at all
-    const [code, message] = map.otherStandardSegments.has(id)
-      ? ([
-          '2',
-          `segment ${seg.id} is allowed by the ${map.transactionSet} standard but not expected by this guide here`,
-        ] as const)
-      : places
-        ? (['7', misplacedMessage(places)] as const)
-        : this.knownSegment(id)
-          ? (['6', `segment ${seg.id} is not part of the ${map.transactionSet} transaction set`] as const)
-          : (['1', `segment ${seg.id} is not a known segment`] as const);
+    // the guide is the set's whole standard table, so X12: 7 one of the set out of place, 6 a known
+    // segment that is not part of the set, 1 not a segment at all (never 2: nothing of the set is
+    // left out of the guide)
+    const [code, message] = places
+      ? (['7', misplacedMessage(places)] as const)
+      : this.knownSegment(id)
+        ? (['6', `segment ${seg.id} is not part of the ${map.transactionSet} transaction set`] as const)
+        : (['1', `segment ${seg.id} is not a known segment`] as const);
     this.visitor.issue?.({
       code: 'SEGMENT_UNEXPECTED',
       severity: 'error',
