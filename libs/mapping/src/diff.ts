@@ -49,6 +49,7 @@ function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): v
 function diffElement(a: ElementDef | undefined, b: ElementDef, where: string, out: string[]): void {
   if (!a) return void out.push(`+ element ${where}`);
   if (a.usage !== b.usage) out.push(`~ ${where}: usage ${a.usage} → ${b.usage}`);
+  if (!a.notUsed && b.notUsed) out.push(`~ ${where}: not used`);
   if (a.min !== b.min || a.max !== b.max)
     out.push(`~ ${where}: length ${a.min}-${a.max} → ${b.min}-${b.max}`);
   const codes = (s?: ReadonlySet<string>) => (s ? [...s].join(' ') : 'any');

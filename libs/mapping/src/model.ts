@@ -12,6 +12,8 @@ export interface ElementDef {
   min: number;
   max: number;
   usage: Usage;
+  /** A partner's guide excludes the element (usage N): present, it is an error of its own. */
+  notUsed?: boolean;
   /** How many repeats the element allows (ISA11 separates them); 1 = not repeating. */
   repeat: number;
   /** Keep the value as text in JSON even though X12 types it as a number (control numbers: 000123). */

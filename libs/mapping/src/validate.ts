@@ -12,9 +12,9 @@ const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** Element errors of one segment against its definition: AK4/IK4 codes, each at its element. */
 export function checkElements(node: SegmentNode, seg: Segment, position: number): X12Issue[] {
   const issues: X12Issue[] = [];
-  const bad = (element: number, ak4: ElementError, value: string, why: string) =>
+  const bad = (element: number, ak4: ElementError, value: string, why: string, code = 'ELEMENT_INVALID') =>
     issues.push({
-      code: 'ELEMENT_INVALID',
+      code,
       severity: 'error',
       ak3: '8',
       ak4,
@@ -34,6 +34,16 @@ export function checkElements(node: SegmentNode, seg: Segment, position: number)
       if (def.usage === 'M') bad(k + 1, '1', '', 'is mandatory and missing');
       return;
     }
+    // X12 has no 997 code for an element a guide excludes: 10 (exclusion) is the nearest; a 999
+    // answers it with I10 ("Not Used" element present), see the ack writer
+    if (def.notUsed)
+      return void bad(
+        k + 1,
+        '10',
+        typeof v === 'string' ? v : '',
+        'is not used by this partner',
+        'ELEMENT_NOT_USED',
+      );
     if (typeof v !== 'string') {
       if ('repeat' in v) {
         // in an element that does not repeat, the separator is a delimiter inside data (AK4 6)

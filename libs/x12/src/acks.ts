@@ -80,7 +80,7 @@ function functionalAck(
     seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
   );
   for (const tx of group.transactions)
-    for (const s of transactionResponse(tx, is999, v5010)) segments.push(s);
+    for (const s of transactionResponse(tx, is999, v5010, version)) segments.push(s);
   segments.push(seg('AK9', ...groupResponse(group)));
   const st02 = '0001';
   const transaction: TransactionNode = {
@@ -107,7 +107,12 @@ function functionalAck(
 }
 
 /** AK2, AK3/AK4 (IK3/IK4) per segment in error, AK5 (IK5). */
-function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boolean): Segment[] {
+function transactionResponse(
+  tx: TransactionResult,
+  is999: boolean,
+  v5010: boolean,
+  version: string,
+): Segment[] {
   const out: Segment[] = [
     seg(
       'AK2',
@@ -134,13 +139,37 @@ function transactionResponse(tx: TransactionResult, is999: boolean, v5010: boole
       const position: Element = i.component
         ? [String(i.element ?? ''), String(i.component)]
         : String(i.element ?? '');
-      out.push(trim(seg(is999 ? 'IK4' : 'AK4', position, '', i.ak4!, (i.value ?? '').slice(0, 99))));
+      out.push(
+        trim(
+          seg(
+            is999 ? 'IK4' : 'AK4',
+            position,
+            '',
+            elementCode(i, is999, version),
+            (i.value ?? '').slice(0, 99),
+          ),
+        ),
+      );
     }
   }
   const codes = new Set<string>(tx.issues.filter((i) => i.ak5).map((i) => i.ak5!));
   if (bySegment.size) codes.add('5');
   out.push(trim(seg(is999 ? 'IK5' : 'AK5', tx.status, ...[...codes].slice(0, 5))));
   return out;
+}
+
+/**
+ * AK403/IK403 as the ack's version defines it. 12 and 13 came with the repetition separator
+ * (004020): to an earlier version the separator between "repeats" is a character in the data (6),
+ * and components past a composite's last are data elements too many (3). A 999 answers an element
+ * a partner's guide does not use with I10 ("Not Used" data element present); a 997 has no such
+ * code and keeps the 10 the validator gives it.
+ */
+function elementCode(issue: X12Issue, is999: boolean, version: string): string {
+  if (is999 && issue.code === 'ELEMENT_NOT_USED') return 'I10';
+  if (version < '004020' && issue.ak4 === '12') return '6';
+  if (version < '004020' && issue.ak4 === '13') return '3';
+  return issue.ak4!;
 }
 
 /** AK9: A/E/P/R, included (GE01), received, accepted, and group error codes. */

@@ -101,7 +101,7 @@ function narrowElement(
     def.asText = undefined;
   }
   if (e.usage === 'M') def.usage = 'M';
-  if (e.usage === 'N') def.max = 0;
+  if (e.usage === 'N') def.notUsed = true;
   if (e.max !== undefined) {
     if (e.max > def.max) widen(`${where}: max length ${e.max} (the standard's is ${def.max})`);
     def.max = e.max;

@@ -9,6 +9,7 @@ import type { LoopNode, MapNode, SegmentNode } from '../model';
 import type { JsonObject } from '../to-json';
 import { documentSegments } from '../to-x12';
 import { translateX12 } from '../translate';
+import { validateTransaction } from '../validate';
 import { StandardLibrary } from './library';
 
 const MAPS = resolve(__dirname, '../../../../edi-maps');
@@ -163,6 +164,36 @@ describe('partner guides narrow the standard', () => {
   it('a segment the partner does not use is refused where it stands', () => {
     const map = partner('changes:\n  - at: TAX\n    usage: N\n').get('850', '004010', 'p');
     expect(find(map.children, 'TAX').max).toBe(0);
+  });
+
+  it('an element the partner does not use is refused as such (AK4 10), not as too long', () => {
+    const map = partner("changes:\n  - at: PO1/PO1\n    elements: { '07': { usage: N } }\n").get(
+      '850',
+      '004010',
+      'p',
+    );
+    const seg = (id: string, ...elements: string[]) => ({ id, elements });
+    const body = [
+      seg('BEG', '00', 'SA', 'PO1', '', '20240101'),
+      seg('PO1', '1', '2', 'EA', '', '', 'VN', 'ABC'),
+      seg('CTT', '1'),
+    ];
+    const issues = validateTransaction(map, body, (id) => registry.knowsSegment(id));
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: 'ELEMENT_NOT_USED',
+        ak3: '8',
+        ak4: '10',
+        element: 7,
+        value: 'ABC',
+        message: 'PO107 is not used by this partner',
+      }),
+    ]);
+    // the same element absent is fine, and the default guide takes it
+    expect(validateTransaction(map, [body[0]!, seg('PO1', '1', '2', 'EA'), body[2]!], () => true)).toEqual(
+      [],
+    );
+    expect(validateTransaction(registry.get('850', '004010'), body, () => true)).toEqual([]);
   });
 });
 
