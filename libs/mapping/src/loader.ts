@@ -53,6 +53,8 @@ const validatePartner: ValidateFunction = ajv.compile(PARTNER_FILE_SCHEMA);
 export class MapRegistry {
   readonly standard: StandardLibrary;
   private readonly compiled = new Map<string, TransactionMap>();
+  /** House map versions by set: read from the folder once (every set read or written asks). */
+  private readonly houseVersions = new Map<string, string[]>();
 
   constructor(readonly dir: string) {
     this.standard = standardLibrary(join(dir, 'standard'));
@@ -64,14 +66,19 @@ export class MapRegistry {
   }
 
   /** Versions with a house map for this set, e.g. ['004010', '005010']. */
-  versions(set: string): string[] {
-    const folder = join(this.dir, set);
-    return existsSync(folder)
-      ? readdirSync(folder)
-          .filter((f) => /^\d{6}\.yaml$/.test(f))
-          .map((f) => f.slice(0, 6))
-          .sort()
-      : [];
+  versions(set: string): readonly string[] {
+    let versions = this.houseVersions.get(set);
+    if (!versions) {
+      const folder = join(this.dir, set);
+      versions = existsSync(folder)
+        ? readdirSync(folder)
+            .filter((f) => /^\d{6}\.yaml$/.test(f))
+            .map((f) => f.slice(0, 6))
+            .sort()
+        : [];
+      this.houseVersions.set(set, versions);
+    }
+    return versions;
   }
 
   /** The standard version that reads a GS08 such as 004010VICS, 004030 or 005010X222A1. */

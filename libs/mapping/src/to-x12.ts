@@ -19,35 +19,51 @@ export function documentSegments(map: TransactionMap, body: JsonObject): Segment
   return out;
 }
 
+/**
+ * Writes the nodes of one level for one object. A plain loop over the nodes, each looked up by its
+ * path once: the standard's whole table is here, and most of its nodes have no data in a document.
+ * Recursion follows the map's nesting (a few levels), never the document's.
+ */
 function emitNodes(nodes: MapNode[], obj: JsonObject, out: Segment[], forceFirst = false): void {
-  nodes.forEach((node, i) => {
-    if (node.kind === 'segment') {
-      for (const t of targets(obj, node.path, node.array)) {
-        const seg = buildSegment(node, t);
-        if (seg.elements.length || (forceFirst && i === 0)) out.push(seg);
-      }
-      return;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.kind === 'loop' && node.hierarchy) {
+      emitHierarchy(node, obj, out);
+      continue;
     }
-    if (node.hierarchy) return emitHierarchy(node, obj, out);
-    for (const t of targets(obj, node.path, node.array)) {
-      const before = out.length;
-      emitNodes(node.children, t, out, true);
-      // a loop without data of its own leaves nothing behind
-      if (!node.path && out.length === before + 1 && out[before]!.elements.length === 0 && node.usage !== 'M')
-        out.pop();
+    const v = node.path ? read(obj, node.path) : obj;
+    if (v === undefined || v === null || typeof v !== 'object') continue;
+    const first = forceFirst && i === 0;
+    if (!node.array) {
+      if (!Array.isArray(v)) emitOne(node, v, out, first);
+      continue;
     }
-  });
+    if (!Array.isArray(v)) continue;
+    for (const t of v) if (isObject(t)) emitOne(node, t, out, first);
+  }
 }
+
+function emitOne(node: MapNode, t: JsonObject, out: Segment[], first: boolean): void {
+  if (node.kind === 'segment') {
+    const seg = buildSegment(node, t);
+    if (seg.elements.length || first) out.push(seg);
+    return;
+  }
+  const before = out.length;
+  emitNodes(node.children, t, out, true);
+  // a loop without data of its own leaves nothing behind
+  if (!node.path && out.length === before + 1 && out[before]!.elements.length === 0 && node.usage !== 'M')
+    out.pop();
+}
+
+const isObject = (v: JsonValue): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function targets(obj: JsonObject, path: string[] | undefined, array: boolean): JsonObject[] {
   if (!path) return [obj];
   const v = read(obj, path);
   if (v === undefined || v === null) return [];
-  if (array)
-    return Array.isArray(v)
-      ? (v.filter((x) => x && typeof x === 'object' && !Array.isArray(x)) as JsonObject[])
-      : [];
-  return typeof v === 'object' && !Array.isArray(v) ? [v] : [];
+  if (array) return Array.isArray(v) ? v.filter(isObject) : [];
+  return isObject(v) ? [v] : [];
 }
 
 /**
@@ -78,20 +94,49 @@ function emitHierarchy(loop: LoopNode, root: JsonObject, out: Segment[]): void {
   }
 }
 
+/** What writing a segment needs that depends only on its node: worked out once per compiled map. */
+interface SegmentPlan {
+  /** Where each element's value is read: its path, else its X12 name (BEG07). */
+  keys: string[][];
+  /** Elements past the dictionary's count, kept under their X12 names (REF06). */
+  extra: RegExp;
+  /** Product id pairs: the qualifier of each named field. */
+  byField?: ReadonlyMap<string, string>;
+}
+
+const plans = new WeakMap<SegmentNode, SegmentPlan>();
+
+function planOf(node: SegmentNode): SegmentPlan {
+  let plan = plans.get(node);
+  if (!plan) {
+    plan = {
+      keys: node.elements.map((def, k) => def.path ?? [positionKey(node.id, k)]),
+      extra: new RegExp(`^${node.id}(\\d{2})$`),
+      byField: node.pairs && new Map([...node.pairs.fields].map(([q, f]) => [f, q])),
+    };
+    plans.set(node, plan);
+  }
+  return plan;
+}
+
 function buildSegment(node: SegmentNode, t: JsonObject): Segment {
-  const elements: Element[] = node.elements.map((def, k) => {
-    const v = read(t, def.path ?? [positionKey(node.id, k)]);
-    return v === undefined ? '' : toX12Value(v, def);
-  });
-  if (node.pairs) writePairs(node, t, elements);
-  // elements past the dictionary's count, kept under their X12 names (REF06)
-  const extra = new RegExp(`^${node.id}(\\d{2})$`);
-  for (const [key, value] of Object.entries(t)) {
-    const m = extra.exec(key);
+  const plan = planOf(node);
+  const defs = node.elements;
+  const elements: Element[] = new Array<Element>(defs.length);
+  for (let k = 0; k < defs.length; k++) {
+    const key = plan.keys[k]!;
+    const v = key.length === 1 ? t[key[0]!] : read(t, key);
+    elements[k] = v === undefined ? '' : toX12Value(v, defs[k]!);
+  }
+  if (node.pairs) writePairs(node, plan.byField!, t, elements);
+  const idLength = node.id.length;
+  for (const key in t) {
+    if (key.length !== idLength + 2 || !key.startsWith(node.id)) continue;
+    const m = plan.extra.exec(key);
     const k = m ? Number(m[1]) - 1 : -1;
-    if (k >= node.elements.length) {
+    if (k >= defs.length) {
       for (let gap = elements.length; gap < k; gap++) elements[gap] = '';
-      elements[k] = rawElement(value);
+      elements[k] = rawElement(t[key]!);
     }
   }
   if (node.id === 'HL') for (let k = 0; k < 3; k++) elements[k] = '';
@@ -99,9 +144,13 @@ function buildSegment(node: SegmentNode, t: JsonObject): Segment {
 }
 
 /** Named fields and the `other` list, in the order the object holds them. */
-function writePairs(node: SegmentNode, t: JsonObject, elements: Element[]): void {
-  const { from, to, fields, other } = node.pairs!;
-  const byField = new Map([...fields].map(([q, f]) => [f, q]));
+function writePairs(
+  node: SegmentNode,
+  byField: ReadonlyMap<string, string>,
+  t: JsonObject,
+  elements: Element[],
+): void {
+  const { from, to, other } = node.pairs!;
   const pairs: Array<[Element, Element]> = [];
   for (const [key, value] of Object.entries(t)) {
     const q = byField.get(key);

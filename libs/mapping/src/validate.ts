@@ -134,7 +134,7 @@ export function guideChecker(
       issues.push(i);
     },
     finish(map, end) {
-      for (const node of requiring(map.children)) {
+      for (const node of requiringOf(map)) {
         for (const [pos, value] of node.require!) {
           if (!met.get(node)?.has(pos)) {
             issues.push({
@@ -248,6 +248,15 @@ function noteRequirements(
     if (!positions) met.set(node, (positions = new Set()));
     positions.add(pos);
   }
+}
+
+const requiringCache = new WeakMap<TransactionMap, SegmentNode[]>();
+
+/** The segments with a partner's requirement, found once per compiled map (the standard's table is large). */
+function requiringOf(map: TransactionMap): SegmentNode[] {
+  let nodes = requiringCache.get(map);
+  if (!nodes) requiringCache.set(map, (nodes = requiring(map.children)));
+  return nodes;
 }
 
 function requiring(nodes: TransactionMap['children'], out: SegmentNode[] = []): SegmentNode[] {

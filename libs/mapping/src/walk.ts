@@ -188,8 +188,27 @@ function inSkipped(frames: Frame[], found: Found, target: Found): boolean {
   return found.index >= start && (found.frame > target.frame || found.index < target.index);
 }
 
+/** Where each id stands in a list of nodes, built once per list of a compiled map. */
+const idIndex = new WeakMap<MapNode[], ReadonlyMap<string, readonly number[]>>();
+
+function indexOf(nodes: MapNode[]): ReadonlyMap<string, readonly number[]> {
+  let index = idIndex.get(nodes);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    nodes.forEach((n, k) => {
+      const at = built.get(n.id);
+      if (at) at.push(k);
+      else built.set(n.id, [k]);
+    });
+    idIndex.set(nodes, (index = built));
+  }
+  return index;
+}
+
+/** The first node of that id at or after `from`: the standard's tables have many nodes per loop, an id few. */
 function findIn(nodes: MapNode[], from: number, id: string): number {
-  for (let j = from; j < nodes.length; j++) if (nodes[j]!.id === id) return j;
+  const at = indexOf(nodes).get(id);
+  if (at) for (const j of at) if (j >= from) return j;
   return -1;
 }
 
