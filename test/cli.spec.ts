@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseX12, segmentText, validateX12 } from '@edi/x12';
@@ -197,6 +197,38 @@ describe('edi CLI', () => {
     expect(edi(['maps', 'diff', 'nobody', '850']).code).toBe(2);
     const schema = JSON.parse(edi(['maps', 'schema', '810']).out);
     expect(schema.properties.invoice.properties.totalAmount.type).toEqual(['number', 'string']);
+  });
+
+  it("maps show prints the table a set is checked against, with house paths, notes and a partner's changes", () => {
+    const r = edi(['maps', 'show', '850', '--version', '004010']);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe("850 Purchase Order, version 004010 (the standard's 004010 table)");
+    const row = (text: RegExp) => lines.find((l) => text.test(l));
+    expect(row(/ 020 +BEG /)).toMatch(
+      /^ {2}020 +BEG Beginning Segment for Purchase Order +M +1 +\(document\)$/,
+    );
+    expect(row(/ 070 +TAX /)).toMatch(/O +>1 +TAX\[\] \(as X12\) +R0103 P0203/);
+    // loops indented by nesting, with their repeat; their segments one step further in
+    expect(row(/loop N9/)).toMatch(/^ {8}loop N9 +O +repeat 1000 +notes\[\]$/);
+    expect(row(/ 300 + {2}MSG /)).toMatch(/O +1000 +notes\[\]\.messages\[\] +C0302$/);
+    expect(row(/ 010 + {2}PO1 /)).toMatch(/M +1 +lines\[\] +C0302 C0504 P0607/);
+    const maps = join(tmp, 'maps');
+    cpSync(resolve(__dirname, '../edi-maps'), maps, { recursive: true });
+    mkdirSync(join(maps, 'partners/wide'), { recursive: true });
+    writeFileSync(
+      join(maps, 'partners/wide/850.yaml'),
+      "transactionSet: '850'\nchanges:\n  - at: PO1/PO1\n    elements: { '07': { usage: N } }\n" +
+        'extensions:\n  - at: PER\n    max: 5\n    reason: their buyers list five contacts\n',
+    );
+    const p = edi(['maps', 'show', '850', '--version', '004010', '--partner', 'wide', '--maps', maps]);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/\n\* 060 +PER Administrative Communications Contact +O +5 +contacts\[\]/);
+    expect(p.out).toContain('~ max 3 → 5\n        ! beyond the standard: their buyers list five contacts\n');
+    expect(p.out).toMatch(/\n\* 010 + {2}PO1 Baseline Item Data[^\n]*\n +~ PO107: not used\n/);
+    expect(edi(['maps', 'show', '850', '--partner', 'nobody']).code).toBe(2);
+    const old = edi(['maps', 'show', '850', '--version', '003020']);
+    expect(old.err).toContain("no 850 table of version 003020 in edi-maps/standard; read with 003010's");
   });
 });
 

@@ -8,7 +8,12 @@ import {
   staffListCommand,
   staffPasswordCommand,
 } from './commands/staff.command';
-import { mapsDiffCommand, mapsSchemaCommand, mapsSchemasCommand } from './commands/maps.command';
+import {
+  mapsDiffCommand,
+  mapsSchemaCommand,
+  mapsSchemasCommand,
+  mapsShowCommand,
+} from './commands/maps.command';
 import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
 import { parseCommand } from './commands/parse.command';
@@ -114,6 +119,14 @@ export function buildProgram(): Command {
     .action(async (partner: string, set: string, opts: { version?: string; maps?: string }) => {
       process.exitCode = await Promise.resolve(mapsDiffCommand(partner, set, opts));
     });
+  maps
+    .command('show')
+    .description("print the table a set is checked against: the standard, with a partner's changes marked")
+    .argument('<set>')
+    .option('--version <v>', 'standard version (GS08), e.g. 004010 or 005010X222A1', '004010')
+    .option('--partner <id>', "mark edi-maps/partners/<id>/'s changes")
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(run(mapsShowCommand));
   maps
     .command('schema')
     .description("print the JSON Schema of a set's canonical document")

@@ -46,7 +46,8 @@ function diffNodes(a: MapNode[], b: MapNode[], prefix: string, out: string[]): v
   for (const n of a) if (!right.has(key(n))) out.push(`- ${n.kind} ${prefix}${n.id}`);
 }
 
-function diffElement(a: ElementDef | undefined, b: ElementDef, where: string, out: string[]): void {
+/** One element against its default: what a partner changed, one line each. */
+export function diffElement(a: ElementDef | undefined, b: ElementDef, where: string, out: string[]): void {
   if (!a) return void out.push(`+ element ${where}`);
   if (a.usage !== b.usage) out.push(`~ ${where}: usage ${a.usage} → ${b.usage}`);
   if (!a.notUsed && b.notUsed) out.push(`~ ${where}: not used`);

@@ -2,7 +2,7 @@ import { diffMaps, documentSchema } from '@edi/mapping';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../io';
-import { openMaps } from '../maps';
+import { openMaps, showTable } from '../maps';
 
 /** `edi maps diff PARTNER SET`: what the partner's guide changes against the base map. */
 export function mapsDiffCommand(
@@ -26,6 +26,33 @@ export function mapsDiffCommand(
   return 0;
 }
 
+/** `edi maps show SET --version V [--partner P]`: the table a set of that version is checked against. */
+export function mapsShowCommand(
+  set: string,
+  flags: { version?: string; partner?: string; maps?: string },
+): number {
+  const registry = openMaps(flags.maps);
+  if (!registry.versions(set).length)
+    throw new UsageError(`no map for transaction set ${set} in edi-maps (have: ${KNOWN_SETS.join(', ')})`);
+  if (flags.partner && !registry.partners().includes(flags.partner))
+    throw new UsageError(
+      `no partner '${flags.partner}' in edi-maps/partners (have: ${registry.partners().join(', ') || 'none'})`,
+    );
+  const wanted = flags.version ?? '004010';
+  if (!/^\d{6}/.test(wanted))
+    throw new UsageError(`--version ${wanted}: a GS08 version such as 004010 or 005010X222A1`);
+  const choice = registry.chooseVersion(set, wanted);
+  if (!choice) throw new UsageError(`no ${set} table in edi-maps/standard for version ${wanted}`);
+  if (choice.warning) process.stderr.write(`warning: ${choice.warning}\n`);
+  const base = registry.get(set, choice.version);
+  process.stdout.write(
+    showTable(base, flags.partner ? registry.get(set, choice.version, flags.partner) : base),
+  );
+  return 0;
+}
+
+const KNOWN_SETS = ['850', '855', '856', '810', '997', '999'];
+
 /** `edi maps schema SET`: the JSON Schema of the canonical document. */
 export function mapsSchemaCommand(set: string, flags: { version?: string; maps?: string }): number {
   const registry = openMaps(flags.maps);
@@ -40,7 +67,7 @@ export function mapsSchemaCommand(set: string, flags: { version?: string; maps?:
 export function mapsSchemasCommand(dir: string, flags: { maps?: string }): number {
   const registry = openMaps(flags.maps);
   mkdirSync(dir, { recursive: true });
-  for (const set of ['850', '855', '856', '810', '997', '999']) {
+  for (const set of KNOWN_SETS) {
     for (const version of registry.versions(set)) {
       const file = join(dir, `${set}-${version}.json`);
       writeFileSync(file, JSON.stringify(documentSchema(registry.get(set, version)), null, 2) + '\n');
