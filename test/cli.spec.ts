@@ -219,12 +219,17 @@ describe('edi CLI', () => {
     writeFileSync(
       join(maps, 'partners/wide/850.yaml'),
       "transactionSet: '850'\nchanges:\n  - at: PO1/PO1\n    elements: { '07': { usage: N } }\n" +
-        'extensions:\n  - at: PER\n    max: 5\n    reason: their buyers list five contacts\n',
+        'extensions:\n  - at: PER\n    max: 5\n    reason: their buyers list five contacts\n' +
+        "  - add: { segment: TXI, max: 10, path: 'taxes[]' }\n    after: SAC\n    reason: heading tax lines\n",
     );
     const p = edi(['maps', 'show', '850', '--version', '004010', '--partner', 'wide', '--maps', maps]);
     expect(p.code).toBe(0);
     expect(p.out).toMatch(/\n\* 060 +PER Administrative Communications Contact +O +5 +contacts\[\]/);
     expect(p.out).toContain('~ max 3 → 5\n        ! beyond the standard: their buyers list five contacts\n');
+    expect(p.out).toMatch(
+      /\n\+ +TXI Tax Information +O +10 +taxes\[\][^\n]*\n +! beyond the standard: heading tax lines\n/,
+    );
+    expect(p.out).toMatch(/\n {2}130 +ITD /); // what follows an added segment is the standard's, unmarked
     expect(p.out).toMatch(/\n\* 010 + {2}PO1 Baseline Item Data[^\n]*\n +~ PO107: not used\n/);
     expect(edi(['maps', 'show', '850', '--partner', 'nobody']).code).toBe(2);
     const old = edi(['maps', 'show', '850', '--version', '003020']);

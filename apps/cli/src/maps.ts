@@ -78,7 +78,7 @@ function collect(nodes: MapNode[], defaults: MapNode[], w: Walk, rows: Row[]): v
   let cursor = 0;
   for (const node of nodes) {
     let k = cursor;
-    while (k < defaults.length && !(defaults[k]!.kind === node.kind && defaults[k]!.id === node.id)) k++;
+    while (k < defaults.length && placeOf(defaults[k]!) !== placeOf(node)) k++;
     const old = k < defaults.length ? defaults[k] : undefined;
     if (old) cursor = k + 1;
     const kept = w.kept || isKept(node);
@@ -117,6 +117,13 @@ function collect(nodes: MapNode[], defaults: MapNode[], w: Walk, rows: Row[]): v
     const inner = old?.kind === 'loop' ? old.children : [];
     collect(node.children, inner, { ...w, depth: w.depth + 1, where: `${at}/`, json, kept }, rows);
   }
+}
+
+/** A node's place in the table: a segment a partner adds has none, so it matches nothing of the default. */
+function placeOf(node: MapNode): string {
+  const first = node.kind === 'loop' ? node.children[0] : node;
+  const position = first?.kind === 'segment' ? first.standardPosition : undefined;
+  return position === undefined ? `+${node.id}` : `${node.kind}:${node.id}:${position}`;
 }
 
 /** A node the house map has no path for carries its X12 name as its key (TAX, N9Loop, REF@350). */
