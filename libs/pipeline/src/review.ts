@@ -147,11 +147,14 @@ export class Review {
     const errors = [...report.issues, ...translations[0]!.issues].filter((i) => i.severity === 'error');
     const unique = [...new Map(errors.map((i) => [`${i.position}|${i.element}|${i.message}`, i])).values()];
     if (unique.length) {
-      const first = unique.slice(0, 10).map(explainIssue).join(' ');
-      const more = unique.length > 10 ? ` … and ${unique.length - 10} more` : '';
+      // a set keeps its first findings only; the one that stands for the rest says how many
+      const listed = unique.filter((i) => i.omittedErrors === undefined);
+      const total = listed.length + unique.reduce((n, i) => n + (i.omittedErrors ?? 0), 0);
+      const first = listed.slice(0, 10).map(explainIssue).join(' ');
+      const more = total > 10 ? ` … and ${total - Math.min(10, listed.length)} more` : '';
       throw new ReviewError(
         'invalid',
-        `the new version still has ${unique.length} error${unique.length > 1 ? 's' : ''}: ${first}${more}`,
+        `the new version still has ${total} error${total > 1 ? 's' : ''}: ${first}${more}`,
         unique.slice(0, 100).map((i) => ({
           plain: explainIssue(i),
           message: i.message,

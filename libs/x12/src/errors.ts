@@ -40,6 +40,8 @@ export interface X12Issue extends X12Location, AckCodes {
   value?: string;
   /** Reading stopped here: nothing after this point was read. */
   fatal?: true;
+  /** ISSUES_OMITTED: how many errors it stands for, not listed to keep memory bounded. */
+  omittedErrors?: number;
 }
 
 /**

@@ -64,6 +64,7 @@ export function omittedIssue(holder: IssueHolder, what: string, limit: number): 
     code: 'ISSUES_OMITTED',
     severity: o.errors ? 'error' : 'warning',
     ...(o.ta1 ? { ta1: o.ta1 } : {}),
+    omittedErrors: o.errors,
     message: `${what}: ${o.errors + o.warnings} more findings (${o.errors} errors, ${o.warnings} warnings) not listed; only the first ${limit} are kept`,
   };
 }
