@@ -1,4 +1,6 @@
 import { buildAcks, parseX12, serialize, validateX12 } from '@edi/x12';
+import { translateX12 } from '@edi/mapping';
+import { registry } from './helpers/maps';
 import { corpusFiles } from './helpers/corpus';
 import { readFileSync } from 'node:fs';
 
@@ -102,5 +104,114 @@ describe.each(files.filter((f) => f.expect === 'invalid').map((f) => [f.file, f]
     const { issues } = validateX12(readFileSync(f.path));
     for (const e of expected!) expect(issues).toContainEqual(expect.objectContaining(e));
     if (expected!.length) expect(issues.some((i) => i.severity === 'error')).toBe(true);
+  });
+});
+
+/**
+ * What the default guide (the X12 standard's tables and dictionary) finds in corpus files that are
+ * labelled valid yet break the standard. The corpus labels say what their envelopes are ("valid":
+ * ISA/GS/ST sound, parse and round-trip); these files are sound there but break a syntax note of
+ * their own segments or the table itself, and the standard asks for exactly these findings. Any
+ * other finding in them fails the test, as any finding at all in every other valid file does.
+ */
+const STANDARD_BREAKS: Record<
+  string,
+  Array<{ code: string; segmentId: string; element: number; ak4?: string; note: string }>
+> = {
+  // 004010 DTM P0506: DTM05 (Date Time Period Format Qualifier, 1250) and DTM06 (the period, 1251)
+  // come as a pair; these files put a 3040-style century ("20") in DTM05 alone
+  '850/bots-plugins__850-004010-03.x12': [
+    { code: 'SYNTAX_NOTE', segmentId: 'DTM', element: 6, ak4: '2', note: 'DTM P0506' },
+  ],
+  '850/bots-plugins__850-004010-05.x12': [
+    { code: 'SYNTAX_NOTE', segmentId: 'DTM', element: 6, ak4: '2', note: 'DTM P0506' },
+  ],
+  '850/bots-plugins__850-004010-07.x12': [
+    { code: 'SYNTAX_NOTE', segmentId: 'DTM', element: 6, ak4: '2', note: 'DTM P0506' },
+  ],
+  'mixed/bots-plugins__mailbag01.x12': [
+    { code: 'SYNTAX_NOTE', segmentId: 'DTM', element: 6, ak4: '2', note: 'DTM P0506' },
+  ],
+  // 004010 IT1 P020304: quantity, unit and unit price go together; every line gives IT102/IT103 without IT104
+  '810/bots-plugins__810_3.x12': [
+    { code: 'SYNTAX_NOTE', segmentId: 'IT1', element: 4, ak4: '2', note: 'IT1 P020304' },
+  ],
+  // N1 P0304: an identification code qualifier (N103) without the code (N104)
+  'mixed/staedi__invoice810_po850_dual.edi': [
+    { code: 'SYNTAX_NOTE', segmentId: 'N1', element: 4, ak4: '2', note: 'N1 P0304' },
+  ],
+  // AK302/AK304/AK404 do not repeat (997 005010): the repetition separator inside them is a
+  // delimiter in data (AK4 6); the file was written to test a parser's handling of extra delimiters
+  '997/staedi__extraDelimiter997.edi': [
+    { code: 'ELEMENT_INVALID', segmentId: 'AK3', element: 2, ak4: '6', note: 'AK302' },
+    { code: 'ELEMENT_INVALID', segmentId: 'AK3', element: 4, ak4: '6', note: 'AK304' },
+    { code: 'ELEMENT_INVALID', segmentId: 'AK4', element: 4, ak4: '6', note: 'AK404' },
+  ],
+  // a 997 of ST and SE only: AK1 (0200) and AK9 (0700) are mandatory in the 997 table (AK3 3)
+  '997/staedi__empty997.edi': [
+    { code: 'SEGMENT_MISSING', segmentId: 'AK1', element: 0, note: 'AK1 is mandatory' },
+    { code: 'SEGMENT_MISSING', segmentId: 'AK9', element: 0, note: 'AK9 is mandatory' },
+  ],
+};
+
+describe('the default guide (the X12 standard) on the corpus', () => {
+  const guideErrors = (path: string) =>
+    translateX12(readFileSync(path), registry)
+      // sets we have no table for (820, 204…) are not the standard's verdict
+      .report.issues.filter((i) => i.severity === 'error' && i.code !== 'SET_NOT_SUPPORTED');
+
+  it('knows every file of its table of exceptions', () => {
+    const valid = new Set(files.filter((f) => f.expect === 'valid').map((f) => f.file));
+    for (const name of Object.keys(STANDARD_BREAKS)) expect(valid).toContain(name);
+  });
+
+  describe.each(files.filter((f) => f.expect === 'valid').map((f) => [f.file, f]))('%s', (_, f) => {
+    const expected = STANDARD_BREAKS[f.file];
+    if (!expected) {
+      // E (accepted, with noted errors) only for envelope warnings: ST02 repeated under ISA 00300
+      it('is accepted: AK5 A (or E for envelope warnings) for every set', () => {
+        expect(guideErrors(f.path).map((i) => i.message)).toEqual([]);
+        const acks = buildAcks(translateX12(readFileSync(f.path), registry).report.interchanges, {
+          ta1: 'never',
+        });
+        for (const ic of acks.interchanges)
+          for (const g of ic.groups)
+            for (const s of g.transactions[0]!.segments.filter((x) => x.id === 'AK5' || x.id === 'IK5'))
+              expect(['A', 'E']).toContain(s.elements[0]);
+      });
+      return;
+    }
+    it('gets exactly the findings the standard asks for, and nothing else', () => {
+      const found = guideErrors(f.path);
+      const key = (e: { code: string; segmentId?: string; element?: number }) =>
+        `${e.code} ${e.segmentId} ${e.element ?? 0}`;
+      expect([...new Set(found.map(key))].sort()).toEqual(expected.map(key).sort());
+      for (const i of found) {
+        const e = expected.find((x) => key(x) === key(i))!;
+        expect(i.message).toContain(e.note);
+        if (e.ak4) expect(i.ak4).toBe(e.ak4);
+      }
+    });
+  });
+});
+
+/** The guide's findings in invalid files whose fault is inside a set (their envelope faults are above). */
+describe('invalid files refused by the default guide for their real fault', () => {
+  const errors = (name: string) =>
+    translateX12(readFileSync(files.find((f) => f.file === `malformed/${name}`)!.path), registry).report
+      .issues;
+  it("staedi__invalid997.edi: a code not in AK101's list and a non-numeric AK402", () => {
+    const found = errors('staedi__invalid997.edi');
+    expect(found).toContainEqual(expect.objectContaining({ segmentId: 'AK1', element: 1, ak4: '5' }));
+    expect(found).toContainEqual(expect.objectContaining({ segmentId: 'AK4', element: 2, ak4: '6' }));
+  });
+  it('staedi__invalid999.edi: IK5 before AK2 out of place (AK3 7), then IK5 over its max use (AK3 5)', () => {
+    const found = errors('staedi__invalid999.edi');
+    expect(found).toContainEqual(
+      expect.objectContaining({ code: 'SEGMENT_UNEXPECTED', segmentId: 'IK5', ak3: '7' }),
+    );
+    expect(found).toContainEqual(
+      expect.objectContaining({ code: 'SEGMENT_MAX_USE', segmentId: 'IK5', ak3: '5' }),
+    );
   });
 });
