@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffMaps } from './diff';
@@ -41,6 +41,17 @@ describe('MapRegistry', () => {
       warning: "GS08 004020: no 850 table of version 004020 in edi-maps/standard; read with 004010's",
     });
     expect(registry.resolveVersion('204', '004010')).toBeUndefined();
+  });
+
+  it('compiles a guide for every set in every standard version, each with the house map of its table', () => {
+    // a GS08 of 004060 once got 004030's house map (MTX in N9) on 004010's table, and every
+    // such file crashed validation with a MapError
+    const versions = readdirSync(join(MAPS, 'standard')).filter((v) => /^\d{6}$/.test(v));
+    for (const set of ['850', '855', '856', '810', '997', '999'])
+      for (const version of versions) {
+        const chosen = registry.resolveVersion(set, version);
+        if (chosen) expect(() => registry.get(set, chosen)).not.toThrow();
+      }
   });
 
   it('refuses a map that breaks the schema, naming the file and the place', () => {

@@ -122,12 +122,14 @@ export class MapRegistry {
   }
 
   private compile(set: string, version: string, dates?: 'YYMMDD'): TransactionMap {
-    const houseVersion = this.houseVersion(set, version);
+    const table = this.standard.table(set, version);
+    if (!table) throw new MapError(`edi-maps/standard: no ${set} table in version ${version}`);
+    // a house map is paths on one table: a version that reads its base's table (004060's 850 is
+    // 004010's) takes the house map of that table's version, not of the nearest version number
+    const houseVersion = this.houseVersion(set, table.version);
     if (!houseVersion) throw new MapError(`edi-maps: no house map for transaction set ${set}`);
     const house = this.resolveFile(`${set}/${houseVersion}`);
     const file = join(this.dir, set, `${houseVersion}.yaml`);
-    const table = this.standard.table(set, version);
-    if (!table) throw new MapError(`edi-maps/standard: no ${set} table in version ${version}`);
     if (!house.document) throw new MapError(`${file}: needs document (the JSON key of the body)`);
     const dictionary = this.standard.dictionary(version);
     return {
