@@ -191,6 +191,30 @@ describe('acknowledgments', () => {
     expect(parseX12(out).interchanges[0]!.delimiters.element).toBe('\xbf');
   });
 
+  it("blanks the ack's own delimiters in what it copies from the inbound (found by npm run fuzz)", () => {
+    // terminator '…' inbound: a '~' is data there, and AK404 copies the bad value into an ack
+    // whose terminator is '~'
+    const text = x12({ segment: '|' }).isa().gs().st().seg('CTT', '1~X').se().ge().iea().build();
+    const input = Buffer.from(text.toString('latin1').replaceAll('|', '…'), 'utf8');
+    const results = validateX12(input).interchanges;
+    results[0]!.groups[0]!.transactions[0]!.issues.push({
+      code: 'ELEMENT_INVALID',
+      severity: 'error',
+      ak3: '8',
+      ak4: '6',
+      ak5: '5',
+      segmentId: 'CTT',
+      position: 2,
+      element: 1,
+      value: '1~X',
+      message: 'CTT01 must be a whole number',
+    });
+    const out = serialize(buildAcks(results, { now }));
+    const tx = parseX12(out).interchanges[0]!.groups[0]!.transactions[0]!;
+    expect(find(tx.segments, 'AK4')).toEqual([['1', '', '6', '1 X']]);
+    expect(validateX12(out).issues).toEqual([]);
+  });
+
   it('keeps the ack ISA fixed-width when the inbound ISA fields are too long (found by npm run fuzz)', () => {
     const input = x12()
       .isa({ senderQualifier: '0'.repeat(40), sender: 'S'.repeat(20), usage: 'EA' })

@@ -224,7 +224,7 @@ function ackInterchange(
     component: delimiters.component,
   });
 
-  return {
+  const ic: InterchangeNode = {
     delimiters,
     lineEnding: h.lineEnding,
     header: isa,
@@ -233,6 +233,41 @@ function ackInterchange(
     ...(ta1 && !groups.length ? { tail: [ta1] } : {}),
     trailer: seg('IEA', String(groups.length), String(control).padStart(9, '0')),
   };
+  blankDelimiters(ic);
+  return ic;
+}
+
+/**
+ * What an ack copies from the inbound (ids, control numbers, AK404's bad data) may hold a
+ * character the ack uses as a delimiter: the inbound's own delimiters were others (a '~' is data
+ * when the terminator was '…'). Each becomes a space, which keeps the ISA's fixed width.
+ */
+function blankDelimiters(ic: InterchangeNode): void {
+  const d = ic.delimiters;
+  const chars = [d.element, d.component, d.segment, d.repetition].filter((c): c is string => !!c);
+  const clean = (text: string) => (chars.some((c) => text.includes(c)) ? replaceAll(text, chars) : text);
+  const fix = (segment: Segment) => {
+    segment.elements = segment.elements.map((e) =>
+      typeof e === 'string' ? clean(e) : Array.isArray(e) ? e.map(clean) : e,
+    );
+  };
+  // ISA11 and ISA16 are the repetition and component separators themselves
+  const [isa11, isa16] = [ic.header.elements[10], ic.header.elements[15]];
+  fix(ic.header);
+  if (isa11 !== undefined) ic.header.elements[10] = isa11;
+  if (isa16 !== undefined) ic.header.elements[15] = isa16;
+  for (const group of ic.groups) {
+    fix(group.header);
+    for (const s of group.before ?? []) fix(s);
+    for (const tx of group.transactions) tx.segments.forEach(fix);
+  }
+  for (const s of ic.tail ?? []) fix(s);
+}
+
+function replaceAll(text: string, chars: readonly string[]): string {
+  let out = text;
+  for (const c of chars) out = out.split(c).join(' ');
+  return out;
 }
 
 function seg(id: string, ...elements: Element[]): Segment {
