@@ -186,9 +186,10 @@ const hlIssue = (
  * in the numbering is one finding: the sequence goes on from the number given.
  */
 function checkHl(seg: Segment, position: number, hl: HlState, issues: Sink): void {
-  const [id, parent] = seg.elements;
-  if (typeof id !== 'string' || id === '') return;
+  const [given, parent] = seg.elements;
   const expected = hl.last + 1;
+  // HL01 missing is its own finding (mandatory): the sequence goes on as if it held its number
+  const id = typeof given === 'string' && given !== '' ? given : String(expected);
   const number = /^\d+$/.test(id) ? Number(id) : NaN;
   if (number !== expected)
     issues.push(
@@ -213,12 +214,18 @@ function checkHl(seg: Segment, position: number, hl: HlState, issues: Sink): voi
         `HL02 '${parent}' names no earlier HL: a parent's HL01 comes before its children`,
       ),
     );
-  checkNesting(seg, position, hl.depths, issues);
+  checkNesting(seg, id, position, hl.depths, issues);
 }
 
 /** HL01 is the level's id, HL02 its parent's: how deep each level stands, the way the document nests them. */
-function checkNesting(seg: Segment, position: number, depths: Map<string, number>, issues: Sink): void {
-  const [id, parent] = seg.elements as [string, unknown];
+function checkNesting(
+  seg: Segment,
+  id: string,
+  position: number,
+  depths: Map<string, number>,
+  issues: Sink,
+): void {
+  const parent = seg.elements[1];
   let depth = typeof parent === 'string' && parent ? (depths.get(parent) ?? 0) + 1 : 1;
   if (depth > MAX_HL_DEPTH) {
     issues.push(

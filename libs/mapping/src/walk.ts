@@ -18,6 +18,8 @@ interface Frame {
   idx: number;
   counts: Map<MapNode, number>;
   loop?: LoopNode;
+  /** Entries whose segment came out of place (reported there): not reported missing as well. */
+  misplaced?: Set<MapNode>;
 }
 
 /** Where a segment matched: the frame (0 = the set's top level) and the node's index in it. */
@@ -93,6 +95,9 @@ export class Walker {
     const before = find(this.frames, id);
     if (before && inSkipped(this.frames, before, held.found)) {
       this.unexpected(held.seg, held.position);
+      // one fault, one finding: the segment is there, only out of place, so it is not missing too
+      const frame = this.frames[held.found.frame]!;
+      (frame.misplaced ??= new Set()).add(frame.nodes[held.found.index]!);
       return this.place(seg, position, before);
     }
     this.apply(held.seg, held.position, held.found);
@@ -252,7 +257,7 @@ function close(frame: Frame, position: number, visitor: WalkVisitor): void {
 function missingBetween(frame: Frame, to: number, position: number, visitor: WalkVisitor): void {
   for (let k = frame.idx; k < to; k++) {
     const node = frame.nodes[k]!;
-    if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0) continue;
+    if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0 || frame.misplaced?.has(node)) continue;
     const at = positionOf(node);
     visitor.issue?.({
       code: 'SEGMENT_MISSING',
