@@ -54,6 +54,32 @@ describe('edi at scale', () => {
     expect(flag.err).toContain("--max-segments must be a whole number from 1 up, got '0'");
   });
 
+  it('translate writes a 50 MB document without holding its text: peak RSS within 90 MB of validate', () => {
+    // one 850 of 350,000 PO1 lines: before, its JSON.stringify string and the copies made to write
+    // it cost about 145 MB over validate; written in pieces, about 60 MB (the document itself)
+    const one = join(tmp, 'po1-loop.x12');
+    const lines = Array.from({ length: 350_000 }, (_, n) => `PO1*${n + 1}*1*EA*9.25**BP*B-${n + 1}~\n`);
+    writeFileSync(
+      one,
+      'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*000000001*0*P*>~\n' +
+        'GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*1*X*004010~\nST*850*0001~\nBEG*00*SA*PO-1**20261125~\n' +
+        lines.join('') +
+        'SE*350003*0001~\nGE*1*1~\nIEA*1*000000001~\n',
+    );
+    const peakMb = (command: string) => {
+      const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, command, one], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      return Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024;
+    };
+    const validate = peakMb('validate');
+    const translate = peakMb('translate');
+    expect(validate).toBeGreaterThan(0);
+    expect(translate - validate).toBeLessThan(90);
+  });
+
   it('parse → serialize round-trips 206,000 segments', () => {
     const big = join(tmp, 'big.x12');
     const input = largeInterchange({ sets: 2, lines: 103_000 });

@@ -21,6 +21,14 @@ export class OutputBuffer {
     this.size += text.length;
   };
 
+  /** Writes pieces as they come, waiting for the stream whenever a buffer's worth is waiting. */
+  async pipe(pieces: Iterable<string>): Promise<void> {
+    for (const piece of pieces) {
+      this.write(piece);
+      await this.flush();
+    }
+  }
+
   async flush(force = false): Promise<void> {
     if (!force && this.size < 1 << 16) return;
     const text = this.parts.join('');

@@ -3,6 +3,7 @@ import { readX12, serialize } from '@edi/x12';
 import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
+import { jsonChunks } from '../json-chunks';
 import { OutputBuffer, UsageError, controlNumber, maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
@@ -33,8 +34,24 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
   const xml = flags.format === 'xml';
   const builder = new XMLBuilder({ format: true, ignoreAttributes: true, arrayNodeName: 'document' });
   const shown = progress(size);
-  let count = 0;
   let errors = 0;
+  // onDocument cannot wait for stdout, so a set's document waits here (as an object, not a
+  // string) until the next chunk boundary, where it is written out with back-pressure
+  let pending: CanonicalDocument[] = [];
+  let written = 0;
+  const writePending = async () => {
+    const documents = pending;
+    pending = [];
+    for (const document of documents) {
+      if (xml) out.write(builder.build({ document }));
+      else {
+        out.write(`${written ? ',' : ''}\n`);
+        await out.pipe(jsonChunks(document));
+      }
+      written++;
+      await out.flush();
+    }
+  };
   out.write(xml ? '<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n' : '[');
   await readX12(
     stream,
@@ -49,21 +66,21 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
       {
         partner: flags.partner,
         onDocument: (t) => {
-          if (xml) out.write(builder.build({ document: t.document }));
-          else out.write(`${count ? ',' : ''}\n${JSON.stringify(t.document, null, 2)}`);
-          count++;
+          pending.push(t.document);
         },
       },
     ),
     {
       onChunk: async (n) => {
         shown(n);
+        await writePending();
         await out.flush();
       },
       keepTransactions: false,
       maxSegmentsPerSet,
     },
   );
+  await writePending();
   out.write(xml ? '</documents>\n' : '\n]\n');
   await out.flush(true);
   return errors ? 1 : 0;
