@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL && !config.EDI_ERP_URL && !config.EDI_ERP_CONFIG && config.EDI_ERP_SANDBOX_PORT)
     await startEmbeddedSandbox(config);
   const running = await startService(config, {
-    schema: process.env.EDI_DB_SCHEMA,
-    queuePrefix: process.env.EDI_QUEUE_PREFIX,
+    schema: config.EDI_DB_SCHEMA,
+    queuePrefix: config.EDI_QUEUE_PREFIX,
   });
   const mode = config.REDIS_URL
     ? 'scaled: stages run in `npm run start:worker`'

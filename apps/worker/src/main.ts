@@ -25,10 +25,10 @@ async function main(): Promise<void> {
   const ds = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.EDI_DATA_DIR,
-    schema: process.env.EDI_DB_SCHEMA,
+    schema: config.EDI_DB_SCHEMA,
   });
   const connection = redisConnection(config.REDIS_URL);
-  const prefix = process.env.EDI_QUEUE_PREFIX ?? 'edi';
+  const prefix = config.EDI_QUEUE_PREFIX;
   let queues: Queue[] = [];
   const { erp, erpHosts, outbound, erpTransport } = outboundWiring(config);
   const metrics = new Metrics(

@@ -14,6 +14,10 @@ export const ConfigSchema = z.object({
   EDI_MAPS_DIR: z.string().optional(),
   EDI_BODY_LIMIT: z.string().default('10mb'),
   /** Segments one transaction set may hold (ST and SE included); a longer one is refused with a 997 rejection. Also the `edi` command's default. */
+  /** Postgres schema to use (tests and benches give each run its own); default the user's search path. */
+  EDI_DB_SCHEMA: z.string().min(1).optional(),
+  /** BullMQ key prefix in Redis, so several installations can share one Redis. */
+  EDI_QUEUE_PREFIX: z.string().min(1).default('edi'),
   EDI_MAX_SEGMENTS_PER_SET: z.coerce.number().int().min(1).default(500_000),
   EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -47,7 +47,8 @@ const TEXT = LETTERS + '0123456789';
 
 const int = (r: Rng, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
 const pick = <T>(r: Rng, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
-const word = (r: Rng, n: number, chars: string) => Array.from({ length: n }, () => pick(r, chars)).join('');
+const word = (r: Rng, n: number, chars: string) =>
+  Array.from({ length: n }, () => pick(r, [...chars])).join('');
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** A value valid for a simple element: its type, its length, its code list. */
