@@ -2,7 +2,7 @@ import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions 
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
 import type { StageQueue } from './pipeline';
-import type { TranslateOutcome } from './translate.stage';
+import type { TranslateOutcome } from './translate/translate.stage';
 
 export const QUEUES = {
   translate: 'edi-translate',

@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { x12 } from '../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../test/helpers/databases';
 import { InProcessQueue, Pipeline } from './pipeline';
-import { TranslateStage } from './translate.stage';
+import { TranslateStage } from './translate/translate.stage';
 
 const maps = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
 const DEMO_850 = readFileSync(resolve(__dirname, '../../../fixtures/x12/850-demo.x12'));

@@ -6,9 +6,9 @@ import {
   type TradingPartner,
 } from '@edi/persistence';
 import { IsNull, Not, type DataSource } from 'typeorm';
-import { IngestService } from './ingest.service';
-import type { Composed, OutboundComposer, OutboundInput } from './outbound';
-import type { TranslateOutcome, TranslateStage } from './translate.stage';
+import { IngestService } from './ingest/ingest.service';
+import type { Composed, OutboundComposer, OutboundInput } from './deliver/outbound';
+import type { TranslateOutcome, TranslateStage } from './translate/translate.stage';
 
 /** Carries ids to a stage: in-process (embedded) or a BullMQ queue (scaled). */
 export interface IdQueue {

@@ -3,12 +3,12 @@ import type { MapRegistry } from '@edi/mapping';
 import type { SecretBox, TradingPartner } from '@edi/persistence';
 import type { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
-import { DeliverStage } from './deliver.stage';
-import { ErpStage, type ErpOutcome, type ErpResolver } from './erp.stage';
-import { OutboundComposer } from './outbound';
-import { ShipStage, type ShipOutcome } from './ship.stage';
-import { SftpStage } from './sftp.stage';
-import { TranslateStage, type TranslateOutcome } from './translate.stage';
+import { DeliverStage } from './deliver/deliver.stage';
+import { ErpStage, type ErpOutcome, type ErpResolver } from './erp/erp.stage';
+import { OutboundComposer } from './deliver/outbound';
+import { ShipStage, type ShipOutcome } from './ship/ship.stage';
+import { SftpStage } from './ingest/sftp.stage';
+import { TranslateStage, type TranslateOutcome } from './translate/translate.stage';
 
 export interface Stages {
   translate: TranslateStage;

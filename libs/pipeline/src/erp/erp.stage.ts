@@ -9,11 +9,11 @@ import {
 } from '@edi/persistence';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { OutboundError, type OutboundComposer } from './outbound';
-import { decideLines, type LineDecision, type PoLine } from './erp-decisions';
+import { OutboundError, type OutboundComposer } from '../deliver/outbound';
+import { decideLines, type LineDecision, type PoLine } from './decide-lines';
 import { partnerRules, type PartnerRules } from './rules';
 
-export { decideLines, type LineDecision, type LineStatus } from './erp-decisions';
+export { decideLines, type LineDecision, type LineStatus } from './decide-lines';
 
 export interface ErpOutcome {
   transactionId: string;

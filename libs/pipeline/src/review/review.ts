@@ -21,8 +21,8 @@ import {
 } from '@edi/x12';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { isaControlNumbers } from './ingest.service';
-import type { StageQueue } from './pipeline';
+import { isaControlNumbers } from '../ingest/ingest.service';
+import type { StageQueue } from '../pipeline';
 
 /** What staff may reprocess, resubmit or resolve: the problem states. */
 export const REVIEWABLE: readonly TransactionStatus[] = ['rejected', 'failed', 'held'];

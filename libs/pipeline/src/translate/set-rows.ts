@@ -2,7 +2,7 @@ import type { Translation } from '@edi/mapping';
 import { Interchange, TransactionSet, type TradingPartner, type TransactionStatus } from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DuplicateRules } from './translate-duplicates';
+import { DuplicateRules } from './duplicate-rules';
 
 /** Rows an INSERT: sixteen columns each stays far below SQLite's limit of bound variables. */
 const INSERT_BATCH = 200;

@@ -1,8 +1,8 @@
 import { ErpError, type ErpInvoice, type ErpShipment } from '@edi/erp';
 import { TradingPartner, TransactionSet, transact } from '@edi/persistence';
 import { In, QueryFailedError, type DataSource } from 'typeorm';
-import type { ErpResolver } from './erp.stage';
-import type { OutboundComposer } from './outbound';
+import type { ErpResolver } from '../erp/erp.stage';
+import type { OutboundComposer } from '../deliver/outbound';
 
 export interface ShipOutcome {
   /** The 850 whose order shipped. */

@@ -13,7 +13,7 @@ import {
 import { buildAcks, readX12, serialize, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { SetRows, type SavedSet } from './translate-rows';
+import { SetRows, type SavedSet } from './set-rows';
 
 /** TypeORM's insert/update input type; JSON columns (unknown[]) do not fit its deep-partial type. */
 type Entity<T> = QueryDeepPartialEntity<T>;

@@ -11,7 +11,7 @@ import {
   writeMailbox,
 } from '@edi/transport';
 import type { DataSource } from 'typeorm';
-import type { Pipeline } from './pipeline';
+import type { Pipeline } from '../pipeline';
 
 /** A sealed settings column → the settings, or undefined when the partner has no SFTP server. */
 export function sftpSettingsOf(
