@@ -59,6 +59,12 @@ export function showTable(base: TransactionMap, guide: TransactionMap): string {
     for (const c of r.changes)
       out.push(`${' '.repeat(8 + 2 * (r.label.length - r.label.trimStart().length))}${c}`);
   }
+  // a house map written for another version's table: what it maps that this version lacks
+  const skipped = guide.house?.skipped ?? [];
+  if (skipped.length)
+    out.push(
+      `House map ${guide.house!.version}'s paths this version has no place for (not in its table): ${[...new Set(skipped)].join(', ')}`,
+    );
   return out.join('\n') + '\n';
 }
 

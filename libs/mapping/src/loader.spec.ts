@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffMaps } from './diff';
 import { MapError, MapRegistry } from './loader';
+import { translateX12 } from './translate';
 
 const MAPS = resolve(__dirname, '../../../edi-maps');
 const registry = new MapRegistry(MAPS);
@@ -85,6 +86,74 @@ describe('MapRegistry', () => {
         '004010',
       ),
     ).toThrow(/loop N1 must begin with segment N1/);
+  });
+
+  it("lays a house map written for another version's table on what that table has, skipping the rest", () => {
+    // 003040's 850 has its own table; its house map is 004010's paths (through 850/003010.yaml)
+    const map = registry.get('850', '003040');
+    const at = (...ids: string[]) => {
+      let list = map.children;
+      let node: (typeof list)[number] | undefined;
+      for (const id of ids) {
+        node = list.find((n) => n.id === id);
+        if (node?.kind === 'loop') list = node.children;
+      }
+      return node!;
+    };
+    // a house loop on a plain segment (003040's CTT has no loop): the loop's path, its trigger's elements
+    const ctt = at('CTT');
+    expect(ctt).toMatchObject({ kind: 'segment', path: ['totals'], array: false });
+    expect(ctt.kind === 'segment' && ctt.elements[0]!.path).toEqual(['lineCount']);
+    // places follow the data element: 004010's DTM05 1250 is 003040's DTM06 (DTM05 is 624 Century)
+    const dtm = at('DTM');
+    expect(dtm.kind === 'segment' && dtm.elements.map((e) => [e.ref, e.path?.join('.')])).toEqual([
+      ['374', 'qualifier'],
+      ['373', 'date'],
+      ['337', 'time'],
+      ['623', 'timeCode'],
+      ['624', undefined],
+      ['1250', 'periodFormat'],
+      ['1251', 'period'],
+    ]);
+    // a composite and its first component are one element (004010's CTP05 C001, 003040's 355)
+    const ctp = at('CTP');
+    expect(ctp.kind === 'segment' && [ctp.elements[4]!.ref, ctp.elements[4]!.path]).toEqual([
+      '355',
+      ['unitOfMeasure'],
+    ]);
+    // what 003040 lacks keeps no path, and the guide says which
+    expect(map.house).toMatchObject({ version: '003010' });
+    expect(map.house!.skipped).toEqual(expect.arrayContaining(['REF04', 'PER09', 'N9/DTM', 'PO1/MSG']));
+    // a house map on its own version's table stays strict: nothing skipped
+    expect(registry.get('850', '004010').house).toMatchObject({ version: '004010', skipped: [] });
+  });
+
+  it('reads a document of a version with its own table and a borrowed house map into the same JSON', () => {
+    const x12 = (version: string, isa: string, date: string, dtm: string) =>
+      Buffer.from(
+        [
+          `ISA*00*          *00*          *ZZ*PARTNER        *ZZ*US             *260301*0930*U*${isa}*000000001*0*P*>`,
+          `GS*PO*PARTNER*US*${date}*0930*1*X*${version}`,
+          'ST*850*0001',
+          `BEG*00*SA*PO-1**${date}`,
+          `DTM*002*${dtm}`,
+          'PO1*1*10*EA*9.25**BP*B-1',
+          'CTT*1',
+          'SE*6*0001',
+          'GE*1*1',
+          'IEA*1*000000001',
+        ].join('~') + '~',
+      );
+    const old = translateX12(x12('003040', '00304', '260301', '260310****RD8*20260310-20260320'), registry);
+    const now = translateX12(
+      x12('004010', '00401', '20260301', '20260310***RD8*20260310-20260320'),
+      registry,
+    );
+    expect(old.report.issues).toEqual([]);
+    expect(now.report.issues).toEqual([]);
+    const body = (t: typeof old) => t.translations[0]!.document.purchaseOrder as Record<string, unknown>;
+    expect(body(old).dates).toEqual(body(now).dates);
+    expect(body(old).totals).toEqual(body(now).totals);
   });
 
   it('applies a partner override and says what it changes', () => {

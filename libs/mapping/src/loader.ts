@@ -132,6 +132,15 @@ export class MapRegistry {
     const file = join(this.dir, set, `${houseVersion}.yaml`);
     if (!house.document) throw new MapError(`${file}: needs document (the JSON key of the body)`);
     const dictionary = this.standard.dictionary(version);
+    const skipped: string[] = [];
+    const children = buildGuide(table, house.structure ?? [], {
+      dictionary,
+      houseDictionary: this.standard.dictionary(houseVersion),
+      borrowed: houseVersion !== table.version,
+      skipped,
+      file,
+      dateWidth: dates === 'YYMMDD' ? 6 : undefined,
+    });
     return {
       transactionSet: set,
       version,
@@ -140,11 +149,8 @@ export class MapRegistry {
       description: house.description,
       standardName: table.name,
       standardVersion: table.version,
-      children: buildGuide(table, house.structure ?? [], {
-        dictionary,
-        file,
-        dateWidth: dates === 'YYMMDD' ? 6 : undefined,
-      }),
+      children,
+      house: { file, version: houseVersion, skipped },
     };
   }
 

@@ -103,4 +103,9 @@ export interface TransactionMap {
   standardVersion?: string;
   /** Where a partner's guide goes beyond the standard, each with its reason. */
   extensions?: readonly { at: string; reason: string }[];
+  /**
+   * The house map whose paths are laid on the table, and what of it this version lacks (a house map
+   * written for another version's table: "CTT/AMT", "PER07"), which keeps no path here.
+   */
+  house?: { file: string; version: string; skipped: readonly string[] };
 }

@@ -17,6 +17,11 @@ const TABLES = [
   ]),
   ['999', '005010'],
   ['850', '004030'],
+  // tables of their own under a house map written for 004010's (paths laid on what they share)
+  ...['850', '855', '856', '810'].flatMap((s) => [
+    [s, '003040'],
+    [s, '003050'],
+  ]),
 ] as Array<[string, string]>;
 
 const draw = (set: string, version: string, seed: number): DrawnSet =>
