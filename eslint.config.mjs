@@ -57,6 +57,16 @@ export default tseslint.config(
     },
   },
   {
+    // libs/as2 is AS2's wire format and S/MIME only: no framework, no database, nothing of ours.
+    files: ['libs/as2/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', '@edi/*', '**/apps/**', 'typeorm', 'bullmq'] },
+      ],
+    },
+  },
+  {
     // libs/mapping imports only libs/x12.
     files: ['libs/mapping/**/*.ts'],
     rules: {
