@@ -5,6 +5,34 @@ import type { DeliveryChannel } from './trading-partner.entity';
 /** pending: waiting to be fetched or pushed; delivered: fetched or accepted by the partner; failed: gave up (a person looks). */
 export type OutboundStatus = 'pending' | 'delivered' | 'failed';
 
+/** What the partner said of a business document we sent (TA1, 997, 999), or that it never said. */
+export const ACK_STATUSES = ['pending', 'accepted', 'accepted_with_errors', 'rejected', 'overdue'] as const;
+export type AckState = (typeof ACK_STATUSES)[number];
+
+/** One reason a partner gave, in words, pointing at our segment (and element) where it can. */
+export interface AckReason {
+  code: string;
+  message: string;
+  segmentId?: string;
+  /** ST is 1 (AK302/IK302). */
+  position?: number;
+  element?: number;
+  badValue?: string;
+  /** Our segment it points at, as we sent it. */
+  segment?: string;
+}
+
+/** One answer the partner sent about the document (late and repeated ones are kept too). */
+export interface AckAnswer {
+  kind: 'TA1' | '997' | '999';
+  status: Exclude<AckState, 'pending' | 'overdue'>;
+  /** The inbound interchange that carried it. */
+  interchangeId: string;
+  at: string;
+  /** Why it did not change the state: 'duplicate' (same answer again), 'late' (after overdue), or none. */
+  note?: 'duplicate' | 'late' | 'superseded';
+}
+
 /**
  * Something we send a partner, as X12: an acknowledgment (TA1, 997, 999, or TA1+997 in one
  * interchange) or a business document (855, 856, 810). It waits in the outbox until the partner
@@ -62,4 +90,27 @@ export class OutboundDocument {
 
   @Column({ name: 'fetched_at', type: 'varchar', length: 30, nullable: true })
   fetchedAt!: string | null;
+
+  /** Null for what expects no answer (our own acknowledgments). */
+  @Column({ name: 'ack_status', type: 'varchar', length: 24, nullable: true })
+  ackStatus!: AckState | null;
+
+  /** When the state last changed (the answer's arrival, or the window's end). */
+  @Column({ name: 'ack_at', type: 'varchar', length: 30, nullable: true })
+  ackAt!: string | null;
+
+  /** When it turns overdue without an answer (the partner's window for the set, from creation). */
+  @Column({ name: 'ack_due_at', type: 'varchar', length: 30, nullable: true })
+  ackDueAt!: string | null;
+
+  @Column({ name: 'ack_reasons', type: 'simple-json', nullable: true })
+  ackReasons!: AckReason[] | null;
+
+  @Column({ name: 'ack_answers', type: 'simple-json', nullable: true })
+  ackAnswers!: AckAnswer[] | null;
+
+  /** The document staff resent this one in place of. */
+  @Index()
+  @Column({ name: 'resent_from', type: 'varchar', length: 36, nullable: true })
+  resentFrom!: string | null;
 }

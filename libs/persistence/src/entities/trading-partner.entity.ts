@@ -4,6 +4,8 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 export type AckKind = 'auto' | '997' | '999';
 export type Ta1Policy = 'auto' | 'always' | 'never';
 export type DeliveryChannel = 'outbox' | 'webhook' | 'sftp';
+/** test: ISA15 must be T and no real order is made; production: ISA15 must be P. */
+export type PartnerMode = 'test' | 'production';
 
 /** A trading partner: who they are in the envelopes, how they want answers. */
 @Entity('trading_partners')
@@ -82,6 +84,21 @@ export class TradingPartner {
   /** Partner rules (back-order policy, price tolerance…), used by the ERP stage. */
   @Column({ type: 'simple-json', nullable: true })
   rules!: Record<string, unknown> | null;
+
+  /** How long the partner has to acknowledge what we send before it is overdue (default a day). */
+  @Column({ name: 'ack_overdue_seconds', type: 'integer', default: 86400 })
+  ackOverdueSeconds!: number;
+
+  /** Windows by set that override it, e.g. {"856": 14400}: retailers want an ASN's 997 within hours. */
+  @Column({ name: 'ack_overdue_by_set', type: 'simple-json', nullable: true })
+  ackOverdueSecondsBySet!: Record<string, number> | null;
+
+  @Column({ type: 'varchar', length: 10, default: 'production' })
+  mode!: PartnerMode;
+
+  /** Where our events about this partner go (rejected, overdue); null = EDI_EVENTS_URL. */
+  @Column({ name: 'events_url', type: 'varchar', length: 500, nullable: true })
+  eventsUrl!: string | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -1,0 +1,67 @@
+import { IsNull, type EntityManager } from 'typeorm';
+import { EdiEvent, type EdiEventStatus, type EdiEventType } from '../entities/edi-event.entity';
+
+export interface NewEvent {
+  partnerId: string;
+  type: EdiEventType;
+  documentId: string;
+  payload: Record<string, unknown>;
+  /** 'none' when no endpoint is configured: it still lists as needing attention. */
+  status: Extract<EdiEventStatus, 'pending' | 'none'>;
+}
+
+/** The events a document raises, stored before they are posted, and the console's needs-attention list. */
+export class EventsRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  /** One event per document and type (a unique index): raised twice, it is stored once. Undefined when it existed. */
+  async raise(e: NewEvent): Promise<EdiEvent | undefined> {
+    const repo = this.m.getRepository(EdiEvent);
+    if (await repo.existsBy({ documentId: e.documentId, type: e.type })) return undefined;
+    const row = repo.create({ ...e, payload: JSON.stringify(e.payload), attempts: 0 });
+    // a second worker raising it at the same moment meets the unique index, not an error
+    await repo.createQueryBuilder().insert().values(row).orIgnore().execute();
+    return (await repo.existsBy({ id: row.id })) ? row : undefined;
+  }
+
+  /** Pending events whose next try is due, oldest first. */
+  async due(at: string, limit = 100): Promise<EdiEvent[]> {
+    return this.m
+      .getRepository(EdiEvent)
+      .createQueryBuilder('e')
+      .where('e.status = :s', { s: 'pending' })
+      .andWhere('(e.nextAttemptAt IS NULL OR e.nextAttemptAt <= :at)', { at })
+      .orderBy('e.createdAt', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  async record(
+    id: string,
+    patch: Pick<EdiEvent, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>,
+  ): Promise<void> {
+    await this.m.getRepository(EdiEvent).update({ id }, patch);
+  }
+
+  /** What no one has dealt with yet, newest first. */
+  async needsAttention(limit = 100, offset = 0): Promise<[EdiEvent[], number]> {
+    return this.m.getRepository(EdiEvent).findAndCount({
+      where: { resolvedAt: IsNull() },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  async byDocument(documentId: string): Promise<EdiEvent[]> {
+    return this.m.getRepository(EdiEvent).find({ where: { documentId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Staff dealt with it; false when it was resolved already or does not exist. */
+  async resolve(id: string, by: string, at: string): Promise<boolean> {
+    const r = await this.m
+      .getRepository(EdiEvent)
+      .update({ id, resolvedAt: IsNull() }, { resolvedAt: at, resolvedBy: by.slice(0, 64) });
+    return !!r.affected;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Translation } from '@edi/mapping';
+import type { EnvelopeHandler, RawSegment, SegmentRole } from '@edi/x12';
+import type { ReceivedAnswers } from './reconciler';
+
+/**
+ * Gathers the partner's TA1s, 997s and 999s of a file while the translate stage reads it, by
+ * interchange: only those of an accepted interchange count (a refused one is answered with a TA1
+ * and otherwise ignored), and only a 997/999 that passed its own checks (a rejected one cannot be
+ * trusted to name our sets right).
+ */
+export class PartnerAnswers {
+  private interchange = -1;
+  private readonly ta1s: Array<{ at: number; fields: string[] }> = [];
+  private readonly functional: Array<{ at: number; answer: ReceivedAnswers['functional'][number] }> = [];
+  private readonly ok = new Set<number>();
+
+  constructor(private readonly interchangeId: string) {}
+
+  /** Wraps the stage's envelope handler: TA1s are interchange-level segments outside any group. */
+  watch(inner: EnvelopeHandler): EnvelopeHandler {
+    return {
+      ...inner,
+      onSegment: (s: RawSegment, role: SegmentRole) => {
+        if (role === 'isa') this.interchange++;
+        else if (role === 'stray' && s.id === 'TA1')
+          this.ta1s.push({ at: this.interchange, fields: s.fields() });
+        inner.onSegment?.(s, role);
+      },
+    };
+  }
+
+  document(t: Translation): void {
+    const setId = t.document.transactionSet;
+    if ((setId === '997' || setId === '999') && t.status !== 'R')
+      this.functional.push({ at: t.interchangeIndex, answer: { setId, document: t.document } });
+  }
+
+  /** The interchange at this index of the file (0, 1, …) was accepted. */
+  accept(interchangeIndex: number): void {
+    this.ok.add(interchangeIndex);
+  }
+
+  get any(): boolean {
+    return this.ta1s.length + this.functional.length > 0;
+  }
+
+  accepted(): ReceivedAnswers {
+    return {
+      interchangeId: this.interchangeId,
+      ta1s: this.ta1s.filter((x) => this.ok.has(x.at)).map((x) => x.fields),
+      functional: this.functional.filter((x) => this.ok.has(x.at)).map((x) => x.answer),
+    };
+  }
+}
