@@ -15,6 +15,8 @@ import { Erp1764090000000 } from './migrations/1764090000000-erp';
 import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
 import { Console1764110000000 } from './migrations/1764110000000-console';
 import { Acks1764250000000 } from './migrations/1764250000000-acks';
+import { As21764260000000 } from './migrations/1764260000000-as2';
+import { As2Message, As2Partner } from './entities/as2.entity';
 import { EdiEvent } from './entities/edi-event.entity';
 import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
 
@@ -30,6 +32,8 @@ export const ENTITIES = [
   StaffSession,
   StaffSignInFailures,
   EdiEvent,
+  As2Partner,
+  As2Message,
 ];
 export const MIGRATIONS = [
   Initial1764064800000,
@@ -39,6 +43,7 @@ export const MIGRATIONS = [
   Sftp1764100000000,
   Console1764110000000,
   Acks1764250000000,
+  As21764260000000,
 ];
 
 export interface PersistenceConfig {

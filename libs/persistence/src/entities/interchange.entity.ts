@@ -16,7 +16,7 @@ export class Interchange {
   partnerId!: string;
 
   @Column({ type: 'varchar', length: 10 })
-  source!: 'http' | 'sftp' | 'console';
+  source!: 'http' | 'sftp' | 'console' | 'as2';
 
   @Index()
   @Column({ type: 'varchar', length: 64 })
