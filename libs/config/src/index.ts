@@ -34,6 +34,10 @@ export const ConfigSchema = z.object({
    * host, *.domain, IP or CIDR, each optionally :port. ERP calls also get EDI_ERP_ALLOWED_HOSTS.
    */
   EDI_OUTBOUND_ALLOWED_HOSTS: z.string().optional(),
+  /** Where our events (a document rejected or never acknowledged by its partner) are posted, unless the partner names its own. */
+  EDI_EVENTS_URL: z.string().url().optional(),
+  /** Signs each event post (X-EDI-Signature, as our partner webhooks); at least 16 characters. */
+  EDI_EVENTS_SECRET: z.string().min(16).optional(),
   /** The largest ERP answer read (bytes, default 5 MB): past it the answer is cut off and retried, then the PO held. */
   EDI_ERP_MAX_RESPONSE_BYTES: z.coerce
     .number()
@@ -73,6 +77,16 @@ export const ConfigSchema = z.object({
   /** At start, creates this console admin if no staff member has the name (with EDI_ADMIN_PASSWORD). */
   EDI_ADMIN_USER: z.string().optional(),
   EDI_ADMIN_PASSWORD: z.string().min(12, 'EDI_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  /** Our AS2 name where a partner's settings do not give one (AS2-To on what partners send us). */
+  EDI_AS2_NAME: z.string().regex(/^[\x20-\x7e]{1,128}$/, 'EDI_AS2_NAME must be 1-128 printable ASCII characters').optional(),
+  /** Our AS2 private key and certificate (PEM files): we decrypt and sign with them. Without them /as2 is off. */
+  EDI_AS2_KEY_FILE: z.string().optional(),
+  EDI_AS2_CERT_FILE: z.string().optional(),
+  /** During a rollover: the next key and certificate, accepted alongside the current ones until partners have switched. */
+  EDI_AS2_NEXT_KEY_FILE: z.string().optional(),
+  EDI_AS2_NEXT_CERT_FILE: z.string().optional(),
+  /** Our /as2 URL as partners reach it: where we ask them to send asynchronous receipts. */
+  EDI_AS2_RECEIPT_URL: z.string().url().optional(),
 });
 
 /** Express's names for address ranges, as `trust proxy` takes them. */

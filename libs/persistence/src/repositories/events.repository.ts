@@ -36,6 +36,22 @@ export class EventsRepository {
       .getMany();
   }
 
+  /**
+   * Takes a due event for one try until `until`: of several processes reading the same due event,
+   * only the one whose conditional update lands posts it; a crash mid-post frees it at `until`.
+   */
+  async claim(id: string, at: string, until: string): Promise<boolean> {
+    const r = await this.m
+      .getRepository(EdiEvent)
+      .createQueryBuilder()
+      .update()
+      .set({ nextAttemptAt: until })
+      .where('id = :id AND status = :s', { id, s: 'pending' })
+      .andWhere('(next_attempt_at IS NULL OR next_attempt_at <= :at)', { at })
+      .execute();
+    return !!r.affected;
+  }
+
   async record(
     id: string,
     patch: Pick<EdiEvent, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>,

@@ -50,6 +50,9 @@ export class EventDelivery {
     );
     const out: Array<{ id: string; status: EdiEvent['status']; attempts: number }> = [];
     for (const e of due) {
+      // the try's own deadline: past it (a crash mid-post) another process may take the event
+      const lease = new Date(this.now().getTime() + 2 * (this.options.timeoutMs ?? 10_000)).toISOString();
+      if (!(await events.claim(e.id, this.now().toISOString(), lease))) continue;
       const url = partners.get(e.partnerId)?.eventsUrl ?? this.options.eventsUrl;
       const attempts = e.attempts + 1;
       const error = url ? await this.send(url, e) : 'no events endpoint configured';

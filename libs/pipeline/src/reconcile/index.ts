@@ -5,3 +5,4 @@ export * from './overdue-sweep';
 export * from './event-delivery';
 export * from './windows';
 export * from './ack-view';
+export * from './ack-jobs';
