@@ -12,3 +12,4 @@ export * from './stages';
 export * from './ingest/sftp.stage';
 export * from './review/review';
 export * from './outbound-wiring';
+export * from './reconcile';
