@@ -44,13 +44,18 @@ export interface AnswerFault {
 
 const TRANSPORT: ReadonlySet<FaultMode> = new Set(['garbage', 'truncated', 'huge', 'slow', 'hang']);
 
-/** The mode to apply to this answer, if any; counts down `times` and clears the fault at 0. */
+/**
+ * The mode to apply to this answer, if any; counts down `times` and clears the fault at 0. An
+ * answer of several endpoints' data (a quote has items, stock and prices) is spoiled when the
+ * fault is on any of them.
+ */
 export function takeFault(
   holder: { answer?: AnswerFault },
-  endpoint: FaultEndpoint,
+  endpoint: FaultEndpoint | FaultEndpoint[],
 ): AnswerFault | undefined {
   const f = holder.answer;
-  if (!f || (f.on && !f.on.includes(endpoint))) return undefined;
+  const of = Array.isArray(endpoint) ? endpoint : [endpoint];
+  if (!f || (f.on && !of.some((e) => f.on!.includes(e)))) return undefined;
   if (f.times !== undefined && --f.times <= 0) holder.answer = undefined;
   return f;
 }
@@ -63,6 +68,23 @@ export function spoilValue(mode: FaultMode, endpoint: FaultEndpoint, value: unkn
   const copy = structuredClone(value) as Row | Row[];
   const rows = Array.isArray(copy) ? copy : [copy];
   for (const row of rows) spoilRow(mode, endpoint, row);
+  return copy;
+}
+
+/**
+ * A quote batch as the fault spoils it (a copy): the items, stock rows or prices of its lines,
+ * as the single endpoints' answers would be spoiled. Refused entries stay as they are.
+ */
+export function spoilQuotes(fault: AnswerFault, quotes: unknown[]): unknown[] {
+  if (TRANSPORT.has(fault.mode)) return quotes;
+  const copy = structuredClone(quotes) as Row[];
+  const on = (e: FaultEndpoint) => !fault.on || fault.on.includes(e);
+  for (const q of copy)
+    for (const line of (q.lines as Row[] | undefined) ?? []) {
+      if (on('items') && line.item) spoilRow(fault.mode, 'items', line.item as Row);
+      if (on('stock')) for (const s of line.stock as Row[]) spoilRow(fault.mode, 'stock', s);
+      if (on('prices') && line.contractPrice !== null) spoilRow(fault.mode, 'prices', line);
+    }
   return copy;
 }
 

@@ -8,6 +8,7 @@ import { sscc18 } from '@edi/erp';
 import {
   FAULT_MODES,
   sendSpoiled,
+  spoilQuotes,
   spoilValue,
   takeFault,
   type AnswerFault,
@@ -188,9 +189,15 @@ export class SandboxState {
   }
 
   items(q: URLSearchParams) {
-    const itemNo = q.get('itemNo');
-    const upc = q.get('upc');
-    const vendor = q.get('vendorItemNo');
+    return this.findItems({
+      itemNo: q.get('itemNo'),
+      upc: q.get('upc'),
+      vendorItemNo: q.get('vendorItemNo'),
+    });
+  }
+
+  private findItems(q: { itemNo?: unknown; upc?: unknown; vendorItemNo?: unknown }) {
+    const { itemNo, upc, vendorItemNo: vendor } = q;
     if (!itemNo && !upc && !vendor) return [];
     return this.seed.items
       .filter(
@@ -211,12 +218,60 @@ export class SandboxState {
   stockOf(q: URLSearchParams) {
     const items = (q.get('items') ?? '').split(',').filter(Boolean);
     const locations = (q.get('locations') ?? '').split(',').filter(Boolean);
-    const out: Array<{ itemNo: string; location: string; qtyAvailable: number }> = [];
-    for (const itemNo of items)
-      for (const l of this.seed.locations)
-        if (!locations.length || locations.includes(l.id))
-          out.push({ itemNo, location: l.id, qtyAvailable: this.stock.get(`${itemNo}@${l.id}`) ?? 0 });
-    return out;
+    return items.flatMap((itemNo) => this.stockAt(itemNo, locations));
+  }
+
+  private stockAt(itemNo: string, locations: readonly string[]) {
+    return this.seed.locations
+      .filter((l) => !locations.length || locations.includes(l.id))
+      .map((l) => ({ itemNo, location: l.id, qtyAvailable: this.stock.get(`${itemNo}@${l.id}`) ?? 0 }));
+  }
+
+  /**
+   * POST /api/quotes: for each PO asked about, each line's item (the first of its tries that
+   * finds one), that item's stock and the customer's contract price (null when none). A PO of
+   * an unknown customer gets its own error; the others their quotes.
+   */
+  quotes(body: unknown) {
+    const requests = (body as { requests?: unknown }).requests;
+    if (!Array.isArray(requests)) throw new HttpError(400, 'requests must be a list');
+    return requests.map((r: { customerNo?: string; locations?: string[]; lines?: unknown }) => {
+      try {
+        if (!Array.isArray(r.lines)) throw new HttpError(400, 'lines must be a list');
+        const c = this.customer(String(r.customerNo));
+        const locations = Array.isArray(r.locations) ? r.locations.map(String) : [];
+        return {
+          lines: (r.lines as Array<{ tries?: Array<Record<string, unknown>> }>).map((line) => {
+            const item = (line.tries ?? []).map((t) => this.findItems(t)[0]).find(Boolean);
+            if (!item) return { item: null, stock: [], contractPrice: null };
+            return {
+              item,
+              stock: this.stockAt(item.itemNo, locations),
+              contractPrice: c.prices[item.itemNo] ?? null,
+            };
+          }),
+        };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return { error: { status: e.status, message: e.message } };
+      }
+    });
+  }
+
+  /** POST /api/sales-orders/batch: each order made (or found, by its externalReference) or refused on its own. */
+  createOrders(
+    body: unknown,
+  ): Array<{ order: Order; created: boolean } | { error: { status: number; message: string } }> {
+    const orders = (body as { orders?: unknown }).orders;
+    if (!Array.isArray(orders)) throw new HttpError(400, 'orders must be a list');
+    return orders.map((o: Partial<Order>) => {
+      try {
+        return this.createOrder(o);
+      } catch (e) {
+        if (!(e instanceof HttpError) || e.status === 503) throw e;
+        return { error: { status: e.status, message: e.message } };
+      }
+    });
   }
 
   prices(customerNo: string, q: URLSearchParams) {
@@ -449,6 +504,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return answer('stock', 'stock', state.stockOf(url.searchParams));
     if (req.method === 'GET' && what === 'customers' && id && sub === 'prices')
       return answer('prices', 'prices', state.prices(id, url.searchParams));
+    if (!xml && req.method === 'POST' && what === 'quotes') {
+      const quotes = state.quotes(JSON.parse(body || '{}'));
+      const fault = takeFault(state.faults, ['items', 'stock', 'prices']);
+      const text = JSON.stringify({ quotes: fault ? spoilQuotes(fault, quotes) : quotes });
+      if (fault) return sendSpoiled(res, fault, 200, 'application/json', text);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(text);
+    }
+    if (!xml && req.method === 'POST' && what === 'sales-orders' && id === 'batch') {
+      const made = state.createOrders(JSON.parse(body || '{}'));
+      if (state.faults.loseOrderAnswers) {
+        state.faults.loseOrderAnswers--;
+        throw new HttpError(503, 'the orders were made, but this answer is lost');
+      }
+      for (const m of made)
+        if ('order' in m && m.created && state.customer(m.order.customerNo).autoShip)
+          void notify(state.ship(m.order.orderNo), m.order);
+      const orders = made.map((m) => ('order' in m ? { orderNo: m.order.orderNo, created: m.created } : m));
+      return answer('orders', 'orders', orders);
+    }
     if (what === 'sales-orders') {
       if (req.method === 'POST' && !id) {
         const input = xml

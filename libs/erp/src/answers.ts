@@ -116,6 +116,39 @@ export const InvoiceAnswer = z.object({
   netDays: optional(number().int().nonnegative()),
 });
 
+/**
+ * One line of a quote. The price is there as null when the customer has none: a price left out
+ * is a mapping or an answer gone wrong, and must not pass for "no contract price" (which rejects
+ * the line, or takes the PO's price).
+ */
+export const LineQuoteAnswer = z
+  .object({
+    product: optional(ProductAnswer),
+    stock: optional(list(AvailabilityAnswer)).transform((s) => s ?? []),
+    price: number()
+      .nullable()
+      .transform((p) => p ?? undefined),
+  })
+  .superRefine((q, ctx) => {
+    // a found item with no stock at all would be back-ordered: a cut-short answer, not short stock
+    if (q.product && !q.stock.length)
+      ctx.addIssue({ code: 'custom', path: ['stock'], message: `no stock given for ${q.product.sku}` });
+    if (q.product && q.stock.some((s) => s.sku !== q.product!.sku))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stock'],
+        message: `stock of another item than ${q.product.sku}`,
+      });
+  });
+
+/** The quote of one PO of a batch: each of its lines, in order. */
+export const QuoteAnswer = z.object({ lines: list(LineQuoteAnswer) }, { error: said('an object') });
+
+/** One entry of a batch the ERP could not do (a PO's unknown customer): its status says whether trying again can help. */
+export const BatchRefusal = z.object({
+  error: z.object({ status: z.number().int().min(400).max(599), message: text() }),
+});
+
 const ANSWERS = {
   findProducts: list(ProductAnswer),
   availability: list(AvailabilityAnswer),
@@ -123,20 +156,60 @@ const ANSWERS = {
   createSalesOrder: OrderAnswer,
   shipments: list(ShipmentAnswer),
   invoices: list(InvoiceAnswer),
-} as const satisfies Record<ErpOperation, z.ZodType>;
+  // each entry of a batch is its PO's answer or its refusal, checked one by one (checkBatch)
+  quote: list(z.unknown()),
+  createSalesOrders: list(z.unknown()),
+} as const satisfies Record<ErpOperation | 'createSalesOrders', z.ZodType>;
 
-export type ErpAnswerOf<K extends ErpOperation> = z.output<(typeof ANSWERS)[K]>;
+/** What an endpoint of an ERP configuration can be: an operation, or a batch of one. */
+export type ErpEndpointName = keyof typeof ANSWERS;
+
+export type ErpAnswerOf<K extends ErpEndpointName> = z.output<(typeof ANSWERS)[K]>;
 
 /**
  * The answer of `operation` in our shape, or an ErpError naming the operation and every field
  * that does not fit ("ERP availability answer: [0].available: missing (expected a number)").
  */
-export function checkAnswer<K extends ErpOperation>(operation: K, value: unknown): ErpAnswerOf<K> {
-  const parsed = ANSWERS[operation].safeParse(value);
-  if (parsed.success) return parsed.data as ErpAnswerOf<K>;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${fieldPath(i.path)}${i.message}`);
+export function checkAnswer<K extends ErpEndpointName>(operation: K, value: unknown): ErpAnswerOf<K> {
+  return checked(`ERP ${operation} answer`, ANSWERS[operation], value, []) as ErpAnswerOf<K>;
+}
+
+const BATCH_ENTRY = { quote: QuoteAnswer, createSalesOrders: OrderAnswer } as const;
+
+/**
+ * Each entry of a batch's answer: its PO's answer, or an ErpError of its own (a refusal with its
+ * status, or an entry that fits neither shape). One PO refused or spoiled does not fail the others.
+ */
+export function checkBatch<K extends keyof typeof BATCH_ENTRY>(
+  batch: K,
+  entries: unknown[],
+): Array<z.output<(typeof BATCH_ENTRY)[K]> | ErpError> {
+  return entries.map((entry, n) => {
+    try {
+      if (entry && typeof entry === 'object' && 'error' in entry) {
+        const { error } = checked(`ERP ${batch} answer`, BatchRefusal, entry, [n]);
+        return new ErpError(`ERP ${batch}: [${n}] HTTP ${error.status} ${error.message}`, error.status);
+      }
+      return checked(`ERP ${batch} answer`, BATCH_ENTRY[batch], entry, [n]) as z.output<
+        (typeof BATCH_ENTRY)[K]
+      >;
+    } catch (e) {
+      return e as ErpError;
+    }
+  });
+}
+
+function checked<T extends z.ZodType>(
+  what: string,
+  schema: T,
+  value: unknown,
+  at: readonly PropertyKey[],
+): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${fieldPath([...at, ...i.path])}${i.message}`);
   const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
-  throw new ErpError(`ERP ${operation} answer: ${issues.join('; ')}${more}`, undefined, 'answer');
+  throw new ErpError(`${what}: ${issues.join('; ')}${more}`, undefined, 'answer');
 }
 
 /** [0].cartons[1].sscc, the way one would write it in JSONata or JavaScript. */

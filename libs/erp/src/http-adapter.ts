@@ -1,19 +1,23 @@
 import jsonata from 'jsonata';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { checkAnswer } from './answers';
+import { checkAnswer, checkBatch, type ErpAnswerOf, type ErpEndpointName } from './answers';
+import { Batcher, Limiter } from './batch';
 import {
   ErpError,
   type ErpAdapter,
   type ErpAvailability,
   type ErpInvoice,
-  type ErpOperation,
+  type ErpLineQuote,
   type ErpOrder,
   type ErpOrderInput,
   type ErpPrice,
   type ErpProduct,
+  type ErpProductQuery,
+  type ErpQuoteRequest,
   type ErpShipment,
 } from './port';
+import { quoteByParts } from './quote';
 import { DEFAULT_MAX_RESPONSE_BYTES, send, type ErpAnswer, type FetchLike } from './send';
 
 const Endpoint = z.object({
@@ -57,6 +61,14 @@ export const HttpErpConfig = z.object({
     .default(DEFAULT_MAX_RESPONSE_BYTES),
   /** For http-xml: the root element of request bodies. */
   xmlRoot: z.string().default('request'),
+  /**
+   * Requests this ERP has from us at once; more wait their turn (and are batched, where the ERP
+   * has batch endpoints). What it can take is the ERP's own business: a small ERP behind one
+   * application server wants 2, a cloud ERP 16 or more.
+   */
+  concurrency: z.number().int().min(1).max(64).default(8),
+  /** The most POs in one batch request (quote, createSalesOrders). */
+  maxBatch: z.number().int().min(1).max(500).default(50),
   endpoints: z.object({
     findProducts: Endpoint,
     availability: Endpoint,
@@ -64,6 +76,19 @@ export const HttpErpConfig = z.object({
     createSalesOrder: Endpoint,
     shipments: Endpoint,
     invoices: Endpoint,
+    /**
+     * Optional: product, stock and price of every line of several POs in one request. Its input
+     * is `{ requests: [{ customerId, warehouses, lines: [{ tries: [{ sku, upc, vendorPart }] }] }] }`;
+     * its answer, mapped, one `{ lines: [{ product, stock: [...], price }] }` per request in order
+     * (price null when there is none). Without it a PO takes one request per product try, then
+     * one for stock and one for prices.
+     */
+    quote: Endpoint.optional(),
+    /**
+     * Optional: several sales orders in one request. Input `{ orders: [order, ...] }`; answer, mapped,
+     * per order in order `{ id, created }` or `{ error: { status, message } }` for one it refused.
+     */
+    createSalesOrders: Endpoint.optional(),
   }),
 });
 export type HttpErpConfig = z.input<typeof HttpErpConfig>;
@@ -112,6 +137,9 @@ export class HttpErpAdapter implements ErpAdapter {
     isArray: (name) => ['item', 'line', 'carton', 'charge', 'tax'].includes(name),
   });
   private readonly xmlOut = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@' });
+  private readonly limiter: Limiter;
+  private readonly quotes?: Batcher<ErpQuoteRequest, ErpLineQuote[]>;
+  private readonly orders?: Batcher<ErpOrderInput, ErpOrder>;
 
   /** `transport` makes the requests: fetch, unless the caller guards where they may connect. */
   constructor(
@@ -119,9 +147,14 @@ export class HttpErpAdapter implements ErpAdapter {
     private readonly transport: FetchLike = fetch,
   ) {
     this.config = HttpErpConfig.parse(config);
+    this.limiter = new Limiter(this.config.concurrency);
+    const { quote, createSalesOrders } = this.config.endpoints;
+    if (quote) this.quotes = new Batcher(this.limiter, this.config.maxBatch, (r) => this.quoteBatch(r));
+    if (createSalesOrders)
+      this.orders = new Batcher(this.limiter, this.config.maxBatch, (o) => this.orderBatch(o));
   }
 
-  findProducts(query: { sku?: string; upc?: string; vendorPart?: string }): Promise<ErpProduct[]> {
+  findProducts(query: ErpProductQuery): Promise<ErpProduct[]> {
     return this.call('findProducts', { sku: '', upc: '', vendorPart: '', ...query });
   }
 
@@ -145,7 +178,11 @@ export class HttpErpAdapter implements ErpAdapter {
   }
 
   createSalesOrder(order: ErpOrderInput): Promise<ErpOrder> {
-    return this.call('createSalesOrder', order);
+    return this.orders ? this.orders.run(order) : this.call('createSalesOrder', order);
+  }
+
+  quote(request: ErpQuoteRequest): Promise<ErpLineQuote[]> {
+    return this.quotes ? this.quotes.run(request) : quoteByParts(this, request);
   }
 
   shipments(orderId: string): Promise<ErpShipment[]> {
@@ -156,9 +193,52 @@ export class HttpErpAdapter implements ErpAdapter {
     return this.call('invoices', { orderId });
   }
 
-  private async call<T>(operation: ErpOperation, input: object, retried = false): Promise<T> {
+  /** One request of one operation, when the ERP has a place free for it. */
+  private call<K extends ErpEndpointName>(operation: K, input: object): Promise<ErpAnswerOf<K>> {
+    return this.limiter.run(() => this.request(operation, input));
+  }
+
+  /** A batch of quotes, one request: every PO gets the quote of each line it asked about, or an error. */
+  private async quoteBatch(requests: ErpQuoteRequest[]): Promise<Array<ErpLineQuote[] | Error>> {
+    const answer = await this.request('quote', { requests });
+    if (answer.length !== requests.length)
+      throw new ErpError(
+        `ERP quote answer: ${answer.length} quotes for the ${requests.length} POs asked about`,
+        undefined,
+        'answer',
+      );
+    return checkBatch('quote', answer).map((q, n) => {
+      if (q instanceof Error) return q;
+      const asked = requests[n]!.lines.length;
+      if (q.lines.length === asked) return q.lines;
+      return new ErpError(
+        `ERP quote answer: [${n}].lines: ${q.lines.length} lines for the ${asked} asked about`,
+        undefined,
+        'answer',
+      );
+    });
+  }
+
+  /** A batch of sales orders, one request; an order the ERP refused fails alone. */
+  private async orderBatch(orders: ErpOrderInput[]): Promise<Array<ErpOrder | Error>> {
+    const answer = await this.request('createSalesOrders', { orders });
+    // which were made is unknown: all fail, and their retries are safe (idempotent by externalRef)
+    if (answer.length !== orders.length)
+      throw new ErpError(
+        `ERP createSalesOrders answer: ${answer.length} answers for the ${orders.length} orders sent`,
+        undefined,
+        'answer',
+      );
+    return checkBatch('createSalesOrders', answer);
+  }
+
+  private async request<K extends ErpEndpointName>(
+    operation: K,
+    input: object,
+    retried = false,
+  ): Promise<ErpAnswerOf<K>> {
     const answer = await this.exchange(operation, input, retried);
-    if (answer === 'retry') return this.call(operation, input, true);
+    if (answer === 'retry') return this.request(operation, input, true);
     const mapped = await this.mapped(operation, answer);
     // JSONata gives a lone object where a list of one was meant, and undefined for none
     const shaped =
@@ -169,16 +249,16 @@ export class HttpErpAdapter implements ErpAdapter {
           : Array.isArray(mapped)
             ? mapped
             : [mapped];
-    return checkAnswer(operation, shaped) as T;
+    return checkAnswer(operation, shaped);
   }
 
   /** The request of one operation, sent; 'retry' when a revoked token was dropped and the call should go again. */
   private async exchange(
-    operation: ErpOperation,
+    operation: ErpEndpointName,
     input: object,
     retried: boolean,
   ): Promise<ErpAnswer | 'retry'> {
-    const endpoint = this.config.endpoints[operation];
+    const endpoint = this.config.endpoints[operation]!;
     const xml = this.config.adapter === 'http-xml';
     const url = this.config.baseUrl.replace(/\/$/, '') + fillTemplate(endpoint.path, input);
     if (new URL(url).origin !== new URL(this.config.baseUrl).origin)
@@ -214,7 +294,7 @@ export class HttpErpAdapter implements ErpAdapter {
   }
 
   /** The answer read (JSON or XML) and put in our shape by the operation's JSONata. */
-  private async mapped(operation: ErpOperation, res: ErpAnswer): Promise<unknown> {
+  private async mapped(operation: ErpEndpointName, res: ErpAnswer): Promise<unknown> {
     let parsed: unknown;
     try {
       // a proxy's error page, sent with a 200: read as XML it would be a document with no items
@@ -231,7 +311,7 @@ export class HttpErpAdapter implements ErpAdapter {
     }
     let evaluated: unknown;
     try {
-      evaluated = await this.expression(this.config.endpoints[operation].response).evaluate(parsed);
+      evaluated = await this.expression(this.config.endpoints[operation]!.response).evaluate(parsed);
     } catch (e) {
       throw new ErpError(
         `ERP ${operation}: the response mapping failed (${(e as Error).message})`,

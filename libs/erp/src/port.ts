@@ -79,14 +79,44 @@ export interface ErpInvoice {
   netDays?: number;
 }
 
+/** One way to find a PO line's product: by our SKU, its UPC or the vendor's part number. */
+export interface ErpProductQuery {
+  sku?: string;
+  upc?: string;
+  vendorPart?: string;
+}
+
+/** A PO's lines to look up at once, for one customer. */
+export interface ErpQuoteRequest {
+  customerId: string;
+  /** Per line, the ways to find its product, in order: the first that finds one wins. */
+  lines: Array<{ tries: ErpProductQuery[] }>;
+  warehouses?: string[];
+}
+
+/** What the ERP knows of one PO line: its product, that product's stock and the customer's price. */
+export interface ErpLineQuote {
+  /** Absent when no try found a product. */
+  product?: ErpProduct;
+  /** Per warehouse; empty when there is no product. */
+  stock: ErpAvailability[];
+  /** The customer's contract price; absent when there is none (or no product). */
+  price?: number;
+}
+
 export interface ErpAdapter {
-  findProducts(query: { sku?: string; upc?: string; vendorPart?: string }): Promise<ErpProduct[]>;
+  findProducts(query: ErpProductQuery): Promise<ErpProduct[]>;
   availability(skus: string[], warehouses?: string[]): Promise<ErpAvailability[]>;
   contractPrices(customerId: string, skus: string[]): Promise<ErpPrice[]>;
   /** Idempotent by externalRef. */
   createSalesOrder(order: ErpOrderInput): Promise<ErpOrder>;
   shipments(orderId: string): Promise<ErpShipment[]>;
   invoices(orderId: string): Promise<ErpInvoice[]>;
+  /**
+   * Product, stock and contract price of every line of a PO, one quote per line in the order
+   * asked: one round trip where the ERP offers it (quoteByParts is the way for one that does not).
+   */
+  quote(request: ErpQuoteRequest): Promise<ErpLineQuote[]>;
 }
 
 export type ErpOperation = keyof ErpAdapter;

@@ -29,6 +29,21 @@ export function sandboxJsonConfig(baseUrl: string, apiKey?: string): HttpErpConf
         body: '{ "customerNo": customerId, "externalReference": externalRef, "customerPo": poNumber, "lines": [lines.{ "lineNo": lineNumber, "itemNo": sku, "qty": quantity, "qtyBackordered": backordered, "price": unitPrice, "uom": unitOfMeasure }] }',
         response: '{ "id": orderNo, "created": created }',
       },
+      // several POs in one request each: the lines' items, stock and prices, then the orders
+      quote: {
+        method: 'POST',
+        path: '/api/quotes',
+        body: '{ "requests": [requests.{ "customerNo": customerId, "locations": [warehouses], "lines": [lines.{ "tries": [tries.{ "itemNo": sku, "upc": upc, "vendorItemNo": vendorPart }] }] }] }',
+        response:
+          'quotes.( error ? { "error": { "status": error.status, "message": error.message } } : { "lines": [lines.{ "product": item ? { "sku": item.itemNo, "description": item.description, "upc": item.upc, "vendorPart": item.vendorItemNo, "unitOfMeasure": item.uom }, "stock": [stock.{ "sku": itemNo, "warehouse": location, "available": qtyAvailable }], "price": contractPrice }] } )',
+      },
+      createSalesOrders: {
+        method: 'POST',
+        path: '/api/sales-orders/batch',
+        body: '{ "orders": [orders.{ "customerNo": customerId, "externalReference": externalRef, "customerPo": poNumber, "lines": [lines.{ "lineNo": lineNumber, "itemNo": sku, "qty": quantity, "qtyBackordered": backordered, "price": unitPrice, "uom": unitOfMeasure }] }] }',
+        response:
+          'orders.( error ? { "error": { "status": error.status, "message": error.message } } : { "id": orderNo, "created": created } )',
+      },
       shipments: {
         path: '/api/sales-orders/{orderId}/shipments',
         response:

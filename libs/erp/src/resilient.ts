@@ -74,4 +74,7 @@ export class ResilientErp implements ErpAdapter {
   invoices(orderId: string) {
     return this.policy.execute(() => this.inner.invoices(orderId));
   }
+  quote(request: Parameters<ErpAdapter['quote']>[0]) {
+    return this.policy.execute(() => this.inner.quote(request));
+  }
 }

@@ -8,7 +8,16 @@ export interface GuardedFetchOptions {
   timeoutMs?: number;
   /** An answer longer than this is cut off and the call fails: nobody's webhook needs to send us megabytes. */
   maxResponseBytes?: number;
+  /**
+   * Connections kept open between requests to the same host and port (default true): the ERP
+   * stage makes a few requests per PO, and a new TCP (and TLS) connection for each cost more than
+   * the request. False opens a fresh socket for every request.
+   */
+  keepAlive?: boolean;
 }
+
+/** An idle kept connection is closed after this long (before the usual 5 s of a server's own timeout). */
+const IDLE_MS = 4_000;
 
 /**
  * fetch's own init, so this stands in for fetch. Honoured: method, headers, a body of string,
@@ -30,6 +39,16 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 export function guardedFetch(policy: OutboundPolicy, options: GuardedFetchOptions = {}): GuardedFetch {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxResponseBytes ?? 1_048_576;
+  // one pool per guarded fetch, so per policy: a kept socket was connected, and its address
+  // checked, by this policy's lookup for the same host and port (the pool's key), and an
+  // address checked once stays the address of that socket; no other policy's request reuses it
+  const agents =
+    options.keepAlive === false
+      ? undefined
+      : {
+          http: new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
+          https: new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
+        };
   return async (input, init = {}) => {
     const url = new URL(input);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
@@ -41,7 +60,8 @@ export function guardedFetch(policy: OutboundPolicy, options: GuardedFetchOption
       const why = policy.refusal(literal, port, literal);
       if (why) throw new OutboundRefused(why, literal);
     }
-    const res = await send(url, port, init, policy, { timeoutMs, maxBytes });
+    const agent = agents && (url.protocol === 'https:' ? agents.https : agents.http);
+    const res = await send(url, port, init, policy, { timeoutMs, maxBytes }, agent);
     if (init.redirect === 'error' && res.status >= 300 && res.status < 400)
       throw new TypeError(`${url.origin} answered ${res.status} (a redirect): not followed`);
     return res;
@@ -54,6 +74,7 @@ function send(
   init: GuardedInit,
   policy: OutboundPolicy,
   limits: { timeoutMs: number; maxBytes: number },
+  agent: http.Agent | undefined,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const body = bodyBytes(init.body);
@@ -65,8 +86,7 @@ function send(
       method: init.method ?? 'GET',
       headers,
       lookup: policy.lookupFor(port),
-      // a fresh socket each time: a pooled one was checked for another request's name
-      agent: false,
+      agent: agent ?? false,
     });
     const fail = (e: Error) => {
       cleanup();

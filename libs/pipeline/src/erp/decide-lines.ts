@@ -1,4 +1,4 @@
-import type { ErpAdapter, ErpProduct } from '@edi/erp';
+import type { ErpAdapter, ErpProduct, ErpProductQuery } from '@edi/erp';
 import type { PartnerRules } from './rules';
 
 /** ACK01 codes we answer with. */
@@ -39,16 +39,25 @@ export async function decideLines(
   rules: PartnerRules,
   lines: PoLine[],
 ): Promise<LineDecision[]> {
-  const products = await Promise.all(lines.map((l) => resolveProduct(erp, rules, l)));
-  const skus = [...new Set(products.flatMap((p) => (p ? [p.sku] : [])))];
-  const [stock, prices] = skus.length
-    ? await Promise.all([erp.availability(skus, rules.warehouses), erp.contractPrices(customerId, skus)])
-    : [[], []];
-  // stock is shared by the lines of one PO that order the same SKU
+  // the whole PO in one call: product, stock and price of every line (one round trip where the ERP offers it)
+  const quotes = await erp.quote({
+    customerId,
+    lines: lines.map((l) => ({ tries: productTries(rules, l) })),
+    warehouses: rules.warehouses,
+  });
+  const products = quotes.map((q) => q.product);
+  // stock is shared by the lines of one PO that order the same SKU: counted once per SKU
   const left = new Map<string, number>();
-  // an oversold item (negative stock) has none to give, and takes none from another warehouse
-  for (const s of stock) left.set(s.sku, (left.get(s.sku) ?? 0) + Math.max(0, s.available));
-  const contract = new Map(prices.map((p) => [p.sku, p.price]));
+  const contract = new Map<string, number>();
+  for (const q of quotes) {
+    if (!q.product || left.has(q.product.sku)) continue;
+    // an oversold item (negative stock) has none to give, and takes none from another warehouse
+    left.set(
+      q.product.sku,
+      q.stock.reduce((n, s) => n + Math.max(0, s.available), 0),
+    );
+    if (q.price !== undefined) contract.set(q.product.sku, q.price);
+  }
 
   return lines.map((line, k) => {
     const qty = Number(line.quantity ?? 0);
@@ -155,21 +164,13 @@ function badPrice(
  * Our SKU for a PO line: the partner's cross-reference (of its BP part number, or its CB catalog
  * number when it sends no BP), then the ERP by vendor part, UPC, and the buyer's number as a SKU.
  */
-async function resolveProduct(
-  erp: ErpAdapter,
-  rules: PartnerRules,
-  line: PoLine,
-): Promise<ErpProduct | undefined> {
+function productTries(rules: PartnerRules, line: PoLine): ErpProductQuery[] {
   const buyer = line.buyerPartNumber ?? line.buyerCatalogNumber;
   const xref = buyer ? rules.crossReference[buyer] : undefined;
-  const tries: Array<{ sku?: string; upc?: string; vendorPart?: string }> = [];
+  const tries: ErpProductQuery[] = [];
   if (xref) tries.push({ sku: xref });
   if (line.vendorPartNumber) tries.push({ vendorPart: line.vendorPartNumber });
   if (line.upc) tries.push({ upc: line.upc });
   if (buyer) tries.push({ sku: buyer });
-  for (const q of tries) {
-    const [found] = await erp.findProducts(q);
-    if (found) return found;
-  }
-  return undefined;
+  return tries;
 }
