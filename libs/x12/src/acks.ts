@@ -7,6 +7,7 @@ import type {
 } from './envelope';
 import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
+import { groupVersion } from './envelope-rules';
 import { segmentText } from './serializer';
 import { delimiterChars, GroupNode, InterchangeNode, TransactionNode, X12Document } from './tree';
 
@@ -66,7 +67,8 @@ function functionalAck(
   control: number,
   options: AckOptions,
 ): GroupNode {
-  const version = group.header.version;
+  // GS08 "4010" is no version: answered in the interchange's (a 997 for ISA12 00401, not a 999)
+  const version = groupVersion(group.header.version, ic.version);
   const kind =
     options.functionalAck && options.functionalAck !== 'auto'
       ? options.functionalAck

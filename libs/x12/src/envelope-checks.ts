@@ -1,9 +1,16 @@
 import type { Ta1Note } from './codes';
 import type { X12Issue } from './errors';
-import { FUNCTIONAL_GROUP_OF, GS08_VERSION, delimiterIn, gsDateIsLong } from './envelope-rules';
+import {
+  FUNCTIONAL_GROUP_OF,
+  GS08_VERSION,
+  delimiterIn,
+  groupVersion,
+  gsAk9Code,
+  gsDateIsLong,
+} from './envelope-rules';
 import type { RawSegment } from './segment';
 
-export { FUNCTIONAL_GROUP_OF, delimiterIn } from './envelope-rules';
+export { FUNCTIONAL_GROUP_OF, delimiterIn, groupVersion } from './envelope-rules';
 
 /** ISA element widths (ISA01..ISA16) and the TA1 note that a bad value in each earns. */
 const ISA_FIELDS: ReadonlyArray<{ width: number; note: Ta1Note; name: string }> = [
@@ -143,8 +150,9 @@ export function checkIsa(seg: RawSegment, fields: string[], fixedWidth: boolean)
 }
 
 /**
- * GS syntax. A bad GS is reported in the TA1 (note 024), its control number also in AK9 (code 6).
- * `isa12` is the interchange's control version, which decides GS04's width with GS08.
+ * GS syntax. A bad GS element is reported in the 997/999's AK9 where the acknowledged version has a
+ * code for it (GS06: 6; GS08 not a version: 2; from 005010 GS02, GS03, GS07: 7, 8, 9), else in the
+ * TA1 (note 024). `isa12` is the interchange's control version, which decides GS04's width with GS08.
  */
 export function checkGs(seg: RawSegment, fields: string[], isa12 = ''): X12Issue[] {
   const at = { segmentIndex: seg.index, segmentId: 'GS', offset: seg.offset };
@@ -183,21 +191,27 @@ export function checkGs(seg: RawSegment, fields: string[], isa12 = ''): X12Issue
   });
   const [id = '', sender = '', receiver = '', date = '', time = '', control = '', agency = '', version = ''] =
     fields;
+  const answered = groupVersion(version, isa12);
+  const ak9 = (element: number) => {
+    const code = gsAk9Code(element, answered);
+    return code ? { ak9: code } : {};
+  };
   if (!/^[A-Z]{2}$/i.test(id)) bad(1, `GS01 functional identifier '${id}' must be two letters`);
   if (sender.length < 2 || sender.length > 15)
-    bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`);
+    bad(2, `GS02 application sender's code '${sender}' must be 2-15 characters`, ak9(2));
   if (receiver.length < 2 || receiver.length > 15)
-    bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`);
+    bad(3, `GS03 application receiver's code '${receiver}' must be 2-15 characters`, ak9(3));
   const dateIssue = checkGsDate(date, version, isa12);
   if (dateIssue) bad(4, dateIssue);
   if (!isTime(time)) bad(5, `GS05 time '${time}' is not a valid time: HHMM, HHMMSS, HHMMSSD or HHMMSSDD`);
   if (!/^\d{1,9}$/.test(control))
     bad(6, `GS06 group control number '${control}' must be 1-9 digits`, { ak9: '6' });
-  if (!/^[XT]$/i.test(agency)) bad(7, `GS07 responsible agency '${agency}' must be X or T`);
+  if (!/^[XT]$/i.test(agency)) bad(7, `GS07 responsible agency '${agency}' must be X or T`, ak9(7));
   if (!GS08_VERSION.test(version))
     bad(
       8,
-      `GS08 version '${version}' is not an X12 version: six digits (004010) then an optional release or industry id (VICS, X222A1)`,
+      `GS08 version '${version}' is not an X12 version: six digits (004010) then an optional release or industry id (VICS, X222A1); the group is rejected (functional group version not supported)${answered ? ` and its sets read as ISA12's ${answered}` : ''}`,
+      { ak9: '2' },
     );
   return issues;
 }

@@ -1,4 +1,7 @@
+import { buildAcks } from './acks';
+import { groupVersion } from './envelope-rules';
 import { validateX12 } from './reader';
+import { serialize } from './serializer';
 import { x12 } from './testing/x12-builder';
 
 const issuesOf = (text: Buffer) => validateX12(text).issues;
@@ -81,8 +84,65 @@ describe('envelope rules', () => {
   });
   it.each(['4010', 'ABCDEF', '004010VICS-1', '004010-X'])('GS08 %s is not', (version) => {
     expect(issuesOf(x12().isa().gs({ version, date: '20240131' }).st().se().ge().iea().build())).toEqual([
-      expect.objectContaining({ code: 'GS_ELEMENT', ta1: '024', element: 8, value: version }),
+      expect.objectContaining({ code: 'GS_ELEMENT', ak9: '2', element: 8, value: version }),
     ]);
+  });
+
+  describe('GS08 that names no version', () => {
+    it('rejects the group with AK905 2 in a 997 of the interchange version, not a 999, and no TA1 reject', () => {
+      const input = x12().isa().gs({ version: '4010', date: '20240131' }).st('850').se().ge().iea().build();
+      const result = validateX12(input);
+      expect(result.interchanges[0]!.issues).toEqual([]);
+      expect(result.interchanges[0]!.groups[0]!.issues).toEqual([
+        expect.objectContaining({ code: 'GS_ELEMENT', element: 8, ak9: '2', value: '4010' }),
+      ]);
+      const text = serialize(
+        buildAcks(result.interchanges, { now: new Date('2026-03-01T00:00:00Z') }),
+      ).toString();
+      expect(text).not.toContain('TA1');
+      expect(text.split(/~\s*/).slice(1, 7)).toEqual([
+        'GS*FA*RECEIVERAPP*SENDERAPP*20260301*0000*1*X*004010',
+        'ST*997*0001',
+        'AK1*PO*1',
+        'AK2*850*0001',
+        'AK5*A',
+        'AK9*R*1*1*0*2',
+      ]);
+    });
+
+    it('is read in the version ISA12 names', () => {
+      expect(groupVersion('4010', '00401')).toBe('004010');
+      expect(groupVersion('5010', '00501')).toBe('005010');
+      expect(groupVersion('004010VICS', '00501')).toBe('004010VICS');
+      expect(groupVersion('4010', 'XX')).toBe('');
+    });
+  });
+
+  describe('GS elements with a code of their own in the 005010 AK9 (716: 7, 8, 9)', () => {
+    const gs02 = (isa: string, gs08: string) =>
+      validateX12(
+        Buffer.from(
+          x12({ version: isa })
+            .isa()
+            .gs({ version: gs08 })
+            .st('850')
+            .se()
+            .ge()
+            .iea()
+            .text()
+            .replace('SENDERAPP', 'S'),
+        ),
+      ).interchanges[0]!;
+    it('GS02 of one character: AK905 7 in 005010', () => {
+      const ic = gs02('00501', '005010');
+      expect(ic.issues).toEqual([]);
+      expect(ic.groups[0]!.issues).toEqual([expect.objectContaining({ element: 2, ak9: '7' })]);
+    });
+    it('in 004010, whose 716 has no such code, the TA1 (024)', () => {
+      const ic = gs02('00401', '004010');
+      expect(ic.issues).toEqual([expect.objectContaining({ element: 2, ta1: '024' })]);
+      expect(ic.issues[0]!.ak9).toBeUndefined();
+    });
   });
 
   describe('a delimiter inside envelope data names the element', () => {

@@ -14,6 +14,27 @@ export const FUNCTIONAL_GROUP_OF: Readonly<Record<string, { id: string; name: st
 export const GS08_VERSION = /^\d{6}[0-9A-Z]{0,6}$/i;
 
 /**
+ * The version a group is read and answered in: GS08 when it is a version, else the interchange's
+ * control version (ISA12 00401 → 004010). GS08 "4010" names no version (GS08 is an ID of six digits
+ * and a release), so comparing it as text would place it after every real one (above 005010).
+ */
+export function groupVersion(gs08: string, isa12: string): string {
+  if (GS08_VERSION.test(gs08)) return gs08;
+  return /^\d{5}$/.test(isa12) ? `${isa12}0` : '';
+}
+
+/**
+ * AK905 (716) codes for a GS element in error, by the acknowledged version: 7, 8 and 9 (application
+ * sender's and receiver's code, responsible agency) came with 005010's list, where 19 became "group
+ * control number not unique"; GS04 and GS05 have codes (30, 31) only from 005030. Without a code a
+ * GS fault goes to the TA1 (note 024).
+ */
+export function gsAk9Code(element: number, version: string): '7' | '8' | '9' | undefined {
+  if (version < '005010') return undefined;
+  return element === 2 ? '7' : element === 3 ? '8' : element === 7 ? '9' : undefined;
+}
+
+/**
  * Whether GS04 must be CCYYMMDD (true), YYMMDD (false) or may be either (undefined): CCYYMMDD from
  * the 004010 control standard on. The GS belongs to the interchange's control version (ISA12), yet
  * senders write it by GS08's as often: only when both say the same is the other width refused (an

@@ -1,5 +1,6 @@
 import type { Delimiters } from './delimiters';
 import { checkGs, checkIsa, checkSt, sameControl } from './envelope-checks';
+import { groupVersion } from './envelope-rules';
 import { X12Error, X12Issue } from './errors';
 import {
   DEFAULT_MAX_SEGMENTS_PER_SET,
@@ -290,7 +291,7 @@ export class EnvelopeReader {
     if (this.groupControls.has(groupKey)) {
       this.issue(this.group.issues, {
         code: 'GS06_DUPLICATE',
-        ...uniqueness(version, { ak9: '19' }),
+        ...uniqueness(groupVersion(version, this.ic.header?.version ?? ''), { ak9: '19' }),
         segmentIndex: seg.index,
         segmentId: 'GS',
         element: 6,
@@ -355,7 +356,10 @@ export class EnvelopeReader {
     if (this.txControls.has(key)) {
       this.txIssue(this.tx, {
         code: 'ST02_DUPLICATE',
-        ...stUniqueness(this.ic?.header?.version ?? '', this.group.header.version),
+        ...stUniqueness(
+          this.ic?.header?.version ?? '',
+          groupVersion(this.group.header.version, this.ic?.header?.version ?? ''),
+        ),
         segmentIndex: seg.index,
         segmentId: 'ST',
         position: 1,
