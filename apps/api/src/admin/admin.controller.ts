@@ -66,6 +66,19 @@ const PartnerFields = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,24}$/)
     .nullable(),
+  /** How long the partner has to acknowledge what we send (seconds, a minute to 30 days). */
+  ackOverdueSeconds: z.number().int().min(60).max(2_592_000),
+  /** Windows by set that override it, e.g. {"856": 14400}. */
+  ackOverdueSecondsBySet: z
+    .record(
+      z.string().regex(/^\d{3}$/, 'a transaction set id such as 856'),
+      z.number().int().min(60).max(2_592_000),
+    )
+    .nullable(),
+  /** test: ISA15 must be T and no real order is made; production: ISA15 must be P. */
+  mode: z.enum(['test', 'production']),
+  /** Where our events about this partner go (ack.rejected, ack.overdue); null = EDI_EVENTS_URL. */
+  eventsUrl: z.string().url().nullable(),
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
@@ -82,6 +95,10 @@ const PartnerInput = PartnerFields.extend({
   webhookSecret: PartnerFields.shape.webhookSecret.default(null),
   sftp: PartnerFields.shape.sftp.default(null),
   mailbox: PartnerFields.shape.mailbox.default(null),
+  ackOverdueSeconds: PartnerFields.shape.ackOverdueSeconds.default(86_400),
+  ackOverdueSecondsBySet: PartnerFields.shape.ackOverdueSecondsBySet.default(null),
+  mode: PartnerFields.shape.mode.default('production'),
+  eventsUrl: PartnerFields.shape.eventsUrl.default(null),
 });
 const Id = z.string().uuid();
 
@@ -169,10 +186,13 @@ export class AdminController {
    */
   private async destinationsAllowed(p: {
     webhookUrl?: string | null;
+    eventsUrl?: string | null;
     sftp?: { host: string; port: number } | null;
   }): Promise<void> {
     const hook = p.webhookUrl ? await this.outbound.checkUrl(p.webhookUrl) : undefined;
     if (hook) throw new BadRequestException(`webhookUrl: ${hook}`);
+    const events = p.eventsUrl ? await this.outbound.checkUrl(p.eventsUrl) : undefined;
+    if (events) throw new BadRequestException(`eventsUrl: ${events}`);
     const sftp = p.sftp ? await this.outbound.checkHost(p.sftp.host, p.sftp.port) : undefined;
     if (sftp) throw new BadRequestException(`sftp.host: ${sftp}`);
   }
@@ -206,7 +226,11 @@ export class AdminController {
       throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     await this.mailboxFree(changes.mailbox, p.id);
     this.erpHostAllowed(changes.rules);
-    await this.destinationsAllowed({ webhookUrl: changes.webhookUrl, sftp });
+    await this.destinationsAllowed({
+      webhookUrl: changes.webhookUrl,
+      eventsUrl: changes.eventsUrl,
+      sftp,
+    });
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
     const saved = await transact(this.ds, async (m) => {
@@ -242,13 +266,18 @@ export class AdminController {
   }
 
   @Post('partners/:id/keys')
-  @ApiOperation({ summary: 'Issue an API key: the key is in this answer and nowhere else, ever' })
+  @ApiOperation({
+    summary: 'Issue an API key: the key is in this answer and nowhere else, ever',
+  })
   async issueKey(@Param('id') id: string, @Body() body: unknown) {
     const p = await this.partner(id);
     const { label } = parseInput(z.object({ label: z.string().max(100).optional() }), body ?? {});
     const { key, record } = await this.keys.issue(p.id, label);
     await transact(this.ds, (m) =>
-      this.audit(m, p.id, 'key.issued', { keyId: record.id, prefix: record.prefix }),
+      this.audit(m, p.id, 'key.issued', {
+        keyId: record.id,
+        prefix: record.prefix,
+      }),
     );
     return { id: record.id, prefix: record.prefix, label: record.label, key };
   }

@@ -9,7 +9,7 @@ import {
   TransactionSet,
   type TradingPartner,
 } from '@edi/persistence';
-import type { DeliverStage } from '@edi/pipeline';
+import { ackView, type DeliverStage } from '@edi/pipeline';
 import { In, type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Partner, PartnerGuard } from '../common/partner.guard';
@@ -43,7 +43,9 @@ export class TransactionsController {
   ) {}
 
   @Get('transactions')
-  @ApiOperation({ summary: 'List transactions: filter by status, set, PO number, date range; newest first' })
+  @ApiOperation({
+    summary: 'List transactions: filter by status, set, PO number, date range; newest first',
+  })
   async list(@Partner() partner: TradingPartner, @Query() query: Record<string, string>) {
     const q = parseInput(ListQuery, query);
     const qb = this.ds
@@ -62,7 +64,12 @@ export class TransactionsController {
       .skip(q.offset)
       .take(q.limit)
       .getManyAndCount();
-    return { total, limit: q.limit, offset: q.offset, items: rows.map(({ document: _d, ...row }) => row) };
+    return {
+      total,
+      limit: q.limit,
+      offset: q.offset,
+      items: rows.map(({ document: _d, ...row }) => row),
+    };
   }
 
   @Get('transactions/:id')
@@ -79,12 +86,16 @@ export class TransactionsController {
     const docs = this.ds.getRepository(OutboundDocument);
     // in: the acks of its interchange; out: the document that carries it
     const outbound = tx.interchangeId
-      ? await docs.findBy({ interchangeId: tx.interchangeId, partnerId: partner.id })
+      ? await docs.findBy({
+          interchangeId: tx.interchangeId,
+          partnerId: partner.id,
+        })
       : await docs.findBy({ transactionId: tx.id, partnerId: partner.id });
     const deliveries = outbound.length
-      ? await this.ds
-          .getRepository(Delivery)
-          .find({ where: { documentId: In(outbound.map((d) => d.id)) }, order: { at: 'ASC' } })
+      ? await this.ds.getRepository(Delivery).find({
+          where: { documentId: In(outbound.map((d) => d.id)) },
+          order: { at: 'ASC' },
+        })
       : [];
     const answers = await this.ds.getRepository(TransactionSet).find({
       where: { inReplyTo: tx.id, partnerId: partner.id },
@@ -102,11 +113,19 @@ export class TransactionsController {
         controlNumber: d.controlNumber,
         channel: d.channel,
         status: d.status,
+        // what the partner's TA1/997/999 said of it (null: our own acknowledgments expect none)
+        ack: ackView(d),
         x12: d.x12,
         // the status code only: the answer's text (and our reasons, which name addresses) are for staff
         deliveries: deliveries
           .filter((x) => x.documentId === d.id)
-          .map(({ attempt, ok, statusCode, at, ms }) => ({ attempt, ok, statusCode, at, ms })),
+          .map(({ attempt, ok, statusCode, at, ms }) => ({
+            attempt,
+            ok,
+            statusCode,
+            at,
+            ms,
+          })),
       })),
       answers,
       audit,
@@ -131,13 +150,16 @@ export class TransactionsController {
         interchangeId: a.interchangeId,
         transactionId: a.transactionId,
         createdAt: a.createdAt,
+        ack: ackView(a),
         x12: a.x12,
       })),
     };
   }
 
   @Post('outbox/:id/ack')
-  @ApiOperation({ summary: 'Mark an outbox item fetched (its delivery), so it is not offered again' })
+  @ApiOperation({
+    summary: 'Mark an outbox item fetched (its delivery), so it is not offered again',
+  })
   async fetched(@Partner() partner: TradingPartner, @Param('id') id: string) {
     if (!(await this.deliver.fetched(partner.id, parseInput(Id, id))))
       throw new NotFoundException('no such item waiting in the outbox');

@@ -16,12 +16,18 @@ import { serialize, type X12Issue } from '@edi/x12';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { pendingAck } from '../reconcile/windows';
 
 /** A document we cannot send: each problem names where it is (a JSON path or a segment/element). */
 export class OutboundError extends Error {
   constructor(
     message: string,
-    readonly problems: Array<{ path?: string; segmentId?: string; element?: number; message: string }>,
+    readonly problems: Array<{
+      path?: string;
+      segmentId?: string;
+      element?: number;
+      message: string;
+    }>,
   ) {
     super(message);
   }
@@ -76,7 +82,10 @@ export class OutboundComposer {
     const version = this.maps.resolveVersion(input.transactionSet, wanted);
     if (!version)
       throw new OutboundError(`no map for transaction set ${input.transactionSet}`, [
-        { path: '/transactionSet', message: `no map for ${input.transactionSet} ${wanted}` },
+        {
+          path: '/transactionSet',
+          message: `no map for ${input.transactionSet} ${wanted}`,
+        },
       ]);
     const map = this.maps.get(input.transactionSet, version, partner.mapProfile ?? undefined);
     const doc: CanonicalDocument = {
@@ -126,7 +135,10 @@ export class OutboundComposer {
         .findOneBy({ id: input.inReplyTo, partnerId: partner.id });
       if (!original)
         throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
-          { path: '/inReplyTo', message: 'not a transaction of this partner' },
+          {
+            path: '/inReplyTo',
+            message: 'not a transaction of this partner',
+          },
         ]);
     }
     const {
@@ -152,7 +164,11 @@ export class OutboundComposer {
     if (errors.length || back.translations.length !== 1)
       throw new OutboundError(
         `the ${input.transactionSet} would not pass its own guide`,
-        errors.map((i) => ({ segmentId: i.segmentId, element: i.element, message: i.message })),
+        errors.map((i) => ({
+          segmentId: i.segmentId,
+          element: i.element,
+          message: i.message,
+        })),
       );
     const written = back.translations[0]!.document;
     const transaction = m.getRepository(TransactionSet).create({
@@ -181,8 +197,10 @@ export class OutboundComposer {
       x12,
       channel: partner.deliveryChannel,
       status: 'pending',
+      // the partner owes a TA1/997/999 for it within its window
+      ...pendingAck(partner, doc.transactionSet, this.clock()),
     });
-    await m.getRepository(OutboundDocument).insert(document);
+    await m.getRepository(OutboundDocument).insert(document as QueryDeepPartialEntity<OutboundDocument>);
     return { transaction, document };
   }
 }

@@ -14,6 +14,8 @@ import { buildAcks, readX12, serialize, type InterchangeResult, type X12Issue } 
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SetRows, type SavedSet } from './set-rows';
+import { PartnerAnswers } from '../reconcile/partner-answers';
+import { Reconciler } from '../reconcile/reconciler';
 
 /** TypeORM's insert/update input type; JSON columns (unknown[]) do not fit its deep-partial type. */
 type Entity<T> = QueryDeepPartialEntity<T>;
@@ -79,8 +81,13 @@ export class TranslateStage {
         .update({ id: interchangeId, status: 'received' }, { status: 'processing' });
       if (!claimed.affected) return undefined;
       const locked = interchange;
-      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, raw);
+      const answers = new PartnerAnswers(interchange.id);
+      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, raw, answers);
       const acks = await this.acknowledge(m, partner, interchange, results);
+      // the partner's TA1/997/999 about what we sent: matched in this transaction, stored with them
+      const reconciled = answers.any
+        ? await new Reconciler(this.clock).reconcile(m, partner, answers.accepted())
+        : undefined;
       locked.status = verdicts.includes('ok')
         ? 'processed'
         : verdicts.length && verdicts.every((v) => v === 'duplicate')
@@ -88,12 +95,14 @@ export class TranslateStage {
           : 'rejected';
       locked.issues = results.flatMap((r) => r.issues);
       // insert/update, not save(): save() reads each row back first, a round trip per row for nothing
-      await m
-        .getRepository(Interchange)
-        .update({ id: locked.id }, { status: locked.status, issues: locked.issues } as Partial<
-          Entity<Interchange>
-        >);
-      return summary(locked, rows, acks);
+      await m.getRepository(Interchange).update({ id: locked.id }, {
+        status: locked.status,
+        issues: locked.issues,
+      } as Partial<Entity<Interchange>>);
+      return {
+        ...summary(locked, rows, acks),
+        ...(reconciled ? { reconciled } : {}),
+      };
     });
     // another worker got there first: report what it did
     return (
@@ -112,7 +121,12 @@ export class TranslateStage {
     partner: TradingPartner,
     interchange: Interchange,
     raw: Buffer,
-  ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
+    answers: PartnerAnswers,
+  ): Promise<{
+    results: InterchangeResult[];
+    verdicts: Verdict[];
+    rows: SavedSet[];
+  }> {
     const results: InterchangeResult[] = [];
     const verdicts: Verdict[] = [];
     const sets = new SetRows(m, partner, interchange, this.toErp(partner));
@@ -122,17 +136,20 @@ export class TranslateStage {
         const verdict = await checkEnvelope(m, partner, interchange, results[judged]!);
         if (!verdict) continue; // unreadable: no sets, and the TA1 cannot even be addressed
         if (verdict !== 'ok') await sets.refuse(verdicts.length);
+        else answers.accept(judged);
         verdicts.push(verdict);
       }
       await sets.flush();
     };
     await readX12(
       pieces(raw),
-      guideHandler(
-        this.maps,
-        { onInterchange: (r) => void results.push(r) },
-        { partner: partner.mapProfile ?? undefined, onDocument: (t) => sets.add(t) },
-      ),
+      guideHandler(this.maps, answers.watch({ onInterchange: (r) => void results.push(r) }), {
+        partner: partner.mapProfile ?? undefined,
+        onDocument: (t) => {
+          sets.add(t);
+          answers.document(t);
+        },
+      }),
       { maxSegmentsPerSet: this.maxSegmentsPerSet, onChunk: judgeAndFlush },
     );
     await judgeAndFlush();
@@ -146,7 +163,10 @@ export class TranslateStage {
     interchange: Interchange,
     results: InterchangeResult[],
   ): Promise<OutboundDocument[]> {
-    const needed = buildAcks(results, { functionalAck: partner.ackKind, ta1: partner.ta1 });
+    const needed = buildAcks(results, {
+      functionalAck: partner.ackKind,
+      ta1: partner.ta1,
+    });
     if (!needed.interchanges.length) return [];
     const groups = needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0);
     const { ISA: isa, GS: gs } = await this.counters.nextMany(
