@@ -15,6 +15,7 @@ import { x12 } from '../../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../../test/helpers/databases';
 import { OutboundComposer } from '../deliver/outbound';
 import { webhookSignature } from '../deliver/deliver.stage';
+import { Metrics } from '../metrics';
 import { InProcessQueue, Pipeline } from '../pipeline';
 import { shipNotice } from '../ship/ship.stage';
 import { TranslateStage } from '../translate/translate.stage';
@@ -401,6 +402,13 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('accepted');
     expect(doc.ackAnswers).toEqual([expect.objectContaining({ kind: '997', note: 'late' })]);
+  });
+
+  it('Prometheus reports the documents by partner, set and acknowledgment state', async () => {
+    const text = await new Metrics(ds, () => ({})).registry.metrics();
+    expect(text).toMatch(/edi_acknowledgments\{partner="Demo",set="855",state="accepted"\} [1-9]/);
+    expect(text).toMatch(/edi_acknowledgments\{partner="Demo",set="855",state="rejected"\} [1-9]/);
+    expect(text).toMatch(/edi_acknowledgments\{partner="Demo",set="856",state="overdue"\} 1/);
   });
 
   it('a 997 naming no group of ours matches nothing and changes nothing', async () => {
