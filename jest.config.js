@@ -12,6 +12,8 @@ module.exports = {
     '^@edi/persistence$': '<rootDir>/libs/persistence/src',
     '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
     '^@edi/config$': '<rootDir>/libs/config/src',
+    '^@edi/contracts$': '<rootDir>/libs/contracts/src',
+    '^@edi/auth$': '<rootDir>/libs/auth/src',
     '^@edi/erp$': '<rootDir>/libs/erp/src',
     '^@edi/transport$': '<rootDir>/libs/transport/src',
   },

@@ -272,7 +272,8 @@ describe('edi staff', () => {
     expect(staff(['add', 'shorty', '--role', 'viewer'], 'short').code).toBe(1);
     expect(staff(['add', 'x', '--role', 'king'], 'a long enough password').code).not.toBe(0);
 
-    const { openDatabase, StaffAccounts } = await import('@edi/persistence');
+    const { openDatabase } = await import('@edi/persistence');
+    const { StaffAccounts } = await import('@edi/auth');
     const ds = await openDatabase({ dataDir: data });
     try {
       const accounts = new StaffAccounts(ds);

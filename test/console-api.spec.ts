@@ -1,4 +1,4 @@
-import { StaffAccounts } from '@edi/persistence';
+import { StaffAccounts } from '@edi/auth';
 import { parseX12 } from '@edi/x12';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';

@@ -8,6 +8,8 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 export default defineConfig({
   root: here,
   base: '/console/',
+  // the API's answer types and status lists, shared with apps/api
+  resolve: { alias: { '@edi/contracts': `${repo}libs/contracts/src` } },
   // No React plugin: oxc turns JSX into calls to react/jsx-runtime; there is no fast refresh in dev.
   oxc: { jsx: { runtime: 'automatic' } },
   build: {

@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { MapRegistry } from '@edi/mapping';
-import type { ApiKeys, SecretBox, StaffAccounts } from '@edi/persistence';
+import type { StaffAccounts } from '@edi/auth';
+import type { ApiKeys, SecretBox } from '@edi/persistence';
 import type { DeliverStage, Metrics, Pipeline, Review, StageQueue } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
@@ -24,9 +25,8 @@ import {
   STAFF,
   STAGE_QUEUE,
 } from './common/tokens';
-import { ConsoleController } from './console/console.controller';
-import { SessionController } from './console/session.controller';
-import { StaffController } from './console/staff.controller';
+import { CONSOLE_CONTROLLERS } from './console';
+import { REPOSITORIES } from './common/repositories';
 import { StaffGuard } from './console/staff.guard';
 import { ErpEventsController } from './erp/erp-events.controller';
 import { APP_CONFIG, type AppConfig } from './config';
@@ -78,9 +78,7 @@ export class AppModule {
         AdminController,
         HealthController,
         MetricsController,
-        SessionController,
-        ConsoleController,
-        StaffController,
+        ...CONSOLE_CONTROLLERS,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
@@ -97,6 +95,7 @@ export class AppModule {
         { provide: REVIEW, useValue: deps.review },
         { provide: ERP_STATE, useValue: deps.erpState },
         { provide: ERP_HOSTS, useValue: deps.erpHosts },
+        ...REPOSITORIES,
         AdminGuard,
         StaffGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },

@@ -1,9 +1,10 @@
-import { ConsoleLogger, INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ResilientErp } from '@edi/erp';
 import { MapRegistry } from '@edi/mapping';
-import { ApiKeys, openDatabase, SecretBox, StaffAccounts, staffUsername } from '@edi/persistence';
+import { StaffAccounts, staffUsername } from '@edi/auth';
+import { ApiKeys, openDatabase, SecretBox } from '@edi/persistence';
 import {
   BullJobQueue,
   BullStageQueue,
@@ -30,6 +31,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { CorrelatedLogger, correlate, keepCorrelation } from './common/correlation';
 import { bodyTimeout, limitRequestTime } from './common/body-timeout';
 import { authenticatePartner } from './common/partner.guard';
 import { mapsDir, type AppConfig } from './config';
@@ -208,9 +210,11 @@ export async function startService(
       logger:
         options.logger === false
           ? false
-          : new ConsoleLogger({ json: true, logLevels: levels(config.EDI_LOG_LEVEL) }),
+          : new CorrelatedLogger({ json: true, logLevels: levels(config.EDI_LOG_LEVEL) }),
     },
   );
+  // first: every later middleware, controller and log line of the request sees its id
+  app.use(correlate);
   httpSettings(app, config);
   app.use(
     helmet({
@@ -233,6 +237,7 @@ export async function startService(
   // a resubmitted file may be as large as one a partner may send
   app.use('/v1/console/transactions', express.json({ limit: config.EDI_BODY_LIMIT }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(keepCorrelation);
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('EDI translator')

@@ -1,14 +1,15 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@edi/contracts';
+import { DatabaseHealth } from '@edi/persistence';
 import { BullStageQueue, type StageQueue } from '@edi/pipeline';
-import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, STAGE_QUEUE } from './common/tokens';
+import { STAGE_QUEUE } from './common/tokens';
 
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(DatabaseHealth) private readonly database: DatabaseHealth,
     @Inject(STAGE_QUEUE) private readonly queue: StageQueue,
   ) {}
 
@@ -16,18 +17,18 @@ export class HealthController {
   @Get()
   async check(): Promise<{ status: 'ok'; database: string; queue: string }> {
     try {
-      await this.ds.query('SELECT 1');
+      await this.database.ping();
     } catch (e) {
-      throw new ServiceUnavailableException(`database: ${(e as Error).message}`);
+      throw new DomainError('unavailable', `database: ${(e as Error).message}`, { cause: e });
     }
     let queue = 'in-process';
     if (this.queue instanceof BullStageQueue) {
       try {
         queue = `redis (${await this.queue.depth()} waiting)`;
       } catch (e) {
-        throw new ServiceUnavailableException(`redis: ${(e as Error).message}`);
+        throw new DomainError('unavailable', `redis: ${(e as Error).message}`, { cause: e });
       }
     }
-    return { status: 'ok', database: this.ds.options.type, queue };
+    return { status: 'ok', database: this.database.kind, queue };
   }
 }

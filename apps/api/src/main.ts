@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ApiKeys, StaffAccounts, TradingPartner, transact } from '@edi/persistence';
+import { StaffAccounts } from '@edi/auth';
+import { ApiKeys, TradingPartners } from '@edi/persistence';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startService } from './bootstrap';
@@ -27,30 +28,14 @@ async function main(): Promise<void> {
   new Logger('edi').log(`listening on ${running.url} (${mode}); OpenAPI at ${running.url}/docs`);
   // the demo partner exists in the embedded mode, or anywhere EDI_DEMO_API_KEY asks for it
   if (config.DATABASE_URL && !config.EDI_DEMO_API_KEY) return;
-  const repo = running.dataSource.getRepository(TradingPartner);
-  let demo = await repo.findOneBy({ isaQualifier: 'ZZ', isaId: 'DEMOPARTNER' });
   // the demo partner orders from the sandbox ERP as its customer C-DEMO, and gets 856/810 at once
-  const erp = config.EDI_ERP_URL
-    ? { erpCustomerId: 'C-DEMO', rules: { crossReference: { 'B-1002': 'GAD-CASE' }, autoShip: true } }
-    : {};
+  const demo = await new TradingPartners(running.dataSource).demo(
+    config.EDI_ERP_URL
+      ? { erpCustomerId: 'C-DEMO', rules: { crossReference: { 'B-1002': 'GAD-CASE' }, autoShip: true } }
+      : undefined,
+  );
   const keys = new ApiKeys(running.dataSource);
   let key = config.EDI_DEMO_API_KEY;
-  if (!demo) {
-    const row = repo.create({
-      name: 'Demo partner',
-      isaQualifier: 'ZZ',
-      isaId: 'DEMOPARTNER',
-      ourIsaQualifier: 'ZZ',
-      ourIsaId: 'DEMOSUPPLIER',
-      ...erp,
-    });
-    // through transact(): the resumed stages may be writing on SQLite's one connection already
-    await transact(running.dataSource, (m) => m.getRepository(TradingPartner).save(row));
-    demo = row;
-  } else if (config.EDI_ERP_URL && !demo.erpCustomerId) {
-    const d = Object.assign(demo, erp);
-    await transact(running.dataSource, (m) => m.getRepository(TradingPartner).save(d));
-  }
   if (key) {
     try {
       if (!(await keys.partnerFor(key))) await keys.issue(demo.id, 'demo (EDI_DEMO_API_KEY)', key);

@@ -37,6 +37,11 @@ export class ApiKeys {
     return { key, record };
   }
 
+  /** A partner's keys, newest first (their hashes too: callers show only id, prefix and label). */
+  ofPartner(partnerId: string): Promise<ApiKey[]> {
+    return this.ds.getRepository(ApiKey).find({ where: { partnerId }, order: { createdAt: 'DESC' } });
+  }
+
   /** The partner a key belongs to, if the key exists and is not revoked. */
   async partnerFor(key: string): Promise<TradingPartner | null> {
     const hash = hashKey(key);

@@ -1,35 +1,25 @@
 import {
-  BadRequestException,
   Body,
-  ConflictException,
   Controller,
   Delete,
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   Patch,
   Post,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  ApiKey,
-  TradingPartner,
-  recordAudit,
-  transact,
-  type ApiKeys,
-  type SecretBox,
-} from '@edi/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import { ConflictError, InvalidInputError, NotFoundError } from '@edi/contracts';
+import { TradingPartners, type ApiKeys, type SecretBox, type TradingPartner } from '@edi/persistence';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
 import { checkPartnerErp, refusedHost } from '@edi/erp';
 import { PartnerRules } from '@edi/pipeline';
 import { OutboundPolicy, SftpSettings } from '@edi/transport';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { API_KEYS, DATA_SOURCE, ERP_HOSTS, SECRETS } from '../common/tokens';
+import { API_KEYS, ERP_HOSTS, SECRETS } from '../common/tokens';
 import { parseInput } from '../common/validate';
 import { partnerView as view } from '../common/partner-view';
 
@@ -101,6 +91,8 @@ const PartnerInput = PartnerFields.extend({
   eventsUrl: PartnerFields.shape.eventsUrl.default(null),
 });
 const Id = z.string().uuid();
+/** Who the audit trail says did it: the holder of EDI_ADMIN_TOKEN. */
+const ACTOR = 'admin-token';
 
 /** Trading partners and their API keys. Only with EDI_ADMIN_TOKEN set, and its bearer token. */
 @ApiTags('admin')
@@ -109,7 +101,7 @@ const Id = z.string().uuid();
 @UseGuards(AdminGuard)
 export class AdminController {
   constructor(
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(TradingPartners) private readonly partners: TradingPartners,
     @Inject(API_KEYS) private readonly keys: ApiKeys,
     @Inject(SECRETS) private readonly secrets: SecretBox | null,
     @Inject(ERP_HOSTS) private readonly erpHosts: readonly string[],
@@ -122,34 +114,27 @@ export class AdminController {
 
   @Get('partners')
   async list() {
-    const rows = await this.partners().orderBy('p.name', 'ASC').getMany();
-    return rows.map(view);
+    return (await this.partners.allWithSecrets()).map(view);
   }
 
   @Post('partners')
   @ApiOperation({ summary: 'Create a trading partner' })
   async create(@Body() body: unknown) {
     const input = parseInput(PartnerInput, body);
-    const taken = await this.ds
-      .getRepository(TradingPartner)
-      .findOneBy({ isaQualifier: input.isaQualifier, isaId: input.isaId });
+    const taken = await this.partners.byIsa(input.isaQualifier, input.isaId);
     if (taken)
-      throw new ConflictException(
-        `partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`,
-      );
+      throw new ConflictError(`partner ${input.isaQualifier}/${input.isaId} exists already (${taken.id})`);
     await this.mailboxFree(input.mailbox, undefined);
     this.erpHostAllowed(input.rules);
     await this.destinationsAllowed(input);
-    const row = this.ds.getRepository(TradingPartner).create({
-      ...input,
-      webhookSecret: this.seal(input.webhookSecret),
-      sftp: this.seal(input.sftp && JSON.stringify(input.sftp)),
-    });
-    const saved = await transact(this.ds, async (m) => {
-      const s = await m.getRepository(TradingPartner).save(row);
-      await this.audit(m, s.id, 'partner.created');
-      return s;
-    });
+    const saved = await this.partners.create(
+      {
+        ...input,
+        webhookSecret: this.seal(input.webhookSecret),
+        sftp: this.seal(input.sftp && JSON.stringify(input.sftp)),
+      },
+      ACTOR,
+    );
     return view(saved);
   }
 
@@ -158,26 +143,16 @@ export class AdminController {
     return view(await this.partner(id));
   }
 
-  private partners() {
-    return this.ds
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.webhookSecret')
-      .addSelect('p.sftp');
-  }
-
   private async partner(id: string): Promise<TradingPartner> {
-    const p = await this.partners()
-      .where('p.id = :id', { id: parseInput(Id, id) })
-      .getOne();
-    if (!p) throw new NotFoundException('no such partner');
+    const p = await this.partners.withSecrets(parseInput(Id, id));
+    if (!p) throw new NotFoundError('no such partner');
     return p;
   }
 
   /** A partner's own ERP may be called only on the allowed hosts (EDI_ERP_ALLOWED_HOSTS). */
   private erpHostAllowed(rules: { erp?: unknown } | null | undefined): void {
     const why = rules?.erp === undefined ? undefined : refusedHost(rules.erp, this.erpHosts);
-    if (why) throw new BadRequestException(why);
+    if (why) throw new InvalidInputError(why);
   }
 
   /**
@@ -190,26 +165,26 @@ export class AdminController {
     sftp?: { host: string; port: number } | null;
   }): Promise<void> {
     const hook = p.webhookUrl ? await this.outbound.checkUrl(p.webhookUrl) : undefined;
-    if (hook) throw new BadRequestException(`webhookUrl: ${hook}`);
+    if (hook) throw new InvalidInputError(`webhookUrl: ${hook}`);
     const events = p.eventsUrl ? await this.outbound.checkUrl(p.eventsUrl) : undefined;
-    if (events) throw new BadRequestException(`eventsUrl: ${events}`);
+    if (events) throw new InvalidInputError(`eventsUrl: ${events}`);
     const sftp = p.sftp ? await this.outbound.checkHost(p.sftp.host, p.sftp.port) : undefined;
-    if (sftp) throw new BadRequestException(`sftp.host: ${sftp}`);
+    if (sftp) throw new InvalidInputError(`sftp.host: ${sftp}`);
   }
 
   /** One partner per mailbox: two would take each other's files. */
   private async mailboxFree(mailbox: string | null | undefined, self: string | undefined): Promise<void> {
     if (!mailbox) return;
-    const taken = await this.ds.getRepository(TradingPartner).findOneBy({ mailbox });
+    const taken = await this.partners.byMailbox(mailbox);
     if (taken && taken.id !== self)
-      throw new ConflictException(`mailbox ${mailbox} belongs to partner ${taken.id}`);
+      throw new ConflictError(`mailbox ${mailbox} belongs to partner ${taken.id}`);
   }
 
   /** Secrets (webhook key, SFTP settings) are kept sealed with EDI_SECRETS_KEY: without it there is nowhere safe to keep them. */
   private seal(secret: string | null | undefined): string | null {
     if (!secret) return null;
     if (!this.secrets)
-      throw new BadRequestException(
+      throw new InvalidInputError(
         'webhookSecret and sftp need EDI_SECRETS_KEY set on the server, to store them sealed',
       );
     return this.secrets.seal(secret);
@@ -221,30 +196,20 @@ export class AdminController {
     const { webhookSecret, sftp, ...changes } = parseInput(PartnerFields.partial(), body);
     const isaQualifier = changes.isaQualifier ?? p.isaQualifier;
     const isaId = changes.isaId ?? p.isaId;
-    const taken = await this.ds.getRepository(TradingPartner).findOneBy({ isaQualifier, isaId });
+    const taken = await this.partners.byIsa(isaQualifier, isaId);
     if (taken && taken.id !== p.id)
-      throw new ConflictException(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
+      throw new ConflictError(`partner ${isaQualifier}/${isaId} exists already (${taken.id})`);
     await this.mailboxFree(changes.mailbox, p.id);
     this.erpHostAllowed(changes.rules);
-    await this.destinationsAllowed({
-      webhookUrl: changes.webhookUrl,
-      eventsUrl: changes.eventsUrl,
-      sftp,
-    });
+    await this.destinationsAllowed({ webhookUrl: changes.webhookUrl, eventsUrl: changes.eventsUrl, sftp });
     if (webhookSecret !== undefined) p.webhookSecret = this.seal(webhookSecret);
     if (sftp !== undefined) p.sftp = this.seal(sftp && JSON.stringify(sftp));
-    const saved = await transact(this.ds, async (m) => {
-      const s = await m.getRepository(TradingPartner).save(Object.assign(p, changes));
-      await this.audit(m, p.id, 'partner.updated', {
-        fields: [
-          ...Object.keys(changes),
-          ...(webhookSecret !== undefined ? ['webhookSecret'] : []),
-          ...(sftp !== undefined ? ['sftp'] : []),
-        ],
-      });
-      return s;
-    });
-    return view(saved);
+    const fields = [
+      ...Object.keys(changes),
+      ...(webhookSecret !== undefined ? ['webhookSecret'] : []),
+      ...(sftp !== undefined ? ['sftp'] : []),
+    ];
+    return view(await this.partners.update(Object.assign(p, changes), fields, ACTOR));
   }
 
   @Delete('partners/:id')
@@ -252,33 +217,23 @@ export class AdminController {
   async remove(@Param('id') id: string): Promise<void> {
     const p = await this.partner(id);
     await this.keys.revokeAll(p.id); // through ApiKeys, so its cache forgets the keys at once
-    await transact(this.ds, async (m) => {
-      await m.getRepository(TradingPartner).delete({ id: p.id });
-      await this.audit(m, p.id, 'partner.deleted');
-    });
+    await this.partners.remove(p.id, ACTOR);
   }
 
   @Get('partners/:id/keys')
   async listKeys(@Param('id') id: string) {
     const p = await this.partner(id);
-    const keys = await this.ds.getRepository(ApiKey).findBy({ partnerId: p.id });
+    const keys = await this.keys.ofPartner(p.id);
     return keys.map(({ keyHash: _hash, ...k }) => k);
   }
 
   @Post('partners/:id/keys')
-  @ApiOperation({
-    summary: 'Issue an API key: the key is in this answer and nowhere else, ever',
-  })
+  @ApiOperation({ summary: 'Issue an API key: the key is in this answer and nowhere else, ever' })
   async issueKey(@Param('id') id: string, @Body() body: unknown) {
     const p = await this.partner(id);
     const { label } = parseInput(z.object({ label: z.string().max(100).optional() }), body ?? {});
     const { key, record } = await this.keys.issue(p.id, label);
-    await transact(this.ds, (m) =>
-      this.audit(m, p.id, 'key.issued', {
-        keyId: record.id,
-        prefix: record.prefix,
-      }),
-    );
+    await this.partners.record(p.id, 'key.issued', ACTOR, { keyId: record.id, prefix: record.prefix });
     return { id: record.id, prefix: record.prefix, label: record.label, key };
   }
 
@@ -286,21 +241,7 @@ export class AdminController {
   @HttpCode(204)
   async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
     const p = await this.partner(id);
-    if (!(await this.keys.revoke(p.id, parseInput(Id, keyId))))
-      throw new NotFoundException('no such active key');
-    await transact(this.ds, (m) => this.audit(m, p.id, 'key.revoked', { keyId }));
-  }
-
-  /**
-   * Every write goes through transact(): on SQLite, a write made beside a running transaction
-   * would join it on the one connection, and vanish if that transaction rolled back.
-   */
-  private async audit(
-    m: EntityManager,
-    subjectId: string,
-    action: string,
-    detail: Record<string, unknown> | null = null,
-  ): Promise<void> {
-    await recordAudit(m, subjectId, action, 'admin-token', detail);
+    if (!(await this.keys.revoke(p.id, parseInput(Id, keyId)))) throw new NotFoundError('no such active key');
+    await this.partners.record(p.id, 'key.revoked', ACTOR, { keyId });
   }
 }

@@ -1,22 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { StaffError, type StaffAccounts, type StaffSession, type StaffUser } from '@edi/persistence';
+import type { StaffAccounts } from '@edi/auth';
+import type { Session } from '@edi/contracts';
+import type { StaffSession, StaffUser } from '@edi/persistence';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { STAFF } from '../common/tokens';
@@ -44,24 +32,16 @@ export class SessionController {
   })
   async signIn(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { username, password } = parseInput(Login, body ?? {});
-    try {
-      const { user, token, session } = await this.staff.signIn(username, password, String(req.ip));
-      res.cookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: req.secure || this.config.EDI_COOKIE_SECURE,
-        path: '/',
-        maxAge: this.config.EDI_SESSION_MAX_HOURS * 3600_000,
-      });
-      return sessionView(user, session);
-    } catch (e) {
-      if (!(e instanceof StaffError)) throw e;
-      if (e.reason === 'locked') {
-        res.setHeader('Retry-After', String(e.retryAfterSeconds ?? 60));
-        throw new HttpException(e.message, HttpStatus.TOO_MANY_REQUESTS);
-      }
-      throw new UnauthorizedException(e.message);
-    }
+    // a refusal is a StaffError: 401 wrong name or password, 429 with Retry-After when locked
+    const { user, token, session } = await this.staff.signIn(username, password, String(req.ip));
+    res.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: req.secure || this.config.EDI_COOKIE_SECURE,
+      path: '/',
+      maxAge: this.config.EDI_SESSION_MAX_HOURS * 3600_000,
+    });
+    return sessionView(user, session);
   }
 
   @Get()
@@ -83,7 +63,7 @@ export class SessionController {
   }
 }
 
-function sessionView(user: StaffUser, session: StaffSession) {
+function sessionView(user: StaffUser, session: StaffSession): Session {
   return {
     user: { id: user.id, username: user.username, name: user.name, role: user.role },
     csrfToken: session.csrfToken,

@@ -1,24 +1,14 @@
-import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Patch,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { STAFF_ROLES, StaffError, type StaffAccounts, type StaffUser } from '@edi/persistence';
+import type { StaffAccounts } from '@edi/auth';
+import { NotFoundError, STAFF_ROLES, type StaffRow } from '@edi/contracts';
+import type { StaffUser } from '@edi/persistence';
 import { z } from 'zod';
 import { STAFF } from '../common/tokens';
 import { parseInput } from '../common/validate';
 import { NeedsRole, SESSION_COOKIE, Staff, StaffGuard } from './staff.guard';
 
-const Role = z.enum(STAFF_ROLES as [StaffUser['role'], ...StaffUser['role'][]]);
+const Role = z.enum(STAFF_ROLES);
 const NewMember = z.object({
   username: z.string().min(2).max(64),
   name: z.string().max(100).optional(),
@@ -48,11 +38,7 @@ export class StaffController {
   @ApiOperation({ summary: 'Add a console account with a first password to hand over (admin)' })
   async add(@Body() body: unknown, @Staff() s: { user: StaffUser }) {
     const input = parseInput(NewMember, body ?? {});
-    try {
-      return view(await this.staff.create(input, s.user.username));
-    } catch (e) {
-      throw httpError(e);
-    }
+    return view(await this.staff.create(input, s.user.username));
   }
 
   @Patch(':id')
@@ -63,17 +49,13 @@ export class StaffController {
   async change(@Param('id') id: string, @Body() body: unknown, @Staff() s: { user: StaffUser }) {
     const change = parseInput(Change, body ?? {});
     const member = (await this.staff.list()).find((u) => u.id === id);
-    if (!member) throw new NotFoundException('no such staff member');
-    try {
-      await this.staff.update(member.username, change, s.user.username);
-    } catch (e) {
-      throw httpError(e);
-    }
+    if (!member) throw new NotFoundError('no such staff member');
+    await this.staff.update(member.username, change, s.user.username);
     return view((await this.staff.list()).find((u) => u.id === id)!);
   }
 }
 
-function view(u: StaffUser) {
+function view(u: StaffUser): StaffRow {
   return {
     id: u.id,
     username: u.username,
@@ -82,9 +64,4 @@ function view(u: StaffUser) {
     disabled: !!u.disabledAt,
     createdAt: u.createdAt.toISOString(),
   };
-}
-
-function httpError(e: unknown): unknown {
-  if (!(e instanceof StaffError)) return e;
-  return e.reason === 'exists' ? new ConflictException(e.message) : new BadRequestException(e.message);
 }

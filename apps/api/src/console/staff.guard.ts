@@ -11,7 +11,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { StaffAccounts, StaffRole, StaffSession, StaffUser } from '@edi/persistence';
+import type { StaffAccounts } from '@edi/auth';
+import type { StaffRole, StaffSession, StaffUser } from '@edi/persistence';
 import { STAFF } from '../common/tokens';
 
 export const SESSION_COOKIE = 'edi_session';

@@ -1,18 +1,9 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  Param,
-  Post,
-  UnprocessableEntityException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { MapRegistry } from '@edi/mapping';
 import type { TradingPartner } from '@edi/persistence';
-import { OutboundError, type Pipeline } from '@edi/pipeline';
+import { DomainError } from '@edi/contracts';
+import type { Pipeline } from '@edi/pipeline';
 import { z } from 'zod';
 import { Partner, PartnerGuard } from '../common/partner.guard';
 import { MAPS, PIPELINE } from '../common/tokens';
@@ -70,30 +61,25 @@ export class DocumentsController {
     const setId = parseInput(SetId, set);
     const input = parseInput(Envelope, body);
     const version = this.maps.resolveVersion(setId, input.version ?? partner.x12Version);
-    if (!version) throw new UnprocessableEntityException(`no map for transaction set ${setId}`);
+    if (!version) throw new DomainError('unprocessable', `no map for transaction set ${setId}`);
     const key = this.maps.get(setId, version, partner.mapProfile ?? undefined).document;
     const document = input[key];
     if (!document || typeof document !== 'object' || Array.isArray(document))
-      throw new UnprocessableEntityException(`a ${setId} needs its "${key}" object`);
-    try {
-      const { transaction, document: out } = await this.pipeline.send(partner, {
-        transactionSet: setId,
-        version: input.version,
-        document: document as Record<string, unknown>,
-        inReplyTo: input.inReplyTo ?? null,
-      });
-      return {
-        transactionId: transaction.id,
-        documentId: out.id,
-        controlNumber: out.controlNumber,
-        channel: out.channel,
-        status: out.status,
-        x12: out.x12,
-      };
-    } catch (e) {
-      if (e instanceof OutboundError)
-        throw new UnprocessableEntityException({ message: e.message, problems: e.problems });
-      throw e;
-    }
+      throw new DomainError('unprocessable', `a ${setId} needs its "${key}" object`);
+    // a document that does not fit is an OutboundError: 422, each problem named
+    const { transaction, document: out } = await this.pipeline.send(partner, {
+      transactionSet: setId,
+      version: input.version,
+      document: document as Record<string, unknown>,
+      inReplyTo: input.inReplyTo ?? null,
+    });
+    return {
+      transactionId: transaction.id,
+      documentId: out.id,
+      controlNumber: out.controlNumber,
+      channel: out.channel,
+      status: out.status,
+      x12: out.x12,
+    };
   }
 }

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Controller,
   Headers,
   HttpCode,
@@ -10,6 +9,7 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
+import { InvalidInputError } from '@edi/contracts';
 import {
   ApiBody,
   ApiConsumes,
@@ -59,9 +59,9 @@ export class EdiController {
   ): Promise<Receipt> {
     const body: unknown = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0)
-      throw new BadRequestException('the body must be the X12 text');
+      throw new InvalidInputError('the body must be the X12 text');
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
-      throw new BadRequestException('Idempotency-Key must be 1-200 characters');
+      throw new InvalidInputError('Idempotency-Key must be 1-200 characters');
     }
     return this.pipeline.submit(partner, body, 'http', {
       wait: wait === 'true' || wait === '1',

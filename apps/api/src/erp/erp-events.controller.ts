@@ -1,22 +1,13 @@
-import {
-  Controller,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  NotFoundException,
-  Post,
-  Req,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Inject, Post, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { TransactionSet, transact } from '@edi/persistence';
+import { DomainError, NotFoundError } from '@edi/contracts';
+import { PartnerTransactions } from '@edi/persistence';
 import { timingSafeEqual } from 'node:crypto';
 import { webhookSignature } from '@edi/pipeline';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { DATA_SOURCE, SHIP_QUEUE } from '../common/tokens';
+import { SHIP_QUEUE } from '../common/tokens';
 import { parseInput } from '../common/validate';
 
 const Event = z.object({
@@ -39,7 +30,7 @@ const TOLERANCE_S = 300;
 @Controller('v1/erp/events')
 export class ErpEventsController {
   constructor(
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(PartnerTransactions) private readonly transactions: PartnerTransactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SHIP_QUEUE) private readonly ships: { enqueue(id: string): void },
   ) {}
@@ -57,7 +48,7 @@ export class ErpEventsController {
   @ApiResponse({ status: 404, description: 'no PO of ours became this order (or events are off)' })
   async receive(@Req() req: Request) {
     const secret = this.config.EDI_ERP_EVENT_SECRET;
-    if (!secret) throw new NotFoundException('ERP events are off (EDI_ERP_EVENT_SECRET is not set)');
+    if (!secret) throw new DomainError('disabled', 'ERP events are off (EDI_ERP_EVENT_SECRET is not set)');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     verify(secret, String(req.header('x-erp-signature') ?? ''), raw);
     let body: unknown;
@@ -69,20 +60,13 @@ export class ErpEventsController {
     const event = parseInput(Event, body);
     // order numbers are only unique within one ERP: the external reference says whose PO it was
     const partnerId = event.externalReference?.split(':')[0];
-    const po = await this.ds.getRepository(TransactionSet).findOne({
-      where: {
-        erpRef: event.orderId,
-        direction: 'in',
-        setId: '850',
-        ...(partnerId && /^[0-9a-f-]{36}$/.test(partnerId) ? { partnerId } : {}),
-      },
-      order: { createdAt: 'DESC' },
-    });
-    if (!po) throw new NotFoundException(`no PO became ERP order ${event.orderId}`);
-    // stored before the 202: the ERP will not send the event again, so it must not be lost
-    await transact(this.ds, (m) =>
-      m.getRepository(TransactionSet).update({ id: po.id }, { shipRequestedAt: new Date().toISOString() }),
+    const po = await this.transactions.poOfErpOrder(
+      event.orderId,
+      partnerId && /^[0-9a-f-]{36}$/.test(partnerId) ? partnerId : undefined,
     );
+    if (!po) throw new NotFoundError(`no PO became ERP order ${event.orderId}`);
+    // stored before the 202: the ERP will not send the event again, so it must not be lost
+    await this.transactions.requestShipment(po.id);
     this.ships.enqueue(po.id);
     return { transactionId: po.id, orderId: event.orderId };
   }
@@ -90,12 +74,12 @@ export class ErpEventsController {
 
 function verify(secret: string, header: string, body: Buffer): void {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!m) throw new UnauthorizedException('X-ERP-Signature is missing or malformed');
+  if (!m) throw new DomainError('unauthenticated', 'X-ERP-Signature is missing or malformed');
   const t = Number(m[1]);
   if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_S)
-    throw new UnauthorizedException('X-ERP-Signature is too old');
+    throw new DomainError('unauthenticated', 'X-ERP-Signature is too old');
   // the same scheme as the webhooks we send
   const want = Buffer.from(webhookSignature(secret, t, body), 'hex');
   if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex')))
-    throw new UnauthorizedException('X-ERP-Signature does not match');
+    throw new DomainError('unauthenticated', 'X-ERP-Signature does not match');
 }

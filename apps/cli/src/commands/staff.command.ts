@@ -1,4 +1,5 @@
-import { openDatabase, StaffAccounts, StaffError, STAFF_ROLES, type StaffRole } from '@edi/persistence';
+import { StaffAccounts, StaffError } from '@edi/auth';
+import { openDatabase, STAFF_ROLES, type StaffRole } from '@edi/persistence';
 import { UsageError } from '../io';
 
 /** The password from EDI_STAFF_PASSWORD or standard input (never an argument: it would sit in the shell's history and `ps`). */

@@ -1,4 +1,4 @@
-import { NEEDS_REVIEW, api } from '../api';
+import { NEEDS_REVIEW, api, type DeliveryChannel } from '../api';
 import { Link } from '../components/Link';
 import { ErrorAlert, Loading } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
@@ -7,7 +7,13 @@ import { formatCount, formatDateTime } from '../format';
 import { paths } from '../router';
 import { useLoad } from '../useLoad';
 
-const CHANNELS = { outbox: 'Outbox', webhook: 'Webhook', sftp: 'SFTP' } as const;
+/** Every channel the API may answer with is named here: a new one does not compile until it is. */
+const CHANNELS: Record<DeliveryChannel, string> = {
+  outbox: 'Outbox',
+  webhook: 'Webhook',
+  sftp: 'SFTP',
+  as2: 'AS2',
+};
 
 export function Partners() {
   const { data, error, loading } = useLoad(() => api.partners(), 'partners');
@@ -45,7 +51,7 @@ export function Partners() {
                   <td className="mono">
                     {p.isaQualifier}/{p.isaId.trim()}
                   </td>
-                  <td>{CHANNELS[p.deliveryChannel] ?? p.deliveryChannel}</td>
+                  <td>{CHANNELS[p.deliveryChannel]}</td>
                   <td>
                     <SftpHealth health={p.sftpHealth} />
                   </td>

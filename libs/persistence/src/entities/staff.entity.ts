@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { STAFF_ROLES, type StaffRole } from '@edi/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** viewer: looks; operator: also reprocesses, resubmits and resolves; admin: also manages keys and staff. */
-export type StaffRole = 'viewer' | 'operator' | 'admin';
-export const STAFF_ROLES: readonly StaffRole[] = ['viewer', 'operator', 'admin'];
+export { STAFF_ROLES, type StaffRole };
 
 /** A member of the operations team who signs in to the console. */
 @Entity('staff_users')

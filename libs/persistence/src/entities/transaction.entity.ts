@@ -1,24 +1,9 @@
+import { TRANSACTION_STATUSES, type TransactionStatus } from '@edi/contracts';
 import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/**
- * received → translated → erp_pending → accepted | rejected | failed → responded → delivered.
- * Staff end a problem one as resolved (with a note) or superseded (resubmitted as a new version).
- */
-export const TRANSACTION_STATUSES = [
-  'received',
-  'translated',
-  'erp_pending',
-  'accepted',
-  'rejected',
-  'failed',
-  'held',
-  'responded',
-  'delivered',
-  'resolved',
-  'superseded',
-] as const;
-export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+/** The statuses are the API's too (the console filters by them): one list, in libs/contracts. */
+export { TRANSACTION_STATUSES, type TransactionStatus };
 
 /** One ST/SE transaction set: its canonical JSON, errors and status. */
 @Entity('transactions')

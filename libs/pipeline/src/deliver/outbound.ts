@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import {
   buildX12,
   documentSchema,
@@ -19,17 +20,17 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { pendingAck } from '../reconcile/windows';
 
 /** A document we cannot send: each problem names where it is (a JSON path or a segment/element). */
-export class OutboundError extends Error {
+export class OutboundError extends DomainError {
   constructor(
     message: string,
-    readonly problems: Array<{
+    override readonly problems: Array<{
       path?: string;
       segmentId?: string;
       element?: number;
       message: string;
     }>,
   ) {
-    super(message);
+    super('unprocessable', message, { problems });
   }
 }
 

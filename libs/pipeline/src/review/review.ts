@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '@edi/contracts';
 import { buildX12, translateX12, type CanonicalDocument, type MapRegistry } from '@edi/mapping';
 import {
   Interchange,
@@ -27,14 +28,15 @@ import type { StageQueue } from '../pipeline';
 /** What staff may reprocess, resubmit or resolve: the problem states. */
 export const REVIEWABLE: readonly TransactionStatus[] = ['rejected', 'failed', 'held'];
 
-export class ReviewError extends Error {
+/** Why a review action is refused: the set moved on (conflict), or the new version would still fail. */
+export class ReviewError extends DomainError {
   constructor(
     readonly reason: 'conflict' | 'invalid' | 'unavailable',
     message: string,
     /** What is still wrong with a new version, each in plain words. */
-    readonly problems?: Array<{ plain: string; message: string; position?: number; element?: number }>,
+    override readonly problems?: Array<{ plain: string; message: string; position?: number; element?: number }>,
   ) {
-    super(message);
+    super(reason === 'conflict' ? 'conflict' : 'unprocessable', message, { problems });
   }
 }
 

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { openDatabase, StaffSession } from '@edi/persistence';
 import { databaseConfigs } from '../../../test/helpers/databases';
-import { openDatabase } from './data-source';
-import { StaffSession } from './entities/staff.entity';
-import { StaffAccounts, StaffError, hashPassword, tokenHash, verifyPassword } from './staff';
+import { hashPassword, verifyPassword } from './passwords';
+import { StaffAccounts, StaffError, tokenHash } from './staff-accounts';
 
 describe('staff accounts', () => {
   let ds: DataSource;
