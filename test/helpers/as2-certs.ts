@@ -107,3 +107,53 @@ export class TestCertificates {
 export function openssl(args: string[], input?: Buffer): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/** `openssl cms -sign` with the given party's key: an S/MIME multipart/signed entity (headers and body). */
+export function opensslSign(dir: string, entity: Buffer, signer: Party, md = 'sha256'): Buffer {
+  const input = join(dir, `sign-${process.hrtime.bigint()}`);
+  writeFileSync(input, entity);
+  return openssl([
+    'cms',
+    '-sign',
+    '-binary',
+    '-crlfeol',
+    '-in',
+    input,
+    '-signer',
+    signer.certFile,
+    '-inkey',
+    signer.keyFile,
+    '-md',
+    md,
+  ]);
+}
+
+/** `openssl cms -encrypt` for `to`: DER EnvelopedData. */
+export function opensslEncrypt(dir: string, entity: Buffer, to: Party, cipher = '-aes256'): Buffer {
+  const input = join(dir, `enc-${process.hrtime.bigint()}`);
+  writeFileSync(input, entity);
+  return openssl(['cms', '-encrypt', '-binary', '-outform', 'DER', '-in', input, cipher, to.certFile]);
+}
+
+/** Splits what openssl writes (headers, a blank line, a body) into HTTP headers and body. */
+export function asHttp(entity: Buffer): { headers: Record<string, string>; body: Buffer } {
+  let end = entity.indexOf('\r\n\r\n');
+  let skip = 4;
+  if (end < 0) {
+    end = entity.indexOf('\n\n');
+    skip = 2;
+  }
+  const headers: Record<string, string> = {};
+  for (const line of entity
+    .subarray(0, end)
+    .toString('latin1')
+    .split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0)
+      headers[line.slice(0, colon).trim().toLowerCase()] = line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
+  }
+  return { headers, body: entity.subarray(end + skip) };
+}

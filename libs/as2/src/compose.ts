@@ -7,6 +7,11 @@ export interface ComposeOptions {
   /** application/edi-x12 for X12. */
   contentType: string;
   filename?: string;
+  /**
+   * binary (default) sends the EDI as is; base64 survives a receiver that rewrites line ends
+   * inside a signed part (OpenSSL's S/MIME reader turns every LF into CRLF, breaking the signature).
+   */
+  transferEncoding?: 'binary' | 'base64';
   compress?: boolean;
   sign?: { identity: Identity; hash: HashName };
   encrypt?: { certificate: X509Certificate; cipher: Cipher; keyEncryption?: KeyEncryption };
@@ -32,13 +37,13 @@ export async function composeMessage(payload: Buffer, options: ComposeOptions): 
   let layer: Layer = {
     headers: [
       ['Content-Type', options.contentType],
-      ['Content-Transfer-Encoding', 'binary'],
+      ['Content-Transfer-Encoding', options.transferEncoding ?? 'binary'],
       [
         'Content-Disposition',
         `attachment; filename="${(options.filename ?? 'message.edi').replace(/"/g, '')}"`,
       ],
     ],
-    body: payload,
+    body: options.transferEncoding === 'base64' ? base64Lines(payload) : payload,
   };
   let micBytes = whole(layer);
   if (options.compress) {

@@ -123,3 +123,24 @@ export function readMdn(entity: Entity, partnerCerts: readonly X509Certificate[]
     signer,
   };
 }
+
+/**
+ * Whether a receipt confirms what we sent: for that Message-ID, processed, with the MIC we computed,
+ * signed when we asked for a signed one. The reason says what was wrong, for the delivery log.
+ */
+export function judgeReceipt(
+  mdn: ReadMdn,
+  sent: { messageId: string; mic: Mic | null; signed: boolean },
+): { ok: true } | { ok: false; reason: string } {
+  if (mdn.originalMessageId !== null && mdn.originalMessageId !== sent.messageId)
+    return { ok: false, reason: `the receipt is for ${mdn.originalMessageId}, not ${sent.messageId}` };
+  if (sent.signed && !mdn.signer) return { ok: false, reason: 'we asked for a signed receipt and it is unsigned' };
+  if (!mdn.processed) return { ok: false, reason: `the partner answered ${mdn.problem ?? mdn.disposition}` };
+  if (sent.mic && !mdn.mic) return { ok: false, reason: 'the receipt has no Received-Content-MIC' };
+  if (sent.mic && mdn.mic && !(mdn.mic.hash === sent.mic.hash && mdn.mic.digest === sent.mic.digest))
+    return {
+      ok: false,
+      reason: `the receipt's MIC ${formatMic(mdn.mic)} is not ours ${formatMic(sent.mic)}: the partner received something else`,
+    };
+  return { ok: true };
+}

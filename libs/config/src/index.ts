@@ -77,6 +77,19 @@ export const ConfigSchema = z.object({
   /** At start, creates this console admin if no staff member has the name (with EDI_ADMIN_PASSWORD). */
   EDI_ADMIN_USER: z.string().optional(),
   EDI_ADMIN_PASSWORD: z.string().min(12, 'EDI_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  /** Our AS2 name where a partner's settings do not give one (AS2-To on what partners send us). */
+  EDI_AS2_NAME: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,128}$/, 'EDI_AS2_NAME must be 1-128 printable ASCII characters')
+    .optional(),
+  /** Our AS2 private key and certificate (PEM files): we decrypt and sign with them. Without them /as2 is off. */
+  EDI_AS2_KEY_FILE: z.string().optional(),
+  EDI_AS2_CERT_FILE: z.string().optional(),
+  /** During a rollover: the next key and certificate, accepted alongside the current ones until partners have switched. */
+  EDI_AS2_NEXT_KEY_FILE: z.string().optional(),
+  EDI_AS2_NEXT_CERT_FILE: z.string().optional(),
+  /** Our /as2 URL as partners reach it: where we ask them to send asynchronous receipts. */
+  EDI_AS2_RECEIPT_URL: z.string().url().optional(),
 });
 
 /** Express's names for address ranges, as `trust proxy` takes them. */

@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 
 export type AckKind = 'auto' | '997' | '999';
 export type Ta1Policy = 'auto' | 'always' | 'never';
-export type DeliveryChannel = 'outbox' | 'webhook' | 'sftp';
+export type DeliveryChannel = 'outbox' | 'webhook' | 'sftp' | 'as2';
 /** test: ISA15 must be T and no real order is made; production: ISA15 must be P. */
 export type PartnerMode = 'test' | 'production';
 

@@ -1,0 +1,204 @@
+import type { X509Certificate } from 'node:crypto';
+import {
+  bareMessageId,
+  certificatesFromPem,
+  composeMessage,
+  formatAs2Name,
+  formatMic,
+  judgeReceipt,
+  loadIdentities,
+  newMessageId,
+  parseMic,
+  readMdn,
+  receiptOptions,
+  type OurIdentities,
+} from '@edi/as2';
+import { As2Store, type OutboundDocument } from '@edi/persistence';
+import { guardedFetch, type GuardedFetch, type OutboundPolicy } from '@edi/transport';
+import type { DataSource } from 'typeorm';
+
+export interface As2Attempt {
+  ok: boolean;
+  statusCode: number | null;
+  detail: string;
+}
+
+/** The settings our AS2 identity is read from (a slice of AppConfig). */
+export interface As2Settings {
+  EDI_AS2_KEY_FILE?: string;
+  EDI_AS2_CERT_FILE?: string;
+  EDI_AS2_NEXT_KEY_FILE?: string;
+  EDI_AS2_NEXT_CERT_FILE?: string;
+  EDI_AS2_RECEIPT_URL?: string;
+}
+
+/** Our AS2 key and certificate(s) from the files the configuration names; null when AS2 is not set up. */
+export function as2Identities(config: As2Settings): OurIdentities | null {
+  return loadIdentities({
+    keyFile: config.EDI_AS2_KEY_FILE,
+    certFile: config.EDI_AS2_CERT_FILE,
+    nextKeyFile: config.EDI_AS2_NEXT_KEY_FILE,
+    nextCertFile: config.EDI_AS2_NEXT_CERT_FILE,
+  });
+}
+
+/** An asynchronous receipt is looked for this often while a delivery waits on it. */
+const RECEIPT_POLL_MS = 250;
+
+/**
+ * The deliver stage's AS2 channel: the document signed, encrypted and compressed as the partner's
+ * settings say, POSTed to their URL, and delivered only when their receipt says processed with
+ * our MIC. Anything else (no receipt in the window, an error disposition, another MIC) is a
+ * failed attempt with its reason, which the deliver queue retries with backoff and then holds.
+ */
+export class As2Sender {
+  private readonly store: As2Store;
+  private readonly post: GuardedFetch;
+
+  constructor(
+    ds: DataSource,
+    private readonly ours: OurIdentities | null,
+    outbound: OutboundPolicy,
+    private readonly options: { receiptUrl?: string; clock?: () => Date; timeoutMs?: number } = {},
+  ) {
+    this.store = new As2Store(ds);
+    // a synchronous receipt comes in the answer: a partner that decrypts and checks a large file takes a while
+    this.post = guardedFetch(outbound, {
+      timeoutMs: options.timeoutMs ?? 120_000,
+      maxResponseBytes: 1024 * 1024,
+    });
+  }
+
+  async send(doc: OutboundDocument): Promise<As2Attempt> {
+    if (!this.ours) throw new Error('AS2 is not set up here: EDI_AS2_KEY_FILE and EDI_AS2_CERT_FILE');
+    const settings = await this.store.settings(doc.partnerId);
+    if (!settings?.url) throw new Error('the partner has no AS2 settings with a URL');
+    const theirs = certificatesFromPem(settings.certificates);
+    const certificate = this.current(theirs);
+    const identity =
+      settings.ourCertificate === 'next' && this.ours.next ? this.ours.next : this.ours.current;
+    const hash = settings.signHash ?? 'sha256';
+    const composed = await composeMessage(Buffer.from(doc.x12, 'utf8'), {
+      contentType: 'application/edi-x12',
+      // our X12 has a line break after each segment: binary would not survive a receiver that rewrites line ends
+      transferEncoding: 'base64',
+      filename: `${doc.kind.replace('+', '-')}-${doc.controlNumber}.x12`,
+      compress: settings.compress,
+      sign: settings.signHash ? { identity, hash: settings.signHash } : undefined,
+      encrypt: settings.cipher
+        ? { certificate, cipher: settings.cipher, keyEncryption: settings.keyEncryption }
+        : undefined,
+    });
+    const messageId = newMessageId();
+    const headers: Record<string, string> = {
+      'as2-version': '1.2',
+      'as2-from': formatAs2Name(settings.ourAs2Name),
+      'as2-to': formatAs2Name(settings.as2Name),
+      'message-id': messageId,
+      subject: `${doc.kind} ${doc.controlNumber}`,
+      'mime-version': '1.0',
+      ...Object.fromEntries(composed.headers.map(([k, v]) => [k.toLowerCase(), v])),
+    };
+    if (settings.mdn !== 'none') {
+      headers['disposition-notification-to'] = settings.ourAs2Name;
+      if (settings.mdnSigned) headers['disposition-notification-options'] = receiptOptions(hash);
+      if (settings.mdn === 'async') {
+        if (!this.options.receiptUrl) throw new Error('an asynchronous receipt needs EDI_AS2_RECEIPT_URL');
+        headers['receipt-delivery-option'] = this.options.receiptUrl;
+      }
+    }
+    const { message } = await this.store.store(
+      {
+        partnerId: doc.partnerId,
+        direction: 'out',
+        messageId: bareMessageId(messageId)!,
+        status: 'sent',
+        headers,
+        mic: formatMic(composed.mic),
+        documentId: doc.id,
+      },
+      composed.body,
+    );
+    const res = await this.post(settings.url, { method: 'POST', headers, body: composed.body });
+    const answer = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) {
+      const detail =
+        `AS2 ${message.messageId}: HTTP ${res.status} ${answer.toString('utf8').slice(0, 200)}`.trim();
+      await this.store.update(message.id, { status: 'failed', error: detail });
+      return { ok: false, statusCode: res.status, detail };
+    }
+    if (settings.mdn === 'none') {
+      await this.store.update(message.id, { status: 'acknowledged' });
+      return {
+        ok: true,
+        statusCode: res.status,
+        detail: `AS2 ${message.messageId}: HTTP ${res.status}, no receipt asked`,
+      };
+    }
+    if (settings.mdn === 'async')
+      return this.awaitReceipt(message.id, message.messageId, settings.mdnTimeoutSeconds);
+    const mdnHeaders = Object.fromEntries(res.headers.entries());
+    let verdict: { ok: boolean; reason?: string; disposition?: string };
+    try {
+      const mdn = readMdn({ headers: new Map(Object.entries(mdnHeaders)), body: answer }, theirs);
+      const judged = judgeReceipt(mdn, {
+        messageId: message.messageId,
+        mic: parseMic(formatMic(composed.mic)),
+        signed: settings.mdnSigned,
+      });
+      verdict = {
+        ok: judged.ok,
+        reason: judged.ok ? undefined : judged.reason,
+        disposition: mdn.disposition,
+      };
+    } catch (e) {
+      verdict = { ok: false, reason: `the receipt could not be read: ${(e as Error).message}` };
+    }
+    await this.store.update(
+      message.id,
+      {
+        status: verdict.ok ? 'acknowledged' : 'failed',
+        disposition: verdict.disposition ?? null,
+        error: verdict.reason ?? null,
+        mdnHeaders,
+      },
+      answer,
+    );
+    return {
+      ok: verdict.ok,
+      statusCode: res.status,
+      detail: `AS2 ${message.messageId}: ${verdict.ok ? `processed, MIC ${formatMic(composed.mic)} confirmed` : verdict.reason}`,
+    };
+  }
+
+  /** The partner's certificate valid now; an expired one is refused rather than used. */
+  private current(certs: X509Certificate[]): X509Certificate {
+    const now = this.options.clock?.() ?? new Date();
+    const valid = certs.find((c) => new Date(c.validFrom) <= now && now <= new Date(c.validTo));
+    if (!valid)
+      throw new Error(
+        `no certificate of the partner is valid now (${certs.map((c) => `valid ${c.validFrom} to ${c.validTo}`).join('; ') || 'none given'})`,
+      );
+    return valid;
+  }
+
+  /** Waits for POST /as2 to record the asynchronous receipt (in whichever process took it). */
+  private async awaitReceipt(id: string, messageId: string, timeoutSeconds: number): Promise<As2Attempt> {
+    const until = Date.now() + timeoutSeconds * 1000;
+    while (Date.now() < until) {
+      const row = await this.store.byId(id);
+      if (row && row.status !== 'sent') {
+        const ok = row.status === 'acknowledged';
+        return {
+          ok,
+          statusCode: null,
+          detail: `AS2 ${messageId}: ${ok ? 'asynchronous receipt: processed' : row.error}`,
+        };
+      }
+      await new Promise((r) => setTimeout(r, RECEIPT_POLL_MS));
+    }
+    const detail = `AS2 ${messageId}: no receipt within ${timeoutSeconds} s`;
+    await this.store.update(id, { status: 'failed', error: detail });
+    return { ok: false, statusCode: null, detail };
+  }
+}
