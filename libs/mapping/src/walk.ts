@@ -186,11 +186,31 @@ function isJump(frames: Frame[], found: Found): boolean {
   return found.frame < top || found.index > nextPlace(frames[top]!);
 }
 
-/** Whether a match lies in what a jump to `target` would leave behind: skipped entries or closed loops. */
+/**
+ * Whether a match lies in what a jump to `target` would leave behind: skipped entries or closed
+ * loops. The entry the walk stands on, repeated, counts too when the jump would skip a mandatory
+ * entry: an IT1-loop TXI out of place jumps to the summary's past TDS, and taking the jump would
+ * make the next IT1 loop and TDS a cascade; without a mandatory entry skipped, the jump stands
+ * (PO1 CTT PO1: the second PO1 is the one behind its place).
+ */
 function inSkipped(frames: Frame[], found: Found, target: Found): boolean {
   if (found.frame < target.frame) return false;
-  const start = nextPlace(frames[found.frame]!);
+  const frame = frames[found.frame]!;
+  const start = found.index === frame.idx && skipsMandatory(frames, target) ? frame.idx : nextPlace(frame);
   return found.index >= start && (found.frame > target.frame || found.index < target.index);
+}
+
+/** Whether moving to `target` would leave a mandatory entry unmatched (what `apply` reports missing). */
+function skipsMandatory(frames: Frame[], target: Found): boolean {
+  for (let f = frames.length - 1; f >= target.frame; f--) {
+    const frame = frames[f]!;
+    const to = f === target.frame ? target.index : frame.nodes.length;
+    for (let k = frame.idx; k < to; k++) {
+      const node = frame.nodes[k]!;
+      if (node.usage === 'M' && !(frame.counts.get(node) ?? 0) && !frame.misplaced?.has(node)) return true;
+    }
+  }
+  return false;
 }
 
 /** Where each id stands in a list of nodes, built once per list of a compiled map. */
