@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -31,6 +31,8 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const OPEN_SENDERS = 16;
 /** POs sent first and not counted: the first ones compile schemas, expressions and JIT code. */
 const WARMUP = 20;
+/** BENCH_MODES=embedded or scaled runs one of the two. */
+const MODES = (process.env.BENCH_MODES ?? 'embedded,scaled').split(',');
 
 function po(n: number): string {
   const isa13 = String(n).padStart(9, '0');
@@ -39,6 +41,8 @@ function po(n: number): string {
   segs.push(`SE*${segs.length + 1}*0001`);
   return `ISA*00*          *00*          *ZZ*BENCHPARTNER   *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*${isa13}*0*P*>~\nGS*PO*BENCHPARTNER*DEMOSUPPLIER*20261125*1200*${n}*X*004010~\n${segs.join('~\n')}~\nGE*1*${n}~\nIEA*1*${isa13}~\n`;
 }
+
+type Results = Record<string, Record<string, number>>;
 
 function start(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'dist', script)], {
@@ -59,16 +63,38 @@ async function ready(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+/**
+ * CPU seconds used so far by these processes and their children (the embedded service's sandbox
+ * ERP), from /proc: on a shared machine, CPU time per PO says what the flow costs when wall-clock
+ * figures say mostly how busy the neighbours are. Undefined where there is no /proc.
+ */
+function cpuSeconds(pids: number[]): number | undefined {
+  try {
+    const stat = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ours = new Set(pids.map(String));
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let f: string[];
+      try {
+        f = stat(pid);
+      } catch {
+        continue; // gone meanwhile
+      }
+      // after ") ": state, ppid, …; utime and stime are fields 14 and 15 of the whole line
+      if (ours.has(pid) || ours.has(f[1]!)) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100; // USER_HZ, 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 /** Sets up the bench partner (webhook to us), warms up, then posts the POs with 1 and 8 senders. */
-async function run(
-  api: string,
-  label: string,
-  results: Record<string, Record<string, number>>,
-): Promise<void> {
+async function run(api: string, label: string, results: Results, pids: number[]): Promise<void> {
   const arrived = new Map<string, number>();
   const hook = createServer((req, res) => {
     let body = '';
@@ -114,14 +140,23 @@ async function run(
       await new Promise((s) => setTimeout(s, 2));
     }
   };
-  const figures = (sent: Map<string, number>, seconds: number, load: number) => {
+  const figures = (sent: Map<string, number>, seconds: number, load: number, cpu?: number) => {
     const latencies = [...sent].map(([po, t]) => arrived.get(po)! - t).sort((a, b) => a - b);
+    const used = cpu === undefined ? undefined : cpuSeconds(pids)! - cpu;
     return {
       pos: sent.size,
       pos_per_second: Math.round((sent.size / seconds) * 10) / 10,
       p50_ms: Math.round(percentile(latencies, 50)),
       p99_ms: Math.round(percentile(latencies, 99)),
       load_average: Math.round(((load + loadavg()[0]!) / 2) * 10) / 10,
+      // the service's processes and the sandbox ERP (not Postgres or Redis): what the flow would
+      // do with every core to itself, at most
+      ...(used === undefined
+        ? {}
+        : {
+            cpu_ms_per_po: Math.round((used * 1000 * 10) / sent.size) / 10,
+            pos_per_second_on_idle_cores: Math.round((sent.size * cpus().length) / used),
+          }),
     };
   };
   /** `count` POs from `senders` senders, each waiting for its 855 before the next when `wait`. */
@@ -129,6 +164,7 @@ async function run(
     const sent = new Map<string, number>();
     const last = next + count - 1;
     const load = loadavg()[0]!;
+    const cpu = cpuSeconds(pids);
     const began = performance.now();
     const sender = async () => {
       while (next <= last) {
@@ -141,12 +177,13 @@ async function run(
     };
     await Promise.all(Array.from({ length: senders }, sender));
     await allArrived(sent);
-    return figures(sent, (performance.now() - began) / 1000, load);
+    return figures(sent, (performance.now() - began) / 1000, load, cpu);
   };
   /** RATE POs a second for RATE_SECONDS, each sent on time whether the earlier ones are done or not. */
   const steady = async () => {
     const sent = new Map<string, number>();
     const load = loadavg()[0]!;
+    const cpu = cpuSeconds(pids);
     const began = performance.now();
     const posts: Array<Promise<void>> = [];
     for (let k = 0; k < RATE * RATE_SECONDS; k++) {
@@ -159,7 +196,7 @@ async function run(
     }
     await Promise.all(posts);
     await allArrived(sent);
-    return figures(sent, (performance.now() - began) / 1000, load);
+    return figures(sent, (performance.now() - began) / 1000, load, cpu);
   };
   await closed(WARMUP, 1, true);
   results[`${label}: throughput, ${OPEN_SENDERS} senders not waiting`] = await closed(
@@ -173,7 +210,7 @@ async function run(
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, Record<string, number>> = {};
+  const results: Results = {};
   const common = {
     EDI_ADMIN_TOKEN: ADMIN,
     EDI_LOG_LEVEL: 'warn',
@@ -182,6 +219,12 @@ async function main(): Promise<void> {
     EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   };
 
+  if (MODES.includes('embedded')) await embeddedRun(common, results);
+  if (MODES.includes('scaled')) await scaledRun(common, results);
+  report(results);
+}
+
+async function embeddedRun(common: Record<string, string>, results: Results): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edi-flow-'));
   const embedded = start('apps/api/src/main.js', {
     ...common,
@@ -191,11 +234,13 @@ async function main(): Promise<void> {
   });
   try {
     await ready('http://127.0.0.1:3811/health');
-    await run('http://127.0.0.1:3811', 'embedded (SQLite)', results);
+    await run('http://127.0.0.1:3811', 'embedded (SQLite)', results, [embedded.pid!]);
   } finally {
     embedded.kill('SIGTERM');
   }
+}
 
+async function scaledRun(common: Record<string, string>, results: Results): Promise<void> {
   const schema = `flow_${Date.now().toString(36)}`;
   const sandbox = start('apps/erp-sandbox/src/main.js', { ERP_SANDBOX_PORT: '3813' });
   const env = {
@@ -212,7 +257,11 @@ async function main(): Promise<void> {
   try {
     await ready('http://127.0.0.1:3813/admin/faults');
     await ready('http://127.0.0.1:3814/health');
-    await run('http://127.0.0.1:3814', 'scaled (Postgres + Redis, 1 API + 1 worker)', results);
+    await run('http://127.0.0.1:3814', 'scaled (Postgres + Redis, 1 API + 1 worker)', results, [
+      api.pid!,
+      worker.pid!,
+      sandbox.pid!,
+    ]);
   } finally {
     api.kill('SIGTERM');
     worker.kill('SIGTERM');
@@ -223,7 +272,9 @@ async function main(): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   }
+}
 
+function report(results: Results): void {
   console.table(results);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
