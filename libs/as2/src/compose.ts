@@ -8,8 +8,9 @@ export interface ComposeOptions {
   contentType: string;
   filename?: string;
   /**
-   * binary (default) sends the EDI as is; base64 survives a receiver that rewrites line ends
-   * inside a signed part (OpenSSL's S/MIME reader turns every LF into CRLF, breaking the signature).
+   * Of the EDI part and the encrypted part. binary (default) sends them as they are; base64
+   * survives receivers that rewrite line ends inside a signed part (OpenSSL's S/MIME reader turns
+   * every LF into CRLF, breaking the signature) or read bodies as text (libas2's MIME parser).
    */
   transferEncoding?: 'binary' | 'base64';
   compress?: boolean;
@@ -45,6 +46,7 @@ export async function composeMessage(payload: Buffer, options: ComposeOptions): 
     ],
     body: options.transferEncoding === 'base64' ? base64Lines(payload) : payload,
   };
+  const encoded = (b: Buffer) => (options.transferEncoding === 'base64' ? base64Lines(b) : b);
   let micBytes = whole(layer);
   if (options.compress) {
     layer = {
@@ -77,10 +79,10 @@ export async function composeMessage(payload: Buffer, options: ComposeOptions): 
     layer = {
       headers: [
         ['Content-Type', 'application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"'],
-        ['Content-Transfer-Encoding', 'binary'],
+        ['Content-Transfer-Encoding', options.transferEncoding ?? 'binary'],
         ['Content-Disposition', 'attachment; filename="smime.p7m"'],
       ],
-      body: encrypt(whole(layer), e.certificate, e.cipher, e.keyEncryption),
+      body: encoded(encrypt(whole(layer), e.certificate, e.cipher, e.keyEncryption)),
     };
   }
   const hash = options.sign?.hash ?? 'sha256';
