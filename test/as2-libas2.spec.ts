@@ -21,17 +21,13 @@ interface Libas2Node {
   content: unknown;
   decrypt(o: { cert: string; key: string }): Promise<Libas2Node>;
   verify(o: { cert: string }): Promise<Libas2Node>;
-  dispositionIn(o?: {
-    cert: string;
-  }): Promise<{
+  dispositionIn(o?: { cert: string }): Promise<{
     notification: {
       disposition: { type: string; processed?: boolean; description?: unknown };
       headers?: unknown;
     } & Record<string, unknown>;
   }>;
-  dispositionOut(
-    o: unknown,
-  ): Promise<{
+  dispositionOut(o: unknown): Promise<{
     dispositionNode: { buildObject(): Promise<{ headers: Record<string, string>; body: string }> };
   }>;
 }
@@ -164,7 +160,10 @@ describe('AS2 with libas2 as the partner', () => {
     expect(JSON.stringify(disposition.notification)).toMatch(/processed/);
     expect(JSON.stringify(disposition.notification)).not.toMatch(/error/);
     // and with another certificate it does not verify: the signature is really checked
-    const again = await AS2Parser.parse({ headers: Object.fromEntries(res.headers.entries()), content: body });
+    const again = await AS2Parser.parse({
+      headers: Object.fromEntries(res.headers.entries()),
+      content: body,
+    });
     await expect(again.dispositionIn({ cert: them.certPem })).rejects.toBeDefined();
     const rows = await svc.dataSource.query(`SELECT source FROM interchanges`);
     expect(rows.map((r: { source: string }) => r.source)).toContain('as2');

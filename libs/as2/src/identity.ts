@@ -34,7 +34,10 @@ export interface IdentityFiles {
 }
 
 /** Reads our AS2 key and certificate files; none set = AS2 is off (null). A half-set pair is an error. */
-export function loadIdentities(files: IdentityFiles, read: (path: string) => Buffer = readFileSync): OurIdentities | null {
+export function loadIdentities(
+  files: IdentityFiles,
+  read: (path: string) => Buffer = readFileSync,
+): OurIdentities | null {
   const pair = (key: string | undefined, cert: string | undefined, what: string): Identity | null => {
     if (!key && !cert) return null;
     if (!key || !cert) throw new Error(`${what}: both the key file and the certificate file must be set`);
@@ -47,7 +50,10 @@ export function loadIdentities(files: IdentityFiles, read: (path: string) => Buf
   const current = pair(files.keyFile, files.certFile, 'EDI_AS2_KEY_FILE / EDI_AS2_CERT_FILE');
   const next = pair(files.nextKeyFile, files.nextCertFile, 'EDI_AS2_NEXT_KEY_FILE / EDI_AS2_NEXT_CERT_FILE');
   if (!current) {
-    if (next) throw new Error('EDI_AS2_NEXT_KEY_FILE is set without EDI_AS2_KEY_FILE: the next identity needs a current one');
+    if (next)
+      throw new Error(
+        'EDI_AS2_NEXT_KEY_FILE is set without EDI_AS2_KEY_FILE: the next identity needs a current one',
+      );
     return null;
   }
   return { current, next };

@@ -134,7 +134,8 @@ export function judgeReceipt(
 ): { ok: true } | { ok: false; reason: string } {
   if (mdn.originalMessageId !== null && mdn.originalMessageId !== sent.messageId)
     return { ok: false, reason: `the receipt is for ${mdn.originalMessageId}, not ${sent.messageId}` };
-  if (sent.signed && !mdn.signer) return { ok: false, reason: 'we asked for a signed receipt and it is unsigned' };
+  if (sent.signed && !mdn.signer)
+    return { ok: false, reason: 'we asked for a signed receipt and it is unsigned' };
   if (!mdn.processed) return { ok: false, reason: `the partner answered ${mdn.problem ?? mdn.disposition}` };
   if (sent.mic && !mdn.mic) return { ok: false, reason: 'the receipt has no Received-Content-MIC' };
   if (sent.mic && mdn.mic && !(mdn.mic.hash === sent.mic.hash && mdn.mic.digest === sent.mic.digest))
