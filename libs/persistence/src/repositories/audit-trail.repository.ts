@@ -1,0 +1,25 @@
+import type { EntityManager } from 'typeorm';
+import { recordAudit } from '../audit';
+import { AuditEvent } from '../entities/audit-event.entity';
+
+/** What happened to a subject (a transaction, an interchange), by whom, in order. */
+export class AuditTrail {
+  constructor(private readonly m: EntityManager) {}
+
+  /** In the caller's transaction, so it stands or falls with what it records. */
+  record(subjectId: string, action: string, actor: string, detail: Record<string, unknown> | null = null) {
+    return recordAudit(this.m, subjectId, action, actor, detail);
+  }
+
+  /** The detail of the subject's latest event of this action (index: subject, at). */
+  async latest(subjectId: string, action: string): Promise<Record<string, unknown> | undefined> {
+    const e = await this.m
+      .getRepository(AuditEvent)
+      .findOne({ where: { subjectId, action }, order: { at: 'DESC' } });
+    return (e?.detail as Record<string, unknown> | null) ?? undefined;
+  }
+
+  count(subjectId: string, action: string): Promise<number> {
+    return this.m.getRepository(AuditEvent).countBy({ subjectId, action });
+  }
+}

@@ -1,0 +1,66 @@
+import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { placeholders } from '../data-source';
+import { Interchange, type InterchangeStatus } from '../entities/interchange.entity';
+
+/** Received files: their rows and raw bytes, and the claims that move them through translation. */
+export class Interchanges {
+  constructor(private readonly m: EntityManager) {}
+
+  byId(id: string): Promise<Interchange> {
+    return this.m.getRepository(Interchange).findOneByOrFail({ id });
+  }
+
+  /** The interchange a partner sent with this Idempotency-Key, if any (unique index). */
+  byIdempotencyKey(partnerId: string, idempotencyKey: string): Promise<Interchange | null> {
+    return this.m.getRepository(Interchange).findOneBy({ partnerId, idempotencyKey });
+  }
+
+  create(fields: Partial<Interchange>): Interchange {
+    return this.m.getRepository(Interchange).create(fields);
+  }
+
+  /** The row and its bytes, in the caller's transaction: both are stored or neither is. */
+  async insertWithPayload(interchange: Interchange, raw: Buffer): Promise<void> {
+    await this.m.getRepository(Interchange).insert(interchange as QueryDeepPartialEntity<Interchange>);
+    const [a, b] = placeholders(this.m.connection, 2);
+    await this.m.query(`INSERT INTO interchange_payloads (interchange_id, data) VALUES (${a}, ${b})`, [
+      interchange.id,
+      raw,
+    ]);
+  }
+
+  async payload(id: string): Promise<Buffer | undefined> {
+    const [a] = placeholders(this.m.connection, 1);
+    const rows = await this.m.query<Array<{ data: Buffer }>>(
+      `SELECT data FROM interchange_payloads WHERE interchange_id = ${a}`,
+      [id],
+    );
+    return rows[0]?.data;
+  }
+
+  /**
+   * Moves the row from one status to another; false when it was not in `from` (another worker
+   * moved it first). Inside a transaction the row stays locked until the commit.
+   */
+  async move(
+    id: string,
+    from: InterchangeStatus,
+    to: InterchangeStatus,
+    issues?: unknown[] | null,
+  ): Promise<boolean> {
+    const set = issues === undefined ? { status: to } : { status: to, issues };
+    const r = await this.m
+      .getRepository(Interchange)
+      .update({ id, status: from }, set as QueryDeepPartialEntity<Interchange>);
+    return !!r.affected;
+  }
+
+  /** The outcome of a translation: its status and the findings of every interchange of the file. */
+  async finish(id: string, status: InterchangeStatus, issues: unknown[]): Promise<void> {
+    // update, not save(): save() reads the row back first, a round trip for nothing
+    await this.m
+      .getRepository(Interchange)
+      .update({ id }, { status, issues } as QueryDeepPartialEntity<Interchange>);
+  }
+}

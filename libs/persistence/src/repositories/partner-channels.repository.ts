@@ -1,0 +1,72 @@
+import type { EntityManager } from 'typeorm';
+import { TradingPartner } from '../entities/trading-partner.entity';
+
+export type SftpHealth = NonNullable<TradingPartner['sftpHealth']>;
+
+/**
+ * Trading partners as the stages read them: by id, with the sealed columns a channel needs
+ * (webhook secret, SFTP settings, never read otherwise), and the SFTP poll's lease and health.
+ */
+export class PartnerChannels {
+  constructor(private readonly m: EntityManager) {}
+
+  byId(id: string): Promise<TradingPartner> {
+    return this.m.getRepository(TradingPartner).findOneByOrFail({ id });
+  }
+
+  /** With its sealed webhook secret, to sign what is pushed. */
+  withWebhookSecret(id: string): Promise<TradingPartner> {
+    return this.m
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.webhookSecret')
+      .where('p.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  /** With its sealed SFTP settings. */
+  withSftp(id: string): Promise<TradingPartner> {
+    return this.m
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.sftp')
+      .where('p.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  /** Every partner with an SFTP server or a mailbox to poll, with the sealed settings. */
+  polled(): Promise<TradingPartner[]> {
+    return this.m
+      .getRepository(TradingPartner)
+      .createQueryBuilder('p')
+      .addSelect('p.sftp')
+      .where('p.sftp IS NOT NULL OR p.mailbox IS NOT NULL')
+      .getMany();
+  }
+
+  /** Takes the partner's poll lease when it is free or expired; `token` starts with its end time. */
+  async takePollLease(id: string, token: string, now: Date): Promise<boolean> {
+    const r = await this.m
+      .getRepository(TradingPartner)
+      .createQueryBuilder()
+      .update()
+      .set({ sftpLeaseUntil: token })
+      .where('id = :id AND (sftp_lease_until IS NULL OR sftp_lease_until < :now)', {
+        id,
+        now: now.toISOString(),
+      })
+      .execute();
+    return !!r.affected;
+  }
+
+  /** Gives the lease back, if it is still ours (a poll that outlived it must not free the next one's). */
+  async releasePollLease(id: string, token: string): Promise<void> {
+    await this.m
+      .getRepository(TradingPartner)
+      .update({ id, sftpLeaseUntil: token }, { sftpLeaseUntil: null });
+  }
+
+  async setSftpHealth(id: string, health: SftpHealth): Promise<void> {
+    await this.m.getRepository(TradingPartner).update({ id }, { sftpHealth: health });
+  }
+}

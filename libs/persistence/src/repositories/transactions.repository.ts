@@ -1,0 +1,107 @@
+import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
+
+/** Rows a statement: sixteen columns each stays far below SQLite's limit of bound variables. */
+const BATCH = 200;
+
+type Fields = QueryDeepPartialEntity<TransactionSet>;
+
+/** Transaction sets, inbound and outbound: their rows and the status claims the stages make. */
+export class Transactions {
+  constructor(private readonly m: EntityManager) {}
+
+  create(fields: Partial<TransactionSet> = {}): TransactionSet {
+    return this.m.getRepository(TransactionSet).create(fields);
+  }
+
+  byId(id: string): Promise<TransactionSet> {
+    return this.m.getRepository(TransactionSet).findOneByOrFail({ id });
+  }
+
+  /** The row while it is in this status, else null. */
+  inStatus(id: string, status: TransactionStatus): Promise<TransactionSet | null> {
+    return this.m.getRepository(TransactionSet).findOneBy({ id, status });
+  }
+
+  /** One of the partner's transactions (an answer to another partner's would leak that it exists). */
+  ofPartner(id: string, partnerId: string): Promise<TransactionSet | null> {
+    return this.m.getRepository(TransactionSet).findOneBy({ id, partnerId });
+  }
+
+  ofInterchange(interchangeId: string): Promise<TransactionSet[]> {
+    return this.m.getRepository(TransactionSet).findBy({ interchangeId });
+  }
+
+  async insert(row: TransactionSet): Promise<void> {
+    await this.m.getRepository(TransactionSet).insert(row as Fields);
+  }
+
+  /**
+   * Many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000. Copies:
+   * TypeORM writes the values the database returns (created_at…) back into the objects it was
+   * given, matched by position, and the database need not return a multi-row insert in order;
+   * the rows' ids were seen swapping.
+   */
+  async insertMany(rows: TransactionSet[]): Promise<void> {
+    for (let k = 0; k < rows.length; k += BATCH)
+      await this.m
+        .getRepository(TransactionSet)
+        .insert(rows.slice(k, k + BATCH).map((r) => ({ ...r })) as Fields[]);
+  }
+
+  async deleteMany(ids: string[]): Promise<void> {
+    for (let k = 0; k < ids.length; k += BATCH)
+      await this.m.getRepository(TransactionSet).delete(ids.slice(k, k + BATCH));
+  }
+
+  /**
+   * The claim: moves the row out of `from` (one status or any of several) with these fields;
+   * false when it was not there, because another run (a worker, a retry, a click) moved it first.
+   */
+  async move(
+    id: string,
+    from: TransactionStatus | readonly TransactionStatus[],
+    fields: Fields,
+  ): Promise<boolean> {
+    const status = typeof from === 'string' ? from : In([...from]);
+    const where: FindOptionsWhere<TransactionSet> = { id, status };
+    const r = await this.m.getRepository(TransactionSet).update(where, fields);
+    return !!r.affected;
+  }
+
+  /** The status of an outbound transaction once its document reached the partner. */
+  async delivered(id: string): Promise<void> {
+    await this.m.getRepository(TransactionSet).update({ id }, { status: 'delivered' });
+  }
+
+  /** The inbound set of the partner that the ERP order `erpRef` belongs to (unique index). */
+  async orderHolder(partnerId: string, setId: string, erpRef: string): Promise<string | undefined> {
+    const row = await this.m.getRepository(TransactionSet).findOne({
+      where: { partnerId, direction: 'in', setId, erpRef },
+      select: { id: true },
+    });
+    return row?.id;
+  }
+
+  /**
+   * What was sent of these ERP shipments and invoices, as `set:ref` (an ERP may number both
+   * alike). The sets are named so the lookup walks the whole unique index (partner, direction,
+   * set, ref), not all of the partner's outbound rows.
+   */
+  async sentRefs(partnerId: string, refs: string[]): Promise<Set<string>> {
+    if (!refs.length) return new Set();
+    const rows = await this.m.getRepository(TransactionSet).find({
+      where: { partnerId, direction: 'out', setId: In(['856', '810']), erpRef: In(refs) },
+      select: { setId: true, erpRef: true },
+    });
+    return new Set(rows.map((t) => `${t.setId}:${t.erpRef}`));
+  }
+
+  /** Done with a ship request; one that came in meanwhile (a newer timestamp) stays. */
+  async clearShipRequest(id: string, requestedAt: string): Promise<void> {
+    await this.m
+      .getRepository(TransactionSet)
+      .update({ id, shipRequestedAt: requestedAt }, { shipRequestedAt: null });
+  }
+}
