@@ -3,16 +3,28 @@
  * 10 MB and 100 MB files of three shapes: many small 850s; one 850 whose PO1 loop repeats without
  * end (refused past EDI_MAX_SEGMENTS_PER_SET); one 850 whose N1 loop repeats, each line wrong.
  * Each run is its own process under /usr/bin/time -v. The target is under 200 MB at any size.
- * Figures go to stdout and bench/results/memory.json.
+ * BENCH_SIZES_MB=10,100,1000 picks the sizes and BENCH_SHAPES the shapes; the inputs are written
+ * once under BENCH_TMP (the system's temporary folder). Figures go to stdout and
+ * bench/results/memory.json, where a run replaces the figures of what it measured and keeps the rest.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { purchaseOrder } from '../libs/x12/src/testing/large';
 
 // Compiled to dist/bench; inputs and results live in the source tree's bench/.
 const ROOT = join(__dirname, '..', '..');
-const TMP = join(ROOT, 'bench', 'tmp');
+const TMP = process.env.BENCH_TMP ?? join(tmpdir(), 'edi-bench');
 const RESULTS = join(ROOT, 'bench', 'results');
 const MB = 1024 * 1024;
 const ISA =
@@ -95,9 +107,10 @@ function main(): void {
   mkdirSync(TMP, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   const sizes = (process.env.BENCH_SIZES_MB ?? '10,100').split(',').map((s) => Number(s) * MB);
+  const shapes = (process.env.BENCH_SHAPES ?? 'many-sets,po1-loop,n1-loop-bad').split(',') as Shape[];
   const runs: Run[] = [];
   for (const size of sizes) {
-    for (const shape of ['many-sets', 'po1-loop', 'n1-loop-bad'] as const) {
+    for (const shape of shapes) {
       const file = generate(shape, size);
       for (const command of [['validate'], ['translate']]) {
         const run = measure(shape, file, command);
@@ -108,9 +121,16 @@ function main(): void {
       }
     }
   }
+  const file = join(RESULTS, 'memory.json');
+  const key = (r: Run) => `${r.shape} ${r.mb} ${r.command}`;
+  const measured = new Set(runs.map(key));
+  const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { runs: Run[] }).runs : [];
+  const all = [...earlier.filter((r) => !measured.has(key(r))), ...runs].sort(
+    (a, b) => a.mb - b.mb || a.shape.localeCompare(b.shape) || a.command.localeCompare(b.command),
+  );
   writeFileSync(
-    join(RESULTS, 'memory.json'),
-    JSON.stringify({ node: process.version, date: new Date().toISOString(), runs }, null, 2) + '\n',
+    file,
+    JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: all }, null, 2) + '\n',
   );
 }
 

@@ -1,8 +1,11 @@
+import { PackedList } from '@edi/mapping';
+
 /**
  * The text of JSON.stringify(value, null, 2), byte for byte, in pieces of about `size` characters.
  * A translated set of 300,000 PO1 lines is a 50 MB string, and writing it made two or three more
  * copies (the flattened string, its Buffer); walking the object keeps only one piece alive. The
- * walk keeps its own stack, so a deep document cannot overflow the call stack.
+ * walk keeps its own stack, so a deep document cannot overflow the call stack. A PackedList is
+ * written as the array it stands for, its items unpacked a pack at a time.
  */
 export function* jsonChunks(root: unknown, size = 1 << 16): Generator<string> {
   const walk = new Walk();
@@ -22,7 +25,7 @@ export function* jsonChunks(root: unknown, size = 1 << 16): Generator<string> {
 const GAP = '  ';
 
 type Frame =
-  | { array: true; items: unknown[]; next: number; pad: string }
+  | { array: true; list: object; items: Iterator<unknown>; next: number; pad: string }
   | {
       array: false;
       holder: Record<string, unknown>;
@@ -43,9 +46,10 @@ class Walk {
     if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
     if (typeof value === 'boolean') return String(value);
     if (this.open.has(value)) throw new TypeError('Converting circular structure to JSON');
-    if (Array.isArray(value)) {
+    if (Array.isArray(value) || value instanceof PackedList) {
       if (!value.length) return '[]';
-      this.push(value, { array: true, items: value, next: 0, pad });
+      const items = Array.isArray(value) ? value.values() : value[Symbol.iterator]();
+      this.push(value, { array: true, list: value, items, next: 0, pad });
       return `[\n${pad}${GAP}`;
     }
     const holder = value as Record<string, unknown>;
@@ -59,9 +63,10 @@ class Walk {
     const frame = this.stack[this.stack.length - 1]!;
     const inner = frame.pad + GAP;
     if (frame.array) {
-      if (frame.next === frame.items.length) return this.close(`\n${frame.pad}]`);
+      const item = frame.items.next();
+      if (item.done) return this.close(`\n${frame.pad}]`);
       const at = frame.next++;
-      const value = resolve(frame.items[at], String(at));
+      const value = resolve(item.value, String(at));
       const text = value === undefined ? 'null' : this.place(value, inner);
       return at ? `,\n${inner}${text}` : text;
     }
@@ -81,13 +86,14 @@ class Walk {
 
   private close(text: string): string {
     const frame = this.stack.pop()!;
-    this.open.delete(frame.array ? frame.items : frame.holder);
+    this.open.delete(frame.array ? frame.list : frame.holder);
     return text;
   }
 }
 
 /** What JSON.stringify writes for a value: toJSON applied, wrappers unwrapped, undefined if skipped. */
 function resolve(value: unknown, key: string): NonNullable<unknown> | null | undefined {
+  if (value instanceof PackedList) return value; // its toJSON would unpack it all at once
   let v = value;
   if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     v = (v as { toJSON: (key: string) => unknown }).toJSON(key);

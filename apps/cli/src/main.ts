@@ -1,24 +1,29 @@
 import { Command, CommanderError, Option } from 'commander';
 import { X12Error } from '@edi/x12';
-import { ackCommand } from './commands/ack.command';
-import { mailboxProvisionCommand } from './commands/mailbox.command';
-import {
-  staffAddCommand,
-  staffChangeCommand,
-  staffListCommand,
-  staffPasswordCommand,
-} from './commands/staff.command';
-import {
-  mapsDiffCommand,
-  mapsSchemaCommand,
-  mapsSchemasCommand,
-  mapsShowCommand,
-} from './commands/maps.command';
-import { translateCommand } from './commands/translate.command';
 import { UsageError } from './io';
-import { parseCommand } from './commands/parse.command';
-import { serializeCommand } from './commands/serialize.command';
-import { validateCommand } from './commands/validate.command';
+
+/**
+ * Each command's module is loaded when the command runs: `edi validate` of a small file need not
+ * load the database layer (TypeORM) or the schema compiler, which cost more than the validation.
+ */
+const commands = {
+  ack: () => import('./commands/ack.command'),
+  mailbox: () => import('./commands/mailbox.command'),
+  maps: () => import('./commands/maps.command'),
+  parse: () => import('./commands/parse.command'),
+  serialize: () => import('./commands/serialize.command'),
+  staff: () => import('./commands/staff.command'),
+  translate: () => import('./commands/translate.command'),
+  validate: () => import('./commands/validate.command'),
+};
+
+/** An action that loads its command's module, runs the function it names and sets the exit code from it. */
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return async (...args: unknown[]): Promise<void> => {
+    const action = (await load())[name] as (...a: unknown[]) => Promise<number> | number;
+    process.exitCode = await action(...args);
+  };
+}
 
 /** The `edi` command: the X12 libraries with no server at all. */
 export function buildProgram(): Command {
@@ -26,18 +31,12 @@ export function buildProgram(): Command {
     .exitOverride() // subcommands inherit it: usage errors reach main() as CommanderError
     .description('Parse, validate, acknowledge and write X12 EDI')
     .showHelpAfterError();
-  const run =
-    <O>(action: (file: string, opts: O) => Promise<number> | number) =>
-    async (file: string, opts: O): Promise<void> => {
-      process.exitCode = await action(file, opts);
-    };
-
   program
     .command('parse')
     .description('print interchanges, groups, transaction sets and their segments as JSON')
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--pretty', 'indent the JSON (holds the whole tree in memory)')
-    .action(run(parseCommand));
+    .action(lazy(commands.parse, 'parseCommand'));
 
   program
     .command('validate')
@@ -51,7 +50,7 @@ export function buildProgram(): Command {
     )
     .option('--envelope-only', 'skip the guides: envelopes and syntax only')
     .option('--maps <dir>', 'edi-maps folder')
-    .action(run(validateCommand));
+    .action(lazy(commands.validate, 'validateCommand'));
 
   program
     .command('ack')
@@ -73,7 +72,7 @@ export function buildProgram(): Command {
       '--max-segments <n>',
       'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
     )
-    .action(run(ackCommand));
+    .action(lazy(commands.ack, 'ackCommand'));
 
   program
     .command('serialize')
@@ -84,7 +83,7 @@ export function buildProgram(): Command {
     .option('--repetition <c>', 'repetition separator')
     .option('--segment <c>', 'segment terminator')
     .option('--line-ending <s>', 'what follows every terminator, e.g. "\\n"')
-    .action(run(serializeCommand));
+    .action(lazy(commands.serialize, 'serializeCommand'));
 
   program
     .command('translate')
@@ -106,7 +105,7 @@ export function buildProgram(): Command {
       'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
     )
     .option('--maps <dir>', 'edi-maps folder')
-    .action(run(translateCommand));
+    .action(lazy(commands.translate, 'translateCommand'));
 
   const maps = program.command('maps').description('inspect the guides and maps in edi-maps/');
   maps
@@ -117,7 +116,7 @@ export function buildProgram(): Command {
     .option('--version <v>', 'only this version')
     .option('--maps <dir>', 'edi-maps folder')
     .action(async (partner: string, set: string, opts: { version?: string; maps?: string }) => {
-      process.exitCode = await Promise.resolve(mapsDiffCommand(partner, set, opts));
+      process.exitCode = (await commands.maps()).mapsDiffCommand(partner, set, opts);
     });
   maps
     .command('show')
@@ -126,21 +125,21 @@ export function buildProgram(): Command {
     .option('--version <v>', 'standard version (GS08), e.g. 004010 or 005010X222A1', '004010')
     .option('--partner <id>', "mark edi-maps/partners/<id>/'s changes")
     .option('--maps <dir>', 'edi-maps folder')
-    .action(run(mapsShowCommand));
+    .action(lazy(commands.maps, 'mapsShowCommand'));
   maps
     .command('schema')
     .description("print the JSON Schema of a set's canonical document")
     .argument('<set>')
     .option('--version <v>', 'map version')
     .option('--maps <dir>', 'edi-maps folder')
-    .action(run(mapsSchemaCommand));
+    .action(lazy(commands.maps, 'mapsSchemaCommand'));
 
   maps
     .command('schemas')
     .description('write the JSON Schema of every canonical document type into a folder (docs/schemas)')
     .argument('<dir>')
     .option('--maps <dir>', 'edi-maps folder')
-    .action(run(mapsSchemasCommand));
+    .action(lazy(commands.maps, 'mapsSchemasCommand'));
 
   program
     .command('mailbox')
@@ -150,7 +149,7 @@ export function buildProgram(): Command {
     .argument('<name>', 'the mailbox name (a-z, 0-9, -)')
     .requiredOption('--key <file>', "the partner's OpenSSH public key")
     .option('--dir <dir>', 'where mailboxes live (EDI_MAILBOX_DIR)')
-    .action(run(mailboxProvisionCommand));
+    .action(lazy(commands.mailbox, 'mailboxProvisionCommand'));
 
   const staff = program
     .command('staff')
@@ -165,13 +164,13 @@ export function buildProgram(): Command {
         .default('viewer'),
     )
     .option('--name <name>', 'their name as the console shows it')
-    .action(run(staffAddCommand));
+    .action(lazy(commands.staff, 'staffAddCommand'));
   staff
     .command('password')
     .description('set a new password (standard input or EDI_STAFF_PASSWORD); ends their sessions')
     .argument('<username>')
     .action(async (username: string) => {
-      process.exitCode = await staffPasswordCommand(username);
+      process.exitCode = await (await commands.staff()).staffPasswordCommand(username);
     });
   staff
     .command('role')
@@ -179,7 +178,7 @@ export function buildProgram(): Command {
     .argument('<username>')
     .argument('<role>')
     .action(async (username: string, role: string) => {
-      process.exitCode = await staffChangeCommand('role', username, role);
+      process.exitCode = await (await commands.staff()).staffChangeCommand('role', username, role);
     });
   for (const what of ['disable', 'enable'] as const)
     staff
@@ -191,13 +190,13 @@ export function buildProgram(): Command {
       )
       .argument('<username>')
       .action(async (username: string) => {
-        process.exitCode = await staffChangeCommand(what, username);
+        process.exitCode = await (await commands.staff()).staffChangeCommand(what, username);
       });
   staff
     .command('list')
     .description('list console accounts')
     .action(async () => {
-      process.exitCode = await staffListCommand();
+      process.exitCode = await (await commands.staff()).staffListCommand();
     });
 
   return program;

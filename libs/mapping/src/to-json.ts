@@ -15,6 +15,53 @@ export const positionKey = (segmentId: string, k: number) => `${segmentId}${Stri
  */
 export const MAX_HL_DEPTH = 64;
 
+/** Items a PackedList keeps as objects before it packs the older ones. */
+const LOOSE_ITEMS = 1024;
+
+/**
+ * A list of a translated document that may grow to hundreds of thousands of items (PO1 lines of
+ * one set). Past LOOSE_ITEMS, every item but the newest is packed as JSON text in a Buffer: an
+ * item the walk has moved past can no longer change (it is reached only while its loop is open),
+ * and as text outside the JS heap a line costs its bytes, not an object tree plus the collector's
+ * headroom. Iterating gives the items back; JSON.stringify sees a plain array.
+ */
+export class PackedList implements Iterable<JsonValue> {
+  private readonly packs: Buffer[] = [];
+  private loose: JsonValue[] = [];
+  private packed = 0;
+
+  get length(): number {
+    return this.packed + this.loose.length;
+  }
+
+  push(item: JsonValue): number {
+    if (this.loose.length >= LOOSE_ITEMS) {
+      this.packs.push(Buffer.from(JSON.stringify(this.loose), 'utf8'));
+      this.packed += this.loose.length;
+      this.loose = [];
+    }
+    this.loose.push(item);
+    return this.length;
+  }
+
+  *[Symbol.iterator](): Iterator<JsonValue> {
+    for (const pack of this.packs) yield* JSON.parse(pack.toString('utf8')) as JsonValue[];
+    yield* this.loose;
+  }
+
+  toJSON(): JsonValue[] {
+    return [...this];
+  }
+}
+
+export interface BuilderOptions {
+  /**
+   * Lists of the document as PackedLists, for a caller that writes the document with a writer that
+   * iterates them (edi translate): a set of 500,000 lines then costs its text, not its objects.
+   */
+  pack?: boolean;
+}
+
 interface Level {
   obj: JsonObject;
   depth: number;
@@ -25,23 +72,25 @@ interface Level {
  * object, segments write their elements at their paths, HL loops nest by their parent ids. An HL
  * nested deeper than MAX_HL_DEPTH goes to the top level instead (the guide checker reports it).
  */
-export function documentBuilder(root: JsonObject): WalkVisitor {
+export function documentBuilder(root: JsonObject, options: BuilderOptions = {}): WalkVisitor {
   const stack: JsonObject[] = [root];
+  // HL levels stay plain arrays: a later HL may still add children to any of them
+  const list = options.pack ? () => new PackedList() as unknown as JsonValue[] : () => [];
   const hl = new Map<string, Level>();
   const top = () => stack[stack.length - 1]!;
   return {
     enterLoop(loop: LoopNode, trigger: Segment) {
       if (loop.hierarchy) return void stack.push(openLevel(loop, trigger, hl, root));
-      stack.push(loop.path ? child(top(), loop.path, loop.array) : top());
+      stack.push(loop.path ? child(top(), loop.path, loop.array, list) : top());
     },
     exitLoop() {
       stack.pop();
     },
     segment(node: SegmentNode, seg: Segment, position: number, occurrence: number) {
       // a second occurrence of a segment that fills one object would overwrite the first: keep it aside
-      if (!node.array && occurrence > 1) return void unplace(root, seg, position);
+      if (!node.array && occurrence > 1) return void unplace(root, seg, position, list);
       const hierarchical = node.id === 'HL';
-      const target = node.path ? child(top(), node.path, node.array) : top();
+      const target = node.path ? child(top(), node.path, node.array, list) : top();
       node.elements.forEach((def, k) => {
         if (hierarchical && k < 3) return; // HL01-03 are rebuilt from the nesting
         if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
@@ -56,7 +105,7 @@ export function documentBuilder(root: JsonObject): WalkVisitor {
       }
     },
     unmatched(seg: Segment, position: number) {
-      unplace(root, seg, position);
+      unplace(root, seg, position, list);
     },
   };
 }
@@ -65,8 +114,8 @@ export function documentBuilder(root: JsonObject): WalkVisitor {
  * Segments the map has no place for (unexpected, or a repeat of a once-only segment) go to
  * `unplaced` with their position, so a reviewer sees them and X12 → JSON → X12 keeps them.
  */
-function unplace(root: JsonObject, seg: Segment, position: number): void {
-  ((root.unplaced ??= []) as JsonValue[]).push({
+function unplace(root: JsonObject, seg: Segment, position: number, list: () => JsonValue[]): void {
+  ((root.unplaced ??= list()) as JsonValue[]).push({
     position,
     id: seg.id,
     elements: seg.elements as JsonValue[],
@@ -99,13 +148,18 @@ function readPairs(node: SegmentNode, elements: Element[], target: JsonObject): 
   }
 }
 
-export function child(parent: JsonObject, path: string[], array: boolean): JsonObject {
+export function child(
+  parent: JsonObject,
+  path: string[],
+  array: boolean,
+  list: () => JsonValue[] = () => [],
+): JsonObject {
   let obj = parent;
   for (const key of path.slice(0, -1)) obj = (obj[key] ??= {}) as JsonObject;
   const last = path[path.length - 1]!;
   if (!array) return (obj[last] ??= {}) as JsonObject;
   const created: JsonObject = {};
-  ((obj[last] ??= []) as JsonValue[]).push(created);
+  ((obj[last] ??= list()) as JsonValue[]).push(created);
   return created;
 }
 
