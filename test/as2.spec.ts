@@ -10,6 +10,7 @@ import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandb
 import { createPartner } from './helpers/admin';
 import { asHttp, openssl, opensslEncrypt, opensslSign, TestCertificates } from './helpers/as2-certs';
 import { databaseConfigs } from './helpers/databases';
+import { StaffClient } from './helpers/staff';
 import { OpensslAs2Partner } from './helpers/openssl-as2-partner';
 
 const ADMIN = 'as2-admin-token-0123456789';
@@ -104,6 +105,8 @@ describe.each(databaseConfigs())('AS2 on %s', (_, makeConfig) => {
         EDI_AS2_CERT_FILE: us.certFile,
         EDI_AS2_RECEIPT_URL: `http://127.0.0.1:${port}/as2`,
         EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: 'a long passphrase here',
       }),
       { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
     );
@@ -268,5 +271,26 @@ describe.each(databaseConfigs())('AS2 on %s', (_, makeConfig) => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((x) => !x.ok)).toBe(true);
     expect(rows[0]!.detail).toMatch(/the partner answered error: decryption-failed/);
+  });
+
+  it("the console lists every AS2 certificate by days left, and shows the partner's settings", async () => {
+    const staff = new StaffClient(svc.url);
+    expect((await staff.signIn('ada', 'a long passphrase here')).ok).toBe(true);
+    const { items } = await staff.json<{
+      items: Array<{ owner: string; daysLeft: number; as2Name?: string }>;
+    }>('GET', '/v1/console/as2/certificates');
+    expect(items.map((c) => [c.owner, c.as2Name])).toEqual(
+      expect.arrayContaining([
+        ['us', undefined],
+        ['partner', 'PARTNER-AS2'],
+      ]),
+    );
+    expect(items.every((c) => c.daysLeft >= 363 && c.daysLeft <= 365)).toBe(true);
+    const settings = await staff.json<Record<string, unknown>>(
+      'GET',
+      `/v1/console/partners/${partnerId}/as2`,
+    );
+    expect(settings).toMatchObject({ as2Name: 'PARTNER-AS2', cipher: 'aes256-cbc', mdn: 'sync' });
+    expect(JSON.stringify(settings)).not.toMatch(/BEGIN/);
   });
 });

@@ -55,8 +55,11 @@ export class OpensslAs2Partner {
   private async handle(req: IncomingMessage) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
+    const raw = Buffer.concat(chunks);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    const body = /base64/i.test(headers['content-transfer-encoding'] ?? '')
+      ? Buffer.from(raw.toString(), 'base64')
+      : raw;
     if (this.answer === 'http-500') return { status: 500, headers: {}, body: 'down for maintenance' };
     // decrypt (DER EnvelopedData), then verify the multipart/signed that comes out
     const signed = openssl([

@@ -134,4 +134,37 @@ export const api = {
     call<StaffRow>('PATCH', `/v1/console/staff/${id}`, change),
   revokeKey: (partnerId: string, keyId: string) =>
     call<void>('DELETE', `/v1/console/partners/${partnerId}/keys/${keyId}`),
+  as2Certificates: () => call<{ items: As2CertificateRow[] }>('GET', '/v1/console/as2/certificates'),
+  partnerAs2: (partnerId: string) => call<PartnerAs2>('GET', `/v1/console/partners/${partnerId}/as2`),
 };
+
+export interface As2Certificate {
+  subject: string;
+  validFrom: string;
+  validTo: string;
+  daysLeft: number;
+  fingerprint256: string;
+}
+
+export interface As2CertificateRow extends As2Certificate {
+  owner: 'us' | 'partner';
+  use?: 'current' | 'next';
+  partnerId?: string;
+  partnerName?: string;
+  as2Name?: string;
+}
+
+export interface PartnerAs2 {
+  as2Name: string;
+  ourAs2Name: string;
+  url: string | null;
+  signHash: string | null;
+  cipher: string | null;
+  keyEncryption: string;
+  compress: boolean;
+  mdn: 'sync' | 'async' | 'none';
+  mdnSigned: boolean;
+  requireSigned: boolean;
+  requireEncrypted: boolean;
+  certificates: As2Certificate[];
+}

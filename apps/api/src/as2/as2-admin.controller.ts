@@ -9,6 +9,7 @@ import { AdminGuard } from '../common/admin.guard';
 import { parseInput } from '../common/validate';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { AS2_IDENTITIES, AS2_STORE } from './as2.tokens';
+import { certificateView } from './certificates';
 
 const As2Name = z.string().refine((v) => parseAs2Name(v) === v, '1-128 printable ASCII characters');
 
@@ -31,17 +32,6 @@ const As2Input = z.object({
   requireSigned: z.boolean().default(true),
   requireEncrypted: z.boolean().default(true),
 });
-
-/** Days a certificate has left; the dashboard warns from 30. */
-function certificateView(c: X509Certificate, now = new Date()) {
-  return {
-    subject: c.subject.replace(/\n/g, ', '),
-    validFrom: new Date(c.validFrom).toISOString(),
-    validTo: new Date(c.validTo).toISOString(),
-    daysLeft: Math.floor((new Date(c.validTo).getTime() - now.getTime()) / 86_400_000),
-    fingerprint256: c.fingerprint256,
-  };
-}
 
 function view(s: As2Partner) {
   return {

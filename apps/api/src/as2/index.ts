@@ -3,6 +3,7 @@ import type { OurIdentities } from '@edi/as2';
 import { As2Store } from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { As2AdminController } from './as2-admin.controller';
+import { As2ConsoleController } from './as2-console.controller';
 import type { As2Inbox } from './as2-inbox';
 import { As2Controller } from './as2.controller';
 import { AS2_IDENTITIES, AS2_INBOX, AS2_STORE } from './as2.tokens';
@@ -15,7 +16,7 @@ export interface As2Deps {
   identities: OurIdentities | null;
 }
 
-export const AS2_CONTROLLERS = [As2Controller, As2AdminController];
+export const AS2_CONTROLLERS = [As2Controller, As2AdminController, As2ConsoleController];
 
 export function as2Providers(dataSource: DataSource, deps: As2Deps | undefined): Provider[] {
   return [

@@ -4,6 +4,7 @@ import { navigate, paths } from '../router';
 import { PageTitle } from '../components/PageTitle';
 import { ErrorAlert, Loading } from '../components/Notice';
 import { DailyChart } from '../dashboard/DailyChart';
+import { As2Certificates } from '../as2/As2Certificates';
 import {
   Card,
   DeliveryHealth,
@@ -66,6 +67,9 @@ export function Dashboard({ partner }: { partner?: string }) {
           </Card>
           <Card title="Files refused or failed">
             <Interchanges interchanges={data.interchanges} days={data.days} />
+          </Card>
+          <Card title="AS2 certificates" wide>
+            <As2Certificates />
           </Card>
         </div>
       )}

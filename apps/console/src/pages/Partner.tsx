@@ -4,6 +4,7 @@ import { PageTitle } from '../components/PageTitle';
 import { ApiKeys } from '../partner/ApiKeys';
 import { IssueKey } from '../partner/IssueKey';
 import { Profile, Rules } from '../partner/Profile';
+import { As2Panel } from '../as2/As2Panel';
 import { useSession } from '../session';
 import { useLoad } from '../useLoad';
 
@@ -21,6 +22,7 @@ export function Partner({ id }: { id: string }) {
           <div className="detail-grid">
             <Profile partner={partner} />
             <Rules rules={partner.rules} />
+            <As2Panel partnerId={partner.id} />
           </div>
           <section className="panel">
             <h2>API keys</h2>

@@ -30,6 +30,11 @@ export class As2Store {
     return repo.findOneByOrFail({ partnerId: settings.partnerId });
   }
 
+  /** Every partner's AS2 settings (the certificate expiry list reads them). */
+  allSettings(): Promise<As2Partner[]> {
+    return this.ds.getRepository(As2Partner).find({ order: { as2Name: 'ASC' } });
+  }
+
   async removeSettings(partnerId: string): Promise<void> {
     await this.ds.getRepository(As2Partner).delete({ partnerId });
   }
