@@ -43,6 +43,10 @@ export const GROUP_ERRORS = {
   '4': 'Group control number in GS06 and GE02 do not agree',
   '5': 'Number of included transaction sets in GE01 does not match the actual count',
   '6': 'Group control number violates syntax',
+  // 7, 8 and 9 are in 716's list from 005010 on
+  '7': "Invalid application sender's code (GS02)",
+  '8': "Invalid application receiver's code (GS03)",
+  '9': 'Invalid responsible agency code (GS07)',
   '19': 'Functional group control number not unique within the interchange',
 } as const;
 export type GroupError = keyof typeof GROUP_ERRORS;

@@ -192,7 +192,7 @@ export function checkGs(seg: RawSegment, fields: string[], isa12 = ''): X12Issue
   const [id = '', sender = '', receiver = '', date = '', time = '', control = '', agency = '', version = ''] =
     fields;
   const answered = groupVersion(version, isa12);
-  const ak9 = (element: number) => {
+  const ak9 = (element: number): Partial<X12Issue> => {
     const code = gsAk9Code(element, answered);
     return code ? { ak9: code } : {};
   };
