@@ -1,16 +1,22 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import type { MapRegistry } from '@edi/mapping';
-import type { StaffAccounts } from '@edi/auth';
-import type { ApiKeys, SecretBox } from '@edi/persistence';
-import type { DeliverStage, Metrics, Pipeline, Review, StageQueue } from '@edi/pipeline';
-import type { DataSource } from 'typeorm';
-import { AdminController } from './admin/admin.controller';
-import { AdminGuard } from './common/admin.guard';
-import { ErrorFilter } from './common/error.filter';
-import { KeyThrottlerGuard } from './common/throttler.guard';
-import { SlidingWindowStorage } from './common/sliding-window.storage';
+import { DynamicModule, Module } from "@nestjs/common";
+import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { ThrottlerGuard, ThrottlerModule } from "@nestjs/throttler";
+import type { MapRegistry } from "@edi/mapping";
+import type { StaffAccounts } from "@edi/auth";
+import type { ApiKeys, SecretBox } from "@edi/persistence";
+import type {
+  DeliverStage,
+  Metrics,
+  Pipeline,
+  Review,
+  StageQueue,
+} from "@edi/pipeline";
+import type { DataSource } from "typeorm";
+import { AdminController } from "./admin/admin.controller";
+import { AdminGuard } from "./common/admin.guard";
+import { ErrorFilter } from "./common/error.filter";
+import { KeyThrottlerGuard } from "./common/throttler.guard";
+import { SlidingWindowStorage } from "./common/sliding-window.storage";
 import {
   API_KEYS,
   DATA_SOURCE,
@@ -24,17 +30,18 @@ import {
   SHIP_QUEUE,
   STAFF,
   STAGE_QUEUE,
-} from './common/tokens';
-import { CONSOLE_CONTROLLERS } from './console';
-import { REPOSITORIES } from './common/repositories';
-import { StaffGuard } from './console/staff.guard';
-import { ErpEventsController } from './erp/erp-events.controller';
-import { APP_CONFIG, type AppConfig } from './config';
-import { EdiController } from './edi/edi.controller';
-import { HealthController } from './health.controller';
-import { DocumentsController } from './documents/documents.controller';
-import { METRICS, MetricsController } from './metrics.controller';
-import { TransactionsController } from './transactions/transactions.controller';
+} from "./common/tokens";
+import { CONSOLE_CONTROLLERS } from "./console";
+import { REPOSITORIES } from "./common/repositories";
+import { StaffGuard } from "./console/staff.guard";
+import { ErpEventsController } from "./erp/erp-events.controller";
+import { APP_CONFIG, type AppConfig } from "./config";
+import { EdiController } from "./edi/edi.controller";
+import { HealthController } from "./health.controller";
+import { DocumentsController } from "./documents/documents.controller";
+import { METRICS, MetricsController } from "./metrics.controller";
+import { TransactionsController } from "./transactions/transactions.controller";
+import { ORDERS_CONTROLLERS } from "./orders";
 
 export interface AppDeps {
   config: AppConfig;
@@ -66,7 +73,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ThrottlerModule.forRoot({
-          throttlers: [{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }],
+          throttlers: [
+            { ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE },
+          ],
           storage: new SlidingWindowStorage(),
         }),
       ],
@@ -79,6 +88,7 @@ export class AppModule {
         HealthController,
         MetricsController,
         ...CONSOLE_CONTROLLERS,
+        ...ORDERS_CONTROLLERS,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

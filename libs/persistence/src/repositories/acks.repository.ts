@@ -1,4 +1,4 @@
-import { In, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   OutboundDocument,
   type AckAnswer,
@@ -37,7 +37,12 @@ function unpadded(n: string): string {
  * database transaction as the answer that changed it is stored.
  */
 export class AcksRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  /** A DataSource (its own statements) or the EntityManager of the caller's database transaction. */
+  constructor(db: DataSource | EntityManager) {
+    this.m = 'manager' in db ? db.manager : db;
+  }
 
   /** Our business documents of a partner sent in the group with this GS06 (counters wrap: newest first). */
   async sentInGroup(partnerId: string, groupControl: string): Promise<SentDocument[]> {
@@ -111,6 +116,25 @@ export class AcksRepository {
       .getMany();
   }
 
+  /** The partners and transactions of documents found due: what their events say. */
+  async contextOf(docs: OutboundDocument[]): Promise<{
+    partners: Map<string, TradingPartner>;
+    sets: Map<string, Pick<TransactionSet, 'id' | 'setId' | 'groupControl' | 'controlNumber' | 'poNumber'>>;
+  }> {
+    const partnerIds = [...new Set(docs.map((d) => d.partnerId))];
+    const setIds = docs.map((d) => d.transactionId).filter((id): id is string => !!id);
+    const partners = partnerIds.length
+      ? await this.m.getRepository(TradingPartner).findBy({ id: In(partnerIds) })
+      : [];
+    const sets = setIds.length
+      ? await this.m.getRepository(TransactionSet).find({
+          where: { id: In(setIds) },
+          select: { id: true, setId: true, groupControl: true, controlNumber: true, poNumber: true },
+        })
+      : [];
+    return { partners: new Map(partners.map((p) => [p.id, p])), sets: new Map(sets.map((t) => [t.id, t])) };
+  }
+
   /** Pending → overdue, only if still pending: an answer that arrived meanwhile wins, and two sweeps mark it once. */
   async markOverdue(documentId: string, at: string, reasons: AckReason[]): Promise<boolean> {
     const r = await this.m.getRepository(OutboundDocument).update(
@@ -122,6 +146,36 @@ export class AcksRepository {
       },
     );
     return !!r.affected;
+  }
+
+  /** A document we sent and the transaction it carries (with its JSON), for a resend. */
+  async withTransaction(
+    documentId: string,
+  ): Promise<{ document: OutboundDocument; transaction: TransactionSet | null } | undefined> {
+    const document = await this.m.getRepository(OutboundDocument).findOneBy({ id: documentId });
+    if (!document) return undefined;
+    const transaction = document.transactionId
+      ? await this.m.getRepository(TransactionSet).findOneBy({ id: document.transactionId })
+      : null;
+    return { document, transaction };
+  }
+
+  async partner(id: string): Promise<TradingPartner> {
+    return this.m.getRepository(TradingPartner).findOneByOrFail({ id });
+  }
+
+  /** Lineage: the new document was resent in place of the old one. */
+  async markResent(documentId: string, resentFrom: string): Promise<void> {
+    await this.m.getRepository(OutboundDocument).update({ id: documentId }, { resentFrom });
+  }
+
+  /** What a document was resent as, newest first. */
+  async resentAs(documentId: string): Promise<OutboundDocument[]> {
+    return this.m.getRepository(OutboundDocument).find({
+      where: { resentFrom: documentId },
+      select: { id: true, controlNumber: true, createdAt: true, ackStatus: true },
+      order: { createdAt: 'DESC' },
+    });
   }
 
   /** Counts by partner, set and state, for the metrics. */

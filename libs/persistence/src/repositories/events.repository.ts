@@ -1,5 +1,6 @@
-import { IsNull, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { EdiEvent, type EdiEventStatus, type EdiEventType } from '../entities/edi-event.entity';
+import { TradingPartner } from '../entities/trading-partner.entity';
 
 export interface NewEvent {
   partnerId: string;
@@ -12,7 +13,12 @@ export interface NewEvent {
 
 /** The events a document raises, stored before they are posted, and the console's needs-attention list. */
 export class EventsRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  /** A DataSource (its own statements) or the EntityManager of the caller's database transaction. */
+  constructor(db: DataSource | EntityManager) {
+    this.m = 'manager' in db ? db.manager : db;
+  }
 
   /** One event per document and type (a unique index): raised twice, it is stored once. Undefined when it existed. */
   async raise(e: NewEvent): Promise<EdiEvent | undefined> {
@@ -34,6 +40,15 @@ export class EventsRepository {
       .orderBy('e.createdAt', 'ASC')
       .take(limit)
       .getMany();
+  }
+
+  /** Each partner's own events endpoint, if it has one. */
+  async endpoints(partnerIds: string[]): Promise<Map<string, string | null>> {
+    if (!partnerIds.length) return new Map();
+    const rows = await this.m
+      .getRepository(TradingPartner)
+      .find({ where: { id: In(partnerIds) }, select: { id: true, eventsUrl: true } });
+    return new Map(rows.map((p) => [p.id, p.eventsUrl]));
   }
 
   /**
@@ -71,6 +86,14 @@ export class EventsRepository {
 
   async byDocument(documentId: string): Promise<EdiEvent[]> {
     return this.m.getRepository(EdiEvent).find({ where: { documentId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Resolves every open event of a document (it was resent): how many. */
+  async resolveDocument(documentId: string, by: string, at: string): Promise<number> {
+    const r = await this.m
+      .getRepository(EdiEvent)
+      .update({ documentId, resolvedAt: IsNull() }, { resolvedAt: at, resolvedBy: by.slice(0, 64) });
+    return r.affected ?? 0;
   }
 
   /** Staff dealt with it; false when it was resolved already or does not exist. */

@@ -1,6 +1,6 @@
-import { EdiEvent, EventsRepository, TradingPartner } from '@edi/persistence';
+import { EdiEvent, EventsRepository } from '@edi/persistence';
 import { OutboundPolicy, guardedFetch, type GuardedFetch } from '@edi/transport';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { webhookSignature } from '../deliver/deliver.stage';
 
 export interface EventDeliveryOptions {
@@ -37,23 +37,16 @@ export class EventDelivery {
 
   /** Posts what is due; returns how each went. */
   async run(limit = 100): Promise<Array<{ id: string; status: EdiEvent['status']; attempts: number }>> {
-    const events = new EventsRepository(this.ds.manager);
+    const events = new EventsRepository(this.ds);
     const due = await events.due(this.now().toISOString(), limit);
     if (!due.length) return [];
-    const partners = new Map(
-      (
-        await this.ds.getRepository(TradingPartner).find({
-          where: { id: In([...new Set(due.map((e) => e.partnerId))]) },
-          select: { id: true, eventsUrl: true },
-        })
-      ).map((p) => [p.id, p]),
-    );
+    const endpoints = await events.endpoints([...new Set(due.map((e) => e.partnerId))]);
     const out: Array<{ id: string; status: EdiEvent['status']; attempts: number }> = [];
     for (const e of due) {
       // the try's own deadline: past it (a crash mid-post) another process may take the event
       const lease = new Date(this.now().getTime() + 2 * (this.options.timeoutMs ?? 10_000)).toISOString();
       if (!(await events.claim(e.id, this.now().toISOString(), lease))) continue;
-      const url = partners.get(e.partnerId)?.eventsUrl ?? this.options.eventsUrl;
+      const url = endpoints.get(e.partnerId) ?? this.options.eventsUrl;
       const attempts = e.attempts + 1;
       const error = url ? await this.send(url, e) : 'no events endpoint configured';
       const status: EdiEvent['status'] = !error

@@ -6,3 +6,4 @@ export * from './event-delivery';
 export * from './windows';
 export * from './ack-view';
 export * from './ack-jobs';
+export * from './resend';

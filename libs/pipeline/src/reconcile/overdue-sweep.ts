@@ -1,5 +1,5 @@
-import { AcksRepository, TradingPartner, TransactionSet, transact } from '@edi/persistence';
-import { In, type DataSource } from 'typeorm';
+import { AcksRepository, transact } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
 import { raiseAckEvent } from './ack-events';
 
 /**
@@ -16,23 +16,10 @@ export class AckOverdueSweep {
   /** The ids of the documents it marked overdue. */
   async run(limit = 500): Promise<string[]> {
     const now = this.clock().toISOString();
-    const due = await new AcksRepository(this.ds.manager).due(now, limit);
+    const acks = new AcksRepository(this.ds);
+    const due = await acks.due(now, limit);
     if (!due.length) return [];
-    const partners = new Map(
-      (
-        await this.ds
-          .getRepository(TradingPartner)
-          .findBy({ id: In([...new Set(due.map((d) => d.partnerId))]) })
-      ).map((p) => [p.id, p]),
-    );
-    const sets = new Map(
-      (
-        await this.ds.getRepository(TransactionSet).find({
-          where: { id: In(due.map((d) => d.transactionId).filter((id): id is string => !!id)) },
-          select: { id: true, setId: true, groupControl: true, controlNumber: true, poNumber: true },
-        })
-      ).map((t) => [t.id, t]),
-    );
+    const { partners, sets } = await acks.contextOf(due);
     const marked: string[] = [];
     for (const doc of due) {
       const partner = partners.get(doc.partnerId);

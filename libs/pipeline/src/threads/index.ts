@@ -1,0 +1,2 @@
+export * from './business-keys';
+export * from './order-thread';

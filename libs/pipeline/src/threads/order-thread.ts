@@ -1,0 +1,172 @@
+import type { AckView } from '../reconcile/ack-view';
+import { ackView } from '../reconcile/ack-view';
+import type { OutboundDocument, ThreadRecords, TransactionSet } from '@edi/persistence';
+import { hierarchy } from './business-keys';
+
+type Json = Record<string, unknown>;
+
+/** One document of the thread, in time order. */
+export interface ThreadDocument {
+  /** The transaction row (a set), or for our TA1/997/999 the outbound row. */
+  id: string;
+  setId: string;
+  direction: 'in' | 'out';
+  /** ST02 of a set; ISA13 of an acknowledgment we sent. */
+  controlNumber: string;
+  status: string;
+  at: string;
+  /** What the partner said of a document we sent; null for what expects no answer. */
+  ack: AckView | null;
+  /** The earlier version this one replaced (staff resubmitted the PO), or the document it resent. */
+  versionOf?: string;
+  /** The document it answers (our 997 for their 850, their 997 for our 855). */
+  answers?: string;
+  erpRef?: string | null;
+}
+
+/** One PO line: what was ordered and what became of it. */
+export interface ThreadLine {
+  lineNumber: string;
+  product?: string;
+  unitOfMeasure?: string;
+  ordered: number;
+  acknowledged: { accepted: number; backordered: number; rejected: number };
+  shipped: number;
+  invoiced: number;
+}
+
+export interface OrderThread {
+  partnerId: string;
+  poNumber: string;
+  documents: ThreadDocument[];
+  lines: ThreadLine[];
+}
+
+function num(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : 0;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** ACK01: IB back-ordered, IR (and R1-R4, rejected for a reason) rejected; the rest accepted in some way. */
+function ackKind(code: unknown): keyof ThreadLine['acknowledged'] {
+  const c = text(code) ?? '';
+  if (c === 'IB' || c === 'BP') return 'backordered';
+  if (c === 'IR' || /^R\d$/.test(c)) return 'rejected';
+  return 'accepted';
+}
+
+const live = (t: TransactionSet) => t.status !== 'superseded' && t.status !== 'rejected';
+
+/**
+ * The thread of one PO: its documents in time order (each with its acknowledgment state) and per
+ * line what was ordered (the current version of the 850), acknowledged (the latest 855), shipped
+ * (every 856) and invoiced (every 810). A pure function of the stored rows.
+ */
+export function orderThread(partnerId: string, poNumber: string, r: ThreadRecords): OrderThread {
+  const docsBySet = new Map<string, OutboundDocument>();
+  for (const d of r.documents) if (d.transactionId) docsBySet.set(d.transactionId, d);
+  const documents: ThreadDocument[] = r.transactions.map((t) => {
+    const doc = docsBySet.get(t.id);
+    return {
+      id: t.id,
+      setId: t.setId,
+      direction: t.direction,
+      controlNumber: t.controlNumber,
+      status: t.status,
+      at: t.createdAt.toISOString(),
+      ack: doc ? ackView(doc) : null,
+      ...(t.resubmittedFrom ? { versionOf: t.resubmittedFrom } : {}),
+      ...(doc?.resentFrom ? { versionOf: doc.resentFrom } : {}),
+      ...(t.inReplyTo ? { answers: t.inReplyTo } : {}),
+      erpRef: t.erpRef,
+    };
+  });
+  // our acknowledgments of their files, and their 997/999s of ours
+  for (const d of r.documents.filter((x) => !x.transactionId)) {
+    const answered = r.transactions.find((t) => t.interchangeId === d.interchangeId);
+    documents.push({
+      id: d.id,
+      setId: d.kind,
+      direction: 'out',
+      controlNumber: d.controlNumber,
+      status: d.status,
+      at: d.createdAt.toISOString(),
+      ack: null,
+      ...(answered ? { answers: answered.id } : {}),
+    });
+  }
+  for (const a of r.answers) {
+    const about = r.documents.find((d) => d.ackAnswers?.some((x) => x.interchangeId === a.interchangeId));
+    documents.push({
+      id: a.id,
+      setId: a.setId,
+      direction: 'in',
+      controlNumber: a.controlNumber,
+      status: a.status,
+      at: a.createdAt.toISOString(),
+      ack: null,
+      ...(about?.transactionId ? { answers: about.transactionId } : {}),
+    });
+  }
+  documents.sort(inTimeOrder);
+  return { partnerId, poNumber, documents, lines: lines(r.transactions) };
+}
+
+/** Where a set stands in a PO's life: the tie-break for documents stored in the same second (SQLite keeps seconds). */
+const STEP: Record<string, number> = { '850': 0, TA1: 1, '997': 1, '999': 1, '855': 2, '856': 3, '810': 4 };
+
+function inTimeOrder(x: ThreadDocument, y: ThreadDocument): number {
+  if (x.at !== y.at) return x.at.localeCompare(y.at);
+  if (x.answers === y.id) return 1;
+  if (y.answers === x.id) return -1;
+  return (STEP[x.setId] ?? 9) - (STEP[y.setId] ?? 9) || x.id.localeCompare(y.id);
+}
+
+function lines(transactions: TransactionSet[]): ThreadLine[] {
+  const byNumber = new Map<string, ThreadLine>();
+  const line = (n: string) => {
+    let l = byNumber.get(n);
+    if (!l) {
+      l = {
+        lineNumber: n,
+        ordered: 0,
+        acknowledged: { accepted: 0, backordered: 0, rejected: 0 },
+        shipped: 0,
+        invoiced: 0,
+      };
+      byNumber.set(n, l);
+    }
+    return l;
+  };
+  const body = (t: TransactionSet, key: string) => ((t.document ?? {})[key] ?? {}) as Json;
+  const pos = transactions.filter((t) => t.setId === '850' && t.direction === 'in');
+  const po = pos.filter(live).pop() ?? pos.pop();
+  if (po)
+    ((body(po, 'purchaseOrder').lines as Json[] | undefined) ?? []).forEach((l, k) => {
+      const x = line(text(l.lineNumber) ?? String(k + 1));
+      x.ordered = num(l.quantity);
+      x.unitOfMeasure = text(l.unitOfMeasure);
+      x.product = text(l.buyerPartNumber) ?? text(l.vendorPartNumber) ?? text(l.upc) ?? text(l.sku);
+    });
+  const ack = transactions.filter((t) => t.setId === '855' && t.direction === 'out').pop();
+  if (ack)
+    for (const l of (body(ack, 'acknowledgment').lines as Json[] | undefined) ?? []) {
+      const x = line(text(l.lineNumber) ?? '?');
+      for (const a of (l.acknowledgments as Json[] | undefined) ?? [])
+        x.acknowledged[ackKind(a.status)] += num(a.quantity);
+    }
+  for (const t of transactions.filter((t) => t.setId === '856'))
+    for (const node of hierarchy(body(t, 'shipment')))
+      if (node.shipped && text(node.lineNumber))
+        line(text(node.lineNumber)!).shipped += num((node.shipped as Json).quantity);
+  for (const t of transactions.filter((t) => t.setId === '810'))
+    for (const l of (body(t, 'invoice').lines as Json[] | undefined) ?? [])
+      line(text(l.lineNumber) ?? '?').invoiced += num(l.quantity);
+  return [...byNumber.values()].sort(
+    (a, b) => num(a.lineNumber) - num(b.lineNumber) || a.lineNumber.localeCompare(b.lineNumber),
+  );
+}
