@@ -1,53 +1,42 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
+import { FLOW, STAGES, type StageName } from './flow';
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate/translate.stage';
 
-export const QUEUES = {
-  translate: 'edi-translate',
-  deliver: 'edi-deliver',
-  erp: 'edi-erp',
-  ship: 'edi-ship',
-} as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+/** The BullMQ queue of each stage, by stage name (from the flow table). */
+export const QUEUES = Object.fromEntries(STAGES.map((s) => [s, FLOW[s].queue])) as {
+  [S in StageName]: (typeof FLOW)[S]['queue'];
+};
+export type QueueName = (typeof QUEUES)[StageName];
+
+/** The stage a queue belongs to. */
+export function stageOfQueue(name: string): StageName {
+  const stage = STAGES.find((s) => FLOW[s].queue === name);
+  if (!stage) throw new Error(`no stage of the flow uses the queue ${name}`);
+  return stage;
+}
 
 /**
- * Retries per stage. Translate fails only on a database hiccup: quick retries. Deliver waits on a
- * partner's server: 10 tries from 2 s doubling, about 17 minutes, before a person is asked.
+ * The backoff type of every job: the worker's backoffStrategy computes it from the stage's retry
+ * policy (retryDelay), the same delays the in-process runner waits.
  */
-export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
-  [QUEUES.translate]: {
-    attempts: 12,
-    backoff: { type: 'exponential', delay: 200 },
-    removeOnComplete: { age: 3600, count: 10000 },
-    removeOnFail: false,
-  },
-  [QUEUES.deliver]: {
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 2000 },
-    removeOnComplete: { age: 3600, count: 10000 },
-    removeOnFail: false,
-  },
-  // the ERP may be down for hours: a PO is tried again every 30 s at most (the worker's 'capped'
-  // backoff), for about a week, and the minute sweep re-queues it after that
-  [QUEUES.erp]: {
-    attempts: 20_000,
-    backoff: { type: 'capped' },
-    removeOnComplete: true,
-    removeOnFail: false,
-  },
-  [QUEUES.ship]: {
-    attempts: 20,
-    backoff: { type: 'capped' },
-    removeOnComplete: true,
-    removeOnFail: false,
-  },
-};
+export const FLOW_BACKOFF = 'flow';
 
-/** The 'capped' backoff: exponential from 250 ms, never more than 30 s between tries. */
-export function cappedBackoff(attemptsMade: number): number {
-  return Math.min(30_000, 250 * 2 ** Math.min(attemptsMade, 20)) * (0.5 + Math.random());
+/**
+ * A job's options from its stage's retry policy. Translate and deliver keep finished jobs for an
+ * hour: the API waits on a translate job (?wait=true), and a kept job id stops the same id being
+ * run twice by a re-queue in that hour.
+ */
+export function jobOptions(stage: StageName): JobsOptions {
+  const keep = stage === 'translate' || stage === 'deliver';
+  return {
+    attempts: FLOW[stage].retry.attempts,
+    backoff: { type: FLOW_BACKOFF },
+    removeOnComplete: keep ? { age: 3600, count: 10000 } : true,
+    removeOnFail: false,
+  };
 }
 
 /** Every job carries one id, and the job is named by it, so the same id is never queued twice. */
@@ -106,18 +95,15 @@ export class BullJobQueue {
   }
 }
 
-/**
- * Adds one job per id, named by the id, so the same id is never waiting twice. The ship queue is
- * the exception: an order may ship more than once, and its stage sends each shipment only once.
- */
-export function addIds(queue: Queue, ids: string[]): Promise<Job[]> {
-  const name = queue.name as QueueName;
-  const unique = name !== QUEUES.ship;
+/** Adds one job per id; where the flow says the stage's ids are unique, the job is named by the id. */
+export function addIds(queue: Queue, ids: readonly string[]): Promise<Job[]> {
+  const stage = stageOfQueue(queue.name);
+  const unique = FLOW[stage].unique;
   return queue.addBulk(
     ids.map((id) => ({
-      name,
+      name: queue.name,
       data: { id },
-      opts: { ...JOB_OPTIONS[name], ...(unique ? { jobId: id } : {}) },
+      opts: { ...jobOptions(stage), ...(unique ? { jobId: id } : {}) },
     })),
   );
 }
@@ -161,9 +147,9 @@ export class BullStageQueue extends BullJobQueue implements StageQueue {
  */
 export async function requeueUnfinished(
   ds: DataSource,
-  queues: { translate: Queue; deliver: Queue; erp: Queue; ship: Queue },
+  queues: Record<StageName, Queue>,
   minAgeMs = 0,
-): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
+): Promise<Record<StageName, number>> {
   const old = (at: Date) => !minAgeMs || Date.now() - new Date(at).getTime() >= minAgeMs;
   const received = await ds
     .getRepository(Interchange)

@@ -6,6 +6,7 @@ import {
   type TradingPartner,
 } from '@edi/persistence';
 import { IsNull, Not, type DataSource } from 'typeorm';
+import { FLOW, retryDelay, type RetryPolicy, type StageHandler } from './flow';
 import { IngestService } from './ingest/ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './deliver/outbound';
 import type { TranslateOutcome, TranslateStage } from './translate/translate.stage';
@@ -108,19 +109,18 @@ export class Pipeline {
 }
 
 /** A stage the local queue can run: once per id, and a way to give up on an id for good. */
-export interface RetryingStage<T> {
-  run(id: string): Promise<T>;
-  markFailed(id: string, error: unknown): Promise<T>;
-}
+export type RetryingStage<T> = StageHandler<T>;
 
 export interface LocalQueueOptions<T> {
   /** How many ids run at once. */
   concurrency?: number;
-  /** After this many failures in a row the id is given up on (markFailed). */
+  /** After this many failures in a row the id is given up on (the default: the translate stage's policy). */
   maxAttempts?: number;
-  /** The first retry waits about this long, doubling each time (with jitter), up to maxDelayMs. */
+  /** The first retry waits about twice this long, doubling each time (with jitter), up to maxDelayMs. */
   retryBaseMs?: number;
   maxDelayMs?: number;
+  /** Given up on: marked failed (markFailed), or dropped here for the sweep to queue again. */
+  exhausted?: RetryPolicy['exhausted'];
   onError?: (id: string, e: unknown, attempt: number) => void;
   /** Seconds each successful run took (for the stage latency metric). */
   onDone?: (seconds: number, outcome: T) => void;
@@ -142,9 +142,7 @@ export class LocalQueue<T> {
   private readonly backingOff = new Map<string, NodeJS.Timeout>();
   protected readonly results = new Map<string, { promise: Promise<T>; resolve: (o: T) => void }>();
   private readonly concurrency: number;
-  private readonly maxAttempts: number;
-  private readonly retryBaseMs: number;
-  private readonly maxDelayMs: number;
+  private readonly retry: RetryPolicy;
   onDone: (seconds: number, outcome: T) => void;
   private readonly onError: (id: string, e: unknown, attempt: number) => void;
   private closed = false;
@@ -154,10 +152,13 @@ export class LocalQueue<T> {
     options: LocalQueueOptions<T> = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
-    // the defaults give up after about a minute of backoff
-    this.maxAttempts = options.maxAttempts ?? 8;
-    this.retryBaseMs = options.retryBaseMs ?? 50;
-    this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    const base = FLOW.translate.retry;
+    this.retry = {
+      attempts: options.maxAttempts ?? base.attempts,
+      baseMs: options.retryBaseMs ?? base.baseMs,
+      maxMs: options.maxDelayMs ?? base.maxMs,
+      exhausted: options.exhausted ?? base.exhausted,
+    };
     this.onDone = options.onDone ?? (() => undefined);
     this.onError = options.onError ?? (() => undefined);
   }
@@ -251,8 +252,11 @@ export class LocalQueue<T> {
   private async work(id: string): Promise<boolean> {
     const attempt = (this.attempts.get(id) ?? 0) + 1;
     try {
-      if (attempt > this.maxAttempts) {
-        this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
+      if (attempt > this.retry.attempts) {
+        // 'sweep': nothing waits on the id here, and its row stays as it is for the next sweep
+        if (this.retry.exhausted === 'mark-failed')
+          this.slot(id).resolve(await this.stage.markFailed(id, this.lastError.get(id)));
+        else this.results.delete(id);
         this.forget(id);
         return true;
       }
@@ -268,7 +272,7 @@ export class LocalQueue<T> {
       this.lastError.set(id, e);
       this.onError(id, e, attempt);
       if (this.closed) return true;
-      const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random());
+      const delay = retryDelay(this.retry, attempt);
       const timer = setTimeout(() => {
         this.backingOff.delete(id);
         if (this.closed) return;

@@ -4,11 +4,12 @@ import type { SecretBox, TradingPartner } from '@edi/persistence';
 import type { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import { DeliverStage } from './deliver/deliver.stage';
-import { ErpStage, type ErpOutcome, type ErpResolver } from './erp/erp.stage';
+import type { HandlerEntry } from './flow';
+import { ErpStage, type ErpResolver } from './erp/erp.stage';
 import { OutboundComposer } from './deliver/outbound';
-import { ShipStage, type ShipOutcome } from './ship/ship.stage';
+import { ShipStage } from './ship/ship.stage';
 import { SftpStage } from './ingest/sftp.stage';
-import { TranslateStage, type TranslateOutcome } from './translate/translate.stage';
+import { TranslateStage } from './translate/translate.stage';
 
 export interface Stages {
   translate: TranslateStage;
@@ -20,29 +21,15 @@ export interface Stages {
   erpFor: ErpResolver;
 }
 
-/** What comes after a stage's outcome, by queue: the same in the embedded mode and in a worker. */
-export interface FollowUps {
-  deliver: string[];
-  erp: string[];
-  ship: string[];
-}
-
-export function followUps(o: TranslateOutcome | ErpOutcome | ShipOutcome): FollowUps {
-  return {
-    deliver: o.push,
-    erp: 'erp' in o ? o.erp : [],
-    ship: 'ship' in o && o.ship ? [o.transactionId] : [],
-  };
-}
-
-/** The log line of a PO checked with the ERP, the same from the embedded queue and a worker. */
-export function erpLogLine(o: ErpOutcome): Record<string, unknown> {
-  return { msg: 'erp checked', transactionId: o.transactionId, status: o.status, orderId: o.orderId };
-}
-
-/** The log line of an order's 856/810 sent, or none when nothing new was sent. */
-export function shipLogLine(o: ShipOutcome): Record<string, unknown> | undefined {
-  return o.sent.length ? { msg: 'shipped', transactionId: o.transactionId, sent: o.sent } : undefined;
+/**
+ * The stages as the flow's runners are given them, each under its class name (the handler key
+ * flow.ts gives each stage); handlersFor() checks there is exactly one for every stage.
+ */
+export function stageHandlers(stages: Stages): HandlerEntry[] {
+  return [stages.translate, stages.erp, stages.ship, stages.deliver].map((handler) => ({
+    key: handler.constructor.name,
+    handler,
+  }));
 }
 
 /**
