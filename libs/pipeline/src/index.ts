@@ -13,6 +13,7 @@ export * from './ingest/sftp.stage';
 export * from './review/review';
 export * from './outbound-wiring';
 export * from './reconcile';
+export * from './threads';
 export * from './flow';
 export * from './compose';
 export * from './runners/in-process';
