@@ -12,6 +12,7 @@ module.exports = {
     '^@edi/persistence$': '<rootDir>/libs/persistence/src',
     '^@edi/pipeline$': '<rootDir>/libs/pipeline/src',
     '^@edi/config$': '<rootDir>/libs/config/src',
+    '^@edi/as2$': '<rootDir>/libs/as2/src',
     '^@edi/contracts$': '<rootDir>/libs/contracts/src',
     '^@edi/auth$': '<rootDir>/libs/auth/src',
     '^@edi/erp$': '<rootDir>/libs/erp/src',
