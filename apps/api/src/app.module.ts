@@ -1,22 +1,16 @@
-import { DynamicModule, Module } from "@nestjs/common";
-import { APP_FILTER, APP_GUARD } from "@nestjs/core";
-import { ThrottlerGuard, ThrottlerModule } from "@nestjs/throttler";
-import type { MapRegistry } from "@edi/mapping";
-import type { StaffAccounts } from "@edi/auth";
-import type { ApiKeys, SecretBox } from "@edi/persistence";
-import type {
-  DeliverStage,
-  Metrics,
-  Pipeline,
-  Review,
-  StageQueue,
-} from "@edi/pipeline";
-import type { DataSource } from "typeorm";
-import { AdminController } from "./admin/admin.controller";
-import { AdminGuard } from "./common/admin.guard";
-import { ErrorFilter } from "./common/error.filter";
-import { KeyThrottlerGuard } from "./common/throttler.guard";
-import { SlidingWindowStorage } from "./common/sliding-window.storage";
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { MapRegistry } from '@edi/mapping';
+import type { StaffAccounts } from '@edi/auth';
+import type { ApiKeys, SecretBox } from '@edi/persistence';
+import type { DeliverStage, Metrics, Pipeline, Review, StageQueue } from '@edi/pipeline';
+import type { DataSource } from 'typeorm';
+import { AdminController } from './admin/admin.controller';
+import { AdminGuard } from './common/admin.guard';
+import { ErrorFilter } from './common/error.filter';
+import { KeyThrottlerGuard } from './common/throttler.guard';
+import { SlidingWindowStorage } from './common/sliding-window.storage';
 import {
   API_KEYS,
   DATA_SOURCE,
@@ -30,18 +24,18 @@ import {
   SHIP_QUEUE,
   STAFF,
   STAGE_QUEUE,
-} from "./common/tokens";
-import { CONSOLE_CONTROLLERS } from "./console";
-import { REPOSITORIES } from "./common/repositories";
-import { StaffGuard } from "./console/staff.guard";
-import { ErpEventsController } from "./erp/erp-events.controller";
-import { APP_CONFIG, type AppConfig } from "./config";
-import { EdiController } from "./edi/edi.controller";
-import { HealthController } from "./health.controller";
-import { DocumentsController } from "./documents/documents.controller";
-import { METRICS, MetricsController } from "./metrics.controller";
-import { TransactionsController } from "./transactions/transactions.controller";
-import { ORDERS_CONTROLLERS } from "./orders";
+} from './common/tokens';
+import { CONSOLE_CONTROLLERS } from './console';
+import { REPOSITORIES } from './common/repositories';
+import { StaffGuard } from './console/staff.guard';
+import { ErpEventsController } from './erp/erp-events.controller';
+import { APP_CONFIG, type AppConfig } from './config';
+import { EdiController } from './edi/edi.controller';
+import { HealthController } from './health.controller';
+import { DocumentsController } from './documents/documents.controller';
+import { METRICS, MetricsController } from './metrics.controller';
+import { TransactionsController } from './transactions/transactions.controller';
+import { ORDERS_CONTROLLERS } from './orders';
 
 export interface AppDeps {
   config: AppConfig;
@@ -73,9 +67,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ThrottlerModule.forRoot({
-          throttlers: [
-            { ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE },
-          ],
+          throttlers: [{ ttl: 60_000, limit: deps.config.EDI_RATE_LIMIT_PER_MINUTE }],
           storage: new SlidingWindowStorage(),
         }),
       ],

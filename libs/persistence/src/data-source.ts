@@ -1,34 +1,26 @@
-import { join } from "node:path";
-import { mkdirSync } from "node:fs";
-import {
-  DataSource,
-  type DataSourceOptions,
-  type EntityManager,
-} from "typeorm";
-import { ApiKey } from "./entities/api-key.entity";
-import { AuditEvent } from "./entities/audit-event.entity";
-import { Delivery } from "./entities/delivery.entity";
-import { OutboundDocument } from "./entities/outbound-document.entity";
-import { Interchange } from "./entities/interchange.entity";
-import { TradingPartner } from "./entities/trading-partner.entity";
-import { TransactionSet } from "./entities/transaction.entity";
-import { Initial1764064800000 } from "./migrations/1764064800000-initial";
-import { ControlNumberIndex1764072000000 } from "./migrations/1764072000000-control-number-index";
-import { Outbound1764081000000 } from "./migrations/1764081000000-outbound";
-import { Erp1764090000000 } from "./migrations/1764090000000-erp";
-import { Sftp1764100000000 } from "./migrations/1764100000000-sftp";
-import { Console1764110000000 } from "./migrations/1764110000000-console";
-import { Acks1764250000000 } from "./migrations/1764250000000-acks";
-import { BusinessKeys1764251000000 } from "./migrations/1764251000000-business-keys";
-import { BusinessKey } from "./entities/business-key.entity";
-import { As21764260000000 } from "./migrations/1764260000000-as2";
-import { As2Message, As2Partner } from "./entities/as2.entity";
-import { EdiEvent } from "./entities/edi-event.entity";
-import {
-  StaffSession,
-  StaffSignInFailures,
-  StaffUser,
-} from "./entities/staff.entity";
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
+import { ApiKey } from './entities/api-key.entity';
+import { AuditEvent } from './entities/audit-event.entity';
+import { Delivery } from './entities/delivery.entity';
+import { OutboundDocument } from './entities/outbound-document.entity';
+import { Interchange } from './entities/interchange.entity';
+import { TradingPartner } from './entities/trading-partner.entity';
+import { TransactionSet } from './entities/transaction.entity';
+import { Initial1764064800000 } from './migrations/1764064800000-initial';
+import { ControlNumberIndex1764072000000 } from './migrations/1764072000000-control-number-index';
+import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
+import { Erp1764090000000 } from './migrations/1764090000000-erp';
+import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
+import { Console1764110000000 } from './migrations/1764110000000-console';
+import { Acks1764250000000 } from './migrations/1764250000000-acks';
+import { BusinessKeys1764251000000 } from './migrations/1764251000000-business-keys';
+import { BusinessKey } from './entities/business-key.entity';
+import { As21764260000000 } from './migrations/1764260000000-as2';
+import { As2Message, As2Partner } from './entities/as2.entity';
+import { EdiEvent } from './entities/edi-event.entity';
+import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
 
 export const ENTITIES = [
   TradingPartner,
@@ -67,16 +59,12 @@ export interface PersistenceConfig {
 }
 
 /** Postgres when a URL is given, else an SQLite file: the embedded default. Never `synchronize`. */
-export function dataSourceOptions(
-  config: PersistenceConfig,
-): DataSourceOptions {
+export function dataSourceOptions(config: PersistenceConfig): DataSourceOptions {
   if (config.databaseUrl) {
     // a schema of its own (tests) also becomes the search path, so plain SQL finds its tables
-    const extra = config.schema
-      ? { max: 20, options: `-c search_path="${config.schema}"` }
-      : { max: 20 };
+    const extra = config.schema ? { max: 20, options: `-c search_path="${config.schema}"` } : { max: 20 };
     return {
-      type: "postgres",
+      type: 'postgres',
       url: config.databaseUrl,
       schema: config.schema,
       entities: ENTITIES,
@@ -87,56 +75,50 @@ export function dataSourceOptions(
   }
   mkdirSync(config.dataDir, { recursive: true });
   return {
-    type: "better-sqlite3",
-    database: join(config.dataDir, "edi.sqlite"),
+    type: 'better-sqlite3',
+    database: join(config.dataDir, 'edi.sqlite'),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     synchronize: false,
     // WAL: readers never wait for the writer; busy_timeout: a second process waits instead of failing
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
-      db.pragma("busy_timeout = 10000");
-      db.pragma("journal_mode = WAL");
+      db.pragma('busy_timeout = 10000');
+      db.pragma('journal_mode = WAL');
     },
   };
 }
 
 /** Opens the database and brings the schema up to date; on Postgres under an advisory lock, so many processes can start at once. */
-export async function openDatabase(
-  config: PersistenceConfig,
-): Promise<DataSource> {
+export async function openDatabase(config: PersistenceConfig): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
-  if (ds.options.type === "postgres") {
+  if (ds.options.type === 'postgres') {
     // one connection holds the lock from start to end: a session lock taken on one pooled
     // connection and released on another would never be released. Creating the schema is inside
     // it too, as two processes starting at once would race on CREATE SCHEMA IF NOT EXISTS.
     const holder = ds.createQueryRunner();
     await holder.connect();
     try {
-      await holder.query("SELECT pg_advisory_lock(743210)");
+      await holder.query('SELECT pg_advisory_lock(743210)');
       try {
         if (config.schema)
-          await holder.query(
-            `CREATE SCHEMA IF NOT EXISTS "${config.schema.replace(/"/g, "")}"`,
-          );
-        await ds.runMigrations({ transaction: "all" });
+          await holder.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema.replace(/"/g, '')}"`);
+        await ds.runMigrations({ transaction: 'all' });
       } finally {
-        await holder.query("SELECT pg_advisory_unlock(743210)");
+        await holder.query('SELECT pg_advisory_unlock(743210)');
       }
     } finally {
       await holder.release();
     }
   } else {
-    await ds.runMigrations({ transaction: "all" });
+    await ds.runMigrations({ transaction: 'all' });
   }
   return ds;
 }
 
 /** `$1, $2…` on Postgres, `?` on SQLite. */
 export function placeholders(ds: DataSource, n: number): string[] {
-  return Array.from({ length: n }, (_, k) =>
-    ds.options.type === "postgres" ? `$${k + 1}` : "?",
-  );
+  return Array.from({ length: n }, (_, k) => (ds.options.type === 'postgres' ? `$${k + 1}` : '?'));
 }
 
 const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
@@ -146,11 +128,8 @@ const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
  * connection per process and TypeORM would nest a second concurrent transaction inside the first,
  * so there they run one after another.
  */
-export function transact<T>(
-  ds: DataSource,
-  work: (m: EntityManager) => Promise<T>,
-): Promise<T> {
-  if (ds.options.type === "postgres") return ds.transaction(work);
+export function transact<T>(ds: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  if (ds.options.type === 'postgres') return ds.transaction(work);
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => ds.transaction(work));
   sqliteLocks.set(ds, next);

@@ -1,11 +1,11 @@
-import { DomainError } from "@edi/contracts";
+import { DomainError } from '@edi/contracts';
 import {
   buildX12,
   documentSchema,
   translateX12,
   type CanonicalDocument,
   type MapRegistry,
-} from "@edi/mapping";
+} from '@edi/mapping';
 import {
   ControlNumbers,
   OutboundDocument,
@@ -13,13 +13,13 @@ import {
   TransactionSet,
   type TransactionStatus,
   ThreadsRepository,
-} from "@edi/persistence";
-import { serialize, type X12Issue } from "@edi/x12";
-import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
-import type { DataSource, EntityManager } from "typeorm";
-import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity";
-import { pendingAck } from "../reconcile/windows";
-import { businessKeys } from "../threads/business-keys";
+} from '@edi/persistence';
+import { serialize, type X12Issue } from '@edi/x12';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { pendingAck } from '../reconcile/windows';
+import { businessKeys } from '../threads/business-keys';
 
 /** A document we cannot send: each problem names where it is (a JSON path or a segment/element). */
 export class OutboundError extends DomainError {
@@ -32,7 +32,7 @@ export class OutboundError extends DomainError {
       message: string;
     }>,
   ) {
-    super("unprocessable", message, { problems });
+    super('unprocessable', message, { problems });
   }
 }
 
@@ -81,27 +81,20 @@ export class OutboundComposer {
 
   /** The checks that need no database: run them before opening a transaction. */
   check(partner: TradingPartner, input: OutboundInput): CanonicalDocument {
-    const wanted = input.version ?? partner.x12Version ?? "004010";
+    const wanted = input.version ?? partner.x12Version ?? '004010';
     const version = this.maps.resolveVersion(input.transactionSet, wanted);
     if (!version)
-      throw new OutboundError(
-        `no map for transaction set ${input.transactionSet}`,
-        [
-          {
-            path: "/transactionSet",
-            message: `no map for ${input.transactionSet} ${wanted}`,
-          },
-        ],
-      );
-    const map = this.maps.get(
-      input.transactionSet,
-      version,
-      partner.mapProfile ?? undefined,
-    );
+      throw new OutboundError(`no map for transaction set ${input.transactionSet}`, [
+        {
+          path: '/transactionSet',
+          message: `no map for ${input.transactionSet} ${wanted}`,
+        },
+      ]);
+    const map = this.maps.get(input.transactionSet, version, partner.mapProfile ?? undefined);
     const doc: CanonicalDocument = {
       transactionSet: input.transactionSet,
       version: wanted,
-      controlNumber: "0001",
+      controlNumber: '0001',
       sender: {
         qualifier: partner.ourIsaQualifier,
         id: partner.ourIsaId,
@@ -114,7 +107,7 @@ export class OutboundComposer {
       },
       [map.document]: input.document as CanonicalDocument[string],
     };
-    const key = `${input.transactionSet}/${version}/${partner.mapProfile ?? ""}`;
+    const key = `${input.transactionSet}/${version}/${partner.mapProfile ?? ''}`;
     let validate = this.validators.get(key);
     if (!validate) {
       validate = this.ajv.compile(documentSchema(map));
@@ -124,8 +117,8 @@ export class OutboundComposer {
       throw new OutboundError(
         `the ${input.transactionSet} does not match its schema`,
         (validate.errors ?? []).map((e) => ({
-          path: e.instancePath || "/",
-          message: `${e.instancePath || "document"} ${e.message ?? "is invalid"}`,
+          path: e.instancePath || '/',
+          message: `${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`,
         })),
       );
     return doc;
@@ -135,7 +128,7 @@ export class OutboundComposer {
     m: EntityManager,
     partner: TradingPartner,
     input: OutboundInput,
-    status: TransactionStatus = "responded",
+    status: TransactionStatus = 'responded',
   ): Promise<Composed> {
     const doc = this.check(partner, input);
     if (input.inReplyTo) {
@@ -144,22 +137,19 @@ export class OutboundComposer {
         .getRepository(TransactionSet)
         .findOneBy({ id: input.inReplyTo, partnerId: partner.id });
       if (!original)
-        throw new OutboundError(
-          `no transaction ${input.inReplyTo} of this partner to answer`,
-          [
-            {
-              path: "/inReplyTo",
-              message: "not a transaction of this partner",
-            },
-          ],
-        );
+        throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
+          {
+            path: '/inReplyTo',
+            message: 'not a transaction of this partner',
+          },
+        ]);
     }
     const {
       ISA: isa,
       GS: gs,
       ST: st,
     } = await this.counters.nextMany(partner.id, { ISA: 1, GS: 1, ST: 1 }, m);
-    doc.controlNumber = String(st).padStart(4, "0");
+    doc.controlNumber = String(st).padStart(4, '0');
     const profile = partner.mapProfile ?? undefined;
     const tree = buildX12([doc], this.maps, {
       interchangeControl: isa,
@@ -168,13 +158,12 @@ export class OutboundComposer {
       now: this.clock(),
     });
     // the serializer writes UTF-8: the text is stored, pushed and signed as UTF-8 too
-    const x12 = serialize(tree).toString("utf8");
+    const x12 = serialize(tree).toString('utf8');
     // what we send must pass the guide we hold partners to
     const back = translateX12(x12, this.maps, { partner: profile });
-    const errors: X12Issue[] = [
-      ...back.report.issues,
-      ...back.translations.flatMap((t) => t.issues),
-    ].filter((i) => i.severity === "error");
+    const errors: X12Issue[] = [...back.report.issues, ...back.translations.flatMap((t) => t.issues)].filter(
+      (i) => i.severity === 'error',
+    );
     if (errors.length || back.translations.length !== 1)
       throw new OutboundError(
         `the ${input.transactionSet} would not pass its own guide`,
@@ -189,22 +178,19 @@ export class OutboundComposer {
       interchangeId: null,
       inReplyTo: input.inReplyTo ?? null,
       partnerId: partner.id,
-      direction: "out",
+      direction: 'out',
       setId: doc.transactionSet,
       version: doc.version.slice(0, 12),
       controlNumber: doc.controlNumber,
       groupControl: String(gs),
-      poNumber:
-        (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
+      poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
       erpRef: input.erpRef ?? null,
       status,
       document: written,
       issues: [],
       duplicateOf: null,
     });
-    await m
-      .getRepository(TransactionSet)
-      .insert(transaction as QueryDeepPartialEntity<TransactionSet>);
+    await m.getRepository(TransactionSet).insert(transaction as QueryDeepPartialEntity<TransactionSet>);
     // its invoice number, shipment id and SSCCs find its order thread
     await new ThreadsRepository(m).recordKeys(
       partner.id,
@@ -216,23 +202,21 @@ export class OutboundComposer {
       interchangeId: null,
       transactionId: transaction.id,
       kind: doc.transactionSet,
-      controlNumber: String(isa).padStart(9, "0"),
+      controlNumber: String(isa).padStart(9, '0'),
       x12,
       channel: partner.deliveryChannel,
-      status: "pending",
+      status: 'pending',
       // the partner owes a TA1/997/999 for it within its window
       ...pendingAck(partner, doc.transactionSet, this.clock()),
     });
-    await m
-      .getRepository(OutboundDocument)
-      .insert(document as QueryDeepPartialEntity<OutboundDocument>);
+    await m.getRepository(OutboundDocument).insert(document as QueryDeepPartialEntity<OutboundDocument>);
     return { transaction, document };
   }
 }
 
 /** The PO number a document refers to (BAK03 of an 855, BIG04 of an 810), for search by PO. */
 function poNumberOf(body: Record<string, unknown>): string | null {
-  for (const key of ["purchaseOrderNumber", "poNumber", "number"])
-    if (typeof body[key] === "string") return body[key];
+  for (const key of ['purchaseOrderNumber', 'poNumber', 'number'])
+    if (typeof body[key] === 'string') return body[key];
   return null;
 }
