@@ -1,0 +1,201 @@
+/**
+ * `npm run bench:batch [-- --mb 500]`: a retailer's nightly batch, one interchange of many 850s
+ * (20 lines each, about 1.5 KB a PO; 100 MB by default), posted to the embedded service in one
+ * request (EDI_BODY_LIMIT raised to fit: the service reads a body whole today). Reports the time
+ * until the bytes are stored (the POST's 202), until the interchange is translated with its 997
+ * stored, and how many 855s are stored by then and by the end of the time box (BENCH_BATCH_SECONDS,
+ * 600), with the peak RSS of the service (VmHWM) at each point. The file is generated once
+ * under /tmp and kept for the next run. To stdout and bench/results/batch.json.
+ */
+import { spawn } from 'node:child_process';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The little of better-sqlite3 read here (it comes without types): the service's database, read-only beside it. */
+interface Db {
+  prepare(sql: string): { get(...params: unknown[]): unknown };
+  close(): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Database = require('better-sqlite3') as new (file: string, options: object) => Db;
+
+const ROOT = join(__dirname, '..', '..');
+const ADMIN = 'bench-admin-token-0123456789';
+const arg = process.argv.indexOf('--mb');
+const MB = Number(arg > 0 ? process.argv[arg + 1] : (process.env.BENCH_BATCH_MB ?? 100));
+const SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 600);
+const PORT = 3821;
+
+/** One 850 of 20 lines of the sandbox's five items, by vendor part. */
+function po(n: number): string {
+  const st = String(n % 1e9).padStart(9, '0');
+  const segs = [`ST*850*${st}`, `BEG*00*SA*BATCH-${n}**20261125`, 'REF*DP*042', 'N1*ST*STORE 42*92*0042'];
+  for (let l = 1; l <= 20; l++)
+    segs.push(`PO1*${l}*${(l % 3) + 1}*EA*9.25**VP*V-${77 + (l % 5)}*UP*01234567890${l % 10}`);
+  segs.push('CTT*20', `SE*${segs.length + 1}*${st}`);
+  return segs.join('~\n') + '~\n';
+}
+
+/** The batch file, written once: one ISA, one GS, as many 850s as fit in `mb` megabytes. */
+async function batchFile(mb: number): Promise<{ file: string; pos: number }> {
+  const file = join(tmpdir(), `edi-batch-${mb}mb.x12`);
+  const meta = `${file}.json`;
+  if (existsSync(file) && existsSync(meta))
+    return JSON.parse(readFileSync(meta, 'utf8')) as { file: string; pos: number };
+  const out = createWriteStream(file);
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  await write(
+    'ISA*00*          *00*          *ZZ*BATCHPARTNER   *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*000000001*0*P*>~\nGS*PO*BATCHPARTNER*DEMOSUPPLIER*20261125*1200*1*X*004010~\n',
+  );
+  let n = 0;
+  let size = 0;
+  while (size < mb * 1024 * 1024) {
+    const text = po(++n);
+    size += text.length;
+    await write(text);
+  }
+  await write(`GE*${n}*1~\nIEA*1*000000001~\n`);
+  out.end();
+  await once(out, 'finish');
+  writeFileSync(meta, JSON.stringify({ file, pos: n }));
+  return { file, pos: n };
+}
+
+/** Peak resident set of a process and its children (the sandbox), in MB, from /proc. */
+function peakRssMb(pid: number): number {
+  const hwm = (p: string) =>
+    Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  return Math.round(Math.max(hwm(String(pid)), ...children.map(hwm)) / 1024);
+}
+
+async function main(): Promise<void> {
+  const { file, pos } = await batchFile(MB);
+  const bytes = statSync(file).size;
+  const dataDir = mkdtempSync(join(tmpdir(), 'edi-batch-'));
+  const service = spawn(process.execPath, [join(ROOT, 'dist', 'apps/api/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      EDI_DATA_DIR: dataDir,
+      EDI_ERP_SANDBOX_PORT: String(PORT + 1),
+      EDI_ADMIN_TOKEN: ADMIN,
+      EDI_LOG_LEVEL: 'warn',
+      EDI_BODY_LIMIT: `${Math.ceil(bytes / 1024 / 1024) + 1}mb`,
+      EDI_BODY_TIMEOUT_MS: '600000',
+      EDI_MAX_SEGMENTS_PER_SET: '500000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const api = `http://127.0.0.1:${PORT}`;
+  const result: Record<string, number | string> = {
+    mb: MB,
+    bytes,
+    pos,
+    load_average_at_start: loadavg()[0]!.toFixed(1),
+  };
+  try {
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${api}/health`).catch(() => undefined))?.ok) break;
+      if (i > 300) throw new Error('the service did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const partner = (await (
+      await fetch(`${api}/v1/admin/partners`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'Batch',
+          isaQualifier: 'ZZ',
+          isaId: 'BATCHPARTNER',
+          ourIsaQualifier: 'ZZ',
+          ourIsaId: 'DEMOSUPPLIER',
+          erpCustomerId: 'C-TEST',
+          deliveryChannel: 'outbox',
+        }),
+      })
+    ).json()) as { id: string };
+    const { key } = (await (
+      await fetch(`${api}/v1/admin/partners/${partner.id}/keys`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { key: string };
+
+    const began = performance.now();
+    const seconds = () => Math.round(performance.now() - began) / 1000;
+    const posted = await fetch(`${api}/v1/edi`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-length': String(bytes) },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      duplex: 'half',
+    });
+    if (posted.status !== 202)
+      throw new Error(`POST answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
+    result.stored_seconds = seconds();
+    result.stored_peak_rss_mb = peakRssMb(service.pid!);
+
+    const db = new Database(join(dataDir, 'edi.sqlite'), { readonly: true, fileMustExist: true });
+    const statusOf = db.prepare('SELECT status FROM interchanges LIMIT 1');
+    const status = () => (statusOf.get() as { status: string } | undefined)?.status ?? 'none';
+    const counted = db.prepare('SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = ?');
+    const count = (kind: string) => (counted.get(kind) as { n: number }).n;
+    const end = began + SECONDS * 1000;
+    while (status() === 'received' && performance.now() < end) await new Promise((r) => setTimeout(r, 500));
+    const translated = seconds();
+    result.translated_seconds = translated;
+    result.interchange_status = status();
+    result.acks_997 = count('997');
+    result.translated_peak_rss_mb = peakRssMb(service.pid!);
+    const atTranslated = count('855');
+    result.pos_855_at_translated = atTranslated;
+    let done = atTranslated;
+    while (done < pos && performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 1000));
+      done = count('855');
+    }
+    result.pos_855 = done;
+    const ended = seconds();
+    result.end_seconds = ended;
+    // the ERP stage's pace once the sets are translated (what it did meanwhile left out)
+    result.pos_855_per_second_after_translated =
+      Math.round(((done - atTranslated) / Math.max(0.001, ended - translated)) * 10) / 10;
+    result.peak_rss_mb = peakRssMb(service.pid!);
+    result.load_average_at_end = loadavg()[0]!.toFixed(1);
+    db.close();
+  } finally {
+    service.kill('SIGTERM');
+  }
+  console.table(result);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'batch.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpu: cpus()[0]?.model,
+        cores: cpus().length,
+        batch: `one interchange of ${pos} 20-line 850s posted to the embedded service; time box ${SECONDS} s`,
+        ...result,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  process.exit(0);
+}
+
+void main();
