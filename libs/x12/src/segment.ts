@@ -106,11 +106,17 @@ export class RawSegment {
   toSegment(defaultAfter: string): Segment {
     const { buf, start, end, delimiters } = this;
     let encoding: 'latin1' | undefined;
-    let text = buf.toString('utf8', start, end);
+    // ASCII reads the same in every encoding: only a segment with a byte over 0x7f needs the check
+    let ascii = true;
+    for (let i = start; ascii && i < end; i++) ascii = buf[i]! <= 0x7f;
+    let text = buf.toString(ascii ? 'latin1' : 'utf8', start, end);
     // decoding must be lossless: bytes that are not valid UTF-8 are read as Latin-1 instead
-    if (delimiters.element > 0x7f || !Buffer.from(text, 'utf8').equals(buf.subarray(start, end))) {
+    if (
+      !ascii &&
+      (delimiters.element > 0x7f || !Buffer.from(text, 'utf8').equals(buf.subarray(start, end)))
+    ) {
       text = buf.toString('latin1', start, end);
-      if (/[^\x00-\x7f]/.test(text)) encoding = 'latin1';
+      encoding = 'latin1';
     }
     const raw = text.split(String.fromCharCode(delimiters.element));
     const id = raw.shift()!;
