@@ -17,6 +17,7 @@ const SECTIONS = [
   { label: 'Dashboard', href: paths.dashboard, routes: ['dashboard'] },
   { label: 'Transactions', href: paths.transactions(), routes: ['transactions', 'transaction'] },
   { label: 'Partners', href: paths.partners, routes: ['partners', 'partner'] },
+  { label: 'Needs attention', href: paths.attention, routes: ['attention', 'order'] },
 ] as const;
 /** Only admins manage accounts, so only they see the page. */
 const STAFF_SECTION = { label: 'Staff', href: paths.staff, routes: ['staff'] } as const;

@@ -11,6 +11,8 @@ export type Route =
   | { name: 'partners' }
   | { name: 'partner'; id: string }
   | { name: 'staff' }
+  | { name: 'attention' }
+  | { name: 'order'; partnerId: string; po: string }
   | { name: 'login'; next: string | null }
   | { name: 'notFound' };
 
@@ -25,6 +27,9 @@ export const paths = {
   partners: `${BASE}/partners`,
   staff: `${BASE}/staff`,
   partner: (id: string) => `${BASE}/partners/${encodeURIComponent(id)}`,
+  attention: `${BASE}/attention`,
+  order: (partnerId: string, po: string) =>
+    `${BASE}/orders/${encodeURIComponent(partnerId)}/${encodeURIComponent(po)}`,
   login: (next?: string) => `${BASE}/login${next ? queryString({ next }) : ''}`,
 };
 
@@ -73,6 +78,10 @@ export function matchRoute(location: string): Route {
   if (path === `${BASE}/transactions`) return { name: 'transactions', filter: filterFrom(url.searchParams) };
   if (path === `${BASE}/partners`) return { name: 'partners' };
   if (path === `${BASE}/staff`) return { name: 'staff' };
+  if (path === `${BASE}/attention`) return { name: 'attention' };
+  const order = /^\/console\/orders\/([^/]+)\/([^/]+)$/.exec(path);
+  if (order?.[1] && order[2])
+    return { name: 'order', partnerId: decodeURIComponent(order[1]), po: decodeURIComponent(order[2]) };
   const detail = /^\/console\/(transactions|partners)\/([^/]+)$/.exec(path);
   if (detail?.[2]) {
     const id = decodeURIComponent(detail[2]);

@@ -2,7 +2,9 @@ import type { Route } from '../router';
 import { paths } from '../router';
 import { Link } from '../components/Link';
 import { PageTitle } from '../components/PageTitle';
+import { Attention } from './Attention';
 import { Dashboard } from './Dashboard';
+import { OrderThreadPage } from './OrderThread';
 import { Partner } from './Partner';
 import { Partners } from './Partners';
 import { Staff } from './Staff';
@@ -20,6 +22,12 @@ export function Page({ route }: { route: Route }) {
       return <Transaction key={route.id} id={route.id} />;
     case 'staff':
       return <Staff />;
+    case 'attention':
+      return <Attention />;
+    case 'order':
+      return (
+        <OrderThreadPage key={`${route.partnerId}/${route.po}`} partnerId={route.partnerId} po={route.po} />
+      );
     case 'partners':
       return <Partners />;
     case 'partner':

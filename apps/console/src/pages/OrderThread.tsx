@@ -1,0 +1,109 @@
+import { ErrorAlert, Loading } from '../components/Notice';
+import { PageTitle } from '../components/PageTitle';
+import { formatDateTime } from '../format';
+import { ACK_LABELS, ordersApi } from '../orders/api';
+import { useLoad } from '../useLoad';
+
+const DIRECTION = { in: 'from partner', out: 'to partner' } as const;
+
+/** One PO's thread: every document about it in time order, and what became of each line. */
+export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: string }) {
+  const { data, error, loading } = useLoad(
+    () => ordersApi.thread(partnerId, po),
+    `thread-${partnerId}-${po}`,
+  );
+  return (
+    <>
+      <PageTitle title={`Order ${po}`} />
+      <ErrorAlert error={error} prefix="Could not load the order" />
+      {loading && !data && <Loading what="the order" />}
+      {data && (
+        <>
+          <p>Partner: {data.partnerName ?? data.partnerId}</p>
+          <h2>Documents</h2>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Documents of order {po}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Set</th>
+                  <th scope="col">Direction</th>
+                  <th scope="col">Control number</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Acknowledgment</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.documents.map((d) => (
+                  <tr key={d.id}>
+                    <td className="nowrap">{formatDateTime(d.at)}</td>
+                    <th scope="row">{d.setId}</th>
+                    <td>{DIRECTION[d.direction]}</td>
+                    <td className="mono">{d.controlNumber}</td>
+                    <td>{d.status}</td>
+                    <td>
+                      {d.ack ? ACK_LABELS[d.ack.status] : '—'}
+                      {d.ack && d.ack.reasons.length > 0 && (
+                        <ul className="plain">
+                          {d.ack.reasons.map((r, k) => (
+                            <li key={k}>{r.message}</li>
+                          ))}
+                        </ul>
+                      )}
+                      {d.resentAs && <div className="muted">resent</div>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h2>Lines</h2>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Lines of order {po}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Line</th>
+                  <th scope="col">Product</th>
+                  <th scope="col" className="num">
+                    Ordered
+                  </th>
+                  <th scope="col" className="num">
+                    Accepted
+                  </th>
+                  <th scope="col" className="num">
+                    Back-ordered
+                  </th>
+                  <th scope="col" className="num">
+                    Rejected
+                  </th>
+                  <th scope="col" className="num">
+                    Shipped
+                  </th>
+                  <th scope="col" className="num">
+                    Invoiced
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.lines.map((l) => (
+                  <tr key={l.lineNumber}>
+                    <th scope="row">{l.lineNumber}</th>
+                    <td>{l.product ?? '—'}</td>
+                    <td className="num">{l.ordered}</td>
+                    <td className="num">{l.acknowledged.accepted}</td>
+                    <td className="num">{l.acknowledged.backordered}</td>
+                    <td className="num">{l.acknowledged.rejected}</td>
+                    <td className="num">{l.shipped}</td>
+                    <td className="num">{l.invoiced}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,156 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { x12 } from '../libs/x12/src/testing/x12-builder';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner } from './helpers/admin';
+
+/**
+ * The needs-attention list and an order thread in a real browser (Debian's Chromium through
+ * playwright-core), against the built console and the service with the sandbox ERP: a PO goes
+ * 850 → 855 → 856 → 810, the partner rejects our 855 with a 997, the list says why, and the
+ * thread page shows each document's acknowledgment and the line quantities.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '../test-artifacts/console');
+const ADMIN = 'console-orders-admin-token-0123';
+const PASSWORD = 'correct horse battery staple';
+
+jest.setTimeout(90_000);
+
+describe('order thread and needs attention in Chromium', () => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let browser: Browser;
+  let partner: { id: string; key: string };
+
+  const call = (path: string, body?: string) =>
+    fetch(svc.url + path, { method: body ? 'POST' : 'GET', headers: { 'x-api-key': partner.key }, body });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    erp = await startSandbox({});
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-console-orders-')),
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_ERP_URL: erp.url,
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: PASSWORD,
+      }),
+      { logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+    partner = await createPartner(svc.url, ADMIN, {
+      name: 'Thread Retail',
+      isaId: 'BROWSERPART',
+      erpCustomerId: 'C-DEMO',
+      rules: { autoShip: true },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    await erp?.close();
+  });
+
+  it('lists the rejected 855 with its reason and opens its order thread', async () => {
+    const po = x12()
+      .isa({ sender: 'BROWSERPART', receiver: 'DEMOSUPPLIER', control: '000000801' })
+      .gs()
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-BROWSER-1', '', '20261125')
+      .seg('N1', 'ST', 'STORE 7', '92', '0007')
+      .seg('PO1', '1', '12', 'EA', '9.25', '', 'BP', 'B-1001', 'UP', '012345678905')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    expect((await call('/v1/edi?wait=true', po)).status).toBeLessThan(300);
+    type Thread = { documents: Array<{ id: string; setId: string; direction: string }> };
+    let thread: Thread | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((ok) => setTimeout(ok, 100))) {
+      const r = await call('/v1/orders/PO-BROWSER-1').catch(() => undefined);
+      if (r?.ok) thread = (await r.json()) as Thread;
+      if (['855', '856', '810'].every((s) => thread?.documents.some((d) => d.setId === s))) break;
+    }
+    const ack = thread!.documents.find((d) => d.setId === '855')!;
+    const sent = (await (await call(`/v1/transactions/${ack.id}`)).json()) as {
+      groupControl: string;
+      controlNumber: string;
+    };
+    const reject = x12()
+      .isa({ sender: 'BROWSERPART', receiver: 'DEMOSUPPLIER', control: '000000802' })
+      .gs({ functionalId: 'FA' })
+      .st('997')
+      .seg('AK1', 'PR', sent.groupControl)
+      .seg('AK2', '855', sent.controlNumber)
+      .seg('AK3', 'BAK', '2', '', '8')
+      .seg('AK4', '2', '587', '7', 'AD')
+      .seg('AK5', 'R', '5')
+      .seg('AK9', 'R', '1', '1', '0')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    expect((await call('/v1/edi?wait=true', reject)).status).toBeLessThan(300);
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${svc.url}/console/attention`);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Needs attention' }).waitFor();
+    const row = page.getByRole('row', { name: /Rejected/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(
+      "BAK02: Invalid code value ('AD'), in BAK (segment 2 of the set)",
+    );
+    expect(await row.textContent()).toContain('Thread Retail');
+    await page.screenshot({ path: join(SHOTS, 'needs-attention.png'), fullPage: true });
+
+    await row.getByRole('link', { name: 'PO-BROWSER-1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Order PO-BROWSER-1' }).waitFor();
+    const docs = page.getByRole('table', { name: 'Documents of order PO-BROWSER-1' });
+    await docs.waitFor();
+    expect(await docs.getByRole('row', { name: /^.*855/ }).textContent()).toMatch(/Rejected/);
+    expect(await docs.getByRole('row', { name: /856/ }).first().textContent()).toMatch(/Pending/);
+    const lines = page.getByRole('table', { name: 'Lines of order PO-BROWSER-1' });
+    // line 1: 12 ordered, 12 accepted, none back-ordered or rejected, 12 shipped, 12 invoiced
+    expect(await lines.getByRole('row').nth(1).locator('th, td').allTextContents()).toEqual([
+      '1',
+      'B-1001',
+      '12',
+      '12',
+      '0',
+      '0',
+      '12',
+      '12',
+    ]);
+    await page.screenshot({ path: join(SHOTS, 'order-thread.png'), fullPage: true });
+
+    // resending from the list: the entry leaves it, the thread shows the new 855 pending
+    await page.goto(`${svc.url}/console/attention`);
+    await page
+      .getByRole('row', { name: /Rejected/ })
+      .getByRole('button', { name: 'Resend' })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'Resent under new control numbers.' }).waitFor();
+    await page.getByText('Nothing needs attention.').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
