@@ -292,5 +292,18 @@ describe.each(databaseConfigs())('AS2 on %s', (_, makeConfig) => {
     );
     expect(settings).toMatchObject({ as2Name: 'PARTNER-AS2', cipher: 'aes256-cbc', mdn: 'sync' });
     expect(JSON.stringify(settings)).not.toMatch(/BEGIN/);
+    // a transaction's AS2 messages: the one its interchange came in, those that carried its answers
+    const [first] = await svc.dataSource.query(
+      `SELECT interchange_id FROM as2_messages WHERE direction = 'in' AND status = 'processed' ORDER BY created_at LIMIT 1`,
+    );
+    const docs = await svc.dataSource.query(`SELECT document_id FROM as2_messages WHERE direction = 'out'`);
+    const ids = docs.map((d: { document_id: string }) => d.document_id).join(',');
+    const { items: timeline } = await staff.json<{ items: Array<{ direction: string; status: string }> }>(
+      'GET',
+      `/v1/console/as2/messages?interchange=${first.interchange_id}&documents=${ids}`,
+    );
+    expect(timeline[0]).toMatchObject({ direction: 'in', status: 'processed' });
+    expect(timeline.some((m) => m.direction === 'out' && m.status === 'acknowledged')).toBe(true);
+    expect((await staff.call('GET', '/v1/console/as2/messages?documents=not-an-id')).status).toBe(400);
   });
 });

@@ -136,7 +136,24 @@ export const api = {
     call<void>('DELETE', `/v1/console/partners/${partnerId}/keys/${keyId}`),
   as2Certificates: () => call<{ items: As2CertificateRow[] }>('GET', '/v1/console/as2/certificates'),
   partnerAs2: (partnerId: string) => call<PartnerAs2>('GET', `/v1/console/partners/${partnerId}/as2`),
+  as2Messages: (interchange: string | null, documents: string[]) =>
+    call<{ items: As2MessageRow[] }>(
+      'GET',
+      `/v1/console/as2/messages${query({ interchange: interchange ?? undefined, documents: documents.join(',') })}`,
+    ),
 };
+
+export interface As2MessageRow {
+  id: string;
+  direction: 'in' | 'out';
+  messageId: string;
+  status: string;
+  disposition: string | null;
+  mic: string | null;
+  error: string | null;
+  receipt: boolean;
+  at: string;
+}
 
 export interface As2Certificate {
   subject: string;

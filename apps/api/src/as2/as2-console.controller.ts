@@ -1,13 +1,16 @@
-import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { certificatesFromPem, identityList, type OurIdentities } from '@edi/as2';
 import { NotFoundError } from '@edi/contracts';
 import { TradingPartners, type As2Store } from '@edi/persistence';
+import { z } from 'zod';
 import { parseInput } from '../common/validate';
 import { Id } from '../console/console-input';
 import { SESSION_COOKIE, StaffGuard } from '../console/staff.guard';
 import { AS2_IDENTITIES, AS2_STORE } from './as2.tokens';
 import { certificateView, type CertificateView } from './certificates';
+
+const Ids = z.array(Id).max(100);
 
 export interface CertificateRow extends CertificateView {
   /** ours, or the partner's */
@@ -52,6 +55,30 @@ export class As2ConsoleController {
         });
     }
     return { items: rows.sort((a, b) => a.daysLeft - b.daysLeft) };
+  }
+
+  @Get('as2/messages')
+  @ApiOperation({
+    summary:
+      'The AS2 messages (and their receipts) that brought an interchange or carried outbound documents',
+  })
+  async messages(@Query('interchange') interchange?: string, @Query('documents') documents?: string) {
+    const interchangeId = interchange ? parseInput(Id, interchange) : null;
+    const documentIds = parseInput(Ids, documents ? documents.split(',') : []);
+    const rows = await this.store.forTimeline(interchangeId, documentIds);
+    return {
+      items: rows.map((m) => ({
+        id: m.id,
+        direction: m.direction,
+        messageId: m.messageId,
+        status: m.status,
+        disposition: m.disposition,
+        mic: m.mic,
+        error: m.error,
+        receipt: m.mdnHeaders !== null,
+        at: new Date(m.createdAt).toISOString(),
+      })),
+    };
   }
 
   @Get('partners/:id/as2')

@@ -11,6 +11,7 @@ import { DocumentJson } from '../transaction/DocumentJson';
 import { Problems } from '../transaction/Problems';
 import { RawX12 } from '../transaction/RawX12';
 import { Timeline } from '../transaction/Timeline';
+import { As2Messages } from '../as2/As2Messages';
 import { usePolledTransaction } from '../transaction/usePolledTransaction';
 
 export function Transaction({ id }: { id: string }) {
@@ -43,6 +44,10 @@ export function Transaction({ id }: { id: string }) {
           <RawX12 segments={detail.segments} issues={detail.issues} delimiters={detail.delimiters} />
           <DocumentJson document={detail.document} />
           <Timeline events={detail.timeline} />
+          <As2Messages
+            interchangeId={detail.transaction.interchangeId}
+            documentIds={detail.outbound.map((o) => o.id)}
+          />
         </>
       )}
     </>

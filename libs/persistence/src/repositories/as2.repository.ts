@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { placeholders, transact } from '../data-source';
 import { As2Message, As2Partner } from '../entities/as2.entity';
 import { TradingPartner } from '../entities/trading-partner.entity';
@@ -108,9 +108,14 @@ export class As2Store {
       .find({ where: { direction: 'in', status: 'received' }, order: { createdAt: 'ASC' } });
   }
 
-  /** The AS2 messages that carried an outbound document, newest first (its timeline). */
-  forDocument(documentId: string): Promise<As2Message[]> {
-    return this.ds.getRepository(As2Message).find({ where: { documentId }, order: { createdAt: 'DESC' } });
+  /** The AS2 messages that brought an interchange or carried outbound documents, oldest first (a transaction's timeline). */
+  forTimeline(interchangeId: string | null, documentIds: readonly string[]): Promise<As2Message[]> {
+    const where = [
+      ...(interchangeId ? [{ interchangeId }] : []),
+      ...(documentIds.length ? [{ documentId: In([...documentIds]) }] : []),
+    ];
+    if (!where.length) return Promise.resolve([]);
+    return this.ds.getRepository(As2Message).find({ where, order: { createdAt: 'ASC' } });
   }
 
   private async savePayload(m: EntityManager, id: string, part: string, data: Buffer): Promise<void> {
