@@ -7,6 +7,7 @@ import type { ApiKeys, SecretBox } from '@edi/persistence';
 import type { DeliverStage, Metrics, Pipeline, Review, StageQueue } from '@edi/pipeline';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
+import { AS2_CONTROLLERS, as2Providers, type As2Deps } from './as2';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorFilter } from './common/error.filter';
 import { KeyThrottlerGuard } from './common/throttler.guard';
@@ -57,6 +58,8 @@ export interface AppDeps {
   erpState: (() => string) | null;
   /** The hosts a partner's own ERP configuration may call. */
   erpHosts: readonly string[];
+  /** POST /as2 and the partners' AS2 settings; absent = AS2 is off. */
+  as2?: As2Deps;
 }
 
 /** The HTTP app around already-opened dependencies, so embedded, scaled and tests wire it the same way. */
@@ -80,6 +83,7 @@ export class AppModule {
         HealthController,
         MetricsController,
         ...CONSOLE_CONTROLLERS,
+        ...AS2_CONTROLLERS,
         ...ORDERS_CONTROLLERS,
       ],
       providers: [
@@ -98,6 +102,7 @@ export class AppModule {
         { provide: ERP_STATE, useValue: deps.erpState },
         { provide: ERP_HOSTS, useValue: deps.erpHosts },
         ...REPOSITORIES,
+        ...as2Providers(deps.dataSource, deps.as2),
         AdminGuard,
         StaffGuard,
         { provide: APP_GUARD, useClass: KeyThrottlerGuard },

@@ -1,10 +1,12 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { StaffAccounts } from '@edi/auth';
-import { ApiKeys } from '@edi/persistence';
-import { compose, Review, type Pipeline, type StageQueues, type Stages } from '@edi/pipeline';
+import { ApiKeys, As2Store } from '@edi/persistence';
+import { as2Identities, compose, Review, type Pipeline, type StageQueues, type Stages } from '@edi/pipeline';
+import { guardedFetch, OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { As2Inbox } from './as2';
 import { CorrelatedLogger } from './common/correlation';
 import type { AppConfig } from './config';
 import { firstAdmin } from './first-admin';
@@ -42,6 +44,14 @@ export async function startService(
     maxSeconds: config.EDI_SESSION_MAX_HOURS * 3600,
   });
   await firstAdmin(staff, config, log);
+  const as2 = as2Identities(config);
+  const as2Inbox = as2
+    ? new As2Inbox(new As2Store(dataSource), service.pipeline, as2, {
+        ourName: config.EDI_AS2_NAME,
+        // asynchronous receipts go where the sender says, within the outbound allow-list
+        post: guardedFetch(OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS), { timeoutMs: 30_000 }),
+      })
+    : null;
   const app = await NestFactory.create(
     AppModule.register({
       config,
@@ -58,6 +68,7 @@ export async function startService(
       review: new Review(dataSource, service.maps, queues.translate),
       erpState: erp ? () => erp.state : null,
       erpHosts: service.erpHosts,
+      as2: { inbox: as2Inbox, identities: as2 },
     }),
     {
       bodyParser: false,
@@ -74,6 +85,9 @@ export async function startService(
   openApi(app);
   await app.listen(config.PORT, '0.0.0.0');
   const resumed = await service.start();
+  // AS2 messages stored and never answered (the process died between): processed now
+  const as2Resumed = (await as2Inbox?.resume()) ?? 0;
+  if (as2Resumed) log.log(`resumed ${as2Resumed} AS2 message(s)`);
   if (resumed.translate || resumed.deliver || resumed.erp)
     log.log(
       `resumed ${resumed.translate} interchange(s), ${resumed.erp} PO(s) waiting on the ERP and ${resumed.deliver} delivery(ies)`,

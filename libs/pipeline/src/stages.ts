@@ -1,8 +1,10 @@
 import { partnerErp, type ErpAdapter, type FetchLike } from '@edi/erp';
 import type { MapRegistry } from '@edi/mapping';
 import type { SecretBox, TradingPartner } from '@edi/persistence';
-import type { OutboundPolicy } from '@edi/transport';
+import type { OurIdentities } from '@edi/as2';
+import { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
+import { As2Sender } from './deliver/as2-sender';
 import { DeliverStage } from './deliver/deliver.stage';
 import type { HandlerEntry } from './flow';
 import { ErpStage, type ErpResolver } from './erp/erp.stage';
@@ -72,12 +74,23 @@ export function buildStages(
     maxSegmentsPerSet?: number;
     /** Where webhooks and partners' SFTP servers may be (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public only. */
     outbound?: OutboundPolicy;
+    /** Our AS2 key and certificate(s), and where partners send asynchronous receipts; absent = no AS2 delivery. */
+    as2?: { identities: OurIdentities | null; receiptUrl?: string };
   } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
   const erpFor = erpResolver(options.erp, options.erpHosts, options.erpTransport);
   const composer = new OutboundComposer(ds, maps, clock);
   const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot, options.outbound);
+  const as2 = new As2Sender(
+    ds,
+    options.as2?.identities ?? null,
+    options.outbound ?? OutboundPolicy.fromList(undefined),
+    {
+      receiptUrl: options.as2?.receiptUrl,
+      clock,
+    },
+  );
   return {
     // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
     translate: new TranslateStage(
@@ -94,6 +107,7 @@ export function buildStages(
       clock,
       outbound: options.outbound,
       sftp: (partnerId, name, content) => sftp.push(partnerId, name, content),
+      as2: (doc) => as2.send(doc),
     }),
     sftp,
     composer,

@@ -141,7 +141,7 @@ export class DashboardQueries {
     const docs = this.ds.getRepository(OutboundDocument);
     const [deliveryPending, deliveryFailed, recentDeliveryFailures] = await Promise.all([
       // pushed channels only: an outbox document waits for the partner, not for us
-      docs.countBy({ status: 'pending', channel: In(['webhook', 'sftp']), ...mine }),
+      docs.countBy({ status: 'pending', channel: In(['webhook', 'sftp', 'as2']), ...mine }),
       docs.countBy({ status: 'failed', ...mine }),
       docs.find({ where: { status: 'failed', ...mine }, order: { createdAt: 'DESC' }, take: 5 }),
     ]);
