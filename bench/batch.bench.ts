@@ -44,13 +44,14 @@ function po(n: number): string {
   const segs = [`ST*850*${st}`, `BEG*00*SA*BATCH-${n}**20261125`, 'REF*DP*042', 'N1*ST*STORE 42*92*0042'];
   for (let l = 1; l <= 20; l++)
     segs.push(`PO1*${l}*${(l % 3) + 1}*EA*9.25**VP*V-${77 + (l % 5)}*UP*01234567890${l % 10}`);
-  segs.push('CTT*20', `SE*${segs.length + 1}*${st}`);
+  segs.push('CTT*20');
+  segs.push(`SE*${segs.length + 1}*${st}`);
   return segs.join('~\n') + '~\n';
 }
 
 /** The batch file, written once: one ISA, one GS, as many 850s as fit in `mb` megabytes. */
 async function batchFile(mb: number): Promise<{ file: string; pos: number }> {
-  const file = join(tmpdir(), `edi-batch-${mb}mb.x12`);
+  const file = join(tmpdir(), `edi-batch-${mb}mb-v2.x12`);
   const meta = `${file}.json`;
   if (existsSync(file) && existsSync(meta))
     return JSON.parse(readFileSync(meta, 'utf8')) as { file: string; pos: number };
