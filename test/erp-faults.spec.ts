@@ -106,8 +106,20 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
   beforeEach(() => erp.state.reset());
 
   it.each([
-    ['JSON', 'missingField', false, 'ERP availability answer: [0].available: missing (expected a number)'],
-    ['JSON', 'wrongType', false, 'ERP availability answer: [0].available: expected a number, got "lots"'],
+    // JSON: the sandbox's quote endpoint, every line's stock in one answer
+    [
+      'JSON',
+      'missingField',
+      false,
+      'ERP quote answer: [0].lines[0].stock[0].available: missing (expected a number)',
+    ],
+    [
+      'JSON',
+      'wrongType',
+      false,
+      'ERP quote answer: [0].lines[0].stock[0].available: expected a number, got "lots"',
+    ],
+    // XML: one request per operation
     ['XML', 'missingField', true, 'ERP availability answer: [0].available: missing (expected a number)'],
   ] as const)(
     'a %s stock answer with %s orders nothing: retried, then the PO is held saying which field',
@@ -132,7 +144,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const t = await until(key, id, (x) => x.answers.length === 3);
     expect(t.status).toBe('accepted');
     expect(unusable(t).map((a) => a.detail?.error)).toEqual([
-      'ERP createSalesOrder answer: id: missing (expected text)',
+      'ERP createSalesOrders answer: [0].id: missing (expected text)',
     ]);
     const [order] = [...erp.state.orders.values()];
     expect(erp.state.orders.size).toBe(1);
@@ -145,7 +157,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const h = await settled(held.key, held.id);
     expect(h.status).toBe('held');
     expect(h.issues?.at(-1)?.message).toMatch(
-      /after 2 unusable ERP answer.*createSalesOrder answer: id: missing/,
+      /after 2 unusable ERP answer.*createSalesOrders answer: \[0\]\.id: missing/,
     );
     expect(h.answers).toEqual([]);
     expect(erp.state.orders.size).toBe(1);
@@ -185,7 +197,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const tried = await until(key, id, (t) => unusable(t).length >= 2);
     expect(tried.status).toBe('erp_pending');
     expect(unusable(tried)[0]!.detail?.error).toBe(
-      'ERP availability: unreadable answer (an HTML page, not the ERP)',
+      'ERP quote: unreadable answer (an HTML page, not the ERP)',
     );
     expect(erp.state.orders.size).toBe(0);
     erp.state.faults.answer = undefined;
@@ -198,7 +210,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const cut = await sendPo({ erpAnswerAttempts: 2 });
     const c = await settled(cut.key, cut.id);
     expect(c.status).toBe('held');
-    expect(c.issues?.at(-1)?.message).toMatch(/ERP contractPrices: unreadable answer/);
+    expect(c.issues?.at(-1)?.message).toMatch(/ERP quote: unreadable answer/);
     expect(erp.state.orders.size).toBe(1);
   });
 
@@ -212,7 +224,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     clearInterval(sample);
     expect(t.status).toBe('held');
     expect(t.issues?.at(-1)?.message).toMatch(
-      /ERP availability: the answer is over 5242880 bytes \(EDI_ERP_MAX_RESPONSE_BYTES\)/,
+      /ERP quote: the answer is over 5242880 bytes \(EDI_ERP_MAX_RESPONSE_BYTES\)/,
     );
     expect(erp.state.orders.size).toBe(0);
     // six tries of 25 MB: read whole, each would be 25 MB of bytes and as much again as text
@@ -224,7 +236,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const slow = await sendPo({ erpAnswerAttempts: 2 }, { timeoutMs: 400 });
     const s = await settled(slow.key, slow.id);
     expect(s.status).toBe('held');
-    expect(s.issues?.at(-1)?.message).toMatch(/ERP availability: no complete answer within 400 ms/);
+    expect(s.issues?.at(-1)?.message).toMatch(/ERP quote: no complete answer within 400 ms/);
     expect(erp.state.orders.size).toBe(0);
 
     // the ERP takes the order but its answer never comes, three times: one order all the same
@@ -233,7 +245,7 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const h = await settled(hang.key, hang.id);
     expect(h.status).toBe('accepted');
     expect(unusable(h).map((a) => a.detail?.error)).toEqual([
-      'ERP createSalesOrder: no complete answer within 400 ms',
+      'ERP createSalesOrders: no complete answer within 400 ms',
     ]);
     expect(erp.state.orders.size).toBe(1);
     expect(erp.state.orderCalls).toBe(4);
@@ -261,7 +273,9 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
     const [set] = await sendEdi(svc.url, p.key, po('GLOBALFAULTS', ++control, 'PO-GLOBAL'));
     const t = await settled(p.key, set!.id);
     expect(t.status).toBe('held');
-    expect(t.issues?.at(-1)?.message).toMatch(/createSalesOrder answer: id: missing \(expected text\)/);
+    expect(t.issues?.at(-1)?.message).toMatch(
+      /createSalesOrders answer: \[0\]\.id: missing \(expected text\)/,
+    );
     expect(t.answers).toEqual([]);
     expect(erp.state.orders.size).toBe(1);
   });
