@@ -35,6 +35,8 @@ export function httpSetup(app: INestApplication, config: AppConfig, keys: ApiKey
   });
   // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
   app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
+  // an AS2 message is signed over its exact bytes, whatever its content type
+  app.use('/as2', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
   // ERP events are signed over their exact bytes
   app.use('/v1/erp/events', express.raw({ type: () => true, limit: '64kb' }));
   // a resubmitted file may be as large as one a partner may send

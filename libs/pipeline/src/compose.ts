@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { OutboundPolicy } from '@edi/transport';
 import { BullJobQueue, BullStageQueue, QUEUES, redisConnection, requeueUnfinished } from './bull-queue';
 import { STAGES, type StageName } from './flow';
+import { as2Identities } from './deliver/as2-sender';
 import { Metrics } from './metrics';
 import { ACK_JOBS_EVERY_MS, AckJobs } from './reconcile/ack-jobs';
 import { outboundWiring } from './outbound-wiring';
@@ -89,6 +90,7 @@ export async function compose(
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
     maxSegmentsPerSet: config.EDI_MAX_SEGMENTS_PER_SET,
     outbound,
+    as2: { identities: as2Identities(config), receiptUrl: config.EDI_AS2_RECEIPT_URL },
   });
   let depth: () => Promise<Record<StageName, number>> = () => Promise.resolve(zeros());
   const metrics = new Metrics(dataSource, () => depth(), erp && (() => erp.state));
