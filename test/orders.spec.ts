@@ -168,6 +168,7 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
         acknowledged: { accepted: 30, backordered: 0, rejected: 0 },
         shipped: 30,
         invoiced: 30,
+        mismatches: [],
       },
       {
         lineNumber: '2',
@@ -177,6 +178,7 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
         acknowledged: { accepted: 4, backordered: 0, rejected: 0 },
         shipped: 4,
         invoiced: 4,
+        mismatches: [],
       },
     ]);
     // the outbox and the transaction show the same state

@@ -29,6 +29,7 @@ export interface ThreadLine {
   acknowledged: { accepted: number; backordered: number; rejected: number };
   shipped: number;
   invoiced: number;
+  mismatches: string[];
 }
 
 export interface OrderThread {

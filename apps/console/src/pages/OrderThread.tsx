@@ -59,6 +59,18 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
             </table>
           </div>
           <h2>Lines</h2>
+          {data.lines.some((l) => l.mismatches.length > 0) && (
+            <div role="alert" className="notice">
+              <p>What was shipped or billed does not match the order:</p>
+              <ul>
+                {data.lines
+                  .flatMap((l) => l.mismatches)
+                  .map((m) => (
+                    <li key={m}>{m}</li>
+                  ))}
+              </ul>
+            </div>
+          )}
           <div className="table-wrap">
             <table className="table">
               <caption className="visually-hidden">Lines of order {po}</caption>

@@ -33,6 +33,8 @@ export interface ThreadLine {
   acknowledged: { accepted: number; backordered: number; rejected: number };
   shipped: number;
   invoiced: number;
+  /** Each way this line does not add up, in words (over-shipment, billed beyond shipped, a price off the PO). */
+  mismatches: string[];
 }
 
 export interface OrderThread {
@@ -137,13 +139,15 @@ function lines(transactions: TransactionSet[]): ThreadLine[] {
         acknowledged: { accepted: 0, backordered: 0, rejected: 0 },
         shipped: 0,
         invoiced: 0,
+        mismatches: [],
       };
       byNumber.set(n, l);
     }
     return l;
   };
   const body = (t: TransactionSet, key: string) => ((t.document ?? {})[key] ?? {}) as Json;
-  const pos = transactions.filter((t) => t.setId === '850' && t.direction === 'in');
+  // the PO is theirs (we sell) or ours (we buy, and their 855/856/810 come back)
+  const pos = transactions.filter((t) => t.setId === '850');
   const po = pos.filter(live).pop() ?? pos.pop();
   if (po)
     ((body(po, 'purchaseOrder').lines as Json[] | undefined) ?? []).forEach((l, k) => {
@@ -152,7 +156,11 @@ function lines(transactions: TransactionSet[]): ThreadLine[] {
       x.unitOfMeasure = text(l.unitOfMeasure);
       x.product = text(l.buyerPartNumber) ?? text(l.vendorPartNumber) ?? text(l.upc) ?? text(l.sku);
     });
-  const ack = transactions.filter((t) => t.setId === '855' && t.direction === 'out').pop();
+  const prices = new Map<string, number>();
+  if (po)
+    for (const l of (body(po, 'purchaseOrder').lines as Json[] | undefined) ?? [])
+      if (text(l.lineNumber) && typeof l.unitPrice === 'number') prices.set(text(l.lineNumber)!, l.unitPrice);
+  const ack = transactions.filter((t) => t.setId === '855').pop();
   if (ack)
     for (const l of (body(ack, 'acknowledgment').lines as Json[] | undefined) ?? []) {
       const x = line(text(l.lineNumber) ?? '?');
@@ -163,9 +171,29 @@ function lines(transactions: TransactionSet[]): ThreadLine[] {
     for (const node of hierarchy(body(t, 'shipment')))
       if (node.shipped && text(node.lineNumber))
         line(text(node.lineNumber)!).shipped += num((node.shipped as Json).quantity);
+  const billedAt = new Map<string, Set<number>>();
   for (const t of transactions.filter((t) => t.setId === '810'))
-    for (const l of (body(t, 'invoice').lines as Json[] | undefined) ?? [])
-      line(text(l.lineNumber) ?? '?').invoiced += num(l.quantity);
+    for (const l of (body(t, 'invoice').lines as Json[] | undefined) ?? []) {
+      const n = text(l.lineNumber) ?? '?';
+      line(n).invoiced += num(l.quantity);
+      if (typeof l.unitPrice === 'number') billedAt.set(n, (billedAt.get(n) ?? new Set()).add(l.unitPrice));
+    }
+  // the three-way match: what was ordered, acknowledged, shipped and billed must agree
+  for (const l of byNumber.values()) {
+    const accepted = l.acknowledged.accepted + l.acknowledged.backordered;
+    if (!po || (!prices.has(l.lineNumber) && l.ordered === 0))
+      l.mismatches.push(`line ${l.lineNumber} is not on the purchase order`);
+    else if (l.shipped > l.ordered)
+      l.mismatches.push(`line ${l.lineNumber}: shipped ${l.shipped}, ordered ${l.ordered} (over-shipment)`);
+    else if (ack && l.shipped > accepted)
+      l.mismatches.push(`line ${l.lineNumber}: shipped ${l.shipped}, acknowledged ${accepted}`);
+    if (l.invoiced > l.shipped)
+      l.mismatches.push(`line ${l.lineNumber}: invoiced ${l.invoiced}, shipped ${l.shipped}`);
+    const ordered = prices.get(l.lineNumber);
+    for (const price of billedAt.get(l.lineNumber) ?? [])
+      if (ordered !== undefined && Math.abs(price - ordered) > 0.005)
+        l.mismatches.push(`line ${l.lineNumber}: invoiced at ${price}, ordered at ${ordered}`);
+  }
   return [...byNumber.values()].sort(
     (a, b) => num(a.lineNumber) - num(b.lineNumber) || a.lineNumber.localeCompare(b.lineNumber),
   );
