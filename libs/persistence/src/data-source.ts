@@ -14,6 +14,7 @@ import { Outbound1764081000000 } from './migrations/1764081000000-outbound';
 import { Erp1764090000000 } from './migrations/1764090000000-erp';
 import { Sftp1764100000000 } from './migrations/1764100000000-sftp';
 import { Console1764110000000 } from './migrations/1764110000000-console';
+import { HotPathIndexes1764220000000 } from './migrations/1764220000000-hot-path-indexes';
 import { Acks1764250000000 } from './migrations/1764250000000-acks';
 import { BusinessKeys1764251000000 } from './migrations/1764251000000-business-keys';
 import { BusinessKey } from './entities/business-key.entity';
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   Erp1764090000000,
   Sftp1764100000000,
   Console1764110000000,
+  HotPathIndexes1764220000000,
   Acks1764250000000,
   BusinessKeys1764251000000,
   As21764260000000,

@@ -1,10 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit';
 import { AuditEvent } from '../entities/audit-event.entity';
+import { managerOf, type Db } from './db';
 
 /** What happened to a subject (a transaction, an interchange), by whom, in order. */
 export class AuditTrail {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   /** In the caller's transaction, so it stands or falls with what it records. */
   record(subjectId: string, action: string, actor: string, detail: Record<string, unknown> | null = null) {

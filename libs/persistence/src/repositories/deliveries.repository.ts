@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Delivery } from '../entities/delivery.entity';
+import { managerOf, type Db } from './db';
 
 export type DeliveryAttempt = Pick<
   Delivery,
@@ -8,7 +9,11 @@ export type DeliveryAttempt = Pick<
 
 /** The delivery log: a row per attempt to hand a document to its partner. */
 export class Deliveries {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   async record(attempt: DeliveryAttempt): Promise<void> {
     const repo = this.m.getRepository(Delivery);

@@ -1,8 +1,13 @@
 import type { EntityManager } from 'typeorm';
+import { managerOf, type Db } from './db';
 
 /** Counts for the metrics every process reports alike (a scrape reads them, not the hot path). */
 export class DocumentCounts {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   async transactions(): Promise<Array<{ direction: string; setId: string; status: string; n: number }>> {
     const rows = await this.m.query<

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { placeholders } from '../data-source';
+import { managerOf, type Db } from './db';
 
 /** An earlier inbound set that a new one may repeat: what the duplicate rules compare. */
 export interface EarlierSet {
@@ -28,7 +29,11 @@ const NOT_RECEIPTS = "status NOT IN ('rejected', 'superseded')";
  * use neither index, and SQLite then read every row of the partner (74 to 3-5 docs/s at 28k).
  */
 export class DuplicateLookups {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   /**
    * Records an accepted ISA13 under its unique index (partner, number): false when the partner's

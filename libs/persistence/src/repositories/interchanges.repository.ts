@@ -2,10 +2,15 @@ import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { placeholders } from '../data-source';
 import { Interchange, type InterchangeStatus } from '../entities/interchange.entity';
+import { managerOf, type Db } from './db';
 
 /** Received files: their rows and raw bytes, and the claims that move them through translation. */
 export class Interchanges {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   byId(id: string): Promise<Interchange> {
     return this.m.getRepository(Interchange).findOneByOrFail({ id });

@@ -1,9 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import { OutboundDocument } from '../entities/outbound-document.entity';
+import { managerOf, type Db } from './db';
 
 /** What we send partners (acks, 855/856/810), waiting in the outbox or to be pushed. */
 export class Outbox {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   create(fields: Partial<OutboundDocument>): OutboundDocument {
     return this.m.getRepository(OutboundDocument).create(fields);

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { TradingPartner } from '../entities/trading-partner.entity';
+import { managerOf, type Db } from './db';
 
 export type SftpHealth = NonNullable<TradingPartner['sftpHealth']>;
 
@@ -8,7 +9,11 @@ export type SftpHealth = NonNullable<TradingPartner['sftpHealth']>;
  * (webhook secret, SFTP settings, never read otherwise), and the SFTP poll's lease and health.
  */
 export class PartnerChannels {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   byId(id: string): Promise<TradingPartner> {
     return this.m.getRepository(TradingPartner).findOneByOrFail({ id });

@@ -1,6 +1,7 @@
 import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
+import { managerOf, type Db } from './db';
 
 /** Rows a statement: sixteen columns each stays far below SQLite's limit of bound variables. */
 const BATCH = 200;
@@ -9,7 +10,11 @@ type Fields = QueryDeepPartialEntity<TransactionSet>;
 
 /** Transaction sets, inbound and outbound: their rows and the status claims the stages make. */
 export class Transactions {
-  constructor(private readonly m: EntityManager) {}
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
 
   create(fields: Partial<TransactionSet> = {}): TransactionSet {
     return this.m.getRepository(TransactionSet).create(fields);

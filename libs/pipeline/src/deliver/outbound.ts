@@ -8,16 +8,17 @@ import {
 } from '@edi/mapping';
 import {
   ControlNumbers,
-  OutboundDocument,
-  TradingPartner,
-  TransactionSet,
+  Outbox,
+  Transactions,
+  type OutboundDocument,
+  type TradingPartner,
+  type TransactionSet,
   type TransactionStatus,
   ThreadsRepository,
 } from '@edi/persistence';
 import { serialize, type X12Issue } from '@edi/x12';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { pendingAck } from '../reconcile/windows';
 import { businessKeys } from '../threads/business-keys';
 
@@ -85,10 +86,7 @@ export class OutboundComposer {
     const version = this.maps.resolveVersion(input.transactionSet, wanted);
     if (!version)
       throw new OutboundError(`no map for transaction set ${input.transactionSet}`, [
-        {
-          path: '/transactionSet',
-          message: `no map for ${input.transactionSet} ${wanted}`,
-        },
+        { path: '/transactionSet', message: `no map for ${input.transactionSet} ${wanted}` },
       ]);
     const map = this.maps.get(input.transactionSet, version, partner.mapProfile ?? undefined);
     const doc: CanonicalDocument = {
@@ -133,15 +131,9 @@ export class OutboundComposer {
     const doc = this.check(partner, input);
     if (input.inReplyTo) {
       // an answer to another partner's document would leak that it exists: same error as none
-      const original = await m
-        .getRepository(TransactionSet)
-        .findOneBy({ id: input.inReplyTo, partnerId: partner.id });
-      if (!original)
+      if (!(await new Transactions(m).ofPartner(input.inReplyTo, partner.id)))
         throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
-          {
-            path: '/inReplyTo',
-            message: 'not a transaction of this partner',
-          },
+          { path: '/inReplyTo', message: 'not a transaction of this partner' },
         ]);
     }
     const {
@@ -150,6 +142,56 @@ export class OutboundComposer {
       ST: st,
     } = await this.counters.nextMany(partner.id, { ISA: 1, GS: 1, ST: 1 }, m);
     doc.controlNumber = String(st).padStart(4, '0');
+    const { x12, written } = this.write(partner, input, doc, isa, gs);
+    const transactions = new Transactions(m);
+    const transaction = transactions.create({
+      interchangeId: null,
+      inReplyTo: input.inReplyTo ?? null,
+      partnerId: partner.id,
+      direction: 'out',
+      setId: doc.transactionSet,
+      version: doc.version.slice(0, 12),
+      controlNumber: doc.controlNumber,
+      groupControl: String(gs),
+      poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
+      erpRef: input.erpRef ?? null,
+      status,
+      document: written,
+      issues: [],
+      duplicateOf: null,
+    });
+    await transactions.insert(transaction);
+    // its invoice number, shipment id and SSCCs find its order thread
+    await new ThreadsRepository(m).recordKeys(
+      partner.id,
+      transaction.id,
+      businessKeys(doc.transactionSet, written),
+    );
+    const outbox = new Outbox(m);
+    const document = outbox.create({
+      partnerId: partner.id,
+      interchangeId: null,
+      transactionId: transaction.id,
+      kind: doc.transactionSet,
+      controlNumber: String(isa).padStart(9, '0'),
+      x12,
+      channel: partner.deliveryChannel,
+      status: 'pending',
+      // the partner owes a TA1/997/999 for it within its window
+      ...pendingAck(partner, doc.transactionSet, this.clock()),
+    });
+    await outbox.insert(document);
+    return { transaction, document };
+  }
+
+  /** The X12 of the document, read back through our own guide: we never send what we would reject. */
+  private write(
+    partner: TradingPartner,
+    input: OutboundInput,
+    doc: CanonicalDocument,
+    isa: number,
+    gs: number,
+  ): { x12: string; written: Record<string, unknown> } {
     const profile = partner.mapProfile ?? undefined;
     const tree = buildX12([doc], this.maps, {
       interchangeControl: isa,
@@ -167,50 +209,9 @@ export class OutboundComposer {
     if (errors.length || back.translations.length !== 1)
       throw new OutboundError(
         `the ${input.transactionSet} would not pass its own guide`,
-        errors.map((i) => ({
-          segmentId: i.segmentId,
-          element: i.element,
-          message: i.message,
-        })),
+        errors.map((i) => ({ segmentId: i.segmentId, element: i.element, message: i.message })),
       );
-    const written = back.translations[0]!.document;
-    const transaction = m.getRepository(TransactionSet).create({
-      interchangeId: null,
-      inReplyTo: input.inReplyTo ?? null,
-      partnerId: partner.id,
-      direction: 'out',
-      setId: doc.transactionSet,
-      version: doc.version.slice(0, 12),
-      controlNumber: doc.controlNumber,
-      groupControl: String(gs),
-      poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
-      erpRef: input.erpRef ?? null,
-      status,
-      document: written,
-      issues: [],
-      duplicateOf: null,
-    });
-    await m.getRepository(TransactionSet).insert(transaction as QueryDeepPartialEntity<TransactionSet>);
-    // its invoice number, shipment id and SSCCs find its order thread
-    await new ThreadsRepository(m).recordKeys(
-      partner.id,
-      transaction.id,
-      businessKeys(doc.transactionSet, written),
-    );
-    const document = m.getRepository(OutboundDocument).create({
-      partnerId: partner.id,
-      interchangeId: null,
-      transactionId: transaction.id,
-      kind: doc.transactionSet,
-      controlNumber: String(isa).padStart(9, '0'),
-      x12,
-      channel: partner.deliveryChannel,
-      status: 'pending',
-      // the partner owes a TA1/997/999 for it within its window
-      ...pendingAck(partner, doc.transactionSet, this.clock()),
-    });
-    await m.getRepository(OutboundDocument).insert(document as QueryDeepPartialEntity<OutboundDocument>);
-    return { transaction, document };
+    return { x12, written: back.translations[0]!.document };
   }
 }
 

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { Interchange, InterchangeWriter, Payloads, transact, type TradingPartner } from '@edi/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  InterchangeWriter,
+  Interchanges,
+  transact,
+  type Interchange,
+  type TradingPartner,
+  type TransactionSet,
+} from '@edi/persistence';
 
 export interface Accepted {
   interchange: Interchange;
@@ -10,7 +17,8 @@ export interface Accepted {
 
 /**
  * Ingest: the raw bytes and their row are committed in one transaction before anyone answers the
- * sender. Everything after this can fail and be retried; nothing accepted is lost.
+ * sender. Everything after this can fail and be retried; nothing accepted is lost. Files come in
+ * two ways: from a partner (HTTP, SFTP) and as staff's new version of a set (resubmission).
  */
 export class IngestService {
   private readonly writer: InterchangeWriter;
@@ -26,42 +34,67 @@ export class IngestService {
     idempotencyKey?: string,
   ): Promise<Accepted> {
     if (idempotencyKey) {
-      const earlier = await this.ds
-        .getRepository(Interchange)
-        .findOneBy({ partnerId: partner.id, idempotencyKey });
+      const earlier = await new Interchanges(this.ds).byIdempotencyKey(partner.id, idempotencyKey);
       if (earlier) return { interchange: earlier, replay: true };
     }
-    const fields = {
-      partnerId: partner.id,
-      source,
-      sha256: createHash('sha256').update(raw).digest('hex'),
-      size: raw.length,
-      idempotencyKey: idempotencyKey ?? null,
-      controlNumbers: isaControlNumbers(raw),
-      status: 'received' as const,
-      issues: null,
-    };
-    const interchange = this.ds.getRepository(Interchange).create(fields);
-    if (idempotencyKey) {
-      // rare, and its unique index must be able to refuse one row alone: its own transaction
-      try {
-        await transact(this.ds, async (m) => {
-          await m.getRepository(Interchange).save(interchange);
-          await new Payloads(this.ds).save(interchange.id, raw, m);
-        });
-      } catch (e) {
-        // the same key at the same moment from another request: that one won, this is its replay
-        const earlier = await this.ds
-          .getRepository(Interchange)
-          .findOneBy({ partnerId: partner.id, idempotencyKey });
-        if (earlier) return { interchange: earlier, replay: true };
-        throw e;
-      }
-    } else {
+    const fields = received(partner.id, raw, source, idempotencyKey ?? null);
+    const interchange = new Interchanges(this.ds).create(fields);
+    if (!idempotencyKey) {
       await this.writer.write({ ...fields, id: interchange.id, raw });
+      return { interchange, replay: false };
+    }
+    // rare, and its unique index must be able to refuse one row alone: its own transaction
+    try {
+      await transact(this.ds, (m) => new Interchanges(m).insertWithPayload(interchange, raw));
+    } catch (e) {
+      // the same key at the same moment from another request: that one won, this is its replay
+      const earlier = await new Interchanges(this.ds).byIdempotencyKey(partner.id, idempotencyKey);
+      if (earlier) return { interchange: earlier, replay: true };
+      throw e;
     }
     return { interchange, replay: false };
   }
+
+  /**
+   * Staff's new version of a set, stored as an interchange of its own (source 'console') with
+   * what must commit with it (the original superseded, the audit line), in one transaction.
+   */
+  async resubmission(
+    original: TransactionSet,
+    raw: Buffer,
+    alongside: (m: EntityManager, interchange: Interchange) => Promise<void>,
+  ): Promise<Interchange> {
+    const interchange = new Interchanges(this.ds).create({
+      ...received(original.partnerId, raw, 'console', null),
+      resubmitOf: original.id,
+      // a held set sent on by staff is their decision that it is no duplicate
+      released: original.status === 'held',
+    });
+    await transact(this.ds, async (m) => {
+      await alongside(m, interchange);
+      await new Interchanges(m).insertWithPayload(interchange, raw);
+    });
+    return interchange;
+  }
+}
+
+/** The row of a file as it is received. */
+function received(
+  partnerId: string,
+  raw: Buffer,
+  source: Interchange['source'],
+  idempotencyKey: string | null,
+) {
+  return {
+    partnerId,
+    source,
+    sha256: createHash('sha256').update(raw).digest('hex'),
+    size: raw.length,
+    idempotencyKey,
+    controlNumbers: isaControlNumbers(raw),
+    status: 'received' as const,
+    issues: null,
+  };
 }
 
 /** ISA13 of every interchange in a file, read cheaply for the duplicate check (the full parse comes later). */

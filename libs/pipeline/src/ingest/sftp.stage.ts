@@ -1,4 +1,10 @@
-import { TradingPartner, transact, type SecretBox } from '@edi/persistence';
+import {
+  PartnerChannels,
+  transact,
+  type SecretBox,
+  type SftpHealth,
+  type TradingPartner,
+} from '@edi/persistence';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -51,12 +57,7 @@ export class SftpStage {
 
   /** Every partner whose poll is due, at once. */
   async pollDue(now = Date.now()): Promise<void> {
-    const partners = await this.ds
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.sftp')
-      .where('p.sftp IS NOT NULL OR p.mailbox IS NOT NULL')
-      .getMany();
+    const partners = await new PartnerChannels(this.ds).polled();
     await Promise.all(
       partners.map(async (p) => {
         const settings = this.settings(p);
@@ -77,27 +78,11 @@ export class SftpStage {
     // a lease of 15 minutes, with our token: a poll that outlives it (keepalive notices a dead
     // connection within about 30 s) cannot release the next poller's lease
     const mine = `${new Date(now.getTime() + 15 * 60_000).toISOString()} ${randomUUID()}`;
-    const leased = await transact(this.ds, (m) =>
-      m
-        .getRepository(TradingPartner)
-        .createQueryBuilder()
-        .update()
-        .set({ sftpLeaseUntil: mine })
-        .where('id = :id AND (sftp_lease_until IS NULL OR sftp_lease_until < :now)', {
-          id: partnerId,
-          now: now.toISOString(),
-        })
-        .execute(),
-    );
-    if (!leased.affected) return undefined;
+    const leased = await transact(this.ds, (m) => new PartnerChannels(m).takePollLease(partnerId, mine, now));
+    if (!leased) return undefined;
     const pipeline = this.pipeline;
     if (!pipeline) throw new Error('SftpStage.attach(pipeline) was not called');
-    const partner = await this.ds
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.sftp')
-      .where('p.id = :id', { id: partnerId })
-      .getOneOrFail();
+    const partner = await new PartnerChannels(this.ds).withSftp(partnerId);
     const failures = partner.sftpHealth?.ok === false ? partner.sftpHealth.failures : 0;
     try {
       const settings = this.settings(partner);
@@ -125,22 +110,13 @@ export class SftpStage {
       });
       throw e;
     } finally {
-      await transact(this.ds, (m) =>
-        m
-          .getRepository(TradingPartner)
-          .update({ id: partnerId, sftpLeaseUntil: mine }, { sftpLeaseUntil: null }),
-      );
+      await transact(this.ds, (m) => new PartnerChannels(m).releasePollLease(partnerId, mine));
     }
   }
 
   /** Uploads an outbound document to the partner's outbound folder (temporary name, then rename). */
   async push(partnerId: string, name: string, content: Buffer): Promise<string> {
-    const partner = await this.ds
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.sftp')
-      .where('p.id = :id', { id: partnerId })
-      .getOneOrFail();
+    const partner = await new PartnerChannels(this.ds).withSftp(partnerId);
     const settings = this.settings(partner);
     if (settings) return upload(settings, name, content, this.outbound);
     if (partner.mailbox) return writeMailbox(this.mailboxDir(partner.mailbox), name, content);
@@ -156,7 +132,7 @@ export class SftpStage {
     return sftpSettingsOf(p.sftp, this.secrets);
   }
 
-  private health(id: string, h: NonNullable<TradingPartner['sftpHealth']>): Promise<unknown> {
-    return transact(this.ds, (m) => m.getRepository(TradingPartner).update({ id }, { sftpHealth: h }));
+  private health(id: string, h: SftpHealth): Promise<unknown> {
+    return transact(this.ds, (m) => new PartnerChannels(m).setSftpHealth(id, h));
   }
 }

@@ -1,8 +1,11 @@
 import { ErpError, type ErpInvoice, type ErpShipment } from '@edi/erp';
-import { TradingPartner, TransactionSet, transact } from '@edi/persistence';
-import { In, QueryFailedError, type DataSource } from 'typeorm';
+import { PartnerChannels, Transactions, transact } from '@edi/persistence';
+import { QueryFailedError, type DataSource } from 'typeorm';
 import type { ErpResolver } from '../erp/erp.stage';
 import type { OutboundComposer } from '../deliver/outbound';
+import { invoice, shipNotice } from './documents';
+
+export { invoice, shipNotice } from './documents';
 
 export interface ShipOutcome {
   /** The 850 whose order shipped. */
@@ -29,10 +32,11 @@ export class ShipStage {
   ) {}
 
   async run(transactionId: string): Promise<ShipOutcome> {
-    const po = await this.ds.getRepository(TransactionSet).findOneByOrFail({ id: transactionId });
+    const transactions = new Transactions(this.ds);
+    const po = await transactions.byId(transactionId);
     const outcome: ShipOutcome = { transactionId, sent: [], push: [] };
     if (!po.erpRef) return outcome;
-    const partner = await this.ds.getRepository(TradingPartner).findOneByOrFail({ id: po.partnerId });
+    const partner = await new PartnerChannels(this.ds).byId(po.partnerId);
     const erp = this.erpFor(partner);
     if (!erp) throw new Error('no ERP is configured for this partner');
     // checked by the adapter (ids, dates, quantities, SSCC-18 check digits): an answer that does
@@ -40,17 +44,7 @@ export class ShipStage {
     const [shipments, invoices] = await Promise.all([erp.shipments(po.erpRef), erp.invoices(po.erpRef)]);
     ofThisOrder(po.erpRef, shipments, invoices);
     const refs = [...shipments.map((s) => s.id), ...invoices.map((i) => i.id)];
-    // an ERP may number shipments and invoices alike: what was sent is a (set, id) pair
-    const sent = new Set(
-      refs.length
-        ? (
-            await this.ds.getRepository(TransactionSet).find({
-              where: { partnerId: partner.id, direction: 'out', erpRef: In(refs) },
-              select: { setId: true, erpRef: true },
-            })
-          ).map((t) => `${t.setId}:${t.erpRef}`)
-        : [],
-    );
+    const sent = await transactions.sentRefs(partner.id, refs);
     const order = (po.document?.purchaseOrder ?? {}) as Body;
     // shipments first: a partner expects the 856 before the 810 that bills it
     const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
@@ -82,11 +76,7 @@ export class ShipStage {
     }
     // done with this request; one that came in while we worked (a newer timestamp) stays
     if (po.shipRequestedAt)
-      await transact(this.ds, (m) =>
-        m
-          .getRepository(TransactionSet)
-          .update({ id: po.id, shipRequestedAt: po.shipRequestedAt! }, { shipRequestedAt: null }),
-      );
+      await transact(this.ds, (m) => new Transactions(m).clearShipRequest(po.id, po.shipRequestedAt!));
     return outcome;
   }
 
@@ -105,107 +95,4 @@ function ofThisOrder(orderId: string, shipments: ErpShipment[], invoices: ErpInv
       undefined,
       'answer',
     );
-}
-
-/** The PO line an ERP line answers (by line number), for the buyer's own item numbers. */
-function poLine(order: Body, lineNumber: string): Body {
-  const lines = (Array.isArray(order.lines) ? order.lines : []) as Body[];
-  return lines.find((l) => String(l.lineNumber) === lineNumber) ?? {};
-}
-
-function ids(line: Body): Body {
-  const out: Body = {};
-  for (const k of ['buyerPartNumber', 'vendorPartNumber', 'upc'] as const)
-    if (typeof line[k] === 'string') out[k] = line[k];
-  return out;
-}
-
-function shipTo(order: Body): Body[] {
-  const parties = (Array.isArray(order.parties) ? order.parties : []) as Body[];
-  return parties.filter((p) => p.type === 'ST' || p.type === 'BY');
-}
-
-/** 856: one shipment, one order, a pack per carton (MAN*GM with the SSCC-18), an item per line in it. */
-export function shipNotice(s: ErpShipment, order: Body, now: Date): Body {
-  return {
-    purpose: '00',
-    id: s.id,
-    date: now.toISOString().slice(0, 10),
-    time: now.toISOString().slice(11, 16),
-    hierarchyStructure: '0001',
-    packageDetails: [
-      {
-        packagingCode: 'CTN25',
-        ladingQuantity: s.cartons.length,
-        weightQualifier: 'G',
-        weight: Math.round(s.cartons.reduce((n, c) => n + (c.weightLb ?? 0), 0) * 100) / 100,
-        weightUnit: 'LB',
-      },
-    ],
-    carriers: [
-      {
-        routingSequence: 'B',
-        idQualifier: '2',
-        carrierCode: s.carrierScac ?? '',
-        transportationMethod: 'M',
-        ...(s.carrierName ? { routing: s.carrierName } : {}),
-      },
-    ],
-    references: [
-      ...(s.trackingNumber ? [{ qualifier: 'CN', value: s.trackingNumber }] : []),
-      { qualifier: 'BM', value: s.id },
-    ],
-    dates: [{ qualifier: '011', date: s.shippedAt.slice(0, 10) }],
-    parties: shipTo(order),
-    orders: [
-      {
-        purchaseOrder: {
-          number: typeof order.number === 'string' ? order.number : '',
-          ...(typeof order.date === 'string' ? { date: order.date } : {}),
-        },
-        packs: s.cartons.map((c) => ({
-          marks: [{ qualifier: 'GM', number: `00${c.sscc}` }],
-          items: c.lines.map((l) => ({
-            lineNumber: l.lineNumber,
-            ...ids(poLine(order, l.lineNumber)),
-            shipped: { quantity: l.quantity, unitOfMeasure: l.unitOfMeasure ?? 'EA' },
-          })),
-        })),
-      },
-    ],
-    totals: { lineCount: 2 + s.cartons.length + s.cartons.reduce((n, c) => n + c.lines.length, 0) },
-  };
-}
-
-/** 810: lines as shipped and billed, freight and allowances (SAC), tax (TXI), and the total (TDS). */
-export function invoice(i: ErpInvoice, order: Body): Body {
-  return {
-    date: i.date.slice(0, 10),
-    number: i.number,
-    purchaseOrderNumber: typeof order.number === 'string' ? order.number : '',
-    ...(typeof order.date === 'string' ? { purchaseOrderDate: order.date } : {}),
-    references: [{ qualifier: 'VN', value: i.orderId }],
-    parties: shipTo(order),
-    ...(i.netDays ? { termsOfSale: [{ termsType: '01', dateCode: '3', netDays: i.netDays }] } : {}),
-    lines: i.lines.map((l) => ({
-      lineNumber: l.lineNumber,
-      quantity: l.quantity,
-      unitOfMeasure: l.unitOfMeasure,
-      unitPrice: l.unitPrice,
-      ...ids(poLine(order, l.lineNumber)),
-    })),
-    totalAmount: i.total,
-    taxes: i.taxes.map((t) => ({
-      type: t.type,
-      amount: t.amount,
-      ...(t.percent !== undefined ? { percent: t.percent } : {}),
-    })),
-    allowancesCharges: i.allowancesCharges.map((a) => ({
-      indicator: a.indicator,
-      code: a.code,
-      amount: a.amount,
-      ...(a.description ? { description: a.description } : {}),
-    })),
-    totals: { lineCount: i.lines.length },
-  };
 }

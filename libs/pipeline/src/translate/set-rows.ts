@@ -1,20 +1,8 @@
 import type { Translation } from '@edi/mapping';
-import { Interchange, TransactionSet, type TradingPartner, type TransactionStatus } from '@edi/persistence';
+import { Transactions, type Interchange, type TradingPartner, type TransactionSet } from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DuplicateRules } from './duplicate-rules';
-
-/** Rows an INSERT: sixteen columns each stays far below SQLite's limit of bound variables. */
-const INSERT_BATCH = 200;
-
-/** What the outcome says of a stored set; the set's document is not kept once written. */
-export interface SavedSet {
-  id: string;
-  setId: string;
-  controlNumber: string;
-  status: TransactionStatus;
-  duplicateOf: string | null;
-}
+import { DuplicateCheck } from './duplicate-check';
+import type { SavedSet } from './outcome';
 
 /**
  * The rows of one file's sets, written batch by batch while the file is read, so the stage holds a
@@ -25,15 +13,17 @@ export class SetRows {
   private pending: Translation[] = [];
   private readonly saved: Array<SavedSet & { interchangeIndex: number }> = [];
   private readonly refused = new Set<number>();
-  private readonly rules: DuplicateRules;
+  private readonly rules: DuplicateCheck;
+  private readonly transactions: Transactions;
 
   constructor(
-    private readonly m: EntityManager,
+    m: EntityManager,
     private readonly partner: TradingPartner,
     private readonly interchange: Interchange,
     private readonly toErp: boolean,
   ) {
-    this.rules = new DuplicateRules(m, partner, interchange);
+    this.rules = new DuplicateCheck(m, partner, interchange);
+    this.transactions = new Transactions(m);
   }
 
   add(t: Translation): void {
@@ -44,9 +34,8 @@ export class SetRows {
   async flush(): Promise<void> {
     const batch = this.pending.filter((t) => !this.refused.has(t.interchangeIndex));
     this.pending = [];
-    const repo = this.m.getRepository(TransactionSet);
     const rows = batch.map((t) => ({
-      row: newRow(repo.create(), this.partner, this.interchange, t),
+      row: newRow(this.transactions.create(), this.partner, this.interchange, t),
       interchangeIndex: t.interchangeIndex,
     }));
     await this.rules.mark(rows);
@@ -55,16 +44,7 @@ export class SetRows {
       if (row.duplicateOf) row.status = 'held';
       else if (row.setId === '850' && this.toErp) row.status = 'erp_pending';
     }
-    // many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000. Copies:
-    // TypeORM writes the values the database returns (created_at…) back into the objects it was
-    // given, matched by position, and the database need not return a multi-row insert in order;
-    // the rows' ids were seen swapping.
-    for (let k = 0; k < rows.length; k += INSERT_BATCH)
-      await repo.insert(
-        rows
-          .slice(k, k + INSERT_BATCH)
-          .map((r) => ({ ...r.row })) as QueryDeepPartialEntity<TransactionSet>[],
-      );
+    await this.transactions.insertMany(rows.map((r) => r.row));
     for (const { row, interchangeIndex } of rows) this.saved.push({ ...pick(row), interchangeIndex });
   }
 
@@ -73,8 +53,7 @@ export class SetRows {
     this.refused.add(interchangeIndex);
     this.rules.forget(interchangeIndex);
     const ids = this.saved.filter((s) => s.interchangeIndex === interchangeIndex).map((s) => s.id);
-    for (let k = 0; k < ids.length; k += INSERT_BATCH)
-      await this.m.getRepository(TransactionSet).delete(ids.slice(k, k + INSERT_BATCH));
+    await this.transactions.deleteMany(ids);
     if (ids.length) {
       const kept = this.saved.filter((s) => s.interchangeIndex !== interchangeIndex);
       this.saved.length = 0;

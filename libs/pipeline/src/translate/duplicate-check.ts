@@ -1,0 +1,78 @@
+import {
+  DuplicateLookups,
+  type Interchange,
+  type TradingPartner,
+  type TransactionSet,
+} from '@edi/persistence';
+import type { EntityManager } from 'typeorm';
+import { FileTwins, earlierMatches, sameBytes, twinInFile } from './duplicate-rules';
+
+/** Rows probed per lookup: a few hundred keeps each IN list well inside SQLite's and Postgres's limits. */
+const PROBE_BATCH = 400;
+
+/**
+ * The possible-duplicate rules over the sets of one file, batch after batch in file order: a PO
+ * number twice in the file, the same bytes received before, the same PO number or GS06/ST02
+ * received before. Earlier receipts are looked up a few hundred sets at a time, so 70,000 sets
+ * cost a few hundred round trips, not 70,000.
+ */
+export class DuplicateCheck {
+  private readonly twins = new FileTwins();
+  private readonly lookups: DuplicateLookups;
+  private sameAs: string | null | undefined;
+
+  constructor(
+    m: EntityManager,
+    private readonly partner: TradingPartner,
+    private readonly interchange: Interchange,
+  ) {
+    this.lookups = new DuplicateLookups(m);
+  }
+
+  /** Sets `duplicateOf` on the translated rows of the batch that a rule matches. */
+  async mark(rows: Array<{ row: TransactionSet; interchangeIndex: number }>): Promise<void> {
+    const open: TransactionSet[] = [];
+    for (const { row, interchangeIndex } of rows) {
+      const twin = this.twins.twinOf(row, interchangeIndex);
+      if (row.status !== 'translated') continue;
+      if (twin) row.duplicateOf = twinInFile(row.poNumber, twin);
+      else open.push(row);
+    }
+    // one that staff released (held, and judged no duplicate) skips the rules on earlier receipts
+    if (!open.length || this.interchange.released) return;
+    // a staff resubmission is new bytes for the same set by intent: the same-bytes rule does not apply
+    this.sameAs ??= this.interchange.resubmitOf ? null : await this.sameContent();
+    if (this.sameAs) {
+      for (const row of open) row.duplicateOf = this.sameAs;
+      return;
+    }
+    for (let k = 0; k < open.length; k += PROBE_BATCH)
+      await this.earlierReceipts(open.slice(k, k + PROBE_BATCH));
+  }
+
+  forget(interchangeIndex: number): void {
+    this.twins.forget(interchangeIndex);
+  }
+
+  private async sameContent(): Promise<string | null> {
+    const { partner, interchange } = this;
+    const earlier = await this.lookups.sameContent(partner.id, interchange.sha256, interchange.id);
+    return earlier ? sameBytes(earlier) : null;
+  }
+
+  /** Two lookups, one per index: by PO number, and by ST02 (the rule then checks GS06 too). */
+  private async earlierReceipts(rows: TransactionSet[]): Promise<void> {
+    const sets = [...new Set(rows.map((r) => r.setId))];
+    const pos = [...new Set(rows.flatMap((r) => (r.poNumber ? [r.poNumber] : [])))];
+    const controls = [...new Set(rows.map((r) => r.controlNumber))];
+    const [p, i] = [this.partner.id, this.interchange.id];
+    const earlier = [
+      ...(await this.lookups.earlierByPoNumber(p, i, sets, pos)),
+      ...(await this.lookups.earlierByControlNumber(p, i, sets, controls)),
+    ];
+    const found = earlierMatches(rows, earlier);
+    rows.forEach((row, k) => {
+      if (found[k]) row.duplicateOf = found[k];
+    });
+  }
+}

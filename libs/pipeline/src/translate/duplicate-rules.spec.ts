@@ -1,0 +1,50 @@
+import { FileTwins, earlierMatches, type NewSet } from './duplicate-rules';
+
+function set(id: string, over: Partial<NewSet> = {}): NewSet {
+  return { id, setId: '850', poNumber: `PO-${id}`, controlNumber: '0001', groupControl: '1', ...over };
+}
+
+describe('duplicate rules', () => {
+  it('the same PO number twice in a file: the second names the first', () => {
+    const twins = new FileTwins();
+    expect(twins.twinOf(set('a', { poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 0)).toBe('a');
+    // another set type with that number is another document
+    expect(twins.twinOf(set('c', { poNumber: 'P1', setId: '860' }), 0)).toBeUndefined();
+    // a set without a PO number has no twin
+    expect(twins.twinOf(set('d', { poNumber: null }), 0)).toBeUndefined();
+  });
+
+  it('sets of an interchange that was refused are nobody’s twins', () => {
+    const twins = new FileTwins();
+    twins.twinOf(set('a', { poNumber: 'P1' }), 0);
+    twins.forget(0);
+    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 1)).toBeUndefined();
+    expect(twins.twinOf(set('c', { poNumber: 'P1' }), 1)).toBe('b');
+  });
+
+  it('an earlier PO number wins over an earlier GS06/ST02, each for the same set only', () => {
+    const earlier = [
+      { id: 'old-po', setId: '850', poNumber: 'P1', controlNumber: '9999', groupControl: '9' },
+      { id: 'old-st', setId: '850', poNumber: 'P0', controlNumber: '0002', groupControl: '7' },
+      { id: 'old-810', setId: '810', poNumber: 'P3', controlNumber: '0003', groupControl: '7' },
+    ];
+    expect(
+      earlierMatches(
+        [
+          set('a', { poNumber: 'P1', controlNumber: '0002', groupControl: '7' }),
+          set('b', { poNumber: 'P2', controlNumber: '0002', groupControl: '7' }),
+          // the same ST02 under another GS06 is another set
+          set('c', { poNumber: 'P2', controlNumber: '0002', groupControl: '8' }),
+          set('d', { poNumber: 'P3', controlNumber: '0003', groupControl: '7' }),
+        ],
+        earlier,
+      ),
+    ).toEqual([
+      'PO number P1 already received (transaction old-po)',
+      'GS06 7 / ST02 0002 already received for a 850 (transaction old-st)',
+      undefined,
+      undefined,
+    ]);
+  });
+});
