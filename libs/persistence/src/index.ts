@@ -25,3 +25,4 @@ export * from './repositories/partner-transactions.repository';
 export * from './repositories/partners.repository';
 export * from './repositories/review-view.repository';
 export * from './repositories/staff.repository';
+export * from './repositories/unfinished.repository';

@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
-import { IsNull, Not, type DataSource } from 'typeorm';
-import { Interchange, OutboundDocument, TransactionSet } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { UnfinishedWork, type Unfinished } from '@edi/persistence';
 import { FLOW, STAGES, type StageName } from './flow';
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate/translate.stage';
@@ -150,47 +150,15 @@ export async function requeueUnfinished(
   queues: Record<StageName, Queue>,
   minAgeMs = 0,
 ): Promise<Record<StageName, number>> {
-  const old = (at: Date) => !minAgeMs || Date.now() - new Date(at).getTime() >= minAgeMs;
-  const received = await ds
-    .getRepository(Interchange)
-    .find({ where: { status: 'received' }, select: { id: true, receivedAt: true } });
-  const pending = await ds.getRepository(OutboundDocument).find({
-    where: [
-      { status: 'pending', channel: 'webhook' },
-      { status: 'pending', channel: 'sftp' },
-    ],
-    select: { id: true, createdAt: true },
-  });
+  const left = new UnfinishedWork(ds);
+  const old = (rows: Unfinished[]) =>
+    rows.filter((r) => !minAgeMs || Date.now() - r.at.getTime() >= minAgeMs).map((r) => r.id);
   return {
-    translate: await requeue(
-      queues.translate,
-      received.filter((r) => old(r.receivedAt)).map((r) => r.id),
-    ),
-    deliver: await requeue(
-      queues.deliver,
-      pending.filter((d) => old(d.createdAt)).map((d) => d.id),
-    ),
-    erp: await requeue(
-      queues.erp,
-      (
-        await ds
-          .getRepository(TransactionSet)
-          .find({ where: { status: 'erp_pending' }, select: { id: true, updatedAt: true } })
-      )
-        .filter((t) => old(t.updatedAt))
-        .map((t) => t.id),
-    ),
+    translate: await requeue(queues.translate, old(await left.received())),
+    deliver: await requeue(queues.deliver, old(await left.toPush())),
+    erp: await requeue(queues.erp, old(await left.erpPending())),
     // ship jobs are not unique (an order may ship twice): only requests older than the sweep
-    ship: await addShips(
-      queues.ship,
-      (
-        await ds
-          .getRepository(TransactionSet)
-          .find({ where: { shipRequestedAt: Not(IsNull()) }, select: { id: true, shipRequestedAt: true } })
-      )
-        .filter((t) => old(new Date(t.shipRequestedAt!)))
-        .map((t) => t.id),
-    ),
+    ship: await addShips(queues.ship, old(await left.shipRequested())),
   };
 }
 

@@ -1,11 +1,5 @@
-import {
-  Interchange,
-  OutboundDocument,
-  TransactionSet,
-  transact,
-  type TradingPartner,
-} from '@edi/persistence';
-import { IsNull, Not, type DataSource } from 'typeorm';
+import { UnfinishedWork, transact, type Interchange, type TradingPartner } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
 import { FLOW, retryDelay, type RetryPolicy, type StageHandler } from './flow';
 import { IngestService } from './ingest/ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './deliver/outbound';
@@ -83,26 +77,14 @@ export class Pipeline {
 
   /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
   async resume(): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
-    const pending = await this.ds
-      .getRepository(Interchange)
-      .find({ where: { status: 'received' }, select: { id: true }, order: { receivedAt: 'ASC' } });
+    const left = new UnfinishedWork(this.ds);
+    const pending = await left.received();
     for (const p of pending) this.queue.enqueue(p.id);
-    const push = await this.ds.getRepository(OutboundDocument).find({
-      where: [
-        { status: 'pending', channel: 'webhook' },
-        { status: 'pending', channel: 'sftp' },
-      ],
-      select: { id: true },
-      order: { createdAt: 'ASC' },
-    });
+    const push = await left.toPush();
     for (const d of push) this.deliveries.enqueue(d.id);
-    const waiting = await this.ds
-      .getRepository(TransactionSet)
-      .find({ where: { status: 'erp_pending' }, select: { id: true }, order: { createdAt: 'ASC' } });
+    const waiting = await left.erpPending();
     for (const t of waiting) this.options.erp?.enqueue(t.id);
-    const ships = await this.ds
-      .getRepository(TransactionSet)
-      .find({ where: { shipRequestedAt: Not(IsNull()) }, select: { id: true } });
+    const ships = await left.shipRequested();
     for (const t of ships) this.options.ship?.enqueue(t.id);
     return { translate: pending.length, deliver: push.length, erp: waiting.length, ship: ships.length };
   }

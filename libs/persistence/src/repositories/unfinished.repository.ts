@@ -1,0 +1,66 @@
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { Interchange } from '../entities/interchange.entity';
+import { OutboundDocument } from '../entities/outbound-document.entity';
+import type { DeliveryChannel } from '../entities/trading-partner.entity';
+import { TransactionSet } from '../entities/transaction.entity';
+import { managerOf, type Db } from './db';
+
+/** A row a stage still has to work on, and when it last moved (the sweep leaves young ones alone). */
+export interface Unfinished {
+  id: string;
+  at: Date;
+}
+
+/** The channels the deliver stage pushes on; outbox documents wait for the partner to fetch them. */
+export const PUSHED_CHANNELS: readonly DeliveryChannel[] = ['webhook', 'sftp', 'as2'];
+
+/**
+ * What each stage of the flow has left, oldest first: what a crash or a restart must put back on
+ * the queues. Every query reads one status column through its index.
+ */
+export class UnfinishedWork {
+  private readonly m: EntityManager;
+
+  constructor(db: Db) {
+    this.m = managerOf(db);
+  }
+
+  /** Interchanges stored and not yet translated. */
+  async received(): Promise<Unfinished[]> {
+    const rows = await this.m.getRepository(Interchange).find({
+      where: { status: 'received' },
+      select: { id: true, receivedAt: true },
+      order: { receivedAt: 'ASC' },
+    });
+    return rows.map((r) => ({ id: r.id, at: new Date(r.receivedAt) }));
+  }
+
+  /** Documents not yet pushed to their partner. */
+  async toPush(): Promise<Unfinished[]> {
+    const rows = await this.m.getRepository(OutboundDocument).find({
+      where: { status: 'pending', channel: In([...PUSHED_CHANNELS]) },
+      select: { id: true, createdAt: true },
+      order: { createdAt: 'ASC' },
+    });
+    return rows.map((d) => ({ id: d.id, at: new Date(d.createdAt) }));
+  }
+
+  /** POs waiting on the ERP. */
+  async erpPending(): Promise<Unfinished[]> {
+    const rows = await this.m.getRepository(TransactionSet).find({
+      where: { status: 'erp_pending' },
+      select: { id: true, createdAt: true, updatedAt: true },
+      order: { createdAt: 'ASC' },
+    });
+    return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
+  }
+
+  /** Orders whose shipments must be read (an ERP event or autoShip asked). */
+  async shipRequested(): Promise<Unfinished[]> {
+    const rows = await this.m.getRepository(TransactionSet).find({
+      where: { shipRequestedAt: Not(IsNull()) },
+      select: { id: true, shipRequestedAt: true },
+    });
+    return rows.map((t) => ({ id: t.id, at: new Date(t.shipRequestedAt!) }));
+  }
+}
