@@ -22,6 +22,8 @@ export interface Segment {
   encoding?: 'latin1';
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Packs an upper-cased segment id of up to three bytes into a number, so hot loops compare ints. */
 export function tagOf(id: string): number {
   let t = id.length << 24;
@@ -106,21 +108,20 @@ export class RawSegment {
   toSegment(defaultAfter: string): Segment {
     const { buf, start, end, delimiters } = this;
     let encoding: 'latin1' | undefined;
-    // ASCII reads the same in every encoding: only a segment with a byte over 0x7f needs the check
-    let ascii = true;
-    for (let i = start; ascii && i < end; i++) ascii = buf[i]! <= 0x7f;
-    let text = buf.toString(ascii ? 'latin1' : 'utf8', start, end);
-    // decoding must be lossless: bytes that are not valid UTF-8 are read as Latin-1 instead
-    if (
-      !ascii &&
-      (delimiters.element > 0x7f || !Buffer.from(text, 'utf8').equals(buf.subarray(start, end)))
-    ) {
-      text = buf.toString('latin1', start, end);
-      encoding = 'latin1';
+    let text = buf.toString('latin1', start, end);
+    // ASCII reads the same in every encoding: only a segment with a byte over 0x7f is read as UTF-8,
+    // and kept so only when that is lossless (else it stays Latin-1)
+    if (NON_ASCII.test(text)) {
+      const utf8 = buf.toString('utf8', start, end);
+      if (delimiters.element <= 0x7f && Buffer.from(utf8, 'utf8').equals(buf.subarray(start, end)))
+        text = utf8;
+      else encoding = 'latin1';
     }
     const raw = text.split(String.fromCharCode(delimiters.element));
     const id = raw.shift()!;
-    const elements = this.tag === TAG.ISA ? raw : raw.map((e) => splitElement(e, delimiters));
+    const rep = delimiters.repetition === undefined ? undefined : String.fromCharCode(delimiters.repetition);
+    const comp = String.fromCharCode(delimiters.component);
+    const elements = this.tag === TAG.ISA ? raw : raw.map((e) => splitElement(e, rep, comp));
     const seg: Segment = { id, elements };
     if (this.after !== defaultAfter) seg.after = this.after;
     if (this.wraps?.length) seg.wraps = this.wraps;
@@ -130,9 +131,7 @@ export class RawSegment {
   }
 }
 
-function splitElement(value: string, d: Delimiters): Element {
-  const rep = d.repetition === undefined ? undefined : String.fromCharCode(d.repetition);
-  const comp = String.fromCharCode(d.component);
+function splitElement(value: string, rep: string | undefined, comp: string): Element {
   if (rep !== undefined && value.includes(rep)) {
     return { repeat: value.split(rep).map((r) => (r.includes(comp) ? r.split(comp) : r)) };
   }
