@@ -106,4 +106,38 @@ export default tseslint.config(
     ignores: ['libs/x12/**', 'libs/mapping/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/apps/**'] }] },
   },
+  {
+    // settings come from the one schema in libs/config, read at start; nothing else reads the environment
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/config/**', '**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'read settings through libs/config (loadConfig, loadSettings), where the schema checks them',
+        },
+      ],
+    },
+  },
+  {
+    // queries live in libs/persistence, in its repositories: the rest calls them
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/persistence/**', '**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['createQueryBuilder', 'query', 'getRepository'].map((name) => ({
+          selector: `CallExpression > MemberExpression.callee[property.name='${name}']`,
+          message: `${name}() outside libs/persistence: put the query in a repository there`,
+        })),
+        {
+          selector: "MemberExpression[property.name='manager']",
+          message: 'an EntityManager outside libs/persistence: put the query in a repository there',
+        },
+      ],
+    },
+  },
 );

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { AppConfig } from './config';
+import { processEnvironment, type AppConfig } from './config';
 
 /** What the sandbox child says on its IPC channel once it listens. */
 const Ready = z.object({ ready: z.string().url() });
@@ -18,12 +18,14 @@ const START_MS = 10_000;
  * It reports the URL it listens on over that channel; an ERP found on the port by polling could
  * be someone else's.
  */
-export async function startEmbeddedSandbox(config: AppConfig): Promise<void> {
+export async function startEmbeddedSandbox(
+  config: AppConfig,
+): Promise<Pick<AppConfig, 'EDI_ERP_URL' | 'EDI_ERP_EVENT_SECRET'>> {
   const secret = eventSecret(config);
   const port = config.EDI_ERP_SANDBOX_PORT;
   const child = spawn(process.execPath, [resolve(__dirname, '../../erp-sandbox/src/main.js')], {
     env: {
-      ...process.env,
+      ...processEnvironment(),
       ERP_SANDBOX_PORT: String(port),
       ERP_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${config.PORT}/v1/erp/events`,
       ERP_SANDBOX_WEBHOOK_SECRET: secret,
@@ -35,16 +37,14 @@ export async function startEmbeddedSandbox(config: AppConfig): Promise<void> {
   process.once('exit', () => child.kill());
   for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => child.kill(s));
   const url = await readyUrl(child);
-  if (url) {
-    config.EDI_ERP_URL = url;
-    config.EDI_ERP_EVENT_SECRET = secret;
-    return;
-  }
+  // the service's settings for its ERP, made before the service reads them
+  if (url) return { EDI_ERP_URL: url, EDI_ERP_EVENT_SECRET: secret };
   child.kill();
   // without an ERP, POs stay translated (no 855): say so rather than let them wait for ever
   new Logger('edi').warn(
     `the sandbox ERP did not start on port ${port} (its error is above; port in use? set EDI_ERP_SANDBOX_PORT); POs will not get 855s`,
   );
+  return {};
 }
 
 /** The URL the child listens on, or undefined when it exits or says nothing within START_MS. */

@@ -13,9 +13,13 @@ import { loadConfig } from './config';
  * demo partner whose key and a curl line are printed, so a fresh machine works at once.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.DATABASE_URL && !config.EDI_ERP_URL && !config.EDI_ERP_CONFIG && config.EDI_ERP_SANDBOX_PORT)
-    await startEmbeddedSandbox(config);
+  const base = loadConfig();
+  const sandbox =
+    !base.DATABASE_URL && !base.EDI_ERP_URL && !base.EDI_ERP_CONFIG && base.EDI_ERP_SANDBOX_PORT
+      ? await startEmbeddedSandbox(base)
+      : {};
+  // the sandbox's URL and event secret join the settings once, before anything reads them
+  const config = Object.freeze({ ...base, ...sandbox });
   const running = await startService(config, {
     schema: config.EDI_DB_SCHEMA,
     queuePrefix: config.EDI_QUEUE_PREFIX,

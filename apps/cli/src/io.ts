@@ -1,4 +1,4 @@
-import { ConfigSchema } from '@edi/config';
+import { ConfigError, loadSettings, type AppConfig } from '@edi/config';
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
@@ -78,8 +78,21 @@ export function maxSegments(flag: string | undefined): number {
       throw new UsageError(`--max-segments must be a whole number from 1 up, got '${flag}'`);
     return Number(flag);
   }
-  const env = ConfigSchema.pick({ EDI_MAX_SEGMENTS_PER_SET: true }).safeParse(process.env);
-  if (!env.success)
-    throw new UsageError(`EDI_MAX_SEGMENTS_PER_SET: ${env.error.issues.map((i) => i.message).join('; ')}`);
-  return env.data.EDI_MAX_SEGMENTS_PER_SET;
+  return settings(['EDI_MAX_SEGMENTS_PER_SET']).EDI_MAX_SEGMENTS_PER_SET;
+}
+
+/** Settings the command reads from the environment, checked by the service's schema; a bad one is a usage error. */
+export function settings<K extends keyof AppConfig>(keys: readonly K[]): Readonly<Pick<AppConfig, K>> {
+  try {
+    return loadSettings(keys);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message.replace(/^configuration: /, ''));
+    throw e;
+  }
+}
+
+/** The time to write into envelopes: EDI_NOW when set (reproducible output), else now. */
+export function commandClock(): Date {
+  const { EDI_NOW } = settings(['EDI_NOW']);
+  return EDI_NOW ? new Date(EDI_NOW) : new Date();
 }

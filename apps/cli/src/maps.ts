@@ -1,9 +1,10 @@
 import { mapsDir } from '@edi/config';
+import { settings } from './io';
 import { diffElement, MapRegistry, type MapNode, type TransactionMap } from '@edi/mapping';
 
 /** edi-maps/ of the repository, or --maps DIR / EDI_MAPS_DIR. */
 export function openMaps(dir?: string): MapRegistry {
-  return new MapRegistry(mapsDir({ EDI_MAPS_DIR: dir ?? process.env.EDI_MAPS_DIR }));
+  return new MapRegistry(mapsDir({ EDI_MAPS_DIR: dir ?? settings(['EDI_MAPS_DIR']).EDI_MAPS_DIR }));
 }
 
 /** One row of `edi maps show`: a segment or the head of a loop. */

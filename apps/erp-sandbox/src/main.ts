@@ -1,3 +1,4 @@
+import { loadSandboxConfig } from '@edi/config';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from './sandbox';
 
 /**
@@ -8,12 +9,13 @@ import { startSandbox, type RunningSandbox, type SandboxOptions } from './sandbo
  * Started with an IPC channel (as `npm start` does), it lives only as long as its parent.
  */
 async function main(): Promise<void> {
+  const env = loadSandboxConfig();
   const options: SandboxOptions = {
-    port: Number(process.env.ERP_SANDBOX_PORT ?? 3100),
-    webhookUrl: process.env.ERP_SANDBOX_WEBHOOK_URL,
-    webhookSecret: process.env.ERP_SANDBOX_WEBHOOK_SECRET,
-    apiKey: process.env.ERP_SANDBOX_API_KEY,
-    stateFile: process.env.ERP_SANDBOX_STATE_FILE || undefined,
+    port: env.ERP_SANDBOX_PORT,
+    webhookUrl: env.ERP_SANDBOX_WEBHOOK_URL,
+    webhookSecret: env.ERP_SANDBOX_WEBHOOK_SECRET,
+    apiKey: env.ERP_SANDBOX_API_KEY,
+    stateFile: env.ERP_SANDBOX_STATE_FILE,
   };
   const running = process.send ? await startAfterPredecessor(options) : await startSandbox(options);
   process.stdout.write(

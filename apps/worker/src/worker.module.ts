@@ -8,6 +8,7 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { DatabaseHealth } from '@edi/persistence';
 import type { Composition } from '@edi/pipeline';
 
 /** The composed service this worker runs (database, stages, queues, runner). */
@@ -33,7 +34,7 @@ class WorkerHealthController {
   async check(): Promise<{ status: 'ok'; database: string; queue: string }> {
     const ds = this.service.dataSource;
     try {
-      await ds.query('SELECT 1');
+      await new DatabaseHealth(ds).ping();
     } catch (e) {
       throw new ServiceUnavailableException(`database: ${(e as Error).message}`);
     }

@@ -77,6 +77,10 @@ export const ConfigSchema = z.object({
   /** At start, creates this console admin if no staff member has the name (with EDI_ADMIN_PASSWORD). */
   EDI_ADMIN_USER: z.string().optional(),
   EDI_ADMIN_PASSWORD: z.string().min(12, 'EDI_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  /** `edi staff add` and `edi staff password` take the password from here instead of standard input. */
+  EDI_STAFF_PASSWORD: z.string().optional(),
+  /** The `edi` command's clock for the dates and times it writes (ISA09/ISA10, GS04/GS05), so output can be reproduced. */
+  EDI_NOW: z.string().datetime({ offset: true }).optional(),
   /** Our AS2 name where a partner's settings do not give one (AS2-To on what partners send us). */
   EDI_AS2_NAME: z
     .string()
@@ -130,13 +134,66 @@ function isAddressOrRange(a: string): boolean {
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = ConfigSchema.safeParse(env);
+/**
+ * The process's environment: the only place the code reads it (a lint rule keeps it so). The
+ * service reads it once, at start, through loadConfig; ERP configuration files may name ERP_*
+ * variables of their own (secrets kept out of the file), looked up as a partner's ERP is built.
+ */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
+/** The whole configuration, checked; frozen, so nothing changes it after start. */
+export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment()): Readonly<AppConfig> {
+  return Object.freeze(parse(ConfigSchema, env));
+}
+
+/** Only some settings, checked by the same schema: the `edi` command reads what it uses and no more. */
+export function loadSettings<K extends keyof AppConfig>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv = processEnvironment(),
+): Readonly<Pick<AppConfig, K>> {
+  // zod types a pick by literal keys only; the keys are checked against AppConfig above
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as Record<keyof AppConfig, true>;
+  return Object.freeze(parse(ConfigSchema.pick(mask), env) as unknown as Pick<AppConfig, K>);
+}
+
+function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`configuration: ${why}`);
+    throw new ConfigError(`configuration: ${why}`);
   }
   return parsed.data;
+}
+
+/**
+ * The sandbox ERP's own settings: apps/erp-sandbox is a separate program (the stand-in for a real
+ * ERP), so it has its own few, checked the same way.
+ */
+export const SandboxConfigSchema = z.object({
+  ERP_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  /** Where shipment and invoice events are posted, signed with ERP_SANDBOX_WEBHOOK_SECRET. */
+  ERP_SANDBOX_WEBHOOK_URL: z.string().url().optional(),
+  ERP_SANDBOX_WEBHOOK_SECRET: z.string().optional(),
+  /** The key callers must send; none = open. */
+  ERP_SANDBOX_API_KEY: z.string().optional(),
+  /** Orders, stock, shipments and invoices kept there across restarts. */
+  ERP_SANDBOX_STATE_FILE: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+});
+
+export function loadSandboxConfig(
+  env: NodeJS.ProcessEnv = processEnvironment(),
+): Readonly<z.infer<typeof SandboxConfigSchema>> {
+  return Object.freeze(parse(SandboxConfigSchema, env));
+}
+
+/** A setting the schema refuses: the service does not start, the command does not run. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
 }
 
 /** edi-maps/ of the repository (from src or dist), or EDI_MAPS_DIR. */

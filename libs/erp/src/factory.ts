@@ -1,3 +1,4 @@
+import { processEnvironment } from '@edi/config';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { HttpErpAdapter, HttpErpConfig, withEnvironment } from './http-adapter';
@@ -55,7 +56,10 @@ export function partnerErp(
   const refused = allowedHosts && refusedHost(config, allowedHosts);
   if (refused) throw new Error(refused);
   return new ResilientErp(
-    new HttpErpAdapter(HttpErpConfig.parse(withEnvironment(config, process.env, PARTNER_ENV)), transport),
+    new HttpErpAdapter(
+      HttpErpConfig.parse(withEnvironment(config, processEnvironment(), PARTNER_ENV)),
+      transport,
+    ),
     resilience,
   );
 }
@@ -88,7 +92,7 @@ export function allowedErpHosts(list: string | undefined, settings: ErpSettings)
 export function refusedHost(config: unknown, allowed: readonly string[]): string | undefined {
   let filled: unknown;
   try {
-    filled = withEnvironment(config, process.env, PARTNER_ENV);
+    filled = withEnvironment(config, processEnvironment(), PARTNER_ENV);
   } catch {
     return undefined; // a missing or forbidden variable is reported on its own
   }

@@ -1,3 +1,4 @@
+import { processEnvironment } from '@edi/config';
 import jsonata from 'jsonata';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
@@ -97,7 +98,11 @@ export type HttpErpConfig = z.input<typeof HttpErpConfig>;
  * `${NAME}` in any string of the configuration is read from the environment, so a configuration
  * file can be committed while its secrets (tokens, client secrets) stay in the environment.
  */
-export function withEnvironment<T>(value: T, env: NodeJS.ProcessEnv = process.env, allowed = /^/): T {
+export function withEnvironment<T>(
+  value: T,
+  env: NodeJS.ProcessEnv = processEnvironment(),
+  allowed = /^/,
+): T {
   if (typeof value === 'string')
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
       if (!allowed.test(name))

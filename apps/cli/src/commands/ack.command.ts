@@ -1,6 +1,6 @@
 import { guideHandler } from '@edi/mapping';
 import { AckOptions, InterchangeResult, buildAcks, readX12, serialize } from '@edi/x12';
-import { controlNumber, maxSegments, openInput, progress } from '../io';
+import { commandClock, controlNumber, maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
 export interface AckFlags {
@@ -30,7 +30,7 @@ export async function ackCommand(file: string, flags: AckFlags): Promise<number>
     groupControl: controlNumber('--group-control', flags.groupControl),
     functionalAck: flags.type ?? 'auto',
     ta1: flags.ta1 ?? 'auto',
-    now: process.env.EDI_NOW ? new Date(process.env.EDI_NOW) : new Date(),
+    now: commandClock(),
   };
   const doc = buildAcks(results, options);
   if (!doc.interchanges.length) {

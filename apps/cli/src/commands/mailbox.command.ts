@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { provisionMailbox, sshdConfigSnippet } from '@edi/transport';
+import { settings } from '../io';
 
 /**
  * `edi mailbox provision <name> --key <file.pub>`: the partner's mailbox (system user, chroot
@@ -8,9 +9,8 @@ import { provisionMailbox, sshdConfigSnippet } from '@edi/transport';
  */
 export function mailboxProvisionCommand(name: string, opts: { key: string; dir?: string }): number {
   // absolute: it goes into sshd_config's ChrootDirectory
-  const root = resolve(
-    opts.dir ?? process.env.EDI_MAILBOX_DIR ?? join(process.env.EDI_DATA_DIR ?? './data', 'mailboxes'),
-  );
+  const env = settings(['EDI_MAILBOX_DIR', 'EDI_DATA_DIR']);
+  const root = resolve(opts.dir ?? env.EDI_MAILBOX_DIR ?? join(env.EDI_DATA_DIR, 'mailboxes'));
   const { user, dir } = provisionMailbox(root, name, readFileSync(opts.key, 'utf8'));
   process.stdout.write(
     `mailbox ${name}: user ${user}, folder ${dir} (inbound, outbound, archive)\n` +

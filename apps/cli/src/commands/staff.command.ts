@@ -1,10 +1,11 @@
 import { StaffAccounts, StaffError } from '@edi/auth';
 import { openDatabase, STAFF_ROLES, type StaffRole } from '@edi/persistence';
-import { UsageError } from '../io';
+import { UsageError, settings } from '../io';
 
 /** The password from EDI_STAFF_PASSWORD or standard input (never an argument: it would sit in the shell's history and `ps`). */
 async function readPassword(): Promise<string> {
-  if (process.env.EDI_STAFF_PASSWORD) return process.env.EDI_STAFF_PASSWORD;
+  const { EDI_STAFF_PASSWORD } = settings(['EDI_STAFF_PASSWORD']);
+  if (EDI_STAFF_PASSWORD) return EDI_STAFF_PASSWORD;
   if (process.stdin.isTTY)
     throw new UsageError(
       'give the password on standard input (echo … | edi staff add …) or in EDI_STAFF_PASSWORD',
@@ -18,10 +19,8 @@ async function readPassword(): Promise<string> {
 
 /** The service's own database: DATABASE_URL (Postgres) or the SQLite file under EDI_DATA_DIR. */
 async function withStaff<T>(work: (staff: StaffAccounts) => Promise<T>): Promise<T> {
-  const ds = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL,
-    dataDir: process.env.EDI_DATA_DIR ?? './data',
-  });
+  const env = settings(['DATABASE_URL', 'EDI_DATA_DIR']);
+  const ds = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.EDI_DATA_DIR });
   try {
     return await work(new StaffAccounts(ds));
   } finally {

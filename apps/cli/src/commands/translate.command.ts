@@ -4,7 +4,15 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
 import { jsonChunks } from '../json-chunks';
-import { OutputBuffer, UsageError, controlNumber, maxSegments, openInput, progress } from '../io';
+import {
+  OutputBuffer,
+  UsageError,
+  commandClock,
+  controlNumber,
+  maxSegments,
+  openInput,
+  progress,
+} from '../io';
 import { openMaps } from '../maps';
 
 export interface TranslateFlags {
@@ -119,7 +127,7 @@ function toX12(file: string, flags: TranslateFlags): number {
     partner: flags.partner,
     interchangeControl: controlNumber('--control', flags.control),
     groupControl: controlNumber('--group-control', flags.groupControl),
-    now: process.env.EDI_NOW ? new Date(process.env.EDI_NOW) : new Date(),
+    now: commandClock(),
   });
   process.stdout.write(serialize(x12));
   return 0;
