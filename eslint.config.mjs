@@ -134,8 +134,9 @@ export default tseslint.config(
           message: `${name}() outside libs/persistence: put the query in a repository there`,
         })),
         {
-          selector: "MemberExpression[property.name='manager']",
-          message: 'an EntityManager outside libs/persistence: put the query in a repository there',
+          // handing ds.manager to a repository is how a caller picks the transaction; calling it is a query
+          selector: "CallExpression > MemberExpression.callee[object.property.name='manager']",
+          message: 'an EntityManager query outside libs/persistence: put the query in a repository there',
         },
       ],
     },
