@@ -1,12 +1,14 @@
 import { createHmac } from 'node:crypto';
 import {
-  Delivery,
-  OutboundDocument,
-  TradingPartner,
-  TransactionSet,
-  type OutboundStatus,
+  Deliveries,
+  Outbox,
+  PartnerChannels,
+  Transactions,
   transact,
+  type OutboundDocument,
+  type OutboundStatus,
   type SecretBox,
+  type TradingPartner,
 } from '@edi/persistence';
 import { OutboundPolicy, guardedFetch, type GuardedFetch } from '@edi/transport';
 import type { DataSource } from 'typeorm';
@@ -38,6 +40,8 @@ export class DeliverStage {
       outbound?: OutboundPolicy;
       /** Uploads to the partner's SFTP outbound folder (SftpStage.push). */
       sftp?: (partnerId: string, name: string, content: Buffer) => Promise<string>;
+      /** Sends by AS2 and checks the receipt (As2Sender.send). */
+      as2?: (doc: OutboundDocument) => Promise<{ ok: boolean; statusCode: number | null; detail: string }>;
     } = {},
   ) {
     this.post = guardedFetch(options.outbound ?? OutboundPolicy.fromList(undefined), {
@@ -50,16 +54,11 @@ export class DeliverStage {
   private readonly post: GuardedFetch;
 
   async run(documentId: string): Promise<DeliveryOutcome> {
-    const doc = await this.ds.getRepository(OutboundDocument).findOneBy({ id: documentId });
+    const doc = await new Outbox(this.ds).find(documentId);
     if (!doc) throw new Error(`no outbound document ${documentId}`);
     // outbox: the partner fetches it
     if (doc.status !== 'pending' || doc.channel === 'outbox') return outcomeOf(doc);
-    const partner = await this.ds
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.webhookSecret')
-      .where('p.id = :id', { id: doc.partnerId })
-      .getOneOrFail();
+    const partner = await new PartnerChannels(this.ds).withWebhookSecret(doc.partnerId);
     const attempt = doc.attempts + 1;
     const started = Date.now();
     let statusCode: number | null = null;
@@ -77,6 +76,9 @@ export class DeliverStage {
         );
         ok = true;
         detail = `uploaded to ${path}`;
+      } else if (doc.channel === 'as2') {
+        if (!this.options.as2) throw new Error('AS2 delivery is not set up in this process');
+        ({ ok, statusCode, detail } = await this.options.as2(doc));
       } else {
         if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
         // checked as the socket connects; a redirect comes back as its 3xx and is not followed
@@ -95,28 +97,21 @@ export class DeliverStage {
     }
     const at = (this.options.clock?.() ?? new Date()).toISOString();
     await transact(this.ds, async (m) => {
-      await m.getRepository(Delivery).insert(
-        m.getRepository(Delivery).create({
-          documentId: doc.id,
-          partnerId: doc.partnerId,
-          channel: doc.channel,
-          attempt,
-          ok,
-          statusCode,
-          detail,
-          ms: Date.now() - started,
-        }),
-      );
-      await m
-        .getRepository(OutboundDocument)
-        .update(
-          { id: doc.id, status: 'pending' },
-          ok
-            ? { attempts: attempt, status: 'delivered', deliveredAt: at, lastError: null }
-            : { attempts: attempt, lastError: detail },
-        );
-      if (ok && doc.transactionId)
-        await m.getRepository(TransactionSet).update({ id: doc.transactionId }, { status: 'delivered' });
+      const ms = Date.now() - started;
+      await new Deliveries(m).record({
+        documentId: doc.id,
+        partnerId: doc.partnerId,
+        channel: doc.channel,
+        attempt,
+        ok,
+        statusCode,
+        detail,
+        ms,
+      });
+      const outbox = new Outbox(m);
+      if (!ok) return outbox.attemptFailed(doc.id, attempt, detail);
+      await outbox.delivered(doc.id, attempt, at);
+      if (doc.transactionId) await new Transactions(m).delivered(doc.transactionId);
     });
     if (!ok) throw new DeliveryFailed(`${doc.channel} delivery of ${doc.id} failed: ${detail}`);
     return { documentId: doc.id, status: 'delivered', channel: doc.channel, attempts: attempt };
@@ -125,43 +120,31 @@ export class DeliverStage {
   /** The queue gave up: the document is marked failed, with the last reason, for a person to resend. */
   async markFailed(documentId: string, error: unknown): Promise<DeliveryOutcome> {
     await transact(this.ds, (m) =>
-      m
-        .getRepository(OutboundDocument)
-        .update(
-          { id: documentId, status: 'pending' },
-          { status: 'failed', lastError: (error as Error)?.message ?? String(error) },
-        ),
+      new Outbox(m).giveUp(documentId, (error as Error)?.message ?? String(error)),
     );
-    return outcomeOf(await this.ds.getRepository(OutboundDocument).findOneByOrFail({ id: documentId }));
+    return outcomeOf(await new Outbox(this.ds).byId(documentId));
   }
 
   /** A partner fetched it from the outbox: that is its delivery. False when it was not waiting there. */
   async fetched(partnerId: string, documentId: string): Promise<boolean> {
     const at = (this.options.clock?.() ?? new Date()).toISOString();
     return transact(this.ds, async (m) => {
-      const doc = await m.getRepository(OutboundDocument).findOneBy({ id: documentId, partnerId });
+      const outbox = new Outbox(m);
+      const doc = await outbox.ofPartner(documentId, partnerId);
       if (!doc || doc.status !== 'pending' || doc.channel !== 'outbox') return false;
-      const r = await m
-        .getRepository(OutboundDocument)
-        .update(
-          { id: documentId, status: 'pending' },
-          { status: 'delivered', deliveredAt: at, fetchedAt: at, attempts: doc.attempts + 1 },
-        );
-      if (!r.affected) return false;
-      await m.getRepository(Delivery).insert(
-        m.getRepository(Delivery).create({
-          documentId,
-          partnerId,
-          channel: 'outbox',
-          attempt: doc.attempts + 1,
-          ok: true,
-          statusCode: null,
-          detail: 'fetched by the partner',
-          ms: 0,
-        }),
-      );
-      if (doc.transactionId)
-        await m.getRepository(TransactionSet).update({ id: doc.transactionId }, { status: 'delivered' });
+      const attempt = doc.attempts + 1;
+      if (!(await outbox.delivered(documentId, attempt, at, true))) return false;
+      await new Deliveries(m).record({
+        documentId,
+        partnerId,
+        channel: 'outbox',
+        attempt,
+        ok: true,
+        statusCode: null,
+        detail: 'fetched by the partner',
+        ms: 0,
+      });
+      if (doc.transactionId) await new Transactions(m).delivered(doc.transactionId);
       return true;
     });
   }
