@@ -1,6 +1,7 @@
 import {
   MAX_ISSUES_PER_SET,
   addOmitted,
+  groupVersion,
   issueStatus,
   keepIssue,
   type EnvelopeHandler,
@@ -49,6 +50,11 @@ export interface GuideOptions {
   partner?: string;
   /** Called with each translated transaction set, in order. Without it no document is built. */
   onDocument?: (t: Translation) => void;
+  /**
+   * The document's lists as PackedLists (see to-json.ts): for a caller that writes each document
+   * with a writer that iterates them, so a set of 500,000 lines is held as text, not as objects.
+   */
+  packLists?: boolean;
 }
 
 /** One transaction set being checked (and translated) while its segments stream by. */
@@ -89,7 +95,14 @@ export function guideHandler(
       } else if (role === 'gs') gs = raw.fields();
       else if (role === 'st') {
         setIndex++;
-        open = openSet(registry, raw.fields()[0] ?? '', gs[7] ?? '', raw.index, options);
+        // GS08 "4010" is no version (an envelope error): the set is read in ISA12's
+        open = openSet(
+          registry,
+          raw.fields()[0] ?? '',
+          groupVersion(gs[7] ?? '', isa[11] ?? ''),
+          raw.index,
+          options,
+        );
         state = open ? 'open' : 'unsupported';
       } else if (role === 'body' && open) open.walker.push(raw.toSegment(''));
       inner.onSegment?.(raw, role);
@@ -164,7 +177,7 @@ function openSet(
       ),
   });
   const root: JsonObject = {};
-  const builder = options.onDocument ? documentBuilder(root) : undefined;
+  const builder = options.onDocument ? documentBuilder(root, { pack: options.packLists }) : undefined;
   const visitor: WalkVisitor = builder
     ? {
         enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),

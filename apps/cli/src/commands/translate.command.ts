@@ -4,6 +4,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
 import { jsonChunks } from '../json-chunks';
+import { xmlChunks } from '../xml-chunks';
 import {
   OutputBuffer,
   UsageError,
@@ -51,7 +52,7 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
     const documents = pending;
     pending = [];
     for (const document of documents) {
-      if (xml) out.write(builder.build({ document }));
+      if (xml) await out.pipe(xmlChunks(builder, document));
       else {
         out.write(`${written ? ',' : ''}\n`);
         await out.pipe(jsonChunks(document));
@@ -73,6 +74,7 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
       },
       {
         partner: flags.partner,
+        packLists: true,
         onDocument: (t) => {
           pending.push(t.document);
         },
