@@ -159,7 +159,10 @@ export function loadSettings<K extends keyof AppConfig>(
 }
 
 function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const parsed = schema.safeParse(env);
+  // a variable set to the empty string (FOO= in a unit file or a shell) means "not set", as in
+  // most services; otherwise DATABASE_URL= would be refused as an invalid URL instead of SQLite
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`configuration: ${why}`);
