@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseX12, segmentText, validateX12 } from '@edi/x12';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { CORPUS_DIR } from './helpers/corpus';
+import { CORPUS_DIR, itCorpus } from './helpers/corpus';
 
 /** Runs the installed `edi` bin (built by `npm test`'s pretest) as a user would. */
 const BIN = resolve(__dirname, '../bin/edi.js');
@@ -20,7 +20,7 @@ const corpus = (f: string) => join(CORPUS_DIR, f);
 const tmp = mkdtempSync(join(tmpdir(), 'edi-cli-'));
 
 describe('edi CLI', () => {
-  it('parse → serialize gives back the file byte for byte', () => {
+  itCorpus('parse → serialize gives back the file byte for byte', () => {
     const file = corpus('850/bots-plugins__850-004010-05.x12');
     const parsed = edi(['parse', file]);
     expect(parsed.code).toBe(0);
@@ -46,20 +46,23 @@ describe('edi CLI', () => {
     expect(validateX12(r.stdout).issues).toEqual([]);
   });
 
-  it('validate exits 0 on a valid file and 1 with one line per error naming position, segment, element, code and reason', () => {
-    expect(edi(['validate', corpus('810/staedi__simple810.edi')]).code).toBe(0);
-    const r = edi(['validate', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
-    expect(r.code).toBe(1);
-    const lines = r.out.trim().split('\n');
-    expect(lines).toContainEqual(
-      expect.stringMatching(
-        /segment 4 \(SE, position 2\) element 1: \[AK5 4\] SE01_MISMATCH error: SE01 says 3 segments, the transaction set has 2/,
-      ),
-    );
-    expect(lines.every((l) => l.includes('error') || l.includes('warning'))).toBe(true);
-  });
+  itCorpus(
+    'validate exits 0 on a valid file and 1 with one line per error naming position, segment, element, code and reason',
+    () => {
+      expect(edi(['validate', corpus('810/staedi__simple810.edi')]).code).toBe(0);
+      const r = edi(['validate', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
+      expect(r.code).toBe(1);
+      const lines = r.out.trim().split('\n');
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /segment 4 \(SE, position 2\) element 1: \[AK5 4\] SE01_MISMATCH error: SE01 says 3 segments, the transaction set has 2/,
+        ),
+      );
+      expect(lines.every((l) => l.includes('error') || l.includes('warning'))).toBe(true);
+    },
+  );
 
-  it('validate --json gives machine output', () => {
+  itCorpus('validate --json gives machine output', () => {
     const r = edi(['validate', '--json', corpus('malformed/gt-edi-x12__no-se-trailer.edi')]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
@@ -67,7 +70,7 @@ describe('edi CLI', () => {
     expect(report.issues).toContainEqual(expect.objectContaining({ code: 'SE_MISSING', ak5: '2' }));
   });
 
-  it('ack prints the 997 a file deserves', () => {
+  itCorpus('ack prints the 997 a file deserves', () => {
     const r = edi(['ack', '--control', '55', corpus('malformed/gt-edi-x12__no-matching-segment-count.edi')]);
     expect(r.code).toBe(0);
     // ISA12 00000 is itself an envelope error, so the interchange is rejected by TA1 note 017
@@ -119,14 +122,14 @@ describe('edi CLI', () => {
     expect(edi(['validate', join(tmp, 'missing.x12')]).err).toMatch(/ENOENT/);
   });
 
-  it('refuses a control number that is not 1-9 digits, and unknown flags, with exit 2', () => {
+  itCorpus('refuses a control number that is not 1-9 digits, and unknown flags, with exit 2', () => {
     const r = edi(['ack', '--control', 'abc', corpus('850/bots-plugins__850-004010-05.x12')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--control must be 1-9 digits/);
     expect(edi(['validate', '--bogus', corpus('850/bots-plugins__850-004010-05.x12')]).code).toBe(2);
   });
 
-  it('translate gives an array of canonical documents, and --to x12 gives X12 back', () => {
+  itCorpus('translate gives an array of canonical documents, and --to x12 gives X12 back', () => {
     const file = corpus('810/bots-plugins__810_1.x12');
     const r = edi(['translate', file]);
     expect(r.code).toBe(0);
@@ -181,14 +184,14 @@ describe('edi CLI', () => {
     expect(edi(['translate', '--to', 'x12', '--set', '856', body]).err).toMatch(/--sender and --receiver/);
   });
 
-  it('translate --format xml writes XML', () => {
+  itCorpus('translate --format xml writes XML', () => {
     const r = edi(['translate', '--format', 'xml', corpus('855/bots-plugins__855-004010UCS-01.x12')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<documents>/);
     expect(r.out).toContain('<purchaseOrderNumber>194207</purchaseOrderNumber>');
   });
 
-  it('validate reports guide errors too, and --partner applies a partner guide', () => {
+  itCorpus('validate reports guide errors too, and --partner applies a partner guide', () => {
     const r = edi(['validate', corpus('malformed/staedi__invalid997.edi')]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(

@@ -396,7 +396,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       // thousands of segments no standard knows
       const big = (x12 as string)
         .replace('PO1**SIX*', 'PO1**6*')
-        .replace(/PID\*F\*08\*\*\*KAK S\/S PRINT CAMP/g, `PID*F*08***${'X'.repeat(80)}`)
+        .replace(/PID\*F\*08\*\*\*COTTON TEE PRINT/g, `PID*F*08***${'X'.repeat(80)}`)
         .replace(/\nCTT\*8/, `${`\nZZX*${'LONG NOTE '.repeat(25)}`.repeat(6000)}\nCTT*8`);
       expect(big.length).toBeGreaterThan(1_500_000);
       const r = await operator.call('POST', `/v1/console/transactions/${tx.id}/resubmit`, { x12: big });

@@ -4,6 +4,18 @@ import { join, resolve } from 'node:path';
 /** The shared corpus of real X12 files (never edited). EDI_CORPUS_DIR overrides where it is. */
 export const CORPUS_DIR = process.env.EDI_CORPUS_DIR ?? resolve(__dirname, '../../../shared/corpus/x12');
 
+/**
+ * Whether the corpus is beside the clone. Under CI=true it must be (a suite may not pass by skipping
+ * it); elsewhere its suites skip and our own fixtures (fixtures/x12) still cover every rule.
+ */
+export const HAVE_CORPUS = existsSync(join(CORPUS_DIR, 'SOURCES.tsv'));
+if (!HAVE_CORPUS && process.env.CI === 'true')
+  throw new Error(`CI=true needs the corpus at ${CORPUS_DIR} (set EDI_CORPUS_DIR)`);
+
+/** A test that reads the corpus: skipped (and said so by Jest) when the corpus is not there. */
+export const itCorpus: jest.It = HAVE_CORPUS ? it : it.skip;
+export const describeCorpus: jest.Describe = HAVE_CORPUS ? describe : describe.skip;
+
 export interface CorpusFile {
   file: string;
   path: string;

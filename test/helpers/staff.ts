@@ -41,10 +41,11 @@ export class StaffClient {
   }
 }
 
-export const CORPUS_850 = join(__dirname, '../../../shared/corpus/x12/850/bots-plugins__850-004010-01.x12');
+/** Our own 850 (fixtures/x12/service): the envelope and lines of a partner's PO, written for these suites. */
+export const CORPUS_850 = join(__dirname, '../../fixtures/x12/service/partner-850-004010.x12');
 
 /**
- * A real 850 (bots-plugins, from 08/AAAAAAAAAA to ZZ/test22222) as a partner's system might get
+ * A partner's 850 (from 08/AAAAAAAAAA to ZZ/test22222) as the partner's system might get
  * it wrong: the first PO1 quantity written as a word. `isa13` (also the GS06) and `po` make each copy a new file.
  */
 export function damagedCorpus850(isa13: number, po: string): { bad: string; good: string } {
