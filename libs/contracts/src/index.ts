@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './statuses';
 export * from './console';
+export * from './orders';

@@ -1,43 +1,23 @@
+import type {
+  AckState,
+  AckView,
+  OrderThread as ContractThread,
+  ThreadDocument as ContractDocument,
+} from '@edi/contracts';
 import { call } from '../api';
 
-export type AckState = 'pending' | 'accepted' | 'accepted_with_errors' | 'rejected' | 'overdue';
+export type { AckState, AckView, ThreadLine } from '@edi/contracts';
 
-export interface AckView {
-  status: AckState;
-  at: string | null;
-  reasons: Array<{ code: string; message: string; segment?: string }>;
-}
-
-export interface ThreadDocument {
-  id: string;
-  setId: string;
-  direction: 'in' | 'out';
-  controlNumber: string;
-  status: string;
-  at: string;
-  ack: AckView | null;
+/** A thread document as the console API gives it: with its outbound row and what resent it. */
+export interface ThreadDocument extends ContractDocument {
   documentId: string | null;
   resentAs: string | null;
-  versionOf?: string;
 }
 
-export interface ThreadLine {
-  lineNumber: string;
-  product?: string;
-  unitOfMeasure?: string;
-  ordered: number;
-  acknowledged: { accepted: number; backordered: number; rejected: number };
-  shipped: number;
-  invoiced: number;
-  mismatches: string[];
-}
-
-export interface OrderThread {
-  partnerId: string;
+/** The console's thread names the partner too. */
+export interface OrderThread extends Omit<ContractThread, 'documents'> {
   partnerName: string | null;
-  poNumber: string;
   documents: ThreadDocument[];
-  lines: ThreadLine[];
 }
 
 export interface AttentionItem {

@@ -1,26 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AckReason, AckState } from '@edi/contracts';
 import type { DeliveryChannel } from './trading-partner.entity';
+
+export { ACK_STATUSES, type AckReason, type AckState } from '@edi/contracts';
 
 /** pending: waiting to be fetched or pushed; delivered: fetched or accepted by the partner; failed: gave up (a person looks). */
 export type OutboundStatus = 'pending' | 'delivered' | 'failed';
-
-/** What the partner said of a business document we sent (TA1, 997, 999), or that it never said. */
-export const ACK_STATUSES = ['pending', 'accepted', 'accepted_with_errors', 'rejected', 'overdue'] as const;
-export type AckState = (typeof ACK_STATUSES)[number];
-
-/** One reason a partner gave, in words, pointing at our segment (and element) where it can. */
-export interface AckReason {
-  code: string;
-  message: string;
-  segmentId?: string;
-  /** ST is 1 (AK302/IK302). */
-  position?: number;
-  element?: number;
-  badValue?: string;
-  /** Our segment it points at, as we sent it. */
-  segment?: string;
-}
 
 /** One answer the partner sent about the document (late and repeated ones are kept too). */
 export interface AckAnswer {

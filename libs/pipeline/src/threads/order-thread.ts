@@ -1,48 +1,11 @@
-import type { AckView } from '../reconcile/ack-view';
+import type { OrderThread, ThreadDocument, ThreadLine } from '@edi/contracts';
 import { ackView } from '../reconcile/ack-view';
 import type { OutboundDocument, ThreadRecords, TransactionSet } from '@edi/persistence';
 import { hierarchy } from './business-keys';
 
+export type { OrderThread, ThreadDocument, ThreadLine };
+
 type Json = Record<string, unknown>;
-
-/** One document of the thread, in time order. */
-export interface ThreadDocument {
-  /** The transaction row (a set), or for our TA1/997/999 the outbound row. */
-  id: string;
-  setId: string;
-  direction: 'in' | 'out';
-  /** ST02 of a set; ISA13 of an acknowledgment we sent. */
-  controlNumber: string;
-  status: string;
-  at: string;
-  /** What the partner said of a document we sent; null for what expects no answer. */
-  ack: AckView | null;
-  /** The earlier version this one replaced (staff resubmitted the PO), or the document it resent. */
-  versionOf?: string;
-  /** The document it answers (our 997 for their 850, their 997 for our 855). */
-  answers?: string;
-  erpRef?: string | null;
-}
-
-/** One PO line: what was ordered and what became of it. */
-export interface ThreadLine {
-  lineNumber: string;
-  product?: string;
-  unitOfMeasure?: string;
-  ordered: number;
-  acknowledged: { accepted: number; backordered: number; rejected: number };
-  shipped: number;
-  invoiced: number;
-  /** Each way this line does not add up, in words (over-shipment, billed beyond shipped, a price off the PO). */
-  mismatches: string[];
-}
-
-export interface OrderThread {
-  partnerId: string;
-  poNumber: string;
-  documents: ThreadDocument[];
-  lines: ThreadLine[];
-}
 
 function num(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
