@@ -47,6 +47,37 @@ describe('envelope policy', () => {
     ]);
   });
 
+  it('refuses ISA15 T from a production partner with TA1 020 at ISA15, saying why in words', () => {
+    for (const mode of [undefined, 'production'] as const) {
+      const found = envelopeFindings({ ...partner, mode }, header({ usage: 'T' }));
+      expect(found).toEqual([
+        {
+          code: 'USAGE_NOT_PARTNER_MODE',
+          severity: 'error',
+          ta1: '020',
+          segmentId: 'ISA',
+          element: 15,
+          value: 'T',
+          message: 'ISA15 T (test) from a partner in production mode',
+        },
+      ]);
+      expect(rejectedByTa1(found)).toBe(true);
+    }
+  });
+
+  it('refuses ISA15 P from a test partner, and takes its T', () => {
+    const test = { ...partner, mode: 'test' as const };
+    expect(envelopeFindings(test, header({ usage: 'P' })).map((f) => [f.ta1, f.message])).toEqual([
+      ['020', 'ISA15 P (production) from a partner in test mode'],
+    ]);
+    expect(envelopeFindings(test, header({ usage: 'T' }))).toEqual([]);
+    expect(envelopeFindings({ ...partner, mode: 'production' }, header({ usage: 'P' }))).toEqual([]);
+  });
+
+  it('leaves an ISA15 that is neither T nor P to the envelope checks', () => {
+    expect(envelopeFindings({ ...partner, mode: 'test' }, header({ usage: 'I' }))).toEqual([]);
+  });
+
   it('says which earlier interchange took a repeated ISA13 (TA1 025)', () => {
     expect(repeatedIsa13(header(), 'ic-1')).toMatchObject({
       code: 'ISA13_DUPLICATE',

@@ -3,11 +3,13 @@ import type { InterchangeHeader, X12Issue } from '@edi/x12';
 
 export type Verdict = 'ok' | 'duplicate' | 'rejected';
 
-type Parties = Pick<TradingPartner, 'isaQualifier' | 'isaId' | 'ourIsaQualifier' | 'ourIsaId'>;
+type Parties = Pick<TradingPartner, 'isaQualifier' | 'isaId' | 'ourIsaQualifier' | 'ourIsaId'> &
+  Partial<Pick<TradingPartner, 'mode'>>;
 
 /**
  * What is wrong with an interchange's envelope for this partner: it must come from the partner
- * whose key sent it (else TA1 006) and be addressed to us (else TA1 008).
+ * whose key sent it (else TA1 006), be addressed to us (else TA1 008), and be marked for the
+ * partner's mode in ISA15 (else TA1 020).
  */
 export function envelopeFindings(partner: Parties, h: InterchangeHeader): X12Issue[] {
   const found: X12Issue[] = [];
@@ -31,7 +33,31 @@ export function envelopeFindings(partner: Parties, h: InterchangeHeader): X12Iss
       value: `${h.receiverQualifier}/${h.receiverId}`,
       message: `ISA07/ISA08 ${h.receiverQualifier}/${h.receiverId} is not us (${partner.ourIsaQualifier}/${partner.ourIsaId})`,
     });
+  const usage = usageMismatch(partner.mode ?? 'production', h.usage);
+  if (usage) found.push(usage);
   return found;
+}
+
+const USAGE_WORDS: Record<string, string> = { T: 'test', P: 'production' };
+
+/**
+ * ISA15 against the partner's mode: a test partner sends T, a production one P. The other letter
+ * is refused with TA1 020 (Invalid Test Indicator Value), so test data never reaches the ERP as a
+ * real order and production data is never taken for a test. A value that is neither is the
+ * envelope checks' to report.
+ */
+function usageMismatch(mode: TradingPartner['mode'], usage: string): X12Issue | undefined {
+  const wanted = mode === 'test' ? 'T' : 'P';
+  if (usage === wanted || !USAGE_WORDS[usage]) return undefined;
+  return {
+    code: 'USAGE_NOT_PARTNER_MODE',
+    severity: 'error',
+    ta1: '020',
+    segmentId: 'ISA',
+    element: 15,
+    value: usage,
+    message: `ISA15 ${usage} (${USAGE_WORDS[usage]}) from a partner in ${mode} mode`,
+  };
 }
 
 /** Any finding that a TA1 rejects the interchange for. */
