@@ -41,6 +41,8 @@ export interface ThreadDocument {
   /** The document it answers (our 997 for their 850, their 997 for our 855). */
   answers?: string;
   erpRef?: string | null;
+  /** Test data (ISA15 T): a test partner's, never ordered in the ERP for real. */
+  test: boolean;
 }
 
 /** One PO line: what was ordered and what became of it. */
@@ -59,6 +61,8 @@ export interface ThreadLine {
 export interface OrderThread {
   partnerId: string;
   poNumber: string;
+  /** The PO came from a partner in test mode: its order is a dry run. */
+  test: boolean;
   documents: ThreadDocument[];
   lines: ThreadLine[];
 }

@@ -8,3 +8,4 @@ export * from './presets';
 export * from './resilient';
 export * from './sscc';
 export * from './factory';
+export * from './dry-run';

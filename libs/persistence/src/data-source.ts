@@ -19,6 +19,8 @@ import { Acks1764250000000 } from './migrations/1764250000000-acks';
 import { BusinessKeys1764251000000 } from './migrations/1764251000000-business-keys';
 import { BusinessKey } from './entities/business-key.entity';
 import { As21764260000000 } from './migrations/1764260000000-as2';
+import { TestMode1764310000000 } from './migrations/1764310000000-test-mode';
+import { DryRunOrder } from './entities/dry-run-order.entity';
 import { As2Message, As2Partner } from './entities/as2.entity';
 import { EdiEvent } from './entities/edi-event.entity';
 import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
@@ -38,6 +40,7 @@ export const ENTITIES = [
   BusinessKey,
   As2Partner,
   As2Message,
+  DryRunOrder,
 ];
 export const MIGRATIONS = [
   Initial1764064800000,
@@ -50,6 +53,7 @@ export const MIGRATIONS = [
   Acks1764250000000,
   BusinessKeys1764251000000,
   As21764260000000,
+  TestMode1764310000000,
 ];
 
 export interface PersistenceConfig {

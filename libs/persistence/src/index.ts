@@ -8,6 +8,8 @@ export * from './entities/audit-event.entity';
 export * from './entities/staff.entity';
 export * from './entities/edi-event.entity';
 export * from './entities/as2.entity';
+export * from './entities/dry-run-order.entity';
+export * from './repositories/dry-run-orders.repository';
 export * from './repositories/as2.repository';
 export * from './repositories/acks.repository';
 export * from './repositories/events.repository';

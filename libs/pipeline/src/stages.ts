@@ -1,6 +1,6 @@
-import { partnerErp, type ErpAdapter, type FetchLike } from '@edi/erp';
+import { dryRunErp, partnerErp, type DryRunBook, type ErpAdapter, type FetchLike } from '@edi/erp';
 import type { MapRegistry } from '@edi/mapping';
-import type { SecretBox, TradingPartner } from '@edi/persistence';
+import { DryRunOrders, type SecretBox, type TradingPartner } from '@edi/persistence';
 import type { OurIdentities } from '@edi/as2';
 import { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
@@ -37,14 +37,18 @@ export function stageHandlers(stages: Stages): HandlerEntry[] {
 /**
  * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
  * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
+ * A partner in test mode gets that ERP behind the dry-run wrapper (reads pass, writes are
+ * answered locally and kept in `dryRun`): a test PO never makes a real order.
  */
 export function erpResolver(
   global?: ErpAdapter,
   allowedHosts?: readonly string[],
   transport?: FetchLike,
+  dryRun?: DryRunBook,
 ): ErpResolver {
   const own = new Map<string, { config: string; adapter: ErpAdapter }>();
-  return (partner: TradingPartner) => {
+  const dry = new WeakMap<ErpAdapter, ErpAdapter>();
+  const real = (partner: TradingPartner): ErpAdapter | undefined => {
     if (!partner.erpCustomerId) return undefined;
     const config = (partner.rules as { erp?: unknown } | null)?.erp;
     if (!config) return global;
@@ -54,6 +58,14 @@ export function erpResolver(
     const adapter = partnerErp(config, undefined, allowedHosts, transport);
     own.set(partner.id, { config: key, adapter });
     return adapter;
+  };
+  return (partner: TradingPartner) => {
+    const adapter = real(partner);
+    if (!adapter || partner.mode !== 'test') return adapter;
+    if (!dryRun) throw new Error('a partner in test mode needs the dry-run ERP, and none is wired');
+    let wrapped = dry.get(adapter);
+    if (!wrapped) dry.set(adapter, (wrapped = dryRunErp(adapter, dryRun)));
+    return wrapped;
   };
 }
 
@@ -79,7 +91,7 @@ export function buildStages(
   } = {},
 ): Stages {
   const clock = options.clock ?? (() => new Date());
-  const erpFor = erpResolver(options.erp, options.erpHosts, options.erpTransport);
+  const erpFor = erpResolver(options.erp, options.erpHosts, options.erpTransport, new DryRunOrders(ds));
   const composer = new OutboundComposer(ds, maps, clock);
   const sftp = new SftpStage(ds, options.secrets, options.mailboxRoot, options.outbound);
   const as2 = new As2Sender(

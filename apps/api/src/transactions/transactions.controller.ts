@@ -66,6 +66,7 @@ export class TransactionsController {
         controlNumber: d.controlNumber,
         channel: d.channel,
         status: d.status,
+        test: d.test,
         // what the partner's TA1/997/999 said of it (null: our own acknowledgments expect none)
         ack: ackView(d),
         x12: d.x12,
@@ -93,6 +94,7 @@ export class TransactionsController {
         interchangeId: a.interchangeId,
         transactionId: a.transactionId,
         createdAt: a.createdAt,
+        test: a.test,
         ack: ackView(a),
         x12: a.x12,
       })),

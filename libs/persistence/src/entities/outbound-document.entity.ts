@@ -99,4 +99,8 @@ export class OutboundDocument {
   @Index()
   @Column({ name: 'resent_from', type: 'varchar', length: 36, nullable: true })
   resentFrom!: string | null;
+
+  /** Sent as test data (ISA15 T): to a partner in test mode, or answering a test interchange. */
+  @Column({ type: 'boolean', default: false })
+  test!: boolean;
 }

@@ -76,6 +76,10 @@ export class TransactionSet {
   @Column({ name: 'duplicate_of', type: 'varchar', length: 200, nullable: true })
   duplicateOf!: string | null;
 
+  /** Test data: a test partner's document (ISA15 T), never ordered in the ERP for real. */
+  @Column({ type: 'boolean', default: false })
+  test!: boolean;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

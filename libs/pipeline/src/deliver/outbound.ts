@@ -156,6 +156,7 @@ export class OutboundComposer {
       poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
       erpRef: input.erpRef ?? null,
       status,
+      test: partner.mode === 'test',
       document: written,
       issues: [],
       duplicateOf: null,
@@ -177,6 +178,7 @@ export class OutboundComposer {
       x12,
       channel: partner.deliveryChannel,
       status: 'pending',
+      test: partner.mode === 'test',
       // the partner owes a TA1/997/999 for it within its window
       ...pendingAck(partner, doc.transactionSet, this.clock()),
     });
@@ -198,6 +200,8 @@ export class OutboundComposer {
       groupControl: gs,
       partner: profile,
       now: this.clock(),
+      // ISA15: a partner in test mode gets test data, and refuses anything else
+      usage: partner.mode === 'test' ? 'T' : 'P',
     });
     // the serializer writes UTF-8: the text is stored, pushed and signed as UTF-8 too
     const x12 = serialize(tree).toString('utf8');

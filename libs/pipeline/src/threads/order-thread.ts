@@ -48,6 +48,7 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
       ...(doc?.resentFrom ? { versionOf: doc.resentFrom } : {}),
       ...(t.inReplyTo ? { answers: t.inReplyTo } : {}),
       erpRef: t.erpRef,
+      test: t.test,
     };
   });
   // our acknowledgments of their files, and their 997/999s of ours
@@ -62,6 +63,7 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
       at: d.createdAt.toISOString(),
       ack: null,
       ...(answered ? { answers: answered.id } : {}),
+      test: d.test,
     });
   }
   for (const a of r.answers) {
@@ -75,10 +77,12 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
       at: a.createdAt.toISOString(),
       ack: null,
       ...(about?.transactionId ? { answers: about.transactionId } : {}),
+      test: a.test,
     });
   }
   documents.sort(inTimeOrder);
-  return { partnerId, poNumber, documents, lines: lines(r.transactions) };
+  const test = r.transactions.some((t) => t.direction === 'in' && t.setId === '850' && t.test);
+  return { partnerId, poNumber, test, documents, lines: lines(r.transactions) };
 }
 
 /** Where a set stands in a PO's life: the tie-break for documents stored in the same second (SQLite keeps seconds). */

@@ -40,6 +40,8 @@ export async function acknowledge(
       x12: serialize({ interchanges: [ic] }).toString('utf8'),
       channel: partner.deliveryChannel,
       status: 'pending',
+      // an ack's ISA15 is the interchange's it answers
+      test: ic.header.elements[14] === 'T',
     });
     await outbox.insert(row);
     saved.push(row);

@@ -102,5 +102,7 @@ function newRow(
     duplicateOf: null,
     resubmittedFrom: interchange.resubmitOf,
     setIndex: t.setIndex,
+    // a test partner's interchanges are accepted only with ISA15 T
+    test: partner.mode === 'test',
   } satisfies Partial<TransactionSet>);
 }

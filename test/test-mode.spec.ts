@@ -1,0 +1,224 @@
+import { Interchanges } from '@edi/persistence';
+import { parseX12 } from '@edi/x12';
+import { x12 } from '../libs/x12/src/testing/x12-builder';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner } from './helpers/admin';
+import { databaseConfigs } from './helpers/databases';
+
+const ADMIN = 'test-mode-admin-token-0123456789';
+
+/** An 850 of one widget line from `sender`, with ISA15 as given. */
+function po(sender: string, control: number, number: string, usage: 'T' | 'P'): string {
+  return x12()
+    .isa({ sender, receiver: 'DEMOSUPPLIER', control: String(control).padStart(9, '0'), usage })
+    .gs({ control: String(control) })
+    .st('850')
+    .seg('BEG', '00', 'SA', number, '', '20261125')
+    .seg('N1', 'ST', 'STORE 7', '92', '0007')
+    .seg('PO1', '1', '30', 'EA', '9.25', '', 'BP', 'B-1001', 'UP', '012345678905')
+    .seg('CTT', '1')
+    .se()
+    .ge()
+    .iea()
+    .text();
+}
+
+/** ISA15 and the TA1 (if any) of an interchange we sent. */
+function envelope(text: string): { isa15: string; ta1?: string[]; sets: string[] } {
+  const ic = parseX12(text).interchanges[0]!;
+  const ta1 = [...(ic.groups[0]?.before ?? []), ...(ic.tail ?? [])].find((s) => s.id === 'TA1');
+  return {
+    isa15: String(ic.header.elements[14]),
+    ...(ta1 ? { ta1: ta1.elements.map(String) } : {}),
+    sets: ic.groups.flatMap((g) => g.transactions.map((t) => String(t.header.elements[0]))),
+  };
+}
+
+describe.each(databaseConfigs())('partners in test or production mode on %s', (_, makeConfig) => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let schema: string | undefined;
+  let control = 700;
+
+  const call = async <T>(path: string, key: string): Promise<T> => {
+    const r = await fetch(svc.url + path, { headers: { 'x-api-key': key } });
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  type Outcome = {
+    interchangeId: string;
+    status: string;
+    acknowledgments: string;
+    issues: Array<{ code: string; message: string; ta1?: string }>;
+    transactions: Array<{ id: string; setId: string }>;
+  };
+  const send = async (key: string, text: string): Promise<Outcome> => {
+    const r = await fetch(`${svc.url}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: text,
+    });
+    expect(r.status).toBe(202);
+    return ((await r.json()) as { outcome: Outcome }).outcome;
+  };
+  type Tx = {
+    status: string;
+    test: boolean;
+    answers: Array<{ id: string; setId: string }>;
+    outbound: Array<{ kind: string; test: boolean; x12: string }>;
+  };
+  /** Waits (on the partner API) until the PO has the answers asked for; the ERP stage runs in the background. */
+  const answered = async (key: string, id: string, sets: string[]): Promise<Record<string, Tx>> => {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const t = await call<Tx>(`/v1/transactions/${id}`, key);
+      if (sets.every((s) => t.answers.some((a) => a.setId === s))) {
+        const out: Record<string, Tx> = {};
+        for (const a of t.answers) out[a.setId] = await call<Tx>(`/v1/transactions/${a.id}`, key);
+        return out;
+      }
+      if (Date.now() > end)
+        throw new Error(
+          `PO ${id} is ${t.status} with ${t.answers.map((a) => a.setId).join(',') || 'no answers'}`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  /** What the sandbox ERP was asked to order (its own list, and its count of order calls). */
+  const sandboxOrders = async () =>
+    (await (await fetch(`${erp.url}/admin/orders`)).json()) as {
+      orders: Array<{ poNumber?: string; externalReference: string }>;
+      calls: number;
+    };
+
+  beforeAll(async () => {
+    erp = await startSandbox();
+    const db = makeConfig();
+    schema = db.schema;
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: db.dataDir,
+        DATABASE_URL: db.databaseUrl,
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_ERP_URL: erp.url,
+      }),
+      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+  });
+
+  afterAll(async () => {
+    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await svc.close();
+    await erp.close();
+  });
+
+  beforeEach(() => erp.state.reset());
+
+  it('a test partner’s PO gets its 997, 855, 856 and 810 (ISA15 T), all marked test, and the ERP is never asked to order', async () => {
+    // C-TEST: a customer the sandbox does not ship by itself, so only the dry run can ship it
+    const p = await createPartner(svc.url, ADMIN, {
+      isaId: 'TESTMODE1',
+      erpCustomerId: 'C-TEST',
+      mode: 'test',
+    });
+    const partner = await (
+      await fetch(`${svc.url}/v1/admin/partners/${p.id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json();
+    expect(partner).toMatchObject({ mode: 'test' });
+
+    const outcome = await send(p.key, po('TESTMODE1', ++control, 'PO-TEST-1', 'T'));
+    expect(envelope(outcome.acknowledgments)).toEqual({ isa15: 'T', sets: ['997'] });
+    const id = outcome.transactions[0]!.id;
+    const out = await answered(p.key, id, ['855', '856', '810']);
+
+    // ours are test data, and say so in ISA15 and in the API
+    for (const set of ['855', '856', '810']) {
+      expect([set, envelope(out[set]!.outbound[0]!.x12).isa15]).toEqual([set, 'T']);
+      expect([set, out[set]!.test, out[set]!.outbound[0]!.test]).toEqual([set, true, true]);
+    }
+    const po850 = await call<Tx>(`/v1/transactions/${id}`, p.key);
+    expect(po850.test).toBe(true);
+    expect(po850.outbound.map((d) => [d.kind, d.test])).toEqual([['997', true]]);
+    // the 855 carries the dry run's order number, the 856 ships the whole line
+    const bak = parseX12(
+      out['855']!.outbound[0]!.x12,
+    ).interchanges[0]!.groups[0]!.transactions[0]!.segments.find((s) => s.id === 'BAK')!;
+    expect(String(bak.elements[7])).toMatch(/^DRYRUN-[0-9a-f]{15}$/);
+    expect(out['856']!.outbound[0]!.x12).toMatch(/SN1\*[^*]*\*30\*EA/);
+
+    const list = await call<{ items: Array<{ id: string; test: boolean }> }>(
+      '/v1/transactions?limit=10',
+      p.key,
+    );
+    expect(list.items.length).toBe(4);
+    expect(list.items.every((t) => t.test)).toBe(true);
+    const outbox = await call<{ items: Array<{ kind: string; test: boolean }> }>('/v1/outbox', p.key);
+    expect(outbox.items.map((d) => [d.kind, d.test]).sort()).toEqual([
+      ['810', true],
+      ['855', true],
+      ['856', true],
+      ['997', true],
+    ]);
+    const thread = await call<{ test: boolean; documents: Array<{ setId: string; test: boolean }> }>(
+      '/v1/orders/PO-TEST-1',
+      p.key,
+    );
+    expect(thread.test).toBe(true);
+    expect(thread.documents.every((d) => d.test)).toBe(true);
+
+    // the sandbox's order endpoint got no call: stock and prices were read, nothing was ordered
+    expect(await sandboxOrders()).toEqual({ orders: [], calls: 0 });
+  });
+
+  it('a production partner’s PO is ordered for real and nothing of it is marked test', async () => {
+    const p = await createPartner(svc.url, ADMIN, { isaId: 'PRODMODE1', erpCustomerId: 'C-TEST' });
+    const outcome = await send(p.key, po('PRODMODE1', ++control, 'PO-PROD-1', 'P'));
+    expect(envelope(outcome.acknowledgments)).toEqual({ isa15: 'P', sets: ['997'] });
+    const out = await answered(p.key, outcome.transactions[0]!.id, ['855']);
+    expect(envelope(out['855']!.outbound[0]!.x12).isa15).toBe('P');
+    expect([out['855']!.test, out['855']!.outbound[0]!.test]).toEqual([false, false]);
+    const sandbox = await sandboxOrders();
+    expect(sandbox.calls).toBe(1);
+    expect(sandbox.orders.map((o) => o.externalReference)).toEqual([`${p.id}:PO-PROD-1`]);
+  });
+
+  it.each([
+    ['production', 'T', 'ISA15 T (test) from a partner in production mode'],
+    ['test', 'P', 'ISA15 P (production) from a partner in test mode'],
+  ] as const)(
+    'a %s partner sending ISA15 %s is stored, refused with TA1 R 020, and nothing of it is processed',
+    async (mode, usage, why) => {
+      const isaId = `MISMATCH${usage}`;
+      const p = await createPartner(svc.url, ADMIN, { isaId, erpCustomerId: 'C-DEMO', mode });
+      const icn = ++control;
+      const outcome = await send(p.key, po(isaId, icn, `PO-MISMATCH-${usage}`, usage));
+      expect(outcome.status).toBe('rejected');
+      expect(outcome.transactions).toEqual([]);
+      expect(outcome.issues.map((i) => [i.code, i.ta1, i.message])).toEqual([
+        ['USAGE_NOT_PARTNER_MODE', '020', why],
+      ]);
+      // the TA1 answers in the interchange's own ISA15 and carries no 997
+      expect(envelope(outcome.acknowledgments)).toEqual({
+        isa15: usage,
+        ta1: [String(icn).padStart(9, '0'), expect.any(String), expect.any(String), 'R', '020'],
+        sets: [],
+      });
+      // stored first: the bytes and the reason are kept with the interchange
+      const stored = new Interchanges(svc.dataSource);
+      expect((await stored.byId(outcome.interchangeId)).issues).toEqual([
+        expect.objectContaining({ message: why }),
+      ]);
+      expect((await stored.payload(outcome.interchangeId))?.toString('latin1')).toContain(
+        `PO-MISMATCH-${usage}`,
+      );
+      const list = await call<{ items: unknown[] }>('/v1/transactions', p.key);
+      expect(list.items).toEqual([]);
+      const outbox = await call<{ items: Array<{ kind: string }> }>('/v1/outbox', p.key);
+      expect(outbox.items.map((d) => d.kind)).toEqual(['TA1']);
+      expect(await sandboxOrders()).toEqual({ orders: [], calls: 0 });
+    },
+  );
+});
