@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { z } from 'zod';
 
 /**
@@ -45,7 +46,8 @@ export type PartnerRules = z.output<typeof PartnerRules>;
 export function partnerRules(rules: unknown): PartnerRules {
   const r = PartnerRules.safeParse(rules ?? {});
   if (!r.success)
-    throw new Error(
+    throw new DomainError(
+      'misconfigured',
       `partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return r.data;
