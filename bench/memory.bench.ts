@@ -28,10 +28,8 @@ const TMP = process.env.BENCH_TMP ?? join(tmpdir(), 'edi-bench');
 const RESULTS = join(ROOT, 'bench', 'results');
 const MB = 1024 * 1024;
 const ISA =
-  'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*000000001*0*P*>~\n';
-const gs = (control: number) => `GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*${control}*X*004010~\n`;
-// GE01 counts at most 999,999 sets; a sender of a gigabyte of POs splits it into groups
-const SETS_PER_GROUP = 100_000;
+  'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*000000001*0*P*>~\n' +
+  'GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*1*X*004010~\n';
 
 type Shape = 'many-sets' | 'po1-loop' | 'n1-loop-bad';
 
@@ -40,20 +38,17 @@ function generate(shape: Shape, size: number): string {
   const file = join(TMP, `memory-${shape}-${size / MB}mb.x12`);
   if (existsSync(file)) return file;
   const fd = openSync(file, 'w');
-  writeSync(fd, ISA + gs(1));
+  writeSync(fd, ISA);
   let written = ISA.length;
   let sets = 0;
-  let groups = 1;
   let segments = 0;
   if (shape !== 'many-sets') writeSync(fd, 'ST*850*0001~\nBEG*00*SA*PO-1**20261125~\n');
   for (let n = 1; written < size;) {
     const piece: string[] = [];
     for (let bytes = 0; bytes < MB; n++) {
-      const closeGroup = shape === 'many-sets' && sets > 0 && sets % SETS_PER_GROUP === 0;
-      const between = closeGroup ? `GE*${SETS_PER_GROUP}*${groups}~\n${gs(++groups)}` : '';
       const text =
         shape === 'many-sets'
-          ? between + purchaseOrder(++sets, 20)
+          ? purchaseOrder(++sets, 20)
           : shape === 'po1-loop'
             ? `PO1*${n}*1*EA*9.25**BP*B-${n}~\n`
             : `N1*XX*NAME ${n}*92*${n}~\n`; // XX is not an entity code: one finding a line
@@ -67,7 +62,7 @@ function generate(shape: Shape, size: number): string {
   }
   const tail =
     shape === 'many-sets'
-      ? `GE*${sets - (groups - 1) * SETS_PER_GROUP}*${groups}~\nIEA*${groups}*000000001~\n`
+      ? `GE*${sets}*1~\nIEA*1*000000001~\n`
       : `SE*${segments + 3}*0001~\nGE*1*1~\nIEA*1*000000001~\n`;
   writeSync(fd, tail);
   closeSync(fd);

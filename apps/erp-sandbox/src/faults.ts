@@ -30,7 +30,15 @@ export const FAULT_MODES = [
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** The sandbox's endpoints, by what they answer. */
-export type FaultEndpoint = 'items' | 'stock' | 'prices' | 'orders' | 'shipments' | 'invoices';
+export type FaultEndpoint =
+  | 'items'
+  | 'stock'
+  | 'prices'
+  | 'orders'
+  | 'shipments'
+  | 'invoices'
+  /** goods receipts and AP invoices: a supplier's ship notice or invoice handed to us */
+  | 'receipts';
 
 export interface AnswerFault {
   mode: FaultMode;
@@ -96,12 +104,14 @@ const FIELDS: Record<FaultEndpoint, string> = {
   orders: 'orderNo',
   shipments: 'shipmentNo',
   invoices: 'total',
+  receipts: 'receiptNo',
 };
 
 function spoilRow(mode: FaultMode, endpoint: FaultEndpoint, row: Row): void {
   const field = FIELDS[endpoint];
   if (mode === 'missingField') delete row[field];
-  if (mode === 'wrongType') row[field] = endpoint === 'orders' ? { no: row[field] } : 'lots';
+  if (mode === 'wrongType')
+    row[field] = endpoint === 'orders' || endpoint === 'receipts' ? { no: row[field] } : 'lots';
   if (mode === 'negativePrice') {
     if (endpoint === 'prices') row.contractPrice = -5;
     if (endpoint === 'invoices') for (const l of row.lines as Row[]) l.price = -5;

@@ -167,6 +167,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       const orders = made.map((m) => ('order' in m ? { orderNo: m.order.orderNo, created: m.created } : m));
       return answer('orders', 'orders', orders);
     }
+    // a supplier's ship notice and invoice against our PO; made before a fault spoils the answer
+    if (req.method === 'POST' && (what === 'goods-receipts' || what === 'ap-invoices') && !id) {
+      const input = xml ? xmlBody(body) : (JSON.parse(body || '{}') as Record<string, unknown>);
+      if (what === 'goods-receipts') {
+        const { receipt, created } = state.receiveShipment(input);
+        const made = { receiptNo: receipt.receiptNo, created };
+        return answer('receipts', 'receipt', made, created ? 201 : 200, true);
+      }
+      const { apInvoice, created } = state.receiveInvoice(input);
+      const made = { apInvoiceNo: apInvoice.apInvoiceNo, created };
+      return answer('receipts', 'apInvoice', made, created ? 201 : 200, true);
+    }
     if (what === 'sales-orders') {
       if (req.method === 'POST' && !id) {
         const input = xml
@@ -227,6 +239,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     if (parts[0] === 'orders')
       return send(res, 200, { orders: [...state.orders.values()], calls: state.orderCalls });
+    if (parts[0] === 'receipts')
+      return send(res, 200, {
+        goodsReceipts: [...state.receipts.values()],
+        apInvoices: [...state.apInvoices.values()],
+        calls: state.receiptCalls,
+      });
     throw new HttpError(404, 'not found');
   }
 
@@ -246,6 +264,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         server.closeAllConnections();
       }),
   };
+}
+
+/** An XML request body's root element (whatever the client named it) as an object. */
+function xmlBody(body: string): Record<string, unknown> {
+  const parsed = xmlIn.parse(body) as Record<string, unknown>;
+  const root = Object.entries(parsed).find(([k]) => k !== '?xml')?.[1];
+  if (!root || typeof root !== 'object')
+    throw new HttpError(400, 'an XML body with one root element is needed');
+  return root as Record<string, unknown>;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

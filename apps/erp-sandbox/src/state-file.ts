@@ -61,12 +61,43 @@ const Invoice = z.object({
   termsNetDays: z.number(),
 });
 
+/** A supplier's ship notice booked as an expected goods receipt (POST /api/goods-receipts). */
+const GoodsReceipt = z.object({
+  receiptNo: z.string(),
+  vendorNo: z.string(),
+  externalReference: z.string(),
+  poNumber: z.string(),
+  asnNo: z.string(),
+  shipDate: z.string().optional(),
+  lines: z.array(z.object({ lineNo: z.string(), itemNo: z.string(), qty: z.number(), uom: z.string() })),
+  ssccs: z.array(z.string()),
+  receivedAt: z.string(),
+});
+
+/** A supplier's invoice booked in accounts payable (POST /api/ap-invoices). */
+const ApInvoice = z.object({
+  apInvoiceNo: z.string(),
+  vendorNo: z.string(),
+  externalReference: z.string(),
+  poNumber: z.string(),
+  vendorInvoiceNo: z.string(),
+  invoiceDate: z.string().optional(),
+  lines: z.array(
+    z.object({ lineNo: z.string(), itemNo: z.string(), qty: z.number(), uom: z.string(), price: z.number() }),
+  ),
+  total: z.number().optional(),
+  receivedAt: z.string(),
+});
+
 const Counters = z.object({
   serial: z.number().int().positive(),
   orderSeq: z.number().int().nonnegative(),
   shipmentSeq: z.number().int().nonnegative(),
   invoiceSeq: z.number().int().nonnegative(),
   orderCalls: z.number().int().nonnegative(),
+  // files written before goods receipts and AP invoices existed have none
+  receiptSeq: z.number().int().nonnegative().default(0),
+  apInvoiceSeq: z.number().int().nonnegative().default(0),
 });
 
 const Saved = z.object({
@@ -76,6 +107,8 @@ const Saved = z.object({
   orders: z.array(Order),
   shipments: z.array(Shipment),
   invoices: z.array(Invoice),
+  receipts: z.array(GoodsReceipt).default([]),
+  apInvoices: z.array(ApInvoice).default([]),
   counters: Counters,
 });
 
@@ -83,6 +116,8 @@ export type OrderLine = z.infer<typeof OrderLine>;
 export type Order = z.infer<typeof Order>;
 export type Shipment = z.infer<typeof Shipment>;
 export type Invoice = z.infer<typeof Invoice>;
+export type GoodsReceipt = z.infer<typeof GoodsReceipt>;
+export type ApInvoice = z.infer<typeof ApInvoice>;
 export type Counters = z.infer<typeof Counters>;
 export type SavedState = z.infer<typeof Saved>;
 

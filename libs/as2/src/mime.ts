@@ -1,4 +1,3 @@
-import { DomainError } from '@edi/contracts';
 import { randomBytes } from 'node:crypto';
 
 /** A MIME entity (RFC 2045): its headers by lower-case name, and its body exactly as it came. */
@@ -15,12 +14,8 @@ export interface ContentType {
 }
 
 /** A MIME entity with too much wrong with it to read; the caller decides which disposition that is. */
-export class MimeError extends DomainError<'mime_malformed'> {
+export class MimeError extends Error {
   override readonly name = 'MimeError';
-
-  constructor(message: string) {
-    super('mime_malformed', message);
-  }
 }
 
 /** Headers up to the first empty line (CRLF, or a bare LF from a careless sender), folded lines joined. */

@@ -1,4 +1,3 @@
-import { DomainError } from '@edi/contracts';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -196,12 +195,8 @@ export function loadSandboxConfig(
 }
 
 /** A setting the schema refuses: the service does not start, the command does not run. */
-export class ConfigError extends DomainError<'config_invalid'> {
+export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-
-  constructor(message: string) {
-    super('config_invalid', message);
-  }
 }
 
 /** edi-maps/ of the repository (from src or dist), or EDI_MAPS_DIR. */
@@ -213,7 +208,7 @@ export function mapsDir(config: Pick<AppConfig, 'EDI_MAPS_DIR'>): string {
   ];
   const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'standard')));
   if (!found)
-    throw new ConfigError(
+    throw new Error(
       `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
     );
   return found;

@@ -60,6 +60,15 @@ export const OrderAnswer = z.object(
   { error: said('an object') },
 );
 
+/** A goods receipt or an AP invoice the ERP made (or had already, by externalRef). */
+export const ReceiptAnswer = z.object(
+  {
+    id: text(),
+    created: optional(z.boolean({ error: said('true or false') })).transform((c) => c ?? true),
+  },
+  { error: said('an object') },
+);
+
 const ShipmentLine = z.object({
   lineNumber: text(),
   sku: text(),
@@ -159,7 +168,16 @@ const ANSWERS = {
   // each entry of a batch is its PO's answer or its refusal, checked one by one (checkBatch)
   quote: list(z.unknown()),
   createSalesOrders: list(z.unknown()),
+  receiveShipment: ReceiptAnswer,
+  receiveInvoice: ReceiptAnswer,
 } as const satisfies Record<ErpOperation | 'createSalesOrders', z.ZodType>;
+
+/** The operations answered with one object, not a list. */
+export const SINGLE_ANSWERS: ReadonlySet<ErpEndpointName> = new Set([
+  'createSalesOrder',
+  'receiveShipment',
+  'receiveInvoice',
+]);
 
 /** What an endpoint of an ERP configuration can be: an operation, or a batch of one. */
 export type ErpEndpointName = keyof typeof ANSWERS;

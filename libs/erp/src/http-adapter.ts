@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { checkAnswer, checkBatch, type ErpAnswerOf, type ErpEndpointName } from './answers';
+import { SINGLE_ANSWERS, checkAnswer, checkBatch, type ErpAnswerOf, type ErpEndpointName } from './answers';
 import { Batcher, Limiter } from './batch';
 import {
   ErpError,
@@ -15,7 +15,10 @@ import {
   type ErpProduct,
   type ErpProductQuery,
   type ErpQuoteRequest,
+  type ErpReceipt,
   type ErpShipment,
+  type ErpShipmentReceipt,
+  type ErpInvoiceReceipt,
 } from './port';
 import { quoteByParts } from './quote';
 import { send, type ErpAnswer, type FetchLike } from './send';
@@ -103,6 +106,30 @@ export class HttpErpAdapter implements ErpAdapter {
     return this.call('invoices', { orderId });
   }
 
+  receiveShipment(asn: ErpShipmentReceipt): Promise<ErpReceipt> {
+    return this.optionalCall('receiveShipment', asn);
+  }
+
+  receiveInvoice(invoice: ErpInvoiceReceipt): Promise<ErpReceipt> {
+    return this.optionalCall('receiveInvoice', invoice);
+  }
+
+  /** An operation whose endpoint a configuration may leave out: without it, a refusal for a person to fix. */
+  private optionalCall<K extends 'receiveShipment' | 'receiveInvoice'>(
+    operation: K,
+    input: object,
+  ): Promise<ErpAnswerOf<K>> {
+    if (!this.config.endpoints[operation])
+      return Promise.reject(
+        new ErpError(
+          `ERP ${operation}: the ERP configuration has no ${operation} endpoint`,
+          undefined,
+          'refused',
+        ),
+      );
+    return this.call(operation, input);
+  }
+
   /** One request of one operation, when the ERP has a place free for it. */
   private call<K extends ErpEndpointName>(operation: K, input: object): Promise<ErpAnswerOf<K>> {
     return this.limiter.run(() => this.request(operation, input));
@@ -151,14 +178,13 @@ export class HttpErpAdapter implements ErpAdapter {
     if (answer === 'retry') return this.request(operation, input, true);
     const mapped = await this.mapped(operation, answer);
     // JSONata gives a lone object where a list of one was meant, and undefined for none
-    const shaped =
-      operation === 'createSalesOrder'
-        ? mapped
-        : mapped === undefined
-          ? []
-          : Array.isArray(mapped)
-            ? mapped
-            : [mapped];
+    const shaped = SINGLE_ANSWERS.has(operation)
+      ? mapped
+      : mapped === undefined
+        ? []
+        : Array.isArray(mapped)
+          ? mapped
+          : [mapped];
     return checkAnswer(operation, shaped);
   }
 

@@ -1,5 +1,4 @@
 // The http-json/http-xml ERP configuration: what a partner ERP file may say, checked before use.
-import { DomainError } from '@edi/contracts';
 import { processEnvironment } from '@edi/config';
 import { z } from 'zod';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './send';
@@ -73,6 +72,19 @@ export const HttpErpConfig = z.object({
      * per order in order `{ id, created }` or `{ error: { status, message } }` for one it refused.
      */
     createSalesOrders: Endpoint.optional(),
+    /**
+     * Optional: a supplier's ship notice into goods receipt. Input `{ externalRef, partnerRef,
+     * poNumber, shipmentId, shippedAt, lines: [{ lineNumber, product, quantity, unitOfMeasure }],
+     * ssccs }`; answer, mapped, `{ id, created }`. Without it an inbound 856 cannot be handed over
+     * (it fails, for a person, naming the missing endpoint).
+     */
+    receiveShipment: Endpoint.optional(),
+    /**
+     * Optional: a supplier's invoice into accounts payable. Input `{ externalRef, partnerRef,
+     * poNumber, invoiceNumber, date, lines: [{ lineNumber, product, quantity, unitPrice,
+     * unitOfMeasure }], total }`; answer, mapped, `{ id, created }`.
+     */
+    receiveInvoice: Endpoint.optional(),
   }),
 });
 export type HttpErpConfig = z.input<typeof HttpErpConfig>;
@@ -89,13 +101,9 @@ export function withEnvironment<T>(
   if (typeof value === 'string')
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
       if (!allowed.test(name))
-        throw new DomainError(
-          'misconfigured',
-          `ERP configuration may not read the environment variable ${name}`,
-        );
+        throw new Error(`ERP configuration may not read the environment variable ${name}`);
       const v = env[name];
-      if (v === undefined)
-        throw new DomainError('misconfigured', `ERP configuration needs the environment variable ${name}`);
+      if (v === undefined) throw new Error(`ERP configuration needs the environment variable ${name}`);
       return v;
     }) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => withEnvironment(v, env, allowed)) as T;

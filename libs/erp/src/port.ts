@@ -1,4 +1,3 @@
-import { DomainError } from '@edi/contracts';
 /**
  * What the service needs from an ERP, and nothing more. Adapters translate these calls into one
  * ERP's API; the pipeline never sees an ERP's own shapes.
@@ -105,6 +104,50 @@ export interface ErpLineQuote {
   price?: number;
 }
 
+/**
+ * A ship notice a supplier sent against one of our POs (an inbound 856), for goods receipt: what
+ * is on its way. Idempotent by externalRef (partner id + BSN02 + PO number).
+ */
+export interface ErpShipmentReceipt {
+  externalRef: string;
+  /** The partner's number in the ERP (its erpCustomerId): the vendor the goods come from. */
+  partnerRef: string;
+  poNumber: string;
+  /** BSN02. */
+  shipmentId: string;
+  /** BSN03, YYYY-MM-DD. */
+  shippedAt?: string;
+  lines: Array<{ lineNumber: string; product?: string; quantity: number; unitOfMeasure?: string }>;
+  /** The cartons' SSCC-18s (MAN GM). */
+  ssccs: string[];
+}
+
+/** A supplier's invoice against one of our POs (an inbound 810), for accounts payable. Idempotent by externalRef. */
+export interface ErpInvoiceReceipt {
+  externalRef: string;
+  partnerRef: string;
+  poNumber: string;
+  /** BIG02. */
+  invoiceNumber: string;
+  /** BIG01, YYYY-MM-DD. */
+  date?: string;
+  lines: Array<{
+    lineNumber: string;
+    product?: string;
+    quantity: number;
+    unitPrice: number;
+    unitOfMeasure?: string;
+  }>;
+  /** TDS01 in currency units. */
+  total?: number;
+}
+
+/** What the ERP made of a receipt: its id (goods receipt, AP invoice), and false when it had it already. */
+export interface ErpReceipt {
+  id: string;
+  created: boolean;
+}
+
 export interface ErpAdapter {
   findProducts(query: ErpProductQuery): Promise<ErpProduct[]>;
   availability(skus: string[], warehouses?: string[]): Promise<ErpAvailability[]>;
@@ -118,6 +161,10 @@ export interface ErpAdapter {
    * asked: one round trip where the ERP offers it (quoteByParts is the way for one that does not).
    */
   quote(request: ErpQuoteRequest): Promise<ErpLineQuote[]>;
+  /** A supplier's ship notice into goods receipt (expected receipt); idempotent by externalRef. */
+  receiveShipment(asn: ErpShipmentReceipt): Promise<ErpReceipt>;
+  /** A supplier's invoice into accounts payable, after the three-way match; idempotent by externalRef. */
+  receiveInvoice(invoice: ErpInvoiceReceipt): Promise<ErpReceipt>;
 }
 
 export type ErpOperation = keyof ErpAdapter;
@@ -131,21 +178,18 @@ export type ErpOperation = keyof ErpAdapter;
  *   meeting one is held for a person after the partner's retry limit instead of waiting for ever.
  */
 export type ErpErrorKind = 'refused' | 'unavailable' | 'answer';
-/** The code of each kind: `erp_refused`, `erp_unavailable`, `erp_answer`. */
-export type ErpErrorCode = `erp_${ErpErrorKind}`;
 
-export class ErpError extends DomainError<ErpErrorCode> {
-  override readonly name = 'ErpError';
+export class ErpError extends Error {
   readonly kind: ErpErrorKind;
 
   constructor(
     message: string,
-    /** The ERP's HTTP status, when it answered. */
     readonly status?: number,
-    kind: ErpErrorKind = status === undefined || status >= 500 || status === 429 ? 'unavailable' : 'refused',
+    kind?: ErpErrorKind,
   ) {
-    super(`erp_${kind}`, message);
-    this.kind = kind;
+    super(message);
+    this.name = 'ErpError';
+    this.kind = kind ?? (status === undefined || status >= 500 || status === 429 ? 'unavailable' : 'refused');
   }
 
   get retryable(): boolean {

@@ -44,6 +44,19 @@ export function sandboxJsonConfig(baseUrl: string, apiKey?: string): HttpErpConf
         response:
           'orders.( error ? { "error": { "status": error.status, "message": error.message } } : { "id": orderNo, "created": created } )',
       },
+      // a supplier's ship notice and invoice against one of our POs
+      receiveShipment: {
+        method: 'POST',
+        path: '/api/goods-receipts',
+        body: '{ "vendorNo": partnerRef, "externalReference": externalRef, "poNumber": poNumber, "asnNo": shipmentId, "shipDate": shippedAt, "lines": [lines.{ "lineNo": lineNumber, "itemNo": product, "qty": quantity, "uom": unitOfMeasure }], "ssccs": [ssccs] }',
+        response: '{ "id": receiptNo, "created": created }',
+      },
+      receiveInvoice: {
+        method: 'POST',
+        path: '/api/ap-invoices',
+        body: '{ "vendorNo": partnerRef, "externalReference": externalRef, "poNumber": poNumber, "vendorInvoiceNo": invoiceNumber, "invoiceDate": date, "lines": [lines.{ "lineNo": lineNumber, "itemNo": product, "qty": quantity, "price": unitPrice, "uom": unitOfMeasure }], "total": total }',
+        response: '{ "id": apInvoiceNo, "created": created }',
+      },
       shipments: {
         path: '/api/sales-orders/{orderId}/shipments',
         response:
@@ -84,6 +97,18 @@ export function sandboxXmlConfig(baseUrl: string, apiKey?: string): HttpErpConfi
         path: '/xml/sales-orders',
         body: '{ "customerNo": customerId, "externalReference": externalRef, "customerPo": poNumber, "lines": { "line": [lines.{ "lineNo": lineNumber, "itemNo": sku, "qty": quantity, "qtyBackordered": backordered, "price": unitPrice, "uom": unitOfMeasure }] } }',
         response: '{ "id": order.orderNo, "created": order.created = "true" }',
+      },
+      receiveShipment: {
+        method: 'POST',
+        path: '/xml/goods-receipts',
+        body: '{ "vendorNo": partnerRef, "externalReference": externalRef, "poNumber": poNumber, "asnNo": shipmentId, "shipDate": shippedAt, "lines": { "line": [lines.{ "lineNo": lineNumber, "itemNo": product, "qty": quantity, "uom": unitOfMeasure }] } }',
+        response: '{ "id": receipt.receiptNo, "created": receipt.created = "true" }',
+      },
+      receiveInvoice: {
+        method: 'POST',
+        path: '/xml/ap-invoices',
+        body: '{ "vendorNo": partnerRef, "externalReference": externalRef, "poNumber": poNumber, "vendorInvoiceNo": invoiceNumber, "invoiceDate": date, "lines": { "line": [lines.{ "lineNo": lineNumber, "itemNo": product, "qty": quantity, "price": unitPrice, "uom": unitOfMeasure }] }, "total": total }',
+        response: '{ "id": apInvoice.apInvoiceNo, "created": apInvoice.created = "true" }',
       },
       shipments: {
         path: '/xml/sales-orders/{orderId}/shipments',

@@ -21,7 +21,7 @@ export interface ResilienceOptions {
 
 /**
  * Wraps an adapter with retries and a circuit breaker. Every operation of the port is safe to
- * repeat (orders are idempotent by externalRef), so all are retried; a 4xx is not retried, and
+ * repeat (orders and receipts are idempotent by externalRef), so all are retried; a 4xx is not retried, and
  * neither it nor an unusable answer counts against the ERP's health.
  */
 export class ResilientErp implements ErpAdapter {
@@ -76,5 +76,11 @@ export class ResilientErp implements ErpAdapter {
   }
   quote(request: Parameters<ErpAdapter['quote']>[0]) {
     return this.policy.execute(() => this.inner.quote(request));
+  }
+  receiveShipment(asn: Parameters<ErpAdapter['receiveShipment']>[0]) {
+    return this.policy.execute(() => this.inner.receiveShipment(asn));
+  }
+  receiveInvoice(invoice: Parameters<ErpAdapter['receiveInvoice']>[0]) {
+    return this.policy.execute(() => this.inner.receiveInvoice(invoice));
   }
 }

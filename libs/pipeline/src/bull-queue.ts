@@ -1,4 +1,3 @@
-import { InvalidInputError } from '@edi/contracts';
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { UnfinishedWork, type Unfinished } from '@edi/persistence';
@@ -44,7 +43,7 @@ export function jobOptions(stage: StageName): JobsOptions {
 export function jobId(data: unknown): string {
   const id = (data as { id?: unknown } | null)?.id;
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id))
-    throw new InvalidInputError(`bad job: ${JSON.stringify(data)}`);
+    throw new Error(`bad job: ${JSON.stringify(data)}`);
   return id;
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, mapsDir, type AppConfig } from '@edi/config';
+import { mapsDir, type AppConfig } from '@edi/config';
 import type { ResilientErp } from '@edi/erp';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
@@ -204,7 +204,7 @@ function bull(
   options: ComposeOptions,
   erp: ResilientErp | undefined,
 ): Background {
-  if (!config.REDIS_URL) throw new ConfigError('the scaled mode needs REDIS_URL');
+  if (!config.REDIS_URL) throw new Error('the scaled mode needs REDIS_URL');
   const connection = redisConnection(config.REDIS_URL);
   const prefix = options.queuePrefix ?? config.EDI_QUEUE_PREFIX;
   const queues = {

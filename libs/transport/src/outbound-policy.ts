@@ -1,4 +1,3 @@
-import { DomainError } from '@edi/contracts';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
@@ -8,13 +7,14 @@ import { inCidr, parseCidr, parseIp, refusedRange, type Cidr } from './ip-ranges
 export const OUTBOUND_ALLOW_VARIABLE = 'EDI_OUTBOUND_ALLOWED_HOSTS';
 
 /** An outbound call the policy will not make; the message says which address and why. */
-export class OutboundRefused extends DomainError<'OUTBOUND_REFUSED'> {
+export class OutboundRefused extends Error {
   override readonly name = 'OutboundRefused';
+  readonly code = 'OUTBOUND_REFUSED';
   constructor(
     message: string,
     readonly host: string,
   ) {
-    super('OUTBOUND_REFUSED', message);
+    super(message);
   }
 }
 
@@ -189,8 +189,7 @@ function bareHost(host: string): string {
 
 function parseEntry(text: string, variable: string): AllowEntry {
   const bad = () =>
-    new DomainError(
-      'misconfigured',
+    new Error(
       `${variable}: '${text}' is not a host name, *.domain, IP address or CIDR (each optionally with :port)`,
     );
   const portOf = (p: string | undefined) => {

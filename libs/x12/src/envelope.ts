@@ -1,7 +1,6 @@
 import type { Delimiters } from './delimiters';
 import { checkGs, checkIsa, checkSt, sameControl } from './envelope-checks';
 import { groupVersion } from './envelope-rules';
-import { ControlSet } from './control-set';
 import { X12Error, X12Issue } from './errors';
 import {
   DEFAULT_MAX_SEGMENTS_PER_SET,
@@ -124,18 +123,6 @@ function stUniqueness(isa12: string, gs08: string): Pick<X12Issue, 'severity' | 
   return isa12 >= '00401' || gs08 >= '005' ? { severity: 'error', ak5: '23' } : { severity: 'warning' };
 }
 
-/** GE01 is N0 1/6 and IEA01 N0 1/5: what a group and an interchange can count. */
-const MAX_SETS_PER_GROUP = 999_999;
-const MAX_GROUPS_PER_INTERCHANGE = 99_999;
-
-function geCountMessage(count: string, actual: number): string {
-  if (actual > MAX_SETS_PER_GROUP)
-    return `the group has ${actual} transaction sets, more than GE01 (N0 1/6) can count (${MAX_SETS_PER_GROUP}): split it into several groups`;
-  if (!/^\d{1,6}$/.test(count))
-    return `GE01 '${count}' is not a count of 1 to 6 digits (N0 1/6); the group has ${actual} transaction sets`;
-  return `GE01 says ${count} transaction sets, the group has ${actual}`;
-}
-
 interface OpenTransaction extends TransactionResult {
   position: number;
   tooLong: boolean;
@@ -150,8 +137,8 @@ export class EnvelopeReader {
   private ic: InterchangeResult | undefined;
   private group: GroupResult | undefined;
   private tx: OpenTransaction | undefined;
-  private groupControls = new ControlSet(MAX_GROUPS_PER_INTERCHANGE, true);
-  private txControls = new ControlSet(MAX_SETS_PER_GROUP, false);
+  private groupControls = new Set<string>();
+  private txControls = new Set<string>();
   private txCount = 0;
   private seenInterchanges = new Set<string>();
   private wrappedSegments = 0;
@@ -300,7 +287,8 @@ export class EnvelopeReader {
     for (const issue of checkGs(seg, f, this.ic.header?.version))
       this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
     // GS06 is numeric: 1 and 01 are the same number
-    if (!this.groupControls.add(control)) {
+    const groupKey = /^\d{1,9}$/.test(control) ? String(Number(control)) : control;
+    if (this.groupControls.has(groupKey)) {
       this.issue(this.group.issues, {
         code: 'GS06_DUPLICATE',
         ...uniqueness(groupVersion(version, this.ic.header?.version ?? ''), { ak9: '19' }),
@@ -311,6 +299,7 @@ export class EnvelopeReader {
         message: `group control number ${control} is used twice in this interchange`,
       });
     }
+    this.groupControls.add(groupKey);
   }
 
   private closeGroup(seg: RawSegment): void {
@@ -328,7 +317,7 @@ export class EnvelopeReader {
         ak9: '5',
         element: 1,
         value: count,
-        message: geCountMessage(count, this.txCount),
+        message: `GE01 says ${count} transaction sets, the group has ${this.txCount}`,
       });
     }
     if (!sameControl(control, group.header.control)) {
@@ -363,7 +352,8 @@ export class EnvelopeReader {
     for (const issue of checkSt(seg, seg.fields(), 1, this.group.header.functionalId))
       this.txIssue(this.tx, issue);
     // ST02 is AN: 0001 and 00001 are different numbers
-    if (!this.txControls.add(control)) {
+    const key = control;
+    if (this.txControls.has(key)) {
       this.txIssue(this.tx, {
         code: 'ST02_DUPLICATE',
         ...stUniqueness(
@@ -378,6 +368,7 @@ export class EnvelopeReader {
         message: `transaction set control number ${control} is used twice in this group`,
       });
     }
+    this.txControls.add(key);
   }
 
   private closeTransaction(seg: RawSegment): void {

@@ -33,6 +33,8 @@ function catalog(items: Array<ErpProduct & { stock: number; price?: number }>): 
     createSalesOrder: none,
     shipments: none,
     invoices: none,
+    receiveShipment: none,
+    receiveInvoice: none,
   };
 }
 

@@ -1,4 +1,3 @@
-import { DomainError } from '@edi/contracts';
 import { z } from 'zod';
 
 /**
@@ -46,8 +45,7 @@ export type PartnerRules = z.output<typeof PartnerRules>;
 export function partnerRules(rules: unknown): PartnerRules {
   const r = PartnerRules.safeParse(rules ?? {});
   if (!r.success)
-    throw new DomainError(
-      'misconfigured',
+    throw new Error(
       `partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return r.data;
