@@ -6,19 +6,21 @@ import type { ElementDef, SyntaxNote } from '../model';
 
 /** Whether a note holds; `present[k]` is element k+1. */
 export function noteHolds(note: SyntaxNote, present: readonly boolean[]): boolean {
-  const given = note.positions.map((p) => !!present[p - 1]);
-  const n = given.filter(Boolean).length;
+  const p = note.positions;
+  let n = 0;
+  for (const q of p) if (present[q - 1]) n++;
+  const first = !!present[p[0]! - 1];
   switch (note.kind) {
     case 'P':
-      return n === 0 || n === given.length;
+      return n === 0 || n === p.length;
     case 'R':
       return n >= 1;
     case 'E':
       return n <= 1;
     case 'C':
-      return !given[0] || given.every(Boolean);
+      return !first || n === p.length;
     case 'L':
-      return !given[0] || given.slice(1).some(Boolean);
+      return !first || n >= 2;
   }
 }
 

@@ -47,8 +47,19 @@ const TEXT = LETTERS + '0123456789';
 
 const int = (r: Rng, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
 const pick = <T>(r: Rng, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
-const word = (r: Rng, n: number, chars: string) =>
-  Array.from({ length: n }, () => pick(r, [...chars])).join('');
+const word = (r: Rng, n: number, chars: string) => {
+  let out = '';
+  for (let k = 0; k < n; k++) out += chars[Math.floor(r() * chars.length)]!;
+  return out;
+};
+
+/** A code list as an array, made once per list (drawing from a Set would copy it every time). */
+const codeArrays = new WeakMap<ReadonlySet<string>, readonly string[]>();
+function codeList(codes: ReadonlySet<string>): readonly string[] {
+  let list = codeArrays.get(codes);
+  if (!list) codeArrays.set(codes, (list = [...codes]));
+  return list;
+}
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** A value valid for a simple element: its type, its length, its code list. */
@@ -56,7 +67,7 @@ export function drawValue(r: Rng, def: ElementDef): string {
   const length = (cap: number) => int(r, Math.max(def.min, 1), Math.max(Math.min(def.max, cap), def.min, 1));
   switch (def.type) {
     case 'ID':
-      return def.codes ? pick(r, [...def.codes]) : word(r, length(4), LETTERS);
+      return def.codes ? pick(r, codeList(def.codes)) : word(r, length(4), LETTERS);
     case 'N': {
       const n = length(6);
       return n === 1 ? word(r, 1, '0123456789') : word(r, 1, '123456789') + word(r, n - 1, '0123456789');
@@ -175,6 +186,12 @@ export interface DrawOptions {
   budget?: number;
   /** 005010 and later: elements may repeat (ISA11 is the repetition separator). */
   repeatingElements?: boolean;
+  /**
+   * Segments to steer towards: an optional entry holding one of them is drawn most of the time,
+   * past the budget too. Every draw is still one the table allows; it only makes a rare entry
+   * (four loops deep) come up in a few draws instead of a thousand.
+   */
+  towards?: ReadonlySet<MapNode>;
 }
 
 /** A random standard-valid set of a compiled guide, or undefined when a draw fails (call again). */
@@ -210,7 +227,14 @@ class SetDrawer {
     private readonly r: Rng,
     options: DrawOptions,
   ) {
-    this.o = { chance: 0.35, repeats: 2, budget: 60, repeatingElements: false, ...options };
+    this.o = {
+      chance: 0.35,
+      repeats: 2,
+      budget: 60,
+      repeatingElements: false,
+      ...options,
+      towards: options.towards ?? new Set(),
+    };
     this.frames = [{ nodes: map.children, idx: 0, loop: false }];
   }
 
@@ -219,8 +243,26 @@ class SetDrawer {
     return !this.failed && this.out.length > 0;
   }
 
+  private readonly leads = new Map<MapNode, boolean>();
+
+  /** Whether the entry is, or is a loop holding, a segment drawing steers towards. */
+  private leadsTowards(node: MapNode): boolean {
+    if (!this.o.towards.size) return false;
+    let yes = this.leads.get(node);
+    if (yes === undefined) {
+      yes =
+        node.kind === 'segment' ? this.o.towards.has(node) : node.children.some((c) => this.leadsTowards(c));
+      this.leads.set(node, yes);
+    }
+    return yes;
+  }
+
   private count(node: MapNode, depth: number): number {
-    const chance = this.out.length > this.o.budget ? 0 : this.o.chance / (1 + depth * 0.6);
+    const chance = this.leadsTowards(node)
+      ? 0.9
+      : this.out.length > this.o.budget
+        ? 0
+        : this.o.chance / (1 + depth * 0.6);
     const more = () =>
       node.max > 1 && this.r() < 0.3 ? int(this.r, 2, Math.min(node.max, this.o.repeats)) : 1;
     if (node.usage === 'M') return more();
