@@ -11,7 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConflictError, InvalidInputError, NotFoundError } from '@edi/contracts';
+import { ConflictError, DELIVERY_CHANNELS, InvalidInputError, NotFoundError } from '@edi/contracts';
 import { TradingPartners, type ApiKeys, type SecretBox, type TradingPartner } from '@edi/persistence';
 import { z } from 'zod';
 import { AdminGuard } from '../common/admin.guard';
@@ -35,7 +35,7 @@ const PartnerFields = z.object({
   x12Version: z.string().regex(/^00[345]0[0-9]0[A-Z0-9]{0,6}$/, 'an X12 version such as 004010 or 005010'),
   ackKind: z.enum(['auto', '997', '999']),
   ta1: z.enum(['auto', 'always', 'never']),
-  deliveryChannel: z.enum(['outbox', 'webhook', 'sftp', 'as2']),
+  deliveryChannel: z.enum(DELIVERY_CHANNELS),
   webhookUrl: z.string().url().nullable(),
   erpCustomerId: z.string().max(64).nullable(),
   mapProfile: z

@@ -1,9 +1,11 @@
+import { DELIVERY_CHANNELS, type DeliveryChannel } from '@edi/contracts';
 import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+/** The channels are the API's too (the partner API and the console name them): one list, in libs/contracts. */
+export { DELIVERY_CHANNELS, type DeliveryChannel };
 export type AckKind = 'auto' | '997' | '999';
 export type Ta1Policy = 'auto' | 'always' | 'never';
-export type DeliveryChannel = 'outbox' | 'webhook' | 'sftp' | 'as2';
 /** test: ISA15 must be T and no real order is made; production: ISA15 must be P. */
 export type PartnerMode = 'test' | 'production';
 
