@@ -173,6 +173,40 @@ describe.each(databaseConfigs())('partners in test or production mode on %s', (_
     expect(await sandboxOrders()).toEqual({ orders: [], calls: 0 });
   });
 
+  it('the admin API takes mode on create and update, production by default, and /docs describes it', async () => {
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const p = await createPartner(svc.url, ADMIN, { isaId: 'MODEDEFAULT' });
+    const read = async () =>
+      (await (await fetch(`${svc.url}/v1/admin/partners/${p.id}`, { headers: admin })).json()) as {
+        mode: string;
+      };
+    expect((await read()).mode).toBe('production');
+    const patch = (body: unknown) =>
+      fetch(`${svc.url}/v1/admin/partners/${p.id}`, {
+        method: 'PATCH',
+        headers: admin,
+        body: JSON.stringify(body),
+      });
+    expect((await patch({ mode: 'test' })).status).toBe(200);
+    expect((await read()).mode).toBe('test');
+    const bad = await patch({ mode: 'staging' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/mode/);
+    expect((await read()).mode).toBe('test');
+
+    type Body = { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }> } }> };
+    const spec = (await (await fetch(`${svc.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: Body }>>;
+    };
+    for (const [path, method] of [
+      ['/v1/admin/partners', 'post'],
+      ['/v1/admin/partners/{id}', 'patch'],
+    ] as const) {
+      const schema = spec.paths[path]![method]!.requestBody!.content['application/json']!.schema;
+      expect([path, schema.properties.mode!.enum]).toEqual([path, ['test', 'production']]);
+    }
+  });
+
   it('a production partner’s PO is ordered for real and nothing of it is marked test', async () => {
     const p = await createPartner(svc.url, ADMIN, { isaId: 'PRODMODE1', erpCustomerId: 'C-TEST' });
     const outcome = await send(p.key, po('PRODMODE1', ++control, 'PO-PROD-1', 'P'));

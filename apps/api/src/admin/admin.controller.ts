@@ -10,7 +10,8 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ConflictError, DELIVERY_CHANNELS, InvalidInputError, NotFoundError } from '@edi/contracts';
 import { TradingPartners, type ApiKeys, type SecretBox, type TradingPartner } from '@edi/persistence';
 import { z } from 'zod';
@@ -66,7 +67,11 @@ const PartnerFields = z.object({
     )
     .nullable(),
   /** test: ISA15 must be T and no real order is made; production: ISA15 must be P. */
-  mode: z.enum(['test', 'production']),
+  mode: z
+    .enum(['test', 'production'])
+    .describe(
+      'test: its interchanges must say ISA15 T, its POs run against a dry-run ERP (no real order) and everything of it is marked test; production: ISA15 must be P',
+    ),
   /** Where our events about this partner go (ack.rejected, ack.overdue); null = EDI_EVENTS_URL. */
   eventsUrl: z.string().url().nullable(),
 });
@@ -91,6 +96,9 @@ const PartnerInput = PartnerFields.extend({
   eventsUrl: PartnerFields.shape.eventsUrl.default(null),
 });
 const Id = z.string().uuid();
+/** A body schema as /docs shows it, made from the schema that checks it. */
+const openApi = (schema: z.ZodType): SchemaObject =>
+  z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as SchemaObject;
 /** Who the audit trail says did it: the holder of EDI_ADMIN_TOKEN. */
 const ACTOR = 'admin-token';
 
@@ -119,6 +127,7 @@ export class AdminController {
 
   @Post('partners')
   @ApiOperation({ summary: 'Create a trading partner' })
+  @ApiBody({ schema: openApi(PartnerInput) })
   async create(@Body() body: unknown) {
     const input = parseInput(PartnerInput, body);
     const taken = await this.partners.byIsa(input.isaQualifier, input.isaId);
@@ -191,6 +200,8 @@ export class AdminController {
   }
 
   @Patch('partners/:id')
+  @ApiOperation({ summary: 'Change a trading partner: the fields sent change, the others stay' })
+  @ApiBody({ schema: openApi(PartnerFields.partial()) })
   async update(@Param('id') id: string, @Body() body: unknown) {
     const p = await this.partner(id);
     const { webhookSecret, sftp, ...changes } = parseInput(PartnerFields.partial(), body);
