@@ -65,27 +65,38 @@ async function ready(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+/** CPU seconds so far: the service's processes, and the sandbox ERP among them (by its command line). */
+interface Cpu {
+  all: number;
+  erp: number;
+}
+
 /**
  * CPU seconds used so far by these processes and their children (the embedded service's sandbox
  * ERP), from /proc: on a shared machine, CPU time per PO says what the flow costs when wall-clock
  * figures say mostly how busy the neighbours are. Undefined where there is no /proc.
  */
-function cpuSeconds(pids: number[]): number | undefined {
+function cpuSeconds(pids: number[]): Cpu | undefined {
   try {
     const stat = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const ours = new Set(pids.map(String));
-    let ticks = 0;
+    const cpu = { all: 0, erp: 0 };
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       let f: string[];
+      let sandbox: boolean;
       try {
         f = stat(pid);
+        sandbox = readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('erp-sandbox');
       } catch {
         continue; // gone meanwhile
       }
       // after ") ": state, ppid, …; utime and stime are fields 14 and 15 of the whole line
-      if (ours.has(pid) || ours.has(f[1]!)) ticks += Number(f[11]) + Number(f[12]);
+      if (!ours.has(pid) && !ours.has(f[1]!)) continue;
+      const seconds = (Number(f[11]) + Number(f[12])) / 100; // USER_HZ, 100 on Linux
+      cpu.all += seconds;
+      if (sandbox) cpu.erp += seconds;
     }
-    return ticks / 100; // USER_HZ, 100 on Linux
+    return cpu;
   } catch {
     return undefined;
   }
@@ -142,9 +153,11 @@ async function run(api: string, label: string, results: Results, pids: number[])
       await new Promise((s) => setTimeout(s, 2));
     }
   };
-  const figures = (sent: Map<string, number>, seconds: number, load: number, cpu?: number) => {
+  const figures = (sent: Map<string, number>, seconds: number, load: number, cpu?: Cpu) => {
     const latencies = [...sent].map(([po, t]) => arrived.get(po)! - t).sort((a, b) => a - b);
-    const used = cpu === undefined ? undefined : cpuSeconds(pids)! - cpu;
+    const now = cpu && cpuSeconds(pids)!;
+    const used = now && cpu ? now.all - cpu.all : undefined;
+    const erp = now && cpu ? now.erp - cpu.erp : 0;
     return {
       pos: sent.size,
       pos_per_second: Math.round((sent.size / seconds) * 10) / 10,
@@ -157,6 +170,8 @@ async function run(api: string, label: string, results: Results, pids: number[])
         ? {}
         : {
             cpu_ms_per_po: Math.round((used * 1000 * 10) / sent.size) / 10,
+            // of which the sandbox ERP: what a real ERP would spend instead
+            erp_sandbox_cpu_ms_per_po: Math.round((erp * 1000 * 10) / sent.size) / 10,
             pos_per_second_on_idle_cores: Math.round((sent.size * cpus().length) / used),
           }),
     };

@@ -2,13 +2,15 @@
  * `npm run bench:ingest`: autocannon against POST /v1/edi with a 20-line 850, the service running
  * as its own process(es): embedded (SQLite, stages in-process) and scaled (Postgres + Redis, an API
  * process and a worker). Documents accepted per second and latency percentiles, to stdout and
- * bench/results/ingest.json.
+ * bench/results/ingest.json. Beside each run: the machine's load average and the CPU the service's
+ * processes spent per accepted document (from /proc), since the machine is shared and wall-clock
+ * figures say as much about the neighbours as about the service.
  */
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -47,8 +49,24 @@ async function ready(url: string): Promise<void> {
   throw new Error(`service at ${url} did not start`);
 }
 
-async function load(url: string, offset: number): Promise<Record<string, number>> {
+/** CPU seconds used so far by these processes (utime + stime from /proc); undefined without /proc. */
+function cpuSeconds(pids: number[]): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100; // USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(url: string, offset: number, pids: number[]): Promise<Record<string, number>> {
   let n = offset;
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = cpuSeconds(pids);
   const result = await autocannon({
     url: `${url}/v1/edi`,
     method: 'POST',
@@ -57,12 +75,23 @@ async function load(url: string, offset: number): Promise<Record<string, number>
     headers: { 'x-api-key': KEY, 'content-type': 'application/edi-x12' },
     requests: [{ setupRequest: (req) => ({ ...req, body: po850(++n) }) }],
   });
+  const cpuAfter = cpuSeconds(pids);
+  const used = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  const accepted = result['2xx'];
   return {
     documents_per_second: Math.round(result.requests.average),
-    accepted_2xx: result['2xx'],
+    accepted_2xx: accepted,
     non_2xx: result.non2xx,
     latency_p50_ms: result.latency.p50,
     latency_p99_ms: result.latency.p99,
+    load_average: Math.round(((loadBefore + loadavg()[0]!) / 2) * 10) / 10,
+    ...(used && accepted
+      ? {
+          // the service's processes (not Postgres, Redis or the load generator)
+          cpu_ms_per_document: Math.round((used * 1000 * 100) / accepted) / 100,
+          documents_per_second_on_idle_cores: Math.round((accepted * cpus().length) / used),
+        }
+      : {}),
   };
 }
 
@@ -107,7 +136,7 @@ async function main(): Promise<void> {
   });
   try {
     await ready('http://127.0.0.1:3801');
-    results.embedded_sqlite = await load('http://127.0.0.1:3801', 0);
+    results.embedded_sqlite = await load('http://127.0.0.1:3801', 0, [embedded.pid!]);
   } finally {
     embedded.kill('SIGTERM');
   }
@@ -131,7 +160,10 @@ async function main(): Promise<void> {
     try {
       await ready('http://127.0.0.1:3802');
       const started = Date.now();
-      const r = await load('http://127.0.0.1:3802', withWorker ? 20_000_000 : 10_000_000);
+      const r = await load('http://127.0.0.1:3802', withWorker ? 20_000_000 : 10_000_000, [
+        api.pid!,
+        ...(worker ? [worker.pid!] : []),
+      ]);
       if (withWorker) {
         const translated = await drained(schema, r.accepted_2xx!);
         r.translated_per_second = Math.round((translated * 1000) / (Date.now() - started));
