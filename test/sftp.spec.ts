@@ -12,8 +12,15 @@ import { join, resolve } from 'node:path';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { OutboundPolicy, SftpError, SftpSettings, poll, upload } from '@edi/transport';
+import { OutboundPolicy, SftpError, SftpSettings, poll, upload, type PickedUp } from '@edi/transport';
 import { startSshd, type TestSshd } from './helpers/sshd';
+
+/** A picked-up file's bytes, read from its download stream. */
+async function whole(f: PickedUp): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const piece of f.chunks) parts.push(piece);
+  return Buffer.concat(parts);
+}
 
 /** The test's sshd listens on loopback, which the outbound policy refuses unless listed. */
 const LOOPBACK = OutboundPolicy.fromList('127.0.0.1');
@@ -48,9 +55,8 @@ describe('SFTP against a real sshd', () => {
     writeFileSync(join(root, 'inbound', 'notes.txt'), 'not ours');
     const looks = new Map<string, string>();
     const stored: string[] = [];
-    const store = (f: { name: string; bytes: Buffer }) => {
-      stored.push(`${f.name}:${f.bytes.toString()}`);
-      return Promise.resolve();
+    const store = async (f: PickedUp) => {
+      stored.push(`${f.name}:${(await whole(f)).toString()}`);
     };
     expect(await poll(settings, looks, store, LOOPBACK)).toEqual({ taken: [], waiting: ['po-1.x12'] });
     expect(await poll(settings, looks, store, LOOPBACK)).toEqual({ taken: ['po-1.x12'], waiting: [] });
@@ -67,9 +73,8 @@ describe('SFTP against a real sshd', () => {
     writeFileSync(file, 'ISA*first half');
     const looks = new Map<string, string>();
     const stored: string[] = [];
-    const store = (f: { bytes: Buffer }) => {
-      stored.push(f.bytes.toString());
-      return Promise.resolve();
+    const store = async (f: PickedUp) => {
+      stored.push((await whole(f)).toString());
     };
     await poll(settings, looks, store, LOOPBACK);
     appendFileSync(file, '*second half~');
@@ -87,10 +92,9 @@ describe('SFTP against a real sshd', () => {
     writeFileSync(join(root, 'inbound', 'big.x12'), big);
     const looks = new Map<string, string>();
     let stores = 0;
-    const store = (f: { bytes: Buffer }) => {
+    const store = async (f: PickedUp) => {
+      expect((await whole(f)).length).toBe(big.length);
       stores++;
-      expect(f.bytes.length).toBe(big.length);
-      return Promise.resolve();
     };
     await poll(settings, looks, store, LOOPBACK); // first look
     const cut = setTimeout(() => sshd.dropConnections(), 150);

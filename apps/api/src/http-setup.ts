@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { bodyTimeout, limitRequestTime } from './common/body-timeout';
 import { correlate, keepCorrelation } from './common/correlation';
 import { authenticatePartner } from './common/partner.guard';
+import { byteSize, ediBody } from './edi/large-body';
 import type { AppConfig } from './config';
 
 /**
@@ -33,8 +34,12 @@ export function httpSetup(app: INestApplication, config: AppConfig, keys: ApiKey
   app.use('/v1/edi', (req: Request, _res: Response, next: NextFunction) => {
     authenticatePartner(keys, req).then(() => next(), next);
   });
-  // the X12 body is kept as raw bytes whatever its content type; everything else is JSON
-  app.use('/v1/edi', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
+  // the X12 body is kept as raw bytes whatever its content type; everything else is JSON. A
+  // partner allowed a larger body (maxBodyBytes) has it streamed to storage by the controller.
+  app.use(
+    '/v1/edi',
+    ediBody(byteSize(config.EDI_BODY_LIMIT), express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT })),
+  );
   // an AS2 message is signed over its exact bytes, whatever its content type
   app.use('/as2', express.raw({ type: () => true, limit: config.EDI_BODY_LIMIT }));
   // ERP events are signed over their exact bytes

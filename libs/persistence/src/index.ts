@@ -20,6 +20,7 @@ export * from './repositories/deliveries.repository';
 export * from './repositories/document-counts.repository';
 export * from './repositories/duplicates.repository';
 export * from './repositories/interchanges.repository';
+export * from './repositories/payload-chunks.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/partner-channels.repository';
 export * from './repositories/transactions.repository';

@@ -58,9 +58,39 @@ export class Pipeline {
   ): Promise<Receipt> {
     const started = process.hrtime.bigint();
     const { interchange, replay } = await this.ingest.accept(partner, raw, source, options.idempotencyKey);
+    return this.accepted(interchange, replay, started, options.wait);
+  }
+
+  /**
+   * The same for a body that may be too large to hold (a partner allowed more than
+   * EDI_BODY_LIMIT, an SFTP file): stored chunk by chunk as it arrives, answered once all of it
+   * is. The key may be made from the body's sha256, known only once it is read.
+   */
+  async submitStream(
+    partner: TradingPartner,
+    body: AsyncIterable<Buffer>,
+    source: Interchange['source'],
+    options: { wait?: boolean; idempotencyKey?: string | ((sha256: string) => string) } = {},
+  ): Promise<Receipt> {
+    const started = process.hrtime.bigint();
+    const { interchange, replay } = await this.ingest.acceptStream(
+      partner,
+      body,
+      source,
+      options.idempotencyKey,
+    );
+    return this.accepted(interchange, replay, started, options.wait);
+  }
+
+  private async accepted(
+    interchange: Interchange,
+    replay: boolean,
+    started: bigint,
+    wait: boolean | undefined,
+  ): Promise<Receipt> {
     if (!replay) this.options.onIngested?.(interchange, Number(process.hrtime.bigint() - started) / 1e9);
     if (!replay) this.queue.enqueue(interchange.id);
-    if (!options.wait) return { interchangeId: interchange.id, status: interchange.status, replay };
+    if (!wait) return { interchangeId: interchange.id, status: interchange.status, replay };
     const outcome = await this.queue.done(interchange.id);
     return { interchangeId: interchange.id, status: outcome.status, replay, outcome };
   }
@@ -78,6 +108,8 @@ export class Pipeline {
   /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
   async resume(): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
     const left = new UnfinishedWork(this.ds);
+    // chunks of uploads cut off by a crash; a day: longer than any upload still running elsewhere
+    await this.ingest.dropUnfinishedUploads(86_400);
     const pending = await left.received();
     for (const p of pending) this.queue.enqueue(p.id);
     const push = await left.toPush();

@@ -5,19 +5,19 @@ import {
   chownSync,
   closeSync,
   constants,
+  createReadStream,
   existsSync,
   fstatSync,
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
   renameSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { archiveName } from './sftp';
+import { FileChanged, archiveName, ofSize, type PickedUp } from './sftp';
 
 /**
  * The mailbox for retailers who poll us: a folder per partner (inbound, outbound, archive) that
@@ -117,7 +117,7 @@ export function provisionMailbox(
 export async function pollMailbox(
   dir: string,
   looks: Map<string, string>,
-  store: (file: { name: string; bytes: Buffer }) => Promise<void>,
+  store: (file: PickedUp) => Promise<void>,
 ): Promise<{ taken: string[]; waiting: string[] }> {
   const inbound = join(dir, 'inbound');
   const taken: string[] = [];
@@ -136,7 +136,14 @@ export async function pollMailbox(
       waiting.push(name);
       continue;
     }
-    await store({ name, bytes: readNoFollow(path) });
+    try {
+      await store({ name, chunks: ofSize(readNoFollow(path), st.size) });
+    } catch (e) {
+      if (!(e instanceof FileChanged)) throw e;
+      looks.set(name, `${e.size}:changed`);
+      waiting.push(name);
+      continue;
+    }
     renameSync(path, join(dir, 'archive', archiveName(name)));
     looks.delete(name);
     taken.push(name);
@@ -165,13 +172,12 @@ export function writeMailbox(dir: string, name: string, content: Buffer): string
   return final;
 }
 
-/** Reads a file, refusing a link (one swapped in after our look). */
-function readNoFollow(path: string): Buffer {
+/** Reads a file as a stream, refusing a link (one swapped in after our look). */
+function readNoFollow(path: string): AsyncIterable<Buffer> {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
-    return readFileSync(fd);
-  } finally {
+  if (!fstatSync(fd).isFile()) {
     closeSync(fd);
+    throw new Error(`${path} is not a regular file`);
   }
+  return createReadStream(path, { fd, autoClose: true }) as AsyncIterable<Buffer>;
 }

@@ -154,7 +154,30 @@ export async function upload(
 
 export interface PickedUp {
   name: string;
-  bytes: Buffer;
+  /**
+   * The file's bytes as they download, never held whole: store() reads them into storage. They
+   * fail at the end (FileChanged) when the file is not the size it was listed with: still being
+   * written, so it is left for the next poll.
+   */
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** A file whose size changed while it was read: taken at a later poll. */
+export class FileChanged extends Error {
+  override readonly name = 'FileChanged';
+  constructor(readonly size: number) {
+    super(`the file changed while it was read (${size} bytes)`);
+  }
+}
+
+/** The pieces of a download, checked against the size the file was listed with once all are read. */
+export async function* ofSize(pieces: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let read = 0;
+  for await (const piece of pieces) {
+    read += piece.length;
+    yield piece;
+  }
+  if (read !== size) throw new FileChanged(read);
 }
 
 /**
@@ -188,13 +211,17 @@ export async function poll(
         continue;
       }
       const path = posix.join(settings.inboundPath, f.name);
-      const bytes = (await client.get(path)) as Buffer;
-      if (bytes.length !== f.size) {
-        looks.set(f.name, `${bytes.length}:${f.modifyTime}`);
+      const download = client.createReadStream(path);
+      try {
+        await store({ name: f.name, chunks: ofSize(download as AsyncIterable<Buffer>, f.size) });
+      } catch (e) {
+        // a store that gave up before the end: the download is dropped with the connection
+        download.on('error', () => undefined).destroy();
+        if (!(e instanceof FileChanged)) throw e;
+        looks.set(f.name, `${e.size}:${f.modifyTime}`);
         waiting.push(f.name);
         continue;
       }
-      await store({ name: f.name, bytes });
       // stored: now, and only now, it leaves the inbound folder. A file that cannot be moved is
       // stored again next time (store is idempotent by content) and does not hold up the others.
       try {

@@ -74,6 +74,8 @@ const PartnerFields = z.object({
     ),
   /** Where our events about this partner go (ack.rejected, ack.overdue); null = EDI_EVENTS_URL. */
   eventsUrl: z.string().url().nullable(),
+  /** The largest body this partner may post, above EDI_BODY_LIMIT (a nightly batch); streamed to storage. */
+  maxBodyBytes: z.number().int().min(1).max(2_000_000_000).nullable(),
 });
 /** What POST accepts: the same, with defaults for the optional ones. */
 const PartnerInput = PartnerFields.extend({
@@ -94,6 +96,7 @@ const PartnerInput = PartnerFields.extend({
   ackOverdueSecondsBySet: PartnerFields.shape.ackOverdueSecondsBySet.default(null),
   mode: PartnerFields.shape.mode.default('production'),
   eventsUrl: PartnerFields.shape.eventsUrl.default(null),
+  maxBodyBytes: PartnerFields.shape.maxBodyBytes.default(null),
 });
 const Id = z.string().uuid();
 /** A body schema as /docs shows it, made from the schema that checks it. */

@@ -24,6 +24,7 @@ import type { Pipeline, Receipt } from '@edi/pipeline';
 import type { Request } from 'express';
 import { Partner, PartnerGuard } from '../common/partner.guard';
 import { PIPELINE } from '../common/tokens';
+import { limitedBody, streamedLimit } from './large-body';
 
 @ApiTags('ingest')
 @ApiHeader({ name: 'X-API-Key', required: true, description: "the partner's API key" })
@@ -50,22 +51,24 @@ export class EdiController {
   })
   @ApiResponse({ status: 202, description: 'stored (and, with wait=true, translated and acknowledged)' })
   @ApiResponse({ status: 401, description: 'missing, wrong or revoked API key' })
-  @ApiResponse({ status: 413, description: 'body over EDI_BODY_LIMIT' })
+  @ApiResponse({ status: 413, description: "body over EDI_BODY_LIMIT (or over the partner's maxBodyBytes)" })
   async submit(
     @Partner() partner: TradingPartner,
     @Req() req: Request,
     @Query('wait') wait?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<Receipt> {
-    const body: unknown = req.body;
-    if (!Buffer.isBuffer(body) || body.length === 0)
-      throw new InvalidInputError('the body must be the X12 text');
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
       throw new InvalidInputError('Idempotency-Key must be 1-200 characters');
     }
-    return this.pipeline.submit(partner, body, 'http', {
-      wait: wait === 'true' || wait === '1',
-      idempotencyKey,
-    });
+    const options = { wait: wait === 'true' || wait === '1', idempotencyKey };
+    // a partner allowed a larger body: stored as it streams in, never held whole
+    const limit = streamedLimit(req);
+    if (limit !== undefined)
+      return this.pipeline.submitStream(partner, limitedBody(req, limit), 'http', options);
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0)
+      throw new InvalidInputError('the body must be the X12 text');
+    return this.pipeline.submit(partner, body, 'http', options);
   }
 }

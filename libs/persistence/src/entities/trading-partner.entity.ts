@@ -102,6 +102,10 @@ export class TradingPartner {
   @Column({ name: 'events_url', type: 'varchar', length: 500, nullable: true })
   eventsUrl!: string | null;
 
+  /** The largest body this partner may post, when above EDI_BODY_LIMIT; such a body is stored as it streams in. null = EDI_BODY_LIMIT. */
+  @Column({ name: 'max_body_bytes', type: 'integer', nullable: true })
+  maxBodyBytes!: number | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

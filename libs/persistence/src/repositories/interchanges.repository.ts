@@ -3,6 +3,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { placeholders } from '../data-source';
 import { Interchange, type InterchangeStatus } from '../entities/interchange.entity';
 import { managerOf, type Db } from './db';
+import { storedChunks } from './payload-chunks.repository';
 
 /** Received files: their rows and raw bytes, and the claims that move them through translation. */
 export class Interchanges {
@@ -35,7 +36,39 @@ export class Interchanges {
     ]);
   }
 
+  /** The row alone: its bytes were stored as chunks while they streamed in (PayloadChunks). */
+  async insertChunked(interchange: Interchange): Promise<void> {
+    await this.m.getRepository(Interchange).insert(interchange as QueryDeepPartialEntity<Interchange>);
+  }
+
+  /** The whole payload in memory; a large body's chunks are joined (pieces() reads them one by one). */
   async payload(id: string): Promise<Buffer | undefined> {
+    const whole = await this.wholePayload(id);
+    if (whole) return whole;
+    const chunks: Buffer[] = [];
+    for await (const c of storedChunks(this.m, id)) chunks.push(c);
+    return chunks.length ? Buffer.concat(chunks) : undefined;
+  }
+
+  /**
+   * The payload a piece at a time: a payload row cut in `pieceBytes` views, or a large body's
+   * chunks read one query each, so a 500 MB interchange is never in memory at once.
+   */
+  async *pieces(id: string, pieceBytes: number): AsyncGenerator<Buffer> {
+    const whole = await this.wholePayload(id);
+    if (whole) {
+      for (let k = 0; k < whole.length; k += pieceBytes) yield whole.subarray(k, k + pieceBytes);
+      return;
+    }
+    let any = false;
+    for await (const c of storedChunks(this.m, id)) {
+      any = true;
+      for (let k = 0; k < c.length; k += pieceBytes) yield c.subarray(k, k + pieceBytes);
+    }
+    if (!any) throw new Error(`interchange ${id} has no stored payload`);
+  }
+
+  private async wholePayload(id: string): Promise<Buffer | undefined> {
     const [a] = placeholders(this.m.connection, 1);
     const rows = await this.m.query<Array<{ data: Buffer }>>(
       `SELECT data FROM interchange_payloads WHERE interchange_id = ${a}`,

@@ -5,11 +5,12 @@ import {
   type SftpHealth,
   type TradingPartner,
 } from '@edi/persistence';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   OutboundPolicy,
   SftpSettings,
+  type PickedUp,
   mailboxUser,
   poll,
   pollMailbox,
@@ -89,11 +90,10 @@ export class SftpStage {
       let looks = this.looks.get(partnerId);
       if (!looks) this.looks.set(partnerId, (looks = new Map<string, string>()));
       // a file leaves the partner's folder only after submit() has committed its bytes
-      const store = async (f: { bytes: Buffer }) => {
+      // streamed into storage as it downloads, so a 500 MB file is never held whole
+      const store = async (f: PickedUp) => {
         // by content: a file stored but not archived (a crash, a failed move) is not stored twice
-        await pipeline.submit(partner, f.bytes, 'sftp', {
-          idempotencyKey: `sftp:${createHash('sha256').update(f.bytes).digest('hex')}`,
-        });
+        await pipeline.submitStream(partner, f.chunks, 'sftp', { idempotencyKey: (sha) => `sftp:${sha}` });
       };
       let result: { taken: string[]; waiting: string[] };
       if (settings) result = await poll(settings, looks, store, this.outbound);

@@ -53,14 +53,14 @@ export class TranslateStage {
     const interchange = await interchanges.byId(interchangeId);
     if (interchange.status !== 'received') return this.outcome(interchange);
     const partner = await this.partnerOf(interchange.partnerId);
-    const raw = await interchanges.payload(interchangeId);
-    if (!raw) throw new Error(`interchange ${interchangeId} has no stored payload`);
 
     const done = await transact(this.ds, async (m) => {
       // the claim: only one transaction can move the row out of 'received'. A second worker on the
       // same id waits on the row lock, then finds nothing to claim. A crash rolls the claim back.
       if (!(await new Interchanges(m).move(interchangeId, 'received', 'processing'))) return undefined;
       const answers = new PartnerAnswers(interchange.id);
+      // the stored bytes a piece at a time (a large body's chunks one query each), never whole
+      const raw = new Interchanges(m).pieces(interchangeId, PIECE);
       const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, raw, answers);
       const acks = await acknowledge(m, partner, interchange, results, this.clock());
       // the partner's TA1/997/999 about what we sent: matched in this transaction, stored with them
@@ -86,7 +86,7 @@ export class TranslateStage {
     m: EntityManager,
     partner: TradingPartner,
     interchange: Interchange,
-    raw: Buffer,
+    raw: AsyncIterable<Buffer>,
     answers: PartnerAnswers,
   ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
     const results: InterchangeResult[] = [];
@@ -104,7 +104,7 @@ export class TranslateStage {
       await sets.flush();
     };
     await readX12(
-      pieces(raw),
+      raw,
       guideHandler(this.maps, answers.watch({ onInterchange: (r) => void results.push(r) }), {
         partner: partner.mapProfile ?? undefined,
         onDocument: (t) => {
@@ -179,9 +179,4 @@ async function checkEnvelope(
   if (await lookups.acceptIsa13(partner.id, isa13Key(h), interchange.id)) return 'ok';
   r.issues.push(repeatedIsa13(h, await lookups.isa13Holder(partner.id, isa13Key(h))));
   return 'duplicate';
-}
-
-/** The stored bytes in pieces, so sets are written (and forgotten) while the file is read. */
-function* pieces(raw: Buffer): Generator<Buffer> {
-  for (let k = 0; k < raw.length; k += PIECE) yield raw.subarray(k, k + PIECE);
 }
