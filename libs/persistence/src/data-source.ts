@@ -22,8 +22,6 @@ import { As21764260000000 } from './migrations/1764260000000-as2';
 import { TestMode1764310000000 } from './migrations/1764310000000-test-mode';
 import { DryRunOrder } from './entities/dry-run-order.entity';
 import { LargeBodies1764320000000 } from './migrations/1764320000000-large-bodies';
-import { DuplicateControlIndex1764330000000 } from './migrations/1764330000000-duplicate-control-index';
-import { ShipRequestedIndex1764350000000 } from './migrations/1764350000000-ship-requested-index';
 import { As2Message, As2Partner } from './entities/as2.entity';
 import { EdiEvent } from './entities/edi-event.entity';
 import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
@@ -58,8 +56,6 @@ export const MIGRATIONS = [
   As21764260000000,
   TestMode1764310000000,
   LargeBodies1764320000000,
-  DuplicateControlIndex1764330000000,
-  ShipRequestedIndex1764350000000,
 ];
 
 export interface PersistenceConfig {
