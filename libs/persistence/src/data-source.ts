@@ -20,6 +20,7 @@ import { BusinessKeys1764251000000 } from './migrations/1764251000000-business-k
 import { BusinessKey } from './entities/business-key.entity';
 import { As21764260000000 } from './migrations/1764260000000-as2';
 import { TestMode1764310000000 } from './migrations/1764310000000-test-mode';
+import { ShipRequestedIndex1764350000000 } from './migrations/1764350000000-ship-requested-index';
 import { DryRunOrder } from './entities/dry-run-order.entity';
 import { LargeBodies1764320000000 } from './migrations/1764320000000-large-bodies';
 import { As2Message, As2Partner } from './entities/as2.entity';
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   BusinessKeys1764251000000,
   As21764260000000,
   TestMode1764310000000,
+  ShipRequestedIndex1764350000000,
   LargeBodies1764320000000,
 ];
 

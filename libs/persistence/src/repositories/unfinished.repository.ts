@@ -1,4 +1,4 @@
-import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { In, Raw, type EntityManager } from 'typeorm';
 import { Interchange } from '../entities/interchange.entity';
 import { OutboundDocument } from '../entities/outbound-document.entity';
 import type { DeliveryChannel } from '../entities/trading-partner.entity';
@@ -15,8 +15,9 @@ export interface Unfinished {
 export const PUSHED_CHANNELS: readonly DeliveryChannel[] = ['webhook', 'sftp', 'as2'];
 
 /**
- * What each stage of the flow has left, oldest first: what a crash or a restart must put back on
- * the queues. Every query reads one status column through its index.
+ * What each stage of the flow has left, oldest first, of every partner: what a crash or a restart
+ * must put back on the queues. Each query reads one column through its index (shipRequested a
+ * partial one, of the rows with a request only; checked by the spec).
  */
 export class UnfinishedWork {
   private readonly m: EntityManager;
@@ -55,11 +56,13 @@ export class UnfinishedWork {
     return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
   }
 
-  /** Orders whose shipments must be read (an ERP event or autoShip asked). */
+  /** Orders whose shipments must be read (an ERP event or autoShip asked), oldest request first. */
   async shipRequested(): Promise<Unfinished[]> {
     const rows = await this.m.getRepository(TransactionSet).find({
-      where: { shipRequestedAt: Not(IsNull()) },
+      // IS NOT NULL as the partial index says it: SQLite does not read Not(IsNull())'s NOT (x IS NULL) as that
+      where: { shipRequestedAt: Raw((column) => `${column} IS NOT NULL`) },
       select: { id: true, shipRequestedAt: true },
+      order: { shipRequestedAt: 'ASC' },
     });
     return rows.map((t) => ({ id: t.id, at: new Date(t.shipRequestedAt!) }));
   }
