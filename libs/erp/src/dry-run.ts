@@ -3,29 +3,40 @@ import type { ErpAdapter, ErpInvoice, ErpOperation, ErpOrder, ErpOrderInput, Erp
 import { sscc18 } from './sscc';
 
 /**
- * Every operation of the port, as reading or writing the ERP. A test partner's documents run
- * the whole flow with the reads passed on (stock and prices: harmless) and the writes answered
- * here, never sent. `satisfies` makes an operation added to the port fail to compile until it is
- * classed here, so no new write can slip through to the ERP for a test partner.
+ * The operations of the port that only read the ERP. A test partner's documents run the whole
+ * flow with these passed on (stock and prices: harmless); every other operation writes, and is
+ * answered locally, never sent. Reads are the list, not writes, so an operation added to the
+ * port is kept from the ERP for a test partner until someone lists it here as harmless.
  */
-export const ERP_OPERATIONS = {
-  findProducts: 'read',
-  availability: 'read',
-  contractPrices: 'read',
-  quote: 'read',
-  shipments: 'read',
-  invoices: 'read',
-  createSalesOrder: 'write',
-} as const satisfies Record<ErpOperation, 'read' | 'write'>;
+export const ERP_READS = [
+  'findProducts',
+  'availability',
+  'contractPrices',
+  'quote',
+  'shipments',
+  'invoices',
+] as const satisfies readonly ErpOperation[];
 
-export type ErpWrite = {
-  [K in ErpOperation]: (typeof ERP_OPERATIONS)[K] extends 'write' ? K : never;
-}[ErpOperation];
+export type ErpRead = (typeof ERP_READS)[number];
+/** Every operation that is not a read: what a dry run answers itself. */
+export type ErpWrite = Exclude<ErpOperation, ErpRead>;
 
-/** The writing operations of the port, by the table above. */
-export const ERP_WRITES = (Object.keys(ERP_OPERATIONS) as ErpOperation[]).filter(
-  (op): op is ErpWrite => ERP_OPERATIONS[op] === 'write',
-);
+export function isErpWrite(op: string): boolean {
+  return !(ERP_READS as readonly string[]).includes(op);
+}
+
+/**
+ * A write is answered with a dry-run id: each of the port's writes answers an id and whether it
+ * was new (an order, a receipt). A write added with another answer fails to compile here, and
+ * needs an answer of its own below.
+ */
+type Answered = { id: string; created: boolean };
+type AnswersId<W extends ErpWrite> = W extends unknown
+  ? Answered extends Awaited<ReturnType<ErpAdapter[W]>>
+    ? true
+    : false
+  : never;
+const writesAnswerIds: false extends AnswersId<ErpWrite> ? never : true = true;
 
 /** A dry-run order as kept: what the test partner's PO would have ordered. */
 export interface DryRunRecord extends Omit<ErpOrderInput, 'lines'> {
@@ -51,33 +62,37 @@ export function isDryRunId(id: string): boolean {
   return id.startsWith(DRY_RUN_PREFIX);
 }
 
-/** The local answer to each writing operation: one per write of the port (the compiler checks). */
-type DryAnswers = { [K in ErpWrite]: ErpAdapter[K] };
+/** A new dry-run id. */
+function dryRunId(): string {
+  return DRY_RUN_PREFIX + randomBytes(8).toString('hex').slice(0, 15);
+}
 
 /**
  * The ERP as a test partner sees it: reads go to `inner`, writes are answered locally with a
- * DRYRUN- id and kept in `book`. The shipments and invoices of a dry-run order come from a
- * simulated full shipment of it (what was not back-ordered, a carton per line, billed at the
- * order's prices), so the 856 and 810 follow as for a real order; those of a real order (made
+ * DRYRUN- id. An order is kept in `book`; the shipments and invoices of a dry-run order come from
+ * a simulated full shipment of it (what was not back-ordered, a carton per line, billed at the
+ * order's prices), so the 856 and 810 follow as for a real order. Those of a real order (made
  * before the partner was switched to test) are still read from the ERP.
  */
 export function dryRunErp(inner: ErpAdapter, book: DryRunBook): ErpAdapter {
-  const writes: DryAnswers = {
-    createSalesOrder: (order: ErpOrderInput): Promise<ErpOrder> =>
-      book.keep({ ...order, id: DRY_RUN_PREFIX + randomBytes(8).toString('hex').slice(0, 15) }),
-  };
-  const reads = {
+  void writesAnswerIds;
+  const own: Partial<ErpAdapter> = {
+    createSalesOrder: (order: ErpOrderInput): Promise<ErpOrder> => book.keep({ ...order, id: dryRunId() }),
     shipments: async (orderId: string) =>
       isDryRunId(orderId) ? simulatedShipments(await book.byId(orderId)) : inner.shipments(orderId),
     invoices: async (orderId: string) =>
       isDryRunId(orderId) ? simulatedInvoices(await book.byId(orderId)) : inner.invoices(orderId),
-  } satisfies Partial<ErpAdapter>;
-  const adapter: Partial<Record<ErpOperation, unknown>> = {};
-  for (const op of Object.keys(ERP_OPERATIONS) as ErpOperation[]) {
-    const own = (ERP_OPERATIONS[op] === 'write' ? writes : reads) as Partial<Record<ErpOperation, unknown>>;
-    adapter[op] = own[op] ?? ((...args: unknown[]) => (inner[op] as (...a: unknown[]) => unknown)(...args));
-  }
-  return adapter as ErpAdapter;
+  };
+  const answerWrite = (): Promise<Answered> => Promise.resolve({ id: dryRunId(), created: true });
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      const mine = (own as Record<string, unknown>)[prop];
+      if (mine) return mine;
+      return isErpWrite(prop) ? answerWrite : (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 /** The lines that ship now: ordered less back-ordered. */
