@@ -1,11 +1,13 @@
 /**
  * `npm run bench:batch [-- --mb 500]`: a retailer's nightly batch, one interchange of many 850s
- * (20 lines each, about 1.5 KB a PO; 100 MB by default), posted to the embedded service in one
- * request (EDI_BODY_LIMIT raised to fit: the service reads a body whole today). Reports the time
- * until the bytes are stored (the POST's 202), until the interchange is translated with its 997
- * stored, and how many 855s are stored by then and by the end of the time box (BENCH_BATCH_SECONDS,
- * 600), with the peak RSS of the service (VmHWM) at each point. The file is generated once
- * under /tmp and kept for the next run. To stdout and bench/results/batch.json.
+ * (20 lines each, about 1 KB a PO; 100 MB by default), posted to the embedded service in one
+ * request by a partner allowed a larger body (maxBodyBytes; EDI_BODY_LIMIT stays 10mb), so the
+ * body is streamed to storage. Reports the time until the bytes are stored (the POST's 202), until
+ * the interchange is translated with its 997 stored, and until every PO has its 855 (or how many
+ * have one at the end of the time box, BENCH_BATCH_SECONDS, 600), and the service's peak RSS: its
+ * VmRSS sampled from /proc every 100 ms at each point, and VmHWM at the end (the sandbox ERP, a
+ * child process, apart). The file is generated once under /tmp and kept for the next run. To
+ * stdout and bench/results/batch.json.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -76,12 +78,39 @@ async function batchFile(mb: number): Promise<{ file: string; pos: number }> {
   return { file, pos: n };
 }
 
-/** Peak resident set of a process and its children (the sandbox), in MB, from /proc. */
-function peakRssMb(pid: number): number {
-  const hwm = (p: string) =>
-    Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
-  return Math.round(Math.max(hwm(String(pid)), ...children.map(hwm)) / 1024);
+/** A field of /proc/<pid>/status in MB (VmRSS, VmHWM); 0 once the process is gone. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Math.round(Number(kb ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** The children of a process (the sandbox ERP the embedded service starts). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The highest VmRSS of the service process seen so far, sampled every 100 ms. */
+class RssSampler {
+  peak = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+  sample(): number {
+    this.peak = Math.max(this.peak, statusMb(this.pid, 'VmRSS'));
+    return this.peak;
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 async function main(): Promise<void> {
@@ -96,7 +125,6 @@ async function main(): Promise<void> {
       EDI_ERP_SANDBOX_PORT: String(PORT + 1),
       EDI_ADMIN_TOKEN: ADMIN,
       EDI_LOG_LEVEL: 'warn',
-      EDI_BODY_LIMIT: `${Math.ceil(bytes / 1024 / 1024) + 1}mb`,
       EDI_BODY_TIMEOUT_MS: '600000',
       EDI_MAX_SEGMENTS_PER_SET: '500000',
     },
@@ -128,6 +156,8 @@ async function main(): Promise<void> {
           ourIsaId: 'DEMOSUPPLIER',
           erpCustomerId: 'C-TEST',
           deliveryChannel: 'outbox',
+          // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
+          maxBodyBytes: bytes + 1024,
         }),
       })
     ).json()) as { id: string };
@@ -135,6 +165,8 @@ async function main(): Promise<void> {
       await fetch(`${api}/v1/admin/partners/${partner.id}/keys`, { method: 'POST', headers, body: '{}' })
     ).json()) as { key: string };
 
+    const rss = new RssSampler(service.pid!);
+    result.idle_rss_mb = rss.sample();
     const began = performance.now();
     const seconds = () => Math.round(performance.now() - began) / 1000;
     const posted = await fetch(`${api}/v1/edi`, {
@@ -146,7 +178,7 @@ async function main(): Promise<void> {
     if (posted.status !== 202)
       throw new Error(`POST answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
     result.stored_seconds = seconds();
-    result.stored_peak_rss_mb = peakRssMb(service.pid!);
+    result.stored_peak_rss_mb = rss.sample();
 
     const db = new Database(join(dataDir, 'edi.sqlite'), { readonly: true, fileMustExist: true });
     const statusOf = db.prepare('SELECT status FROM interchanges LIMIT 1');
@@ -159,7 +191,7 @@ async function main(): Promise<void> {
     result.translated_seconds = translated;
     result.interchange_status = status();
     result.acks_997 = count('997');
-    result.translated_peak_rss_mb = peakRssMb(service.pid!);
+    result.translated_peak_rss_mb = rss.sample();
     const atTranslated = count('855');
     result.pos_855_at_translated = atTranslated;
     let done = atTranslated;
@@ -170,10 +202,15 @@ async function main(): Promise<void> {
     result.pos_855 = done;
     const ended = seconds();
     result.end_seconds = ended;
+    // the time until the last PO had its 855, when that was within the time box
+    result.all_855_seconds = done >= pos ? ended : 'not within the time box';
     // the ERP stage's pace once the sets are translated (what it did meanwhile left out)
     result.pos_855_per_second_after_translated =
       Math.round(((done - atTranslated) / Math.max(0.001, ended - translated)) * 10) / 10;
-    result.peak_rss_mb = peakRssMb(service.pid!);
+    result.peak_rss_mb = rss.sample();
+    result.service_vm_hwm_mb = statusMb(service.pid!, 'VmHWM');
+    result.sandbox_vm_hwm_mb = Math.max(0, ...childrenOf(service.pid!).map((c) => statusMb(c, 'VmHWM')));
+    rss.stop();
     result.load_average_at_end = loadavg()[0]!.toFixed(1);
     db.close();
   } finally {
@@ -189,7 +226,7 @@ async function main(): Promise<void> {
         node: process.version,
         cpu: cpus()[0]?.model,
         cores: cpus().length,
-        batch: `one interchange of ${pos} 20-line 850s posted to the embedded service; time box ${SECONDS} s`,
+        batch: `one interchange of ${pos} 20-line 850s posted to the embedded service by a partner allowed a larger body (streamed to storage); time box ${SECONDS} s`,
         ...result,
       },
       null,
