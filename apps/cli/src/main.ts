@@ -135,6 +135,14 @@ export function buildProgram(): Command {
     .action(lazy(commands.maps, 'mapsSchemaCommand'));
 
   maps
+    .command('compile')
+    .description(
+      'check every file of edi-maps/ and write their compiled form (.compiled.json), read at start instead of the YAML',
+    )
+    .option('--maps <dir>', 'edi-maps folder')
+    .action(lazy(commands.maps, 'mapsCompileCommand'));
+
+  maps
     .command('schemas')
     .description('write the JSON Schema of every canonical document type into a folder (docs/schemas)')
     .argument('<dir>')

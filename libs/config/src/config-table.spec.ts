@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigSchema, SandboxConfigSchema } from './index';
+import { ConfigSchema, SandboxConfigSchema } from './schema';
 
 const README = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
 

@@ -1,7 +1,7 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import type { ValidateFunction } from 'ajv';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { openCompiled, readChecked, writeCompiled } from './compiled-files';
 import { MapError } from './map-error';
 import { MAP_FILE_SCHEMA, PARTNER_FILE_SCHEMA } from './map-schema';
 import type { TransactionMap } from './model';
@@ -41,9 +41,20 @@ export interface RawPartner {
   extensions?: PartnerChange[];
 }
 
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
-const validateMap: ValidateFunction = ajv.compile(MAP_FILE_SCHEMA);
-const validatePartner: ValidateFunction = ajv.compile(PARTNER_FILE_SCHEMA);
+type FileCheck = 'map' | 'partner guide';
+let validators: Record<FileCheck, ValidateFunction> | undefined;
+
+/** The schema checks of house maps and partner guides, compiled the first time a file is read from its YAML. */
+function validator(what: FileCheck): ValidateFunction {
+  if (!validators) {
+    // loaded here, not at the top: most runs read every file from its compiled form
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+    validators = { map: ajv.compile(MAP_FILE_SCHEMA), 'partner guide': ajv.compile(PARTNER_FILE_SCHEMA) };
+  }
+  return validators[what];
+}
 
 /**
  * The guides of an edi-maps/ folder. The guide of a (set, version) is the X12 standard's table
@@ -57,7 +68,29 @@ export class MapRegistry {
   private readonly houseVersions = new Map<string, string[]>();
 
   constructor(readonly dir: string) {
+    openCompiled(dir);
     this.standard = standardLibrary(join(dir, 'standard'));
+  }
+
+  /**
+   * Reads and checks every file of the folder (each version's dictionary and tables, every house
+   * map, every partner guide) and writes their compiled form, `.compiled.json`; a bad file fails
+   * it as it would fail a load. Returns the form's file and how many files it holds.
+   */
+  compileAll(): { file: string; entries: number } {
+    return writeCompiled(this.dir, () => {
+      for (const version of this.standard.versions) {
+        this.standard.dictionary(version);
+        for (const f of readdirSync(join(this.standard.root, version)))
+          if (/^\d{3}\.yaml$/.test(f)) this.standard.table(f.slice(0, 3), version);
+      }
+      for (const set of readdirSync(this.dir).filter((f) => /^\d{3}$/.test(f)))
+        for (const version of this.versions(set)) this.resolveFile(`${set}/${version}`);
+      for (const partner of this.partners())
+        for (const f of readdirSync(join(this.dir, 'partners', partner)))
+          if (f.endsWith('.yaml'))
+            this.readFile<RawPartner>(join(this.dir, 'partners', partner, f), 'partner guide');
+    });
   }
 
   /** Segment ids the standard's dictionaries know (for "not in this set" versus "unrecognized"). */
@@ -157,7 +190,7 @@ export class MapRegistry {
   private withPartner(base: TransactionMap, partner: string): TransactionMap {
     const file = join(this.dir, 'partners', partner, `${base.transactionSet}.yaml`);
     if (!existsSync(file)) return { ...base, partner };
-    const raw = this.readFile<RawPartner>(file, validatePartner, 'partner guide');
+    const raw = this.readFile<RawPartner>(file, 'partner guide');
     if (raw.version && raw.version !== base.version) return { ...base, partner };
     return applyPartner(base, raw.changes ?? [], raw.extensions ?? [], {
       file,
@@ -171,7 +204,7 @@ export class MapRegistry {
     if (seen.includes(ref)) throw new MapError(`edi-maps: ${[...seen, ref].join(' extends ')} is a cycle`);
     const file = join(this.dir, `${ref}.yaml`);
     if (!existsSync(file)) throw new MapError(`edi-maps: no map ${ref} (${file})`);
-    const map = this.readFile<RawMap>(file, validateMap, 'map');
+    const map = this.readFile<RawMap>(file, 'map');
     if (!map.extends) return map;
     const parent = this.resolveFile(map.extends, [...seen, ref]);
     return {
@@ -183,13 +216,17 @@ export class MapRegistry {
     };
   }
 
-  private readFile<T>(file: string, validate: ValidateFunction, what: string): T {
-    const data: unknown = parseYaml(readFileSync(file, 'utf8'));
-    if (!validate(data)) {
-      const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-      throw new MapError(`edi-maps: ${file} is not a valid ${what}: ${why}`);
-    }
-    return data as T;
+  private readFile<T>(file: string, what: FileCheck): T {
+    return readChecked(file, what.replace(' ', '-'), (text) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const data: unknown = (require('yaml') as typeof import('yaml')).parse(text);
+      const validate = validator(what);
+      if (!validate(data)) {
+        const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+        throw new MapError(`edi-maps: ${file} is not a valid ${what}: ${why}`);
+      }
+      return data as T;
+    });
   }
 }
 

@@ -10,6 +10,8 @@ import {
   SegmentsFile,
   readStandardFile,
   type CompositeEntry,
+  type FileData,
+  type FileKind,
   type ElementEntry,
   type SegmentEntry,
 } from './files';
@@ -93,8 +95,8 @@ export function readDictionary(root: string, version: string, seen: string[] = [
 }
 
 function readComplete(dir: string, version: string): Dictionary {
-  const need = <T>(name: string, schema: z.ZodType<T>): T => {
-    const data = readStandardFile(dir, name, schema);
+  const need = <K extends FileKind>(name: string, kind: K): FileData<K> => {
+    const data = readStandardFile(dir, name, kind);
     if (!data) throw new MapError(`${join(dir, name)}: missing (a version needs it or a delta.yaml)`);
     return data;
   };

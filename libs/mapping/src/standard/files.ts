@@ -1,70 +1,49 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { readChecked } from '../compiled-files';
 import { MapError } from '../map-error';
+import type * as Schemas from './file-schemas';
 
 /**
- * The shapes of the files under edi-maps/standard/ (format: edi-maps/standard/README.md), checked
- * when a version is first read so a wrong entry fails at load, naming its file and entry.
+ * Reading the files under edi-maps/standard/ (format: edi-maps/standard/README.md). Each file is
+ * checked against its shape in file-schemas.ts when it is read from its YAML; the YAML parser and
+ * the schemas are loaded only then, since a file whose compiled form is current (compiled-files.ts)
+ * was checked when that form was written.
  */
-const TYPE = z.string().regex(/^(AN|ID|DT|TM|R|B|N\d)$/, 'a type AN, ID, DT, TM, R, B or N0-N9');
-// codes are text: an unquoted 01 would be read by YAML as the number 1 and lose its zero
-const CODES = z.object({ codes: z.array(z.string().min(1)).min(1) }).strict();
-export const ElementEntry = z.union([
-  z.tuple([TYPE, z.number().int().min(0), z.number().int().min(1), z.string()]),
-  z.tuple([TYPE, z.number().int().min(0), z.number().int().min(1), z.string(), CODES]),
-]);
-export const NoteText = z.string().regex(/^[PRECL](\d{2}){2,}$/, 'a syntax note like P0607');
-export const CompositeEntry = z
-  .object({ name: z.string(), components: z.string(), notes: z.array(NoteText).optional() })
-  .strict();
-export const SegmentEntry = z
-  .object({ name: z.string(), elements: z.string(), notes: z.array(NoteText).optional() })
-  .strict();
-export const ElementsFile = z.record(z.string().regex(/^\d+$/, 'an element number'), ElementEntry);
-export const CompositesFile = z.record(z.string().regex(/^C\d{3}$/, 'a composite id'), CompositeEntry);
-export const SegmentsFile = z.record(z.string().regex(/^[A-Z][A-Z0-9]{1,2}$/, 'a segment id'), SegmentEntry);
-
-export const DeltaFile = z
-  .object({
-    version: z.string().regex(/^\d{6}$/),
-    base: z.string().regex(/^\d{6}$/),
-    why: z.string().min(1),
-    elements: ElementsFile.nullish(),
-    composites: CompositesFile.nullish(),
-    segments: SegmentsFile.nullish(),
-    removedSegments: z.array(z.string()).nullish(),
-  })
-  .strict();
-
-/** A table entry: "010 ST M 1", or a one-key map "loop N9 O 1000" → its entries. */
-export type TableEntry = string | { [loop: string]: TableEntry[] };
-const Entry: z.ZodType<TableEntry> = z.lazy(() =>
-  z.union([z.string(), z.record(z.string(), z.array(Entry))]),
-);
-export const TableFile = z
-  .object({
-    transactionSet: z.string().regex(/^\d{3}$/),
-    version: z.string().regex(/^\d{6}$/),
-    name: z.string(),
-    functionalGroup: z.string().regex(/^[A-Z]{2}$/),
-    heading: z.array(Entry).nullish(),
-    detail: z.array(Entry).nullish(),
-    summary: z.array(Entry).nullish(),
-  })
-  .strict();
+export type FileKind = 'ElementsFile' | 'CompositesFile' | 'SegmentsFile' | 'DeltaFile' | 'TableFile';
+export type FileData<K extends FileKind> = z.infer<(typeof Schemas)[K]>;
+export const ElementsFile = 'ElementsFile';
+export const CompositesFile = 'CompositesFile';
+export const SegmentsFile = 'SegmentsFile';
+export const DeltaFile = 'DeltaFile';
+export const TableFile = 'TableFile';
+export type { CompositeEntry, ElementEntry, NoteText, SegmentEntry, TableEntry } from './file-schemas';
 
 /** Reads and checks one file; `undefined` when it does not exist. */
-export function readStandardFile<T>(dir: string, name: string, schema: z.ZodType<T>): T | undefined {
+export function readStandardFile<K extends FileKind>(
+  dir: string,
+  name: string,
+  kind: K,
+): FileData<K> | undefined {
   const file = join(dir, name);
   if (!existsSync(file)) return undefined;
+  return readChecked(file, `standard/${kind}`, (text) => check(file, text, kind));
+}
+
+function check<K extends FileKind>(file: string, text: string, kind: K): FileData<K> {
+  // loaded here, not at the top: most runs read every file from its compiled form
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { parse: parseYaml } = require('yaml') as typeof import('yaml');
+  const schemas = require('./file-schemas') as typeof Schemas;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = parseYaml(text);
   } catch (e) {
     throw new MapError(`${file}: not valid YAML: ${(e as Error).message}`);
   }
+  const schema = schemas[kind] as unknown as z.ZodType<FileData<K>>;
   const parsed = schema.safeParse(data ?? {});
   if (!parsed.success) {
     const why = parsed.error.issues

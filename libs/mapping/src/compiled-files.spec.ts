@@ -1,0 +1,98 @@
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { COMPILED_FILE } from './compiled-files';
+import { MapRegistry } from './loader';
+
+const MAPS = resolve(__dirname, '../../../edi-maps');
+
+/**
+ * A copy of the repository's edi-maps/ without its compiled form (read from the YAML only), or of
+ * another copy with its compiled form. A new folder each time: a registry keeps what it has read
+ * of a folder's standard for the life of the process.
+ */
+function copy(from?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edi-compiled-'));
+  cpSync(from ?? MAPS, dir, { recursive: true, filter: (f) => !!from || !f.endsWith(COMPILED_FILE) });
+  return dir;
+}
+
+/** Every (set, version) guide a registry has, compiled. */
+function allGuides(registry: MapRegistry) {
+  const guides: Record<string, unknown> = {};
+  for (const set of ['810', '850', '855', '856', '997', '999'])
+    for (const version of registry.standard.versions)
+      if (registry.chooseVersion(set, version)?.version === version)
+        guides[`${set}/${version}`] = registry.get(set, version);
+  for (const partner of registry.partners())
+    guides[`850/004010/${partner}`] = registry.get('850', '004010', partner);
+  return guides;
+}
+
+/** A guide or dictionary as text, its Sets and Maps spelled out, to compare whole. */
+const text = (value: unknown) =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v instanceof Map ? [...v] : v instanceof Set ? [...v] : v === Infinity ? 'Infinity' : v,
+  );
+
+const entries = (file: string) =>
+  new Map(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
+  );
+
+describe('the compiled form of edi-maps/', () => {
+  const fromYaml = copy();
+  const compiled = copy();
+  const { entries: count } = new MapRegistry(compiled).compileAll();
+
+  it('holds every YAML file of the folder', () => {
+    // 8 versions' standard files, the house maps and the partner guides
+    expect(count).toBeGreaterThan(40);
+    expect(existsSync(join(compiled, COMPILED_FILE))).toBe(true);
+  });
+
+  it('gives the same guides, dictionaries and tables as the YAML', () => {
+    const a = new MapRegistry(fromYaml);
+    const b = new MapRegistry(compiled);
+    const [guidesA, guidesB] = [allGuides(a), allGuides(b)];
+    expect(Object.keys(guidesB)).toEqual(Object.keys(guidesA));
+    // the same guide but for the folder its house file is in
+    const differing = Object.keys(guidesA).filter(
+      (k) => text(guidesA[k]).split(fromYaml).join('') !== text(guidesB[k]).split(compiled).join(''),
+    );
+    expect(differing).toEqual([]);
+    for (const v of a.standard.versions)
+      expect(text(b.standard.dictionary(v))).toEqual(text(a.standard.dictionary(v)));
+  });
+
+  it("the repository's compiled form (npm run build) says of each file what its YAML says today", () => {
+    const built = join(MAPS, COMPILED_FILE);
+    const header = (file: string) => readFileSync(file, 'utf8').split('\n', 1)[0];
+    // not built yet, or by an older build: every file is read from its YAML
+    if (!existsSync(built) || header(built) !== header(join(compiled, COMPILED_FILE))) return;
+    const now = entries(join(compiled, COMPILED_FILE));
+    for (const [key, json] of entries(built))
+      if (now.has(key)) expect(JSON.parse(json)).toEqual(JSON.parse(now.get(key)!));
+  });
+
+  it('reads a file edited since from its YAML, and checks it', () => {
+    const dir = copy(compiled);
+    const elements = join(dir, 'standard', '004010', 'elements.yaml');
+    const text = readFileSync(elements, 'utf8');
+    writeFileSync(
+      elements,
+      text.replace(/^('?353'?: \[ID, \d+, \d+, )'?([^,'\]]+)'?/m, "$1'Edited purpose'"),
+    );
+    expect(new MapRegistry(dir).standard.dictionary('004010').elements.get('353')?.name).toBe(
+      'Edited purpose',
+    );
+
+    const other = copy(compiled);
+    appendFileSync(join(other, 'standard', '004010', 'elements.yaml'), "'9999': [XX, 1, 1, 'bad type']\n");
+    expect(() => new MapRegistry(other).standard.dictionary('004010')).toThrow(/9999.*type/);
+  });
+});
