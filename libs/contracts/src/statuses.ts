@@ -6,6 +6,8 @@ export const TRANSACTION_STATUSES = [
   'received',
   'translated',
   'erp_pending',
+  /** An inbound 856 or 810 of a partner with an ERP: to be checked against its PO and handed over. */
+  'receiving',
   'accepted',
   'rejected',
   'failed',

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@edi/contracts';
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { UnfinishedWork, type Unfinished } from '@edi/persistence';
@@ -43,7 +44,7 @@ export function jobOptions(stage: StageName): JobsOptions {
 export function jobId(data: unknown): string {
   const id = (data as { id?: unknown } | null)?.id;
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id))
-    throw new Error(`bad job: ${JSON.stringify(data)}`);
+    throw new InvalidInputError(`bad job: ${JSON.stringify(data)}`);
   return id;
 }
 
@@ -157,6 +158,7 @@ export async function requeueUnfinished(
     translate: await requeue(queues.translate, old(await left.received())),
     deliver: await requeue(queues.deliver, old(await left.toPush())),
     erp: await requeue(queues.erp, old(await left.erpPending())),
+    receive: await requeue(queues.receive, old(await left.receiving())),
     // ship jobs are not unique (an order may ship twice): only requests older than the sweep
     ship: await addShips(queues.ship, old(await left.shipRequested())),
   };

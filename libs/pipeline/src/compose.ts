@@ -1,4 +1,4 @@
-import { mapsDir, type AppConfig } from '@edi/config';
+import { ConfigError, mapsDir, type AppConfig } from '@edi/config';
 import type { ResilientErp } from '@edi/erp';
 import { MapRegistry } from '@edi/mapping';
 import { openDatabase, SecretBox } from '@edi/persistence';
@@ -31,6 +31,7 @@ export type CountedQueue = IdQueue & { depth(): number | Promise<number> };
 export interface StageQueues {
   translate: StageQueue & CountedQueue;
   erp: CountedQueue;
+  receive: CountedQueue;
   ship: CountedQueue;
   deliver: CountedQueue;
 }
@@ -104,6 +105,7 @@ export async function compose(
   const pipeline = new Pipeline(dataSource, queues.translate, {
     deliveries: queues.deliver,
     erp: queues.erp,
+    receive: queues.receive,
     ship: queues.ship,
     composer: stages.composer,
     onIngested: (interchange, seconds) => {
@@ -177,7 +179,7 @@ function inProcess(
   erp: ResilientErp | undefined,
 ): Background {
   const runner = new InProcessRunner(stageHandlers(stages), {
-    concurrency: { translate: config.DATABASE_URL ? 4 : 1, erp: 4, ship: 2, deliver: 4 },
+    concurrency: { translate: config.DATABASE_URL ? 4 : 1, erp: 4, receive: 2, ship: 2, deliver: 4 },
     report,
     erp,
   });
@@ -204,18 +206,20 @@ function bull(
   options: ComposeOptions,
   erp: ResilientErp | undefined,
 ): Background {
-  if (!config.REDIS_URL) throw new Error('the scaled mode needs REDIS_URL');
+  if (!config.REDIS_URL) throw new ConfigError('the scaled mode needs REDIS_URL');
   const connection = redisConnection(config.REDIS_URL);
   const prefix = options.queuePrefix ?? config.EDI_QUEUE_PREFIX;
   const queues = {
     translate: new BullStageQueue(connection, (id) => stages.translate.outcomeOf(id), prefix),
     erp: new BullJobQueue(QUEUES.erp, connection, prefix),
+    receive: new BullJobQueue(QUEUES.receive, connection, prefix),
     ship: new BullJobQueue(QUEUES.ship, connection, prefix),
     deliver: new BullJobQueue(QUEUES.deliver, connection, prefix),
   };
   const raw = {
     translate: queues.translate.queue,
     erp: queues.erp.queue,
+    receive: queues.receive.queue,
     ship: queues.ship.queue,
     deliver: queues.deliver.queue,
   };
@@ -256,5 +260,5 @@ function bull(
 }
 
 function zeros(): Resumed {
-  return { translate: 0, erp: 0, ship: 0, deliver: 0 };
+  return { translate: 0, erp: 0, receive: 0, ship: 0, deliver: 0 };
 }

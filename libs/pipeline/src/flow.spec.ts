@@ -40,7 +40,7 @@ const metrics = {
   deliveries: { inc: () => undefined },
 } as unknown as Metrics;
 const report = new StageReport(metrics, quiet);
-const concurrency = { translate: 1, erp: 1, ship: 1, deliver: 1 };
+const concurrency = { translate: 1, erp: 1, receive: 1, ship: 1, deliver: 1 };
 
 describe('the flow table', () => {
   it('names one handler per stage, and hands ids only to stages of the table', () => {
@@ -123,6 +123,7 @@ describe('the in-process runner', () => {
       acknowledgments: '',
       push: ['ack-1'],
       erp: ['po-1'],
+      receive: ['asn-1'],
     }));
     const erp = recording((id) => ({
       transactionId: id,
@@ -130,6 +131,12 @@ describe('the in-process runner', () => {
       orderId: 'O-1',
       push: ['855-1'],
       ship: true,
+    }));
+    const receive = recording((id) => ({
+      transactionId: id,
+      status: 'accepted',
+      receiptId: 'GR-1',
+      mismatches: [],
     }));
     const ship = recording((id) => ({ transactionId: id, sent: ['856-1'], push: ['856-doc'] }));
     const deliver = recording((id) => ({
@@ -145,6 +152,7 @@ describe('the in-process runner', () => {
           outcomeOf: () => Promise.resolve({}),
         } as StageHandler),
         entry(FLOW.erp.handler, erp.handler),
+        entry(FLOW.receive.handler, receive.handler),
         entry(FLOW.ship.handler, ship.handler),
         entry(FLOW.deliver.handler, deliver.handler),
       ],
@@ -154,6 +162,7 @@ describe('the in-process runner', () => {
     for (let i = 0; i < 3; i++) for (const s of STAGES) await runner.queues[s].idle();
     expect(translate.ran).toEqual(['ic-1']);
     expect(erp.ran).toEqual(['po-1']);
+    expect(receive.ran).toEqual(['asn-1']);
     expect(ship.ran).toEqual(['po-1']);
     expect(deliver.ran.sort()).toEqual(['855-1', '856-doc', 'ack-1']);
     await runner.close();
@@ -177,6 +186,7 @@ describe('the in-process runner', () => {
       [
         entry(FLOW.translate.handler),
         entry(FLOW.erp.handler),
+        entry(FLOW.receive.handler),
         entry(FLOW.ship.handler, ship),
         entry(FLOW.deliver.handler, deliver),
       ],

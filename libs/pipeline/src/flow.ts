@@ -4,8 +4,10 @@
  * table, so the two modes run the same stages in the same order with the same retries.
  *
  *   ingest ─▶ translate ─▶ erp ─▶ ship ─▶ deliver
- *                 │          │             ▲
- *                 └──────────┴─────────────┘  (997/999, 855, 856, 810 to push)
+ *                 │  │       │             ▲
+ *                 │  │       └─────────────┤  (855, 856, 810 to push)
+ *                 │  └─────────────────────┘  (997/999 to push)
+ *                 └─▶ receive                 (a partner's 856/810 against a PO: checked, to the ERP)
  *
  * Ingest is not a queued stage: the bytes are stored before the sender is answered, and the
  * stored row is the translate stage's work (HTTP, SFTP and resubmission all go in that way).
@@ -17,10 +19,11 @@
  */
 import type { DeliveryOutcome } from './deliver/deliver.stage';
 import type { ErpOutcome } from './erp/erp.stage';
+import type { ReceiveOutcome } from './inbound/receive.stage';
 import type { ShipOutcome } from './ship/ship.stage';
 import type { TranslateOutcome } from './translate/translate.stage';
 
-export const STAGES = ['translate', 'erp', 'ship', 'deliver'] as const;
+export const STAGES = ['translate', 'erp', 'receive', 'ship', 'deliver'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface RetryPolicy {
@@ -40,6 +43,7 @@ export interface RetryPolicy {
 export interface Outcomes {
   translate: TranslateOutcome;
   erp: ErpOutcome;
+  receive: ReceiveOutcome;
   ship: ShipOutcome;
   deliver: DeliveryOutcome;
 }
@@ -76,8 +80,8 @@ export const FLOW = {
     id: 'interchangeId',
     unique: true,
     retry: { attempts: 10, baseMs: 100, maxMs: 30_000, exhausted: 'mark-failed' },
-    next: ['erp', 'deliver'],
-    handoff: (o: TranslateOutcome) => ({ erp: o.erp, deliver: o.push }),
+    next: ['erp', 'receive', 'deliver'],
+    handoff: (o: TranslateOutcome) => ({ erp: o.erp, receive: o.receive, deliver: o.push }),
   },
   // the ERP may be down for hours: a PO is tried every 30 s at most, for about a week, then the
   // sweep queues it again; it waits in erp_pending and is never given up on
@@ -90,6 +94,18 @@ export const FLOW = {
     circuit: 'erp',
     next: ['ship', 'deliver'],
     handoff: (o: ErpOutcome) => ({ ship: o.ship ? [o.transactionId] : [], deliver: o.push }),
+  },
+  // a partner's 856 or 810 against a PO: checked, then handed to the ERP (goods receipt, AP
+  // invoice). The ERP may be down for hours, as for a PO: it waits in `receiving`, never given up on
+  receive: {
+    handler: 'ReceiveStage',
+    queue: 'edi-receive',
+    id: 'transactionId',
+    unique: true,
+    retry: { attempts: 20_000, baseMs: 250, maxMs: 30_000, exhausted: 'sweep' },
+    circuit: 'erp',
+    next: [],
+    handoff: (_: ReceiveOutcome) => ({}),
   },
   // an order may ship more than once (ids not unique); the stage sends each shipment only once,
   // and the ship request stays on the PO until it is read, for the sweep

@@ -154,7 +154,7 @@ describe.each(databaseConfigs())('pipeline on %s', (_, makeConfig) => {
     expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
       'received',
     );
-    expect(await pipeline.resume()).toEqual({ translate: 1, deliver: 0, erp: 0, ship: 0 });
+    expect(await pipeline.resume()).toEqual({ translate: 1, deliver: 0, erp: 0, receive: 0, ship: 0 });
     await queue.idle();
     expect((await ds.getRepository(Interchange).findOneByOrFail({ id: interchangeId })).status).toBe(
       'processed',

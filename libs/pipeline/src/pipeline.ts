@@ -30,6 +30,8 @@ export interface PipelineOptions {
   deliveries?: IdQueue;
   /** The ERP stage's queue: POs waiting on the ERP. */
   erp?: IdQueue;
+  /** The receive stage's queue: a partner's 856s and 810s to check and hand to the ERP. */
+  receive?: IdQueue;
   /** The ship stage's queue: orders whose shipments must be read. */
   ship?: IdQueue;
   /** Builds outbound documents (POST /v1/documents, the ERP stage). */
@@ -106,7 +108,13 @@ export class Pipeline {
   }
 
   /** After a crash or restart: everything stored but not translated, and everything not yet pushed, goes back on its queue. */
-  async resume(): Promise<{ translate: number; deliver: number; erp: number; ship: number }> {
+  async resume(): Promise<{
+    translate: number;
+    deliver: number;
+    erp: number;
+    receive: number;
+    ship: number;
+  }> {
     const left = new UnfinishedWork(this.ds);
     // chunks of uploads cut off by a crash; a day: longer than any upload still running elsewhere
     await this.ingest.dropUnfinishedUploads(86_400);
@@ -116,9 +124,17 @@ export class Pipeline {
     for (const d of push) this.deliveries.enqueue(d.id);
     const waiting = await left.erpPending();
     for (const t of waiting) this.options.erp?.enqueue(t.id);
+    const receiving = await left.receiving();
+    for (const t of receiving) this.options.receive?.enqueue(t.id);
     const ships = await left.shipRequested();
     for (const t of ships) this.options.ship?.enqueue(t.id);
-    return { translate: pending.length, deliver: push.length, erp: waiting.length, ship: ships.length };
+    return {
+      translate: pending.length,
+      deliver: push.length,
+      erp: waiting.length,
+      receive: receiving.length,
+      ship: ships.length,
+    };
   }
 }
 

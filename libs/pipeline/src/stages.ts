@@ -9,6 +9,7 @@ import { DeliverStage } from './deliver/deliver.stage';
 import type { HandlerEntry } from './flow';
 import { ErpStage, type ErpResolver } from './erp/erp.stage';
 import { OutboundComposer } from './deliver/outbound';
+import { ReceiveStage } from './inbound/receive.stage';
 import { ShipStage } from './ship/ship.stage';
 import { SftpStage } from './ingest/sftp.stage';
 import { TranslateStage } from './translate/translate.stage';
@@ -16,6 +17,7 @@ import { TranslateStage } from './translate/translate.stage';
 export interface Stages {
   translate: TranslateStage;
   erp: ErpStage;
+  receive: ReceiveStage;
   ship: ShipStage;
   deliver: DeliverStage;
   sftp: SftpStage;
@@ -28,7 +30,7 @@ export interface Stages {
  * flow.ts gives each stage); handlersFor() checks there is exactly one for every stage.
  */
 export function stageHandlers(stages: Stages): HandlerEntry[] {
-  return [stages.translate, stages.erp, stages.ship, stages.deliver].map((handler) => ({
+  return [stages.translate, stages.erp, stages.receive, stages.ship, stages.deliver].map((handler) => ({
     key: handler.constructor.name,
     handler,
   }));
@@ -104,7 +106,8 @@ export function buildStages(
     },
   );
   return {
-    // whether a PO goes to the ERP stage, without building an adapter in the translate transaction
+    // whether a PO goes to the ERP stage (and a partner's 856/810 to the receive stage), without
+    // building an adapter in the translate transaction
     translate: new TranslateStage(
       ds,
       maps,
@@ -113,6 +116,7 @@ export function buildStages(
       options.maxSegmentsPerSet,
     ),
     erp: new ErpStage(ds, composer, erpFor, clock),
+    receive: new ReceiveStage(ds, erpFor, clock),
     ship: new ShipStage(ds, composer, erpFor, clock),
     deliver: new DeliverStage(ds, {
       secrets: options.secrets,

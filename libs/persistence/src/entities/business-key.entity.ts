@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const BUSINESS_KEY_KINDS = ['invoice', 'shipment', 'sscc'] as const;
+/** `po`: a PO an inbound 856 or 810 names (PRF01, BIG04); a ship notice may name several. */
+export const BUSINESS_KEY_KINDS = ['invoice', 'shipment', 'sscc', 'po'] as const;
 export type BusinessKeyKind = (typeof BUSINESS_KEY_KINDS)[number];
 
-/** One business identifier of a transaction set (its invoice number, a shipment id, an SSCC). */
+/** One business identifier of a transaction set (its invoice number, a shipment id, an SSCC, a PO it names). */
 @Entity('business_keys')
 export class BusinessKey {
   @PrimaryColumn({ name: 'transaction_id', type: 'varchar', length: 36 })

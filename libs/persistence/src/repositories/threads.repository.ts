@@ -48,11 +48,25 @@ export class ThreadsRepository {
   }
 
   async records(partnerId: string, poNumber: string): Promise<ThreadRecords> {
-    const transactions = await this.m.getRepository(TransactionSet).find({
+    const sets = this.m.getRepository(TransactionSet);
+    const own = await sets.find({
       where: { partnerId, poNumber },
       order: { createdAt: 'ASC', id: 'ASC' },
       take: 1000,
     });
+    // an inbound 856 naming several POs is filed under the first: the others find it by key
+    const named = await this.m.getRepository(BusinessKey).find({
+      where: { partnerId, kind: 'po', value: poNumber },
+      select: { transactionId: true },
+      take: 1000,
+    });
+    const have = new Set(own.map((t) => t.id));
+    const more = named.map((k) => k.transactionId).filter((id) => !have.has(id));
+    const transactions = more.length
+      ? [...own, ...(await sets.findBy({ partnerId, id: In(more) }))].sort(
+          (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+        )
+      : own;
     const ours = transactions.filter((t) => t.direction === 'out').map((t) => t.id);
     const theirs = [...new Set(transactions.map((t) => t.interchangeId).filter((id): id is string => !!id))];
     const docs = this.m.getRepository(OutboundDocument);
@@ -102,7 +116,15 @@ export class ThreadsRepository {
     const sets = this.m.getRepository(TransactionSet);
     const own = partnerId ? { partnerId } : {};
     const pick = { partnerId: true, poNumber: true } as const;
-    if (search.po) add(await sets.find({ where: { ...own, poNumber: search.po }, select: pick, take: 50 }));
+    if (search.po) {
+      const named = await this.m
+        .getRepository(BusinessKey)
+        .find({ where: { ...own, kind: 'po', value: search.po }, select: { partnerId: true }, take: 50 });
+      add([
+        ...(await sets.find({ where: { ...own, poNumber: search.po }, select: pick, take: 50 })),
+        ...named.map((k) => ({ partnerId: k.partnerId, poNumber: search.po! })),
+      ]);
+    }
     if (search.erpOrder)
       add(
         await sets.find({

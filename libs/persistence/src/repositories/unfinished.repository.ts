@@ -56,6 +56,16 @@ export class UnfinishedWork {
     return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
   }
 
+  /** Inbound 856s and 810s to check against their PO and hand to the ERP. */
+  async receiving(): Promise<Unfinished[]> {
+    const rows = await this.m.getRepository(TransactionSet).find({
+      where: { status: 'receiving' },
+      select: { id: true, createdAt: true, updatedAt: true },
+      order: { createdAt: 'ASC' },
+    });
+    return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
+  }
+
   /** Orders whose shipments must be read (an ERP event or autoShip asked), oldest request first. */
   async shipRequested(): Promise<Unfinished[]> {
     const rows = await this.m.getRepository(TransactionSet).find({

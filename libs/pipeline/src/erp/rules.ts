@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { z } from 'zod';
 
 /**
@@ -35,6 +36,12 @@ export const PartnerRules = z
     crossReference: z.record(z.string(), z.string()).default({}),
     /** Send the 856 and 810 as soon as the ERP has the shipment, without waiting for its event. */
     autoShip: z.boolean().default(false),
+    /**
+     * An inbound 856 or 810 that does not match its PO (shipped over what was ordered; billed
+     * over what was ordered, acknowledged or shipped, or at another price): hold it for a person,
+     * nothing handed to the ERP, or hand it over all the same with the mismatches noted.
+     */
+    onInboundMismatch: z.enum(['hold', 'accept']).default('hold'),
     /** The partner's own ERP connection (an http-json or http-xml configuration), instead of the global one. */
     erp: z.record(z.string(), z.unknown()).optional(),
   })
@@ -45,7 +52,8 @@ export type PartnerRules = z.output<typeof PartnerRules>;
 export function partnerRules(rules: unknown): PartnerRules {
   const r = PartnerRules.safeParse(rules ?? {});
   if (!r.success)
-    throw new Error(
+    throw new DomainError(
+      'misconfigured',
       `partner rules: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return r.data;

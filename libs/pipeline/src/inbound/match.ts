@@ -26,6 +26,8 @@ export interface MatchLine {
   products: Partial<Record<(typeof PRODUCT_KEYS)[number], string>>;
   quantity: number;
   unitPrice?: number;
+  /** PO103, SN103, IT103: passed on to the ERP, not compared. */
+  unitOfMeasure?: string;
 }
 
 export type MismatchCode =
@@ -63,11 +65,13 @@ function products(l: Json): MatchLine['products'] {
 
 function line(l: Json, quantity: number, unitPrice?: number): MatchLine {
   const n = text(l.lineNumber);
+  const uom = text((l.shipped as Json | undefined)?.unitOfMeasure) ?? text(l.unitOfMeasure);
   return {
     ...(n ? { lineNumber: n } : {}),
     products: products(l),
     quantity,
     ...(unitPrice !== undefined ? { unitPrice } : {}),
+    ...(uom ? { unitOfMeasure: uom } : {}),
   };
 }
 

@@ -57,6 +57,7 @@ export class InProcessRunner {
     this.queues = {
       translate: new InProcessQueue(handlers.translate as TranslateStage, settings('translate')),
       erp: queue('erp'),
+      receive: queue('receive'),
       ship: queue('ship'),
       deliver: queue('deliver'),
     };

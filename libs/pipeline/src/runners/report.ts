@@ -1,5 +1,6 @@
 import type { DeliveryOutcome } from '../deliver/deliver.stage';
 import type { ErpOutcome } from '../erp/erp.stage';
+import type { ReceiveOutcome } from '../inbound/receive.stage';
 import { FLOW, type Outcomes, type StageName } from '../flow';
 import type { Metrics } from '../metrics';
 import type { ShipOutcome } from '../ship/ship.stage';
@@ -40,6 +41,16 @@ export class StageReport {
       case 'erp': {
         const e = o as ErpOutcome;
         return { msg: 'erp checked', transactionId: e.transactionId, status: e.status, orderId: e.orderId };
+      }
+      case 'receive': {
+        const r = o as ReceiveOutcome;
+        return {
+          msg: 'received',
+          transactionId: r.transactionId,
+          status: r.status,
+          receiptId: r.receiptId,
+          ...(r.mismatches.length ? { mismatches: r.mismatches.map((m) => m.message) } : {}),
+        };
       }
       case 'ship': {
         const s = o as ShipOutcome;

@@ -5,7 +5,7 @@ import {
   type TransactionSet,
 } from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
-import { FileTwins, earlierMatches, sameBytes, twinInFile } from './duplicate-rules';
+import { FileTwins, byPoNumber, earlierMatches, sameBytes, twinInFile } from './duplicate-rules';
 
 /** Rows probed per lookup: a few hundred keeps each IN list well inside SQLite's and Postgres's limits. */
 const PROBE_BATCH = 400;
@@ -63,7 +63,7 @@ export class DuplicateCheck {
   /** Two lookups, one per index: by PO number, and by ST02 (the rule then checks GS06 too). */
   private async earlierReceipts(rows: TransactionSet[]): Promise<void> {
     const sets = [...new Set(rows.map((r) => r.setId))];
-    const pos = [...new Set(rows.flatMap((r) => (r.poNumber ? [r.poNumber] : [])))];
+    const pos = [...new Set(rows.flatMap((r) => (r.poNumber && byPoNumber(r.setId) ? [r.poNumber] : [])))];
     const controls = [...new Set(rows.map((r) => r.controlNumber))];
     const [p, i] = [this.partner.id, this.interchange.id];
     const earlier = [

@@ -47,4 +47,23 @@ describe('duplicate rules', () => {
       undefined,
     ]);
   });
+
+  it('a PO shipped or billed twice is no duplicate: the PO-number rules are for 850s only', () => {
+    const twins = new FileTwins();
+    expect(twins.twinOf(set('a', { setId: '856', poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.twinOf(set('b', { setId: '856', poNumber: 'P1' }), 0)).toBeUndefined();
+    const earlier = [
+      { id: 'old-810', setId: '810', poNumber: 'P1', controlNumber: '0001', groupControl: '1' },
+    ];
+    expect(
+      earlierMatches(
+        [
+          set('c', { setId: '810', poNumber: 'P1', controlNumber: '0002' }),
+          // the same GS06/ST02 still is
+          set('d', { setId: '810', poNumber: 'P1', controlNumber: '0001' }),
+        ],
+        earlier,
+      ),
+    ).toEqual([undefined, 'GS06 1 / ST02 0001 already received for a 810 (transaction old-810)']);
+  });
 });

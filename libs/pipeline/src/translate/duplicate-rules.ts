@@ -10,6 +10,12 @@ export interface NewSet {
 }
 
 /**
+ * The PO-number rules are for purchase orders only: an 856 or 810 names the PO it ships or bills
+ * (PRF01, BIG04), and a PO may ship and be billed many times.
+ */
+export const byPoNumber = (setId: string): boolean => setId === '850';
+
+/**
  * The file's own sets by set id and PO number (ids only, never the documents): the same PO twice
  * in one file is a possible duplicate too. The first of each counts, whatever its status.
  */
@@ -18,7 +24,7 @@ export class FileTwins {
 
   /** The earlier set of this file with the same set id and PO number; records this one if it is the first. */
   twinOf(set: NewSet, interchangeIndex: number): string | undefined {
-    if (!set.poNumber) return undefined;
+    if (!set.poNumber || !byPoNumber(set.setId)) return undefined;
     const key = `${set.setId}\u0000${set.poNumber}`;
     const twin = this.first.get(key);
     if (!twin) this.first.set(key, { id: set.id, interchangeIndex });
@@ -48,11 +54,11 @@ export function earlierMatches(sets: NewSet[], earlier: EarlierSet[]): Array<str
   const byPo = new Map<string, EarlierSet>();
   const byControl = new Map<string, EarlierSet>();
   for (const t of earlier) {
-    if (t.poNumber) byPo.set(`${t.setId}\u0000${t.poNumber}`, t);
+    if (t.poNumber && byPoNumber(t.setId)) byPo.set(`${t.setId}\u0000${t.poNumber}`, t);
     byControl.set(`${t.setId}\u0000${t.groupControl}\u0000${t.controlNumber}`, t);
   }
   return sets.map((s) => {
-    const po = s.poNumber ? byPo.get(`${s.setId}\u0000${s.poNumber}`) : undefined;
+    const po = s.poNumber && byPoNumber(s.setId) ? byPo.get(`${s.setId}\u0000${s.poNumber}`) : undefined;
     if (po) return `PO number ${s.poNumber} already received (transaction ${po.id})`;
     const st = byControl.get(`${s.setId}\u0000${s.groupControl}\u0000${s.controlNumber}`);
     if (st)

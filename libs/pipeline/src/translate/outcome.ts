@@ -17,6 +17,8 @@ export interface TranslateOutcome {
   push: string[];
   /** Transactions for the ERP stage (850s of a partner with an ERP). */
   erp: string[];
+  /** Inbound 856s and 810s for the receive stage (a partner with an ERP). */
+  receive: string[];
   issues: X12Issue[];
 }
 
@@ -47,6 +49,7 @@ export function summary(
     acknowledgments: acks.map((a) => a.x12).join(''),
     push: acks.filter((a) => a.channel !== 'outbox' && a.status === 'pending').map((a) => a.id),
     erp: rows.filter((r) => r.status === 'erp_pending').map((r) => r.id),
+    receive: rows.filter((r) => r.status === 'receiving').map((r) => r.id),
     issues: (interchange.issues ?? []) as X12Issue[],
   };
 }

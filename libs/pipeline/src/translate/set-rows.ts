@@ -1,8 +1,18 @@
 import type { Translation } from '@edi/mapping';
-import { Transactions, type Interchange, type TradingPartner, type TransactionSet } from '@edi/persistence';
+import {
+  ThreadsRepository,
+  Transactions,
+  type Interchange,
+  type TradingPartner,
+  type TransactionSet,
+} from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
 import { DuplicateCheck } from './duplicate-check';
 import type { SavedSet } from './outcome';
+import { businessKeys, poNumberOf } from '../threads/business-keys';
+
+/** The sets a partner sends about a PO of ours: linked to its thread by the PO they name. */
+const RECEIVED: ReadonlySet<string> = new Set(['856', '810']);
 
 /**
  * The rows of one file's sets, written batch by batch while the file is read, so the stage holds a
@@ -17,7 +27,7 @@ export class SetRows {
   private readonly transactions: Transactions;
 
   constructor(
-    m: EntityManager,
+    private readonly m: EntityManager,
     private readonly partner: TradingPartner,
     private readonly interchange: Interchange,
     private readonly toErp: boolean,
@@ -43,9 +53,20 @@ export class SetRows {
       if (row.status !== 'translated') continue;
       if (row.duplicateOf) row.status = 'held';
       else if (row.setId === '850' && this.toErp) row.status = 'erp_pending';
+      // a supplier's ship notice or invoice: checked against its PO, then handed to the ERP
+      else if (RECEIVED.has(row.setId) && row.poNumber && this.toErp) row.status = 'receiving';
     }
     await this.transactions.insertMany(rows.map((r) => r.row));
+    await this.recordKeys(rows.map((r) => r.row));
     for (const { row, interchangeIndex } of rows) this.saved.push({ ...pick(row), interchangeIndex });
+  }
+
+  /** The invoice numbers, shipment ids, SSCCs and POs of the batch's 856s and 810s, to find their threads by. */
+  private async recordKeys(rows: TransactionSet[]): Promise<void> {
+    const threads = new ThreadsRepository(this.m);
+    for (const row of rows)
+      if (RECEIVED.has(row.setId) && row.status !== 'rejected' && row.document)
+        await threads.recordKeys(row.partnerId, row.id, businessKeys(row.setId, row.document));
   }
 
   /** The interchange at this index of the file keeps none of its sets. */
@@ -85,7 +106,13 @@ function newRow(
 ): TransactionSet {
   const d = t.document;
   const body = d.purchaseOrder as Record<string, unknown> | undefined;
-  const poNumber = typeof body?.number === 'string' ? body.number : null;
+  // an 850's own number; the PO an 856 (PRF01) or an 810 (BIG04) ships or bills
+  const poNumber =
+    typeof body?.number === 'string'
+      ? body.number
+      : RECEIVED.has(d.transactionSet)
+        ? (poNumberOf(d.transactionSet, d) ?? null)
+        : null;
   return Object.assign(row, {
     interchangeId: interchange.id,
     partnerId: partner.id,
