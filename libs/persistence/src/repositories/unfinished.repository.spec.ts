@@ -82,7 +82,10 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (_, makeConfig) => {
 
   async function transaction(
     partnerId: string,
-    fields: Partial<TransactionSet> & { created: number; updated?: number },
+    fields: Partial<Pick<TransactionSet, 'status' | 'setId' | 'erpRef' | 'shipRequestedAt'>> & {
+      created: number;
+      updated?: number;
+    },
   ) {
     const id = randomUUID();
     const { created, updated, ...rest } = fields;
