@@ -53,8 +53,10 @@ export function diffElement(a: ElementDef | undefined, b: ElementDef, where: str
   if (!a.notUsed && b.notUsed) out.push(`~ ${where}: not used`);
   if (a.min !== b.min || a.max !== b.max)
     out.push(`~ ${where}: length ${a.min}-${a.max} → ${b.min}-${b.max}`);
-  const codes = (s?: ReadonlySet<string>) => (s ? [...s].join(' ') : 'any');
-  if (codes(a.codes) !== codes(b.codes)) out.push(`~ ${where}: codes ${codes(a.codes)} → ${codes(b.codes)}`);
+  const list = (s?: ReadonlySet<string>) => (s ? [...s].join(' ') : 'any');
+  // the standard's long lists (BEG02's 69 codes) are named by their size, a partner's short one in full
+  const codes = (s?: ReadonlySet<string>) => (s && s.size > 12 ? `the ${s.size} of the standard` : list(s));
+  if (list(a.codes) !== list(b.codes)) out.push(`~ ${where}: codes ${codes(a.codes)} → ${codes(b.codes)}`);
   if ((a.path ?? []).join('.') !== (b.path ?? []).join('.'))
     out.push(
       `~ ${where}: maps to ${(b.path ?? []).join('.') || '(nothing)'} (was ${(a.path ?? []).join('.') || '(nothing)'})`,

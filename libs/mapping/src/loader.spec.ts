@@ -160,7 +160,7 @@ describe('MapRegistry', () => {
     const base = registry.get('850', '004010');
     const acme = registry.get('850', '004010', 'acme');
     expect(diffMaps(base, acme)).toEqual([
-      '~ BEG02: codes any → SA NE',
+      '~ BEG02: codes the 69 of the standard → SA NE',
       '~ BEG09: maps to salesChannel (was (nothing))',
       '~ REF: usage O → M',
       '~ REF: requires REF01=DP (was nothing)',
