@@ -71,6 +71,8 @@ export interface TransactionRow {
   createdAt: string;
   /** The first error in plain words, for the list. */
   problem: string | null;
+  /** Test data: a partner in test mode (ISA15 T), never ordered in the ERP for real. */
+  test: boolean;
 }
 
 export interface TransactionFilter {
@@ -182,6 +184,8 @@ export interface PartnerRow {
   isaQualifier: string;
   isaId: string;
   deliveryChannel: DeliveryChannel;
+  /** test: ISA15 T only, POs against a dry-run ERP; production: ISA15 P only. */
+  mode: 'test' | 'production';
   sftpHealth: { ok: boolean; at: string; reason?: string; failures: number } | null;
   lastActivityAt: string | null;
   transactions: number;

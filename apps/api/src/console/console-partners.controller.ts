@@ -94,6 +94,7 @@ export class ConsolePartnersController {
         isaQualifier: p.isaQualifier,
         isaId: p.isaId,
         deliveryChannel: p.deliveryChannel,
+        mode: p.mode,
         sftpHealth: p.sftpHealth,
         lastActivityAt: a?.lastActivityAt ?? null,
         transactions: a?.transactions ?? 0,

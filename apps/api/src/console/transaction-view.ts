@@ -21,6 +21,7 @@ export function transactionRow(t: TransactionSet, names: Map<string, string>): T
     poNumber: t.poNumber,
     status: t.status,
     createdAt: t.createdAt.toISOString(),
+    test: t.test,
     problem: first
       ? explainIssue(first)
       : t.status === 'held'

@@ -1,5 +1,6 @@
 import { ErrorAlert, Loading } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
+import { TestBadge } from '../components/TestBadge';
 import { formatDateTime } from '../format';
 import { ACK_LABELS, ordersApi } from '../orders/api';
 import { useLoad } from '../useLoad';
@@ -14,7 +15,7 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
   );
   return (
     <>
-      <PageTitle title={`Order ${po}`} />
+      <PageTitle title={`Order ${po}`} badge={data?.test && <TestBadge test />} />
       <ErrorAlert error={error} prefix="Could not load the order" />
       {loading && !data && <Loading what="the order" />}
       {data && (
@@ -41,7 +42,9 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
                     <th scope="row">{d.setId}</th>
                     <td>{DIRECTION[d.direction]}</td>
                     <td className="mono">{d.controlNumber}</td>
-                    <td>{d.status}</td>
+                    <td>
+                      {d.status} <TestBadge test={d.test} />
+                    </td>
                     <td>
                       {d.ack ? ACK_LABELS[d.ack.status] : '—'}
                       {d.ack && d.ack.reasons.length > 0 && (

@@ -3,6 +3,7 @@ import { Link } from '../components/Link';
 import { ErrorAlert, Loading } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
 import { SftpHealth } from '../components/SftpHealth';
+import { TestBadge } from '../components/TestBadge';
 import { formatCount, formatDateTime } from '../format';
 import { paths } from '../router';
 import { useLoad } from '../useLoad';
@@ -46,7 +47,7 @@ export function Partners() {
               {data.items.map((p) => (
                 <tr key={p.id}>
                   <th scope="row">
-                    <Link href={paths.partner(p.id)}>{p.name}</Link>
+                    <Link href={paths.partner(p.id)}>{p.name}</Link> <TestBadge test={p.mode === 'test'} />
                   </th>
                   <td className="mono">
                     {p.isaQualifier}/{p.isaId.trim()}

@@ -3,6 +3,7 @@ import { Link } from '../components/Link';
 import { ErrorAlert, Loading, StatusNotice } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
 import { StatusBadge } from '../components/StatusBadge';
+import { TestBadge } from '../components/TestBadge';
 import { directionLabel, formatDateTime } from '../format';
 import { currentFlash, paths } from '../router';
 import { Actions } from '../transaction/Actions';
@@ -23,7 +24,13 @@ export function Transaction({ id }: { id: string }) {
       {/* one h1 throughout, so focus put on it while loading stays on it when the data arrives */}
       <PageTitle
         title={t ? `${t.setId} ${t.controlNumber}` : 'Transaction'}
-        badge={t && <StatusBadge status={t.status} />}
+        badge={
+          t && (
+            <>
+              <StatusBadge status={t.status} /> <TestBadge test={t.test} />
+            </>
+          )
+        }
       />
       {detail && <Subtitle detail={detail} />}
       {flash && <StatusNotice>{flash}</StatusNotice>}

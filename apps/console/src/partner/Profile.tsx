@@ -20,6 +20,12 @@ export function Profile({ partner }: { partner: PartnerDetail }) {
         <dd className="mono">
           {partner.ourIsaQualifier}/{partner.ourIsaId.trim()}
         </dd>
+        <dt>Mode</dt>
+        <dd>
+          {partner.mode === 'test'
+            ? 'test: ISA15 T only; its POs run against a dry-run ERP, no real order'
+            : 'production: ISA15 P only'}
+        </dd>
         <dt>X12 version</dt>
         <dd className="mono">{partner.x12Version}</dd>
         <dt>Acknowledgment</dt>

@@ -1,6 +1,7 @@
 import type { TransactionRow } from '../api';
 import { Link } from '../components/Link';
 import { StatusBadge } from '../components/StatusBadge';
+import { TestBadge } from '../components/TestBadge';
 import { formatDateTime } from '../format';
 import { paths } from '../router';
 
@@ -31,7 +32,7 @@ export function TransactionTable({ rows }: { rows: TransactionRow[] }) {
               <td>{row.partnerName}</td>
               <td className="mono nowrap">{row.poNumber ?? '—'}</td>
               <td>
-                <StatusBadge status={row.status} />
+                <StatusBadge status={row.status} /> <TestBadge test={row.test} />
               </td>
               <td className="truncate" title={row.problem ?? undefined}>
                 {row.problem ?? ''}
