@@ -1,6 +1,7 @@
 import type { Delimiters } from './delimiters';
 import { checkGs, checkIsa, checkSt, sameControl } from './envelope-checks';
 import { groupVersion } from './envelope-rules';
+import { ControlSet, SenderControlSet } from './control-set';
 import { X12Error, X12Issue } from './errors';
 import {
   DEFAULT_MAX_SEGMENTS_PER_SET,
@@ -123,6 +124,20 @@ function stUniqueness(isa12: string, gs08: string): Pick<X12Issue, 'severity' | 
   return isa12 >= '00401' || gs08 >= '005' ? { severity: 'error', ak5: '23' } : { severity: 'warning' };
 }
 
+/** GE01 is N0 1/6 and IEA01 N0 1/5: what a group and an interchange can count. */
+const MAX_SETS_PER_GROUP = 999_999;
+const MAX_GROUPS_PER_INTERCHANGE = 99_999;
+/** ISA13s remembered across one input: a million numbers are about 30 MB. */
+const MAX_REMEMBERED_INTERCHANGES = 1_000_000;
+
+function geCountMessage(count: string, actual: number): string {
+  if (actual > MAX_SETS_PER_GROUP)
+    return `the group has ${actual} transaction sets, more than GE01 (N0 1/6) can count (${MAX_SETS_PER_GROUP}): split it into several groups`;
+  if (!/^\d{1,6}$/.test(count))
+    return `GE01 '${count}' is not a count of 1 to 6 digits (N0 1/6); the group has ${actual} transaction sets`;
+  return `GE01 says ${count} transaction sets, the group has ${actual}`;
+}
+
 interface OpenTransaction extends TransactionResult {
   position: number;
   tooLong: boolean;
@@ -137,10 +152,10 @@ export class EnvelopeReader {
   private ic: InterchangeResult | undefined;
   private group: GroupResult | undefined;
   private tx: OpenTransaction | undefined;
-  private groupControls = new Set<string>();
-  private txControls = new Set<string>();
+  private groupControls = new ControlSet(MAX_GROUPS_PER_INTERCHANGE, true);
+  private txControls = new ControlSet(MAX_SETS_PER_GROUP, false);
   private txCount = 0;
-  private seenInterchanges = new Set<string>();
+  private seenInterchanges = new SenderControlSet(MAX_REMEMBERED_INTERCHANGES);
   private wrappedSegments = 0;
 
   constructor(
@@ -219,8 +234,10 @@ export class EnvelopeReader {
       this.issue(this.ic.issues, { ...issue, segmentIndex: seg.index });
     for (const issue of checkIsa(seg, f, this.headerInfo.fixedWidth.get(seg.index) ?? true))
       this.issue(this.ic.issues, issue);
-    const key = `${header.senderQualifier}/${header.senderId}/${header.control}`;
-    if (this.seenInterchanges.has(key)) {
+    // the tokenizer notes these per ISA; read once, they would only pile up over a long input
+    this.headerInfo.issues.delete(seg.index);
+    this.headerInfo.fixedWidth.delete(seg.index);
+    if (!this.seenInterchanges.add(`${header.senderQualifier}/${header.senderId}`, header.control)) {
       this.interchangeIssue(
         'ISA13_DUPLICATE',
         `interchange control number ${header.control} from ${header.senderId} was already used in this input`,
@@ -228,7 +245,6 @@ export class EnvelopeReader {
         seg.index,
       );
     }
-    this.seenInterchanges.add(key);
   }
 
   private closeInterchange(seg: RawSegment): void {
@@ -287,8 +303,7 @@ export class EnvelopeReader {
     for (const issue of checkGs(seg, f, this.ic.header?.version))
       this.issue(issue.ak9 ? this.group.issues : this.ic.issues, issue);
     // GS06 is numeric: 1 and 01 are the same number
-    const groupKey = /^\d{1,9}$/.test(control) ? String(Number(control)) : control;
-    if (this.groupControls.has(groupKey)) {
+    if (!this.groupControls.add(control)) {
       this.issue(this.group.issues, {
         code: 'GS06_DUPLICATE',
         ...uniqueness(groupVersion(version, this.ic.header?.version ?? ''), { ak9: '19' }),
@@ -299,7 +314,6 @@ export class EnvelopeReader {
         message: `group control number ${control} is used twice in this interchange`,
       });
     }
-    this.groupControls.add(groupKey);
   }
 
   private closeGroup(seg: RawSegment): void {
@@ -317,7 +331,7 @@ export class EnvelopeReader {
         ak9: '5',
         element: 1,
         value: count,
-        message: `GE01 says ${count} transaction sets, the group has ${this.txCount}`,
+        message: geCountMessage(count, this.txCount),
       });
     }
     if (!sameControl(control, group.header.control)) {
@@ -352,8 +366,7 @@ export class EnvelopeReader {
     for (const issue of checkSt(seg, seg.fields(), 1, this.group.header.functionalId))
       this.txIssue(this.tx, issue);
     // ST02 is AN: 0001 and 00001 are different numbers
-    const key = control;
-    if (this.txControls.has(key)) {
+    if (!this.txControls.add(control)) {
       this.txIssue(this.tx, {
         code: 'ST02_DUPLICATE',
         ...stUniqueness(
@@ -368,7 +381,6 @@ export class EnvelopeReader {
         message: `transaction set control number ${control} is used twice in this group`,
       });
     }
-    this.txControls.add(key);
   }
 
   private closeTransaction(seg: RawSegment): void {
