@@ -6,8 +6,10 @@ import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'test-mode-admin-token-0123456789';
+const PASSWORD = 'a long test-mode passphrase';
 
 /** An 850 of one widget line from `sender`, with ISA15 as given. */
 function po(sender: string, control: number, number: string, usage: 'T' | 'P'): string {
@@ -104,6 +106,8 @@ describe.each(databaseConfigs())('partners in test or production mode on %s', (_
         DATABASE_URL: db.databaseUrl,
         EDI_ADMIN_TOKEN: ADMIN,
         EDI_ERP_URL: erp.url,
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: PASSWORD,
       }),
       { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
     );
@@ -168,6 +172,22 @@ describe.each(databaseConfigs())('partners in test or production mode on %s', (_
     );
     expect(thread.test).toBe(true);
     expect(thread.documents.every((d) => d.test)).toBe(true);
+
+    // the console's lists say so too: the partner's mode, and each transaction
+    const staff = new StaffClient(svc.url);
+    expect((await staff.signIn('ada', PASSWORD)).status).toBe(200);
+    const partners = await staff.json<{ items: Array<{ id: string; mode: string }> }>(
+      'GET',
+      '/v1/console/partners',
+    );
+    expect(partners.items.find((x) => x.id === p.id)?.mode).toBe('test');
+    const rows = await staff.json<{ items: Array<{ test: boolean }> }>(
+      'GET',
+      `/v1/console/transactions?partner=${p.id}`,
+    );
+    expect(rows.items.map((r) => r.test)).toEqual([true, true, true, true]);
+    const consoleThread = await staff.json<{ test: boolean }>('GET', `/v1/console/orders/${p.id}/PO-TEST-1`);
+    expect(consoleThread.test).toBe(true);
 
     // the sandbox's order endpoint got no call: stock and prices were read, nothing was ordered
     expect(await sandboxOrders()).toEqual({ orders: [], calls: 0 });
