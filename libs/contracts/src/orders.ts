@@ -43,6 +43,25 @@ export interface ThreadDocument {
   erpRef?: string | null;
   /** Test data (ISA15 T): a test partner's, never ordered in the ERP for real. */
   test: boolean;
+  /** A partner's 856 or 810 checked against the PO: how it compared. */
+  match?: ThreadMatch;
+}
+
+/**
+ * How a partner's 856 or 810 compared with its PO (the ship check, the three-way match):
+ * `pending` not checked yet, `matched` handed to the ERP, `mismatched` held for a person,
+ * `accepted` handed over with mismatches the partner's rule lets through, `no_po` held because
+ * the thread has no PO to check it against.
+ */
+export const MATCH_OUTCOMES = ['pending', 'matched', 'mismatched', 'accepted', 'no_po'] as const;
+export type MatchOutcome = (typeof MATCH_OUTCOMES)[number];
+
+export interface ThreadMatch {
+  outcome: MatchOutcome;
+  /** Each mismatch in words, naming the PO line ("line 2 (B-2): shipped 12, ordered 10"). */
+  mismatches: string[];
+  /** The ERP's goods receipt or AP invoice, once handed over. */
+  receiptId?: string;
 }
 
 /** One PO line: what was ordered and what became of it. */

@@ -1,7 +1,7 @@
-import type { OrderThread, ThreadDocument, ThreadLine } from '@edi/contracts';
+import type { OrderThread, ThreadDocument, ThreadLine, ThreadMatch } from '@edi/contracts';
 import { ackView } from '../reconcile/ack-view';
 import type { OutboundDocument, ThreadRecords, TransactionSet } from '@edi/persistence';
-import { hierarchy } from './business-keys';
+import { invoicedLines, orderedLines, poLineOf, shippedLines, type MatchLine } from '../inbound/match';
 
 export type { OrderThread, ThreadDocument, ThreadLine };
 
@@ -49,6 +49,7 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
       ...(t.inReplyTo ? { answers: t.inReplyTo } : {}),
       erpRef: t.erpRef,
       test: t.test,
+      ...matchOf(t),
     };
   });
   // our acknowledgments of their files, and their 997/999s of ours
@@ -82,7 +83,7 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
   }
   documents.sort(inTimeOrder);
   const test = r.transactions.some((t) => t.direction === 'in' && t.setId === '850' && t.test);
-  return { partnerId, poNumber, test, documents, lines: lines(r.transactions) };
+  return { partnerId, poNumber, test, documents, lines: lines(poNumber, r.transactions) };
 }
 
 /** Where a set stands in a PO's life: the tie-break for documents stored in the same second (SQLite keeps seconds). */
@@ -95,7 +96,32 @@ function inTimeOrder(x: ThreadDocument, y: ThreadDocument): number {
   return (STEP[x.setId] ?? 9) - (STEP[y.setId] ?? 9) || x.id.localeCompare(y.id);
 }
 
-function lines(transactions: TransactionSet[]): ThreadLine[] {
+/** Shipped or billed quantities that count: not held for a person, refused or replaced. */
+const counts = (t: TransactionSet) =>
+  t.status !== 'held' && t.status !== 'superseded' && t.status !== 'rejected';
+
+type Issue = { code?: string; message?: string };
+
+/**
+ * How a partner's 856 or 810 compared with the PO, from its row: the receive stage holds a
+ * mismatch with each one as an issue (INBOUND_MISMATCH), or hands it over with the ERP's id.
+ */
+function matchOf(t: TransactionSet): { match: ThreadMatch } | undefined {
+  if (t.direction !== 'in' || (t.setId !== '856' && t.setId !== '810')) return undefined;
+  const issues = (t.issues ?? []) as Issue[];
+  const named = issues.filter((i) => i.code === 'INBOUND_MISMATCH').map((i) => i.message ?? '');
+  const match = (outcome: ThreadMatch['outcome'], extra: Partial<ThreadMatch> = {}) => ({
+    match: { outcome, mismatches: named, ...extra },
+  });
+  if (t.status === 'receiving') return match('pending');
+  if (t.status === 'held' && issues.some((i) => i.code === 'INBOUND_NO_PO')) return match('no_po');
+  if (t.status === 'held' && named.length) return match('mismatched');
+  if (t.status === 'accepted' && t.erpRef)
+    return match(named.length ? 'accepted' : 'matched', { receiptId: t.erpRef });
+  return undefined;
+}
+
+function lines(poNumber: string, transactions: TransactionSet[]): ThreadLine[] {
   const byNumber = new Map<string, ThreadLine>();
   const line = (n: string) => {
     let l = byNumber.get(n);
@@ -127,6 +153,9 @@ function lines(transactions: TransactionSet[]): ThreadLine[] {
   if (po)
     for (const l of (body(po, 'purchaseOrder').lines as Json[] | undefined) ?? [])
       if (text(l.lineNumber) && typeof l.unitPrice === 'number') prices.set(text(l.lineNumber)!, l.unitPrice);
+  const poLines: MatchLine[] = po ? orderedLines(po.document) : [];
+  // a line of an 856 or 810 is the PO line of its number, else of its product (LIN01 left out)
+  const lineOf = (l: MatchLine) => line(poLineOf(poLines, l)?.lineNumber ?? l.lineNumber ?? '?');
   const ack = transactions.filter((t) => t.setId === '855').pop();
   if (ack)
     for (const l of (body(ack, 'acknowledgment').lines as Json[] | undefined) ?? []) {
@@ -134,16 +163,17 @@ function lines(transactions: TransactionSet[]): ThreadLine[] {
       for (const a of (l.acknowledgments as Json[] | undefined) ?? [])
         x.acknowledged[ackKind(a.status)] += num(a.quantity);
     }
-  for (const t of transactions.filter((t) => t.setId === '856'))
-    for (const node of hierarchy(body(t, 'shipment')))
-      if (node.shipped && text(node.lineNumber))
-        line(text(node.lineNumber)!).shipped += num((node.shipped as Json).quantity);
+  // every ship notice and invoice that counts, ours or the partner's; of an 856 naming several
+  // POs only the items under this PO's order level
+  for (const t of transactions.filter((t) => t.setId === '856' && counts(t)))
+    for (const l of shippedLines(t.document, poNumber)) lineOf(l).shipped += l.quantity;
   const billedAt = new Map<string, Set<number>>();
-  for (const t of transactions.filter((t) => t.setId === '810'))
-    for (const l of (body(t, 'invoice').lines as Json[] | undefined) ?? []) {
-      const n = text(l.lineNumber) ?? '?';
-      line(n).invoiced += num(l.quantity);
-      if (typeof l.unitPrice === 'number') billedAt.set(n, (billedAt.get(n) ?? new Set()).add(l.unitPrice));
+  for (const t of transactions.filter((t) => t.setId === '810' && counts(t)))
+    for (const l of invoicedLines(t.document)) {
+      const x = lineOf(l);
+      x.invoiced += l.quantity;
+      if (l.unitPrice !== undefined)
+        billedAt.set(x.lineNumber, (billedAt.get(x.lineNumber) ?? new Set()).add(l.unitPrice));
     }
   // the three-way match: what was ordered, acknowledged, shipped and billed must agree
   for (const l of byNumber.values()) {

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner, sendEdi } from './helpers/admin';
+import { databaseConfigs } from './helpers/databases';
+
+const ADMIN = 'inbound-admin-token-0123456789';
+const FIXTURES = join(__dirname, '../fixtures/x12/inbound');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+
+type Issue = { code: string; severity: string; message: string };
+type Tx = {
+  id: string;
+  setId: string;
+  status: string;
+  poNumber: string | null;
+  erpRef: string | null;
+  issues: Issue[];
+};
+type Thread = {
+  documents: Array<{
+    id: string;
+    setId: string;
+    direction: string;
+    status: string;
+    match?: { outcome: string; mismatches: string[]; receiptId?: string };
+  }>;
+  lines: Array<{ lineNumber: string; ordered: number; shipped: number; invoiced: number }>;
+};
+
+/**
+ * We buy: our 850 goes to a supplier, whose 856s and 810s come back. Each is linked to the PO's
+ * thread, checked against the PO and handed to the sandbox ERP, or held with its mismatches named.
+ */
+describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_, makeConfig) => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let schema: string | undefined;
+  let supplier: { id: string; key: string };
+  /** Each fixture's transaction, as the receive stage left it. */
+  const received: Record<string, Tx> = {};
+
+  const get = async <T>(path: string): Promise<T> => {
+    const r = await fetch(svc.url + path, { headers: { 'x-api-key': supplier.key } });
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  /** Posts one of our fixtures as the supplier; the transaction once the receive stage is done with it. */
+  const receive = async (name: string): Promise<Tx> => {
+    const [set] = await sendEdi(svc.url, supplier.key, fixture(name));
+    expect(set!.status).toBe('receiving');
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const tx = await get<Tx>(`/v1/transactions/${set!.id}`);
+      if (tx.status !== 'receiving') return (received[name] = tx);
+      if (Date.now() > end) throw new Error(`${name} is still receiving`);
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    erp = await startSandbox({});
+    const db = makeConfig();
+    schema = db.schema;
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: db.dataDir,
+        DATABASE_URL: db.databaseUrl,
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_ERP_URL: erp.url,
+      }),
+      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+    // the supplier's number in our ERP is its erpCustomerId (the vendor of its goods receipts)
+    supplier = await createPartner(svc.url, ADMIN, { isaId: 'INBOUNDSUP', erpCustomerId: 'V-SUP' });
+    // our PO to the supplier: line 1 twelve B-1 at 9.25, line 2 ten B-2 at 31
+    const r = await fetch(`${svc.url}/v1/documents/850`, {
+      method: 'POST',
+      headers: { 'x-api-key': supplier.key, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        purchaseOrder: {
+          purpose: '00',
+          type: 'SA',
+          number: 'PO-IN-1',
+          date: '2026-12-01',
+          lines: [
+            { lineNumber: '1', quantity: 12, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1' },
+            { lineNumber: '2', quantity: 10, unitOfMeasure: 'EA', unitPrice: 31, buyerPartNumber: 'B-2' },
+          ],
+        },
+      }),
+    });
+    if (r.status !== 201) throw new Error(`our 850: ${r.status} ${await r.text()}`);
+  });
+
+  afterAll(async () => {
+    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await svc.close();
+    await erp.close();
+  });
+
+  it('holds an 856 that ships more than was ordered, naming the line; nothing reaches the ERP', async () => {
+    const tx = await receive('856-over-shipped.x12');
+    expect([tx.status, tx.poNumber, tx.erpRef]).toEqual(['held', 'PO-IN-1', null]);
+    expect(tx.issues).toEqual([
+      { code: 'INBOUND_MISMATCH', severity: 'error', message: 'line 2 (B-2): shipped 12, ordered 10' },
+    ]);
+    expect(erp.state.receipts.size).toBe(0);
+  });
+
+  it('hands a correct 856 to the ERP once, retried after the sandbox spoils its first answer', async () => {
+    await fetch(`${erp.url}/admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ answer: { mode: 'garbage', on: ['receipts'], times: 1 } }),
+    });
+    const tx = await receive('856-partial.x12');
+    const receipts = [...erp.state.receipts.values()];
+    expect(receipts).toHaveLength(1);
+    expect(erp.state.receiptCalls).toBe(2); // the spoiled answer, then the retry that found it booked
+    expect([tx.status, tx.erpRef]).toEqual(['accepted', receipts[0]!.receiptNo]);
+    expect(receipts[0]).toMatchObject({
+      vendorNo: 'V-SUP',
+      poNumber: 'PO-IN-1',
+      asnNo: 'SH-2',
+      ssccs: ['000123450000000025'],
+      lines: [
+        { lineNo: '1', itemNo: 'B-1', qty: 12, uom: 'EA' },
+        { lineNo: '2', itemNo: 'B-2', qty: 6, uom: 'EA' },
+      ],
+    });
+  });
+
+  it('holds an 810 that bills more than was shipped, naming the mismatch', async () => {
+    const tx = await receive('810-over-shipment.x12');
+    expect(tx.status).toBe('held');
+    expect(tx.issues.map((i) => i.message)).toEqual(['line 2 (B-2): invoiced 10, shipped 6']);
+    expect(erp.state.apInvoices.size).toBe(0);
+  });
+
+  it('hands a matching 810 to accounts payable, and the thread shows both ways and each outcome', async () => {
+    const tx = await receive('810-matching.x12');
+    const booked = [...erp.state.apInvoices.values()];
+    expect(booked.map((b) => [b.vendorInvoiceNo, b.total, b.lines.map((l) => [l.qty, l.price])])).toEqual([
+      [
+        'INV-2',
+        297,
+        [
+          [12, 9.25],
+          [6, 31],
+        ],
+      ],
+    ]);
+    expect([tx.status, tx.erpRef]).toEqual(['accepted', booked[0]!.apInvoiceNo]);
+
+    const thread = await get<Thread>('/v1/orders/PO-IN-1');
+    const doc = (name: string) => thread.documents.find((d) => d.id === received[name]!.id)!;
+    expect(thread.documents.filter((d) => d.setId === '850').map((d) => d.direction)).toEqual(['out']);
+    expect(
+      ['856-over-shipped', '856-partial', '810-over-shipment', '810-matching'].map((n) => {
+        const d = doc(`${n}.x12`);
+        return [d.setId, d.direction, d.status, d.match?.outcome];
+      }),
+    ).toEqual([
+      ['856', 'in', 'held', 'mismatched'],
+      ['856', 'in', 'accepted', 'matched'],
+      ['810', 'in', 'held', 'mismatched'],
+      ['810', 'in', 'accepted', 'matched'],
+    ]);
+    expect(doc('856-over-shipped.x12').match!.mismatches).toEqual(['line 2 (B-2): shipped 12, ordered 10']);
+    expect(doc('810-matching.x12').match!.receiptId).toBe(booked[0]!.apInvoiceNo);
+    // what was held does not count: shipped and invoiced are the accepted 856 and 810
+    expect(thread.lines.map((l) => [l.lineNumber, l.ordered, l.shipped, l.invoiced])).toEqual([
+      ['1', 12, 12, 12],
+      ['2', 10, 6, 6],
+    ]);
+    // found by the 856's shipment id and the 810's invoice number too
+    for (const q of ['invoice=INV-2', 'shipment=SH-1', 'sscc=000123450000000025', 'po=PO-IN-1'])
+      expect(await get(`/v1/orders?${q}`)).toEqual({ items: [{ poNumber: 'PO-IN-1' }] });
+  });
+});
