@@ -55,6 +55,16 @@ function functionalAck(
   return body(b).se().ge().iea().build();
 }
 
+/** The end of a 997 that accepts its one set, and of one that rejects it. */
+const ACCEPTED = [
+  ['AK5', 'A'],
+  ['AK9', 'A', '1', '1', '1'],
+];
+const REJECTED = [
+  ['AK5', 'R', '5'],
+  ['AK9', 'R', '1', '1', '0'],
+];
+
 /** What the translate stage matched the answer to (the outcome carries it when there was one). */
 function reconciledOf(r: { outcome?: object }): Reconciled[] | undefined {
   return (r.outcome as { reconciled?: Reconciled[] } | undefined)?.reconciled;
@@ -101,6 +111,19 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
     });
     return { document, gs06: transaction.groupControl, st02: transaction.controlNumber };
   }
+  type Sent = Awaited<ReturnType<typeof send855>>;
+
+  /** The partner's file, posted and waited for: translated, and matched to what we sent. */
+  const answer = (file: Buffer) => pipeline.submit(partner, file, 'http', { wait: true });
+
+  /** A 997 about one 855 we sent: AK1 and AK2 name it, then `segments` (AK3/AK4, AK5, AK9). */
+  const ackOf = (sent: Sent, ...segments: string[][]) =>
+    functionalAck(nextIsa(), (b) =>
+      segments.reduce(
+        (x, [id, ...elements]) => x.seg(id!, ...elements),
+        b.seg('AK1', 'PR', sent.gs06).seg('AK2', '855', sent.st02),
+      ),
+    );
 
   const docOf = (id: string) => ds.getRepository(OutboundDocument).findOneByOrFail({ id });
   const eventsOf = (id: string) => ds.getRepository(EdiEvent).findBy({ documentId: id });
@@ -115,18 +138,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a 997 accepting our 855 (AK2, AK5 A) makes it accepted', async () => {
     const sent = await send855();
-    const r = await pipeline.submit(
-      partner,
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK5', 'A')
-          .seg('AK9', 'A', '1', '1', '1'),
-      ),
-      'http',
-      { wait: true },
-    );
+    const r = await answer(ackOf(sent, ...ACCEPTED));
     expect(reconciledOf(r)).toEqual([
       { kind: '997', answers: sent.document.controlNumber, documentId: sent.document.id, status: 'accepted' },
     ]);
@@ -139,30 +151,22 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a 997 with only AK1 and AK9 A answers every set of the group', async () => {
     const sent = await send855();
-    await pipeline.submit(
-      partner,
+    await answer(
       functionalAck(nextIsa(), (b) => b.seg('AK1', 'PR', `00000${sent.gs06}`).seg('AK9', 'A', '1', '1', '1')),
-      'http',
-      { wait: true },
     );
     expect((await docOf(sent.document.id)).ackStatus).toBe('accepted');
   });
 
   it('a 997 partly accepting (AK5 E) keeps the errors it noted, in words, at our segment', async () => {
     const sent = await send855();
-    await pipeline.submit(
-      partner,
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK3', 'PO1', '4', '', '8')
-          .seg('AK4', '4', '212', '4', '4.5')
-          .seg('AK5', 'E')
-          .seg('AK9', 'E', '1', '1', '1'),
+    await answer(
+      ackOf(
+        sent,
+        ['AK3', 'PO1', '4', '', '8'],
+        ['AK4', '4', '212', '4', '4.5'],
+        ['AK5', 'E'],
+        ['AK9', 'E', '1', '1', '1'],
       ),
-      'http',
-      { wait: true },
     );
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('accepted_with_errors');
@@ -181,20 +185,14 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a 997 rejecting our 855 says why and raises a rejected event', async () => {
     const sent = await send855();
-    await pipeline.submit(
-      partner,
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK3', 'BAK', '2', '', '8')
-          .seg('AK4', '2', '587', '7', 'AC')
-          .seg('AK3', 'ZZZ', '5', '', '1')
-          .seg('AK5', 'R', '5')
-          .seg('AK9', 'R', '1', '1', '0'),
+    await answer(
+      ackOf(
+        sent,
+        ['AK3', 'BAK', '2', '', '8'],
+        ['AK4', '2', '587', '7', 'AC'],
+        ['AK3', 'ZZZ', '5', '', '1'],
+        ...REJECTED,
       ),
-      'http',
-      { wait: true },
     );
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('rejected');
@@ -219,8 +217,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
     partner.x12Version = '005010';
     try {
       const sent = await send855();
-      await pipeline.submit(
-        partner,
+      await answer(
         functionalAck(
           nextIsa(),
           (b) =>
@@ -233,8 +230,6 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
               .seg('AK9', 'R', '1', '1', '0'),
           '999',
         ),
-        'http',
-        { wait: true },
       );
       const doc = await docOf(sent.document.id);
       expect(doc.ackStatus).toBe('rejected');
@@ -256,7 +251,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
       .raw('TA1', sent.document.controlNumber, '261125', '0930', 'R', '006')
       .iea({ count: '0' })
       .build();
-    const r = await pipeline.submit(partner, ta1, 'http', { wait: true });
+    const r = await answer(ta1);
     expect(reconciledOf(r)).toEqual([
       expect.objectContaining({ kind: 'TA1', documentId: sent.document.id, status: 'rejected' }),
     ]);
@@ -277,21 +272,10 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
         .raw('TA1', sent.document.controlNumber, '261125', '0930', code, '000')
         .iea({ count: '0' })
         .build();
-    await pipeline.submit(partner, ta1('A'), 'http', { wait: true });
+    await answer(ta1('A'));
     expect((await docOf(sent.document.id)).ackStatus).toBe('accepted');
-    await pipeline.submit(
-      partner,
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK5', 'R', '5')
-          .seg('AK9', 'R', '1', '1', '0'),
-      ),
-      'http',
-      { wait: true },
-    );
-    await pipeline.submit(partner, ta1('A'), 'http', { wait: true });
+    await answer(ackOf(sent, ...REJECTED));
+    await answer(ta1('A'));
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('rejected');
     expect(doc.ackAnswers!.map((a) => [a.kind, a.status, a.note])).toEqual([
@@ -303,18 +287,10 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a duplicate 997 is recorded and changes nothing; the event is raised once', async () => {
     const sent = await send855();
-    const reject = () =>
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK5', 'R', '5')
-          .seg('AK9', 'R', '1', '1', '0'),
-      );
-    await pipeline.submit(partner, reject(), 'http', { wait: true });
+    await answer(ackOf(sent, ...REJECTED));
     const first = await docOf(sent.document.id);
     clockAt = new Date('2026-11-25T10:00:00Z');
-    const r = await pipeline.submit(partner, reject(), 'http', { wait: true });
+    const r = await answer(ackOf(sent, ...REJECTED));
     expect(reconciledOf(r)).toEqual([expect.objectContaining({ note: 'duplicate' })]);
     const doc = await docOf(sent.document.id);
     expect(doc).toMatchObject({ ackStatus: 'rejected', ackAt: first.ackAt });
@@ -386,18 +362,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
     const sent = await send855();
     clockAt = new Date('2026-12-03T09:00:00Z');
     expect(await new AckOverdueSweep(ds, clock).run()).toContain(sent.document.id);
-    const r = await pipeline.submit(
-      partner,
-      functionalAck(nextIsa(), (b) =>
-        b
-          .seg('AK1', 'PR', sent.gs06)
-          .seg('AK2', '855', sent.st02)
-          .seg('AK5', 'A')
-          .seg('AK9', 'A', '1', '1', '1'),
-      ),
-      'http',
-      { wait: true },
-    );
+    const r = await answer(ackOf(sent, ...ACCEPTED));
     expect(reconciledOf(r)).toEqual([expect.objectContaining({ status: 'accepted', note: 'late' })]);
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('accepted');
@@ -412,11 +377,8 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
   });
 
   it('a 997 naming no group of ours matches nothing and changes nothing', async () => {
-    const r = await pipeline.submit(
-      partner,
+    const r = await answer(
       functionalAck(nextIsa(), (b) => b.seg('AK1', 'PR', '987654').seg('AK9', 'A', '1', '1', '1')),
-      'http',
-      { wait: true },
     );
     expect(reconciledOf(r)).toEqual([{ kind: '997', answers: '987654' }]);
   });
