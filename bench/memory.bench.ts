@@ -1,7 +1,8 @@
 /**
  * `npm run bench:memory`: peak RSS and time of `edi validate` (and `edi translate`) on generated
- * 10 MB and 100 MB files of three shapes: many small 850s; one 850 whose PO1 loop repeats without
- * end (refused past EDI_MAX_SEGMENTS_PER_SET); one 850 whose N1 loop repeats, each line wrong.
+ * 10 MB and 100 MB files of four shapes: many small 850s; millions of one-PO interchanges; one 850
+ * whose PO1 loop repeats without end (refused past EDI_MAX_SEGMENTS_PER_SET); one 850 whose N1 loop
+ * repeats, each line wrong.
  * Each run is its own process under /usr/bin/time -v. The target is under 200 MB at any size.
  * BENCH_SIZES_MB=10,100,1000 picks the sizes and BENCH_SHAPES the shapes; the inputs are written
  * once under BENCH_TMP (the system's temporary folder). Figures go to stdout and
@@ -27,44 +28,66 @@ const ROOT = join(__dirname, '..', '..');
 const TMP = process.env.BENCH_TMP ?? join(tmpdir(), 'edi-bench');
 const RESULTS = join(ROOT, 'bench', 'results');
 const MB = 1024 * 1024;
-const ISA =
-  'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*000000001*0*P*>~\n' +
-  'GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*1*X*004010~\n';
+const isa = (control: number) =>
+  `ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261125*1230*U*00401*${String(control).padStart(9, '0')}*0*P*>~\n`;
+const gs = (control: number) => `GS*PO*SENDERAPP*RECEIVERAPP*20261125*1230*${control}*X*004010~\n`;
+// GE01 counts at most 999,999 sets; a sender of a gigabyte of POs splits it into groups
+const SETS_PER_GROUP = 100_000;
 
-type Shape = 'many-sets' | 'po1-loop' | 'n1-loop-bad';
+type Shape = 'many-sets' | 'po1-loop' | 'n1-loop-bad' | 'many-interchanges';
+
+/** Each shape is a head, the nth piece (repeated to the size asked for) and a tail after n pieces. */
+const SHAPES: Record<Shape, { head: string; piece: (n: number) => string; tail: (n: number) => string }> = {
+  'many-sets': {
+    head: isa(1) + gs(1),
+    piece: (n) =>
+      (n > 1 && (n - 1) % SETS_PER_GROUP === 0
+        ? `GE*${SETS_PER_GROUP}*${(n - 1) / SETS_PER_GROUP}~\n${gs((n - 1) / SETS_PER_GROUP + 1)}`
+        : '') + purchaseOrder(n, 20),
+    tail: (n) => {
+      const groups = Math.ceil(n / SETS_PER_GROUP);
+      return `GE*${n - (groups - 1) * SETS_PER_GROUP}*${groups}~\nIEA*${groups}*000000001~\n`;
+    },
+  },
+  'po1-loop': {
+    head: isa(1) + gs(1) + 'ST*850*0001~\nBEG*00*SA*PO-1**20261125~\n',
+    piece: (n) => `PO1*${n}*1*EA*9.25**BP*B-${n}~\n`,
+    tail: (n) => `SE*${n + 3}*0001~\nGE*1*1~\nIEA*1*000000001~\n`,
+  },
+  'n1-loop-bad': {
+    head: isa(1) + gs(1) + 'ST*850*0001~\nBEG*00*SA*PO-1**20261125~\n',
+    piece: (n) => `N1*XX*NAME ${n}*92*${n}~\n`, // XX is not an entity code: one finding a line
+    tail: (n) => `SE*${n + 3}*0001~\nGE*1*1~\nIEA*1*000000001~\n`,
+  },
+  // millions of one-PO interchanges: what the reader remembers per interchange must stay bounded
+  'many-interchanges': {
+    head: '',
+    piece: (n) => `${isa(n)}${gs(1)}${purchaseOrder(1, 1)}GE*1*1~\nIEA*1*${String(n).padStart(9, '0')}~\n`,
+    tail: () => '',
+  },
+};
 
 /** Writes a file of about `size` bytes in 1 MB pieces, so the generator itself stays small. */
 function generate(shape: Shape, size: number): string {
   const file = join(TMP, `memory-${shape}-${size / MB}mb.x12`);
   if (existsSync(file)) return file;
+  const { head, piece, tail } = SHAPES[shape];
   const fd = openSync(file, 'w');
-  writeSync(fd, ISA);
-  let written = ISA.length;
-  let sets = 0;
-  let segments = 0;
-  if (shape !== 'many-sets') writeSync(fd, 'ST*850*0001~\nBEG*00*SA*PO-1**20261125~\n');
-  for (let n = 1; written < size;) {
-    const piece: string[] = [];
-    for (let bytes = 0; bytes < MB; n++) {
-      const text =
-        shape === 'many-sets'
-          ? purchaseOrder(++sets, 20)
-          : shape === 'po1-loop'
-            ? `PO1*${n}*1*EA*9.25**BP*B-${n}~\n`
-            : `N1*XX*NAME ${n}*92*${n}~\n`; // XX is not an entity code: one finding a line
-      piece.push(text);
+  writeSync(fd, head);
+  let written = head.length;
+  let n = 0;
+  while (written < size) {
+    const pieces: string[] = [];
+    for (let bytes = 0; bytes < MB;) {
+      const text = piece(++n);
+      pieces.push(text);
       bytes += text.length;
-      segments++;
     }
-    const text = piece.join('');
+    const text = pieces.join('');
     writeSync(fd, text);
     written += text.length;
   }
-  const tail =
-    shape === 'many-sets'
-      ? `GE*${sets}*1~\nIEA*1*000000001~\n`
-      : `SE*${segments + 3}*0001~\nGE*1*1~\nIEA*1*000000001~\n`;
-  writeSync(fd, tail);
+  writeSync(fd, tail(n));
   closeSync(fd);
   return file;
 }
@@ -107,7 +130,9 @@ function main(): void {
   mkdirSync(TMP, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   const sizes = (process.env.BENCH_SIZES_MB ?? '10,100').split(',').map((s) => Number(s) * MB);
-  const shapes = (process.env.BENCH_SHAPES ?? 'many-sets,po1-loop,n1-loop-bad').split(',') as Shape[];
+  const shapes = (process.env.BENCH_SHAPES ?? 'many-sets,po1-loop,n1-loop-bad,many-interchanges').split(
+    ',',
+  ) as Shape[];
   const runs: Run[] = [];
   for (const size of sizes) {
     for (const shape of shapes) {
