@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { OutboundPolicy } from '@edi/transport';
 import { BullJobQueue, BullStageQueue, QUEUES, redisConnection, requeueUnfinished } from './bull-queue';
-import { STAGES, type StageName } from './flow';
+import { PERIODIC, STAGES, type PeriodicName, type StageName } from './flow';
 import { as2Identities } from './deliver/as2-sender';
 import { Metrics } from './metrics';
-import { ACK_JOBS_EVERY_MS, AckJobs } from './reconcile/ack-jobs';
+import { AckJobs } from './reconcile/ack-jobs';
 import { outboundWiring } from './outbound-wiring';
 import { Pipeline, type IdQueue, type StageQueue } from './pipeline';
 import { BullRunner } from './runners/bull-runner';
@@ -67,6 +67,8 @@ export interface ComposeOptions {
   schema?: string;
   /** The BullMQ key prefix in Redis; EDI_QUEUE_PREFIX when absent. */
   queuePrefix?: string;
+  /** Other intervals than flow.ts's PERIODIC (tests make the sweep run often). */
+  periodicMs?: Partial<Record<PeriodicName, number>>;
 }
 
 /** Opens the database (migrating it) and builds the stages, their queues and the runner chosen. */
@@ -139,17 +141,21 @@ export async function compose(
     metrics,
     async start() {
       if (runner === 'enqueue') return zeros();
-      // partners' SFTP servers, each when its interval is due; a partner's lease lets one process at a time poll it
       stages.sftp.attach(pipeline);
-      every(5_000, () => stages.sftp.pollDue());
-      // acknowledgments: what passed its partner's window turns overdue, and the events go out
       const acks = new AckJobs(dataSource, {
         eventsUrl: config.EDI_EVENTS_URL,
         secret: config.EDI_EVENTS_SECRET,
         outbound: OutboundPolicy.fromList(config.EDI_OUTBOUND_ALLOWED_HOSTS),
       });
-      every(ACK_JOBS_EVERY_MS, () => acks.tick());
-      return background.resume(pipeline, every, options.log);
+      // the flow's clock work (flow.ts, PERIODIC), the same in both modes
+      const jobs: Record<PeriodicName, () => Promise<unknown>> = {
+        ackSweep: () => acks.tick(),
+        sftpPoll: () => stages.sftp.pollDue(),
+        requeue: () => background.requeue(pipeline, options.log),
+      };
+      for (const name of Object.keys(PERIODIC) as PeriodicName[])
+        every(options.periodicMs?.[name] ?? PERIODIC[name].everyMs, jobs[name]);
+      return background.resume(pipeline);
     },
     async close() {
       for (const t of timers) clearInterval(t);
@@ -162,12 +168,10 @@ export async function compose(
 interface Background {
   queues: StageQueues;
   depth(): Promise<Record<StageName, number>>;
-  /** Puts what a crash left unfinished back on its queues, now and every minute, then starts the runner. */
-  resume(
-    pipeline: Pipeline,
-    every: (ms: number, work: () => Promise<unknown>) => void,
-    log: LogSink,
-  ): Promise<Resumed>;
+  /** Puts what a crash left unfinished back on its queues, then starts the runner. */
+  resume(pipeline: Pipeline): Promise<Resumed>;
+  /** The minute's sweep (PERIODIC.requeue): what gave up for now or lost its job, back on its queue. */
+  requeue(pipeline: Pipeline, log: LogSink): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -186,12 +190,9 @@ function inProcess(
   return {
     queues: runner.queues,
     depth: () => Promise.resolve(runner.depth()),
-    async resume(pipeline, every) {
-      const resumed = await pipeline.resume();
-      // and every minute: what gave up for now (a ship request after its tries, a delivery) comes back
-      every(60_000, () => pipeline.resume());
-      return resumed;
-    },
+    resume: (pipeline) => pipeline.resume(),
+    // what gave up for now (a ship request after its tries, a delivery) comes back
+    requeue: (pipeline) => pipeline.resume(),
     close: () => runner.close(),
   };
 }
@@ -241,17 +242,16 @@ function bull(
       const counts = await Promise.all(STAGES.map((s) => queues[s].depth()));
       return Object.fromEntries(STAGES.map((s, i) => [s, counts[i]!])) as Record<StageName, number>;
     },
-    async resume(_pipeline, every, log) {
+    async resume() {
       const requeued = await requeueUnfinished(ds, raw);
-      // then every minute, rows older than a minute with no job (an API process that died between its commit and its queue add)
-      every(60_000, () =>
-        requeueUnfinished(ds, raw, 60_000).catch((e: Error) =>
-          log.warn({ msg: 'requeue sweep failed', error: e.message }),
-        ),
-      );
       await workers?.start();
       return requeued;
     },
+    // rows older than a minute with no job (an API process that died between its commit and its queue add)
+    requeue: (_pipeline, log) =>
+      requeueUnfinished(ds, raw, 60_000).catch((e: Error) =>
+        log.warn({ msg: 'requeue sweep failed', error: e.message }),
+      ),
     async close() {
       await workers?.close();
       for (const s of STAGES) await queues[s].close();

@@ -130,6 +130,33 @@ export const FLOW = {
   },
 } as const satisfies { [S in StageName]: StageSpec<Outcomes[S]> };
 
+export interface PeriodicSpec {
+  /** How often it runs in each process that runs the flow. */
+  everyMs: number;
+}
+
+/**
+ * The flow's work that runs on a clock, not on ids. These are timers, not queued stages, on
+ * purpose: nothing hands them an id (what is due is found by a query: a window that passed, a
+ * poll that is due, a row a crash left without a job), and each is safe in any number of
+ * processes at once (every row it changes is claimed by a conditional update or a lease). Every
+ * process that runs stages runs all of them, the embedded service and each worker alike (a
+ * scaled API, which only enqueues, runs none); compose.ts starts one timer per entry and must
+ * name a job for each (it does not compile otherwise).
+ */
+export const PERIODIC = {
+  // the acknowledgment sweep (reconcile/overdue-sweep.ts): pending documents past the partner's
+  // window turn overdue, one ack.overdue event each; then the events due are posted
+  ackSweep: { everyMs: 60_000 },
+  // partners' SFTP servers, each when its own interval is due (a lease lets one process poll it)
+  sftpPoll: { everyMs: 5_000 },
+  // what gave up for now or lost its job (a ship request after its tries, a process that died
+  // between its commit and its queue add) goes back on its stage's queue
+  requeue: { everyMs: 60_000 },
+} as const satisfies Record<string, PeriodicSpec>;
+
+export type PeriodicName = keyof typeof PERIODIC;
+
 /** How long to wait after the `failures`-th failure in a row before the next try (both runners). */
 export function retryDelay(policy: RetryPolicy, failures: number, random = Math.random()): number {
   return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(failures, 30)) * (0.5 + random);

@@ -2,11 +2,9 @@ import type { DataSource } from 'typeorm';
 import { EventDelivery, type EventDeliveryOptions } from './event-delivery';
 import { AckOverdueSweep } from './overdue-sweep';
 
-/** How often the periodic acknowledgment work runs: windows are hours long, a minute is precise enough. */
-export const ACK_JOBS_EVERY_MS = 60_000;
-
 /**
- * The periodic work of reconciliation: pending documents past their window turn overdue (each
+ * The periodic work of reconciliation (PERIODIC.ackSweep in flow.ts: once a minute, as windows are
+ * hours long): pending documents past their window turn overdue (each
  * raising its event), then the events due are posted. Any number of processes may run it at once:
  * a document turns overdue in one conditional update, and each event try is claimed first.
  */
