@@ -1,12 +1,8 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import type { Running } from '../apps/api/src/bootstrap';
 import { createPartner } from './helpers/admin';
+import { PASSWORD, SHOTS, startConsoleRig, watchedPage, type ConsoleRig } from './helpers/console-browser';
 
 /**
  * The needs-attention list and an order thread in a real browser (Debian's Chromium through
@@ -14,54 +10,30 @@ import { createPartner } from './helpers/admin';
  * 850 → 855 → 856 → 810, the partner rejects our 855 with a 997, the list says why, and the
  * thread page shows each document's acknowledgment and the line quantities.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '../test-artifacts/console');
 const ADMIN = 'console-orders-admin-token-0123';
-const PASSWORD = 'correct horse battery staple';
 
 jest.setTimeout(90_000);
 
 describe('order thread and needs attention in Chromium', () => {
+  let rig: ConsoleRig;
   let svc: Running;
-  let erp: RunningSandbox;
-  let browser: Browser;
   let partner: { id: string; key: string };
 
   const call = (path: string, body?: string) =>
     fetch(svc.url + path, { method: body ? 'POST' : 'GET', headers: { 'x-api-key': partner.key }, body });
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    erp = await startSandbox({});
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-console-orders-')),
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-        EDI_ADMIN_USER: 'ada',
-        EDI_ADMIN_PASSWORD: PASSWORD,
-      }),
-      { logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startConsoleRig(ADMIN);
+    svc = rig.svc;
     partner = await createPartner(svc.url, ADMIN, {
       name: 'Thread Retail',
       isaId: 'BROWSERPART',
       erpCustomerId: 'C-DEMO',
       rules: { autoShip: true },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await svc?.close();
-    await erp?.close();
-  });
+  afterAll(() => rig?.close());
 
   it('lists the rejected 855 with its reason and opens its order thread', async () => {
     const po = x12()
@@ -105,10 +77,7 @@ describe('order thread and needs attention in Chromium', () => {
       .text();
     expect((await call('/v1/edi?wait=true', reject)).status).toBeLessThan(300);
 
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { context, page, errors } = await watchedPage(rig.browser);
     await page.goto(`${svc.url}/console/attention`);
     await page.getByLabel('Username').fill('ada');
     await page.getByLabel('Password').fill(PASSWORD);

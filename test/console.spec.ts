@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { StaffAccounts } from '@edi/auth';
 import { startService, type Running } from '../apps/api/src/bootstrap';
 import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner, sendEdi } from './helpers/admin';
+import { PASSWORD, SHOTS, startConsoleRig, watchedPage, type ConsoleRig } from './helpers/console-browser';
 import { CORPUS_PARTNER, damagedCorpus850 } from './helpers/staff';
 
 /**
@@ -15,17 +15,13 @@ import { CORPUS_PARTNER, damagedCorpus850 } from './helpers/staff';
  * fixed and resubmitted until its 855 is there; what a viewer may not do; a session that expires.
  * Screenshots of the main pages go to test-artifacts/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '../test-artifacts/console');
 const ADMIN_TOKEN = 'console-browser-admin-token-0123';
-const PASSWORD = 'correct horse battery staple';
 
 jest.setTimeout(60_000);
 
 describe('staff console in Chromium', () => {
+  let rig: ConsoleRig;
   let svc: Running;
-  let erp: RunningSandbox;
-  let browser: Browser;
   let partner: { id: string; key: string };
   let isa13 = 900;
 
@@ -33,18 +29,7 @@ describe('staff console in Chromium', () => {
   const post = async (text: string) => (await sendEdi(svc.url, partner.key, text))[0]!;
 
   /** A fresh browser profile; axe-core is injected later, so the page's CSP is bypassed for the test only. */
-  const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      // a 401 before signing in is the console asking who is there; anything else is a bug
-      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) errors.push(m.text());
-    });
-    (page as Page & { errors: string[] }).errors = errors;
-    return { context, page };
-  };
+  const newPage = () => watchedPage(rig.browser, { bypassCSP: true });
 
   /** Signs in with the keyboard only: Tab between the fields, Enter to submit. */
   const signIn = async (page: Page, username: string, url = svc.url) => {
@@ -77,19 +62,8 @@ describe('staff console in Chromium', () => {
     page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    erp = await startSandbox({});
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: mkdtempSync(join(tmpdir(), 'edi-console-')),
-        EDI_ADMIN_TOKEN: ADMIN_TOKEN,
-        EDI_ERP_URL: erp.url,
-        EDI_ADMIN_USER: 'ada',
-        EDI_ADMIN_PASSWORD: PASSWORD,
-      }),
-      { logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startConsoleRig(ADMIN_TOKEN);
+    svc = rig.svc;
     await new StaffAccounts(svc.dataSource).create({
       username: 'vic',
       name: 'Vic Viewer',
@@ -97,18 +71,9 @@ describe('staff console in Chromium', () => {
       password: PASSWORD,
     });
     partner = await createPartner(svc.url, ADMIN_TOKEN, CORPUS_PARTNER);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await svc?.close();
-    await erp?.close();
-  });
+  afterAll(() => rig?.close());
 
   it('finds a rejected corpus 850, shows the bad element, and a fixed resubmission is accepted with its 855', async () => {
     // some history for the dashboard: accepted POs and the broken one
@@ -116,7 +81,7 @@ describe('staff console in Chromium', () => {
     const rejected = await post(damagedCorpus850(isa13++, 'BROKEN-1').bad);
     expect(rejected.status).toBe('rejected');
 
-    const { context, page } = await newPage();
+    const { context, page, errors: pageErrors } = await newPage();
     await signIn(page, 'ada');
     await page.getByText('rejected').first().waitFor();
     const byPartner = page.locator('section', {
@@ -195,7 +160,7 @@ describe('staff console in Chromium', () => {
     await page.getByRole('heading', { level: 1 }).getByText('superseded').waitFor();
     const timeline = page.locator('section', { has: page.getByRole('heading', { name: 'Timeline' }) });
     expect(await timeline.textContent()).toMatch(/ada/);
-    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    expect(pageErrors).toEqual([]);
     await context.close();
   });
 
