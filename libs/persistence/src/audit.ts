@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEvent } from './entities/audit-event.entity';
+import { insertRows } from './repositories/rows';
 
 /** One audit row, written in the caller's transaction, so it stands or falls with what it records. */
 export async function recordAudit(
@@ -10,7 +10,6 @@ export async function recordAudit(
   actor: string,
   detail: Record<string, unknown> | null = null,
 ): Promise<void> {
-  const repo = m.getRepository(AuditEvent);
-  // JSON columns do not fit TypeORM's deep-partial insert type
-  await repo.insert(repo.create({ subjectId, action, actor, detail }) as QueryDeepPartialEntity<AuditEvent>);
+  // `at` is the database's clock, as before
+  await insertRows(m, AuditEvent, [Object.assign(new AuditEvent(), { subjectId, action, actor, detail })]);
 }

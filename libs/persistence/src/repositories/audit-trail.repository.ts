@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit';
 import { AuditEvent } from '../entities/audit-event.entity';
+import { placeholders } from '../data-source';
 import { managerOf, type Db } from './db';
 
 /** What happened to a subject (a transaction, an interchange), by whom, in order. */
@@ -18,10 +19,13 @@ export class AuditTrail {
 
   /** The detail of the subject's latest event of this action (index: subject, at). */
   async latest(subjectId: string, action: string): Promise<Record<string, unknown> | undefined> {
-    const e = await this.m
-      .getRepository(AuditEvent)
-      .findOne({ where: { subjectId, action }, order: { at: 'DESC' } });
-    return (e?.detail as Record<string, unknown> | null) ?? undefined;
+    const [a, b] = placeholders(this.m.connection, 2);
+    const rows = await this.m.query<Array<{ detail: string | null }>>(
+      `SELECT detail FROM audit_events WHERE subject_id = ${a} AND action = ${b} ORDER BY at DESC LIMIT 1`,
+      [subjectId, action],
+    );
+    const detail = rows[0]?.detail;
+    return detail ? (JSON.parse(detail) as Record<string, unknown>) : undefined;
   }
 
   count(subjectId: string, action: string): Promise<number> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Delivery } from '../entities/delivery.entity';
 import { managerOf, type Db } from './db';
+import { insertRows } from './rows';
 
 export type DeliveryAttempt = Pick<
   Delivery,
@@ -16,7 +17,6 @@ export class Deliveries {
   }
 
   async record(attempt: DeliveryAttempt): Promise<void> {
-    const repo = this.m.getRepository(Delivery);
-    await repo.insert(repo.create(attempt));
+    await insertRows(this.m, Delivery, [Object.assign(new Delivery(), attempt)]);
   }
 }

@@ -73,14 +73,20 @@ export class DuplicateLookups {
     return this.earlier('po_number', partnerId, exceptInterchangeId, setIds, poNumbers);
   }
 
-  /** Earlier receipts of the partner with one of these ST02s (index: partner, control number). */
+  /**
+   * Earlier receipts of the partner with one of these GS06s and one of these ST02s (index:
+   * partner, group control, control number): most partners number every set 0001, so by ST02
+   * alone this would read all their earlier sets.
+   */
   earlierByControlNumber(
     partnerId: string,
     exceptInterchangeId: string,
     setIds: string[],
     controls: string[],
+    groups: string[],
   ) {
-    return this.earlier('control_number', partnerId, exceptInterchangeId, setIds, controls);
+    if (!groups.length) return Promise.resolve([]);
+    return this.earlier('control_number', partnerId, exceptInterchangeId, setIds, controls, groups);
   }
 
   private async earlier(
@@ -89,16 +95,20 @@ export class DuplicateLookups {
     exceptInterchangeId: string,
     setIds: string[],
     values: string[],
+    groups: string[] = [],
   ): Promise<EarlierSet[]> {
     if (!values.length || !setIds.length) return [];
-    const marks = placeholders(this.m.connection, 2 + values.length + setIds.length);
+    const marks = placeholders(this.m.connection, 2 + groups.length + values.length + setIds.length);
     const [p, i] = marks;
-    const inValues = marks.slice(2, 2 + values.length).join(', ');
-    const inSets = marks.slice(2 + values.length).join(', ');
+    let at = 2;
+    const list = (n: number) => marks.slice(at, (at += n)).join(', ');
+    const inGroups = groups.length ? ` AND group_control IN (${list(groups.length)})` : '';
+    const inValues = list(values.length);
+    const inSets = list(setIds.length);
     const rows = await this.m.query<Row[]>(
       // in the order of the values: SQLite's ? marks are bound by position
-      `SELECT id, set_id, po_number, control_number, group_control FROM transactions WHERE partner_id = ${p} AND interchange_id <> ${i} AND ${column} IN (${inValues}) AND set_id IN (${inSets}) AND ${NOT_RECEIPTS}`,
-      [partnerId, exceptInterchangeId, ...values, ...setIds],
+      `SELECT id, set_id, po_number, control_number, group_control FROM transactions WHERE partner_id = ${p} AND interchange_id <> ${i}${inGroups} AND ${column} IN (${inValues}) AND set_id IN (${inSets}) AND ${NOT_RECEIPTS}`,
+      [partnerId, exceptInterchangeId, ...groups, ...values, ...setIds],
     );
     return rows.map((r) => ({
       id: r.id,

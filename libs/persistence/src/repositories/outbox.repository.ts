@@ -1,6 +1,8 @@
-import type { EntityManager } from 'typeorm';
+import { EntityNotFoundError, type EntityManager } from 'typeorm';
+import { placeholders } from '../data-source';
 import { OutboundDocument } from '../entities/outbound-document.entity';
 import { managerOf, type Db } from './db';
+import { insertRows, returned, selectRows } from './rows';
 
 /** What we send partners (acks, 855/856/810), waiting in the outbox or to be pushed. */
 export class Outbox {
@@ -14,16 +16,19 @@ export class Outbox {
     return this.m.getRepository(OutboundDocument).create(fields);
   }
 
+  /** The row as given; created_at is the database's, and not read back. */
   async insert(doc: OutboundDocument): Promise<void> {
-    await this.m.getRepository(OutboundDocument).insert(doc);
+    await insertRows(this.m, OutboundDocument, [doc]);
   }
 
-  find(id: string): Promise<OutboundDocument | null> {
-    return this.m.getRepository(OutboundDocument).findOneBy({ id });
+  async find(id: string): Promise<OutboundDocument | null> {
+    return (await selectRows(this.m, OutboundDocument, { id }))[0] ?? null;
   }
 
-  byId(id: string): Promise<OutboundDocument> {
-    return this.m.getRepository(OutboundDocument).findOneByOrFail({ id });
+  async byId(id: string): Promise<OutboundDocument> {
+    const doc = await this.find(id);
+    if (!doc) throw new EntityNotFoundError(OutboundDocument, { id });
+    return doc;
   }
 
   /** A document of this partner, else null (another partner's is not there for them). */
@@ -38,16 +43,13 @@ export class Outbox {
 
   /** Reached the partner (pushed and accepted, or fetched); false when it was no longer pending. */
   async delivered(id: string, attempts: number, at: string, fetched = false): Promise<boolean> {
-    const r = await this.m.getRepository(OutboundDocument).update(
-      { id, status: 'pending' },
-      {
-        attempts,
-        status: 'delivered',
-        deliveredAt: at,
-        ...(fetched ? { fetchedAt: at } : { lastError: null }),
-      },
+    // one prepared statement (TypeORM's update writes the count into the SQL on SQLite)
+    const [a, b, c, d] = placeholders(this.m.connection, 4);
+    const rows = await this.m.query<unknown>(
+      `UPDATE outbound_documents SET attempts = ${a}, status = 'delivered', delivered_at = ${b}, ${fetched ? 'fetched_at' : 'last_error'} = ${c} WHERE id = ${d} AND status = 'pending' RETURNING id`,
+      [attempts, at, fetched ? at : null, id],
     );
-    return !!r.affected;
+    return returned(rows).length > 0;
   }
 
   /** A try that did not reach the partner: counted, with why; it stays pending for the next. */

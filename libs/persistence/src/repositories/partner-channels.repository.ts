@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { EntityNotFoundError, type EntityManager } from 'typeorm';
 import { TradingPartner } from '../entities/trading-partner.entity';
 import { managerOf, type Db } from './db';
+import { selectRows } from './rows';
 
 export type SftpHealth = NonNullable<TradingPartner['sftpHealth']>;
 
@@ -16,17 +17,19 @@ export class PartnerChannels {
   }
 
   byId(id: string): Promise<TradingPartner> {
-    return this.m.getRepository(TradingPartner).findOneByOrFail({ id });
+    return this.one(id, []);
   }
 
   /** With its sealed webhook secret, to sign what is pushed. */
   withWebhookSecret(id: string): Promise<TradingPartner> {
-    return this.m
-      .getRepository(TradingPartner)
-      .createQueryBuilder('p')
-      .addSelect('p.webhookSecret')
-      .where('p.id = :id', { id })
-      .getOneOrFail();
+    return this.one(id, ['webhookSecret']);
+  }
+
+  /** Read for every document of the hot path: one prepared statement, no query builder. */
+  private async one(id: string, hidden: Array<keyof TradingPartner>): Promise<TradingPartner> {
+    const [partner] = await selectRows(this.m, TradingPartner, { id }, { hidden });
+    if (!partner) throw new EntityNotFoundError(TradingPartner, { id });
+    return partner;
   }
 
   /** With its sealed SFTP settings. */

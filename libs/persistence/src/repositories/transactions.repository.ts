@@ -1,7 +1,8 @@
-import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { EntityNotFoundError, In, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
 import { managerOf, type Db } from './db';
+import { insertRows, selectRows } from './rows';
 
 /** Rows a statement: sixteen columns each stays far below SQLite's limit of bound variables. */
 const BATCH = 200;
@@ -20,8 +21,10 @@ export class Transactions {
     return this.m.getRepository(TransactionSet).create(fields);
   }
 
-  byId(id: string): Promise<TransactionSet> {
-    return this.m.getRepository(TransactionSet).findOneByOrFail({ id });
+  async byId(id: string): Promise<TransactionSet> {
+    const [row] = await selectRows(this.m, TransactionSet, { id });
+    if (!row) throw new EntityNotFoundError(TransactionSet, { id });
+    return row;
   }
 
   /** The row while it is in this status, else null. */
@@ -34,25 +37,23 @@ export class Transactions {
     return this.m.getRepository(TransactionSet).findOneBy({ id, partnerId });
   }
 
+  /** Whether the transaction is the partner's (its id read, nothing else). */
+  async isPartners(id: string, partnerId: string): Promise<boolean> {
+    return (await selectRows(this.m, TransactionSet, { id, partnerId }, { select: ['id'] })).length > 0;
+  }
+
   ofInterchange(interchangeId: string): Promise<TransactionSet[]> {
     return this.m.getRepository(TransactionSet).findBy({ interchangeId });
   }
 
+  /** The row as given; created_at and updated_at are the database's, and not read back. */
   async insert(row: TransactionSet): Promise<void> {
-    await this.m.getRepository(TransactionSet).insert(row as Fields);
+    await insertRows(this.m, TransactionSet, [row]);
   }
 
-  /**
-   * Many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000. Copies:
-   * TypeORM writes the values the database returns (created_at…) back into the objects it was
-   * given, matched by position, and the database need not return a multi-row insert in order;
-   * the rows' ids were seen swapping.
-   */
+  /** Many rows a statement: a file of 70,000 sets is a few hundred inserts, not 70,000. */
   async insertMany(rows: TransactionSet[]): Promise<void> {
-    for (let k = 0; k < rows.length; k += BATCH)
-      await this.m
-        .getRepository(TransactionSet)
-        .insert(rows.slice(k, k + BATCH).map((r) => ({ ...r })) as Fields[]);
+    await insertRows(this.m, TransactionSet, rows);
   }
 
   async deleteMany(ids: string[]): Promise<void> {

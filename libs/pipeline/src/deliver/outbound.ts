@@ -131,7 +131,7 @@ export class OutboundComposer {
     const doc = this.check(partner, input);
     if (input.inReplyTo) {
       // an answer to another partner's document would leak that it exists: same error as none
-      if (!(await new Transactions(m).ofPartner(input.inReplyTo, partner.id)))
+      if (!(await new Transactions(m).isPartners(input.inReplyTo, partner.id)))
         throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
           { path: '/inReplyTo', message: 'not a transaction of this partner' },
         ]);

@@ -65,10 +65,11 @@ export class DuplicateCheck {
     const sets = [...new Set(rows.map((r) => r.setId))];
     const pos = [...new Set(rows.flatMap((r) => (r.poNumber && byPoNumber(r.setId) ? [r.poNumber] : [])))];
     const controls = [...new Set(rows.map((r) => r.controlNumber))];
+    const groups = [...new Set(rows.map((r) => r.groupControl))];
     const [p, i] = [this.partner.id, this.interchange.id];
     const earlier = [
       ...(await this.lookups.earlierByPoNumber(p, i, sets, pos)),
-      ...(await this.lookups.earlierByControlNumber(p, i, sets, controls)),
+      ...(await this.lookups.earlierByControlNumber(p, i, sets, controls, groups)),
     ];
     const found = earlierMatches(rows, earlier);
     rows.forEach((row, k) => {
