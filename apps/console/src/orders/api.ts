@@ -1,5 +1,6 @@
 import type {
   AckState,
+  MatchOutcome,
   AckView,
   OrderThread as ContractThread,
   ThreadDocument as ContractDocument,
@@ -66,6 +67,15 @@ export const ordersApi = {
     ),
   thread: (partnerId: string, po: string) =>
     call<OrderThread>('GET', `/v1/console/orders/${encodeURIComponent(partnerId)}/${encodeURIComponent(po)}`),
+};
+
+/** How a partner's 856 or 810 compared with the PO, in words. */
+export const MATCH_LABELS: Record<MatchOutcome, string> = {
+  pending: 'Being checked',
+  matched: 'Matches the order, in the ERP',
+  mismatched: 'Held: does not match the order',
+  accepted: 'In the ERP, mismatches let through',
+  no_po: 'Held: no such order',
 };
 
 export const ACK_LABELS: Record<AckState, string> = {

@@ -2,7 +2,7 @@ import { ErrorAlert, Loading } from '../components/Notice';
 import { PageTitle } from '../components/PageTitle';
 import { TestBadge } from '../components/TestBadge';
 import { formatDateTime } from '../format';
-import { ACK_LABELS, ordersApi } from '../orders/api';
+import { ACK_LABELS, MATCH_LABELS, ordersApi } from '../orders/api';
 import { useLoad } from '../useLoad';
 
 const DIRECTION = { in: 'from partner', out: 'to partner' } as const;
@@ -33,6 +33,7 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
                   <th scope="col">Control number</th>
                   <th scope="col">Status</th>
                   <th scope="col">Acknowledgment</th>
+                  <th scope="col">Checked against the order</th>
                 </tr>
               </thead>
               <tbody>
@@ -55,6 +56,17 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
                         </ul>
                       )}
                       {d.resentAs && <div className="muted">resent</div>}
+                    </td>
+                    <td>
+                      {d.match ? MATCH_LABELS[d.match.outcome] : '—'}
+                      {d.match?.receiptId && <div className="mono">{d.match.receiptId}</div>}
+                      {d.match && d.match.mismatches.length > 0 && (
+                        <ul className="plain">
+                          {d.match.mismatches.map((m) => (
+                            <li key={m}>{m}</li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                   </tr>
                 ))}
