@@ -56,14 +56,8 @@ function functionalAck(
 }
 
 /** The end of a 997 that accepts its one set, and of one that rejects it. */
-const ACCEPTED = [
-  ['AK5', 'A'],
-  ['AK9', 'A', '1', '1', '1'],
-];
-const REJECTED = [
-  ['AK5', 'R', '5'],
-  ['AK9', 'R', '1', '1', '0'],
-];
+const ACCEPTED = ['AK5*A', 'AK9*A*1*1*1'];
+const REJECTED = ['AK5*R*5', 'AK9*R*1*1*0'];
 
 /** What the translate stage matched the answer to (the outcome carries it when there was one). */
 function reconciledOf(r: { outcome?: object }): Reconciled[] | undefined {
@@ -116,11 +110,14 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
   /** The partner's file, posted and waited for: translated, and matched to what we sent. */
   const answer = (file: Buffer) => pipeline.submit(partner, file, 'http', { wait: true });
 
-  /** A 997 about one 855 we sent: AK1 and AK2 name it, then `segments` (AK3/AK4, AK5, AK9). */
-  const ackOf = (sent: Sent, ...segments: string[][]) =>
+  /** A 997 about one 855 we sent: AK1 and AK2 name it, then `segments` as X12 (AK3/AK4, AK5, AK9). */
+  const ackOf = (sent: Sent, ...segments: string[]) =>
     functionalAck(nextIsa(), (b) =>
       segments.reduce(
-        (x, [id, ...elements]) => x.seg(id!, ...elements),
+        (x, text) => {
+          const [id, ...elements] = text.split('*');
+          return x.seg(id!, ...elements);
+        },
         b.seg('AK1', 'PR', sent.gs06).seg('AK2', '855', sent.st02),
       ),
     );
@@ -159,15 +156,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a 997 partly accepting (AK5 E) keeps the errors it noted, in words, at our segment', async () => {
     const sent = await send855();
-    await answer(
-      ackOf(
-        sent,
-        ['AK3', 'PO1', '4', '', '8'],
-        ['AK4', '4', '212', '4', '4.5'],
-        ['AK5', 'E'],
-        ['AK9', 'E', '1', '1', '1'],
-      ),
-    );
+    await answer(ackOf(sent, 'AK3*PO1*4**8', 'AK4*4*212*4*4.5', 'AK5*E', 'AK9*E*1*1*1'));
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('accepted_with_errors');
     expect(doc.ackReasons).toEqual([
@@ -185,15 +174,7 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
 
   it('a 997 rejecting our 855 says why and raises a rejected event', async () => {
     const sent = await send855();
-    await answer(
-      ackOf(
-        sent,
-        ['AK3', 'BAK', '2', '', '8'],
-        ['AK4', '2', '587', '7', 'AC'],
-        ['AK3', 'ZZZ', '5', '', '1'],
-        ...REJECTED,
-      ),
-    );
+    await answer(ackOf(sent, 'AK3*BAK*2**8', 'AK4*2*587*7*AC', 'AK3*ZZZ*5**1', ...REJECTED));
     const doc = await docOf(sent.document.id);
     expect(doc.ackStatus).toBe('rejected');
     expect(doc.ackReasons!.map((x) => x.message)).toEqual([
