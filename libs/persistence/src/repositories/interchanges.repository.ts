@@ -1,3 +1,4 @@
+import { NotFoundError } from '@edi/contracts';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { placeholders } from '../data-source';
@@ -65,7 +66,7 @@ export class Interchanges {
       any = true;
       for (let k = 0; k < c.length; k += pieceBytes) yield c.subarray(k, k + pieceBytes);
     }
-    if (!any) throw new Error(`interchange ${id} has no stored payload`);
+    if (!any) throw new NotFoundError(`interchange ${id} has no stored payload`);
   }
 
   private async wholePayload(id: string): Promise<Buffer | undefined> {
