@@ -77,6 +77,17 @@ describe('acknowledgments', () => {
     expect(find(tx.segments, 'AK9')).toEqual([['R', '4', '1', '0', '5', '4']]);
   });
 
+  it('rejects every set of a group rejected for a fault of its own: AK5 R agrees with AK9 R', () => {
+    const b = x12().isa().gs();
+    for (const po of ['PO1', 'PO2'])
+      b.st('850').seg('BEG', '00', 'SA', po, '', '20240131').seg('PO1', '1', '1', 'EA').seg('CTT', '1').se();
+    const input = b.ge({ count: '3' }).iea().build();
+    const tx = ackOf(input).interchanges[0]!.groups[0]!.transactions[0]!;
+    // both sets are clean on their own; GE01 says 3 where the group holds 2
+    expect(find(tx.segments, 'AK5')).toEqual([['R'], ['R']]);
+    expect(find(tx.segments, 'AK9')).toEqual([['R', '3', '2', '0', '5']]);
+  });
+
   it('points AK3/AK4 at the segment and element in error, with a copy of the data', () => {
     const text = x12()
       .isa()

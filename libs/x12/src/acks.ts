@@ -81,8 +81,11 @@ function functionalAck(
   segments.push(
     seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
   );
+  // a group rejected for a fault of its own (AK9 R): none of its sets is taken, and each AK5 says so
+  const rejected = groupRejected(group);
   for (const tx of group.transactions)
-    for (const s of transactionResponse(tx, is999, v5010, version)) segments.push(s);
+    for (const s of transactionResponse(rejected ? { ...tx, status: 'R' } : tx, is999, v5010, version))
+      segments.push(s);
   segments.push(seg('AK9', ...groupResponse(group)));
   const st02 = '0001';
   const transaction: TransactionNode = {
@@ -174,13 +177,22 @@ function elementCode(issue: X12Issue, is999: boolean, version: string): string {
   return issue.ak4!;
 }
 
+/**
+ * A group-level fault (an error with an AK905 code: GE01 wrong, GE02 not GS06, GE missing, GS08 no
+ * version…) rejects the whole group: AK901 R, and no set of it is accepted or processed, whatever
+ * its own AK5 would have been. The partner then resends the group, so taking any of its sets would
+ * take them twice.
+ */
+export function groupRejected(group: Pick<GroupResult, 'issues'>): boolean {
+  return group.issues.some((i) => i.ak9 && i.severity === 'error');
+}
+
 /** AK9: A/E/P/R, included (GE01), received, accepted, and group error codes. */
 function groupResponse(group: GroupResult): string[] {
   const txs = group.transactions;
   const accepted = txs.filter((t) => t.status !== 'R').length;
-  const groupErrors = group.issues.filter((i) => i.ak9 && i.severity === 'error');
   let status: AckStatus | 'P';
-  if (groupErrors.length || (txs.length > 0 && accepted === 0)) status = 'R';
+  if (groupRejected(group) || (txs.length > 0 && accepted === 0)) status = 'R';
   else if (accepted < txs.length) status = 'P';
   else if (txs.some((t) => t.status === 'E') || group.issues.length) status = 'E';
   else status = 'A';

@@ -105,7 +105,8 @@ describe('envelope rules', () => {
         'ST*997*0001',
         'AK1*PO*1',
         'AK2*850*0001',
-        'AK5*A',
+        // the group is rejected, so its set is too, however clean on its own
+        'AK5*R',
         'AK9*R*1*1*0*2',
       ]);
     });

@@ -6,10 +6,22 @@ import {
   type TradingPartner,
   type TransactionSet,
 } from '@edi/persistence';
+import type { X12Issue } from '@edi/x12';
 import type { EntityManager } from 'typeorm';
 import { DuplicateCheck } from './duplicate-check';
+import type { GroupVerdicts } from './group-verdicts';
 import type { SavedSet } from './outcome';
 import { businessKeys, poNumberOf } from '../threads/business-keys';
+
+/** A written row whose group was still open: its GE may yet reject it. */
+interface Unsettled {
+  id: string;
+  setIndex: number;
+  issues: unknown[];
+}
+
+/** The statuses a set of a group rejected after it was written may have. */
+const TAKEN = ['translated', 'erp_pending', 'receiving', 'held'] as const;
 
 /** The sets a partner sends about a PO of ours: linked to its thread by the PO they name. */
 const RECEIVED: ReadonlySet<string> = new Set(['856', '810']);
@@ -18,10 +30,13 @@ const RECEIVED: ReadonlySet<string> = new Set(['856', '810']);
  * The rows of one file's sets, written batch by batch while the file is read, so the stage holds a
  * batch of documents, never the file's. An interchange of the file that turns out not accepted
  * (TA1 rejection, a repeated ISA13) has its rows taken back, inside the same database transaction.
+ * A set whose functional group is rejected (AK9 R) is written rejected with the group's reason, or
+ * moved to rejected when its group's GE comes in a later piece than the set.
  */
 export class SetRows {
   private pending: Translation[] = [];
   private readonly saved: Array<SavedSet & { interchangeIndex: number }> = [];
+  private unsettled: Unsettled[] = [];
   private readonly refused = new Set<number>();
   private readonly rules: DuplicateCheck;
   private readonly transactions: Transactions;
@@ -31,6 +46,7 @@ export class SetRows {
     private readonly partner: TradingPartner,
     private readonly interchange: Interchange,
     private readonly toErp: boolean,
+    private readonly verdicts: GroupVerdicts,
   ) {
     this.rules = new DuplicateCheck(m, partner, interchange);
     this.transactions = new Transactions(m);
@@ -42,12 +58,18 @@ export class SetRows {
 
   /** Writes the sets read so far (those of a refused interchange are dropped). */
   async flush(): Promise<void> {
+    await this.settle();
     const batch = this.pending.filter((t) => !this.refused.has(t.interchangeIndex));
     this.pending = [];
     const rows = batch.map((t) => ({
       row: newRow(this.transactions.create(), this.partner, this.interchange, t),
       interchangeIndex: t.interchangeIndex,
+      setIndex: t.setIndex,
     }));
+    for (const { row, setIndex } of rows) {
+      const reason = this.verdicts.reasonFor(setIndex);
+      if (reason) reject(row, reason);
+    }
     await this.rules.mark(rows);
     for (const { row } of rows) {
       if (row.status !== 'translated') continue;
@@ -58,7 +80,30 @@ export class SetRows {
     }
     await this.transactions.insertMany(rows.map((r) => r.row));
     await this.recordKeys(rows.map((r) => r.row));
-    for (const { row, interchangeIndex } of rows) this.saved.push({ ...pick(row), interchangeIndex });
+    for (const { row, interchangeIndex, setIndex } of rows) {
+      this.saved.push({ ...pick(row), interchangeIndex });
+      if (setIndex >= this.verdicts.settledBelow && row.status !== 'rejected')
+        this.unsettled.push({ id: row.id, setIndex, issues: row.issues ?? [] });
+    }
+  }
+
+  /** Rows written before their group's GE was read: those of a group since rejected become rejected. */
+  private async settle(): Promise<void> {
+    const open: Unsettled[] = [];
+    for (const u of this.unsettled) {
+      if (u.setIndex >= this.verdicts.settledBelow) {
+        open.push(u);
+        continue;
+      }
+      const reason = this.verdicts.reasonFor(u.setIndex);
+      if (!reason) continue;
+      const issues = [reason, ...u.issues];
+      const fields = { status: 'rejected' as const, issues: issues as X12Issue[] };
+      if (!(await this.transactions.move(u.id, TAKEN, fields))) continue;
+      const saved = this.saved.find((s) => s.id === u.id);
+      if (saved) saved.status = 'rejected';
+    }
+    this.unsettled = open;
   }
 
   /** The invoice numbers, shipment ids, SSCCs and POs of the batch's 856s and 810s, to find their threads by. */
@@ -75,6 +120,8 @@ export class SetRows {
     this.rules.forget(interchangeIndex);
     const ids = this.saved.filter((s) => s.interchangeIndex === interchangeIndex).map((s) => s.id);
     await this.transactions.deleteMany(ids);
+    const gone = new Set(ids);
+    this.unsettled = this.unsettled.filter((u) => !gone.has(u.id));
     if (ids.length) {
       const kept = this.saved.filter((s) => s.interchangeIndex !== interchangeIndex);
       this.saved.length = 0;
@@ -95,6 +142,12 @@ function pick(r: SavedSet): SavedSet {
     status: r.status,
     duplicateOf: r.duplicateOf,
   };
+}
+
+/** A set of a rejected group: not taken, whatever its own check said; the group's reason first. */
+function reject(row: TransactionSet, reason: X12Issue): void {
+  row.status = 'rejected';
+  row.issues = [reason, ...(row.issues ?? [])];
 }
 
 /** A set's row as translated; the duplicate rules may still hold it. */

@@ -20,6 +20,7 @@ import {
   repeatedIsa13,
   type Verdict,
 } from './envelope-policy';
+import { GroupVerdicts } from './group-verdicts';
 import { summary, type SavedSet, type TranslateOutcome } from './outcome';
 import { SetRows } from './set-rows';
 import { PartnerAnswers } from '../reconcile/partner-answers';
@@ -91,7 +92,8 @@ export class TranslateStage {
   ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
     const results: InterchangeResult[] = [];
     const verdicts: Verdict[] = [];
-    const sets = new SetRows(m, partner, interchange, this.toErp(partner));
+    const groups = new GroupVerdicts();
+    const sets = new SetRows(m, partner, interchange, this.toErp(partner), groups);
     let judged = 0;
     const judgeAndFlush = async () => {
       for (; judged < results.length; judged++) {
@@ -105,7 +107,7 @@ export class TranslateStage {
     };
     await readX12(
       raw,
-      guideHandler(this.maps, answers.watch({ onInterchange: (r) => void results.push(r) }), {
+      guideHandler(this.maps, groups.watch(answers.watch({ onInterchange: (r) => void results.push(r) })), {
         partner: partner.mapProfile ?? undefined,
         onDocument: (t) => {
           sets.add(t);
