@@ -180,4 +180,53 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
     for (const q of ['invoice=INV-2', 'shipment=SH-1', 'sscc=000123450000000025', 'po=PO-IN-1'])
       expect(await get(`/v1/orders?${q}`)).toEqual({ items: [{ poNumber: 'PO-IN-1' }] });
   });
+
+  it('hands an over-shipping 856 over all the same for a partner whose rule accepts mismatches, noting them', async () => {
+    const lenient = await createPartner(svc.url, ADMIN, {
+      isaId: 'LENIENTSUP',
+      erpCustomerId: 'V-LEN',
+      rules: { onInboundMismatch: 'accept' },
+    });
+    const ours = await fetch(`${svc.url}/v1/documents/850`, {
+      method: 'POST',
+      headers: { 'x-api-key': lenient.key, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        purchaseOrder: {
+          purpose: '00',
+          type: 'SA',
+          number: 'PO-IN-1',
+          date: '2026-12-01',
+          lines: [
+            { lineNumber: '1', quantity: 12, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1' },
+            { lineNumber: '2', quantity: 10, unitOfMeasure: 'EA', unitPrice: 31, buyerPartNumber: 'B-2' },
+          ],
+        },
+      }),
+    });
+    expect(ours.status).toBe(201);
+    // the same fixture from another sender: its own thread of PO-IN-1
+    const text = fixture('856-over-shipped.x12').replace(
+      /INBOUNDSUP( *)/g,
+      (_, pad: string) => `LENIENTSUP${pad}`,
+    );
+    const [set] = await sendEdi(svc.url, lenient.key, text);
+    let tx: Tx;
+    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
+      const r = await fetch(`${svc.url}/v1/transactions/${set!.id}`, {
+        headers: { 'x-api-key': lenient.key },
+      });
+      tx = (await r.json()) as Tx;
+      if (tx.status !== 'receiving' || Date.now() > end) break;
+    }
+    expect(tx.status).toBe('accepted');
+    expect(erp.state.receipts.get(`${lenient.id}:SH-1:PO-IN-1`)?.receiptNo).toBe(tx.erpRef);
+    expect(tx.issues).toEqual([
+      {
+        code: 'INBOUND_MISMATCH',
+        severity: 'warning',
+        message:
+          "line 2 (B-2): shipped 12, ordered 10 (let through: the partner's onInboundMismatch is accept)",
+      },
+    ]);
+  });
 });
