@@ -108,3 +108,46 @@ export function returned<R = Record<string, unknown>>(result: unknown): R[] {
   const list = result as unknown[];
   return (Array.isArray(list[0]) ? list[0] : list) as R[];
 }
+
+/**
+ * Sets these properties on the rows where each `where` property equals its value (or is one of a
+ * list), with the update-date column set to now, as TypeORM's update() does; how many rows it
+ * changed. One prepared statement per shape.
+ */
+export async function updateRows<T extends ObjectLiteral>(
+  m: EntityManager,
+  target: EntityTarget<T>,
+  where: Partial<Record<keyof T & string, string | readonly string[]>>,
+  fields: Partial<T>,
+): Promise<number> {
+  const meta = m.connection.getMetadata(target);
+  const sets = meta.columns.filter((c) => c.getEntityValue(fields) !== undefined);
+  const keys = Object.keys(where) as Array<keyof T & string>;
+  const sizes = keys.map((k) => {
+    const v = where[k];
+    return typeof v === 'string' ? 0 : v!.length;
+  });
+  const key = `${m.connection.options.type} update ${meta.tableName} ${sets.map((c) => c.databaseName).join(',')} ${keys.join(',')} ${sizes.join(',')}`;
+  let sql = statements.get(key);
+  if (!sql) {
+    const marks = placeholders(m.connection, sets.length + sizes.reduce((n, s) => n + Math.max(s, 1), 0));
+    let at = 0;
+    const assignments = sets.map((c) => `"${c.databaseName}" = ${marks[at++]}`);
+    const stamp = meta.updateDateColumn;
+    if (stamp && !sets.includes(stamp)) assignments.push(`"${stamp.databaseName}" = CURRENT_TIMESTAMP`);
+    const conditions = keys.map((k, i) => {
+      const column = `"${columnOf(meta.columns, k).databaseName}"`;
+      if (!sizes[i]) return `${column} = ${marks[at++]}`;
+      return `${column} IN (${marks.slice(at, (at += sizes[i])).join(', ')})`;
+    });
+    const id = meta.primaryColumns[0]!.databaseName;
+    sql = `UPDATE "${meta.tableName}" SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING "${id}"`;
+    statements.set(key, sql);
+  }
+  const driver = m.connection.driver;
+  const rows = await m.query<unknown>(sql, [
+    ...sets.map((c): unknown => driver.preparePersistentValue(c.getEntityValue(fields), c) as unknown),
+    ...keys.flatMap((k) => where[k]!),
+  ]);
+  return returned(rows).length;
+}

@@ -1,8 +1,8 @@
-import { EntityNotFoundError, In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { EntityNotFoundError, In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
 import { managerOf, type Db } from './db';
-import { insertRows, selectRows } from './rows';
+import { insertRows, selectRows, updateRows } from './rows';
 
 /** Rows a statement: sixteen columns each stays far below SQLite's limit of bound variables. */
 const BATCH = 200;
@@ -70,15 +70,14 @@ export class Transactions {
     from: TransactionStatus | readonly TransactionStatus[],
     fields: Fields,
   ): Promise<boolean> {
-    const status = typeof from === 'string' ? from : In([...from]);
-    const where: FindOptionsWhere<TransactionSet> = { id, status };
-    const r = await this.m.getRepository(TransactionSet).update(where, fields);
-    return !!r.affected;
+    return (
+      (await updateRows(this.m, TransactionSet, { id, status: from }, fields as Partial<TransactionSet>)) > 0
+    );
   }
 
   /** The status of an outbound transaction once its document reached the partner. */
   async delivered(id: string): Promise<void> {
-    await this.m.getRepository(TransactionSet).update({ id }, { status: 'delivered' });
+    await updateRows(this.m, TransactionSet, { id }, { status: 'delivered' });
   }
 
   /** The inbound set of the partner that the ERP order `erpRef` belongs to (unique index). */
