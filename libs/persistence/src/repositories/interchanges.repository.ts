@@ -1,10 +1,11 @@
 import { NotFoundError } from '@edi/contracts';
-import type { EntityManager } from 'typeorm';
+import { EntityNotFoundError, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { placeholders } from '../data-source';
 import { Interchange, type InterchangeStatus } from '../entities/interchange.entity';
 import { managerOf, type Db } from './db';
 import { storedChunks } from './payload-chunks.repository';
+import { selectRows, updateRows } from './rows';
 
 /** Received files: their rows and raw bytes, and the claims that move them through translation. */
 export class Interchanges {
@@ -14,8 +15,10 @@ export class Interchanges {
     this.m = managerOf(db);
   }
 
-  byId(id: string): Promise<Interchange> {
-    return this.m.getRepository(Interchange).findOneByOrFail({ id });
+  async byId(id: string): Promise<Interchange> {
+    const [row] = await selectRows(this.m, Interchange, { id });
+    if (!row) throw new EntityNotFoundError(Interchange, { id });
+    return row;
   }
 
   /** The interchange a partner sent with this Idempotency-Key, if any (unique index). */
@@ -89,17 +92,12 @@ export class Interchanges {
     issues?: unknown[] | null,
   ): Promise<boolean> {
     const set = issues === undefined ? { status: to } : { status: to, issues };
-    const r = await this.m
-      .getRepository(Interchange)
-      .update({ id, status: from }, set as QueryDeepPartialEntity<Interchange>);
-    return !!r.affected;
+    return (await updateRows(this.m, Interchange, { id, status: from }, set)) > 0;
   }
 
   /** The outcome of a translation: its status and the findings of every interchange of the file. */
   async finish(id: string, status: InterchangeStatus, issues: unknown[]): Promise<void> {
     // update, not save(): save() reads the row back first, a round trip for nothing
-    await this.m
-      .getRepository(Interchange)
-      .update({ id }, { status, issues } as QueryDeepPartialEntity<Interchange>);
+    await updateRows(this.m, Interchange, { id }, { status, issues });
   }
 }
