@@ -47,22 +47,22 @@ export default tseslint.config(
     },
   },
   {
-    // libs/x12 is pure: it imports nothing of ours and no framework.
+    // libs/x12 is pure: of ours it imports only libs/contracts (a leaf: DomainError), and no framework.
     files: ['libs/x12/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@nestjs/*', '@edi/*', '**/apps/**', 'typeorm', 'bullmq'] },
+        { patterns: ['@nestjs/*', '@edi/*', '!@edi/contracts', '**/apps/**', 'typeorm', 'bullmq'] },
       ],
     },
   },
   {
-    // libs/as2 is AS2's wire format and S/MIME only: no framework, no database, nothing of ours.
+    // libs/as2 is AS2's wire format and S/MIME only: no framework, no database, of ours only libs/contracts.
     files: ['libs/as2/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@nestjs/*', '@edi/*', '**/apps/**', 'typeorm', 'bullmq'] },
+        { patterns: ['@nestjs/*', '@edi/*', '!@edi/contracts', '**/apps/**', 'typeorm', 'bullmq'] },
       ],
     },
   },
@@ -105,6 +105,16 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     ignores: ['libs/x12/**', 'libs/mapping/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/apps/**'] }] },
+  },
+  {
+    // libs/contracts is the leaf everything may import: it imports nothing, not even a package.
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'libs/contracts imports only its own files' }] },
+      ],
+    },
   },
   {
     // settings come from the one schema in libs/config, read at start; nothing else reads the environment

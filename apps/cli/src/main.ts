@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { X12Error } from '@edi/x12';
+import { DomainError } from '@edi/contracts';
 import { UsageError } from './io';
 
 /**
@@ -223,8 +223,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
+    // a DomainError (an X12Error, a MapError, a ConfigError…) is a known condition: its message says it
     const known =
-      e instanceof X12Error ||
+      e instanceof DomainError ||
       e instanceof UsageError ||
       e instanceof SyntaxError ||
       (e as NodeJS.ErrnoException).code;

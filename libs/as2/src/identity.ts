@@ -1,16 +1,18 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Identity } from './cms';
+import { As2IdentityError } from './errors';
 
 /** Our key and certificate from PEM text; the key must be the certificate's. */
 export function identityFromPem(keyPem: string | Buffer, certPem: string | Buffer): Identity {
   const key = createPrivateKey(keyPem);
   const certificate = new X509Certificate(certPem);
   if (!certificate.checkPrivateKey(key))
-    throw new Error(
+    throw new As2IdentityError(
       `the AS2 key does not belong to the certificate ${certificate.subject.replace(/\n/g, ', ')}`,
     );
-  if (key.asymmetricKeyType !== 'rsa') throw new Error('the AS2 key must be RSA (what S/MIME partners use)');
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new As2IdentityError('the AS2 key must be RSA (what S/MIME partners use)');
   return { key, certificate };
 }
 
@@ -40,18 +42,19 @@ export function loadIdentities(
 ): OurIdentities | null {
   const pair = (key: string | undefined, cert: string | undefined, what: string): Identity | null => {
     if (!key && !cert) return null;
-    if (!key || !cert) throw new Error(`${what}: both the key file and the certificate file must be set`);
+    if (!key || !cert)
+      throw new As2IdentityError(`${what}: both the key file and the certificate file must be set`);
     try {
       return identityFromPem(read(key), read(cert));
     } catch (e) {
-      throw new Error(`${what} (${key}, ${cert}): ${(e as Error).message}`);
+      throw new As2IdentityError(`${what} (${key}, ${cert}): ${(e as Error).message}`);
     }
   };
   const current = pair(files.keyFile, files.certFile, 'EDI_AS2_KEY_FILE / EDI_AS2_CERT_FILE');
   const next = pair(files.nextKeyFile, files.nextCertFile, 'EDI_AS2_NEXT_KEY_FILE / EDI_AS2_NEXT_CERT_FILE');
   if (!current) {
     if (next)
-      throw new Error(
+      throw new As2IdentityError(
         'EDI_AS2_NEXT_KEY_FILE is set without EDI_AS2_KEY_FILE: the next identity needs a current one',
       );
     return null;

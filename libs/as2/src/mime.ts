@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { randomBytes } from 'node:crypto';
 
 /** A MIME entity (RFC 2045): its headers by lower-case name, and its body exactly as it came. */
@@ -14,8 +15,12 @@ export interface ContentType {
 }
 
 /** A MIME entity with too much wrong with it to read; the caller decides which disposition that is. */
-export class MimeError extends Error {
+export class MimeError extends DomainError<'mime_malformed'> {
   override readonly name = 'MimeError';
+
+  constructor(message: string) {
+    super('mime_malformed', message);
+  }
 }
 
 /** Headers up to the first empty line (CRLF, or a bare LF from a careless sender), folded lines joined. */

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
@@ -71,8 +72,12 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = processEnvironment())
 }
 
 /** A setting the schema refuses: the service does not start, the command does not run. */
-export class ConfigError extends Error {
+export class ConfigError extends DomainError<'config_invalid'> {
   override readonly name = 'ConfigError';
+
+  constructor(message: string) {
+    super('config_invalid', message);
+  }
 }
 
 /** edi-maps/ of the repository (from src or dist), or EDI_MAPS_DIR. */
@@ -84,7 +89,7 @@ export function mapsDir(config: Pick<AppConfig, 'EDI_MAPS_DIR'>): string {
   ];
   const found = candidates.find((d): d is string => !!d && existsSync(resolve(d, 'standard')));
   if (!found)
-    throw new Error(
+    throw new ConfigError(
       `edi-maps not found (looked in ${candidates.filter(Boolean).join(', ')}); set EDI_MAPS_DIR`,
     );
   return found;

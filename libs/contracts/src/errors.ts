@@ -2,6 +2,11 @@
  * What went wrong, as a code a program can act on. Libraries throw a DomainError subclass for
  * every condition they know; only the API's exception filter knows which HTTP status each code
  * is (a table there), so a library never speaks HTTP and a controller never translates by hand.
+ *
+ * These are the codes any part may use. A library's own error class adds codes of its own
+ * (X12Error's ISA_TRUNCATED…, ErpError's erp_unavailable…, As2Error's MDN words), listed beside
+ * the class; the table gives each one that can reach HTTP its status. This file imports nothing,
+ * so libs/x12 and libs/as2, which depend on nothing else of ours, can extend DomainError.
  */
 export const ERROR_CODES = [
   /** The input is not acceptable as it is; `problems` says where. */
@@ -22,6 +27,8 @@ export const ERROR_CODES = [
   'disabled',
   /** Something we depend on (database, Redis, ERP) does not answer. */
   'unavailable',
+  /** This process is not set up for what was asked (a setting or a partner's settings missing). */
+  'misconfigured',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -31,12 +38,13 @@ export interface DomainErrorOptions {
   cause?: unknown;
 }
 
-export class DomainError extends Error {
+/** `C`: the codes of a subclass; a plain DomainError carries one of ERROR_CODES. */
+export class DomainError<C extends string = ErrorCode> extends Error {
   readonly problems?: readonly unknown[];
   readonly retryAfterSeconds?: number;
 
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     options: DomainErrorOptions = {},
   ) {

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { processEnvironment } from '@edi/config';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -54,7 +55,7 @@ export function partnerErp(
   transport?: FetchLike,
 ): ResilientErp {
   const refused = allowedHosts && refusedHost(config, allowedHosts);
-  if (refused) throw new Error(refused);
+  if (refused) throw new DomainError('misconfigured', refused);
   return new ResilientErp(
     new HttpErpAdapter(
       HttpErpConfig.parse(withEnvironment(config, processEnvironment(), PARTNER_ENV)),

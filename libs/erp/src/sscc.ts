@@ -1,3 +1,5 @@
+import { DomainError } from '@edi/contracts';
+
 /** GS1 mod-10 check digit over the digits given (weights 3,1,3… from the right). */
 export function gs1CheckDigit(digits: string): string {
   let sum = 0;
@@ -8,7 +10,8 @@ export function gs1CheckDigit(digits: string): string {
 /** SSCC-18: extension digit, GS1 company prefix and serial reference (17 digits together), then the check digit. */
 export function sscc18(extension: number, companyPrefix: string, serial: number): string {
   const body = `${extension}${companyPrefix}${String(serial).padStart(16 - companyPrefix.length, '0')}`;
-  if (!/^\d{17}$/.test(body)) throw new Error(`SSCC body must be 17 digits, got ${body}`);
+  if (!/^\d{17}$/.test(body))
+    throw new DomainError('misconfigured', `SSCC body must be 17 digits, got ${body}`);
   return body + gs1CheckDigit(body);
 }
 

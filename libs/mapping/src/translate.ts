@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import {
   envelopeStamp,
   isaHeader,
@@ -151,11 +152,14 @@ function transaction(
   partner?: string,
 ): TransactionNode {
   const version = registry.resolveVersion(doc.transactionSet, doc.version);
-  if (!version) throw new Error(`no map for transaction set ${doc.transactionSet}`);
+  if (!version) throw new DomainError('unprocessable', `no map for transaction set ${doc.transactionSet}`);
   const map = registry.get(doc.transactionSet, version, partner);
   const body = doc[map.document];
   if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw new Error(`document has no "${map.document}" object for a ${doc.transactionSet}`);
+    throw new DomainError(
+      'unprocessable',
+      `document has no "${map.document}" object for a ${doc.transactionSet}`,
+    );
   const segments = documentSegments(map, body);
   const control = doc.controlNumber || String(n + 1).padStart(4, '0');
   const implRef = typeof doc.implementationReference === 'string' ? [doc.implementationReference] : [];

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
@@ -7,14 +8,13 @@ import { inCidr, parseCidr, parseIp, refusedRange, type Cidr } from './ip-ranges
 export const OUTBOUND_ALLOW_VARIABLE = 'EDI_OUTBOUND_ALLOWED_HOSTS';
 
 /** An outbound call the policy will not make; the message says which address and why. */
-export class OutboundRefused extends Error {
+export class OutboundRefused extends DomainError<'OUTBOUND_REFUSED'> {
   override readonly name = 'OutboundRefused';
-  readonly code = 'OUTBOUND_REFUSED';
   constructor(
     message: string,
     readonly host: string,
   ) {
-    super(message);
+    super('OUTBOUND_REFUSED', message);
   }
 }
 
@@ -189,7 +189,8 @@ function bareHost(host: string): string {
 
 function parseEntry(text: string, variable: string): AllowEntry {
   const bad = () =>
-    new Error(
+    new DomainError(
+      'misconfigured',
       `${variable}: '${text}' is not a host name, *.domain, IP address or CIDR (each optionally with :port)`,
     );
   const portOf = (p: string | undefined) => {

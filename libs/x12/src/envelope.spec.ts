@@ -224,6 +224,15 @@ describe('envelope checks', () => {
     expect(r.interchanges).toHaveLength(2);
   });
 
+  it('a GE01 that is no count of 1 to 6 digits (N0 1/6) says so instead of comparing it', () => {
+    expect(only(x12().isa().gs().st().se().ge({ count: '0000001' }).iea().build())).toMatchObject({
+      code: 'GE01_MISMATCH',
+      ak9: '5',
+      element: 1,
+      message: "GE01 '0000001' is not a count of 1 to 6 digits (N0 1/6); the group has 1 transaction sets",
+    });
+  });
+
   it('compares ST02 as text (0001 and 00001 differ) and GS06 as a number (1 and 01 are the same)', () => {
     const v = '005010';
     expect(

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import type { ElementError, GroupError, SegmentError, Ta1Note, TransactionError } from './codes';
 
 /**
@@ -44,23 +45,40 @@ export interface X12Issue extends X12Location, AckCodes {
   omittedErrors?: number;
 }
 
+/** Why input cannot be read any further; the code an X12Error carries and its issue repeats. */
+export const X12_FATAL_CODES = [
+  /** The input holds no ISA at all. */
+  'NO_INTERCHANGE',
+  /** Something other than ISA where an interchange must begin (at the start, or after IEA). */
+  'ISA_EXPECTED',
+  /** The input ends inside the 106-byte ISA header. */
+  'ISA_TRUNCATED',
+  /** ISA does not have 16 elements followed by the component separator. */
+  'ISA_MALFORMED',
+  /** The byte after ISA's 3 letters cannot be the element separator (a letter, digit, space or line break). */
+  'ISA_ELEMENT_SEPARATOR',
+  /** The byte after ISA16 cannot be the segment terminator. */
+  'ISA_SEGMENT_TERMINATOR',
+  /** A segment longer than the reader's limit: the terminator is probably not what ISA says. */
+  'SEGMENT_TOO_LONG',
+] as const;
+export type X12FatalCode = (typeof X12_FATAL_CODES)[number];
+
 /**
  * Thrown when the input cannot be read any further (no ISA, delimiters that make no sense, a
  * segment without end). Carries the same location and ack codes as an issue, so a reader that
  * catches it can still answer with a TA1.
  */
-export class X12Error extends Error implements X12Location, AckCodes {
+export class X12Error extends DomainError<X12FatalCode> implements X12Location, AckCodes {
   override readonly name = 'X12Error';
-  readonly code: string;
   readonly offset?: number;
   readonly segmentIndex?: number;
   readonly segmentId?: string;
   readonly element?: number;
   readonly ta1?: Ta1Note;
 
-  constructor(code: string, message: string, where: X12Location & { ta1?: Ta1Note } = {}) {
-    super(`${message}${describeLocation(where)}`);
-    this.code = code;
+  constructor(code: X12FatalCode, message: string, where: X12Location & { ta1?: Ta1Note } = {}) {
+    super(code, `${message}${describeLocation(where)}`);
     this.offset = where.offset;
     this.segmentIndex = where.segmentIndex;
     this.segmentId = where.segmentId;

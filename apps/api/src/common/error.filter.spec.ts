@@ -1,16 +1,27 @@
 import { BadRequestException, HttpStatus } from '@nestjs/common';
+import { As2Error, As2IdentityError, MimeError } from '@edi/as2';
 import { StaffError } from '@edi/auth';
+import { ConfigError } from '@edi/config';
 import { ConflictError, DomainError, ERROR_CODES, InvalidInputError, NotFoundError } from '@edi/contracts';
+import { ErpError } from '@edi/erp';
+import { MapError } from '@edi/mapping';
+import { SecretError } from '@edi/persistence';
+import { DeliveryFailed } from '@edi/pipeline';
+import { OutboundRefused, SftpError } from '@edi/transport';
+import { X12_FATAL_CODES, X12Error, tokenizeBuffer } from '@edi/x12';
 import { HTTP_STATUS, errorBody } from './error.filter';
 
 describe('the error table', () => {
-  it('gives every domain error code an HTTP status, a 4xx unless something we depend on is down', () => {
+  it('gives every domain error code an HTTP status, a 4xx unless the fault is on our side', () => {
     for (const code of ERROR_CODES) {
-      const status = HTTP_STATUS[code];
+      const status: number = HTTP_STATUS[code];
       expect(status).toBeGreaterThanOrEqual(400);
-      expect(status < 500 || code === 'unavailable').toBe(true);
+      expect(status < 500 || code === 'unavailable' || code === 'misconfigured').toBe(true);
     }
-    expect(Object.keys(HTTP_STATUS).sort()).toEqual([...ERROR_CODES].sort());
+    for (const code of X12_FATAL_CODES) expect(HTTP_STATUS[code]).toBe(400);
+    expect(Object.keys(HTTP_STATUS).sort()).toEqual(
+      [...ERROR_CODES, ...X12_FATAL_CODES, 'map_invalid'].sort(),
+    );
   });
 
   it.each([
@@ -58,5 +69,65 @@ describe('the error table', () => {
       message: 'internal error',
       correlationId: 'c',
     });
+  });
+});
+
+describe("the libraries' errors", () => {
+  /** Input no reader gets past: an X12Error as the tokenizer throws it, not made by hand. */
+  function unreadable(): X12Error {
+    try {
+      tokenizeBuffer(Buffer.from('GS*PO*A*B~'));
+    } catch (e) {
+      return e as X12Error;
+    }
+    throw new Error('the tokenizer read input without an ISA');
+  }
+
+  it.each([
+    ['X12Error', 'ISA_EXPECTED', 400, unreadable()],
+    ['MapError', 'map_invalid', 500, new MapError('edi-maps: no house map for transaction set 999')],
+    ['ErpError (refused)', 'erp_refused', 500, new ErpError('ERP createOrder: HTTP 400', 400)],
+    ['ErpError (down)', 'erp_unavailable', 500, new ErpError('ERP createOrder: HTTP 503', 503)],
+    ['ErpError (answer)', 'erp_answer', 500, new ErpError('unreadable answer', 200, 'answer')],
+    ['SftpError', 'sftp_host_key', 500, new SftpError('host key changed', 'host-key')],
+    ['OutboundRefused', 'OUTBOUND_REFUSED', 500, new OutboundRefused('127.0.0.1 is loopback', '127.0.0.1')],
+    ['As2Error', 'decryption-failed', 500, new As2Error('decryption-failed', 'not for our key')],
+    ['As2IdentityError', 'as2_identity_invalid', 500, new As2IdentityError('the AS2 key must be RSA')],
+    ['MimeError', 'mime_malformed', 500, new MimeError('no empty line ends the MIME headers')],
+    ['ConfigError', 'config_invalid', 500, new ConfigError('configuration: PORT: too big')],
+    ['SecretError', 'secret_unreadable', 500, new SecretError('secret_unreadable', 'not a sealed secret')],
+    ['DeliveryFailed', 'delivery_failed', 500, new DeliveryFailed('webhook delivery failed: 502')],
+  ])('%s is a DomainError with code %s, answered %i', (_name, code, status, e: DomainError<string>) => {
+    expect(e).toBeInstanceOf(DomainError);
+    expect(e.code).toBe(code);
+    expect(e.name).toBe(e.constructor.name);
+    const body = errorBody(e, 'c-3');
+    expect(body).toMatchObject({ statusCode: status, code });
+    // what HTTP does not expect (no status in the table) is not told: only the code, the rest is in the log
+    expect(body.message).toBe(code in HTTP_STATUS ? e.message : 'internal error');
+  });
+
+  it('keeps their own fields', () => {
+    const x = unreadable();
+    expect(x).toMatchObject({ offset: 0, ta1: expect.any(String) });
+    expect(x.toIssue()).toMatchObject({ code: 'ISA_EXPECTED', offset: 0, fatal: true });
+    expect(new ErpError('HTTP 503', 503)).toMatchObject({
+      status: 503,
+      kind: 'unavailable',
+      retryable: true,
+    });
+    expect(new SftpError('x', 'auth').kind).toBe('auth');
+    expect(new OutboundRefused('x', 'metadata.internal').host).toBe('metadata.internal');
+  });
+
+  it('answers a misconfiguration 500 and says what is missing', () => {
+    expect(errorBody(new DomainError('misconfigured', 'no ERP is configured for this partner'), 'c')).toEqual(
+      {
+        statusCode: 500,
+        code: 'misconfigured',
+        message: 'no ERP is configured for this partner',
+        correlationId: 'c',
+      },
+    );
   });
 });

@@ -1,11 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { DomainError, type ErrorCode } from '@edi/contracts';
+import { X12_FATAL_CODES, type X12FatalCode } from '@edi/x12';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { correlationOf } from './correlation';
 
-/** The one place that knows which HTTP status each domain error code is. */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+/**
+ * The one place that knows which HTTP status each domain error code is: every code of
+ * ERROR_CODES, and the library codes that can reach a request. A library code not listed here
+ * (an ERP, SFTP or AS2 failure: those happen in the stages, not in a request) is answered like
+ * anything unforeseen, a 500 without its message, and logged.
+ */
+export const HTTP_STATUS = {
   invalid_input: HttpStatus.BAD_REQUEST,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
@@ -15,7 +21,20 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   disabled: HttpStatus.NOT_FOUND,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
-};
+  misconfigured: HttpStatus.INTERNAL_SERVER_ERROR,
+  // X12 that cannot be read at all (a body read as it streams in): the sender's to fix
+  ...(Object.fromEntries(X12_FATAL_CODES.map((c) => [c, HttpStatus.BAD_REQUEST])) as Record<
+    X12FatalCode,
+    number
+  >),
+  // our own maps or standard files are wrong: ours to fix, said so
+  map_invalid: HttpStatus.INTERNAL_SERVER_ERROR,
+} as const satisfies Readonly<Record<ErrorCode, number> & Partial<Record<string, number>>>;
+
+/** The status of a domain error's code; undefined for a code that is not expected at HTTP. */
+export function statusOf(code: string): number | undefined {
+  return Object.hasOwn(HTTP_STATUS, code) ? HTTP_STATUS[code as keyof typeof HTTP_STATUS] : undefined;
+}
 
 /** Nest's and Express's own errors (guards, body-parser) say a status; their code follows from it. */
 const CODE_OF_STATUS = new Map<number, ErrorCode>([
@@ -31,7 +50,7 @@ const CODE_OF_STATUS = new Map<number, ErrorCode>([
 
 export interface ErrorBody {
   statusCode: number;
-  /** Machine-readable; absent for what we did not foresee (a 500). */
+  /** Machine-readable; absent for what we did not foresee at all (a 500). */
   code?: string;
   message: string;
   problems?: unknown;
@@ -64,9 +83,11 @@ export class ErrorFilter implements ExceptionFilter {
 
 export function errorBody(e: unknown, correlationId: string): ErrorBody {
   if (e instanceof DomainError) {
-    const statusCode = HTTP_STATUS[e.code];
-    const problems = e.problems;
-    return { statusCode, code: e.code, message: e.message, ...(problems ? { problems } : {}), correlationId };
+    const { code, message, problems } = e as DomainError<string>;
+    const statusCode = statusOf(code);
+    if (statusCode === undefined)
+      return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code, message: 'internal error', correlationId };
+    return { statusCode, code, message, ...(problems ? { problems } : {}), correlationId };
   }
   // body-parser's own errors (413 too large, 400 bad JSON) carry a status too
   const statusCode =

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import type { X509Certificate } from 'node:crypto';
 import {
   bareMessageId,
@@ -70,9 +71,13 @@ export class As2Sender {
   }
 
   async send(doc: OutboundDocument): Promise<As2Attempt> {
-    if (!this.ours) throw new Error('AS2 is not set up here: EDI_AS2_KEY_FILE and EDI_AS2_CERT_FILE');
+    if (!this.ours)
+      throw new DomainError(
+        'misconfigured',
+        'AS2 is not set up here: EDI_AS2_KEY_FILE and EDI_AS2_CERT_FILE',
+      );
     const settings = await this.store.settings(doc.partnerId);
-    if (!settings?.url) throw new Error('the partner has no AS2 settings with a URL');
+    if (!settings?.url) throw new DomainError('misconfigured', 'the partner has no AS2 settings with a URL');
     const theirs = certificatesFromPem(settings.certificates);
     const certificate = this.current(theirs);
     const identity =
@@ -103,7 +108,8 @@ export class As2Sender {
       headers['disposition-notification-to'] = settings.ourAs2Name;
       if (settings.mdnSigned) headers['disposition-notification-options'] = receiptOptions(hash);
       if (settings.mdn === 'async') {
-        if (!this.options.receiptUrl) throw new Error('an asynchronous receipt needs EDI_AS2_RECEIPT_URL');
+        if (!this.options.receiptUrl)
+          throw new DomainError('misconfigured', 'an asynchronous receipt needs EDI_AS2_RECEIPT_URL');
         headers['receipt-delivery-option'] = this.options.receiptUrl;
       }
     }
@@ -176,7 +182,8 @@ export class As2Sender {
     const now = this.options.clock?.() ?? new Date();
     const valid = certs.find((c) => new Date(c.validFrom) <= now && now <= new Date(c.validTo));
     if (!valid)
-      throw new Error(
+      throw new DomainError(
+        'misconfigured',
         `no certificate of the partner is valid now (${certs.map((c) => `valid ${c.validFrom} to ${c.validTo}`).join('; ') || 'none given'})`,
       );
     return valid;

@@ -1,3 +1,4 @@
+import { DomainError, NotFoundError } from '@edi/contracts';
 import { createHmac } from 'node:crypto';
 import {
   Deliveries,
@@ -21,7 +22,13 @@ export interface DeliveryOutcome {
 }
 
 /** A delivery attempt that did not reach the partner; the queue tries again later. */
-export class DeliveryFailed extends Error {}
+export class DeliveryFailed extends DomainError<'delivery_failed'> {
+  override readonly name = 'DeliveryFailed';
+
+  constructor(message: string) {
+    super('delivery_failed', message);
+  }
+}
 
 /**
  * Deliver: hands an outbound document to its partner. Outbox documents wait for the partner to
@@ -55,7 +62,7 @@ export class DeliverStage {
 
   async run(documentId: string): Promise<DeliveryOutcome> {
     const doc = await new Outbox(this.ds).find(documentId);
-    if (!doc) throw new Error(`no outbound document ${documentId}`);
+    if (!doc) throw new NotFoundError(`no outbound document ${documentId}`);
     // outbox: the partner fetches it
     if (doc.status !== 'pending' || doc.channel === 'outbox') return outcomeOf(doc);
     const partner = await new PartnerChannels(this.ds).withWebhookSecret(doc.partnerId);
@@ -66,7 +73,8 @@ export class DeliverStage {
     let ok = false;
     try {
       if (doc.channel === 'sftp') {
-        if (!this.options.sftp) throw new Error('SFTP delivery is not set up in this process');
+        if (!this.options.sftp)
+          throw new DomainError('misconfigured', 'SFTP delivery is not set up in this process');
         // the name says what it is and is unique per partner: kind and ISA13
         const path = await this.options.sftp(
           doc.partnerId,
@@ -77,10 +85,11 @@ export class DeliverStage {
         ok = true;
         detail = `uploaded to ${path}`;
       } else if (doc.channel === 'as2') {
-        if (!this.options.as2) throw new Error('AS2 delivery is not set up in this process');
+        if (!this.options.as2)
+          throw new DomainError('misconfigured', 'AS2 delivery is not set up in this process');
         ({ ok, statusCode, detail } = await this.options.as2(doc));
       } else {
-        if (!partner.webhookUrl) throw new Error('the partner has no webhook URL');
+        if (!partner.webhookUrl) throw new DomainError('misconfigured', 'the partner has no webhook URL');
         // checked as the socket connects; a redirect comes back as its 3xx and is not followed
         const res = await this.post(partner.webhookUrl, {
           method: 'POST',
@@ -162,7 +171,10 @@ export class DeliverStage {
     };
     if (partner.webhookSecret) {
       if (!this.options.secrets)
-        throw new Error('the partner has a webhook secret but EDI_SECRETS_KEY is not set to open it');
+        throw new DomainError(
+          'misconfigured',
+          'the partner has a webhook secret but EDI_SECRETS_KEY is not set to open it',
+        );
       const t = Math.floor((this.options.clock?.() ?? new Date()).getTime() / 1000);
       const key = this.options.secrets.open(partner.webhookSecret);
       h['x-edi-signature'] = `t=${t},v1=${webhookSignature(key, t, doc.x12)}`;

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { ErpError, type ErpAdapter } from '@edi/erp';
 import {
   AuditTrail,
@@ -56,7 +57,8 @@ export class ErpStage {
       // the partner's own ERP configuration cannot be used (a host not allowed): a person must fix it
       return this.holds.markFailed(transactionId, e);
     }
-    if (!erp || !partner.erpCustomerId) throw new Error('no ERP is configured for this partner');
+    if (!erp || !partner.erpCustomerId)
+      throw new DomainError('misconfigured', 'no ERP is configured for this partner');
     // a test partner's order is a dry run that ships at once: nothing else would announce it
     const rules = { ...partnerRules(partner.rules), ...(partner.mode === 'test' ? { autoShip: true } : {}) };
     const ordered = await this.decideAndOrder(tx, partner, erp, rules);

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { ErpError, type ErpInvoice, type ErpShipment } from '@edi/erp';
 import { PartnerChannels, Transactions, transact } from '@edi/persistence';
 import { QueryFailedError, type DataSource } from 'typeorm';
@@ -38,7 +39,7 @@ export class ShipStage {
     if (!po.erpRef) return outcome;
     const partner = await new PartnerChannels(this.ds).byId(po.partnerId);
     const erp = this.erpFor(partner);
-    if (!erp) throw new Error('no ERP is configured for this partner');
+    if (!erp) throw new DomainError('misconfigured', 'no ERP is configured for this partner');
     // checked by the adapter (ids, dates, quantities, SSCC-18 check digits): an answer that does
     // not fit is an error there, retried by the queue, never a half-filled 856 or 810
     const [shipments, invoices] = await Promise.all([erp.shipments(po.erpRef), erp.invoices(po.erpRef)]);
