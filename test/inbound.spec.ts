@@ -181,6 +181,33 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
       expect(await get(`/v1/orders?${q}`)).toEqual({ items: [{ poNumber: 'PO-IN-1' }] });
   });
 
+  it('holds an 810 for a PO this partner has no thread of, saying so', async () => {
+    // a new interchange: another ISA13 and GS06, another PO and invoice number
+    const text = fixture('810-matching.x12')
+      .replace(/000000104/g, '000000199')
+      .replace(/\*104([*~])/g, '*199$1')
+      .replace(/PO-IN-1/g, 'PO-NONE')
+      .replace(/INV-2/g, 'INV-9');
+    const [set] = await sendEdi(svc.url, supplier.key, text);
+    let tx: Tx;
+    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
+      tx = await get<Tx>(`/v1/transactions/${set!.id}`);
+      if (tx.status !== 'receiving' || Date.now() > end) break;
+    }
+    expect([tx.status, tx.poNumber, tx.issues.map((i) => [i.code, i.message])]).toEqual([
+      'held',
+      'PO-NONE',
+      [
+        [
+          'INBOUND_NO_PO',
+          "no purchase order PO-NONE in this partner's threads: nothing to check the 810 against",
+        ],
+      ],
+    ]);
+    const thread = await get<Thread>('/v1/orders/PO-NONE');
+    expect(thread.documents.map((d) => [d.setId, d.match?.outcome])).toContainEqual(['810', 'no_po']);
+  });
+
   it('hands an over-shipping 856 over all the same for a partner whose rule accepts mismatches, noting them', async () => {
     const lenient = await createPartner(svc.url, ADMIN, {
       isaId: 'LENIENTSUP',
