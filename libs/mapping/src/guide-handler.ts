@@ -11,6 +11,7 @@ import {
   type TransactionResult,
   type X12Issue,
 } from '@edi/x12';
+import { LazySegment } from './byte-check';
 import type { MapRegistry } from './loader';
 import type { TransactionMap } from './model';
 import { documentBuilder, type JsonObject } from './to-json';
@@ -104,7 +105,9 @@ export function guideHandler(
           options,
         );
         state = open ? 'open' : 'unsupported';
-      } else if (role === 'body' && open) open.walker.push(raw.toSegment(''));
+      } else if (role === 'body' && open)
+        // validating only, a segment is decoded when a check needs its values (see byte-check.ts)
+        open.walker.push(options.onDocument ? raw.toSegment('') : new LazySegment(raw));
       inner.onSegment?.(raw, role);
     },
     onSetTooLong(result: TransactionResult) {

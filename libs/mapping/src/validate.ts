@@ -1,5 +1,6 @@
 import { isDate, isTime, type Element, type ElementError, type Segment, type X12Issue } from '@edi/x12';
 import type { ElementDef, SegmentNode, SyntaxNote, TransactionMap } from './model';
+import { cleanOnBytes, LazySegment } from './byte-check';
 import { checkNotes } from './syntax-notes';
 import { MAX_HL_DEPTH } from './to-json';
 import { x12Length } from './values';
@@ -12,91 +13,145 @@ const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** Element errors of one segment against its definition: AK4/IK4 codes, each at its element. */
 export function checkElements(node: SegmentNode, seg: Segment, position: number): X12Issue[] {
   const issues: X12Issue[] = [];
-  const bad = (element: number, ak4: ElementError, value: string, why: string, code = 'ELEMENT_INVALID') =>
-    issues.push({
-      code,
-      severity: 'error',
-      ak3: '8',
-      ak4,
-      ak5: '5',
-      segmentId: seg.id,
-      position,
-      element,
-      value,
-      message: `${seg.id}${String(element).padStart(2, '0')} ${why}`,
-    });
   const defs = node.elements;
-  if (seg.elements.length > defs.length)
-    bad(defs.length + 1, '3', '', `is one element too many: ${seg.id} has ${defs.length}`);
-  defs.forEach((def, k) => {
-    const v = seg.elements[k];
+  const elements = seg.elements;
+  if (elements.length > defs.length)
+    bad(
+      issues,
+      seg,
+      position,
+      defs.length + 1,
+      '3',
+      '',
+      `is one element too many: ${seg.id} has ${defs.length}`,
+    );
+  // a loop, not forEach with a closure: this runs for every segment of every set
+  for (let k = 0; k < defs.length; k++) {
+    const def = defs[k]!;
+    const v = elements[k];
     if (v === undefined || v === '') {
-      if (def.usage === 'M') bad(k + 1, '1', '', 'is mandatory and missing');
-      return;
+      if (def.usage === 'M') bad(issues, seg, position, k + 1, '1', '', 'is mandatory and missing');
+      continue;
     }
-    // X12 has no 997 code for an element a guide excludes: 10 (exclusion) is the nearest; a 999
-    // answers it with I10 ("Not Used" element present), see the ack writer
-    if (def.notUsed)
-      return void bad(
-        k + 1,
-        '10',
-        typeof v === 'string' ? v : '',
-        'is not used by this partner',
-        'ELEMENT_NOT_USED',
-      );
-    if (typeof v !== 'string') {
-      if ('repeat' in v) {
-        // in an element that does not repeat, the separator is a delimiter inside data (AK4 6)
-        if (def.repeat <= 1)
-          bad(
-            k + 1,
-            '6',
-            '',
-            'holds the repetition separator, which may not appear in data: it does not repeat',
-          );
-        else if (v.repeat.length > def.repeat)
-          bad(k + 1, '12', '', `repeats ${v.repeat.length} times; at most ${def.repeat}`);
-      } else if (def.type !== 'C')
-        bad(k + 1, '6', v.join(':'), 'holds the component separator, which is not allowed in data');
-      if (def.notes) compositeNotes(def, def.notes, v, seg.id, k + 1, position, issues);
-      return;
+    if (typeof v === 'string' && def.type !== 'C' && !def.notUsed) {
+      const why = valueProblem(def, v);
+      if (why) bad(issues, seg, position, k + 1, why[0], v, why[1]);
+      continue;
     }
-    if (def.type === 'C') {
-      if (def.notes) compositeNotes(def, def.notes, v, seg.id, k + 1, position, issues);
-      return;
-    }
-    // the kind of value first (a word where a number belongs, a code not in the list), then its length
-    if (def.type === 'N' && !INTEGER.test(v))
-      return void bad(
-        k + 1,
-        '6',
-        v,
-        `'${v}' must be a whole number${def.decimals ? ` (${def.decimals} implied decimals)` : ''}`,
-      );
-    if (def.type === 'R' && !DECIMAL.test(v))
-      return void bad(k + 1, '6', v, `'${v}' must be a decimal number`);
-    if (def.type === 'ID' && def.codes && !def.codes.has(v))
-      return void bad(
-        k + 1,
-        '7',
-        v,
-        `'${v}' is not a valid code (${[...def.codes].slice(0, 8).join(', ')}${def.codes.size > 8 ? ', …' : ''})`,
-      );
-    const length = x12Length(v, def);
-    if (length > def.max) return void bad(k + 1, '5', v, `'${v}' is too long: at most ${def.max} characters`);
-    if (length < def.min)
-      return void bad(k + 1, '4', v, `'${v}' is too short: at least ${def.min} characters`);
-    if (def.type === 'DT' && !(v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v))) {
-      bad(k + 1, '8', v, `'${v}' is not a valid date (CCYYMMDD)`);
-    } else if (def.type === 'TM' && !isTime(v)) {
-      bad(k + 1, '9', v, `'${v}' is not a valid time (HHMM[SS])`);
-    } else if (def.type === 'AN' && /[\x00-\x1f]/.test(v)) {
-      bad(k + 1, '6', v, 'holds a control character');
-    }
-  });
-  if (node.notes?.length) checkNotes(node.notes, seg.elements, { segmentId: seg.id, position }, push(issues));
+    checkStructured(def, v, seg, position, k + 1, issues);
+  }
+  if (node.notes?.length) checkNotes(node.notes, elements, { segmentId: seg.id, position }, push(issues));
   return issues;
 }
+
+function bad(
+  issues: X12Issue[],
+  seg: Segment,
+  position: number,
+  element: number,
+  ak4: ElementError,
+  value: string,
+  why: string,
+  code = 'ELEMENT_INVALID',
+): void {
+  issues.push({
+    code,
+    severity: 'error',
+    ak3: '8',
+    ak4,
+    ak5: '5',
+    segmentId: seg.id,
+    position,
+    element,
+    value,
+    message: `${seg.id}${String(element).padStart(2, '0')} ${why}`,
+  });
+}
+
+/** An element a partner excludes, a composite, or a value that holds separators. */
+function checkStructured(
+  def: ElementDef,
+  v: Element,
+  seg: Segment,
+  position: number,
+  element: number,
+  issues: X12Issue[],
+): void {
+  // X12 has no 997 code for an element a guide excludes: 10 (exclusion) is the nearest; a 999
+  // answers it with I10 ("Not Used" element present), see the ack writer
+  if (def.notUsed)
+    return bad(
+      issues,
+      seg,
+      position,
+      element,
+      '10',
+      typeof v === 'string' ? v : '',
+      'is not used by this partner',
+      'ELEMENT_NOT_USED',
+    );
+  if (typeof v !== 'string') {
+    if ('repeat' in v) {
+      // in an element that does not repeat, the separator is a delimiter inside data (AK4 6)
+      if (def.repeat <= 1)
+        bad(
+          issues,
+          seg,
+          position,
+          element,
+          '6',
+          '',
+          'holds the repetition separator, which may not appear in data: it does not repeat',
+        );
+      else if (v.repeat.length > def.repeat)
+        bad(
+          issues,
+          seg,
+          position,
+          element,
+          '12',
+          '',
+          `repeats ${v.repeat.length} times; at most ${def.repeat}`,
+        );
+    } else if (def.type !== 'C')
+      bad(
+        issues,
+        seg,
+        position,
+        element,
+        '6',
+        v.join(':'),
+        'holds the component separator, which is not allowed in data',
+      );
+    if (def.notes) compositeNotes(def, def.notes, v, seg.id, element, position, issues);
+    return;
+  }
+  // a composite given as one value (its first component)
+  if (def.notes) compositeNotes(def, def.notes, v, seg.id, element, position, issues);
+}
+
+/** What is wrong with a simple element's value, as its AK4 code and the message's words; none: undefined. */
+function valueProblem(def: ElementDef, v: string): [ElementError, string] | undefined {
+  // the kind of value first (a word where a number belongs, a code not in the list), then its length
+  if (def.type === 'N' && !INTEGER.test(v))
+    return ['6', `'${v}' must be a whole number${def.decimals ? ` (${def.decimals} implied decimals)` : ''}`];
+  if (def.type === 'R' && !DECIMAL.test(v)) return ['6', `'${v}' must be a decimal number`];
+  if (def.type === 'ID' && def.codes && !def.codes.has(v))
+    return [
+      '7',
+      `'${v}' is not a valid code (${[...def.codes].slice(0, 8).join(', ')}${def.codes.size > 8 ? ', …' : ''})`,
+    ];
+  const length = x12Length(v, def);
+  if (length > def.max) return ['5', `'${v}' is too long: at most ${def.max} characters`];
+  if (length < def.min) return ['4', `'${v}' is too short: at least ${def.min} characters`];
+  if (def.type === 'DT' && !(v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v)))
+    return ['8', `'${v}' is not a valid date (CCYYMMDD)`];
+  if (def.type === 'TM' && !isTime(v)) return ['9', `'${v}' is not a valid time (HHMM[SS])`];
+  if (def.type === 'AN' && CONTROL.test(v)) return ['6', 'holds a control character'];
+  return undefined;
+}
+
+const CONTROL = /[\x00-\x1f]/;
 
 const push = (issues: X12Issue[]) => (i: X12Issue) => issues.push(i);
 
@@ -126,7 +181,9 @@ export function guideChecker(
   const hl: HlState = { last: 0, depths: new Map() };
   return {
     segment(node, seg, position) {
-      for (const i of checkElements(node, seg, position)) issues.push(i);
+      // a segment of `edi validate` is first checked on its bytes; only one that is not found clean there is decoded
+      if (!(seg instanceof LazySegment && cleanOnBytes(node, seg.raw)))
+        for (const i of checkElements(node, seg, position)) issues.push(i);
       if (node.require) noteRequirements(node, node.require, seg, met);
       if (node.id === 'HL') checkHl(seg, position, hl, issues);
     },

@@ -79,8 +79,13 @@ function decimalText(n: number): string {
 
 /** The length X12 counts: digits only for numbers (no sign, no decimal point). */
 export function x12Length(value: string, def: ElementDef): number {
-  if (def.type === 'R' || def.type === 'N') return value.replace(/[-+.]/g, '').length;
-  return value.length;
+  if (def.type !== 'R' && def.type !== 'N') return value.length;
+  let length = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2d || c === 0x2b || c === 0x2e) length--; // - + .
+  }
+  return length;
 }
 
 /** A JSON number holds 15 significant digits exactly; longer values stay text rather than change. */

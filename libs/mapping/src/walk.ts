@@ -15,6 +15,8 @@ export interface WalkVisitor {
 
 interface Frame {
   nodes: MapNode[];
+  /** For each index, the first mandatory entry at or after it (nodes.length: none): see mandatoryFrom. */
+  mandatory: Int32Array;
   idx: number;
   counts: Map<MapNode, number>;
   loop?: LoopNode;
@@ -72,7 +74,9 @@ export class Walker {
     private readonly visitor: WalkVisitor,
     private readonly knownSegment: (id: string) => boolean,
   ) {
-    this.frames = [{ nodes: map.children, idx: 0, counts: new Map() }];
+    this.frames = [
+      { nodes: map.children, mandatory: mandatoryFrom(map.children), idx: 0, counts: new Map() },
+    ];
     this.places = placesOf(map);
   }
 
@@ -131,7 +135,13 @@ export class Walker {
     if (count > node.max) this.overMax(node, frame.loop, seg, position, count);
     if (node.kind === 'segment') return visitor.segment?.(node, seg, position, count);
     const first = node.children[0] as SegmentNode;
-    frames.push({ nodes: node.children, idx: 0, counts: new Map([[first, 1]]), loop: node });
+    frames.push({
+      nodes: node.children,
+      mandatory: mandatoryFrom(node.children),
+      idx: 0,
+      counts: new Map([[first, 1]]),
+      loop: node,
+    });
     visitor.enterLoop?.(node, seg, position);
     visitor.segment?.(first, seg, position, 1);
   }
@@ -273,11 +283,30 @@ function close(frame: Frame, position: number, visitor: WalkVisitor): void {
   if (frame.loop) visitor.exitLoop?.(frame.loop);
 }
 
+const mandatoryCache = new WeakMap<MapNode[], Int32Array>();
+
+/**
+ * For each index of a node list, the index of the first mandatory entry at or after it: the
+ * standard's tables are long and mostly optional, so the walk steps from one mandatory entry to
+ * the next instead of over every entry it passes. Built once per list of a compiled map.
+ */
+function mandatoryFrom(nodes: MapNode[]): Int32Array {
+  let next = mandatoryCache.get(nodes);
+  if (!next) {
+    next = new Int32Array(nodes.length + 1);
+    next[nodes.length] = nodes.length;
+    for (let k = nodes.length - 1; k >= 0; k--) next[k] = nodes[k]!.usage === 'M' ? k : next[k + 1]!;
+    mandatoryCache.set(nodes, next);
+  }
+  return next;
+}
+
 /** Mandatory segments and loops skipped between the current place and index `to`. */
 function missingBetween(frame: Frame, to: number, position: number, visitor: WalkVisitor): void {
-  for (let k = frame.idx; k < to; k++) {
+  const next = frame.mandatory;
+  for (let k = next[frame.idx]!; k < to; k = next[k + 1]!) {
     const node = frame.nodes[k]!;
-    if (node.usage !== 'M' || (frame.counts.get(node) ?? 0) > 0 || frame.misplaced?.has(node)) continue;
+    if ((frame.counts.get(node) ?? 0) > 0 || frame.misplaced?.has(node)) continue;
     const at = positionOf(node);
     visitor.issue?.({
       code: 'SEGMENT_MISSING',

@@ -117,11 +117,13 @@ export class RawSegment {
         text = utf8;
       else encoding = 'latin1';
     }
-    const raw = text.split(String.fromCharCode(delimiters.element));
+    const { element, component, repetition } = chars(delimiters);
+    const raw = splitOn(text, element);
     const id = raw.shift()!;
-    const rep = delimiters.repetition === undefined ? undefined : String.fromCharCode(delimiters.repetition);
-    const comp = String.fromCharCode(delimiters.component);
-    const elements = this.tag === TAG.ISA ? raw : raw.map((e) => splitElement(e, rep, comp));
+    // most segments hold neither separator: their elements are the split as it stands
+    const plain = !text.includes(component) && (repetition === undefined || !text.includes(repetition));
+    const elements =
+      plain || this.tag === TAG.ISA ? raw : raw.map((e) => splitElement(e, repetition, component));
     const seg: Segment = { id, elements };
     if (this.after !== defaultAfter) seg.after = this.after;
     if (this.wraps?.length) seg.wraps = this.wraps;
@@ -129,6 +131,40 @@ export class RawSegment {
     if (encoding) seg.encoding = encoding;
     return seg;
   }
+}
+
+interface DelimiterText {
+  element: string;
+  component: string;
+  repetition: string | undefined;
+}
+
+/** The separators as one-character strings, made once per interchange's delimiters, not per segment. */
+const delimiterText = new WeakMap<Delimiters, DelimiterText>();
+
+function chars(d: Delimiters): DelimiterText {
+  let c = delimiterText.get(d);
+  if (!c) {
+    c = {
+      element: String.fromCharCode(d.element),
+      component: String.fromCharCode(d.component),
+      repetition: d.repetition === undefined ? undefined : String.fromCharCode(d.repetition),
+    };
+    delimiterText.set(d, c);
+  }
+  return c;
+}
+
+/** `text.split(sep)` for a one-character separator, by indexOf and slice: faster in V8 on short segments. */
+function splitOn(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (let at = text.indexOf(sep); at !== -1; at = text.indexOf(sep, from)) {
+    parts.push(text.slice(from, at));
+    from = at + 1;
+  }
+  parts.push(text.slice(from));
+  return parts;
 }
 
 function splitElement(value: string, rep: string | undefined, comp: string): Element {

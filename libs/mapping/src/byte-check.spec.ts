@@ -1,0 +1,84 @@
+import { RawSegment, type Delimiters } from '@edi/x12';
+import { resolve } from 'node:path';
+import { cleanOnBytes, LazySegment } from './byte-check';
+import { MapRegistry } from './loader';
+import type { MapNode, SegmentNode } from './model';
+import { checkElements } from './validate';
+
+const registry = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
+const DELIMITERS: Delimiters = {
+  element: 0x2a,
+  component: 0x3e,
+  repetition: 0x5e,
+  segment: Buffer.from('~'),
+};
+
+function node(set: string, id: string): SegmentNode {
+  const find = (nodes: MapNode[]): SegmentNode | undefined => {
+    for (const n of nodes) {
+      if (n.kind === 'segment' && n.id === id) return n;
+      if (n.kind === 'loop') {
+        const inner = find(n.children);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  };
+  return find(registry.get(set, '004010').children)!;
+}
+
+const raw = (text: string) => {
+  const buf = Buffer.from(text, 'latin1');
+  return new RawSegment(buf, 0, buf.length, 5, 0, DELIMITERS, '', undefined, true);
+};
+
+/** checkElements' findings on the decoded segment, and whether the byte check calls it clean. */
+function both(set: string, text: string) {
+  const r = raw(text);
+  const n = node(set, text.split('*')[0]!);
+  return { clean: cleanOnBytes(n, r), issues: checkElements(n, new LazySegment(r), 3) };
+}
+
+describe('cleanOnBytes: a segment clean on its bytes has no finding of checkElements', () => {
+  it.each([
+    ['850', 'BEG*00*SA*PO1**20261125'],
+    ['850', 'PO1*1*3*EA*1.25**BP*SKU-1*VP*V100*UP*012345678901'],
+    ['850', 'PO1*1*-3*EA*.25'],
+    ['850', 'DTM*002*20261201'],
+    ['850', 'N1*ST*STORE 42*92*0042'],
+    ['850', 'REF*DP*042'],
+    ['850', 'CTT*20'],
+    ['856', 'HL*1**S'],
+    ['810', 'BIG*20261125*INV1'],
+  ])('%s %s is clean, and checkElements agrees', (set, text) => {
+    expect(both(set, text)).toEqual({ clean: true, issues: [] });
+  });
+
+  it.each([
+    ['850', 'BEG*00*XX*PO1**20261125'], // a code not in the list
+    ['850', 'BEG*00*SA***20261125'], // a mandatory element empty
+    ['850', 'BEG*00*SA*PO1**20261332'], // no such date
+    ['850', 'BEG*00*SA*PO1**2026112'], // a date too short
+    ['850', 'PO1*1*3A*EA'], // a word in a decimal element
+    ['850', 'PO1*1*3..1*EA'], // two decimal points
+    ['850', 'PO1*1*-*EA'], // a sign alone
+    ['850', 'PO1*1*3*EA*1.25**BP'], // P0607: a qualifier without its value
+    ['850', 'DTM*002*20261201*2561'], // no such time
+    ['850', 'N1*ST*STORE\x0142'], // a control character
+    ['850', 'REF*DP*0420000000000000000000000000001'], // too long
+    ['850', 'REF*DP*042*X*A>B'], // a composite: left to checkElements
+    ['850', 'REF*DP*A^B'], // a repetition separator
+    ['850', 'N1*ST*CAFÉ'], // a byte over 0x7f
+    ['850', 'CTT*20*1*1*1*1*1*1*1*1*1*1'], // elements past the segment's last
+    ['850', 'CTT*2.5'], // a decimal in a whole number
+  ])('%s %s is not called clean', (set, text) => {
+    expect(both(set, text).clean).toBe(false);
+  });
+
+  it('a lazy segment reads as toSegment makes it', () => {
+    const r = raw('PO1*1*3*EA*1.25**BP*SKU>1');
+    const lazy = new LazySegment(r);
+    expect(lazy.id).toBe('PO1');
+    expect({ id: lazy.id, elements: lazy.elements }).toEqual(r.toSegment(''));
+  });
+});

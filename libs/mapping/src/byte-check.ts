@@ -1,0 +1,215 @@
+import { isDate, isTime, type Element, type RawSegment, type Segment } from '@edi/x12';
+import type { ElementDef, SegmentNode } from './model';
+import { checkNotes } from './syntax-notes';
+
+/**
+ * A body segment for `edi validate`: its id decoded, its elements only when something asks for
+ * them (a finding's message, a partner's requirement, an HL). Most segments of a valid file are
+ * found clean on their bytes (cleanOnBytes) and never become strings per element.
+ */
+export class LazySegment implements Segment {
+  readonly id: string;
+  private full: Segment | undefined;
+
+  constructor(readonly raw: RawSegment) {
+    this.id = asciiId(raw) ?? this.segment().id;
+  }
+
+  /** The segment as toSegment makes it: what every check that looks at values reads. */
+  segment(): Segment {
+    return (this.full ??= this.raw.toSegment(''));
+  }
+
+  get elements(): Element[] {
+    return this.segment().elements;
+  }
+
+  get after(): string | undefined {
+    return this.segment().after;
+  }
+
+  get wraps(): Segment['wraps'] {
+    return this.segment().wraps;
+  }
+
+  get terminated(): false | undefined {
+    return this.segment().terminated;
+  }
+
+  get encoding(): 'latin1' | undefined {
+    return this.segment().encoding;
+  }
+}
+
+/** The id when its bytes are ASCII (it reads the same in every encoding); else undefined. */
+function asciiId(raw: RawSegment): string | undefined {
+  const { buf, start, end } = raw;
+  const sep = raw.delimiters.element;
+  for (let i = start; i < end && buf[i] !== sep; i++) if (buf[i]! > 0x7f) return undefined;
+  return raw.id;
+}
+
+/** Where each element of the segment being checked starts and ends: reused, nothing allocated per segment. */
+let bounds = new Int32Array(256);
+/** Presence of each element for the syntax notes: '' absent, 'x' present (notes look at nothing else). */
+let presence: string[] = new Array<string>(128).fill('');
+let noteBroken = false;
+const broken = () => void (noteBroken = true);
+const NO_SCOPE = { segmentId: '', position: 0 };
+
+/**
+ * Whether checkElements would find nothing in this segment, decided on its ASCII text: true only when
+ * it certainly finds nothing. Anything this does not decide on bytes (a byte over 0x7f, a component
+ * or repetition separator, a composite, an element a partner excludes, a value that fails a check)
+ * answers false, and the caller checks the decoded segment as before, so every finding and its
+ * message is the one checkElements gives.
+ */
+export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
+  const { buf, start, end, delimiters } = raw;
+  // one decoded string for the segment, read by char code: cheaper than a native call per value
+  const text = buf.toString('latin1', start, end);
+  const length = end - start;
+  const sep = delimiters.element;
+  const comp = delimiters.component;
+  const rep = delimiters.repetition ?? -1;
+  if (2 * length + 2 > bounds.length) bounds = new Int32Array(2 * length + 2);
+  const at = bounds;
+  // element k is bytes [at[2k], at[2k+1]); element 0 is the id
+  let n = 0;
+  let from = 0;
+  for (let i = 0; i < length; i++) {
+    const b = text.charCodeAt(i);
+    if (b === sep) {
+      at[2 * n] = from;
+      at[2 * n + 1] = i;
+      n++;
+      from = i + 1;
+    } else if (b > 0x7f || b === comp || b === rep) return false;
+  }
+  at[2 * n] = from;
+  at[2 * n + 1] = length;
+  const count = n; // elements after the id
+  const c = compiled(node);
+  if (count > c.places) return false;
+  for (let k = 0; k < c.places; k++) {
+    const a = k < count ? at[2 * k + 2]! : 0;
+    const e = k < count ? at[2 * k + 3]! : 0;
+    const kind = c.kind[k]!;
+    if (a === e) {
+      if (kind & MANDATORY) return false;
+      continue;
+    }
+    if (kind & UNDECIDED || !valueClean(kind & TYPE, c, k, text, a, e)) return false;
+  }
+  return !node.notes?.length || notesHold(node, count);
+}
+
+// a place's kind: its type, whether it is mandatory, and whether its value is left to checkElements
+const TYPE = 0x0f;
+const [AN, ID, DT, TM, R, N] = [1, 2, 3, 4, 5, 6];
+const MANDATORY = 0x10;
+const UNDECIDED = 0x20;
+const TYPES: Record<string, number> = { AN, ID, DT, TM, R, N };
+
+/** A segment node's places as typed arrays: read in the hot loop without a property lookup per place. */
+interface Compiled {
+  places: number;
+  kind: Uint8Array;
+  min: Int32Array;
+  max: Int32Array;
+  codes: (ReadonlySet<string> | undefined)[];
+}
+
+const compiledNodes = new WeakMap<SegmentNode, Compiled>();
+
+function compiled(node: SegmentNode): Compiled {
+  let c = compiledNodes.get(node);
+  if (!c) {
+    const defs = node.elements;
+    c = {
+      places: defs.length,
+      kind: new Uint8Array(defs.length),
+      min: new Int32Array(defs.length),
+      max: new Int32Array(defs.length),
+      codes: defs.map((d) => d.codes),
+    };
+    defs.forEach((d: ElementDef, k) => {
+      const type = TYPES[d.type];
+      // a composite, an element a partner excludes, a type this does not know: checkElements decides
+      c!.kind[k] = (type ?? 0) | (d.usage === 'M' ? MANDATORY : 0) | (type && !d.notUsed ? 0 : UNDECIDED);
+      c!.min[k] = d.min;
+      c!.max[k] = Math.min(d.max, 0x7fffffff);
+    });
+    compiledNodes.set(node, c);
+  }
+  return c;
+}
+
+/** The segment's syntax notes, on which of its elements are present (what the notes look at). */
+function notesHold(node: SegmentNode, count: number): boolean {
+  const places = node.elements.length;
+  if (places > presence.length) presence = new Array<string>(places).fill('');
+  for (let k = 0; k < places; k++)
+    presence[k] = k < count && bounds[2 * k + 2] !== bounds[2 * k + 3] ? 'x' : '';
+  noteBroken = false;
+  // a note names places of the segment only (checked when the dictionary is read), so entries past them are never read
+  checkNotes(node.notes!, presence, NO_SCOPE, broken);
+  return !noteBroken;
+}
+
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
+/** The checks of checkElements on one ASCII value, characters [a, e) of its segment: true when it passes them all. */
+function valueClean(type: number, c: Compiled, k: number, text: string, a: number, e: number): boolean {
+  let length = e - a;
+  switch (type) {
+    case N: {
+      // -?\d+ ; X12 counts digits only
+      let i = a;
+      if (text.charCodeAt(i) === 0x2d) {
+        i++;
+        length--;
+      }
+      if (i === e) return false;
+      for (; i < e; i++) if (!isDigit(text.charCodeAt(i))) return false;
+      break;
+    }
+    case R: {
+      // -?(\d+(\.\d*)?|\.\d+) ; X12 counts digits only
+      let i = a;
+      if (text.charCodeAt(i) === 0x2d) {
+        i++;
+        length--;
+      }
+      let digits = 0;
+      let point = false;
+      for (; i < e; i++) {
+        const b = text.charCodeAt(i);
+        if (isDigit(b)) digits++;
+        else if (b === 0x2e && !point) {
+          point = true;
+          length--;
+        } else return false;
+      }
+      if (digits === 0) return false;
+      break;
+    }
+    case ID: {
+      const codes = c.codes[k];
+      if (codes && !codes.has(text.slice(a, e))) return false;
+      break;
+    }
+    case AN:
+      for (let i = a; i < e; i++) if (text.charCodeAt(i) < 0x20) return false;
+      break;
+    case DT: {
+      if (length < c.min[k]! || length > c.max[k]!) return false;
+      const v = text.slice(a, e);
+      return v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v);
+    }
+    case TM:
+      if (length < c.min[k]! || length > c.max[k]!) return false;
+      return isTime(text.slice(a, e));
+  }
+  return length >= c.min[k]! && length <= c.max[k]!;
+}
