@@ -1,4 +1,5 @@
 // The http-json/http-xml ERP configuration: what a partner ERP file may say, checked before use.
+import { DomainError } from '@edi/contracts';
 import { processEnvironment } from '@edi/config';
 import { z } from 'zod';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './send';
@@ -101,9 +102,13 @@ export function withEnvironment<T>(
   if (typeof value === 'string')
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
       if (!allowed.test(name))
-        throw new Error(`ERP configuration may not read the environment variable ${name}`);
+        throw new DomainError(
+          'misconfigured',
+          `ERP configuration may not read the environment variable ${name}`,
+        );
       const v = env[name];
-      if (v === undefined) throw new Error(`ERP configuration needs the environment variable ${name}`);
+      if (v === undefined)
+        throw new DomainError('misconfigured', `ERP configuration needs the environment variable ${name}`);
       return v;
     }) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => withEnvironment(v, env, allowed)) as T;

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 /**
  * What the service needs from an ERP, and nothing more. Adapters translate these calls into one
  * ERP's API; the pipeline never sees an ERP's own shapes.
@@ -178,18 +179,21 @@ export type ErpOperation = keyof ErpAdapter;
  *   meeting one is held for a person after the partner's retry limit instead of waiting for ever.
  */
 export type ErpErrorKind = 'refused' | 'unavailable' | 'answer';
+/** The code of each kind: `erp_refused`, `erp_unavailable`, `erp_answer`. */
+export type ErpErrorCode = `erp_${ErpErrorKind}`;
 
-export class ErpError extends Error {
+export class ErpError extends DomainError<ErpErrorCode> {
+  override readonly name = 'ErpError';
   readonly kind: ErpErrorKind;
 
   constructor(
     message: string,
+    /** The ERP's HTTP status, when it answered. */
     readonly status?: number,
-    kind?: ErpErrorKind,
+    kind: ErpErrorKind = status === undefined || status >= 500 || status === 429 ? 'unavailable' : 'refused',
   ) {
-    super(message);
-    this.name = 'ErpError';
-    this.kind = kind ?? (status === undefined || status >= 500 || status === 429 ? 'unavailable' : 'refused');
+    super(`erp_${kind}`, message);
+    this.kind = kind;
   }
 
   get retryable(): boolean {

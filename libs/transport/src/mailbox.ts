@@ -1,3 +1,4 @@
+import { ConflictError, DomainError, InvalidInputError } from '@edi/contracts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -55,11 +56,15 @@ export function provisionMailbox(
   name: string,
   publicKey: string,
 ): { user: string; dir: string } {
-  if (!/^[a-z0-9][a-z0-9-]{0,24}$/.test(name)) throw new Error('a mailbox name is 1-25 of a-z, 0-9 and -');
+  if (!/^[a-z0-9][a-z0-9-]{0,24}$/.test(name))
+    throw new InvalidInputError('a mailbox name is 1-25 of a-z, 0-9 and -');
   if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(publicKey.trim()))
-    throw new Error('the key must be one OpenSSH public key line (ssh-ed25519 AAAA…)');
+    throw new InvalidInputError('the key must be one OpenSSH public key line (ssh-ed25519 AAAA…)');
   if (!isAbsolute(root))
-    throw new Error('the mailbox folder must be an absolute path (sshd ChrootDirectory needs one)');
+    throw new DomainError(
+      'misconfigured',
+      'the mailbox folder must be an absolute path (sshd ChrootDirectory needs one)',
+    );
   const user = mailboxUser(name);
   try {
     execFileSync('getent', ['group', MAILBOX_GROUP], { stdio: 'ignore' });
@@ -76,7 +81,7 @@ export function provisionMailbox(
     // an account of that name that is not a mailbox (an operator, a service) is not taken over
     const group = execFileSync('id', ['-gn', user]).toString().trim();
     if (group !== MAILBOX_GROUP)
-      throw new Error(`user ${user} exists and is not a mailbox (its group is ${group})`);
+      throw new ConflictError(`user ${user} exists and is not a mailbox (its group is ${group})`);
   } else {
     execFileSync('useradd', [
       '--system',

@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
@@ -32,13 +33,26 @@ export const SftpSettings = z.object({
 });
 export type SftpSettings = z.output<typeof SftpSettings>;
 
+export type SftpErrorKind = 'host-key' | 'auth' | 'connect' | 'refused' | 'io';
+/** The code of each kind: host-key → `sftp_host_key`, auth → `sftp_auth`… */
+export type SftpErrorCode = 'sftp_host_key' | 'sftp_auth' | 'sftp_connect' | 'sftp_refused' | 'sftp_io';
+const SFTP_CODE: Readonly<Record<SftpErrorKind, SftpErrorCode>> = {
+  'host-key': 'sftp_host_key',
+  auth: 'sftp_auth',
+  connect: 'sftp_connect',
+  refused: 'sftp_refused',
+  io: 'sftp_io',
+};
+
 /** What went wrong, in words a person can act on: bad credentials, a host key that changed… */
-export class SftpError extends Error {
+export class SftpError extends DomainError<SftpErrorCode> {
+  override readonly name = 'SftpError';
+
   constructor(
     message: string,
-    readonly kind: 'host-key' | 'auth' | 'connect' | 'refused' | 'io',
+    readonly kind: SftpErrorKind,
   ) {
-    super(message);
+    super(SFTP_CODE[kind], message);
   }
 }
 

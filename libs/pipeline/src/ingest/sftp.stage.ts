@@ -1,3 +1,4 @@
+import { DomainError } from '@edi/contracts';
 import {
   PartnerChannels,
   transact,
@@ -26,7 +27,11 @@ export function sftpSettingsOf(
   secrets?: SecretBox,
 ): SftpSettings | undefined {
   if (!sealed) return undefined;
-  if (!secrets) throw new Error('the partner has SFTP settings but EDI_SECRETS_KEY is not set to open them');
+  if (!secrets)
+    throw new DomainError(
+      'misconfigured',
+      'the partner has SFTP settings but EDI_SECRETS_KEY is not set to open them',
+    );
   return SftpSettings.parse(JSON.parse(secrets.open(sealed)));
 }
 
@@ -120,11 +125,12 @@ export class SftpStage {
     const settings = this.settings(partner);
     if (settings) return upload(settings, name, content, this.outbound);
     if (partner.mailbox) return writeMailbox(this.mailboxDir(partner.mailbox), name, content);
-    throw new Error('the partner has neither SFTP settings nor a mailbox');
+    throw new DomainError('misconfigured', 'the partner has neither SFTP settings nor a mailbox');
   }
 
   private mailboxDir(name: string): string {
-    if (!this.mailboxRoot) throw new Error('no mailbox folder is configured (EDI_MAILBOX_DIR)');
+    if (!this.mailboxRoot)
+      throw new DomainError('misconfigured', 'no mailbox folder is configured (EDI_MAILBOX_DIR)');
     return join(this.mailboxRoot, mailboxUser(name));
   }
 
