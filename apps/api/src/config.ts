@@ -1,4 +1,4 @@
-export { ConfigSchema, loadConfig, mapsDir, processEnvironment, type AppConfig } from '@edi/config';
+export { loadConfig, mapsDir, processEnvironment, type AppConfig } from '@edi/config';
 
 /** Nest injection token of the typed configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
