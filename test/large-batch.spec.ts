@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { createPartner } from './helpers/admin';
 import { POSTGRES_URL } from './helpers/databases';
@@ -199,5 +200,16 @@ describe.each(databases)('a large batch (%s)', (_name, database) => {
       body: Buffer.alloc(PARTNER_LIMIT + 1, 0x41),
     });
     expect(over.status).toBe(413);
+    // a body without Content-Length is counted as it streams in, and cut off past the limit
+    const pieces = function* () {
+      for (let sent = 0; sent <= PARTNER_LIMIT; sent += 1024 * 1024) yield Buffer.alloc(1024 * 1024, 0x41);
+    };
+    const chunked = await fetch(`${url}/v1/edi`, {
+      method: 'POST',
+      headers: { 'x-api-key': big.key },
+      body: Readable.toWeb(Readable.from(pieces())),
+      duplex: 'half',
+    });
+    expect(chunked.status).toBe(413);
   });
 });
