@@ -1,7 +1,7 @@
 import { ConfigError, mapsDir, type AppConfig } from '@edi/config';
 import type { ResilientErp } from '@edi/erp';
 import { MapRegistry } from '@edi/mapping';
-import { openDatabase, SecretBox } from '@edi/persistence';
+import { openDatabase, PayloadChunks, SecretBox } from '@edi/persistence';
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { OutboundPolicy } from '@edi/transport';
@@ -243,6 +243,8 @@ function bull(
       return Object.fromEntries(STAGES.map((s, i) => [s, counts[i]!])) as Record<StageName, number>;
     },
     async resume() {
+      // chunks of uploads cut off by a crash, a day old (Pipeline.resume does this when embedded)
+      await new PayloadChunks(ds).dropOrphans(86_400);
       const requeued = await requeueUnfinished(ds, raw);
       await workers?.start();
       return requeued;
