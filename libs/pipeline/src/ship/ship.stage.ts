@@ -44,40 +44,53 @@ export class ShipStage {
     // not fit is an error there, retried by the queue, never a half-filled 856 or 810
     const [shipments, invoices] = await Promise.all([erp.shipments(po.erpRef), erp.invoices(po.erpRef)]);
     ofThisOrder(po.erpRef, shipments, invoices);
-    const refs = [...shipments.map((s) => s.id), ...invoices.map((i) => i.id)];
-    const sent = await transactions.sentRefs(partner.id, refs);
     const order = (po.document?.purchaseOrder ?? {}) as Body;
-    // shipments first: a partner expects the 856 before the 810 that bills it
-    const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
-      ...shipments
-        .filter((s) => !sent.has(`856:${s.id}`))
-        .map((s) => ({ set: '856' as const, ref: s.id, body: shipNotice(s, order, this.clock()) })),
-      ...invoices
-        .filter((i) => !sent.has(`810:${i.id}`))
-        .map((i) => ({ set: '810' as const, ref: i.id, body: invoice(i, order) })),
-    ];
-    for (const w of work) {
+    // The documents and the clearing of the request commit in one transaction: whoever sees the
+    // 856 or 810 sees the request done. Another run that sent one first makes our insert fail on
+    // the unique index; then all of ours rolls back and we read again what is sent (that run's
+    // documents and its clearing are committed together too).
+    for (let attempt = 1; ; attempt++) {
+      const sent = await transactions.sentRefs(partner.id, [
+        ...shipments.map((s) => s.id),
+        ...invoices.map((i) => i.id),
+      ]);
+      // shipments first: a partner expects the 856 before the 810 that bills it
+      const work: Array<{ set: '856' | '810'; ref: string; body: Body }> = [
+        ...shipments
+          .filter((s) => !sent.has(`856:${s.id}`))
+          .map((s) => ({ set: '856' as const, ref: s.id, body: shipNotice(s, order, this.clock()) })),
+        ...invoices
+          .filter((i) => !sent.has(`810:${i.id}`))
+          .map((i) => ({ set: '810' as const, ref: i.id, body: invoice(i, order) })),
+      ];
       try {
-        const c = await transact(this.ds, (m) =>
-          this.composer.compose(m, partner, {
-            transactionSet: w.set,
-            document: w.body,
-            inReplyTo: po.id,
-            poNumber: po.poNumber,
-            erpRef: w.ref,
-          }),
-        );
-        outcome.sent.push(c.transaction.id);
-        if (c.document.channel !== 'outbox') outcome.push.push(c.document.id);
+        const made = await transact(this.ds, async (m) => {
+          const composed: Array<Awaited<ReturnType<OutboundComposer['compose']>>> = [];
+          for (const w of work)
+            composed.push(
+              await this.composer.compose(m, partner, {
+                transactionSet: w.set,
+                document: w.body,
+                inReplyTo: po.id,
+                poNumber: po.poNumber,
+                erpRef: w.ref,
+              }),
+            );
+          // done with this request; one that came in while we worked (a newer timestamp) stays
+          if (po.shipRequestedAt) await new Transactions(m).clearShipRequest(po.id, po.shipRequestedAt);
+          return composed;
+        });
+        for (const c of made) {
+          outcome.sent.push(c.transaction.id);
+          if (c.document.channel !== 'outbox') outcome.push.push(c.document.id);
+        }
+        break;
       } catch (e) {
-        // another run sent it between our read and our insert: the unique index said no
-        if (e instanceof QueryFailedError && /unique|duplicate/i.test(e.message)) continue;
+        // another run sent one between our read and our insert: the unique index said no
+        if (attempt < 3 && e instanceof QueryFailedError && /unique|duplicate/i.test(e.message)) continue;
         throw e;
       }
     }
-    // done with this request; one that came in while we worked (a newer timestamp) stays
-    if (po.shipRequestedAt)
-      await transact(this.ds, (m) => new Transactions(m).clearShipRequest(po.id, po.shipRequestedAt!));
     return outcome;
   }
 
