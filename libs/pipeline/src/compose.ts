@@ -175,7 +175,11 @@ interface Background {
   close(): Promise<void>;
 }
 
-/** Embedded: every stage in this process. SQLite has one writer: its translate stage runs one interchange at a time. */
+/**
+ * Embedded: every stage in this process. SQLite has one writer, so translations still write one
+ * after another (transact() queues them); four are under way at once so that one's work overlaps
+ * the fsync of the one before it (each reads its bytes a piece at a time inside its transaction).
+ */
 function inProcess(
   config: AppConfig,
   stages: Stages,
@@ -183,7 +187,7 @@ function inProcess(
   erp: ResilientErp | undefined,
 ): Background {
   const runner = new InProcessRunner(stageHandlers(stages), {
-    concurrency: { translate: config.DATABASE_URL ? 4 : 1, erp: 4, receive: 2, ship: 2, deliver: 4 },
+    concurrency: { translate: 4, erp: 4, receive: 2, ship: 2, deliver: 4 },
     report,
     erp,
   });
