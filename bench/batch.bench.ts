@@ -9,12 +9,10 @@
  * child process, apart). The file is generated once under /tmp and kept for the next run. To
  * stdout and bench/results/batch.json.
  */
-import { spawn } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   statSync,
@@ -22,8 +20,9 @@ import {
 } from 'node:fs';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN, createPartner, ready, start, writeResults } from './common';
 
 /** The little of better-sqlite3 read here (it comes without types): the service's database, read-only beside it. */
 interface Db {
@@ -33,8 +32,6 @@ interface Db {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('better-sqlite3') as new (file: string, options: object) => Db;
 
-const ROOT = join(__dirname, '..', '..');
-const ADMIN = 'bench-admin-token-0123456789';
 const arg = process.argv.indexOf('--mb');
 const MB = Number(arg > 0 ? process.argv[arg + 1] : (process.env.BENCH_BATCH_MB ?? 100));
 const SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 600);
@@ -117,18 +114,14 @@ async function main(): Promise<void> {
   const { file, pos } = await batchFile(MB);
   const bytes = statSync(file).size;
   const dataDir = mkdtempSync(join(tmpdir(), 'edi-batch-'));
-  const service = spawn(process.execPath, [join(ROOT, 'dist', 'apps/api/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      EDI_DATA_DIR: dataDir,
-      EDI_ERP_SANDBOX_PORT: String(PORT + 1),
-      EDI_ADMIN_TOKEN: ADMIN,
-      EDI_LOG_LEVEL: 'warn',
-      EDI_BODY_TIMEOUT_MS: '600000',
-      EDI_MAX_SEGMENTS_PER_SET: '500000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const service = start('apps/api/src/main.js', {
+    PORT: String(PORT),
+    EDI_DATA_DIR: dataDir,
+    EDI_ERP_SANDBOX_PORT: String(PORT + 1),
+    EDI_ADMIN_TOKEN: ADMIN,
+    EDI_LOG_LEVEL: 'warn',
+    EDI_BODY_TIMEOUT_MS: '600000',
+    EDI_MAX_SEGMENTS_PER_SET: '500000',
   });
   const api = `http://127.0.0.1:${PORT}`;
   const result: Record<string, number | string> = {
@@ -138,32 +131,15 @@ async function main(): Promise<void> {
     load_average_at_start: loadavg()[0]!.toFixed(1),
   };
   try {
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${api}/health`).catch(() => undefined))?.ok) break;
-      if (i > 300) throw new Error('the service did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-    const partner = (await (
-      await fetch(`${api}/v1/admin/partners`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'Batch',
-          isaQualifier: 'ZZ',
-          isaId: 'BATCHPARTNER',
-          ourIsaQualifier: 'ZZ',
-          ourIsaId: 'DEMOSUPPLIER',
-          erpCustomerId: 'C-TEST',
-          deliveryChannel: 'outbox',
-          // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
-          maxBodyBytes: bytes + 1024,
-        }),
-      })
-    ).json()) as { id: string };
-    const { key } = (await (
-      await fetch(`${api}/v1/admin/partners/${partner.id}/keys`, { method: 'POST', headers, body: '{}' })
-    ).json()) as { key: string };
+    await ready(`${api}/health`);
+    const { key } = await createPartner(api, {
+      name: 'Batch',
+      isaId: 'BATCHPARTNER',
+      erpCustomerId: 'C-TEST',
+      deliveryChannel: 'outbox',
+      // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
+      maxBodyBytes: bytes + 1024,
+    });
 
     const rss = new RssSampler(service.pid!);
     result.idle_rss_mb = rss.sample();
@@ -217,22 +193,10 @@ async function main(): Promise<void> {
     service.kill('SIGTERM');
   }
   console.table(result);
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench', 'results', 'batch.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpu: cpus()[0]?.model,
-        cores: cpus().length,
-        batch: `one interchange of ${pos} 20-line 850s posted to the embedded service by a partner allowed a larger body (streamed to storage); time box ${SECONDS} s`,
-        ...result,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeResults('batch', {
+    batch: `one interchange of ${pos} 20-line 850s posted to the embedded service by a partner allowed a larger body (streamed to storage); time box ${SECONDS} s`,
+    ...result,
+  });
   process.exit(0);
 }
 

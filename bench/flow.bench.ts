@@ -12,18 +12,22 @@
  * The load average of the machine is printed beside the figures: it is shared, and they say
  * little without it. To stdout and bench/results/flow.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-
-const ROOT = join(__dirname, '..', '..');
-const ADMIN = 'bench-admin-token-0123456789';
-const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import {
+  ADMIN,
+  PG,
+  REDIS,
+  benchPartner,
+  benchPo,
+  dropSchema,
+  percentile,
+  ready,
+  start,
+  webhook855s,
+  writeResults,
+} from './common';
 const POS = Number(process.env.BENCH_POS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
@@ -34,36 +38,7 @@ const WARMUP = 20;
 /** BENCH_MODES=embedded or scaled runs one of the two. */
 const MODES = (process.env.BENCH_MODES ?? 'embedded,scaled').split(',');
 
-function po(n: number): string {
-  const isa13 = String(n).padStart(9, '0');
-  const segs = ['ST*850*0001', `BEG*00*SA*BENCH-${n}**20261125`, 'N1*ST*STORE 42*92*0042'];
-  segs.push('PO1*1*2*EA*9.25**VP*V-77', 'PO1*2*1*CA*31**VP*V-78', 'PO1*3*1*EA*4.25**VP*V-79', 'CTT*3');
-  segs.push(`SE*${segs.length + 1}*0001`);
-  return `ISA*00*          *00*          *ZZ*BENCHPARTNER   *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*${isa13}*0*P*>~\nGS*PO*BENCHPARTNER*DEMOSUPPLIER*20261125*1200*${n}*X*004010~\n${segs.join('~\n')}~\nGE*1*${n}~\nIEA*1*${isa13}~\n`;
-}
-
 type Results = Record<string, Record<string, number>>;
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": a profile of each service process
-  const args = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...args, join(ROOT, 'dist', script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'inherit'],
-  });
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** CPU seconds so far: the service's processes, and the sandbox ERP among them (by its command line). */
 interface Cpu {
@@ -102,47 +77,19 @@ function cpuSeconds(pids: number[]): Cpu | undefined {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 /** Sets up the bench partner (webhook to us), warms up, then posts the POs with 1 and 8 senders. */
 async function run(api: string, label: string, results: Results, pids: number[]): Promise<void> {
-  const arrived = new Map<string, number>();
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('latin1')));
-    req.on('end', () => {
-      const po = /BAK\*[^*]*\*[^*]*\*(BENCH-\d+)/.exec(body)?.[1];
-      if (po && !arrived.has(po)) arrived.set(po, performance.now());
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-  const partner = (await (
-    await fetch(`${api}/v1/admin/partners`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'Bench',
-        isaQualifier: 'ZZ',
-        isaId: 'BENCHPARTNER',
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-        erpCustomerId: 'C-TEST',
-        deliveryChannel: 'webhook',
-        webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/edi`,
-      }),
-    })
-  ).json()) as { id: string };
-  const { key } = (await (
-    await fetch(`${api}/v1/admin/partners/${partner.id}/keys`, { method: 'POST', headers, body: '{}' })
-  ).json()) as { key: string };
+  const hook = await webhook855s();
+  const { arrived } = hook;
+  const { key } = await benchPartner(api, hook.url);
 
   let next = 1;
   const post = async (n: number) => {
-    const r = await fetch(`${api}/v1/edi`, { method: 'POST', headers: { 'x-api-key': key }, body: po(n) });
+    const r = await fetch(`${api}/v1/edi`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: benchPo(n),
+    });
     if (r.status !== 202) throw new Error(`POST answered ${r.status}`);
   };
   /** Resolves when every PO sent has its 855, or fails after 5 minutes saying how many came. */
@@ -284,32 +231,17 @@ async function scaledRun(common: Record<string, string>, results: Results): Prom
     worker.kill('SIGTERM');
     sandbox.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
-    const client = new Client({ connectionString: PG });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   }
 }
 
 function report(results: Results): void {
   console.table(results);
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench', 'results', 'flow.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpu: cpus()[0]?.model,
-        cores: cpus().length,
-        po: "3-line 850 posted to POST /v1/edi, timed to its 855's arrival at the partner's webhook",
-        load_average_at_end: loadavg().map((l) => Math.round(l * 10) / 10),
-        ...results,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeResults('flow', {
+    po: "3-line 850 posted to POST /v1/edi, timed to its 855's arrival at the partner's webhook",
+    load_average_at_end: loadavg().map((l) => Math.round(l * 10) / 10),
+    ...results,
+  });
   process.exit(0);
 }
 

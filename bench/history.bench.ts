@@ -9,110 +9,33 @@
  * bench/results/history.json, with the machine's load average (it is shared).
  */
 import { openDatabase, placeholders, transact } from '@edi/persistence';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-
-const ROOT = join(__dirname, '..', '..');
-const ADMIN = 'bench-admin-token-0123456789';
-const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import {
+  ADMIN,
+  PG,
+  REDIS,
+  benchPartner,
+  benchPo,
+  dropSchema,
+  percentile,
+  ready,
+  start,
+  stop,
+  webhook855s,
+  writeResults,
+} from './common';
 const POS = Number(process.env.BENCH_POS ?? 300);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const SENDERS = 8;
 const WARMUP = 20;
 const MODES = (process.env.BENCH_MODES ?? 'embedded,scaled').split(',');
 
-function po(n: number): string {
-  const isa13 = String(n).padStart(9, '0');
-  const segs = ['ST*850*0001', `BEG*00*SA*BENCH-${n}**20261125`, 'N1*ST*STORE 42*92*0042'];
-  segs.push('PO1*1*2*EA*9.25**VP*V-77', 'PO1*2*1*CA*31**VP*V-78', 'PO1*3*1*EA*4.25**VP*V-79', 'CTT*3');
-  segs.push(`SE*${segs.length + 1}*${String(n % 10000).padStart(4, '0')}`);
-  segs[0] = `ST*850*${String(n % 10000).padStart(4, '0')}`;
-  return `ISA*00*          *00*          *ZZ*BENCHPARTNER   *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*${isa13}*0*P*>~\nGS*PO*BENCHPARTNER*DEMOSUPPLIER*20261125*1200*${n}*X*004010~\n${segs.join('~\n')}~\nGE*1*${n}~\nIEA*1*${isa13}~\n`;
-}
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'dist', script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'inherit'],
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  await new Promise<void>((done) => {
-    p.once('exit', () => done());
-    p.kill('SIGTERM');
-  });
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/** The webhook the 855s arrive at, by PO number. */
-async function webhook(): Promise<{ url: string; arrived: Map<string, number>; close: () => void }> {
-  const arrived = new Map<string, number>();
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('latin1')));
-    req.on('end', () => {
-      const n = /BAK\*[^*]*\*[^*]*\*(BENCH-\d+)/.exec(body)?.[1];
-      if (n && !arrived.has(n)) arrived.set(n, performance.now());
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/edi`,
-    arrived,
-    close: () => hook.close(),
-  };
-}
-
-/** The bench partner (webhook to us) and its API key. */
-async function partner(api: string, hookUrl: string): Promise<{ id: string; key: string }> {
-  const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-  const created = (await (
-    await fetch(`${api}/v1/admin/partners`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'Bench',
-        isaQualifier: 'ZZ',
-        isaId: 'BENCHPARTNER',
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-        erpCustomerId: 'C-TEST',
-        deliveryChannel: 'webhook',
-        webhookUrl: hookUrl,
-      }),
-    })
-  ).json()) as { id: string };
-  const { key } = (await (
-    await fetch(`${api}/v1/admin/partners/${created.id}/keys`, { method: 'POST', headers, body: '{}' })
-  ).json()) as { key: string };
-  return { id: created.id, key };
-}
+/** The bench's PO n, its ST02 from n too (the history's are H-numbers: they never meet). */
+const po = (n: number) => benchPo(n, String(n % 10000).padStart(4, '0'));
 
 /** `count` POs from `first` on, SENDERS at a time, each sender waiting for its 855. */
 async function phase(
@@ -231,11 +154,11 @@ async function embedded(results: Record<string, Record<string, number>>): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'edi-history-'));
   const env = { ...common, PORT: '3821', EDI_DATA_DIR: dataDir, EDI_ERP_SANDBOX_PORT: '3822' };
   const api = 'http://127.0.0.1:3821';
-  const hook = await webhook();
+  const hook = await webhook855s();
   let service = start('apps/api/src/main.js', env);
   try {
     await ready(`${api}/health`);
-    const { id, key } = await partner(api, hook.url);
+    const { id, key } = await benchPartner(api, hook.url);
     await phase(api, key, hook.arrived, 1, WARMUP);
     results['embedded (SQLite), empty'] = await phase(api, key, hook.arrived, 1000, POS);
     await stop(service);
@@ -264,14 +187,14 @@ async function scaled(results: Record<string, Record<string, number>>): Promise<
     EDI_WORKER_PORT: '0',
   };
   const api = 'http://127.0.0.1:3824';
-  const hook = await webhook();
+  const hook = await webhook855s();
   const sandbox = start('apps/erp-sandbox/src/main.js', { ERP_SANDBOX_PORT: '3823' });
   const server = start('apps/api/src/main.js', { ...env, PORT: '3824' });
   const worker = start('apps/worker/src/main.js', env);
   try {
     await ready('http://127.0.0.1:3823/admin/faults');
     await ready(`${api}/health`);
-    const { id, key } = await partner(api, hook.url);
+    const { id, key } = await benchPartner(api, hook.url);
     await phase(api, key, hook.arrived, 1, WARMUP);
     results['scaled (Postgres + Redis), empty'] = await phase(api, key, hook.arrived, 1000, POS);
     const ds = await openDatabase({ databaseUrl: PG, schema, dataDir: tmpdir() });
@@ -288,10 +211,7 @@ async function scaled(results: Record<string, Record<string, number>>): Promise<
   } finally {
     await Promise.all([stop(server), stop(worker), stop(sandbox)]);
     hook.close();
-    const client = new Client({ connectionString: PG });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   }
 }
 
@@ -310,25 +230,13 @@ async function main(): Promise<void> {
     'scaled: rate with history / empty, %': ratio('scaled (Postgres + Redis)'),
   };
   console.log(ratios);
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench', 'results', 'history.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpu: cpus()[0]?.model,
-        cores: cpus().length,
-        command: 'npm run bench:history',
-        po: `3-line 850, ${SENDERS} senders each waiting for its 855 (webhook) before the next`,
-        history: `${HISTORY} stored 850s of the same partner (interchange, ISA13, transaction each)`,
-        ...results,
-        ...ratios,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeResults('history', {
+    command: 'npm run bench:history',
+    po: `3-line 850, ${SENDERS} senders each waiting for its 855 (webhook) before the next`,
+    history: `${HISTORY} stored 850s of the same partner (interchange, ISA13, transaction each)`,
+    ...results,
+    ...ratios,
+  });
   process.exit(0);
 }
 
