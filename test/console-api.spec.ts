@@ -222,7 +222,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       expect(alone.interchanges[0]!.groups[0]!.transactions).toHaveLength(1);
       const ack = t.outbound.find((d: any) => d.kind.includes('997'));
       expect(ack.x12).toContain('AK5*R');
-      expect(t.can).toEqual({ reprocess: true, resubmit: true, resolve: true });
+      expect(t.can).toEqual({ reprocess: true, resubmit: true, resolve: true, release: false });
       const list = await operator.json('GET', `/v1/console/transactions?status=rejected&po=SHOW-1`);
       expect(list.items).toHaveLength(1);
       expect(list.items[0].problem).toBe(issue.plain);
@@ -260,7 +260,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
       const event = original.timeline.find((e: any) => e.action === 'console.resubmitted');
       expect(event).toEqual(expect.objectContaining({ actor: 'olly' }));
       expect(event.detail.note).toBe('quantity was spelled out');
-      expect(original.can).toEqual({ reprocess: false, resubmit: false, resolve: false });
+      expect(original.can).toEqual({ reprocess: false, resubmit: false, resolve: false, release: false });
 
       const answered = await until(
         version.id,
@@ -325,7 +325,7 @@ describe.each(databaseConfigs())('staff console API on %s', (dbName, makeConfig)
     it('resolves with a note, and a viewer may look but not change anything', async () => {
       const tx = await post(damagedCorpus850(isa13++, 'VIEW-1').bad);
       const seen = await viewer.json('GET', `/v1/console/transactions/${tx.id}`);
-      expect(seen.can).toEqual({ reprocess: false, resubmit: false, resolve: false });
+      expect(seen.can).toEqual({ reprocess: false, resubmit: false, resolve: false, release: false });
       for (const [path, body] of [
         [`/v1/console/transactions/${tx.id}/reprocess`, {}],
         [`/v1/console/transactions/${tx.id}/resubmit`, { x12: seen.x12 }],

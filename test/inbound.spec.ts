@@ -5,8 +5,10 @@ import { loadConfig } from '../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner, sendEdi } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'inbound-admin-token-0123456789';
+const STAFF_PASSWORD = 'inbound-staff-password-0123';
 const FIXTURES = join(__dirname, '../fixtures/x12/inbound');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
@@ -71,6 +73,8 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
         DATABASE_URL: db.databaseUrl,
         EDI_ADMIN_TOKEN: ADMIN,
         EDI_ERP_URL: erp.url,
+        EDI_ADMIN_USER: 'ada',
+        EDI_ADMIN_PASSWORD: STAFF_PASSWORD,
       }),
       { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
     );
@@ -255,5 +259,80 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
           "line 2 (B-2): shipped 12, ordered 10 (let through: the partner's onInboundMismatch is accept)",
       },
     ]);
+  });
+  it('staff release the held over-shipping 856 to the ERP, with a reason: received once, audited, in the thread', async () => {
+    const staff = new StaffClient(svc.url);
+    expect((await staff.signIn('ada', STAFF_PASSWORD)).status).toBe(200);
+    const held = received['856-over-shipped.x12']!;
+    const before = await staff.json<{ can: { release: boolean } }>(
+      'GET',
+      `/v1/console/transactions/${held.id}`,
+    );
+    expect(before.can.release).toBe(true);
+    // a reason is required
+    expect(
+      (await staff.call('POST', `/v1/console/transactions/${held.id}/release`, { reason: ' ' })).status,
+    ).toBe(400);
+    const calls = erp.state.receiptCalls;
+    const r = await staff.call('POST', `/v1/console/transactions/${held.id}/release`, {
+      reason: 'the buyer agreed to take the two extra B-2',
+    });
+    expect([r.status, await r.json()]).toEqual([200, { id: held.id, status: 'receiving' }]);
+    let tx: Tx;
+    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
+      tx = await get<Tx>(`/v1/transactions/${held.id}`);
+      if (tx.status !== 'receiving' || Date.now() > end) break;
+    }
+    const receipt = erp.state.receipts.get(`${supplier.id}:SH-1:PO-IN-1`);
+    expect([tx.status, tx.erpRef]).toEqual(['accepted', receipt?.receiptNo]);
+    expect(erp.state.receiptCalls - calls).toBe(1);
+    expect(receipt!.lines.map((l) => [l.lineNo, l.qty])).toEqual([
+      ['1', 12],
+      ['2', 12],
+    ]);
+    const note =
+      'released to the ERP by ada despite the mismatches: the buyer agreed to take the two extra B-2';
+    expect(tx.issues).toEqual([
+      { code: 'STAFF_RELEASED', severity: 'warning', message: note },
+      {
+        code: 'INBOUND_MISMATCH',
+        severity: 'warning',
+        message: `line 2 (B-2): shipped 12, ordered 10 (let through: ${note})`,
+      },
+    ]);
+    const detail = await staff.json<{
+      can: { release: boolean };
+      timeline: Array<{ action: string; actor: string; detail: Record<string, unknown> | null }>;
+    }>('GET', `/v1/console/transactions/${held.id}`);
+    expect(detail.can.release).toBe(false);
+    expect(detail.timeline.filter((e) => e.action === 'console.released')).toEqual([
+      {
+        at: expect.any(String),
+        action: 'console.released',
+        actor: 'ada',
+        detail: {
+          reason: 'the buyer agreed to take the two extra B-2',
+          mismatches: ['line 2 (B-2): shipped 12, ordered 10'],
+        },
+      },
+    ]);
+    const thread = await get<Thread>('/v1/orders/PO-IN-1');
+    expect(thread.documents.find((d) => d.id === held.id)!.match).toEqual({
+      outcome: 'accepted',
+      mismatches: [`line 2 (B-2): shipped 12, ordered 10 (let through: ${note})`],
+      receiptId: receipt!.receiptNo,
+      released: note,
+    });
+
+    // released once: a second click, or one not held at all, is refused and hands nothing over
+    for (const id of [held.id, received['856-partial.x12']!.id]) {
+      const again = await staff.call('POST', `/v1/console/transactions/${id}/release`, { reason: 'again' });
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { message: string }).message).toBe(
+        `transaction ${id} is accepted, not held: only a partner's 856 or 810 held for mismatches with its PO can be released to the ERP`,
+      );
+    }
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(erp.state.receiptCalls - calls).toBe(1);
   });
 });

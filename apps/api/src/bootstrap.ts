@@ -65,7 +65,7 @@ export async function startService(
       secrets: service.secrets,
       keys,
       staff,
-      review: new Review(dataSource, service.maps, queues.translate),
+      review: new Review(dataSource, service.maps, queues.translate, queues.receive),
       erpState: erp ? () => erp.state : null,
       erpHosts: service.erpHosts,
       as2: { inbox: as2Inbox, identities: as2 },

@@ -113,6 +113,11 @@ export const api = {
     call<{ id: string; status: TransactionStatus }>('POST', `/v1/console/transactions/${id}/resolve`, {
       note,
     }),
+  /** A partner's 856/810 held for mismatches with its PO, to the ERP despite them (the reason is audited). */
+  release: (id: string, reason: string) =>
+    call<{ id: string; status: TransactionStatus }>('POST', `/v1/console/transactions/${id}/release`, {
+      reason,
+    }),
   /** Every transaction matching the filter that can be reprocessed (at most 500). */
   bulkReprocess: (filter: TransactionFilter) =>
     call<{ matched: number; reprocessed: number; skipped: number }>(

@@ -168,7 +168,8 @@ export interface TransactionDetail {
   resubmissions: Array<{ id: string; status: TransactionStatus; createdAt: string }>;
   timeline: TimelineEvent[];
   /** What the signed-in user may do with it now. */
-  can: { reprocess: boolean; resubmit: boolean; resolve: boolean };
+  /** `release`: a partner's 856/810 held for mismatches may go to the ERP despite them. */
+  can: { reprocess: boolean; resubmit: boolean; resolve: boolean; release: boolean };
 }
 
 export interface Resubmitted {

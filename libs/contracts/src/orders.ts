@@ -62,6 +62,8 @@ export interface ThreadMatch {
   mismatches: string[];
   /** The ERP's goods receipt or AP invoice, once handed over. */
   receiptId?: string;
+  /** Staff released it to the ERP despite the mismatches: who, and why. */
+  released?: string;
 }
 
 /** One PO line: what was ordered and what became of it. */

@@ -89,6 +89,19 @@ export class ReviewController {
     return { id: tx.id, status: 'resolved' as const };
   }
 
+  @Post(':id/release')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Release a partner's 856 or 810 held for mismatches with its PO to the ERP despite them, saying why (audited); the mismatches are kept as warnings. 409 when it is not held for mismatches",
+  })
+  async release(@Param('id') id: string, @Body() body: unknown, @Staff() s: Signed) {
+    const { reason } = parseInput(z.object({ reason: z.string().trim().min(1).max(2000) }), body ?? {});
+    const tx = await this.transaction(id);
+    await this.review.release(tx, s.user.username, reason);
+    return { id: tx.id, status: 'receiving' as const };
+  }
+
   /** A new version of a transaction: checked, stored, superseding the original, and translated before answering. */
   private async newVersion(
     tx: TransactionSet,

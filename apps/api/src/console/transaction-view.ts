@@ -98,8 +98,20 @@ export function transactionDetail(
       reprocess: operator && reviewable && !!source,
       resubmit: operator && reviewable && !!source,
       resolve: operator && reviewable,
+      release: operator && releasable(tx),
     },
   };
+}
+
+/** A partner's 856 or 810 held for mismatches with its PO, which staff may release to the ERP. */
+function releasable(tx: TransactionSet): boolean {
+  const issues = (tx.issues ?? []) as Array<{ code?: string; severity?: string }>;
+  return (
+    tx.status === 'held' &&
+    tx.direction === 'in' &&
+    (tx.setId === '856' || tx.setId === '810') &&
+    issues.some((i) => i.code === 'INBOUND_MISMATCH' && i.severity === 'error')
+  );
 }
 
 /** Received, translated, what staff did, who made this version, each delivery try: in time order. */

@@ -9,7 +9,7 @@ import { ResolveForm, ResubmitEditor } from './Editors';
 
 export const RESUBMITTED = 'Resubmitted as a new version; the original is kept.';
 
-type Mode = 'x12' | 'json' | 'resolve' | null;
+type Mode = 'x12' | 'json' | 'resolve' | 'release' | null;
 
 interface Props {
   detail: TransactionDetail;
@@ -68,7 +68,13 @@ export function Actions({ detail, onChanged }: Props) {
     onChanged();
   };
 
-  const none = !can.reprocess && !can.resubmit && !can.resolve;
+  const released = () => {
+    setMode(null);
+    setNotice('Released to the ERP; the mismatches are kept as warnings.');
+    onChanged();
+  };
+
+  const none = !can.reprocess && !can.resubmit && !can.resolve && !can.release;
   return (
     <div className="actions">
       <div className="button-row" ref={toolbar}>
@@ -110,6 +116,17 @@ export function Actions({ detail, onChanged }: Props) {
             Resolve
           </button>
         )}
+        {can.release && (
+          <button
+            type="button"
+            className="button"
+            data-mode="release"
+            aria-expanded={mode === 'release'}
+            onClick={() => open('release')}
+          >
+            Release to the ERP despite the mismatches
+          </button>
+        )}
         {none && <p className="muted">Nothing can be changed in this status.</p>}
       </div>
       {mode === null && <ApiProblem error={problem} />}
@@ -126,6 +143,9 @@ export function Actions({ detail, onChanged }: Props) {
       )}
       {mode === 'resolve' && (
         <ResolveForm transactionId={transaction.id} onCancel={close} onResolved={resolved} />
+      )}
+      {mode === 'release' && (
+        <ResolveForm kind="release" transactionId={transaction.id} onCancel={close} onResolved={released} />
       )}
       <ConfirmDialog
         open={confirming}

@@ -89,10 +89,31 @@ interface ResolveProps {
   transactionId: string;
   onCancel: () => void;
   onResolved: () => void;
+  /** `release`: to the ERP despite the mismatches with its PO, with the reason (default: resolve). */
+  kind?: 'resolve' | 'release';
 }
 
-/** Closes a problem without changing the data: the note says why it is fine, for the audit trail. */
-export function ResolveForm({ transactionId, onCancel, onResolved }: ResolveProps) {
+const NOTE_FORMS = {
+  resolve: {
+    label: 'Resolution note',
+    missing: 'Write a resolution note: it is kept in the timeline.',
+    submit: 'Mark resolved',
+    send: (id: string, note: string) => api.resolve(id, note),
+  },
+  release: {
+    label: 'Why it may go to the ERP despite the mismatches',
+    missing: 'Write the reason for releasing it: it is kept in the timeline and the audit trail.',
+    submit: 'Release to the ERP',
+    send: (id: string, note: string) => api.release(id, note),
+  },
+} as const;
+
+/**
+ * Closes a problem without changing the data, or releases a held 856/810 to the ERP: the note says
+ * why it is fine, for the audit trail.
+ */
+export function ResolveForm({ transactionId, onCancel, onResolved, kind = 'resolve' }: ResolveProps) {
+  const form = NOTE_FORMS[kind];
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -101,10 +122,10 @@ export function ResolveForm({ transactionId, onCancel, onResolved }: ResolveProp
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!note.trim()) return setProblem(new Error('Write a resolution note: it is kept in the timeline.'));
+    if (!note.trim()) return setProblem(new Error(form.missing));
     setBusy(true);
     setProblem(null);
-    api.resolve(transactionId, note.trim()).then(onResolved, (e: unknown) => {
+    form.send(transactionId, note.trim()).then(onResolved, (e: unknown) => {
       setBusy(false);
       setProblem(e);
     });
@@ -113,9 +134,9 @@ export function ResolveForm({ transactionId, onCancel, onResolved }: ResolveProp
   return (
     <form className="editor" onSubmit={submit}>
       <div className="field">
-        <label htmlFor="resolve-note">Resolution note</label>
+        <label htmlFor={`${kind}-note`}>{form.label}</label>
         <textarea
-          id="resolve-note"
+          id={`${kind}-note`}
           ref={area}
           required
           rows={3}
@@ -126,7 +147,7 @@ export function ResolveForm({ transactionId, onCancel, onResolved }: ResolveProp
       <ApiProblem error={problem} />
       <div className="button-row">
         <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy}>
-          Mark resolved
+          {form.submit}
         </button>
         <button type="button" className="button" onClick={onCancel}>
           Cancel

@@ -26,13 +26,16 @@ export interface ReceiveOutcome {
 
 /** The issue code of each mismatch on the transaction: what the review shows, and the thread. */
 export const INBOUND_MISMATCH = 'INBOUND_MISMATCH';
+/** The note on a transaction staff released to the ERP despite its mismatches (who, and why). */
+export const STAFF_RELEASED = 'STAFF_RELEASED';
 
 /**
  * The receive stage: an inbound 856 or 810 of a partner with an ERP, linked to its PO's thread at
  * translation (PRF01, BIG04), is checked against that PO (the ship check; the three-way match),
  * then handed to the ERP (goods receipt, AP invoice), idempotent by partner and document number.
  * A mismatch holds it for a person, with each mismatch named, unless the partner's
- * `onInboundMismatch` is `accept`. While the ERP is down it stays `receiving` and is tried again.
+ * `onInboundMismatch` is `accept` or staff released it (console review: a STAFF_RELEASED note).
+ * While the ERP is down it stays `receiving` and is tried again.
  */
 export class ReceiveStage {
   constructor(
@@ -47,7 +50,7 @@ export class ReceiveStage {
     const partner = await new PartnerChannels(this.ds).byId(tx.partnerId);
     let erp: ErpAdapter | undefined;
     try {
-      erp = this.erpFor(partner);
+      erp = this.erpFor(partner, tx.test);
     } catch (e) {
       return this.markFailed(transactionId, e);
     }
@@ -60,7 +63,9 @@ export class ReceiveStage {
       return this.hold(tx, 'INBOUND_NO_PO', [
         `no purchase order ${tx.poNumber} in this partner's threads: nothing to check the ${tx.setId} against`,
       ]);
-    if (mismatches.length && rules.onInboundMismatch !== 'accept')
+    const released = (tx.issues ?? []).find((i) => (i as { code?: string }).code === STAFF_RELEASED) as
+      { message?: string } | undefined;
+    if (mismatches.length && rules.onInboundMismatch !== 'accept' && !released)
       return this.hold(
         tx,
         INBOUND_MISMATCH,
@@ -75,7 +80,7 @@ export class ReceiveStage {
       if (e instanceof ErpError && e.kind === 'answer') return this.unusableAnswer(tx, rules, e);
       throw e; // the ERP is down: tried again
     }
-    return this.received(tx, partner, receipt, mismatches);
+    return this.received(tx, partner, receipt, mismatches, released?.message);
   }
 
   private handOver(erp: ErpAdapter, partner: TradingPartner, tx: TransactionSet): Promise<ErpReceipt> {
@@ -89,6 +94,8 @@ export class ReceiveStage {
     partner: TradingPartner,
     receipt: ErpReceipt,
     mismatches: Mismatch[],
+    /** The staff release's note, when a person let the mismatches through. */
+    released?: string,
   ): Promise<ReceiveOutcome> {
     // the ERP had it already (a resend under new control numbers): the first transaction holds its id
     const holder = receipt.created
@@ -108,13 +115,15 @@ export class ReceiveStage {
     const warnings = mismatches.map((m) => ({
       code: INBOUND_MISMATCH,
       severity: 'warning',
-      message: `${m.message} (let through: the partner's onInboundMismatch is accept)`,
+      message: `${m.message} (let through: ${released ?? "the partner's onInboundMismatch is accept"})`,
     }));
+    // the held errors of a released one become these warnings, checked again now
+    const kept = (tx.issues ?? []).filter((i) => (i as { code?: string }).code !== INBOUND_MISMATCH);
     await transact(this.ds, async (m) => {
       const moved = await new Transactions(m).move(tx.id, 'receiving', {
         status: 'accepted',
         erpRef: receipt.id,
-        issues: [...(tx.issues ?? []), ...warnings],
+        issues: [...kept, ...warnings],
       } as Parameters<Transactions['move']>[2]);
       if (moved)
         await new AuditTrail(m).record(tx.id, 'inbound.received', 'receive-stage', {

@@ -11,7 +11,8 @@ import {
 import type { TransactionNode } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IngestService } from '../ingest/ingest.service';
-import type { StageQueue } from '../pipeline';
+import { INBOUND_MISMATCH, STAFF_RELEASED } from '../inbound/receive.stage';
+import type { IdQueue, StageQueue } from '../pipeline';
 import { explainIssue } from './explain';
 import { StoredSets, alone, type SetSource } from './set-source';
 
@@ -52,6 +53,8 @@ export class Review {
     private readonly ds: DataSource,
     private readonly maps: MapRegistry,
     private readonly queue: StageQueue,
+    /** The receive stage's queue, for a held 856/810 that staff release to the ERP. */
+    private readonly receive?: IdQueue,
   ) {
     this.sets = new StoredSets(ds);
     this.ingest = new IngestService(ds);
@@ -178,6 +181,54 @@ export class Review {
       await claim(m, tx, 'resolved');
       await new AuditTrail(m).record(tx.id, 'console.resolved', actor, { note, from: tx.status });
     });
+  }
+
+  /**
+   * Releases a partner's 856 or 810 held for INBOUND_MISMATCH to the ERP despite the mismatches,
+   * with the staff member's reason: back to `receiving` (audited, in one transaction), and the
+   * receive stage hands it over with each mismatch kept as a warning. Anything else held, or not
+   * held any more, is a conflict.
+   */
+  async release(tx: TransactionSet, actor: string, reason: string): Promise<void> {
+    if (tx.direction !== 'in' || (tx.setId !== '856' && tx.setId !== '810'))
+      throw new ReviewError(
+        'conflict',
+        `only a partner's 856 or 810 can be released to the ERP (this is a ${tx.direction === 'in' ? '' : 'sent '}${tx.setId})`,
+      );
+    if (!this.receive)
+      throw new ReviewError('unavailable', 'this process has no receive stage to hand it to');
+    await transact(this.ds, async (m) => {
+      const txs = new Transactions(m);
+      const held = await txs.inStatus(tx.id, 'held');
+      const issues = (held?.issues ?? []) as Array<{ code?: string; severity?: string; message?: string }>;
+      const what = `only a partner's 856 or 810 held for mismatches with its PO can be released to the ERP`;
+      if (!held)
+        throw new ReviewError(
+          'conflict',
+          `transaction ${tx.id} is ${(await txs.byId(tx.id)).status}, not held: ${what}`,
+        );
+      if (!issues.some((i) => i.code === INBOUND_MISMATCH && i.severity === 'error'))
+        throw new ReviewError(
+          'conflict',
+          `transaction ${tx.id} is held for another reason (${[...new Set(issues.map((i) => i.code))].join(', ') || 'none given'}): ${what}`,
+        );
+      const kept = issues.map((i) => (i.code === INBOUND_MISMATCH ? { ...i, severity: 'warning' } : i));
+      const note = {
+        code: STAFF_RELEASED,
+        severity: 'warning',
+        message: `released to the ERP by ${actor} despite the mismatches: ${reason}`,
+      };
+      if (!(await txs.move(tx.id, 'held', { status: 'receiving', issues: [...kept, note] })))
+        throw new ReviewError(
+          'conflict',
+          `transaction ${tx.id} is no longer waiting for review (it changed meanwhile)`,
+        );
+      await new AuditTrail(m).record(tx.id, 'console.released', actor, {
+        reason,
+        mismatches: issues.filter((i) => i.code === INBOUND_MISMATCH).map((i) => i.message),
+      });
+    });
+    this.receive.enqueue(tx.id);
   }
 }
 

@@ -110,8 +110,9 @@ function matchOf(t: TransactionSet): { match: ThreadMatch } | undefined {
   if (t.direction !== 'in' || (t.setId !== '856' && t.setId !== '810')) return undefined;
   const issues = (t.issues ?? []) as Issue[];
   const named = issues.filter((i) => i.code === 'INBOUND_MISMATCH').map((i) => i.message ?? '');
+  const released = issues.find((i) => i.code === 'STAFF_RELEASED')?.message;
   const match = (outcome: ThreadMatch['outcome'], extra: Partial<ThreadMatch> = {}) => ({
-    match: { outcome, mismatches: named, ...extra },
+    match: { outcome, mismatches: named, ...(released ? { released } : {}), ...extra },
   });
   if (t.status === 'receiving') return match('pending');
   if (t.status === 'held' && issues.some((i) => i.code === 'INBOUND_NO_PO')) return match('no_po');
