@@ -122,4 +122,61 @@ describe('order thread and needs attention in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it("marks a test-mode partner's PO TEST on the transaction list and its order thread, and a production one not", async () => {
+    const tester = await createPartner(svc.url, ADMIN, {
+      name: 'Trial Retail',
+      isaId: 'BROWSERTEST',
+      erpCustomerId: 'C-DEMO',
+      mode: 'test',
+    });
+    const po = x12()
+      .isa({ sender: 'BROWSERTEST', receiver: 'DEMOSUPPLIER', control: '000000901', usage: 'T' })
+      .gs()
+      .st('850')
+      .seg('BEG', '00', 'SA', 'PO-BROWSER-T', '', '20261125')
+      .seg('PO1', '1', '3', 'EA', '9.25', '', 'BP', 'B-1001', 'UP', '012345678905')
+      .seg('CTT', '1')
+      .se()
+      .ge()
+      .iea()
+      .text();
+    const sent = await fetch(`${svc.url}/v1/edi?wait=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': tester.key },
+      body: po,
+    });
+    expect(sent.status).toBeLessThan(300);
+
+    const { context, page, errors } = await watchedPage(rig.browser);
+    await page.goto(`${svc.url}/console/transactions`);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    const list = page.getByRole('table', { name: 'Transactions' });
+    const testRow = list.getByRole('row', { name: /850 .*PO-BROWSER-T/ });
+    await testRow.waitFor();
+    expect(await testRow.locator('.badge--test').textContent()).toBe('test');
+    // the production partner's PO of the other test carries none
+    const production = list.getByRole('row', { name: /850 .*PO-BROWSER-1/ });
+    await production.waitFor();
+    expect(await production.locator('.badge--test').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'transactions-test-badge.png'), fullPage: true });
+
+    await page.goto(`${svc.url}/console/orders/${tester.id}/PO-BROWSER-T`);
+    const title = page.getByRole('heading', { level: 1, name: /Order PO-BROWSER-T/ });
+    await title.waitFor();
+    await title.locator('.badge--test').waitFor();
+    const docs = page.getByRole('table', { name: 'Documents of order PO-BROWSER-T' });
+    const row850 = docs.getByRole('row', { name: /850/ });
+    await row850.waitFor();
+    expect(await row850.locator('.badge--test').textContent()).toBe('test');
+    await page.screenshot({ path: join(SHOTS, 'order-thread-test-badge.png'), fullPage: true });
+
+    await page.goto(`${svc.url}/console/orders/${partner.id}/PO-BROWSER-1`);
+    await page.getByRole('heading', { level: 1, name: /Order PO-BROWSER-1/ }).waitFor();
+    await page.getByRole('table', { name: 'Documents of order PO-BROWSER-1' }).waitFor();
+    expect(await page.locator('.badge--test').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
