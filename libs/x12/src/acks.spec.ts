@@ -77,14 +77,32 @@ describe('acknowledgments', () => {
     expect(find(tx.segments, 'AK9')).toEqual([['R', '4', '1', '0', '5', '4']]);
   });
 
-  it('rejects every set of a group rejected for a fault of its own: AK5 R agrees with AK9 R', () => {
+  it('answers a group rejected for a fault of its own with AK9 R, never a bare AK5 R (997)', () => {
     const b = x12().isa().gs();
     for (const po of ['PO1', 'PO2'])
       b.st('850').seg('BEG', '00', 'SA', po, '', '20240131').seg('PO1', '1', '1', 'EA').seg('CTT', '1').se();
+    // a third set with a fault of its own: SE01 says 9
+    b.st('850').seg('BEG', '00', 'SA', 'PO3', '', '20240131').se({ count: '9' });
+    const input = b.ge({ count: '4' }).iea().build();
+    const tx = ackOf(input).interchanges[0]!.groups[0]!.transactions[0]!;
+    // GE01 says 4 where the group holds 3: the two clean sets have no AK2 loop (718 has no
+    // "group rejected" code for AK502), the faulty one says its own fault
+    expect(find(tx.segments, 'AK2')).toEqual([['850', '0003']]);
+    expect(find(tx.segments, 'AK5')).toEqual([['R', '4']]);
+    expect(find(tx.segments, 'AK9')).toEqual([['R', '4', '3', '0', '5']]);
+    expect(validateX12(serialize(ackOf(input))).issues).toEqual([]);
+  });
+
+  it('answers a group rejected for a fault of its own with IK5 R only where IK502 can say why (999)', () => {
+    const b = x12({ version: '00501' }).isa().gs({ version: '005010X222A1', functionalId: 'HC' });
+    b.st('837', '0001', '005010X222A1').seg('BHT', '0019').se();
+    b.st('837', '0002', '005010X222A1').seg('BHT', '0019').se({ count: '7' });
     const input = b.ge({ count: '3' }).iea().build();
     const tx = ackOf(input).interchanges[0]!.groups[0]!.transactions[0]!;
-    // both sets are clean on their own; GE01 says 3 where the group holds 2
-    expect(find(tx.segments, 'AK5')).toEqual([['R'], ['R']]);
+    expect(find(tx.segments, 'AK2')).toEqual([['837', '0002', '005010X222A1']]);
+    // 005010X231: IK502 is required whenever IK501 is not A
+    for (const ik5 of find(tx.segments, 'IK5')) expect(ik5.length).toBeGreaterThan(1);
+    expect(find(tx.segments, 'IK5')).toEqual([['R', '4']]);
     expect(find(tx.segments, 'AK9')).toEqual([['R', '3', '2', '0', '5']]);
   });
 

@@ -81,11 +81,16 @@ function functionalAck(
   segments.push(
     seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
   );
-  // a group rejected for a fault of its own (AK9 R): none of its sets is taken, and each AK5 says so
+  // A group rejected for a fault of its own (AK9 R, AK905): none of its sets is taken. A set with
+  // faults of its own says them in AK5 R / IK5 R. AK501 R needs an AK502 code (IK502 is required
+  // whenever IK501 is not A, 005010X231), and neither 718 list has one for "its group was
+  // rejected": a set with no fault of its own gets no AK2 loop at all, AK9 R and AK904 0 answer it.
   const rejected = groupRejected(group);
-  for (const tx of group.transactions)
-    for (const s of transactionResponse(rejected ? { ...tx, status: 'R' } : tx, is999, v5010, version))
-      segments.push(s);
+  for (const tx of group.transactions) {
+    const response = transactionResponse(rejected ? { ...tx, status: 'R' } : tx, is999, v5010, version);
+    if (rejected && response[response.length - 1]!.elements.length < 2) continue;
+    segments.push(...response);
+  }
   segments.push(seg('AK9', ...groupResponse(group)));
   const st02 = '0001';
   const transaction: TransactionNode = {

@@ -104,10 +104,11 @@ describe('envelope rules', () => {
         'GS*FA*RECEIVERAPP*SENDERAPP*20260301*0000*1*X*004010',
         'ST*997*0001',
         'AK1*PO*1',
-        'AK2*850*0001',
-        // the group is rejected, so its set is too, however clean on its own
-        'AK5*R',
+        // the group is rejected, so its set is too, however clean on its own: AK5 R would need an
+        // AK502 code and there is none for that, so the clean set has no AK2 loop and AK9 R says it
         'AK9*R*1*1*0*2',
+        'SE*4*0001',
+        'GE*1*1',
       ]);
     });
 
