@@ -1,4 +1,4 @@
-import { ControlSet, SenderControlSet } from './control-set';
+import { ControlSet, NumberRuns, SenderControlSet } from './control-set';
 
 describe('ControlSet', () => {
   it('ST02 style: the written digits count, so 0001 and 00001 are two numbers', () => {
@@ -50,5 +50,33 @@ describe('SenderControlSet', () => {
     expect([seen.add('ZZ/A', '1'), seen.add('ZZ/B', '1'), seen.add('ZZ/C', '1')]).toEqual([true, true, true]);
     expect(seen.add('ZZ/C', '1')).toBe(true);
     expect(seen.add('ZZ/B', '1')).toBe(false);
+  });
+});
+
+describe('NumberRuns', () => {
+  const filled = (numbers: number[]) => {
+    const runs = new NumberRuns();
+    for (const n of numbers) {
+      expect(runs.has(n)).toBe(false);
+      runs.add(n);
+    }
+    return runs;
+  };
+  const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
+
+  it('finds every number of long runs, short runs and loose numbers, and nothing else', () => {
+    const numbers = [...range(1, 5000), 9, ...range(7000, 10), 20_000, ...range(30_000, 2000), 6000];
+    const added = new Set(numbers.filter((n, k) => numbers.indexOf(n) === k));
+    const runs = new NumberRuns();
+    for (const n of added) runs.add(n);
+    for (let n = 0; n < 33_000; n++) expect(runs.has(n)).toBe(added.has(n));
+  });
+
+  it('takes numbers counting down or at random as well', () => {
+    const down = filled(range(1, 3000).reverse());
+    expect([down.has(0), down.has(1), down.has(3000), down.has(3001)]).toEqual([false, true, true, false]);
+    const shuffled = range(1, 3000).sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
+    const random = filled(shuffled);
+    expect(range(1, 3000).every((n) => random.has(n))).toBe(true);
   });
 });

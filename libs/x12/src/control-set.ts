@@ -1,14 +1,14 @@
 /**
  * The control numbers seen in one group (ST02) or one interchange (GS06), kept small enough that a
- * group of a million sets costs tens of megabytes, not hundreds: a numeric control number is kept as
- * a number (a small integer in V8, no string object behind it), in one set per written length, so
- * that 0001 and 00001 stay different where the element is AN. Anything else is kept as text.
+ * group of a million sets costs next to nothing when numbered in order, and tens of megabytes when
+ * not: a numeric control number is kept as a number, in one `NumberRuns` per written length, so that
+ * 0001 and 00001 stay different where the element is AN. Anything else is kept as text.
  *
  * The standard itself bounds how many a reader must remember: GE01 counts at most 999,999 sets and
  * IEA01 at most 99,999 groups, so past `limit` the envelope is already wrong and nothing more is added.
  */
 export class ControlSet {
-  private readonly byLength = new Map<number, Set<number>>();
+  private readonly byLength = new Map<number, NumberRuns>();
   private readonly text = new Set<string>();
   private readonly budget: Budget;
 
@@ -27,7 +27,7 @@ export class ControlSet {
     if (!digits) return this.remember(this.text, control);
     const length = this.numericEquality ? 0 : control.length;
     let numbers = this.byLength.get(length);
-    if (!numbers) this.byLength.set(length, (numbers = new Set()));
+    if (!numbers) this.byLength.set(length, (numbers = new NumberRuns()));
     return this.remember(numbers, Number(control));
   }
 
@@ -37,7 +37,7 @@ export class ControlSet {
     this.budget.count = 0;
   }
 
-  private remember<T>(seen: Set<T>, key: T): boolean {
+  private remember<T>(seen: { has(key: T): boolean; add(key: T): unknown }, key: T): boolean {
     if (seen.has(key)) return false;
     if (this.budget.count < this.budget.limit) {
       seen.add(key);
@@ -73,5 +73,42 @@ export class SenderControlSet {
       this.bySender.set(sender, (seen = new ControlSet(0, true, this.budget)));
     }
     return seen.add(control);
+  }
+}
+
+/** A run shorter than this is kept number by number; a longer one as its two ends. */
+const MIN_RUN = 1024;
+
+/**
+ * Distinct integers, compact when they come counting up by one, as senders number their sets: the
+ * run being counted is two numbers, an ended run of MIN_RUN or more is a range, and anything else a
+ * set entry. A lookup scans the ranges, at most one per MIN_RUN numbers.
+ */
+export class NumberRuns {
+  private readonly ranges: Array<[number, number]> = [];
+  private readonly loose = new Set<number>();
+  private start = -1;
+  private end = -1;
+
+  has(n: number): boolean {
+    if (this.start >= 0 && n >= this.start && n <= this.end) return true;
+    if (this.loose.has(n)) return true;
+    return this.ranges.some(([from, to]) => n >= from && n <= to);
+  }
+
+  /** Adds `n`, which the caller has found not there. */
+  add(n: number): void {
+    if (this.start >= 0 && n === this.end + 1) {
+      this.end = n;
+      return;
+    }
+    this.endRun();
+    this.start = this.end = n;
+  }
+
+  private endRun(): void {
+    if (this.start < 0) return;
+    if (this.end - this.start + 1 >= MIN_RUN) this.ranges.push([this.start, this.end]);
+    else for (let n = this.start; n <= this.end; n++) this.loose.add(n);
   }
 }

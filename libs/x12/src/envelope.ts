@@ -127,8 +127,8 @@ function stUniqueness(isa12: string, gs08: string): Pick<X12Issue, 'severity' | 
 /** GE01 is N0 1/6 and IEA01 N0 1/5: what a group and an interchange can count. */
 const MAX_SETS_PER_GROUP = 999_999;
 const MAX_GROUPS_PER_INTERCHANGE = 99_999;
-/** ISA13s remembered across one input: a million numbers are about 30 MB. */
-const MAX_REMEMBERED_INTERCHANGES = 1_000_000;
+/** ISA13s remembered across one input: real files hold a few; a hundred thousand are 3 MB. */
+const MAX_REMEMBERED_INTERCHANGES = 100_000;
 
 function geCountMessage(count: string, actual: number): string {
   if (actual > MAX_SETS_PER_GROUP)
