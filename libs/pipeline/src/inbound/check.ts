@@ -44,9 +44,14 @@ const before = (a: TransactionSet, b: TransactionSet) =>
  * The checks of one inbound 856 or 810 (`doc`) against the thread of the PO it names: ordered
  * from the current 850, acknowledged from the latest 855, shipped from the ship notices that
  * count, invoiced from the invoices that came before it. A pure function of the stored rows.
+ * An 856 naming several POs is checked once per PO, each against its own thread and lines.
  */
-export function checkAgainstThread(doc: TransactionSet, thread: readonly TransactionSet[]): Checked {
-  const poNumber = doc.poNumber ?? '';
+export function checkAgainstThread(
+  doc: TransactionSet,
+  thread: readonly TransactionSet[],
+  /** Which PO of the document (an 856 may ship several): its first, the row's, by default. */
+  poNumber = doc.poNumber ?? '',
+): Checked {
   const pos = thread.filter((t) => t.setId === '850');
   const po = pos.filter((t) => t.status !== 'superseded' && t.status !== 'rejected').pop();
   if (!po) return { mismatches: [] };

@@ -19,15 +19,22 @@ const product = (l: MatchLine) => PRODUCT_KEYS.map((k) => l.products[k]).find(Bo
 export function receiptOf(
   tx: TransactionSet,
   partner: TradingPartner,
+  /** Which PO of the document: an 856 naming several is handed over once per PO. */
+  poNumber = tx.poNumber ?? '',
 ): { kind: 'shipment'; input: ErpShipmentReceipt } | { kind: 'invoice'; input: ErpInvoiceReceipt } {
   const doc = (tx.document ?? {}) as Json;
-  const poNumber = tx.poNumber ?? '';
   const partnerRef = partner.erpCustomerId ?? partner.id;
   if (tx.setId === '856') {
     const shipment = (doc.shipment as Json | undefined) ?? {};
     const shipmentId = text(shipment.id) ?? tx.controlNumber;
     const lines = shippedLines(doc, poNumber);
-    const ssccs = [...hierarchy(shipment)].flatMap((n) =>
+    // the cartons of this PO's order levels (pick and pack: under the order); the shipment's when none
+    const orders = [...hierarchy(shipment)].filter(
+      (n) => text((n.purchaseOrder as Json | undefined)?.number) === poNumber,
+    );
+    const mine = orders.flatMap((o) => [...hierarchy(o)]);
+    const packed = mine.some((n) => (n.marks as Json[] | undefined)?.length);
+    const ssccs = (packed ? mine : [...hierarchy(shipment)]).flatMap((n) =>
       ((n.marks as Json[] | undefined) ?? []).flatMap((m) => {
         const v = m.qualifier === 'GM' ? text(m.number) : undefined;
         return v ? [v.length === 20 && v.startsWith('00') ? v.slice(2) : v] : [];

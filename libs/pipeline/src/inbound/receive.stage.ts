@@ -2,7 +2,6 @@ import { ErpError, type ErpAdapter, type ErpReceipt } from '@edi/erp';
 import {
   AuditTrail,
   PartnerChannels,
-  ThreadsRepository,
   Transactions,
   transact,
   type TradingPartner,
@@ -12,8 +11,7 @@ import {
 import type { DataSource } from 'typeorm';
 import type { ErpResolver } from '../erp/erp.stage';
 import { partnerRules, type PartnerRules } from '../erp/rules';
-import { checkAgainstThread } from './check';
-import { receiptOf } from './receipt';
+import { checkUnits, handOver } from './units';
 import type { Mismatch } from './match';
 
 export interface ReceiveOutcome {
@@ -57,12 +55,19 @@ export class ReceiveStage {
     if (!erp || !partner.erpCustomerId)
       return this.markFailed(transactionId, new Error('no ERP is configured for this partner any more'));
     const rules = partnerRules(partner.rules);
-    const thread = await new ThreadsRepository(this.ds).records(partner.id, tx.poNumber!);
-    const { po, mismatches } = checkAgainstThread(tx, thread.transactions);
-    if (!po)
-      return this.hold(tx, 'INBOUND_NO_PO', [
-        `no purchase order ${tx.poNumber} in this partner's threads: nothing to check the ${tx.setId} against`,
-      ]);
+    // each PO the document names is a unit of its own: checked against its thread, handed over alone
+    const units = await checkUnits(this.ds, partner.id, tx);
+    const missing = units.filter((u) => !u.po);
+    if (missing.length)
+      return this.hold(
+        tx,
+        'INBOUND_NO_PO',
+        missing.map(
+          (u) =>
+            `no purchase order ${u.poNumber} in this partner's threads: nothing to check the ${tx.setId} against`,
+        ),
+      );
+    const mismatches = units.flatMap((u) => u.mismatches);
     const released = (tx.issues ?? []).find((i) => (i as { code?: string }).code === STAFF_RELEASED) as
       { message?: string } | undefined;
     if (mismatches.length && rules.onInboundMismatch !== 'accept' && !released)
@@ -74,18 +79,13 @@ export class ReceiveStage {
       );
     let receipt: ErpReceipt;
     try {
-      receipt = await this.handOver(erp, partner, tx);
+      receipt = await handOver(erp, partner, tx);
     } catch (e) {
       if (e instanceof ErpError && e.kind === 'refused') return this.markFailed(tx.id, e);
       if (e instanceof ErpError && e.kind === 'answer') return this.unusableAnswer(tx, rules, e);
       throw e; // the ERP is down: tried again
     }
     return this.received(tx, partner, receipt, mismatches, released?.message);
-  }
-
-  private handOver(erp: ErpAdapter, partner: TradingPartner, tx: TransactionSet): Promise<ErpReceipt> {
-    const r = receiptOf(tx, partner);
-    return r.kind === 'shipment' ? erp.receiveShipment(r.input) : erp.receiveInvoice(r.input);
   }
 
   /** Handed over: `accepted` with the ERP's id; mismatches a partner's rule let through stay as warnings. */

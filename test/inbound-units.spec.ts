@@ -1,0 +1,146 @@
+import { startService, type Running } from '../apps/api/src/bootstrap';
+import { loadConfig } from '../apps/api/src/config';
+import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner, sendEdi } from './helpers/admin';
+import { databaseConfigs } from './helpers/databases';
+
+const ADMIN = 'inbound-units-admin-token-0123456789';
+
+type Tx = {
+  id: string;
+  status: string;
+  erpRef: string | null;
+  issues: Array<{ code: string; message: string }>;
+};
+/** One order level of a ship notice: its PO (PRF01), its carton's SSCC and its items (LIN, SN1). */
+type Order = { po: string; sscc: string; items: Array<[line: string, part: string, qty: number]> };
+
+/** A supplier's 856 (SOPI: a carton per order level), in its own interchange and group. */
+function asn(sender: string, control: number, bsn02: string, orders: Order[]): string {
+  const sets: string[][] = [];
+  const body: string[] = [`BSN*00*${bsn02}*20261202*0930`, 'HL*1**S', `TD1*CTN25*${orders.length}`];
+  let hl = 1;
+  for (const o of orders) {
+    const order = ++hl;
+    body.push(`HL*${order}*1*O`, `PRF*${o.po}`, `HL*${++hl}*${order}*P`, `MAN*GM*${o.sscc}`);
+    const pack = hl;
+    for (const [line, part, qty] of o.items)
+      body.push(`HL*${++hl}*${pack}*I`, `LIN*${line}*BP*${part}`, `SN1**${qty}*EA`);
+  }
+  body.push(`CTT*${hl}`);
+  sets.push(['ST*856*0001', ...body, `SE*${body.length + 2}*0001`]);
+  const isa13 = String(control).padStart(9, '0');
+  return [
+    `ISA*00*          *00*          *ZZ*${sender.padEnd(15)}*ZZ*DEMOSUPPLIER   *261201*0930*U*00401*${isa13}*0*P*>`,
+    `GS*SH*${sender}*DEMOSUPPLIER*20261201*0930*${control}*X*004010`,
+    ...sets.flat(),
+    `GE*${sets.length}*${control}`,
+    `IEA*1*${isa13}`,
+    '',
+  ].join('~');
+}
+
+/** The fixes of the receive stage: each PO of a ship notice received on its own. */
+describe.each(databaseConfigs())('inbound 856s received per PO on %s', (_, makeConfig) => {
+  let svc: Running;
+  let erp: RunningSandbox;
+  let schema: string | undefined;
+  let supplier: { id: string; key: string };
+
+  const settled = async (key: string, id: string): Promise<Tx> => {
+    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
+      const r = await fetch(`${svc.url}/v1/transactions/${id}`, { headers: { 'x-api-key': key } });
+      const tx = (await r.json()) as Tx;
+      if (tx.status !== 'receiving') return tx;
+      if (Date.now() > end) throw new Error(`${id} is still receiving`);
+    }
+  };
+  const order = async (key: string, number: string, lines: Array<[string, string, number]>) => {
+    const r = await fetch(`${svc.url}/v1/documents/850`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        purchaseOrder: {
+          purpose: '00',
+          type: 'SA',
+          number,
+          date: '2026-12-01',
+          lines: lines.map(([lineNumber, part, quantity]) => ({
+            lineNumber,
+            quantity,
+            unitOfMeasure: 'EA',
+            unitPrice: 2,
+            buyerPartNumber: part,
+          })),
+        },
+      }),
+    });
+    if (r.status !== 201) throw new Error(`our 850 ${number}: ${r.status} ${await r.text()}`);
+  };
+
+  beforeAll(async () => {
+    erp = await startSandbox({});
+    const db = makeConfig();
+    schema = db.schema;
+    svc = await startService(
+      loadConfig({
+        PORT: '0',
+        EDI_DATA_DIR: db.dataDir,
+        DATABASE_URL: db.databaseUrl,
+        EDI_ADMIN_TOKEN: ADMIN,
+        EDI_ERP_URL: erp.url,
+      }),
+      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
+    );
+    supplier = await createPartner(svc.url, ADMIN, { isaId: 'UNITSSUP', erpCustomerId: 'V-UNITS' });
+    await order(supplier.key, 'PO-A', [['1', 'A-1', 5]]);
+    await order(supplier.key, 'PO-B', [['1', 'B-1', 3]]);
+    await order(supplier.key, 'PO-C', [['1', 'C-1', 3]]);
+  });
+
+  afterAll(async () => {
+    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await svc.close();
+    await erp.close();
+  });
+
+  it('hands a ship notice of two POs over as a goods receipt per PO, each with its own lines and carton', async () => {
+    const [set] = await sendEdi(
+      svc.url,
+      supplier.key,
+      asn('UNITSSUP', 201, 'SH-M1', [
+        { po: 'PO-A', sscc: '00000123450000000100', items: [['1', 'A-1', 2]] },
+        { po: 'PO-B', sscc: '00000123450000000117', items: [['1', 'B-1', 3]] },
+      ]),
+    );
+    const tx = await settled(supplier.key, set!.id);
+    const a = erp.state.receipts.get(`${supplier.id}:SH-M1:PO-A`);
+    const b = erp.state.receipts.get(`${supplier.id}:SH-M1:PO-B`);
+    expect([tx.status, tx.erpRef]).toEqual(['accepted', `${a?.receiptNo} ${b?.receiptNo}`]);
+    expect(
+      [a!, b!].map((r) => [r.poNumber, r.ssccs, r.lines.map((l) => [l.lineNo, l.itemNo, l.qty])]),
+    ).toEqual([
+      ['PO-A', ['000123450000000100'], [['1', 'A-1', 2]]],
+      ['PO-B', ['000123450000000117'], [['1', 'B-1', 3]]],
+    ]);
+  });
+
+  it('holds a ship notice whose second PO is over-shipped, naming that PO; none of its POs is handed over', async () => {
+    const before = erp.state.receipts.size;
+    const [set] = await sendEdi(
+      svc.url,
+      supplier.key,
+      asn('UNITSSUP', 202, 'SH-M2', [
+        { po: 'PO-A', sscc: '00000123450000000124', items: [['1', 'A-1', 1]] },
+        { po: 'PO-C', sscc: '00000123450000000131', items: [['1', 'C-1', 4]] },
+      ]),
+    );
+    const tx = await settled(supplier.key, set!.id);
+    expect([tx.status, tx.erpRef, tx.issues.map((i) => [i.code, i.message])]).toEqual([
+      'held',
+      null,
+      [['INBOUND_MISMATCH', 'PO PO-C: line 1 (C-1): shipped 4, ordered 3']],
+    ]);
+    expect(erp.state.receipts.size).toBe(before);
+  });
+});
