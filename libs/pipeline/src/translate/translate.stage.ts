@@ -59,10 +59,12 @@ export class TranslateStage {
       // the claim: only one transaction can move the row out of 'received'. A second worker on the
       // same id waits on the row lock, then finds nothing to claim. A crash rolls the claim back.
       if (!(await new Interchanges(m).move(interchangeId, 'received', 'processing'))) return undefined;
-      const answers = new PartnerAnswers(interchange.id);
+      const groups = new GroupVerdicts();
+      const answers = new PartnerAnswers(interchange.id, groups);
       // the stored bytes a piece at a time (a large body's chunks one query each), never whole
       const raw = new Interchanges(m).pieces(interchangeId, PIECE);
-      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, raw, answers);
+      const read = { raw, answers, groups };
+      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, read);
       const acks = await acknowledge(m, partner, interchange, results, this.clock());
       // the partner's TA1/997/999 about what we sent: matched in this transaction, stored with them
       const reconciled = answers.any
@@ -87,12 +89,10 @@ export class TranslateStage {
     m: EntityManager,
     partner: TradingPartner,
     interchange: Interchange,
-    raw: AsyncIterable<Buffer>,
-    answers: PartnerAnswers,
+    { raw, answers, groups }: { raw: AsyncIterable<Buffer>; answers: PartnerAnswers; groups: GroupVerdicts },
   ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
     const results: InterchangeResult[] = [];
     const verdicts: Verdict[] = [];
-    const groups = new GroupVerdicts();
     const sets = new SetRows(m, partner, interchange, this.toErp(partner), groups);
     let judged = 0;
     const judgeAndFlush = async () => {

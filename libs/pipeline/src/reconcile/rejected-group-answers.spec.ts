@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import { MapRegistry } from '@edi/mapping';
+import { OutboundDocument, TradingPartner, openDatabase, type PersistenceConfig } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
+import { x12 } from '../../../x12/src/testing/x12-builder';
+import { databaseConfigs } from '../../../../test/helpers/databases';
+import { OutboundComposer } from '../deliver/outbound';
+import { InProcessQueue, Pipeline } from '../pipeline';
+import { TranslateStage } from '../translate/translate.stage';
+import type { Reconciled } from './reconciler';
+
+const maps = new MapRegistry(resolve(__dirname, '../../../../edi-maps'));
+const clock = () => new Date('2026-11-25T09:30:00Z');
+
+const ACK_855 = {
+  purpose: '00',
+  type: 'AC',
+  purchaseOrderNumber: 'PO-2001',
+  purchaseOrderDate: '2026-11-25',
+  date: '2026-11-25',
+  lines: [{ lineNumber: '1', quantity: 10, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'SKU1' }],
+  totals: { lineCount: 1 },
+};
+
+/** The partner's group of one 997 accepting our 855; `ge01` is what its GE01 claims. */
+function accepting997(isa13: string, gs06: string, st02: string, ge01 = '1'): Buffer {
+  return x12()
+    .isa({ sender: 'DEMOPARTNER', receiver: 'DEMOSUPPLIER', control: isa13 })
+    .gs({ functionalId: 'FA', control: isa13.replace(/^0+/, '') })
+    .st('997', '0001')
+    .seg('AK1', 'PR', gs06)
+    .seg('AK2', '855', st02)
+    .seg('AK5', 'A')
+    .seg('AK9', 'A', '1', '1', '1')
+    .se()
+    .ge({ count: ge01 })
+    .iea()
+    .build();
+}
+
+const reconciledOf = (r: { outcome?: object }) =>
+  (r.outcome as { reconciled?: Reconciled[] } | undefined)?.reconciled;
+
+describe.each(databaseConfigs())('a partner 997 inside a rejected group, on %s', (_, makeConfig) => {
+  let config: PersistenceConfig;
+  let ds: DataSource;
+  let pipeline: Pipeline;
+  let queue: InProcessQueue;
+  let partner: TradingPartner;
+
+  beforeAll(async () => {
+    config = makeConfig();
+    ds = await openDatabase(config);
+    queue = new InProcessQueue(new TranslateStage(ds, maps, clock));
+    pipeline = new Pipeline(ds, queue, { composer: new OutboundComposer(ds, maps, clock) });
+    partner = await ds.getRepository(TradingPartner).save(
+      ds.getRepository(TradingPartner).create({
+        name: 'Demo',
+        isaQualifier: 'ZZ',
+        isaId: 'DEMOPARTNER',
+        ourIsaQualifier: 'ZZ',
+        ourIsaId: 'DEMOSUPPLIER',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await queue.idle();
+    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it('is not applied (we answer its group AK9 R and it comes again); the resent one is', async () => {
+    const { document, transaction } = await pipeline.send(partner, {
+      transactionSet: '855',
+      document: ACK_855,
+    });
+    const docOf = () => ds.getRepository(OutboundDocument).findOneByOrFail({ id: document.id });
+    const answer = (file: Buffer) => pipeline.submit(partner, file, 'http', { wait: true });
+
+    // the 997 is clean on its own, but its GE01 says 2 sets where the group holds 1
+    const first = await answer(
+      accepting997('000000801', transaction.groupControl, transaction.controlNumber, '2'),
+    );
+    expect(reconciledOf(first) ?? []).toEqual([]);
+    expect((await docOf()).ackStatus).toBe('pending');
+
+    const resent = await answer(
+      accepting997('000000802', transaction.groupControl, transaction.controlNumber),
+    );
+    expect(reconciledOf(resent)).toEqual([
+      { kind: '997', answers: document.controlNumber, documentId: document.id, status: 'accepted' },
+    ]);
+    expect((await docOf()).ackStatus).toBe('accepted');
+  });
+});
