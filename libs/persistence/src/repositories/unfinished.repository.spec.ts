@@ -109,6 +109,7 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (_, makeConfig) => {
     expect(await work.received()).toEqual([]);
     expect(await work.toPush()).toEqual([]);
     expect(await work.erpPending()).toEqual([]);
+    expect(await work.receiving()).toEqual([]);
     expect(await work.shipRequested()).toEqual([]);
   });
 
@@ -149,6 +150,17 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (_, makeConfig) => {
     expect(await work.erpPending()).toEqual([
       { id: older, at: at(50) },
       { id: newer, at: at(25) },
+    ]);
+  });
+
+  it("receiving: a partner's 856s and 810s to check and hand to the ERP, oldest arrival first, at their last move", async () => {
+    const asn = await transaction(acme, { status: 'receiving', setId: '856', created: 30, updated: 35 });
+    const invoice = await transaction(globex, { status: 'receiving', setId: '810', created: 15 });
+    await transaction(globex, { status: 'delivered', setId: '810', created: 1 });
+    await transaction(acme, { status: 'erp_pending', created: 2 });
+    expect(await work.receiving()).toEqual([
+      { id: invoice, at: at(15) },
+      { id: asn, at: at(35) },
     ]);
   });
 
