@@ -74,4 +74,39 @@ describe('a supplier 856 checked against our order, in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it('an operator releases the held 856 to the ERP with a reason, and the thread shows it let through', async () => {
+    const thread = (await (
+      await fetch(`${svc.url}/v1/orders/PO-IN-1`, { headers: { 'x-api-key': supplier.key } })
+    ).json()) as { documents: Array<{ id: string; setId: string; status: string }> };
+    const held = thread.documents.find((d) => d.setId === '856' && d.status === 'held')!;
+    const { context, page, errors } = await watchedPage(rig.browser);
+    await page.goto(`${svc.url}/console/transactions/${held.id}`);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Release to the ERP despite the mismatches' }).click();
+    await page
+      .getByLabel('Why it may go to the ERP despite the mismatches')
+      .fill('the buyer takes the two extra B-2');
+    await page.getByRole('button', { name: 'Release to the ERP', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Released to the ERP; the mismatches are kept as warnings.' })
+      .waitFor();
+    for (const end = Date.now() + 30_000; rig.erp.state.receipts.size < 2 && Date.now() < end;)
+      await new Promise((ok) => setTimeout(ok, 100));
+    expect(rig.erp.state.receipts.size).toBe(2);
+
+    await page.goto(`${svc.url}/console/orders/${supplier.id}/PO-IN-1`);
+    const docs = page.getByRole('table', { name: 'Documents of order PO-IN-1' });
+    const released = docs.getByRole('row', { name: /mismatches let through/ });
+    await released.waitFor();
+    expect(await released.textContent()).toContain(
+      'line 2 (B-2): shipped 12, ordered 10 (let through: released to the ERP by ada despite the mismatches: the buyer takes the two extra B-2)',
+    );
+    expect(await docs.getByRole('row', { name: /held/ }).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'order-thread-released.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
