@@ -41,6 +41,24 @@ describe('an inbound document checked against its thread', () => {
     ).toEqual(['line 1: shipped 11, ordered 10']);
   });
 
+  it('orders ship notices of one file stored in the same second by their place in the file, not by their ids', () => {
+    // two partial shipments in one file: the same stored second, ids in the opposite order
+    const inFile = (id: string, setIndex: number, qty: number) =>
+      Object.assign(asn(`SH-F${setIndex}`, qty, 'receiving'), {
+        id,
+        setIndex,
+        interchangeId: 'ic-1',
+        createdAt: new Date(Date.UTC(2026, 11, 1, 0, 1, 0)),
+      });
+    const first = inFile('t999', 0, 6);
+    const second = inFile('t000', 1, 6);
+    const thread = [po, first, second];
+    expect(checkAgainstThread(first, thread).mismatches).toEqual([]);
+    expect(checkAgainstThread(second, thread).mismatches.map((m) => m.message)).toEqual([
+      'line 1: shipped 12, ordered 10',
+    ]);
+  });
+
   it('matches an invoice against the ship notices that count and the current PO, and finds no PO in a thread without one', () => {
     const inv = set('810', 'receiving', {
       number: 'INV-1',

@@ -36,9 +36,19 @@ function ownKey(t: TransactionSet): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-const before = (a: TransactionSet, b: TransactionSet) =>
-  a.createdAt.getTime() < b.createdAt.getTime() ||
-  (a.createdAt.getTime() === b.createdAt.getTime() && a.id < b.id);
+/**
+ * Whether `a` came in before `b`: by when it was stored, then by its place in their file. The
+ * stored time alone ties (whole seconds on SQLite, one value per database transaction on
+ * Postgres), and the ids that would break the tie are random: two partial ship notices of one
+ * file would be ordered by chance, and the wrong one held.
+ */
+function before(a: TransactionSet, b: TransactionSet): boolean {
+  const at = a.createdAt.getTime() - b.createdAt.getTime();
+  if (at) return at < 0;
+  if (a.interchangeId && a.interchangeId === b.interchangeId && a.setIndex !== b.setIndex)
+    return (a.setIndex ?? -1) < (b.setIndex ?? -1);
+  return a.id < b.id;
+}
 
 /**
  * The checks of one inbound 856 or 810 (`doc`) against the thread of the PO it names: ordered
