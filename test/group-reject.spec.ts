@@ -30,6 +30,31 @@ function group(sender: string, control: number, lines: number[], ge01?: string):
     .text();
 }
 
+/**
+ * One interchange of several groups of 850s from `sender`: each group's sets as [PO number, lines],
+ * and what its GE01 claims.
+ */
+function groups(
+  sender: string,
+  isa13: number,
+  spec: Array<{ control: number; pos: Array<[string, number]>; ge01?: string }>,
+): string {
+  const b = x12().isa({ sender, receiver: 'DEMOSUPPLIER', control: String(isa13).padStart(9, '0') });
+  for (const g of spec) {
+    b.gs({ control: String(g.control) });
+    g.pos.forEach(([po, n], k) => {
+      b.st('850', String(k + 1).padStart(4, '0'))
+        .seg('BEG', '00', 'SA', po, '', '20261125')
+        .seg('N1', 'ST', 'STORE 7', '92', '0007');
+      for (let l = 1; l <= n; l++)
+        b.seg('PO1', String(l), '1', 'EA', '9.25', '', 'BP', 'B-1001', 'UP', '012345678905');
+      b.seg('CTT', String(n)).se();
+    });
+    b.ge(g.ge01 ? { count: g.ge01 } : {});
+  }
+  return b.iea().text();
+}
+
 /** The 997's AK5 and AK9 segments, as lists of their elements. */
 function ackCodes(x: string): { ak5: string[][]; ak9: string[][] } {
   const segs = parseX12(x).interchanges[0]!.groups[0]!.transactions[0]!.segments;
@@ -58,6 +83,7 @@ describe.each(databaseConfigs())(
       (await (await call(`/v1/transactions/${id}`)).json()) as {
         status: string;
         issues: Array<{ code: string; message: string }>;
+        duplicateOf: string | null;
       };
     /** Waits until the set has left erp_pending (the ERP stage took it). */
     const settled = async (id: string) => {
@@ -134,6 +160,42 @@ describe.each(databaseConfigs())(
       expect(first.issues[0]!.code).toBe('GROUP_REJECTED');
       expect(erp.state.orders.size).toBe(0);
       expect(erp.state.orderCalls).toBe(0);
+    });
+
+    it('a set of a rejected group is nobody’s twin: the same PO in a later sound group goes on', async () => {
+      erp.state.reset();
+      const outcome = await send(
+        groups('GROUPPARTNER', 7101, [
+          { control: 7101, pos: [['PO-TWIN-1', 1]], ge01: '2' },
+          { control: 7102, pos: [['PO-TWIN-1', 1]] },
+        ]),
+      );
+      expect(outcome.transactions.map((t) => t.status)).toEqual(['rejected', 'erp_pending']);
+      const later = await transaction(outcome.transactions[1]!.id);
+      expect(later.duplicateOf).toBeNull();
+      await settled(outcome.transactions[1]!.id);
+      expect([...erp.state.orders.values()].map((o) => o.customerPo)).toEqual(['PO-TWIN-1']);
+    });
+
+    it('nor is a set its group rejects only when a later piece brings the GE', async () => {
+      erp.state.reset();
+      const text = groups('GROUPPARTNER', 7103, [
+        {
+          control: 7103,
+          pos: [
+            ['PO-TWIN-2', 2000],
+            ['PO-TWIN-3', 6000],
+          ],
+          ge01: '1',
+        },
+        { control: 7104, pos: [['PO-TWIN-2', 1]] },
+      ]);
+      expect(text.indexOf('CTT*2000')).toBeLessThan(256 * 1024);
+      expect(text.indexOf('GE*1*7103')).toBeGreaterThan(256 * 1024);
+      const outcome = await send(text);
+      expect(outcome.transactions.map((t) => t.status)).toEqual(['rejected', 'rejected', 'erp_pending']);
+      await settled(outcome.transactions[2]!.id);
+      expect([...erp.state.orders.values()].map((o) => o.customerPo)).toEqual(['PO-TWIN-2']);
     });
   },
 );

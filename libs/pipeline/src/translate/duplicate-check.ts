@@ -33,8 +33,9 @@ export class DuplicateCheck {
   async mark(rows: Array<{ row: TransactionSet; interchangeIndex: number }>): Promise<void> {
     const open: TransactionSet[] = [];
     for (const { row, interchangeIndex } of rows) {
-      const twin = this.twins.twinOf(row, interchangeIndex);
+      // a rejected set (its own fault, or its group's) is taken by nobody, so it is nobody's twin
       if (row.status !== 'translated') continue;
+      const twin = this.twins.twinOf(row, interchangeIndex);
       if (twin) row.duplicateOf = twinInFile(row.poNumber, twin);
       else open.push(row);
     }
@@ -52,6 +53,11 @@ export class DuplicateCheck {
 
   forget(interchangeIndex: number): void {
     this.twins.forget(interchangeIndex);
+  }
+
+  /** A set rejected after it was marked (its group's GE came later): nobody's twin either. */
+  forgetSet(id: string): void {
+    this.twins.forgetSet(id);
   }
 
   private async sameContent(): Promise<string | null> {

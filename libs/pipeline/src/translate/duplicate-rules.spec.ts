@@ -23,6 +23,16 @@ describe('duplicate rules', () => {
     expect(twins.twinOf(set('c', { poNumber: 'P1' }), 1)).toBe('b');
   });
 
+  it('a set rejected after it was recorded (its group’s GE came later) is nobody’s twin', () => {
+    const twins = new FileTwins();
+    twins.twinOf(set('a', { poNumber: 'P1' }), 0);
+    twins.twinOf(set('x', { poNumber: 'P2' }), 0);
+    twins.forgetSet('a');
+    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.twinOf(set('c', { poNumber: 'P1' }), 0)).toBe('b');
+    expect(twins.twinOf(set('y', { poNumber: 'P2' }), 0)).toBe('x');
+  });
+
   it('an earlier PO number wins over an earlier GS06/ST02, each for the same set only', () => {
     const earlier = [
       { id: 'old-po', setId: '850', poNumber: 'P1', controlNumber: '9999', groupControl: '9' },

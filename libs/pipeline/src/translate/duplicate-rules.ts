@@ -36,6 +36,11 @@ export class FileTwins {
     for (const [key, first] of this.first)
       if (first.interchangeIndex === interchangeIndex) this.first.delete(key);
   }
+
+  /** A set rejected after it was recorded is nobody's twin: a later set with its PO number is not held. */
+  forgetSet(id: string): void {
+    for (const [key, first] of this.first) if (first.id === id) this.first.delete(key);
+  }
 }
 
 export function twinInFile(poNumber: string | null, twinId: string): string {

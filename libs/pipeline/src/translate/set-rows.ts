@@ -100,6 +100,7 @@ export class SetRows {
       const issues = [reason, ...u.issues];
       const fields = { status: 'rejected' as const, issues: issues as X12Issue[] };
       if (!(await this.transactions.move(u.id, TAKEN, fields))) continue;
+      this.rules.forgetSet(u.id);
       const saved = this.saved.find((s) => s.id === u.id);
       if (saved) saved.status = 'rejected';
     }
