@@ -10,13 +10,14 @@ type Tx = {
   id: string;
   status: string;
   erpRef: string | null;
+  duplicateOf: string | null;
   issues: Array<{ code: string; message: string }>;
 };
 /** One order level of a ship notice: its PO (PRF01), its carton's SSCC and its items (LIN, SN1). */
 type Order = { po: string; sscc: string; items: Array<[line: string, part: string, qty: number]> };
 
 /** A supplier's 856 (SOPI: a carton per order level), in its own interchange and group. */
-function asn(sender: string, control: number, bsn02: string, orders: Order[]): string {
+function asn(sender: string, control: number, bsn02: string, orders: Order[], usage = 'P'): string {
   const sets: string[][] = [];
   const body: string[] = [`BSN*00*${bsn02}*20261202*0930`, 'HL*1**S', `TD1*CTN25*${orders.length}`];
   let hl = 1;
@@ -31,7 +32,7 @@ function asn(sender: string, control: number, bsn02: string, orders: Order[]): s
   sets.push(['ST*856*0001', ...body, `SE*${body.length + 2}*0001`]);
   const isa13 = String(control).padStart(9, '0');
   return [
-    `ISA*00*          *00*          *ZZ*${sender.padEnd(15)}*ZZ*DEMOSUPPLIER   *261201*0930*U*00401*${isa13}*0*P*>`,
+    `ISA*00*          *00*          *ZZ*${sender.padEnd(15)}*ZZ*DEMOSUPPLIER   *261201*0930*U*00401*${isa13}*0*${usage}*>`,
     `GS*SH*${sender}*DEMOSUPPLIER*20261201*0930*${control}*X*004010`,
     ...sets.flat(),
     `GE*${sets.length}*${control}`,
@@ -142,5 +143,34 @@ describe.each(databaseConfigs())('inbound 856s received per PO on %s', (_, makeC
       [['INBOUND_MISMATCH', 'PO PO-C: line 1 (C-1): shipped 4, ordered 3']],
     ]);
     expect(erp.state.receipts.size).toBe(before);
+  });
+
+  it("holds a test partner's resent 856 as a duplicate of the dry-run receipt it made, as the ERP would", async () => {
+    const tester = await createPartner(svc.url, ADMIN, {
+      isaId: 'UNITSTEST',
+      erpCustomerId: 'V-T',
+      mode: 'test',
+    });
+    await order(tester.key, 'PO-T', [['1', 'T-1', 5]]);
+    const ship = (control: number) =>
+      asn(
+        'UNITSTEST',
+        control,
+        'SH-T1',
+        [{ po: 'PO-T', sscc: '00000123450000000148', items: [['1', 'T-1', 2]] }],
+        'T',
+      );
+    const [first] = await sendEdi(svc.url, tester.key, ship(301));
+    const received = await settled(tester.key, first!.id);
+    expect([received.status, received.erpRef?.startsWith('DRYRUN-')]).toEqual(['accepted', true]);
+    // the same ship notice again under new control numbers: nothing is received twice
+    const [again] = await sendEdi(svc.url, tester.key, ship(302));
+    const resent = await settled(tester.key, again!.id);
+    expect([resent.status, resent.erpRef, resent.duplicateOf]).toEqual([
+      'held',
+      null,
+      `the ERP has this 856 already as ${received.erpRef} (transaction ${received.id}); nothing was handed over twice`,
+    ]);
+    expect([...erp.state.receipts.keys()].filter((k) => k.startsWith(tester.id))).toEqual([]);
   });
 });

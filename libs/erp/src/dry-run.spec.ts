@@ -100,6 +100,40 @@ describe('dry-run ERP', () => {
     expect(isDryRunId('SO-100001')).toBe(false);
   });
 
+  it('keeps a goods receipt and an AP invoice once per external reference, apart from the orders', async () => {
+    const book = memoryBook();
+    const erp = dryRunErp(recordingErp(), book);
+    const asn = {
+      externalRef: 'partner-1:SH-1:PO-1',
+      partnerRef: 'V-1',
+      poNumber: 'PO-1',
+      shipmentId: 'SH-1',
+      lines: [],
+      ssccs: [],
+    };
+    const first = await erp.receiveShipment(asn);
+    expect(first).toEqual({ id: expect.stringMatching(/^DRYRUN-/), created: true });
+    // a test partner's 856 sent again: the receipt it made, not a second one
+    expect(await erp.receiveShipment(asn)).toEqual({ id: first.id, created: false });
+    // an invoice numbered as a PO is no order of the book, nor the order one of its invoices
+    const invoice = {
+      externalRef: 'partner-1:PO-1',
+      partnerRef: 'V-1',
+      poNumber: 'PO-1',
+      invoiceNumber: 'PO-1',
+      lines: [],
+    };
+    const billed = await erp.receiveInvoice(invoice);
+    expect(billed.created).toBe(true);
+    expect(await erp.receiveInvoice(invoice)).toEqual({ id: billed.id, created: false });
+    expect((await erp.createSalesOrder(order)).created).toBe(true);
+    expect(book.orders.map((o) => o.externalRef)).toEqual([
+      'GR partner-1:SH-1:PO-1',
+      'AP partner-1:PO-1',
+      'partner-1:PO-1',
+    ]);
+  });
+
   it('answers any operation that is not a listed read with a dry-run id, never calling the ERP', async () => {
     const written: string[] = [];
     const inner = {
@@ -110,7 +144,11 @@ describe('dry-run ERP', () => {
       },
     } as unknown as ErpAdapter & { receiveShipment(x: unknown): Promise<{ id: string; created: boolean }> };
     const erp = dryRunErp(inner, memoryBook()) as typeof inner;
-    const answer = await erp.receiveShipment({});
+    const answer = await erp.receiveShipment({
+      externalRef: 'p:SH-1:PO-1',
+      partnerRef: 'V-1',
+      poNumber: 'PO-1',
+    });
     expect(answer.created).toBe(true);
     expect(isDryRunId(answer.id)).toBe(true);
     expect(written).toEqual([]);

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { ErpAdapter, ErpInvoice, ErpOperation, ErpOrder, ErpOrderInput, ErpShipment } from './port';
+import type {
+  ErpAdapter,
+  ErpInvoice,
+  ErpInvoiceReceipt,
+  ErpOperation,
+  ErpOrder,
+  ErpOrderInput,
+  ErpShipment,
+  ErpShipmentReceipt,
+} from './port';
 import { sscc18 } from './sscc';
 
 /**
@@ -45,7 +54,12 @@ export interface DryRunRecord extends Omit<ErpOrderInput, 'lines'> {
   createdAt: Date;
 }
 
-/** Where dry-run orders are kept (the service's database), so every worker reads the same ones. */
+/**
+ * Where dry-run orders are kept (the service's database), so every worker reads the same ones.
+ * A dry-run goods receipt or AP invoice is kept there too, as an order without lines under its
+ * own external reference (`GR ` or `AP ` in front), so a test partner's resent 856 or 810 is
+ * known again, as the real ERP knows it.
+ */
 export interface DryRunBook {
   /** Keeps an order once per externalRef: the same one again gives back the first id. */
   keep(order: Omit<DryRunRecord, 'createdAt'>): Promise<{ id: string; created: boolean }>;
@@ -78,6 +92,8 @@ export function dryRunErp(inner: ErpAdapter, book: DryRunBook): ErpAdapter {
   void writesAnswerIds;
   const own: Partial<ErpAdapter> = {
     createSalesOrder: (order: ErpOrderInput): Promise<ErpOrder> => book.keep({ ...order, id: dryRunId() }),
+    receiveShipment: (asn: ErpShipmentReceipt) => keepReceipt(book, 'GR', asn),
+    receiveInvoice: (invoice: ErpInvoiceReceipt) => keepReceipt(book, 'AP', invoice),
     shipments: async (orderId: string) =>
       isDryRunId(orderId) ? simulatedShipments(await book.byId(orderId)) : inner.shipments(orderId),
     invoices: async (orderId: string) =>
@@ -86,12 +102,28 @@ export function dryRunErp(inner: ErpAdapter, book: DryRunBook): ErpAdapter {
   const answerWrite = (): Promise<Answered> => Promise.resolve({ id: dryRunId(), created: true });
   return new Proxy(inner, {
     get(target, prop, receiver) {
+      const mine = typeof prop === 'string' ? (own as Record<string, unknown>)[prop] : undefined;
+      if (mine) return mine;
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof prop !== 'string' || typeof value !== 'function') return value;
-      const mine = (own as Record<string, unknown>)[prop];
-      if (mine) return mine;
       return isErpWrite(prop) ? answerWrite : (value as (...a: unknown[]) => unknown).bind(target);
     },
+  });
+}
+
+/** A receipt kept once per external reference: the same one again gives back the first id. */
+function keepReceipt(
+  book: DryRunBook,
+  kind: 'GR' | 'AP',
+  r: ErpShipmentReceipt | ErpInvoiceReceipt,
+): Promise<Answered> {
+  return book.keep({
+    id: dryRunId(),
+    // the column holds 100 characters: partner id, BSN02 and PO fit in 93
+    externalRef: `${kind} ${r.externalRef}`.slice(0, 100),
+    customerId: r.partnerRef,
+    poNumber: r.poNumber,
+    lines: [],
   });
 }
 
