@@ -93,7 +93,7 @@ const HOT: Record<string, (ds: DataSource, ids: Ids) => Promise<unknown>> = {
     new Transactions(ds.manager).orderHolder(x.partner, '850', 'SO-1'),
   'erp: the PO an 855 answers, of this partner': async (ds, x) => {
     await new Transactions(ds.manager).ofPartner(x.transaction, x.partner);
-    await new Transactions(ds.manager).isPartners(x.transaction, x.partner);
+    await new Transactions(ds.manager).partnersTestFlag(x.transaction, x.partner);
   },
   'ship: shipments and invoices sent, and the request cleared': async (ds, x) => {
     const txs = new Transactions(ds.manager);

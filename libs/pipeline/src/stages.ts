@@ -39,8 +39,10 @@ export function stageHandlers(stages: Stages): HandlerEntry[] {
 /**
  * The ERP a partner's POs go to: its own (rules.erp), else the global one, and none for a partner
  * without an ERP customer id. Partner adapters are kept while their configuration is unchanged.
- * A partner in test mode gets that ERP behind the dry-run wrapper (reads pass, writes are
- * answered locally and kept in `dryRun`): a test PO never makes a real order.
+ * A test transaction (ISA15 T when it came in: its `test` flag, not the partner's mode now, which
+ * may have changed while it waited) gets that ERP behind the dry-run wrapper (reads pass, writes
+ * are answered locally and kept in `dryRun`): a test PO never makes a real order, nor a
+ * production PO a dry-run one.
  */
 export function erpResolver(
   global?: ErpAdapter,
@@ -61,10 +63,10 @@ export function erpResolver(
     own.set(partner.id, { config: key, adapter });
     return adapter;
   };
-  return (partner: TradingPartner) => {
+  return (partner: TradingPartner, test: boolean) => {
     const adapter = real(partner);
-    if (!adapter || partner.mode !== 'test') return adapter;
-    if (!dryRun) throw new Error('a partner in test mode needs the dry-run ERP, and none is wired');
+    if (!adapter || !test) return adapter;
+    if (!dryRun) throw new Error('a test transaction needs the dry-run ERP, and none is wired');
     let wrapped = dry.get(adapter);
     if (!wrapped) dry.set(adapter, (wrapped = dryRunErp(adapter, dryRun)));
     return wrapped;

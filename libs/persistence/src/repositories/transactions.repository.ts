@@ -37,9 +37,13 @@ export class Transactions {
     return this.m.getRepository(TransactionSet).findOneBy({ id, partnerId });
   }
 
-  /** Whether the transaction is the partner's (its id read, nothing else). */
-  async isPartners(id: string, partnerId: string): Promise<boolean> {
-    return (await selectRows(this.m, TransactionSet, { id, partnerId }, { select: ['id'] })).length > 0;
+  /**
+   * The test flag of this partner's transaction `id`, or null when it is not one of the partner's:
+   * what is sent in answer to a transaction is test data exactly when that transaction was.
+   */
+  async partnersTestFlag(id: string, partnerId: string): Promise<boolean | null> {
+    const [row] = await selectRows(this.m, TransactionSet, { id, partnerId }, { select: ['test'] });
+    return row ? row.test : null;
   }
 
   ofInterchange(interchangeId: string): Promise<TransactionSet[]> {

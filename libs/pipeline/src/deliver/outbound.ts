@@ -129,12 +129,17 @@ export class OutboundComposer {
     status: TransactionStatus = 'responded',
   ): Promise<Composed> {
     const doc = this.check(partner, input);
+    // test data (ISA15 T, marked test) exactly when what it answers was: the thread's 850 keeps
+    // its mode though the partner is switched while it waits; a document of its own, the mode now
+    let test = partner.mode === 'test';
     if (input.inReplyTo) {
+      const replyTo = await new Transactions(m).partnersTestFlag(input.inReplyTo, partner.id);
       // an answer to another partner's document would leak that it exists: same error as none
-      if (!(await new Transactions(m).isPartners(input.inReplyTo, partner.id)))
+      if (replyTo === null)
         throw new OutboundError(`no transaction ${input.inReplyTo} of this partner to answer`, [
           { path: '/inReplyTo', message: 'not a transaction of this partner' },
         ]);
+      test = replyTo;
     }
     const {
       ISA: isa,
@@ -142,7 +147,7 @@ export class OutboundComposer {
       ST: st,
     } = await this.counters.nextMany(partner.id, { ISA: 1, GS: 1, ST: 1 }, m);
     doc.controlNumber = String(st).padStart(4, '0');
-    const { x12, written } = this.write(partner, input, doc, isa, gs);
+    const { x12, written } = this.write(partner, input, doc, isa, gs, test);
     const transactions = new Transactions(m);
     const transaction = transactions.create({
       interchangeId: null,
@@ -156,7 +161,7 @@ export class OutboundComposer {
       poNumber: (input.poNumber ?? poNumberOf(input.document))?.slice(0, 30) ?? null,
       erpRef: input.erpRef ?? null,
       status,
-      test: partner.mode === 'test',
+      test,
       document: written,
       issues: [],
       duplicateOf: null,
@@ -178,7 +183,7 @@ export class OutboundComposer {
       x12,
       channel: partner.deliveryChannel,
       status: 'pending',
-      test: partner.mode === 'test',
+      test,
       // the partner owes a TA1/997/999 for it within its window
       ...pendingAck(partner, doc.transactionSet, this.clock()),
     });
@@ -193,6 +198,7 @@ export class OutboundComposer {
     doc: CanonicalDocument,
     isa: number,
     gs: number,
+    test: boolean,
   ): { x12: string; written: Record<string, unknown> } {
     const profile = partner.mapProfile ?? undefined;
     const tree = buildX12([doc], this.maps, {
@@ -200,8 +206,8 @@ export class OutboundComposer {
       groupControl: gs,
       partner: profile,
       now: this.clock(),
-      // ISA15: a partner in test mode gets test data, and refuses anything else
-      usage: partner.mode === 'test' ? 'T' : 'P',
+      // ISA15: test data answers test data (a test partner refuses anything else)
+      usage: test ? 'T' : 'P',
     });
     // the serializer writes UTF-8: the text is stored, pushed and signed as UTF-8 too
     const x12 = serialize(tree).toString('utf8');

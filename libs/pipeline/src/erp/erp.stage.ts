@@ -18,8 +18,11 @@ import { partnerRules, type PartnerRules } from './rules';
 export { decideLines, type LineDecision, type LineStatus } from './decide-lines';
 export type { ErpOutcome } from './erp-holds';
 
-/** An ERP is configured for this partner: the adapter to use, or none (the PO stays as translated). */
-export type ErpResolver = (partner: TradingPartner) => ErpAdapter | undefined;
+/**
+ * An ERP is configured for this partner: the adapter to use, or none (the PO stays as translated).
+ * `test` is the transaction's own flag (ISA15 T when it came in): a test one gets the dry run.
+ */
+export type ErpResolver = (partner: TradingPartner, test: boolean) => ErpAdapter | undefined;
 
 /** What the ERP made of a PO: each line's decision and the sales order, if any line takes stock. */
 interface Ordered {
@@ -52,15 +55,16 @@ export class ErpStage {
     const partner = await new PartnerChannels(this.ds).byId(tx.partnerId);
     let erp: ErpAdapter | undefined;
     try {
-      erp = this.erpFor(partner);
+      erp = this.erpFor(partner, tx.test);
     } catch (e) {
       // the partner's own ERP configuration cannot be used (a host not allowed): a person must fix it
       return this.holds.markFailed(transactionId, e);
     }
     if (!erp || !partner.erpCustomerId)
       throw new DomainError('misconfigured', 'no ERP is configured for this partner');
-    // a test partner's order is a dry run that ships at once: nothing else would announce it
-    const rules = { ...partnerRules(partner.rules), ...(partner.mode === 'test' ? { autoShip: true } : {}) };
+    // a test PO's order is a dry run that ships at once: nothing else would announce it. The PO's
+    // own flag, not the partner's mode now: it may have been switched while the PO waited here
+    const rules = { ...partnerRules(partner.rules), ...(tx.test ? { autoShip: true } : {}) };
     const ordered = await this.decideAndOrder(tx, partner, erp, rules);
     if (!('decisions' in ordered)) return ordered;
     return this.answer(tx, partner, rules, ordered);

@@ -1,5 +1,5 @@
 import { DomainError } from '@edi/contracts';
-import { ErpError, type ErpInvoice, type ErpShipment } from '@edi/erp';
+import { ErpError, isDryRunId, type ErpInvoice, type ErpShipment } from '@edi/erp';
 import { PartnerChannels, Transactions, transact } from '@edi/persistence';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import type { ErpResolver } from '../erp/erp.stage';
@@ -38,7 +38,9 @@ export class ShipStage {
     const outcome: ShipOutcome = { transactionId, sent: [], push: [] };
     if (!po.erpRef) return outcome;
     const partner = await new PartnerChannels(this.ds).byId(po.partnerId);
-    const erp = this.erpFor(partner);
+    // the PO's own flag, not the partner's mode now; a dry-run order's shipments are in the dry-run
+    // book whatever the flag says, never asked of the real ERP
+    const erp = this.erpFor(partner, po.test || isDryRunId(po.erpRef));
     if (!erp) throw new DomainError('misconfigured', 'no ERP is configured for this partner');
     // checked by the adapter (ids, dates, quantities, SSCC-18 check digits): an answer that does
     // not fit is an error there, retried by the queue, never a half-filled 856 or 810
