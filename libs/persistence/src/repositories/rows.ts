@@ -112,7 +112,7 @@ export function returned<R = Record<string, unknown>>(result: unknown): R[] {
 /**
  * Sets these properties on the rows where each `where` property equals its value (or is one of a
  * list), with the update-date column set to now, as TypeORM's update() does; how many rows it
- * changed. One prepared statement per shape.
+ * changed. One prepared statement per shape. An empty list matches no row: 0, and no statement.
  */
 export async function updateRows<T extends ObjectLiteral>(
   m: EntityManager,
@@ -123,6 +123,8 @@ export async function updateRows<T extends ObjectLiteral>(
   const meta = m.connection.getMetadata(target);
   const sets = meta.columns.filter((c) => c.getEntityValue(fields) !== undefined);
   const keys = Object.keys(where) as Array<keyof T & string>;
+  // `IN ()` is no SQL, and a list's size 0 would be taken for a single value bound from nothing
+  if (keys.some((k) => typeof where[k] !== 'string' && !where[k]!.length)) return 0;
   const sizes = keys.map((k) => {
     const v = where[k];
     return typeof v === 'string' ? 0 : v!.length;
