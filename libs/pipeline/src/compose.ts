@@ -14,6 +14,7 @@ import { outboundWiring } from './outbound-wiring';
 import { Pipeline, type IdQueue, type StageQueue } from './pipeline';
 import { BullRunner } from './runners/bull-runner';
 import { InProcessRunner } from './runners/in-process';
+import { periodic, type Periodic } from './runners/periodic';
 import { StageReport, type LogSink } from './runners/report';
 import { buildStages, stageHandlers, type Stages } from './stages';
 
@@ -122,12 +123,7 @@ export async function compose(
       });
     },
   });
-  const timers: NodeJS.Timeout[] = [];
-  const every = (ms: number, work: () => Promise<unknown>) => {
-    const t = setInterval(() => void work().catch(() => undefined), ms);
-    t.unref();
-    timers.push(t);
-  };
+  const timers: Periodic[] = [];
   return {
     config,
     dataSource,
@@ -154,11 +150,14 @@ export async function compose(
         requeue: () => background.requeue(pipeline, options.log),
       };
       for (const name of Object.keys(PERIODIC) as PeriodicName[])
-        every(options.periodicMs?.[name] ?? PERIODIC[name].everyMs, jobs[name]);
+        // each run waits for the one before; a failed one is logged, and the next comes as usual
+        timers.push(
+          periodic(name, options.periodicMs?.[name] ?? PERIODIC[name].everyMs, jobs[name], options.log),
+        );
       return background.resume(pipeline);
     },
     async close() {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) t.stop();
       await background.close();
       await dataSource.destroy();
     },
