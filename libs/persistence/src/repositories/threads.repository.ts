@@ -22,6 +22,26 @@ export interface ThreadSearch {
   erpOrder?: string;
 }
 
+/** Rows read at a time, and the most ids in one IN list. */
+const PAGE = 1000;
+
+/** Every row of a query, read a page at a time until a page comes back short. */
+async function pages<T>(page: (skip: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let skip = 0; ; skip += PAGE) {
+    const rows = await page(skip);
+    all.push(...rows);
+    if (rows.length < PAGE) return all;
+  }
+}
+
+/** A query over many ids, a page of ids at a time (the databases limit a statement's parameters). */
+async function inPages<T>(ids: readonly string[], query: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let i = 0; i < ids.length; i += PAGE) all.push(...(await query(ids.slice(i, i + PAGE))));
+  return all;
+}
+
 /** Order threads: the queries that put one PO's documents together, and the business keys that find it. */
 export class ThreadsRepository {
   private readonly m: EntityManager;
@@ -47,23 +67,30 @@ export class ThreadsRepository {
       .execute();
   }
 
+  /**
+   * Every document of the thread, however many: the ship check and the three-way match add up
+   * all of a PO's ship notices and invoices, so none may be left out (read a page at a time).
+   */
   async records(partnerId: string, poNumber: string): Promise<ThreadRecords> {
     const sets = this.m.getRepository(TransactionSet);
-    const own = await sets.find({
-      where: { partnerId, poNumber },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: 1000,
-    });
+    const own = await pages((skip) =>
+      sets.find({ where: { partnerId, poNumber }, order: { createdAt: 'ASC', id: 'ASC' }, skip, take: PAGE }),
+    );
     // an inbound 856 naming several POs is filed under the first: the others find it by key
-    const named = await this.m.getRepository(BusinessKey).find({
-      where: { partnerId, kind: 'po', value: poNumber },
-      select: { transactionId: true },
-      take: 1000,
-    });
+    const named = await pages((skip) =>
+      this.m.getRepository(BusinessKey).find({
+        where: { partnerId, kind: 'po', value: poNumber },
+        select: { transactionId: true },
+        order: { transactionId: 'ASC' },
+        skip,
+        take: PAGE,
+      }),
+    );
     const have = new Set(own.map((t) => t.id));
     const more = named.map((k) => k.transactionId).filter((id) => !have.has(id));
-    const transactions = more.length
-      ? [...own, ...(await sets.findBy({ partnerId, id: In(more) }))].sort(
+    const found = await inPages(more, (ids) => sets.findBy({ partnerId, id: In(ids) }));
+    const transactions = found.length
+      ? [...own, ...found].sort(
           (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
         )
       : own;
@@ -71,28 +98,28 @@ export class ThreadsRepository {
     const theirs = [...new Set(transactions.map((t) => t.interchangeId).filter((id): id is string => !!id))];
     const docs = this.m.getRepository(OutboundDocument);
     const documents = [
-      ...(ours.length ? await docs.findBy({ partnerId, transactionId: In(ours) }) : []),
-      ...(theirs.length ? await docs.findBy({ partnerId, interchangeId: In(theirs) }) : []),
+      ...(await inPages(ours, (ids) => docs.findBy({ partnerId, transactionId: In(ids) }))),
+      ...(await inPages(theirs, (ids) => docs.findBy({ partnerId, interchangeId: In(ids) }))),
     ];
     const answeredBy = [
       ...new Set(documents.flatMap((d) => (d.ackAnswers ?? []).map((a) => a.interchangeId))),
     ];
-    const answers = answeredBy.length
-      ? await this.m.getRepository(TransactionSet).find({
-          where: { partnerId, interchangeId: In(answeredBy), setId: In(['997', '999']) },
-          select: {
-            id: true,
-            interchangeId: true,
-            setId: true,
-            direction: true,
-            controlNumber: true,
-            groupControl: true,
-            status: true,
-            version: true,
-            createdAt: true,
-          },
-        })
-      : [];
+    const answers = await inPages(answeredBy, (ids) =>
+      this.m.getRepository(TransactionSet).find({
+        where: { partnerId, interchangeId: In(ids), setId: In(['997', '999']) },
+        select: {
+          id: true,
+          interchangeId: true,
+          setId: true,
+          direction: true,
+          controlNumber: true,
+          groupControl: true,
+          status: true,
+          version: true,
+          createdAt: true,
+        },
+      }),
+    );
     return { transactions, documents, answers };
   }
 
