@@ -4,7 +4,7 @@
  * three-way match of an invoice (quantities against what was ordered, acknowledged and shipped;
  * unit prices against the acknowledged price, else the PO's). Each mismatch names its PO line.
  */
-import { hierarchy } from '../threads/business-keys';
+import { hierarchy, text } from '../threads/business-keys';
 
 type Json = Record<string, unknown>;
 
@@ -39,10 +39,6 @@ export interface Mismatch {
   /** The PO line number, or the document's own line label when the PO has no such line. */
   line: string;
   message: string;
-}
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
 function num(v: unknown): number {

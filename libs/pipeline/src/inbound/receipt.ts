@@ -1,12 +1,9 @@
 import type { ErpInvoiceReceipt, ErpShipmentReceipt } from '@edi/erp';
 import type { TradingPartner, TransactionSet } from '@edi/persistence';
-import { hierarchy } from '../threads/business-keys';
+import { hierarchy, sscc, text } from '../threads/business-keys';
 import { invoicedLines, PRODUCT_KEYS, shippedLines, type MatchLine } from './match';
 
 type Json = Record<string, unknown>;
-
-const text = (v: unknown): string | undefined =>
-  typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined;
 
 /** The product as the ERP is told it: the partner's first product id (buyer's, vendor's, UPC…). */
 const product = (l: MatchLine) => PRODUCT_KEYS.map((k) => l.products[k]).find(Boolean);
@@ -37,7 +34,7 @@ export function receiptOf(
     const ssccs = (packed ? mine : [...hierarchy(shipment)]).flatMap((n) =>
       ((n.marks as Json[] | undefined) ?? []).flatMap((m) => {
         const v = m.qualifier === 'GM' ? text(m.number) : undefined;
-        return v ? [v.length === 20 && v.startsWith('00') ? v.slice(2) : v] : [];
+        return v ? [sscc(v)] : [];
       }),
     );
     return {

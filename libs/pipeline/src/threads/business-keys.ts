@@ -2,8 +2,14 @@ import type { BusinessKeyKind } from '@edi/persistence';
 
 type Json = Record<string, unknown>;
 
-function text(v: unknown): string | undefined {
+/** A JSON value as text: a non-empty string, or a number written out; undefined otherwise. */
+export function text(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** An SSCC as kept and handed on: 18 digits (a GS1-128 label's 00 application identifier dropped). */
+export function sscc(mark: string): string {
+  return mark.length === 20 && mark.startsWith('00') ? mark.slice(2) : mark;
 }
 
 /** Every object in a shipment's HL tree (orders, tares, packs, items), depth first. */
@@ -39,9 +45,9 @@ export function businessKeys(setId: string, document: Json): Array<{ kind: Busin
       for (const mark of (node.marks as Json[] | undefined) ?? []) {
         const n = text(mark.number);
         if (mark.qualifier !== 'GM' || !n) continue;
-        const sscc = n.length === 20 && n.startsWith('00') ? n.slice(2) : n;
-        if (!seen.has(sscc)) keys.push({ kind: 'sscc', value: sscc });
-        seen.add(sscc);
+        const value = sscc(n);
+        if (!seen.has(value)) keys.push({ kind: 'sscc', value });
+        seen.add(value);
       }
   }
   return keys;
