@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sscc18 } from '@edi/erp';
+import { HttpError, str } from './body';
 import type { AnswerFault } from './faults';
+import { SandboxReceipts } from './receipts';
 import {
   readState,
   writeState,
@@ -8,9 +10,9 @@ import {
   type SavedState,
   type Shipment,
   type Invoice,
-  type GoodsReceipt,
-  type ApInvoice,
 } from './state-file';
+
+export { HttpError } from './body';
 
 // The sandbox ERP's data and its business rules; sandbox.ts serves them over HTTP.
 
@@ -63,11 +65,11 @@ export class SandboxState {
   private readonly byRef = new Map<string, Order>();
   readonly shipments: Shipment[] = [];
   readonly invoices: Invoice[] = [];
-  /** Suppliers' ship notices and invoices against our POs, by externalReference. */
-  readonly receipts = new Map<string, GoodsReceipt>();
-  readonly apInvoices = new Map<string, ApInvoice>();
-  /** Every goods-receipt and AP-invoice POST, also those that returned an existing one. */
-  receiptCalls = 0;
+  /** Suppliers' ship notices and invoices against our POs (receipts.ts). */
+  readonly inbound = new SandboxReceipts(
+    () => this.open(),
+    () => this.persist(),
+  );
   faults: Faults = { latencyMs: 0, errorRate: 0, down: false };
   /** Every sales-order POST, also the ones that returned an existing order. */
   orderCalls = 0;
@@ -76,8 +78,6 @@ export class SandboxState {
   private orderSeq = 0;
   private shipmentSeq = 0;
   private invoiceSeq = 0;
-  private receiptSeq = 0;
-  private apInvoiceSeq = 0;
   /** Set when the server closes: a dying sandbox must not write over the file its successor uses. */
   private closed = false;
 
@@ -110,10 +110,8 @@ export class SandboxState {
     this.byRef.clear();
     this.shipments.length = 0;
     this.invoices.length = 0;
-    this.receipts.clear();
-    this.apInvoices.clear();
+    this.inbound.clear();
     this.orderCalls = 0;
-    this.receiptCalls = 0;
   }
 
   private restore(saved: SavedState): void {
@@ -122,16 +120,13 @@ export class SandboxState {
     for (const o of saved.orders) this.remember(o);
     for (const sh of saved.shipments) this.shipments.push(sh);
     for (const i of saved.invoices) this.invoices.push(i);
-    for (const r of saved.receipts) this.receipts.set(r.externalReference, r);
-    for (const a of saved.apInvoices) this.apInvoices.set(a.externalReference, a);
+    this.inbound.restore(saved);
     ({
       serial: this.serial,
       orderSeq: this.orderSeq,
       shipmentSeq: this.shipmentSeq,
       invoiceSeq: this.invoiceSeq,
       orderCalls: this.orderCalls,
-      receiptSeq: this.receiptSeq,
-      apInvoiceSeq: this.apInvoiceSeq,
     } = saved.counters);
   }
 
@@ -143,22 +138,23 @@ export class SandboxState {
   /** Written before the answer that told of the change is sent. */
   private persist(): void {
     if (!this.stateFile) return;
+    const { receipts, apInvoices, receiptSeq, apInvoiceSeq } = this.inbound.saved();
     writeState(this.stateFile, {
       version: 1,
       stock: Object.fromEntries(this.stock),
       orders: [...this.orders.values()],
       shipments: this.shipments,
       invoices: this.invoices,
-      receipts: [...this.receipts.values()],
-      apInvoices: [...this.apInvoices.values()],
+      receipts,
+      apInvoices,
       counters: {
         serial: this.serial,
         orderSeq: this.orderSeq,
         shipmentSeq: this.shipmentSeq,
         invoiceSeq: this.invoiceSeq,
         orderCalls: this.orderCalls,
-        receiptSeq: this.receiptSeq,
-        apInvoiceSeq: this.apInvoiceSeq,
+        receiptSeq,
+        apInvoiceSeq,
       },
     });
   }
@@ -297,64 +293,26 @@ export class SandboxState {
     return { order, created: true };
   }
 
-  /**
-   * POST /api/goods-receipts: a supplier's ship notice booked as an expected receipt. Idempotent
-   * by externalReference: the same notice twice is one receipt.
-   */
-  receiveShipment(body: Record<string, unknown>): { receipt: GoodsReceipt; created: boolean } {
-    this.open();
-    this.receiptCalls++;
-    const ref = required(body, ['vendorNo', 'externalReference', 'poNumber', 'asnNo']);
-    const existing = this.receipts.get(ref.externalReference!);
-    if (existing) return { receipt: existing, created: false };
-    const receipt: GoodsReceipt = {
-      receiptNo: `GR-${String(400000 + ++this.receiptSeq)}`,
-      vendorNo: ref.vendorNo!,
-      externalReference: ref.externalReference!,
-      poNumber: ref.poNumber!,
-      asnNo: ref.asnNo!,
-      ...(str(body.shipDate) ? { shipDate: str(body.shipDate) } : {}),
-      lines: linesOf(body).map((l) => ({
-        lineNo: str(l.lineNo),
-        itemNo: str(l.itemNo),
-        qty: Number(l.qty),
-        uom: str(l.uom) || 'EA',
-      })),
-      ssccs: Array.isArray(body.ssccs) ? body.ssccs.map(str) : [],
-      receivedAt: new Date().toISOString(),
-    };
-    this.receipts.set(receipt.externalReference, receipt);
-    this.persist();
-    return { receipt, created: true };
+  /** Suppliers' ship notices and invoices as the ERP books them: see receipts.ts. */
+  get receipts() {
+    return this.inbound.receipts;
   }
 
-  /** POST /api/ap-invoices: a supplier's invoice booked in accounts payable, idempotent by externalReference. */
-  receiveInvoice(body: Record<string, unknown>): { apInvoice: ApInvoice; created: boolean } {
-    this.open();
-    this.receiptCalls++;
-    const ref = required(body, ['vendorNo', 'externalReference', 'poNumber', 'vendorInvoiceNo']);
-    const existing = this.apInvoices.get(ref.externalReference!);
-    if (existing) return { apInvoice: existing, created: false };
-    const apInvoice: ApInvoice = {
-      apInvoiceNo: `AP-${String(500000 + ++this.apInvoiceSeq)}`,
-      vendorNo: ref.vendorNo!,
-      externalReference: ref.externalReference!,
-      poNumber: ref.poNumber!,
-      vendorInvoiceNo: ref.vendorInvoiceNo!,
-      ...(str(body.invoiceDate) ? { invoiceDate: str(body.invoiceDate) } : {}),
-      lines: linesOf(body).map((l) => ({
-        lineNo: str(l.lineNo),
-        itemNo: str(l.itemNo),
-        qty: Number(l.qty),
-        uom: str(l.uom) || 'EA',
-        price: Number(l.price),
-      })),
-      ...(body.total !== undefined && body.total !== null ? { total: Number(body.total) } : {}),
-      receivedAt: new Date().toISOString(),
-    };
-    this.apInvoices.set(apInvoice.externalReference, apInvoice);
-    this.persist();
-    return { apInvoice, created: true };
+  get apInvoices() {
+    return this.inbound.apInvoices;
+  }
+
+  /** Every goods-receipt and AP-invoice POST, also those that returned an existing one. */
+  get receiptCalls(): number {
+    return this.inbound.calls;
+  }
+
+  receiveShipment(body: Record<string, unknown>) {
+    return this.inbound.receiveShipment(body);
+  }
+
+  receiveInvoice(body: Record<string, unknown>) {
+    return this.inbound.receiveInvoice(body);
   }
 
   private take(itemNo: string, qty: number): void {
@@ -423,39 +381,5 @@ export class SandboxState {
     });
     this.persist();
     return shipment;
-  }
-}
-
-/** The named fields as text, or a 400 naming the first missing one. */
-function required(body: Record<string, unknown>, names: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = body[n];
-    if (!str(v)) throw new HttpError(400, `${n} is required`);
-    out[n] = str(v);
-  }
-  return out;
-}
-
-/** A JSON or XML value as text: '' for anything but a string or a number. */
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-}
-
-/** A body's lines, from JSON (a list) or XML (`<lines><line>…</line></lines>`). */
-function linesOf(body: Record<string, unknown>): Array<Record<string, unknown>> {
-  const lines: unknown = body.lines;
-  const list: unknown = Array.isArray(lines) ? lines : (lines as { line?: unknown } | undefined)?.line;
-  if (Array.isArray(list)) return list as Array<Record<string, unknown>>;
-  throw new HttpError(400, 'lines must be a list');
-}
-
-/** A refusal with its HTTP status: the server answers it as JSON or XML. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
   }
 }
