@@ -1,4 +1,5 @@
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMPILED_FILE } from './compiled-files';
@@ -87,5 +88,48 @@ describe('the compiled form of edi-maps/', () => {
     const other = copy(compiled);
     appendFileSync(join(other, 'standard', '004010', 'elements.yaml'), "'9999': [XX, 1, 1, 'bad type']\n");
     expect(() => new MapRegistry(other).standard.dictionary('004010')).toThrow(/9999.*type/);
+  });
+});
+
+describe('a compiled form that other code wrote, or that was edited', () => {
+  const compiled = copy();
+  new MapRegistry(compiled).compileAll();
+  const form = (dir: string) => join(dir, COMPILED_FILE);
+
+  /** A copy of the compiled folder whose form names element 324 otherwise, under `header`. */
+  function tampered(header?: string): string {
+    const dir = copy(compiled);
+    const lines = readFileSync(form(dir), 'utf8').split('\n');
+    const at = lines.findIndex(
+      (l) => l.startsWith('standard/ElementsFile:') && l.includes('Purchase Order Number'),
+    );
+    expect(at).toBeGreaterThan(0);
+    lines[at] = lines[at]!.replace('Purchase Order Number', 'Tampered');
+    if (header !== undefined) lines[0] = header;
+    writeFileSync(form(dir), lines.join('\n'));
+    return dir;
+  }
+  const name324 = (r: MapRegistry) => r.standard.dictionary('004010').elements.get('324')?.name;
+
+  it('starts with a header naming the checking code by sha256, and keys each file by the sha256 of its bytes', () => {
+    const lines = readFileSync(form(compiled), 'utf8').split('\n');
+    expect(lines[0]).toMatch(/^edi-maps compiled 3 [0-9a-f]{64}$/);
+    const bytes = readFileSync(join(compiled, 'standard', '004010', 'elements.yaml'));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(lines.some((l) => l.startsWith(`standard/ElementsFile:${bytes.length}:${sha} `))).toBe(true);
+  });
+
+  it('is read by the CLI only under the header of the code running', () => {
+    // this code's header: the entry is taken as is (what the fast path is for)
+    expect(name324(new MapRegistry(tampered()))).toBe('Tampered');
+    // an older form, or one from other code (another version, an edited schema): the YAML
+    expect(name324(new MapRegistry(tampered('edi-maps compiled 2')))).toBe('Purchase Order Number');
+    expect(name324(new MapRegistry(tampered(`edi-maps compiled 3 ${'0'.repeat(64)}`)))).toBe(
+      'Purchase Order Number',
+    );
+  });
+
+  it('is never read by a registry opened with compiled: false (the service and worker)', () => {
+    expect(name324(new MapRegistry(tampered(), { compiled: false }))).toBe('Purchase Order Number');
   });
 });

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 
 /**
  * The YAML files of an edi-maps/ folder, parsed and checked, kept in `.compiled.json` at the
@@ -12,11 +13,29 @@ import { dirname, join, resolve } from 'node:path';
 export const COMPILED_FILE = '.compiled.json';
 
 /**
- * The form's first line; then one line per entry: `<kind>:<length>:<hash of the file's bytes>`, a space, and
- * the file's data as its check returned it, as JSON. An entry is parsed when it is used, each time
- * afresh, so a caller that edits what it read cannot change the next read.
+ * The code that checks a file and shapes what an entry holds: the map and file schemas, the
+ * checks that apply them, and this form itself. An entry is what that code returned when the form
+ * was written, so a form written by other code (another version, an edited schema) is not used.
  */
-const HEADER = 'edi-maps compiled 2';
+const CHECKING_CODE = ['compiled-files', 'loader', 'map-schema', 'standard/files', 'standard/file-schemas'];
+
+let header: string | undefined;
+
+/**
+ * The form's first line, `edi-maps compiled 3 <sha256 of the checking code's source>`; then one
+ * line per entry: `<kind>:<length>:<sha256 of the file's bytes>`, a space, and the file's data as
+ * its check returned it, as JSON. An entry is parsed when it is used, each time afresh, so a
+ * caller that edits what it read cannot change the next read.
+ */
+export function compiledHeader(): string {
+  if (!header) {
+    const hash = createHash('sha256');
+    // the source of the code running: .ts under ts-node/jest, .js when built
+    for (const name of CHECKING_CODE) hash.update(readFileSync(join(__dirname, name + extname(__filename))));
+    header = `edi-maps compiled 3 ${hash.digest('hex')}`;
+  }
+  return header;
+}
 
 /** The folders whose compiled form is open (their top, absolute), with the entries read from it. */
 const roots = new Map<string, { entries: Map<string, string>; recording?: Map<string, string> }>();
@@ -28,11 +47,20 @@ export function openCompiled(root: string): void {
   roots.set(dir, { entries: readForm(join(dir, COMPILED_FILE)) });
 }
 
+/**
+ * Reads a folder's files from their YAML for the life of the process, whatever its compiled form
+ * holds (the long-running service: start-up cost does not matter there, and a stale or edited form
+ * must not change its verdicts). Other registries of the folder in the process read the YAML too.
+ */
+export function ignoreCompiled(root: string): void {
+  roots.set(resolve(root), { entries: new Map() });
+}
+
 function readForm(file: string): Map<string, string> {
   const entries = new Map<string, string>();
   if (!existsSync(file)) return entries;
   const lines = readFileSync(file, 'utf8').split('\n');
-  if (lines[0] !== HEADER) return entries; // a foreign or older form: the YAML is read instead
+  if (lines[0] !== compiledHeader()) return entries; // other code's form: the YAML is read instead
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const space = line.indexOf(' ');
@@ -86,7 +114,7 @@ export function writeCompiled(root: string, load: () => void): { file: string; e
     state.entries = recorded;
   }
   const file = join(dir, COMPILED_FILE);
-  const lines = [HEADER, ...[...state.entries].sort().map(([key, json]) => `${key} ${json}`)];
+  const lines = [compiledHeader(), ...[...state.entries].sort().map(([key, json]) => `${key} ${json}`)];
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, lines.join('\n') + '\n');
   renameSync(temp, file);
@@ -98,20 +126,7 @@ export function closeCompiled(): void {
   roots.clear();
 }
 
-/**
- * Two independent 32-bit multiplicative hashes of the bytes (cyrb53's mixing), as 16 hex digits:
- * with the length beside it, enough to tell an edited file from the one compiled, and without
- * loading node:crypto, which costs a small run more than hashing its few files.
- */
+/** sha256 of the bytes: an entry is used only for exactly the bytes it was checked from. */
 function contentHash(bytes: Uint8Array): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    h1 = Math.imul(h1 ^ b, 2654435761);
-    h2 = Math.imul(h2 ^ b, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,12 +1,12 @@
 import type { ValidateFunction } from 'ajv';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCompiled, readChecked, writeCompiled } from './compiled-files';
+import { ignoreCompiled, openCompiled, readChecked, writeCompiled } from './compiled-files';
 import { MapError } from './map-error';
 import { MAP_FILE_SCHEMA, PARTNER_FILE_SCHEMA } from './map-schema';
 import type { TransactionMap } from './model';
 import { buildGuide, type HouseNode } from './standard/guide';
-import { standardLibrary, type StandardChoice, type StandardLibrary } from './standard/library';
+import { StandardLibrary, standardLibrary, type StandardChoice } from './standard/library';
 import { applyPartner, locate, type PartnerChange } from './standard/partner';
 
 export { MapError } from './map-error';
@@ -67,9 +67,22 @@ export class MapRegistry {
   /** House map versions by set: read from the folder once (every set read or written asks). */
   private readonly houseVersions = new Map<string, string[]>();
 
-  constructor(readonly dir: string) {
-    openCompiled(dir);
-    this.standard = standardLibrary(join(dir, 'standard'));
+  /**
+   * `compiled: false` reads every file from its YAML, never from `.compiled.json` (the service and
+   * worker: they run long, and a stale or edited compiled form must not change their verdicts).
+   */
+  constructor(
+    readonly dir: string,
+    options: { compiled?: boolean } = {},
+  ) {
+    if (options.compiled === false) {
+      ignoreCompiled(dir);
+      // its own library: the shared one may hold what another registry read from the compiled form
+      this.standard = new StandardLibrary(join(dir, 'standard'));
+    } else {
+      openCompiled(dir);
+      this.standard = standardLibrary(join(dir, 'standard'));
+    }
   }
 
   /**

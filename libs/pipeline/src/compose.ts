@@ -83,7 +83,8 @@ export async function compose(
     dataDir: config.EDI_DATA_DIR,
     schema: options.schema ?? config.EDI_DB_SCHEMA,
   });
-  const maps = new MapRegistry(mapsDir(config));
+  // the YAML, never edi-maps/.compiled.json: what the service checks against is what the files say
+  const maps = new MapRegistry(mapsDir(config), { compiled: false });
   const secrets = config.EDI_SECRETS_KEY ? new SecretBox(config.EDI_SECRETS_KEY) : undefined;
   const { erp, erpHosts, outbound, erpTransport } = outboundWiring(config);
   const stages = buildStages(dataSource, maps, {
