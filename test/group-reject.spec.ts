@@ -139,7 +139,6 @@ describe.each(databaseConfigs())(
       const ok = await send(group('GROUPPARTNER', 7002, [1]));
       expect(ackCodes(ok.acknowledgments).ak9).toEqual([['A', '1', '1', '1']]);
       await settled(ok.transactions[0]!.id);
-      console.log(JSON.stringify(await transaction(ok.transactions[0]!.id)).slice(0, 1500));
       expect([...erp.state.orders.values()].map((o) => o.customerPo)).toEqual(['PO-G7002-1']);
     });
 
