@@ -50,7 +50,7 @@ export class ReviewController {
         await this.newVersion(tx, undefined, s.user, 'reprocessed', 'bulk reprocess');
         reprocessed++;
       } catch (e) {
-        if (!(e instanceof DomainError && SKIPPED.has(e.code))) throw e;
+        if (!(e instanceof DomainError) || !SKIPPED.has((e as DomainError).code)) throw e;
       }
     }
     return { matched: matching.length, reprocessed, skipped: matching.length - reprocessed };
