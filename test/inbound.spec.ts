@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { createPartner, sendEdi } from './helpers/admin';
+import type { Running } from '../apps/api/src/bootstrap';
+import type { RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner, sendEdi, sendPurchaseOrder, type OrderLine } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, waitFor, type ServiceWithSandbox } from './helpers/service';
 import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'inbound-admin-token-0123456789';
 const STAFF_PASSWORD = 'inbound-staff-password-0123';
 const FIXTURES = join(__dirname, '../fixtures/x12/inbound');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+/** Our PO-IN-1: line 1 twelve B-1 at 9.25, line 2 ten B-2 at 31. */
+const PO_IN_1: OrderLine[] = [
+  { lineNumber: '1', quantity: 12, unitPrice: 9.25, buyerPartNumber: 'B-1' },
+  { lineNumber: '2', quantity: 10, unitPrice: 31, buyerPartNumber: 'B-2' },
+];
 
 type Issue = { code: string; severity: string; message: string };
 type Tx = {
@@ -37,9 +42,9 @@ type Thread = {
  * thread, checked against the PO and handed to the sandbox ERP, or held with its mismatches named.
  */
 describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_, makeConfig) => {
+  let rig: ServiceWithSandbox | undefined;
   let svc: Running;
   let erp: RunningSandbox;
-  let schema: string | undefined;
   let supplier: { id: string; key: string };
   /** Each fixture's transaction, as the receive stage left it. */
   const received: Record<string, Tx> = {};
@@ -53,58 +58,31 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
   const receive = async (name: string): Promise<Tx> => {
     const [set] = await sendEdi(svc.url, supplier.key, fixture(name));
     expect(set!.status).toBe('receiving');
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const tx = await get<Tx>(`/v1/transactions/${set!.id}`);
-      if (tx.status !== 'receiving') return (received[name] = tx);
-      if (Date.now() > end) throw new Error(`${name} is still receiving`);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
+    return (received[name] = await leftReceiving(set!.id, supplier.key, name));
   };
+  /** The transaction once it has left receiving. */
+  const leftReceiving = (id: string, key: string, what: string): Promise<Tx> =>
+    waitFor(async () => {
+      const r = await fetch(`${svc.url}/v1/transactions/${id}`, { headers: { 'x-api-key': key } });
+      if (!r.ok) throw new Error(`transaction ${id}: ${r.status} ${await r.text()}`);
+      const tx = (await r.json()) as Tx;
+      return tx.status !== 'receiving' && tx;
+    }, `${what} to leave receiving`);
 
   beforeAll(async () => {
-    erp = await startSandbox({});
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-        EDI_ADMIN_USER: 'ada',
-        EDI_ADMIN_PASSWORD: STAFF_PASSWORD,
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startWithSandbox(makeConfig, {
+      EDI_ADMIN_TOKEN: ADMIN,
+      EDI_ADMIN_USER: 'ada',
+      EDI_ADMIN_PASSWORD: STAFF_PASSWORD,
+    });
+    ({ svc, erp } = rig);
     // the supplier's number in our ERP is its erpCustomerId (the vendor of its goods receipts)
     supplier = await createPartner(svc.url, ADMIN, { isaId: 'INBOUNDSUP', erpCustomerId: 'V-SUP' });
-    // our PO to the supplier: line 1 twelve B-1 at 9.25, line 2 ten B-2 at 31
-    const r = await fetch(`${svc.url}/v1/documents/850`, {
-      method: 'POST',
-      headers: { 'x-api-key': supplier.key, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        purchaseOrder: {
-          purpose: '00',
-          type: 'SA',
-          number: 'PO-IN-1',
-          date: '2026-12-01',
-          lines: [
-            { lineNumber: '1', quantity: 12, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1' },
-            { lineNumber: '2', quantity: 10, unitOfMeasure: 'EA', unitPrice: 31, buyerPartNumber: 'B-2' },
-          ],
-        },
-      }),
-    });
-    if (r.status !== 201) throw new Error(`our 850: ${r.status} ${await r.text()}`);
+    // our PO to the supplier
+    await sendPurchaseOrder(svc.url, supplier.key, 'PO-IN-1', PO_IN_1);
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-    await erp.close();
-  });
+  afterAll(() => rig?.stop());
 
   it('holds an 856 that ships more than was ordered, naming the line; nothing reaches the ERP', async () => {
     const tx = await receive('856-over-shipped.x12');
@@ -193,11 +171,7 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
       .replace(/PO-IN-1/g, 'PO-NONE')
       .replace(/INV-2/g, 'INV-9');
     const [set] = await sendEdi(svc.url, supplier.key, text);
-    let tx: Tx;
-    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
-      tx = await get<Tx>(`/v1/transactions/${set!.id}`);
-      if (tx.status !== 'receiving' || Date.now() > end) break;
-    }
+    const tx = await leftReceiving(set!.id, supplier.key, 'the 810 for PO-NONE');
     expect([tx.status, tx.poNumber, tx.issues.map((i) => [i.code, i.message])]).toEqual([
       'held',
       'PO-NONE',
@@ -218,37 +192,14 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
       erpCustomerId: 'V-LEN',
       rules: { onInboundMismatch: 'accept' },
     });
-    const ours = await fetch(`${svc.url}/v1/documents/850`, {
-      method: 'POST',
-      headers: { 'x-api-key': lenient.key, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        purchaseOrder: {
-          purpose: '00',
-          type: 'SA',
-          number: 'PO-IN-1',
-          date: '2026-12-01',
-          lines: [
-            { lineNumber: '1', quantity: 12, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1' },
-            { lineNumber: '2', quantity: 10, unitOfMeasure: 'EA', unitPrice: 31, buyerPartNumber: 'B-2' },
-          ],
-        },
-      }),
-    });
-    expect(ours.status).toBe(201);
+    await sendPurchaseOrder(svc.url, lenient.key, 'PO-IN-1', PO_IN_1);
     // the same fixture from another sender: its own thread of PO-IN-1
     const text = fixture('856-over-shipped.x12').replace(
       /INBOUNDSUP( *)/g,
       (_, pad: string) => `LENIENTSUP${pad}`,
     );
     const [set] = await sendEdi(svc.url, lenient.key, text);
-    let tx: Tx;
-    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
-      const r = await fetch(`${svc.url}/v1/transactions/${set!.id}`, {
-        headers: { 'x-api-key': lenient.key },
-      });
-      tx = (await r.json()) as Tx;
-      if (tx.status !== 'receiving' || Date.now() > end) break;
-    }
+    const tx = await leftReceiving(set!.id, lenient.key, "the lenient partner's 856");
     expect(tx.status).toBe('accepted');
     expect(erp.state.receipts.get(`${lenient.id}:SH-1:PO-IN-1`)?.receiptNo).toBe(tx.erpRef);
     expect(tx.issues).toEqual([
@@ -278,11 +229,7 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
       reason: 'the buyer agreed to take the two extra B-2',
     });
     expect([r.status, await r.json()]).toEqual([200, { id: held.id, status: 'receiving' }]);
-    let tx: Tx;
-    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
-      tx = await get<Tx>(`/v1/transactions/${held.id}`);
-      if (tx.status !== 'receiving' || Date.now() > end) break;
-    }
+    const tx = await leftReceiving(held.id, supplier.key, 'the released 856');
     const receipt = erp.state.receipts.get(`${supplier.id}:SH-1:PO-IN-1`);
     expect([tx.status, tx.erpRef]).toEqual(['accepted', receipt?.receiptNo]);
     expect(erp.state.receiptCalls - calls).toBe(1);

@@ -42,3 +42,35 @@ export async function sendEdi(
   };
   return body.outcome.transactions;
 }
+
+/** One line of our purchase order; EA unless `unitOfMeasure` says otherwise. */
+export type OrderLine = {
+  lineNumber: string;
+  quantity: number;
+  unitPrice: number;
+  buyerPartNumber: string;
+  unitOfMeasure?: string;
+};
+
+/** Our 850 `number` to a partner (purpose 00, type SA, dated 2026-12-01), through POST /v1/documents/850. */
+export async function sendPurchaseOrder(
+  url: string,
+  key: string,
+  number: string,
+  lines: OrderLine[],
+): Promise<void> {
+  const r = await fetch(`${url}/v1/documents/850`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      purchaseOrder: {
+        purpose: '00',
+        type: 'SA',
+        number,
+        date: '2026-12-01',
+        lines: lines.map((l) => ({ unitOfMeasure: 'EA', ...l })),
+      },
+    }),
+  });
+  if (r.status !== 201) throw new Error(`our 850 ${number}: ${r.status} ${await r.text()}`);
+}
