@@ -1,8 +1,8 @@
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
-import { createPartner, sendEdi } from './helpers/admin';
+import type { Running } from '../apps/api/src/bootstrap';
+import type { RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import { createPartner, sendEdi, sendPurchaseOrder } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, waitFor, type ServiceWithSandbox } from './helpers/service';
 
 const ADMIN = 'inbound-units-admin-token-0123456789';
 
@@ -43,67 +43,40 @@ function asn(sender: string, control: number, bsn02: string, orders: Order[], us
 
 /** The fixes of the receive stage: each PO of a ship notice received on its own. */
 describe.each(databaseConfigs())('inbound 856s received per PO on %s', (_, makeConfig) => {
+  let rig: ServiceWithSandbox | undefined;
   let svc: Running;
   let erp: RunningSandbox;
-  let schema: string | undefined;
   let supplier: { id: string; key: string };
 
-  const settled = async (key: string, id: string): Promise<Tx> => {
-    for (const end = Date.now() + 30_000; ; await new Promise((ok) => setTimeout(ok, 100))) {
+  const settled = (key: string, id: string): Promise<Tx> =>
+    waitFor(async () => {
       const r = await fetch(`${svc.url}/v1/transactions/${id}`, { headers: { 'x-api-key': key } });
       const tx = (await r.json()) as Tx;
-      if (tx.status !== 'receiving') return tx;
-      if (Date.now() > end) throw new Error(`${id} is still receiving`);
-    }
-  };
-  const order = async (key: string, number: string, lines: Array<[string, string, number]>) => {
-    const r = await fetch(`${svc.url}/v1/documents/850`, {
-      method: 'POST',
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        purchaseOrder: {
-          purpose: '00',
-          type: 'SA',
-          number,
-          date: '2026-12-01',
-          lines: lines.map(([lineNumber, part, quantity]) => ({
-            lineNumber,
-            quantity,
-            unitOfMeasure: 'EA',
-            unitPrice: 2,
-            buyerPartNumber: part,
-          })),
-        },
-      }),
-    });
-    if (r.status !== 201) throw new Error(`our 850 ${number}: ${r.status} ${await r.text()}`);
-  };
+      return tx.status !== 'receiving' && tx;
+    }, `transaction ${id} to leave receiving`);
+  const order = (key: string, number: string, lines: Array<[string, string, number]>) =>
+    sendPurchaseOrder(
+      svc.url,
+      key,
+      number,
+      lines.map(([lineNumber, part, quantity]) => ({
+        lineNumber,
+        quantity,
+        unitPrice: 2,
+        buyerPartNumber: part,
+      })),
+    );
 
   beforeAll(async () => {
-    erp = await startSandbox({});
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startWithSandbox(makeConfig, { EDI_ADMIN_TOKEN: ADMIN });
+    ({ svc, erp } = rig);
     supplier = await createPartner(svc.url, ADMIN, { isaId: 'UNITSSUP', erpCustomerId: 'V-UNITS' });
     await order(supplier.key, 'PO-A', [['1', 'A-1', 5]]);
     await order(supplier.key, 'PO-B', [['1', 'B-1', 3]]);
     await order(supplier.key, 'PO-C', [['1', 'C-1', 3]]);
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-    await erp.close();
-  });
+  afterAll(() => rig?.stop());
 
   it('hands a ship notice of two POs over as a goods receipt per PO, each with its own lines and carton', async () => {
     const [set] = await sendEdi(
