@@ -1,10 +1,10 @@
 import { parseX12 } from '@edi/x12';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import type { Running } from '../apps/api/src/bootstrap';
+import type { RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, waitFor, type ServiceWithSandbox } from './helpers/service';
 
 const ADMIN = 'group-reject-admin-token-0123456789';
 
@@ -67,9 +67,9 @@ type Outcome = { acknowledgments: string; transactions: Array<{ id: string; stat
 describe.each(databaseConfigs())(
   'a functional group rejected for a fault of its own, on %s',
   (_, makeConfig) => {
+    let rig: ServiceWithSandbox | undefined;
     let svc: Running;
     let erp: RunningSandbox;
-    let schema: string | undefined;
     let key: string;
 
     const call = (path: string, init: RequestInit = {}) =>
@@ -86,36 +86,21 @@ describe.each(databaseConfigs())(
         duplicateOf: string | null;
       };
     /** Waits until the set has left erp_pending (the ERP stage took it). */
-    const settled = async (id: string) => {
-      const end = Date.now() + 30_000;
-      while ((await transaction(id)).status === 'erp_pending') {
-        if (Date.now() > end) throw new Error(`PO ${id} still erp_pending`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const settled = (id: string) =>
+      waitFor(
+        async () => (await transaction(id)).status !== 'erp_pending',
+        `PO ${id} to leave erp_pending`,
+        30_000,
+        50,
+      );
 
     beforeAll(async () => {
-      erp = await startSandbox({});
-      const db = makeConfig();
-      schema = db.schema;
-      svc = await startService(
-        loadConfig({
-          PORT: '0',
-          EDI_DATA_DIR: db.dataDir,
-          DATABASE_URL: db.databaseUrl,
-          EDI_ADMIN_TOKEN: ADMIN,
-          EDI_ERP_URL: erp.url,
-        }),
-        { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-      );
+      rig = await startWithSandbox(makeConfig, { EDI_ADMIN_TOKEN: ADMIN });
+      ({ svc, erp } = rig);
       ({ key } = await createPartner(svc.url, ADMIN, { isaId: 'GROUPPARTNER', erpCustomerId: 'C-DEMO' }));
     });
 
-    afterAll(async () => {
-      if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await svc.close();
-      await erp.close();
-    });
+    afterAll(() => rig?.stop());
 
     it('rejects every set of the group: no AK5 for the clean sets, AK9 R with none accepted, nothing to the ERP', async () => {
       // two clean POs; GE01 says 3
