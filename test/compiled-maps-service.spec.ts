@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MapRegistry } from '@edi/mapping';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
+import type { Running } from '../apps/api/src/bootstrap';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startOn, type ServiceOn } from './helpers/service';
 
 const ADMIN = 'compiled-maps-admin-token-0123456789';
 const COMPILED_FILE = '.compiled.json';
@@ -36,31 +36,18 @@ function tamperedMaps(): string {
 }
 
 describe.each(databaseConfigs())('the service reads edi-maps/ from the YAML, on %s', (_, makeConfig) => {
+  let on: ServiceOn | undefined;
   let svc: Running;
-  let schema: string | undefined;
   let key: string;
   const maps = tamperedMaps();
 
   beforeAll(async () => {
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_MAPS_DIR: maps,
-      }),
-      { schema, logger: false },
-    );
+    on = await startOn(makeConfig, { EDI_ADMIN_TOKEN: ADMIN, EDI_MAPS_DIR: maps });
+    ({ svc } = on);
     ({ key } = await createPartner(svc.url, ADMIN, { isaId: 'MAPSPARTNER' }));
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-  });
+  afterAll(() => on?.stop());
 
   it('so an edited .compiled.json does not change its verdicts', async () => {
     const text = x12()
