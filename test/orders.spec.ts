@@ -1,10 +1,9 @@
 import { AckOverdueSweep } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import type { Running } from '../apps/api/src/bootstrap';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, waitFor, type ServiceWithSandbox } from './helpers/service';
 import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'orders-admin-token-0123456789';
@@ -31,9 +30,8 @@ type Thread = {
 };
 
 describe.each(databaseConfigs())('order threads and needs attention on %s', (_, makeConfig) => {
+  let rig: ServiceWithSandbox | undefined;
   let svc: Running;
-  let erp: RunningSandbox;
-  let schema: string | undefined;
   let partner: { id: string; key: string };
   let other: { id: string; key: string };
   const staff = () => new StaffClient(svc.url);
@@ -51,20 +49,15 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
     return (await r.json()) as T;
   };
   /** The thread, once the PO's 855, 856 and 810 exist. */
-  const settled = async (po: string): Promise<Thread> => {
-    const end = Date.now() + 30_000;
-    for (;;) {
+  const settled = (po: string): Promise<Thread> =>
+    waitFor(async () => {
       // a connection the server closed while idle is reset: the next poll opens another
       const r = await call(`/v1/orders/${po}`, partner.key).catch(() => undefined);
-      if (r?.ok) {
-        const t = (await r.json()) as Thread;
-        const sets = new Set(t.documents.filter((d) => d.direction === 'out').map((d) => d.setId));
-        if (['855', '856', '810'].every((s) => sets.has(s))) return t;
-      }
-      if (Date.now() > end) throw new Error(`PO ${po} did not get its 855, 856 and 810`);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-  };
+      if (!r?.ok) return undefined;
+      const t = (await r.json()) as Thread;
+      const sets = new Set(t.documents.filter((d) => d.direction === 'out').map((d) => d.setId));
+      return ['855', '856', '810'].every((s) => sets.has(s)) && t;
+    }, `PO ${po} to get its 855, 856 and 810`);
   let isa = 700;
   /** The partner's 997 for one of our documents: GS06 and ST02 from the transaction we sent. */
   const ack997 = async (transactionId: string, code: 'A' | 'R') => {
@@ -91,21 +84,12 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
   };
 
   beforeAll(async () => {
-    erp = await startSandbox({});
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-        EDI_ADMIN_USER: 'Otto',
-        EDI_ADMIN_PASSWORD: PASSWORD,
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startWithSandbox(makeConfig, {
+      EDI_ADMIN_TOKEN: ADMIN,
+      EDI_ADMIN_USER: 'Otto',
+      EDI_ADMIN_PASSWORD: PASSWORD,
+    });
+    ({ svc } = rig);
     partner = await createPartner(svc.url, ADMIN, {
       isaId: 'THREADPARTNER',
       erpCustomerId: 'C-DEMO',
@@ -117,11 +101,7 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
     expect((await operator.signIn('otto', PASSWORD)).status).toBe(200);
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-    await erp.close();
-  });
+  afterAll(() => rig?.stop());
 
   it('puts the 850, our 997, 855, 856, 810 and the partner 997s in one thread, with per-line quantities', async () => {
     const po = x12()
