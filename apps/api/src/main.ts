@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { StaffAccounts } from '@edi/auth';
-import { ApiKeys, TradingPartners } from '@edi/persistence';
+import { ApiKeys, onDurabilityLost, TradingPartners } from '@edi/persistence';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startService } from './bootstrap';
@@ -13,6 +13,11 @@ import { loadConfig } from './config';
  * demo partner whose key and a curl line are printed, so a fresh machine works at once.
  */
 async function main(): Promise<void> {
+  // a commit that could not be made durable: stop at once, and the restart recovers from the disk
+  onDurabilityLost((e) => {
+    new Logger('edi').fatal(`the SQLite log could not be synced to disk (${e.message}): stopping`);
+    process.exit(1);
+  });
   const base = loadConfig();
   const sandbox =
     !base.DATABASE_URL && !base.EDI_ERP_URL && !base.EDI_ERP_CONFIG && base.EDI_ERP_SANDBOX_PORT

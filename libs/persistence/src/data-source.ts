@@ -147,7 +147,9 @@ const walSyncs = new WeakMap<DataSource, WalSync>();
  * A database transaction, answered once it is committed and on disk. On Postgres each one has its
  * own pooled connection. SQLite has one connection per process and TypeORM would nest a second
  * concurrent transaction inside the first, so there they run one after another; the next one
- * starts as soon as this one has committed, while its log is synced (WalSync).
+ * starts as soon as this one has committed, while its log is synced (WalSync). A failed sync
+ * rejects, and is fatal: the process is stopped (onDurabilityLost), since the commit is visible
+ * here but may never reach the disk.
  */
 export function transact<T>(ds: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
   if (ds.options.type === 'postgres') return ds.transaction(work);

@@ -26,6 +26,7 @@ export * from './repositories/partner-channels.repository';
 export * from './repositories/transactions.repository';
 export * from './audit';
 export * from './data-source';
+export { onDurabilityLost, type DurabilityLost } from './wal-sync';
 export * from './control-numbers';
 export * from './payloads';
 export * from './api-keys';

@@ -1,18 +1,47 @@
-import { mkdtempSync } from 'node:fs';
+// the module object itself (a default import, not an import-star copy): WalSync calls fsync on it
+import fs, { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openDatabase, transact } from './data-source';
-import { WalSync } from './wal-sync';
+import { onDurabilityLost, WalSync, type DurabilityLost } from './wal-sync';
+
+type Fsync = (fd: number, cb: (e: Error | null) => void) => void;
+const realFsync: Fsync = fs.fsync.bind(fs);
+/** Replaces the next fsync WalSync makes (and only that one). */
+const nextFsync = (impl: Fsync) => jest.spyOn(fs, 'fsync').mockImplementationOnce(impl);
+
+/** A fresh SQLite database with a probe table. */
+async function database(): Promise<DataSource> {
+  const ds = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), 'edi-wal-')) });
+  await ds.query('CREATE TABLE wal_probe (k TEXT)');
+  return ds;
+}
+
+const count = async (ds: DataSource) =>
+  (await ds.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM wal_probe'))[0]!.n;
 
 describe('WalSync: commits made durable by fsyncs of the log they share', () => {
   let ds: DataSource;
   let file: string;
+  let lost: jest.Mock<void, [Error]>;
+  let before: DurabilityLost;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'edi-wal-'));
     ds = await openDatabase({ dataDir });
     file = join(dataDir, 'edi.sqlite');
+  });
+
+  // the service's handler ends the process; here it only records
+  beforeEach(() => {
+    lost = jest.fn<void, [Error]>();
+    before = onDurabilityLost(lost);
+  });
+
+  afterEach(() => {
+    onDurabilityLost(before);
+    jest.restoreAllMocks();
   });
 
   afterAll(() => ds.destroy());
@@ -34,6 +63,55 @@ describe('WalSync: commits made durable by fsyncs of the log they share', () => 
 
   it('fails the commit it was asked for when the log cannot be synced, instead of answering early', async () => {
     await expect(new WalSync(join(tmpdir(), 'no-such-dir', 'edi.sqlite')).sync()).rejects.toThrow(/ENOENT/);
+    expect(lost).toHaveBeenCalledTimes(1);
+  });
+
+  it('transact() answers only once the log holding its commit is fsynced', async () => {
+    const probe = await database();
+    try {
+      // the first fsync (the log's) is held until the test lets it go; any after it run as usual
+      let release!: () => void;
+      let held!: () => void;
+      const started = new Promise<void>((r) => (held = r));
+      const spy = nextFsync((fd, cb) => {
+        release = () => realFsync(fd, cb);
+        held();
+      });
+      let answered = false;
+      const done = transact(probe, (m) => m.query("INSERT INTO wal_probe (k) VALUES ('a')")).then(() => {
+        answered = true;
+      });
+      await started;
+      // committed (this process reads it) but not on disk yet: the caller has not been answered
+      expect(await count(probe)).toBe(1);
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(answered).toBe(false);
+      release();
+      await done;
+      expect(answered).toBe(true);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      await probe.destroy();
+    }
+  });
+
+  it('a failed fsync fails the commits waiting on it, every later one too, and stops the process', async () => {
+    const probe = await database();
+    try {
+      const eio = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      nextFsync((_fd, cb) => setImmediate(() => cb(eio)));
+      await expect(transact(probe, (m) => m.query("INSERT INTO wal_probe (k) VALUES ('a')"))).rejects.toBe(
+        eio,
+      );
+      expect(lost.mock.calls).toEqual([[eio]]);
+      // fsync works again, but what it would "succeed" for may lie on dropped pages: never durable
+      await expect(transact(probe, (m) => m.query("INSERT INTO wal_probe (k) VALUES ('b')"))).rejects.toBe(
+        eio,
+      );
+      expect(lost).toHaveBeenCalledTimes(1);
+    } finally {
+      await probe.destroy();
+    }
   });
 
   it('transact() answers after the commit, with the row readable', async () => {

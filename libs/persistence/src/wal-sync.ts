@@ -1,5 +1,26 @@
-import { close, fsync, open } from 'node:fs';
+import { close, existsSync, fsync, open } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** What the process does when SQLite's log could not be made durable: it must not go on. */
+export type DurabilityLost = (error: Error) => void;
+
+/** Without a handler of the service's own: a line on stderr, and the process ends. */
+let durabilityLost: DurabilityLost = (error) => {
+  process.stderr.write(
+    `edi: fatal: the SQLite write-ahead log could not be synced to disk (${error.message}); stopping, so that the restart recovers the database from what is on disk\n`,
+  );
+  process.exit(1);
+};
+
+/**
+ * Sets what a failed fsync of the log does (the service logs it its own way and exits); gives back
+ * the handler it replaces. The handler must end the process: only tests put one that does not.
+ */
+export function onDurabilityLost(handler: DurabilityLost): DurabilityLost {
+  const before = durabilityLost;
+  durabilityLost = handler;
+  return before;
+}
 
 /**
  * Makes SQLite's commits durable with one fsync of its write-ahead log, off the event loop, shared
@@ -13,11 +34,19 @@ import { dirname } from 'node:path';
  * only after it, so a commit is still on disk before anyone is told it happened. The log's frames
  * are never rewritten before a checkpoint has copied them to the database file and synced it
  * (SQLite does that itself in NORMAL mode), so syncing the log covers every commit made before it.
+ *
+ * A failed fsync is fatal. The commits it covered are visible to this process but may never reach
+ * the disk: Linux may drop the dirty pages that failed to write and report success for the next
+ * fsync, so a later commit would be answered as durable on top of a hole in the log. The callers
+ * waiting are told it failed, every later sync fails too, and the process is stopped (the
+ * DurabilityLost handler); on restart SQLite recovers the database from what the log on disk holds.
  */
 export class WalSync {
   private running?: Promise<void>;
   private next?: Promise<void>;
   private dirSynced = false;
+  /** The failed fsync: nothing is answered as durable after it. */
+  private failed?: Error;
   /** fsyncs of the log so far (the metric of how well commits share them). */
   synced = 0;
 
@@ -25,6 +54,7 @@ export class WalSync {
 
   /** Resolves once every commit made before the call is on disk. */
   sync(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
     // a sync already running may have started before this commit: the one after it covers it
     if (this.next) return this.next;
     if (!this.running) return this.start();
@@ -36,9 +66,18 @@ export class WalSync {
   }
 
   private start(): Promise<void> {
-    const run = this.fsyncLog().finally(() => {
-      this.running = undefined;
-    });
+    if (this.failed) return Promise.reject(this.failed);
+    const run = this.fsyncLog()
+      .catch((e: Error) => {
+        if (!this.failed) {
+          this.failed = e;
+          durabilityLost(e);
+        }
+        throw e;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     // the queued sync starts after this one whether it failed or not; each caller sees its own result
     this.running = run.catch(() => undefined);
     return run;
@@ -46,10 +85,17 @@ export class WalSync {
 
   private async fsyncLog(): Promise<void> {
     // opened for each sync: the log is a new file after the database was closed and opened again
-    await syncFile(`${this.databaseFile}-wal`);
+    try {
+      await syncFile(`${this.databaseFile}-wal`);
+    } catch (e) {
+      // closed meanwhile: SQLite removes the log only once a checkpoint has copied it into the
+      // database file and synced that, so the commits are on disk
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(this.databaseFile)) throw e;
+    }
     this.synced++;
     if (!this.dirSynced) {
       // the log's directory entry, once: a log created since the last boot must be found again
+      // (some file systems cannot fsync a directory at all: that is not a lost commit)
       await syncFile(dirname(this.databaseFile)).catch(() => undefined);
       this.dirSynced = true;
     }
