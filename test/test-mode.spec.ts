@@ -1,11 +1,11 @@
 import { Interchanges } from '@edi/persistence';
 import { parseX12 } from '@edi/x12';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import type { Running } from '../apps/api/src/bootstrap';
+import type { RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, type ServiceWithSandbox } from './helpers/service';
 import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'test-mode-admin-token-0123456789';
@@ -39,9 +39,9 @@ function envelope(text: string): { isa15: string; ta1?: string[]; sets: string[]
 }
 
 describe.each(databaseConfigs())('partners in test or production mode on %s', (_, makeConfig) => {
+  let rig: ServiceWithSandbox;
   let svc: Running;
   let erp: RunningSandbox;
-  let schema: string | undefined;
   let control = 700;
 
   const call = async <T>(path: string, key: string): Promise<T> => {
@@ -96,28 +96,15 @@ describe.each(databaseConfigs())('partners in test or production mode on %s', (_
     };
 
   beforeAll(async () => {
-    erp = await startSandbox();
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-        EDI_ADMIN_USER: 'ada',
-        EDI_ADMIN_PASSWORD: PASSWORD,
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    rig = await startWithSandbox(makeConfig, {
+      EDI_ADMIN_TOKEN: ADMIN,
+      EDI_ADMIN_USER: 'ada',
+      EDI_ADMIN_PASSWORD: PASSWORD,
+    });
+    ({ svc, erp } = rig);
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-    await erp.close();
-  });
+  afterAll(() => rig?.stop());
 
   beforeEach(() => erp.state.reset());
 
