@@ -1,29 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { MapRegistry } from '@edi/mapping';
-import {
-  EdiEvent,
-  OutboundDocument,
-  TradingPartner,
-  openDatabase,
-  type PersistenceConfig,
-} from '@edi/persistence';
+import { EdiEvent, OutboundDocument, TradingPartner } from '@edi/persistence';
 import { OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 import { x12 } from '../../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { OutboundComposer } from '../deliver/outbound';
 import { webhookSignature } from '../deliver/deliver.stage';
 import { Metrics } from '../metrics';
-import { InProcessQueue, Pipeline } from '../pipeline';
+import type { Pipeline } from '../pipeline';
 import { shipNotice } from '../ship/ship.stage';
-import { TranslateStage } from '../translate/translate.stage';
 import { EventDelivery } from './event-delivery';
 import { AckOverdueSweep } from './overdue-sweep';
-import type { Reconciled } from './reconciler';
-
-const maps = new MapRegistry(resolve(__dirname, '../../../../edi-maps'));
+import { reconcileRig, reconciledOf, type ReconcileRig } from '../../../../test/helpers/reconcile-rig';
 let clockAt = new Date('2026-11-25T09:30:00Z');
 const clock = () => clockAt;
 
@@ -59,43 +47,21 @@ function functionalAck(
 const ACCEPTED = ['AK5*A', 'AK9*A*1*1*1'];
 const REJECTED = ['AK5*R*5', 'AK9*R*1*1*0'];
 
-/** What the translate stage matched the answer to (the outcome carries it when there was one). */
-function reconciledOf(r: { outcome?: object }): Reconciled[] | undefined {
-  return (r.outcome as { reconciled?: Reconciled[] } | undefined)?.reconciled;
-}
-
 describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, makeConfig) => {
-  let config: PersistenceConfig;
+  let rig: ReconcileRig;
   let ds: DataSource;
   let pipeline: Pipeline;
-  let queue: InProcessQueue;
   let partner: TradingPartner;
   let isa = 500;
   const nextIsa = () => String(++isa).padStart(9, '0');
 
   beforeAll(async () => {
     clockAt = new Date('2026-11-25T09:30:00Z');
-    config = makeConfig();
-    ds = await openDatabase(config);
-    queue = new InProcessQueue(new TranslateStage(ds, maps, clock));
-    pipeline = new Pipeline(ds, queue, { composer: new OutboundComposer(ds, maps, clock) });
-    partner = await ds.getRepository(TradingPartner).save(
-      ds.getRepository(TradingPartner).create({
-        name: 'Demo',
-        isaQualifier: 'ZZ',
-        isaId: 'DEMOPARTNER',
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-        ackOverdueSecondsBySet: { '856': 14_400 },
-      }),
-    );
+    rig = await reconcileRig(makeConfig, clock, { ackOverdueSecondsBySet: { '856': 14_400 } });
+    ({ ds, pipeline, partner } = rig);
   });
 
-  afterAll(async () => {
-    await queue.idle();
-    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
-    await ds.destroy();
-  });
+  afterAll(() => rig?.close());
 
   /** Sends an 855 and returns its outbound row with the numbers a 997 names it by. */
   async function send855() {

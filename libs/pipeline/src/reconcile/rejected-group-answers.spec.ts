@@ -1,15 +1,8 @@
-import { resolve } from 'node:path';
-import { MapRegistry } from '@edi/mapping';
-import { OutboundDocument, TradingPartner, openDatabase, type PersistenceConfig } from '@edi/persistence';
-import type { DataSource } from 'typeorm';
+import { OutboundDocument } from '@edi/persistence';
 import { x12 } from '../../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { OutboundComposer } from '../deliver/outbound';
-import { InProcessQueue, Pipeline } from '../pipeline';
-import { TranslateStage } from '../translate/translate.stage';
-import type { Reconciled } from './reconciler';
+import { reconcileRig, reconciledOf, type ReconcileRig } from '../../../../test/helpers/reconcile-rig';
 
-const maps = new MapRegistry(resolve(__dirname, '../../../../edi-maps'));
 const clock = () => new Date('2026-11-25T09:30:00Z');
 
 const ACK_855 = {
@@ -38,39 +31,17 @@ function accepting997(isa13: string, gs06: string, st02: string, ge01 = '1'): Bu
     .build();
 }
 
-const reconciledOf = (r: { outcome?: object }) =>
-  (r.outcome as { reconciled?: Reconciled[] } | undefined)?.reconciled;
-
 describe.each(databaseConfigs())('a partner 997 inside a rejected group, on %s', (_, makeConfig) => {
-  let config: PersistenceConfig;
-  let ds: DataSource;
-  let pipeline: Pipeline;
-  let queue: InProcessQueue;
-  let partner: TradingPartner;
+  let rig: ReconcileRig;
 
   beforeAll(async () => {
-    config = makeConfig();
-    ds = await openDatabase(config);
-    queue = new InProcessQueue(new TranslateStage(ds, maps, clock));
-    pipeline = new Pipeline(ds, queue, { composer: new OutboundComposer(ds, maps, clock) });
-    partner = await ds.getRepository(TradingPartner).save(
-      ds.getRepository(TradingPartner).create({
-        name: 'Demo',
-        isaQualifier: 'ZZ',
-        isaId: 'DEMOPARTNER',
-        ourIsaQualifier: 'ZZ',
-        ourIsaId: 'DEMOSUPPLIER',
-      }),
-    );
+    rig = await reconcileRig(makeConfig, clock);
   });
 
-  afterAll(async () => {
-    await queue.idle();
-    if (config.schema) await ds.query(`DROP SCHEMA "${config.schema}" CASCADE`);
-    await ds.destroy();
-  });
+  afterAll(() => rig?.close());
 
   it('is not applied (we answer its group AK9 R and it comes again); the resent one is', async () => {
+    const { ds, pipeline, partner } = rig;
     const { document, transaction } = await pipeline.send(partner, {
       transactionSet: '855',
       document: ACK_855,
