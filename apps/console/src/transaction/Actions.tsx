@@ -62,17 +62,23 @@ export function Actions({ detail, onChanged }: Props) {
         setConfirming(false);
       });
   };
-  const resolved = () => {
+  const done = (message: string) => () => {
     setMode(null);
-    setNotice('Marked resolved.');
+    setNotice(message);
     onChanged();
   };
-
-  const released = () => {
-    setMode(null);
-    setNotice('Released to the ERP; the mismatches are kept as warnings.');
-    onChanged();
-  };
+  /** A button that opens one editor; aria-expanded tells which one is open. */
+  const opener = (next: Exclude<Mode, null>, label: string) => (
+    <button
+      type="button"
+      className="button"
+      data-mode={next}
+      aria-expanded={mode === next}
+      onClick={() => open(next)}
+    >
+      {label}
+    </button>
+  );
 
   const none = !can.reprocess && !can.resubmit && !can.resolve && !can.release;
   return (
@@ -83,50 +89,10 @@ export function Actions({ detail, onChanged }: Props) {
             Reprocess
           </button>
         )}
-        {can.resubmit && detail.x12 !== null && (
-          <button
-            type="button"
-            className="button"
-            data-mode="x12"
-            aria-expanded={mode === 'x12'}
-            onClick={() => open('x12')}
-          >
-            Edit X12
-          </button>
-        )}
-        {can.resubmit && detail.document !== null && (
-          <button
-            type="button"
-            className="button"
-            data-mode="json"
-            aria-expanded={mode === 'json'}
-            onClick={() => open('json')}
-          >
-            Edit JSON
-          </button>
-        )}
-        {can.resolve && (
-          <button
-            type="button"
-            className="button"
-            data-mode="resolve"
-            aria-expanded={mode === 'resolve'}
-            onClick={() => open('resolve')}
-          >
-            Resolve
-          </button>
-        )}
-        {can.release && (
-          <button
-            type="button"
-            className="button"
-            data-mode="release"
-            aria-expanded={mode === 'release'}
-            onClick={() => open('release')}
-          >
-            Release to the ERP despite the mismatches
-          </button>
-        )}
+        {can.resubmit && detail.x12 !== null && opener('x12', 'Edit X12')}
+        {can.resubmit && detail.document !== null && opener('json', 'Edit JSON')}
+        {can.resolve && opener('resolve', 'Resolve')}
+        {can.release && opener('release', 'Release to the ERP despite the mismatches')}
         {none && <p className="muted">Nothing can be changed in this status.</p>}
       </div>
       {mode === null && <ApiProblem error={problem} />}
@@ -142,10 +108,15 @@ export function Actions({ detail, onChanged }: Props) {
         />
       )}
       {mode === 'resolve' && (
-        <ResolveForm transactionId={transaction.id} onCancel={close} onResolved={resolved} />
+        <ResolveForm transactionId={transaction.id} onCancel={close} onResolved={done('Marked resolved.')} />
       )}
       {mode === 'release' && (
-        <ResolveForm kind="release" transactionId={transaction.id} onCancel={close} onResolved={released} />
+        <ResolveForm
+          kind="release"
+          transactionId={transaction.id}
+          onCancel={close}
+          onResolved={done('Released to the ERP; the mismatches are kept as warnings.')}
+        />
       )}
       <ConfirmDialog
         open={confirming}
