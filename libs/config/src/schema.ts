@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   /** BullMQ key prefix in Redis, so several installations can share one Redis. */
   EDI_QUEUE_PREFIX: z.string().min(1).default('edi'),
   EDI_MAX_SEGMENTS_PER_SET: z.coerce.number().int().min(1).default(500_000),
+  /** Transaction sets committed per database transaction while a file is translated (a crash resumes after the last batch). */
+  EDI_TRANSLATE_BATCH_SETS: z.coerce.number().int().min(1).max(100_000).default(500),
   EDI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   EDI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   EDI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),

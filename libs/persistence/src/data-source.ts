@@ -25,6 +25,7 @@ import { DryRunOrder } from './entities/dry-run-order.entity';
 import { LargeBodies1764320000000 } from './migrations/1764320000000-large-bodies';
 import { DuplicateControlIndex1764330000000 } from './migrations/1764330000000-duplicate-control-index';
 import { ShipRequestedIndex1764350000000 } from './migrations/1764350000000-ship-requested-index';
+import { TranslationClaims1764370000000 } from './migrations/1764370000000-translation-claims';
 import { As2Message, As2Partner } from './entities/as2.entity';
 import { EdiEvent } from './entities/edi-event.entity';
 import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   LargeBodies1764320000000,
   DuplicateControlIndex1764330000000,
   ShipRequestedIndex1764350000000,
+  TranslationClaims1764370000000,
 ];
 
 export interface PersistenceConfig {

@@ -40,3 +40,4 @@ export * from './repositories/partners.repository';
 export * from './repositories/review-view.repository';
 export * from './repositories/staff.repository';
 export * from './repositories/unfinished.repository';
+export * from './repositories/translation-batches.repository';

@@ -94,6 +94,7 @@ export async function compose(
     secrets,
     mailboxRoot: resolve(config.EDI_MAILBOX_DIR ?? join(config.EDI_DATA_DIR, 'mailboxes')),
     maxSegmentsPerSet: config.EDI_MAX_SEGMENTS_PER_SET,
+    translateBatchSets: config.EDI_TRANSLATE_BATCH_SETS,
     outbound,
     as2: { identities: as2Identities(config), receiptUrl: config.EDI_AS2_RECEIPT_URL },
   });

@@ -88,6 +88,8 @@ export function buildStages(
     mailboxRoot?: string;
     /** EDI_MAX_SEGMENTS_PER_SET: a longer transaction set is refused. */
     maxSegmentsPerSet?: number;
+    /** EDI_TRANSLATE_BATCH_SETS: sets committed per database transaction while a file is translated. */
+    translateBatchSets?: number;
     /** Where webhooks and partners' SFTP servers may be (EDI_OUTBOUND_ALLOWED_HOSTS); absent = public only. */
     outbound?: OutboundPolicy;
     /** Our AS2 key and certificate(s), and where partners send asynchronous receipts; absent = no AS2 delivery. */
@@ -116,6 +118,7 @@ export function buildStages(
       clock,
       (p) => !!p.erpCustomerId && (!!options.erp || !!(p.rules as { erp?: unknown } | null)?.erp),
       options.maxSegmentsPerSet,
+      options.translateBatchSets,
     ),
     erp: new ErpStage(ds, composer, erpFor, clock),
     receive: new ReceiveStage(ds, erpFor, clock),

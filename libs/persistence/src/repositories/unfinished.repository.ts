@@ -15,6 +15,15 @@ export interface Unfinished {
 export const PUSHED_CHANNELS: readonly DeliveryChannel[] = ['webhook', 'sftp', 'as2'];
 
 /**
+ * A set whose interchange is still being translated (in batches, under a claim) is not released
+ * yet: its group's GE or its interchange's IEA may still reject it. The translate stage hands its
+ * sets on once the interchange is finished; a worker that dies mid-way leaves them to its successor.
+ */
+const RELEASED = Raw(
+  (column) => `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = ${column} AND i.status = 'received')`,
+);
+
+/**
  * What each stage of the flow has left, oldest first, of every partner: what a crash or a restart
  * must put back on the queues. Each query reads one column through its index (shipRequested a
  * partial one, of the rows with a request only; checked by the spec).
@@ -49,7 +58,7 @@ export class UnfinishedWork {
   /** POs waiting on the ERP. */
   async erpPending(): Promise<Unfinished[]> {
     const rows = await this.m.getRepository(TransactionSet).find({
-      where: { status: 'erp_pending' },
+      where: { status: 'erp_pending', interchangeId: RELEASED },
       select: { id: true, createdAt: true, updatedAt: true },
       order: { createdAt: 'ASC' },
     });
@@ -59,7 +68,7 @@ export class UnfinishedWork {
   /** Inbound 856s and 810s to check against their PO and hand to the ERP. */
   async receiving(): Promise<Unfinished[]> {
     const rows = await this.m.getRepository(TransactionSet).find({
-      where: { status: 'receiving' },
+      where: { status: 'receiving', interchangeId: RELEASED },
       select: { id: true, createdAt: true, updatedAt: true },
       order: { createdAt: 'ASC' },
     });

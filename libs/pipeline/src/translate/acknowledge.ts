@@ -1,38 +1,44 @@
 import {
   ControlNumbers,
   Outbox,
+  transact,
   type Interchange,
   type OutboundDocument,
   type TradingPartner,
 } from '@edi/persistence';
-import { buildAcks, serialize, type InterchangeNode, type InterchangeResult } from '@edi/x12';
-import type { EntityManager } from 'typeorm';
+import {
+  buildAcks,
+  serialize,
+  type AckOptions,
+  type InterchangeNode,
+  type InterchangeResult,
+} from '@edi/x12';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * The TA1/997/999 each interchange of the file deserves, numbered from the partner's counters
- * (one round trip for all of them), into the outbox in the caller's transaction.
+ * (one round trip for all of them, in a transaction of its own), built before the transaction
+ * that stores them: on a file of half a million sets the building takes seconds, and the last
+ * transaction, which holds the writer, only inserts. A run that dies between the two leaves a gap
+ * in the counters, never a number used twice.
  */
-export async function acknowledge(
-  m: EntityManager,
+export async function prepareAcks(
+  ds: DataSource,
   partner: TradingPartner,
   interchange: Interchange,
   results: InterchangeResult[],
   now: Date,
 ): Promise<OutboundDocument[]> {
   const policy = { functionalAck: partner.ackKind, ta1: partner.ta1 };
-  const needed = buildAcks(results, policy);
-  if (!needed.interchanges.length) return [];
-  const groups = needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0);
-  const { ISA: isa, GS: gs } = await new ControlNumbers(m.connection).nextMany(
-    partner.id,
-    { ISA: needed.interchanges.length, GS: groups },
-    m,
+  const counts = ackCounts(results, policy);
+  if (!counts.ISA) return [];
+  const { ISA: isa, GS: gs } = await transact(ds, (m) =>
+    new ControlNumbers(ds).nextMany(partner.id, counts, m),
   );
   const doc = buildAcks(results, { ...policy, interchangeControl: isa, groupControl: gs, now });
-  const outbox = new Outbox(m);
-  const saved: OutboundDocument[] = [];
-  for (const ic of doc.interchanges) {
-    const row = outbox.create({
+  const outbox = new Outbox(ds);
+  return doc.interchanges.map((ic) =>
+    outbox.create({
       interchangeId: interchange.id,
       partnerId: partner.id,
       kind: ackKind(ic),
@@ -42,11 +48,29 @@ export async function acknowledge(
       status: 'pending',
       // an ack's ISA15 is the interchange's it answers
       test: ic.header.elements[14] === 'T',
-    });
-    await outbox.insert(row);
-    saved.push(row);
-  }
-  return saved;
+    }),
+  );
+}
+
+/** The prepared acks into the outbox, in the caller's transaction. */
+export async function storeAcks(m: EntityManager, rows: OutboundDocument[]): Promise<void> {
+  const outbox = new Outbox(m);
+  for (const row of rows) await outbox.insert(row);
+}
+
+/**
+ * How many ack interchanges and groups the file needs, without building them: the groups a 997
+ * answers (not FA groups) of each interchange answered, as buildAcks counts them.
+ */
+function ackCounts(results: InterchangeResult[], policy: AckOptions): { ISA: number; GS: number } {
+  const needed = buildAcks(
+    results.map((r) => ({ ...r, groups: r.groups.map((g) => ({ ...g, transactions: [] })) })),
+    policy,
+  );
+  return {
+    ISA: needed.interchanges.length,
+    GS: needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0),
+  };
 }
 
 /** What an ack interchange carries, as its outbox kind: TA1, 997, 999, or TA1+997 and the like. */

@@ -5,7 +5,7 @@ import {
   type TransactionSet,
 } from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
-import { FileTwins, byPoNumber, earlierMatches, sameBytes, twinInFile } from './duplicate-rules';
+import { FileTwins, byPoNumber, earlierMatches, sameBytes, twinInFile, type NewSet } from './duplicate-rules';
 
 /** Rows probed per lookup: a few hundred keeps each IN list well inside SQLite's and Postgres's limits. */
 const PROBE_BATCH = 400;
@@ -18,19 +18,23 @@ const PROBE_BATCH = 400;
  */
 export class DuplicateCheck {
   private readonly twins = new FileTwins();
-  private readonly lookups: DuplicateLookups;
+  private lookups!: DuplicateLookups;
   private sameAs: string | null | undefined;
 
   constructor(
-    m: EntityManager,
     private readonly partner: TradingPartner,
     private readonly interchange: Interchange,
-  ) {
-    this.lookups = new DuplicateLookups(m);
-  }
+  ) {}
 
-  /** Sets `duplicateOf` on the translated rows of the batch that a rule matches. */
-  async mark(rows: Array<{ row: TransactionSet; interchangeIndex: number }>): Promise<void> {
+  /**
+   * Sets `duplicateOf` on the translated rows of the batch that a rule matches, reading earlier
+   * receipts in the batch's database transaction.
+   */
+  async mark(
+    m: EntityManager,
+    rows: Array<{ row: TransactionSet; interchangeIndex: number }>,
+  ): Promise<void> {
+    this.lookups = new DuplicateLookups(m);
     const open: TransactionSet[] = [];
     for (const { row, interchangeIndex } of rows) {
       // a rejected set (its own fault, or its group's) is taken by nobody, so it is nobody's twin
@@ -55,9 +59,17 @@ export class DuplicateCheck {
     this.twins.forget(interchangeIndex);
   }
 
-  /** A set rejected after it was marked (its group's GE came later): nobody's twin either. */
-  forgetSet(id: string): void {
-    this.twins.forgetSet(id);
+  /** Sets rejected after they were marked (their group's GE came later): nobody's twins either. */
+  forgetSets(ids: ReadonlySet<string>): void {
+    this.twins.forgetSets(ids);
+  }
+
+  /**
+   * A set an earlier run committed (a resumed translation reads the file again from its start):
+   * known as the file's first of its PO number, as when it was written, unless it was rejected.
+   */
+  learn(set: NewSet & { status: string }, interchangeIndex: number): void {
+    if (set.status !== 'rejected') this.twins.twinOf(set, interchangeIndex);
   }
 
   private async sameContent(): Promise<string | null> {

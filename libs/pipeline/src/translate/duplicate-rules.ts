@@ -41,6 +41,11 @@ export class FileTwins {
   forgetSet(id: string): void {
     for (const [key, first] of this.first) if (first.id === id) this.first.delete(key);
   }
+
+  /** Many sets rejected at once (a whole group at its GE): one pass over the file's twins, not one per set. */
+  forgetSets(ids: ReadonlySet<string>): void {
+    for (const [key, first] of this.first) if (ids.has(first.id)) this.first.delete(key);
+  }
 }
 
 export function twinInFile(poNumber: string | null, twinId: string): string {

@@ -16,7 +16,8 @@ import {
 export class GroupVerdicts {
   private setIndex = -1;
   private groupFirst = 0;
-  private readonly rejected = new Map<number, X12Issue>();
+  /** The rejected groups in file order, as ranges of set indexes: a few entries however many sets. */
+  readonly rejected: RejectedGroup[] = [];
   /** Every set below this index belongs to a group whose GE (or end) has been read. */
   settledBelow = 0;
 
@@ -30,20 +31,30 @@ export class GroupVerdicts {
         inner.onSegment?.(s, role);
       },
       onGroup: (g: GroupResult) => {
-        if (groupRejected(g)) {
-          const issue = groupIssue(g);
-          for (let k = this.groupFirst; k <= this.setIndex; k++) this.rejected.set(k, issue);
-        }
+        if (groupRejected(g) && this.setIndex >= this.groupFirst)
+          this.rejected.push({ first: this.groupFirst, last: this.setIndex, issue: groupIssue(g) });
         this.settledBelow = this.setIndex + 1;
         inner.onGroup?.(g);
       },
     };
   }
 
-  /** The reason a set is not taken, when its group was rejected. */
+  /** The reason a set is not taken, when its group was rejected (the newest groups looked at first). */
   reasonFor(setIndex: number): X12Issue | undefined {
-    return this.rejected.get(setIndex);
+    for (let k = this.rejected.length - 1; k >= 0; k--) {
+      const g = this.rejected[k]!;
+      if (setIndex > g.last) return undefined;
+      if (setIndex >= g.first) return g.issue;
+    }
+    return undefined;
   }
+}
+
+/** A group rejected for its own fault: its sets, first to last by their index in the file. */
+export interface RejectedGroup {
+  first: number;
+  last: number;
+  issue: X12Issue;
 }
 
 /** The finding each set of a rejected group carries: the group's own errors, named once. */

@@ -1,6 +1,7 @@
 import type { Translation } from '@edi/mapping';
 import {
   ThreadsRepository,
+  TranslationClaims,
   Transactions,
   type Interchange,
   type TradingPartner,
@@ -13,64 +14,90 @@ import type { GroupVerdicts } from './group-verdicts';
 import type { SavedSet } from './outcome';
 import { businessKeys, poNumberOf } from '../threads/business-keys';
 
-/** A written row whose group was still open: its GE may yet reject it. */
-interface Unsettled {
-  id: string;
-  setIndex: number;
-  issues: unknown[];
-}
-
 /** The statuses a set of a group rejected after it was written may have. */
 const TAKEN = ['translated', 'erp_pending', 'receiving', 'held'] as const;
 
 /** The sets a partner sends about a PO of ours: linked to its thread by the PO they name. */
 const RECEIVED: ReadonlySet<string> = new Set(['856', '810']);
 
+/** A set an earlier run committed, known by its place in the file until its row is read back. */
+interface Committed {
+  setIndex: number;
+  interchangeIndex: number;
+}
+
 /**
- * The rows of one file's sets, written batch by batch while the file is read, so the stage holds a
- * batch of documents, never the file's. An interchange of the file that turns out not accepted
- * (TA1 rejection, a repeated ISA13) has its rows taken back, inside the same database transaction.
- * A set whose functional group is rejected (AK9 R) is written rejected with the group's reason, or
- * moved to rejected when its group's GE comes in a later piece than the set.
+ * The rows of one file's sets, written batch by batch while the file is read, each batch in the
+ * database transaction it is given, so the stage holds a batch of documents, never the file's. An
+ * interchange of the file that turns out not accepted (TA1 rejection, a repeated ISA13) has its
+ * rows taken back. A set whose functional group is rejected (AK9 R) is written rejected with the
+ * group's reason, or moved to rejected (its thread keys dropped) when its group's GE comes after
+ * the set's batch was committed. A resumed run reads the file again from the start: the sets below
+ * `resumeFrom` were committed by the run before it and are read back, not written again.
  */
 export class SetRows {
   private pending: Translation[] = [];
-  private readonly saved: Array<SavedSet & { interchangeIndex: number }> = [];
-  private unsettled: Unsettled[] = [];
+  private committed: Committed[] = [];
+  private readonly saved = new Map<string, SavedSet & { interchangeIndex: number }>();
   private readonly refused = new Set<number>();
   private readonly rules: DuplicateCheck;
-  private readonly transactions: Transactions;
+  /** The rejected groups whose earlier rows are all moved to rejected. */
+  private settledGroups = 0;
+  /** One past the highest set index added: what is committed once the next flush is. */
+  private next: number;
 
   constructor(
-    private readonly m: EntityManager,
     private readonly partner: TradingPartner,
     private readonly interchange: Interchange,
     private readonly toErp: boolean,
     private readonly verdicts: GroupVerdicts,
+    private readonly resumeFrom = 0,
   ) {
-    this.rules = new DuplicateCheck(m, partner, interchange);
-    this.transactions = new Transactions(m);
+    this.rules = new DuplicateCheck(partner, interchange);
+    this.next = resumeFrom;
   }
 
   add(t: Translation): void {
-    this.pending.push(t);
+    this.next = Math.max(this.next, t.setIndex + 1);
+    if (t.setIndex < this.resumeFrom)
+      this.committed.push({ setIndex: t.setIndex, interchangeIndex: t.interchangeIndex });
+    else this.pending.push(t);
   }
 
-  /** Writes the sets read so far (those of a refused interchange are dropped). */
-  async flush(): Promise<void> {
-    await this.settle();
-    const batch = this.pending.filter((t) => !this.refused.has(t.interchangeIndex));
+  /** Sets read and not yet flushed. */
+  get size(): number {
+    return this.pending.length + this.committed.length;
+  }
+
+  /** The sets of the file committed once the next flush is. */
+  get done(): number {
+    return this.next;
+  }
+
+  /** Rows of rejected groups still to move (a huge group is moved a batch at a time). */
+  get unsettled(): boolean {
+    return this.settledGroups < this.verdicts.rejected.filter((g) => g.first < this.next).length;
+  }
+
+  /**
+   * Writes the sets read so far (those of a refused interchange are dropped), and moves at most a
+   * batch of earlier rows of groups since rejected.
+   */
+  async flush(m: EntityManager, batch: number): Promise<void> {
+    await this.readBack(m);
+    await this.settle(m, batch);
+    const transactions = new Transactions(m);
+    const taken = this.pending.filter((t) => !this.refused.has(t.interchangeIndex));
     this.pending = [];
-    const rows = batch.map((t) => ({
-      row: newRow(this.transactions.create(), this.partner, this.interchange, t),
+    const rows = taken.map((t) => ({
+      row: newRow(transactions.create(), this.partner, this.interchange, t),
       interchangeIndex: t.interchangeIndex,
-      setIndex: t.setIndex,
     }));
-    for (const { row, setIndex } of rows) {
-      const reason = this.verdicts.reasonFor(setIndex);
+    for (const { row } of rows) {
+      const reason = this.verdicts.reasonFor(row.setIndex!);
       if (reason) reject(row, reason);
     }
-    await this.rules.mark(rows);
+    await this.rules.mark(m, rows);
     for (const { row } of rows) {
       if (row.status !== 'translated') continue;
       if (row.duplicateOf) row.status = 'held';
@@ -78,61 +105,78 @@ export class SetRows {
       // a supplier's ship notice or invoice: checked against its PO, then handed to the ERP
       else if (RECEIVED.has(row.setId) && row.poNumber && this.toErp) row.status = 'receiving';
     }
-    await this.transactions.insertMany(rows.map((r) => r.row));
-    await this.recordKeys(rows.map((r) => r.row));
-    for (const { row, interchangeIndex, setIndex } of rows) {
-      this.saved.push({ ...pick(row), interchangeIndex });
-      if (setIndex >= this.verdicts.settledBelow && row.status !== 'rejected')
-        this.unsettled.push({ id: row.id, setIndex, issues: row.issues ?? [] });
+    await transactions.insertMany(rows.map((r) => r.row));
+    await recordKeys(
+      m,
+      rows.map((r) => r.row),
+    );
+    for (const { row, interchangeIndex } of rows) this.saved.set(row.id, { ...pick(row), interchangeIndex });
+  }
+
+  /** A resumed run's sets committed before: known to the duplicate rules and the outcome again. */
+  private async readBack(m: EntityManager): Promise<void> {
+    if (!this.committed.length) return;
+    const sets = this.committed;
+    this.committed = [];
+    const byIndex = new Map(sets.map((c) => [c.setIndex, c.interchangeIndex]));
+    const first = sets[0]!.setIndex;
+    const last = sets[sets.length - 1]!.setIndex;
+    for (const row of await new TranslationClaims(m).committed(this.interchange.id, first, last + 1)) {
+      const interchangeIndex = byIndex.get(row.setIndex);
+      if (interchangeIndex === undefined) continue;
+      this.rules.learn({ ...row, groupControl: '' }, interchangeIndex);
+      this.saved.set(row.id, { ...pick(row as SavedSet), interchangeIndex });
     }
   }
 
-  /** Rows written before their group's GE was read: those of a group since rejected become rejected. */
-  private async settle(): Promise<void> {
-    const open: Unsettled[] = [];
-    for (const u of this.unsettled) {
-      if (u.setIndex >= this.verdicts.settledBelow) {
-        open.push(u);
-        continue;
+  /**
+   * Rows committed before their group's GE was read, of a group since rejected, become rejected
+   * with the group's reason first, and lose the thread keys they recorded; at most `batch` of them.
+   */
+  private async settle(m: EntityManager, batch: number): Promise<void> {
+    const claims = new TranslationClaims(m);
+    const transactions = new Transactions(m);
+    let budget = batch;
+    while (this.settledGroups < this.verdicts.rejected.length && budget > 0) {
+      const g = this.verdicts.rejected[this.settledGroups]!;
+      if (g.first >= this.next) break; // none of it written yet: its rows are written rejected
+      const rows = await claims.taken(this.interchange.id, g.first, g.last, TAKEN, budget);
+      for (const r of rows) {
+        const fields = { status: 'rejected' as const, issues: [g.issue, ...r.issues] as X12Issue[] };
+        await transactions.move(r.id, TAKEN, fields);
+        const saved = this.saved.get(r.id);
+        if (saved) saved.status = 'rejected';
       }
-      const reason = this.verdicts.reasonFor(u.setIndex);
-      if (!reason) continue;
-      const issues = [reason, ...u.issues];
-      const fields = { status: 'rejected' as const, issues: issues as X12Issue[] };
-      if (!(await this.transactions.move(u.id, TAKEN, fields))) continue;
-      this.rules.forgetSet(u.id);
-      const saved = this.saved.find((s) => s.id === u.id);
-      if (saved) saved.status = 'rejected';
+      const ids = rows.map((r) => r.id);
+      await claims.dropKeys(ids);
+      this.rules.forgetSets(new Set(ids));
+      if (rows.length < budget) this.settledGroups++; // fewer than asked for: none of the group is left
+      budget -= rows.length;
     }
-    this.unsettled = open;
-  }
-
-  /** The invoice numbers, shipment ids, SSCCs and POs of the batch's 856s and 810s, to find their threads by. */
-  private async recordKeys(rows: TransactionSet[]): Promise<void> {
-    const threads = new ThreadsRepository(this.m);
-    for (const row of rows)
-      if (RECEIVED.has(row.setId) && row.status !== 'rejected' && row.document)
-        await threads.recordKeys(row.partnerId, row.id, businessKeys(row.setId, row.document));
   }
 
   /** The interchange at this index of the file keeps none of its sets. */
-  async refuse(interchangeIndex: number): Promise<void> {
+  async refuse(m: EntityManager, interchangeIndex: number): Promise<void> {
     this.refused.add(interchangeIndex);
     this.rules.forget(interchangeIndex);
-    const ids = this.saved.filter((s) => s.interchangeIndex === interchangeIndex).map((s) => s.id);
-    await this.transactions.deleteMany(ids);
-    const gone = new Set(ids);
-    this.unsettled = this.unsettled.filter((u) => !gone.has(u.id));
-    if (ids.length) {
-      const kept = this.saved.filter((s) => s.interchangeIndex !== interchangeIndex);
-      this.saved.length = 0;
-      for (const s of kept) this.saved.push(s);
-    }
+    const ids = [...this.saved.values()]
+      .filter((s) => s.interchangeIndex === interchangeIndex)
+      .map((s) => s.id);
+    await new Transactions(m).deleteMany(ids);
+    for (const id of ids) this.saved.delete(id);
   }
 
   get rows(): SavedSet[] {
-    return this.saved.map(pick);
+    return [...this.saved.values()].map(pick);
   }
+}
+
+/** The invoice numbers, shipment ids, SSCCs and POs of the batch's 856s and 810s, to find their threads by. */
+async function recordKeys(m: EntityManager, rows: TransactionSet[]): Promise<void> {
+  const threads = new ThreadsRepository(m);
+  for (const row of rows)
+    if (RECEIVED.has(row.setId) && row.status !== 'rejected' && row.document)
+      await threads.recordKeys(row.partnerId, row.id, businessKeys(row.setId, row.document));
 }
 
 function pick(r: SavedSet): SavedSet {

@@ -5,13 +5,15 @@ import {
   Outbox,
   PartnerChannels,
   Transactions,
+  TranslationClaims,
   transact,
   type Interchange,
   type TradingPartner,
 } from '@edi/persistence';
 import { readX12, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
-import { acknowledge } from './acknowledge';
+import { randomUUID } from 'node:crypto';
+import { prepareAcks, storeAcks } from './acknowledge';
 import {
   envelopeFindings,
   fileStatus,
@@ -21,20 +23,58 @@ import {
   type Verdict,
 } from './envelope-policy';
 import { GroupVerdicts } from './group-verdicts';
-import { summary, type SavedSet, type TranslateOutcome } from './outcome';
+import { summary, type TranslateOutcome } from './outcome';
 import { SetRows } from './set-rows';
 import { PartnerAnswers } from '../reconcile/partner-answers';
 import { Reconciler } from '../reconcile/reconciler';
 
 export { translatedLogLine, type TranslateOutcome } from './outcome';
 
-/** Bytes read between two writes of sets: a piece's documents are all the stage holds. */
-const PIECE = 256 * 1024;
+/** Bytes read between two looks at the batch: a piece's documents are what the stage adds at once. */
+const PIECE = 64 * 1024;
+
+/** Sets committed per database transaction when none is configured (EDI_TRANSLATE_BATCH_SETS). */
+export const DEFAULT_BATCH_SETS = 500;
+
+/**
+ * How long a claim holds without a batch committed under it: a worker that died lets it lapse,
+ * and the next run resumes after its last batch. Far longer than a batch takes on a busy machine.
+ */
+export const CLAIM_MS = 60_000;
+
+/** How long a second run on the same interchange waits for the first to end, and how often it looks. */
+const CLAIM_WAIT_MS = 2 * CLAIM_MS;
+const CLAIM_POLL_MS = 200;
+
+/** The claim was taken by another run meanwhile (this one was too slow): its batch is rolled back. */
+export class ClaimLost extends Error {
+  override readonly name = 'ClaimLost';
+}
+
+/** What one run keeps while it reads the file. */
+interface Reading {
+  token: string;
+  partner: TradingPartner;
+  interchange: Interchange;
+  results: InterchangeResult[];
+  verdicts: Verdict[];
+  answers: PartnerAnswers;
+  groups: GroupVerdicts;
+  sets: SetRows;
+  judged: number;
+  /** The ISA13s this run accepted: a second interchange of the file under one of them is a duplicate. */
+  isa13s: Set<string>;
+}
 
 /**
  * Translate: parse the stored bytes, check envelopes and guides, split into one row per
  * transaction set with its canonical JSON, hold possible duplicates, and put the acks in the
- * partner's outbox. One database transaction; running it twice does nothing the second time.
+ * partner's outbox. The sets are committed a batch at a time under a claim on the interchange
+ * (translation_claims), so a huge file never holds the database's writer for more than a batch,
+ * and a run that dies is resumed after its last committed batch. The interchange stays `received`
+ * until the last transaction, which stores the acks and the verdict: no set of it is handed on
+ * (nor taken by the start-up sweep) before its groups and envelope are all judged. Running it
+ * twice does nothing the second time.
  */
 export class TranslateStage {
   private readonly partners = new Map<string, { partner: TradingPartner; until: number }>();
@@ -47,77 +87,134 @@ export class TranslateStage {
     private readonly toErp: (partner: TradingPartner) => boolean = () => false,
     /** Segments a set may hold (EDI_MAX_SEGMENTS_PER_SET); a longer one is refused, not translated. */
     private readonly maxSegmentsPerSet?: number,
+    /** Sets committed per database transaction (EDI_TRANSLATE_BATCH_SETS). */
+    private readonly batchSets: number = DEFAULT_BATCH_SETS,
   ) {}
 
   async run(interchangeId: string): Promise<TranslateOutcome> {
-    const interchanges = new Interchanges(this.ds);
-    const interchange = await interchanges.byId(interchangeId);
+    const interchange = await new Interchanges(this.ds).byId(interchangeId);
     if (interchange.status !== 'received') return this.outcome(interchange);
     const partner = await this.partnerOf(interchange.partnerId);
-
-    const done = await transact(this.ds, async (m) => {
-      // the claim: only one transaction can move the row out of 'received'. A second worker on the
-      // same id waits on the row lock, then finds nothing to claim. A crash rolls the claim back.
-      if (!(await new Interchanges(m).move(interchangeId, 'received', 'processing'))) return undefined;
-      const groups = new GroupVerdicts();
-      const answers = new PartnerAnswers(interchange.id, groups);
-      // the stored bytes a piece at a time (a large body's chunks one query each), never whole
-      const raw = new Interchanges(m).pieces(interchangeId, PIECE);
-      const read = { raw, answers, groups };
-      const { results, verdicts, rows } = await this.readAndSave(m, partner, interchange, read);
-      const acks = await acknowledge(m, partner, interchange, results, this.clock());
-      // the partner's TA1/997/999 about what we sent: matched in this transaction, stored with them
-      const reconciled = answers.any
-        ? await new Reconciler(this.clock).reconcile(m, partner, answers.accepted())
-        : undefined;
-      interchange.status = fileStatus(verdicts);
-      interchange.issues = results.flatMap((r) => r.issues);
-      await new Interchanges(m).finish(interchange.id, interchange.status, interchange.issues);
-      return { ...summary(interchange, rows, acks), ...(reconciled ? { reconciled } : {}) };
-    });
-    // another worker got there first: report what it did
-    return done ?? this.outcomeOf(interchangeId);
+    const token = randomUUID();
+    const claimed = await this.claimOrWait(interchangeId, token);
+    if (claimed === 'finished') return this.outcomeOf(interchangeId);
+    // still another run's after the wait: nothing of it is handed on from here, that run does it
+    if (claimed === 'held') return summary(await new Interchanges(this.ds).byId(interchangeId), [], []);
+    try {
+      return await this.translate(partner, interchange, token, claimed);
+    } catch (e) {
+      // a retry of this run need not wait for the claim to lapse
+      await new TranslationClaims(this.ds).release(interchangeId, token).catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
-   * Reads the file a piece at a time, writing each piece's sets as it goes (one row per set:
-   * translated, rejected or held as a possible duplicate), so only a piece's documents are in
-   * memory. Each interchange of the file is judged on its own once its IEA is read: a duplicate or
-   * rejected one keeps none of its sets.
+   * The claim, or the end of the run that holds it: a second worker on the same id waits for the
+   * first to finish (and reports what it did) or to let its claim lapse (it died: this run
+   * resumes its work), as long as CLAIM_WAIT_MS.
    */
-  private async readAndSave(
-    m: EntityManager,
+  private async claimOrWait(interchangeId: string, token: string): Promise<number | 'finished' | 'held'> {
+    const began = Date.now();
+    for (;;) {
+      const claimed = await this.claim(interchangeId, token);
+      if (claimed !== 'held' || Date.now() - began > CLAIM_WAIT_MS) return claimed;
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+    }
+  }
+
+  /**
+   * Takes the claim when the interchange is still to translate and nobody else holds it: how many
+   * of its sets earlier runs committed. Checked after the claim row is written, so a run that
+   * finished meanwhile (its claim deleted in its last commit) is seen as finished.
+   */
+  private claim(interchangeId: string, token: string): Promise<number | 'finished' | 'held'> {
+    return transact(this.ds, async (m) => {
+      const now = this.clock().getTime();
+      const claims = new TranslationClaims(m);
+      const done = await claims.take(interchangeId, token, now + CLAIM_MS, now);
+      const finished = (await new Interchanges(m).byId(interchangeId)).status !== 'received';
+      if (done === undefined) return finished ? 'finished' : 'held';
+      if (!finished) return done;
+      await claims.end(interchangeId);
+      return 'finished';
+    });
+  }
+
+  private async translate(
     partner: TradingPartner,
     interchange: Interchange,
-    { raw, answers, groups }: { raw: AsyncIterable<Buffer>; answers: PartnerAnswers; groups: GroupVerdicts },
-  ): Promise<{ results: InterchangeResult[]; verdicts: Verdict[]; rows: SavedSet[] }> {
-    const results: InterchangeResult[] = [];
-    const verdicts: Verdict[] = [];
-    const sets = new SetRows(m, partner, interchange, this.toErp(partner), groups);
-    let judged = 0;
-    const judgeAndFlush = async () => {
-      for (; judged < results.length; judged++) {
-        const verdict = await checkEnvelope(m, partner, interchange, results[judged]!);
-        if (!verdict) continue; // unreadable: no sets, and the TA1 cannot even be addressed
-        if (verdict !== 'ok') await sets.refuse(verdicts.length);
-        else answers.accept(judged);
-        verdicts.push(verdict);
-      }
-      await sets.flush();
+    token: string,
+    resumeFrom: number,
+  ): Promise<TranslateOutcome> {
+    const groups = new GroupVerdicts();
+    const answers = new PartnerAnswers(interchange.id, groups);
+    const sets = new SetRows(partner, interchange, this.toErp(partner), groups, resumeFrom);
+    const r: Reading = {
+      token,
+      partner,
+      interchange,
+      results: [],
+      verdicts: [],
+      answers,
+      groups,
+      sets,
+      judged: 0,
+      isa13s: new Set(),
     };
+    // the stored bytes a piece at a time (a large body's chunks one query each), never whole
+    const raw = new Interchanges(this.ds).pieces(interchange.id, PIECE);
     await readX12(
       raw,
-      guideHandler(this.maps, groups.watch(answers.watch({ onInterchange: (r) => void results.push(r) })), {
+      guideHandler(this.maps, groups.watch(answers.watch({ onInterchange: (x) => void r.results.push(x) })), {
         partner: partner.mapProfile ?? undefined,
         onDocument: (t) => {
           sets.add(t);
           answers.document(t);
         },
       }),
-      { maxSegmentsPerSet: this.maxSegmentsPerSet, onChunk: judgeAndFlush },
+      {
+        maxSegmentsPerSet: this.maxSegmentsPerSet,
+        onChunk: () => (sets.size >= this.batchSets ? transact(this.ds, (m) => this.batch(m, r)) : undefined),
+      },
     );
-    await judgeAndFlush();
-    return { results, verdicts, rows: sets.rows };
+    // the last sets, and the rows of groups rejected at their GE, a batch a transaction
+    do await transact(this.ds, (m) => this.batch(m, r));
+    while (sets.unsettled);
+    const acks = await prepareAcks(this.ds, partner, interchange, r.results, this.clock());
+    return transact(this.ds, async (m) => {
+      await this.batch(m, r);
+      await storeAcks(m, acks);
+      // the partner's TA1/997/999 about what we sent: matched in this transaction, stored with them
+      const reconciled = answers.any
+        ? await new Reconciler(this.clock).reconcile(m, partner, answers.accepted())
+        : undefined;
+      interchange.status = fileStatus(r.verdicts);
+      interchange.issues = r.results.flatMap((x) => x.issues);
+      await new Interchanges(m).finish(interchange.id, interchange.status, interchange.issues);
+      await new TranslationClaims(m).end(interchange.id);
+      return { ...summary(interchange, sets.rows, acks), ...(reconciled ? { reconciled } : {}) };
+    });
+  }
+
+  /**
+   * One batch, in its transaction: the claim renewed first (a run whose claim was taken over
+   * writes nothing), each interchange whose IEA was read judged (a duplicate or rejected one
+   * keeps none of its sets), then the sets read since the last batch written.
+   */
+  private async batch(m: EntityManager, r: Reading): Promise<void> {
+    const now = this.clock().getTime();
+    const id = r.interchange.id;
+    if (!(await new TranslationClaims(m).renew(id, r.token, now + CLAIM_MS, r.sets.done)))
+      throw new ClaimLost(`interchange ${id}: the claim was taken over by another run`);
+    for (; r.judged < r.results.length; r.judged++) {
+      const verdict = await checkEnvelope(m, r, r.results[r.judged]!);
+      if (!verdict) continue; // unreadable: no sets, and the TA1 cannot even be addressed
+      if (verdict !== 'ok') await r.sets.refuse(m, r.verdicts.length);
+      else r.answers.accept(r.judged);
+      r.verdicts.push(verdict);
+    }
+    await r.sets.flush(m, this.batchSets);
   }
 
   /**
@@ -167,8 +264,7 @@ export class TranslateStage {
  */
 async function checkEnvelope(
   m: EntityManager,
-  partner: TradingPartner,
-  interchange: Interchange,
+  { partner, interchange, isa13s }: Pick<Reading, 'partner' | 'interchange' | 'isa13s'>,
   r: InterchangeResult,
 ): Promise<Verdict | undefined> {
   const h = r.header;
@@ -177,8 +273,17 @@ async function checkEnvelope(
   if (rejectedByTa1(r.issues)) return 'rejected';
   // staff resubmitting a corrected version keep the partner's ISA13: it is not a second receipt
   if (interchange.resubmitOf) return 'ok';
+  const key = isa13Key(h);
   const lookups = new DuplicateLookups(m);
-  if (await lookups.acceptIsa13(partner.id, isa13Key(h), interchange.id)) return 'ok';
-  r.issues.push(repeatedIsa13(h, await lookups.isa13Holder(partner.id, isa13Key(h))));
+  let ok = await lookups.acceptIsa13(partner.id, key, interchange.id);
+  const holder = ok ? interchange.id : await lookups.isa13Holder(partner.id, key);
+  // recorded by an earlier run of this very file that died before it ended (this run resumes it),
+  // unless this run accepted it already for an earlier interchange of the file
+  if (!ok && holder === interchange.id && !isa13s.has(key)) ok = true;
+  if (ok) {
+    isa13s.add(key);
+    return 'ok';
+  }
+  r.issues.push(repeatedIsa13(h, holder));
   return 'duplicate';
 }
