@@ -6,8 +6,10 @@
  * the interchange is translated with its 997 stored, and until every PO has its 855 (or how many
  * have one at the end of the time box, BENCH_BATCH_SECONDS, 600), and the service's peak RSS: its
  * VmRSS sampled from /proc every 100 ms at each point, and VmHWM at the end (the sandbox ERP, a
- * child process, apart). The file is generated once under /tmp and kept for the next run. To
- * stdout and bench/results/batch.json.
+ * child process, apart). While the batch is translated, a second partner posts a one-PO
+ * interchange every 2 s with ?wait=true: how long each waits for its 997 is what other writers
+ * suffer meanwhile. The file is generated once under /tmp and kept for the next run. To stdout and
+ * bench/results/batch.json.
  */
 import {
   createReadStream,
@@ -18,11 +20,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN, createPartner, ready, start, writeResults } from './common';
+import { ADMIN, benchPo, createPartner, percentile, ready, start, writeResults } from './common';
 
 /** The little of better-sqlite3 read here (it comes without types): the service's database, read-only beside it. */
 interface Db {
@@ -110,6 +113,40 @@ class RssSampler {
   }
 }
 
+/**
+ * One POST on a connection of its own (fetch would reuse the batch's, which the service closes
+ * once the streamed body is answered): '<status> <body>', or why it failed.
+ */
+function post(url: string, key: string, body: string): Promise<string> {
+  return new Promise((done) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'x-api-key': key } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      res.on('end', () => done(`${res.statusCode} ${text.slice(0, 200)}`));
+    });
+    req.on('error', (e) => done(`failed: ${e.message}`));
+    req.end(body);
+  });
+}
+
+/**
+ * A second partner's small POs, one every 2 s with ?wait=true, until `busy()` turns false: the
+ * seconds each waited for its answer (the batch's translation shares the one SQLite writer).
+ */
+async function probe(api: string, key: string, busy: () => boolean): Promise<number[]> {
+  const waits: number[] = [];
+  for (let n = 1; busy(); n++) {
+    const began = performance.now();
+    const answer = await post(`${api}/v1/edi?wait=true`, key, benchPo(n));
+    const waited = (performance.now() - began) / 1000;
+    // a wait cut off (the connection dropped, no 200) still counts as waited that long, and is named
+    if (!/^20[02] /.test(answer)) console.error(`probe PO ${n} after ${waited.toFixed(1)} s: ${answer}`);
+    waits.push(waited);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return waits.sort((a, b) => a - b);
+}
+
 async function main(): Promise<void> {
   const { file, pos } = await batchFile(MB);
   const bytes = statSync(file).size;
@@ -140,6 +177,12 @@ async function main(): Promise<void> {
       // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
       maxBodyBytes: bytes + 1024,
     });
+    // the other partner: no ERP, its 997 in the outbox, so its wait is the translate stage's alone
+    const other = await createPartner(api, {
+      name: 'Probe',
+      isaId: 'BENCHPARTNER',
+      deliveryChannel: 'outbox',
+    });
 
     const rss = new RssSampler(service.pid!);
     result.idle_rss_mb = rss.sample();
@@ -153,20 +196,32 @@ async function main(): Promise<void> {
     });
     if (posted.status !== 202)
       throw new Error(`POST answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
+    const { interchangeId } = (await posted.json()) as { interchangeId: string };
     result.stored_seconds = seconds();
     result.stored_peak_rss_mb = rss.sample();
 
     const db = new Database(join(dataDir, 'edi.sqlite'), { readonly: true, fileMustExist: true });
-    const statusOf = db.prepare('SELECT status FROM interchanges LIMIT 1');
-    const status = () => (statusOf.get() as { status: string } | undefined)?.status ?? 'none';
+    const statusOf = db.prepare('SELECT status FROM interchanges WHERE id = ?');
+    const status = () => (statusOf.get(interchangeId) as { status: string } | undefined)?.status ?? 'none';
     const counted = db.prepare('SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = ?');
     const count = (kind: string) => (counted.get(kind) as { n: number }).n;
     const end = began + SECONDS * 1000;
-    while (status() === 'received' && performance.now() < end) await new Promise((r) => setTimeout(r, 500));
+    const busy = () => status() === 'received' && performance.now() < end;
+    const probing = probe(api, other.key, busy);
+    while (busy()) await new Promise((r) => setTimeout(r, 500));
     const translated = seconds();
+    const waits = await probing;
+    result.probe_pos = waits.length;
+    result.probe_wait_p50_seconds = Math.round(percentile(waits, 50) * 100) / 100;
+    result.probe_wait_max_seconds = Math.round((waits[waits.length - 1] ?? NaN) * 100) / 100;
     result.translated_seconds = translated;
     result.interchange_status = status();
-    result.acks_997 = count('997');
+    // the batch's own (the probe POs have theirs)
+    result.acks_997 = (
+      db
+        .prepare("SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = '997' AND interchange_id = ?")
+        .get(interchangeId) as { n: number }
+    ).n;
     result.translated_peak_rss_mb = rss.sample();
     const atTranslated = count('855');
     result.pos_855_at_translated = atTranslated;

@@ -66,6 +66,26 @@ export class TranslationClaims {
     return rows.length > 0;
   }
 
+  /** The heartbeat between batches: the claim held longer, while this worker is alive; false when it is no longer its. */
+  async extend(interchangeId: string, token: string, untilMs: number): Promise<boolean> {
+    const [a, b, c] = placeholders(this.m.connection, 3);
+    const rows = await this.m.query<unknown[]>(
+      `UPDATE translation_claims SET until_ms = ${a} WHERE interchange_id = ${b} AND token = ${c} RETURNING interchange_id`,
+      [untilMs, interchangeId, token],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether a run holds the interchange now (its claim has not lapsed). */
+  async held(interchangeId: string, nowMs: number): Promise<boolean> {
+    const [a, b] = placeholders(this.m.connection, 2);
+    const rows = await this.m.query<unknown[]>(
+      `SELECT 1 AS held FROM translation_claims WHERE interchange_id = ${a} AND until_ms >= ${b}`,
+      [interchangeId, nowMs],
+    );
+    return rows.length > 0;
+  }
+
   /** Lets go of the claim at once (a run that failed), so a retry need not wait for it to lapse. */
   async release(interchangeId: string, token: string): Promise<void> {
     const [a, b] = placeholders(this.m.connection, 2);

@@ -37,14 +37,21 @@ const PIECE = 64 * 1024;
 export const DEFAULT_BATCH_SETS = 500;
 
 /**
- * How long a claim holds without a batch committed under it: a worker that died lets it lapse,
- * and the next run resumes after its last batch. Far longer than a batch takes on a busy machine.
+ * How long a claim holds without word from its worker: a worker that died lets it lapse, and the
+ * next run resumes after its last batch. A live worker renews it with every batch and a
+ * heartbeat every CLAIM_BEAT_MS, so a slow batch or a long 997 never lets it lapse.
  */
-export const CLAIM_MS = 60_000;
+export const CLAIM_MS = 15_000;
+const CLAIM_BEAT_MS = 3_000;
 
 /** How long a second run on the same interchange waits for the first to end, and how often it looks. */
 const CLAIM_WAIT_MS = 2 * CLAIM_MS;
-const CLAIM_POLL_MS = 200;
+const CLAIM_POLL_MS = 500;
+
+/** Another run still holds the interchange after the wait: retried later, as any transient failure. */
+export class ClaimHeld extends Error {
+  override readonly name = 'ClaimHeld';
+}
 
 /** The claim was taken by another run meanwhile (this one was too slow): its batch is rolled back. */
 export class ClaimLost extends Error {
@@ -98,15 +105,28 @@ export class TranslateStage {
     const token = randomUUID();
     const claimed = await this.claimOrWait(interchangeId, token);
     if (claimed === 'finished') return this.outcomeOf(interchangeId);
-    // still another run's after the wait: nothing of it is handed on from here, that run does it
-    if (claimed === 'held') return summary(await new Interchanges(this.ds).byId(interchangeId), [], []);
+    // a live run has it (a file of minutes): tried again later, and the sweep if the tries run out
+    if (claimed === 'held')
+      throw new ClaimHeld(`interchange ${interchangeId} is being translated by another run`);
+    const beat = setInterval(() => void this.heartbeat(interchangeId, token), CLAIM_BEAT_MS);
+    beat.unref();
     try {
       return await this.translate(partner, interchange, token, claimed);
     } catch (e) {
       // a retry of this run need not wait for the claim to lapse
       await new TranslationClaims(this.ds).release(interchangeId, token).catch(() => undefined);
       throw e;
+    } finally {
+      clearInterval(beat);
     }
+  }
+
+  /** The claim held on while this run is alive; a failure here is the next batch's to find (ClaimLost). */
+  private async heartbeat(interchangeId: string, token: string): Promise<void> {
+    const until = this.clock().getTime() + CLAIM_MS;
+    await transact(this.ds, (m) => new TranslationClaims(m).extend(interchangeId, token, until)).catch(
+      () => undefined,
+    );
   }
 
   /**
@@ -240,7 +260,10 @@ export class TranslateStage {
       severity: 'error',
       message: `processing failed: ${(error as Error)?.message ?? String(error)}`,
     };
-    await transact(this.ds, (m) => new Interchanges(m).move(interchangeId, 'received', 'failed', [issue]));
+    // not while another run holds it: that run is working on it, and ends it itself
+    const now = this.clock().getTime();
+    if (!(await new TranslationClaims(this.ds).held(interchangeId, now)))
+      await transact(this.ds, (m) => new Interchanges(m).move(interchangeId, 'received', 'failed', [issue]));
     return this.outcomeOf(interchangeId);
   }
 
