@@ -54,13 +54,18 @@ export function summary(
   };
 }
 
+/** Sets a log line names one by one; a nightly batch of half a million is counted, not listed. */
+const LOGGED_SETS = 100;
+
 /** The log line of a translated interchange, the same from the embedded queue and a worker. */
 export function translatedLogLine(o: TranslateOutcome, seconds: number): Record<string, unknown> {
+  const more = o.transactions.length - LOGGED_SETS;
   return {
     msg: 'translated',
     interchangeId: o.interchangeId,
     status: o.status,
-    transactions: o.transactions.map((t) => ({
+    ...(more > 0 ? { sets: o.transactions.length } : {}),
+    transactions: o.transactions.slice(0, LOGGED_SETS).map((t) => ({
       id: t.id,
       set: t.setId,
       control: t.controlNumber,
