@@ -241,4 +241,17 @@ describe.each(databaseConfigs())('translation in batches (%s)', (_name, config) 
     expect(outcome.acknowledgments).toContain('AK1*SH*11~');
     expect(outcome.acknowledgments).toMatch(/AK9\*R\*999\*/);
   });
+
+  it('giving up on an interchange leaves alone one that another run holds, and marks it failed once nobody does', async () => {
+    const file = orders(3, { at: 0, of: 0 })
+      .toString('latin1')
+      .replace(/000000001/g, '000000003');
+    const id = await store(r, Buffer.from(file, 'latin1'));
+    const claims = new TranslationClaims(r.ds);
+    expect(await claims.take(id, 'live-worker', T0 + CLAIM_MS, T0)).toBe(0);
+    const stage = stageOf(r, () => new Date(T0));
+    expect((await stage.markFailed(id, new Error('boom'))).status).toBe('received');
+    const later = stageOf(r, () => new Date(T0 + CLAIM_MS + 1));
+    expect((await later.markFailed(id, new Error('boom'))).status).toBe('failed');
+  });
 });
