@@ -28,13 +28,14 @@ export async function prepareAcks(
   interchange: Interchange,
   results: InterchangeResult[],
   now: Date,
+  /** The caller's transaction, for a file translated in one: the numbers are taken in it. */
+  within?: EntityManager,
 ): Promise<OutboundDocument[]> {
   const policy = { functionalAck: partner.ackKind, ta1: partner.ta1 };
   const counts = ackCounts(results, policy);
   if (!counts.ISA) return [];
-  const { ISA: isa, GS: gs } = await transact(ds, (m) =>
-    new ControlNumbers(ds).nextMany(partner.id, counts, m),
-  );
+  const numbers = (m: EntityManager) => new ControlNumbers(ds).nextMany(partner.id, counts, m);
+  const { ISA: isa, GS: gs } = await (within ? numbers(within) : transact(ds, numbers));
   const doc = buildAcks(results, { ...policy, interchangeControl: isa, groupControl: gs, now });
   const outbox = new Outbox(ds);
   return doc.interchanges.map((ic) =>
