@@ -36,6 +36,9 @@ const PIECE = 64 * 1024;
 /** A file this small is read and written in one transaction: a batch of sets is about as big. */
 const SMALL_FILE = 128 * 1024;
 
+/** The token of a run in one transaction: its claim is the interchange row's lock, no claim row. */
+const ONE_TRANSACTION = '';
+
 /** Sets committed per database transaction when none is configured (EDI_TRANSLATE_BATCH_SETS). */
 export const DEFAULT_BATCH_SETS = 500;
 
@@ -105,10 +108,7 @@ export class TranslateStage {
     const interchange = await new Interchanges(this.ds).byId(interchangeId);
     if (interchange.status !== 'received') return this.outcome(interchange);
     const partner = await this.partnerOf(interchange.partnerId);
-    if (interchange.size <= SMALL_FILE) {
-      const done = await this.translateAtOnce(partner, interchange);
-      if (done) return done;
-    }
+    if (interchange.size <= SMALL_FILE) return this.translateAtOnce(partner, interchange);
     const token = randomUUID();
     const claimed = await this.claimOrWait(interchangeId, token);
     if (claimed === 'finished') return this.outcomeOf(interchangeId);
@@ -188,28 +188,14 @@ export class TranslateStage {
   /**
    * A file of one batch or less (most of them: one PO, a few hundred sets) in one transaction,
    * claim and all, as before batches: one commit, not four, per interchange on the hot path.
-   * Undefined when the claim is not free (the batched path then waits for it).
    */
-  private translateAtOnce(
-    partner: TradingPartner,
-    interchange: Interchange,
-  ): Promise<TranslateOutcome | undefined> {
+  private translateAtOnce(partner: TradingPartner, interchange: Interchange): Promise<TranslateOutcome> {
     return transact(this.ds, async (m) => {
-      const now = this.clock().getTime();
-      const token = randomUUID();
-      const claims = new TranslationClaims(m);
-      const done = await claims.take(interchange.id, token, now + CLAIM_MS, now);
-      if (done === undefined) return undefined;
-      // begun in batches by a run before (it cannot have been so small, but stay safe): resumed there
-      if (done > 0) {
-        await claims.release(interchange.id, token);
-        return undefined;
-      }
-      if ((await new Interchanges(m).byId(interchange.id)).status !== 'received') {
-        await claims.end(interchange.id);
+      // the claim as before batches: only one transaction can move the row out of 'received'; a
+      // second run waits on the row lock, then finds nothing to claim; a crash rolls it all back
+      if (!(await new Interchanges(m).move(interchange.id, 'received', 'processing')))
         return this.outcome(await new Interchanges(m).byId(interchange.id));
-      }
-      const r = this.reading(partner, interchange, token, 0);
+      const r = this.reading(partner, interchange, ONE_TRANSACTION, 0);
       await this.read(r, m, () => undefined);
       while (r.sets.unsettled || r.sets.size || r.judged < r.results.length) await this.batch(m, r);
       const acks = await prepareAcks(this.ds, partner, interchange, r.results, this.clock(), m);
@@ -266,7 +252,7 @@ export class TranslateStage {
     interchange.status = fileStatus(r.verdicts);
     interchange.issues = r.results.flatMap((x) => x.issues);
     await new Interchanges(m).finish(interchange.id, interchange.status, interchange.issues);
-    await new TranslationClaims(m).end(interchange.id);
+    if (r.token !== ONE_TRANSACTION) await new TranslationClaims(m).end(interchange.id);
     return { ...summary(interchange, r.sets.rows, acks), ...(reconciled ? { reconciled } : {}) };
   }
 
@@ -278,7 +264,8 @@ export class TranslateStage {
   private async batch(m: EntityManager, r: Reading): Promise<void> {
     const now = this.clock().getTime();
     const id = r.interchange.id;
-    if (!(await new TranslationClaims(m).renew(id, r.token, now + CLAIM_MS, r.sets.done)))
+    const whole = r.token === ONE_TRANSACTION; // its claim is the row lock, held to its commit
+    if (!whole && !(await new TranslationClaims(m).renew(id, r.token, now + CLAIM_MS, r.sets.done)))
       throw new ClaimLost(`interchange ${id}: the claim was taken over by another run`);
     for (; r.judged < r.results.length; r.judged++) {
       const verdict = await checkEnvelope(m, r, r.results[r.judged]!);
