@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'unauthenticated',
   /** Known, but not allowed to. */
   'forbidden',
+  /** The request's body is over the limit (EDI_BODY_LIMIT, or the partner's maxBodyBytes). */
+  'body_too_large',
   /** Too many tries: wait (`retryAfterSeconds`). */
   'rate_limited',
   /** A feature switched off by the configuration. */

@@ -9,6 +9,8 @@ import { SecretError } from '@edi/persistence';
 import { DeliveryFailed } from '@edi/pipeline';
 import { OutboundRefused, SftpError } from '@edi/transport';
 import { X12_FATAL_CODES, X12Error, tokenizeBuffer } from '@edi/x12';
+import type { Request } from 'express';
+import { limitedBody } from '../edi/large-body';
 import { HTTP_STATUS, errorBody } from './error.filter';
 
 describe('the error table', () => {
@@ -61,6 +63,7 @@ describe('the error table', () => {
     const tooLarge = Object.assign(new Error('request entity too large'), { status: 413 });
     expect(errorBody(tooLarge, 'c')).toEqual({
       statusCode: 413,
+      code: 'body_too_large',
       message: 'request entity too large',
       correlationId: 'c',
     });
@@ -70,6 +73,15 @@ describe('the error table', () => {
       correlationId: 'c',
     });
   });
+});
+
+it("answers the streamed body's own limit (limitedBody) with the same code as body-parser's", async () => {
+  // declared over the limit: refused before anything is read
+  const req = { headers: { 'content-length': '2048' } } as unknown as Request;
+  const refusal = await limitedBody(req, 1024)
+    .next()
+    .then(() => undefined, (e: unknown) => e);
+  expect(errorBody(refusal, 'c')).toMatchObject({ statusCode: 413, code: 'body_too_large' });
 });
 
 describe("the libraries' errors", () => {

@@ -18,6 +18,7 @@ export const HTTP_STATUS = {
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   unauthenticated: HttpStatus.UNAUTHORIZED,
   forbidden: HttpStatus.FORBIDDEN,
+  body_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   disabled: HttpStatus.NOT_FOUND,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
@@ -44,6 +45,8 @@ const CODE_OF_STATUS = new Map<number, ErrorCode>([
   [HttpStatus.NOT_FOUND, 'not_found'],
   [HttpStatus.CONFLICT, 'conflict'],
   [HttpStatus.UNPROCESSABLE_ENTITY, 'unprocessable'],
+  // body-parser's own limit and limitedBody's PayloadTooLargeException alike
+  [HttpStatus.PAYLOAD_TOO_LARGE, 'body_too_large'],
   [HttpStatus.TOO_MANY_REQUESTS, 'rate_limited'],
   [HttpStatus.SERVICE_UNAVAILABLE, 'unavailable'],
 ]);
