@@ -37,7 +37,7 @@ export interface AckEventPayload {
  */
 export async function raiseAckEvent(
   m: EntityManager,
-  partner: Pick<TradingPartner, 'id' | 'name' | 'eventsUrl' | 'mode'>,
+  partner: Pick<TradingPartner, 'id' | 'name' | 'eventsUrl'>,
   sent: SentDocument,
   type: EdiEventType,
   state: { ackStatus: AckState; ackAt: string | null; ackReasons: AckReason[] | null },
@@ -54,7 +54,8 @@ export async function raiseAckEvent(
       setControl: sent.setControl,
       transactionId: sent.transactionId,
       poNumber: sent.poNumber,
-      test: partner.mode === 'test',
+      // as it was sent (its ISA15): the partner's mode may have changed since
+      test: sent.document.test,
     },
     ack: { status: state.ackStatus, at: state.ackAt, reasons: state.ackReasons ?? [] },
   };

@@ -329,6 +329,21 @@ describe.each(databaseConfigs())('acknowledgment reconciliation on %s', (_, make
     );
     expect(reconciledOf(r)).toEqual([{ kind: '997', answers: '987654' }]);
   });
+
+  it("an event says test as the document was sent (ISA15), not by the partner's mode since", async () => {
+    clockAt = new Date('2026-12-03T08:00:00Z');
+    // sent while the partner was in test mode; the stored partner is live now
+    const asTest = await pipeline.send(
+      { ...partner, mode: 'test' },
+      { transactionSet: '856', document: ASN_856 },
+    );
+    expect(await docOf(asTest.document.id)).toMatchObject({ test: true });
+    expect(asTest.document.x12.split('*')[15]).toBe('T');
+    clockAt = new Date('2026-12-03T12:00:01Z');
+    expect(await new AckOverdueSweep(ds, clock).run()).toContain(asTest.document.id);
+    const [event] = await eventsOf(asTest.document.id);
+    expect(JSON.parse(event!.payload).document).toMatchObject({ id: asTest.document.id, test: true });
+  });
 });
 
 /** An 856 as the ship stage writes it, for one carton of line 1 of PO-1001. */
