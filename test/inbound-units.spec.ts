@@ -116,6 +116,17 @@ describe.each(databaseConfigs())('inbound 856s received per PO on %s', (_, makeC
       [['INBOUND_MISMATCH', 'PO PO-C: line 1 (C-1): shipped 4, ordered 3']],
     ]);
     expect(erp.state.receipts.size).toBe(before);
+    // each PO's thread names its own mismatches only: PO-A's lines agreed, it is held with PO-C
+    const matchIn = async (po: string) => {
+      const r = await fetch(`${svc.url}/v1/orders/${po}`, { headers: { 'x-api-key': supplier.key } });
+      const thread = (await r.json()) as { documents: Array<{ id: string; match?: object }> };
+      return thread.documents.find((d) => d.id === set!.id)?.match;
+    };
+    expect(await matchIn('PO-C')).toEqual({
+      outcome: 'mismatched',
+      mismatches: ['PO PO-C: line 1 (C-1): shipped 4, ordered 3'],
+    });
+    expect(await matchIn('PO-A')).toEqual({ outcome: 'mismatched', mismatches: [] });
   });
 
   it("holds a test partner's resent 856 as a duplicate of the dry-run receipt it made, as the ERP would", async () => {

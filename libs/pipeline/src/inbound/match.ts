@@ -39,6 +39,8 @@ export interface Mismatch {
   /** The PO line number, or the document's own line label when the PO has no such line. */
   line: string;
   message: string;
+  /** The PO it is about, when the document names several (an 856 shipping more than one). */
+  poNumber?: string;
 }
 
 function num(v: unknown): number {

@@ -116,6 +116,7 @@ export class ReceiveStage {
       code: INBOUND_MISMATCH,
       severity: 'warning',
       message: `${m.message} (let through: ${released ?? "the partner's onInboundMismatch is accept"})`,
+      ...(m.poNumber ? { poNumber: m.poNumber } : {}),
     }));
     // the held errors of a released one become these warnings, checked again now
     const kept = (tx.issues ?? []).filter((i) => (i as { code?: string }).code !== INBOUND_MISMATCH);
@@ -143,7 +144,9 @@ export class ReceiveStage {
     reasons: string[],
     mismatches: Mismatch[] = [],
   ): Promise<ReceiveOutcome> {
-    await this.withIssues(tx.id, 'held', code, reasons, 'inbound.held');
+    // each mismatch keeps its PO, so the thread of each PO of a several-PO 856 shows only its own
+    const poOf = (i: number) => mismatches[i]?.poNumber;
+    await this.withIssues(tx.id, 'held', code, reasons, 'inbound.held', poOf);
     return { ...outcomeOf(await new Transactions(this.ds).byId(tx.id)), mismatches };
   }
 
@@ -183,12 +186,16 @@ export class ReceiveStage {
     code: string,
     messages: string[],
     action: string,
+    poOf: (i: number) => string | undefined = () => undefined,
   ): Promise<void> {
     await transact(this.ds, async (m) => {
       const txs = new Transactions(m);
       const tx = await txs.inStatus(id, 'receiving');
       if (!tx) return;
-      const issues = messages.map((message) => ({ code, severity: 'error', message }));
+      const issues = messages.map((message, i) => {
+        const poNumber = poOf(i);
+        return { code, severity: 'error', message, ...(poNumber ? { poNumber } : {}) };
+      });
       const moved = await txs.move(id, 'receiving', {
         status,
         issues: [...(tx.issues ?? []), ...issues],

@@ -44,7 +44,7 @@ export async function checkUnits(
       ...(po ? { po } : {}),
       mismatches:
         pos.length > 1
-          ? mismatches.map((m) => ({ ...m, message: `PO ${poNumber}: ${m.message}` }))
+          ? mismatches.map((m) => ({ ...m, poNumber, message: `PO ${poNumber}: ${m.message}` }))
           : mismatches,
     });
   }

@@ -110,3 +110,34 @@ describe('order thread lines and the three-way match', () => {
     });
   });
 });
+
+describe('the match of a ship notice that ships several POs', () => {
+  /** An inbound 856 held as the receive stage stores it: each mismatch with its PO. */
+  const held = (issues: object[]) =>
+    ({
+      ...set('856', 'in', 'shipment', {}, '2026-12-02T09:30:00Z'),
+      status: 'held',
+      issues,
+    }) as TransactionSet;
+  const over = (po: string) => ({
+    code: 'INBOUND_MISMATCH',
+    severity: 'error',
+    message: `PO ${po}: line 1 (${po}-1): shipped 4, ordered 3`,
+    poNumber: po,
+  });
+  const matchIn = (poNumber: string, t: TransactionSet) =>
+    orderThread('p1', poNumber, records([t])).documents.find((d) => d.id === t.id)?.match;
+
+  it("shows each PO's thread its own mismatches only, the document held in both", () => {
+    const asn = held([over('PO-C'), over('PO-D')]);
+    expect(matchIn('PO-C', asn)).toEqual({ outcome: 'mismatched', mismatches: [over('PO-C').message] });
+    expect(matchIn('PO-D', asn)).toEqual({ outcome: 'mismatched', mismatches: [over('PO-D').message] });
+    // a PO of the notice that matched is held with it (one document), with nothing of its own named
+    expect(matchIn('PO-A', asn)).toEqual({ outcome: 'mismatched', mismatches: [] });
+  });
+
+  it('shows a mismatch that names no PO (a one-PO document) in its thread', () => {
+    const { poNumber: _, ...unnamed } = over('PO-A');
+    expect(matchIn('PO-A', held([unnamed]))?.mismatches).toEqual([unnamed.message]);
+  });
+});

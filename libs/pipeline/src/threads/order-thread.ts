@@ -49,7 +49,7 @@ export function orderThread(partnerId: string, poNumber: string, r: ThreadRecord
       ...(t.inReplyTo ? { answers: t.inReplyTo } : {}),
       erpRef: t.erpRef,
       test: t.test,
-      ...matchOf(t),
+      ...matchOf(t, poNumber),
     };
   });
   // our acknowledgments of their files, and their 997/999s of ours
@@ -100,23 +100,27 @@ function inTimeOrder(x: ThreadDocument, y: ThreadDocument): number {
 const counts = (t: TransactionSet) =>
   t.status !== 'held' && t.status !== 'superseded' && t.status !== 'rejected';
 
-type Issue = { code?: string; message?: string };
+/** poNumber: the PO a mismatch is about when the document names several (none: all of it). */
+type Issue = { code?: string; message?: string; poNumber?: string };
 
 /**
  * How a partner's 856 or 810 compared with the PO, from its row: the receive stage holds a
  * mismatch with each one as an issue (INBOUND_MISMATCH), or hands it over with the ERP's id.
  */
-function matchOf(t: TransactionSet): { match: ThreadMatch } | undefined {
+function matchOf(t: TransactionSet, poNumber: string): { match: ThreadMatch } | undefined {
   if (t.direction !== 'in' || (t.setId !== '856' && t.setId !== '810')) return undefined;
   const issues = (t.issues ?? []) as Issue[];
-  const named = issues.filter((i) => i.code === 'INBOUND_MISMATCH').map((i) => i.message ?? '');
+  const all = issues.filter((i) => i.code === 'INBOUND_MISMATCH');
+  // an 856 shipping several POs: the outcome is the whole document's (held as one), the
+  // mismatches listed are this thread's PO's own
+  const named = all.filter((i) => (i.poNumber ?? poNumber) === poNumber).map((i) => i.message ?? '');
   const released = issues.find((i) => i.code === 'STAFF_RELEASED')?.message;
   const match = (outcome: ThreadMatch['outcome'], extra: Partial<ThreadMatch> = {}) => ({
     match: { outcome, mismatches: named, ...(released ? { released } : {}), ...extra },
   });
   if (t.status === 'receiving') return match('pending');
   if (t.status === 'held' && issues.some((i) => i.code === 'INBOUND_NO_PO')) return match('no_po');
-  if (t.status === 'held' && named.length) return match('mismatched');
+  if (t.status === 'held' && all.length) return match('mismatched');
   if (t.status === 'accepted' && t.erpRef)
     return match(named.length ? 'accepted' : 'matched', { receiptId: t.erpRef });
   return undefined;
