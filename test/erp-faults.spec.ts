@@ -1,11 +1,11 @@
 import { sandboxJsonConfig, sandboxXmlConfig, type HttpErpConfig } from '@edi/erp';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
+import type { Running } from '../apps/api/src/bootstrap';
 import type { AnswerFault } from '../apps/erp-sandbox/src/faults';
-import { startSandbox, type RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
+import type { RunningSandbox } from '../apps/erp-sandbox/src/sandbox';
 import { createPartner, sendEdi } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
+import { startWithSandbox, waitFor, type ServiceWithSandbox } from './helpers/service';
 
 const ADMIN = 'erp-faults-admin-token-0123456789';
 
@@ -35,22 +35,23 @@ interface Tx {
 describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeConfig) => {
   let svc: Running;
   let erp: RunningSandbox;
-  let schema: string | undefined;
+  let on: ServiceWithSandbox;
   let control = 700;
   let partners = 0;
 
   const tx = async (key: string, id: string) =>
     (await (await fetch(`${svc.url}/v1/transactions/${id}`, { headers: { 'x-api-key': key } })).json()) as Tx;
-  /** Waits until the PO is as `done` says (or fails the test with what it is). */
-  const until = async (key: string, id: string, done: (t: Tx) => boolean, ms = 30_000): Promise<Tx> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const t = await tx(key, id);
-      if (done(t)) return t;
-      if (Date.now() > end) throw new Error(`PO ${id} is still ${t.status}: ${JSON.stringify(t.issues)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  /** Waits until the PO is as `done` says. */
+  const until = (key: string, id: string, done: (t: Tx) => boolean, ms = 30_000): Promise<Tx> =>
+    waitFor(
+      async () => {
+        const t = await tx(key, id);
+        return done(t) && t;
+      },
+      `PO ${id} to settle`,
+      ms,
+      50,
+    );
   const settled = (key: string, id: string, ms?: number) =>
     until(key, id, (t) => t.status !== 'erp_pending', ms);
   /** The X12 of the PO's answer of this set. */
@@ -82,26 +83,11 @@ describe.each(databaseConfigs())('ERP answers that go wrong, on %s', (_, makeCon
   const fault = (answer: AnswerFault) => (erp.state.faults.answer = answer);
 
   beforeAll(async () => {
-    erp = await startSandbox();
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_ERP_URL: erp.url,
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    on = await startWithSandbox(makeConfig, { EDI_ADMIN_TOKEN: ADMIN });
+    ({ svc, erp } = on);
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-    await erp.close();
-  });
+  afterAll(() => on?.stop());
 
   beforeEach(() => erp.state.reset());
 
