@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseX12, validateX12 } from '@edi/x12';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
+import type { Running } from '../apps/api/src/bootstrap';
 import { corpusFiles, itCorpus } from './helpers/corpus';
 import { databaseConfigs } from './helpers/databases';
+import { startOn, type ServiceOn } from './helpers/service';
 
 const ADMIN = 'test-admin-token-0123456789';
 const DEMO_850 = readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12'));
 
 describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
   let svc: Running;
-  let schema: string | undefined;
+  let on: ServiceOn;
   const call = (path: string, init: RequestInit & { key?: string; admin?: boolean } = {}) => {
     const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
     if (init.key) headers['x-api-key'] = init.key;
@@ -56,24 +56,11 @@ describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
     });
 
   beforeAll(async () => {
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_BODY_LIMIT: '64kb',
-      }),
-      { schema, logger: false },
-    );
+    on = await startOn(makeConfig, { EDI_ADMIN_TOKEN: ADMIN, EDI_BODY_LIMIT: '64kb' });
+    svc = on.svc;
   });
 
-  afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
-  });
+  afterAll(() => on?.stop());
 
   it('answers /health, and serves OpenAPI at /docs', async () => {
     expect(await (await call('/health')).json()).toMatchObject({ status: 'ok' });

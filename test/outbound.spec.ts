@@ -4,12 +4,12 @@ import { translateX12 } from '@edi/mapping';
 import { parseX12, validateX12, type Segment } from '@edi/x12';
 import { webhookSignature } from '@edi/pipeline';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
-import { startService, type Running } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config';
+import type { Running } from '../apps/api/src/bootstrap';
 import { HAVE_CORPUS, itCorpus, readCorpus } from './helpers/corpus';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
 import { registry } from './helpers/maps';
+import { startOn, waitFor, type ServiceOn } from './helpers/service';
 
 const ADMIN = 'outbound-admin-token-0123456789';
 const SECRETS_KEY = 'a1'.repeat(32);
@@ -34,7 +34,7 @@ function bodySegments(text: string | Buffer): string[][] {
 
 describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => {
   let svc: Running;
-  let schema: string | undefined;
+  let on: ServiceOn;
   let hookServer: Server;
   let hookUrl: string;
   const hooks: Hook[] = [];
@@ -70,25 +70,17 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
     });
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/edi`;
-    const db = makeConfig();
-    schema = db.schema;
-    svc = await startService(
-      loadConfig({
-        PORT: '0',
-        EDI_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        EDI_ADMIN_TOKEN: ADMIN,
-        EDI_SECRETS_KEY: SECRETS_KEY,
-        // the test's webhook receiver listens on loopback
-        EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
-      }),
-      { schema, logger: process.env.DEBUG_LOG === '1' ? undefined : false },
-    );
+    on = await startOn(makeConfig, {
+      EDI_ADMIN_TOKEN: ADMIN,
+      EDI_SECRETS_KEY: SECRETS_KEY,
+      // the test's webhook receiver listens on loopback
+      EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+    });
+    svc = on.svc;
   });
 
   afterAll(async () => {
-    if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await svc.close();
+    await on?.stop();
     hookServer.close();
   });
 
@@ -250,8 +242,7 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
     const { outcome } = (await r.json()) as {
       outcome: { acknowledgments: string; transactions: Array<{ id: string }> };
     };
-    const end = Date.now() + 20_000;
-    while (hooks.length < 2 && Date.now() < end) await new Promise((s) => setTimeout(s, 50));
+    await waitFor(() => hooks.length >= 2, 'both webhooks', 20_000, 50);
     expect(hooks).toHaveLength(2);
     for (const h of hooks) {
       expect(h.body).toBe(outcome.acknowledgments);
@@ -262,12 +253,18 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
     }
     expect(hooks[0]!.headers['x-edi-document-id']).toBe(hooks[1]!.headers['x-edi-document-id']);
 
-    let tx: { outbound: Array<{ status: string; deliveries: Array<{ ok: boolean; statusCode: number }> }> };
-    do {
-      tx = (await (
-        await call(`/v1/transactions/${outcome.transactions[0]!.id}`, { key: p.key })
-      ).json()) as typeof tx;
-    } while (tx.outbound[0]!.status === 'pending' && Date.now() < end);
+    type Tx = { outbound: Array<{ status: string; deliveries: Array<{ ok: boolean; statusCode: number }> }> };
+    const tx = await waitFor(
+      async () => {
+        const t = (await (
+          await call(`/v1/transactions/${outcome.transactions[0]!.id}`, { key: p.key })
+        ).json()) as Tx;
+        return t.outbound[0]!.status !== 'pending' && t;
+      },
+      'the 997 delivered',
+      20_000,
+      50,
+    );
     expect(tx.outbound[0]!.status).toBe('delivered');
     expect(tx.outbound[0]!.deliveries.map((d) => [d.ok, d.statusCode])).toEqual([
       [false, 503],
@@ -298,8 +295,7 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
       },
     });
     expect(r.status).toBe(201);
-    const end = Date.now() + 10_000;
-    while (!hooks.length && Date.now() < end) await new Promise((s) => setTimeout(s, 20));
+    await waitFor(() => hooks.length > 0, 'the webhook', 10_000, 20);
     const [h] = hooks;
     expect(h!.body).toContain('N1*ST*MAGASIN MONTRÉAL~');
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(h!.headers['x-edi-signature']))!;
