@@ -8,15 +8,12 @@
  */
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PG, REDIS, dropSchema, ready, start, stop, writeResults } from './common';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'bench-demo-key-0123456789abcdef';
-const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 function po850(control: number): string {
@@ -28,25 +25,6 @@ function po850(control: number): string {
     );
   segs.push('CTT*20', `SE*${segs.length + 1}*0001`);
   return `ISA*00*          *00*          *ZZ*DEMOPARTNER    *ZZ*DEMOSUPPLIER   *261125*1200*U*00401*${isa13}*0*P*>~\nGS*PO*DEMOPARTNER*DEMOSUPPLIER*20261125*1200*${control % 1e9}*X*004010~\n${segs.join('~\n')}~\nGE*1*${control % 1e9}~\nIEA*1*${isa13}~\n`;
-}
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'dist', script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`service at ${url} did not start`);
 }
 
 /** CPU seconds used so far by these processes (utime + stime from /proc); undefined without /proc. */
@@ -114,15 +92,6 @@ async function drained(schema: string, accepted: number): Promise<number> {
   }
 }
 
-/** The scaled run's schema goes once the run is over. */
-async function dropSchema(schema: string): Promise<void> {
-  await new Promise((r) => setTimeout(r, 500)); // let the processes close their connections
-  const client = new Client({ connectionString: PG });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-}
-
 async function main(): Promise<void> {
   const results: Record<string, Record<string, number>> = {};
 
@@ -135,10 +104,10 @@ async function main(): Promise<void> {
     EDI_RATE_LIMIT_PER_MINUTE: '10000000',
   });
   try {
-    await ready('http://127.0.0.1:3801');
+    await ready('http://127.0.0.1:3801/health');
     results.embedded_sqlite = await load('http://127.0.0.1:3801', 0, [embedded.pid!]);
   } finally {
-    embedded.kill('SIGTERM');
+    await stop(embedded);
   }
 
   // scaled, twice: the API alone (workers on other machines, as in production), then the API with
@@ -158,7 +127,7 @@ async function main(): Promise<void> {
     const api = start('apps/api/src/main.js', { ...env, PORT: '3802' });
     const worker = withWorker ? start('apps/worker/src/main.js', env) : undefined;
     try {
-      await ready('http://127.0.0.1:3802');
+      await ready('http://127.0.0.1:3802/health');
       const started = Date.now();
       const r = await load('http://127.0.0.1:3802', withWorker ? 20_000_000 : 10_000_000, [
         api.pid!,
@@ -170,25 +139,14 @@ async function main(): Promise<void> {
       }
       results[withWorker ? 'scaled_api_and_worker_same_machine' : 'scaled_api_only'] = r;
     } finally {
-      api.kill('SIGTERM');
-      worker?.kill('SIGTERM');
+      // both gone, their connections closed, before the schema is dropped
+      await Promise.all([stop(api), ...(worker ? [stop(worker)] : [])]);
       await dropSchema(schema);
     }
   }
 
   console.table(results);
-  const out = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu: cpus()[0]?.model,
-    cores: cpus().length,
-    seconds: SECONDS,
-    connections: 32,
-    body: '20-line 850',
-    ...results,
-  };
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'ingest.json'), JSON.stringify(out, null, 2) + '\n');
+  writeResults('ingest', { seconds: SECONDS, connections: 32, body: '20-line 850', ...results });
   process.exit(0);
 }
 
