@@ -4,7 +4,7 @@ import { parseX12, validateX12 } from '@edi/x12';
 import type { Running } from '../apps/api/src/bootstrap';
 import { corpusFiles, itCorpus } from './helpers/corpus';
 import { databaseConfigs } from './helpers/databases';
-import { startOn, type ServiceOn } from './helpers/service';
+import { apiCall, startOn, type ServiceOn } from './helpers/service';
 
 const ADMIN = 'test-admin-token-0123456789';
 const DEMO_850 = readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12'));
@@ -12,14 +12,7 @@ const DEMO_850 = readFileSync(resolve(__dirname, '../fixtures/x12/850-demo.x12')
 describe.each(databaseConfigs())('HTTP API on %s', (_, makeConfig) => {
   let svc: Running;
   let on: ServiceOn;
-  const call = (path: string, init: RequestInit & { key?: string; admin?: boolean } = {}) => {
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-    if (init.key) headers['x-api-key'] = init.key;
-    if (init.admin) headers.authorization = `Bearer ${ADMIN}`;
-    if (init.body && typeof init.body === 'string' && init.body.startsWith('{'))
-      headers['content-type'] = 'application/json';
-    return fetch(svc.url + path, { ...init, headers });
-  };
+  const call = apiCall(() => svc.url, ADMIN);
   const partner = async (isaId: string, ourId = 'DEMOSUPPLIER', qualifiers = ['ZZ', 'ZZ']) => {
     const r = await call('/v1/admin/partners', {
       method: 'POST',

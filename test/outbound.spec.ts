@@ -9,7 +9,7 @@ import { HAVE_CORPUS, itCorpus, readCorpus } from './helpers/corpus';
 import { createPartner } from './helpers/admin';
 import { databaseConfigs } from './helpers/databases';
 import { registry } from './helpers/maps';
-import { startOn, waitFor, type ServiceOn } from './helpers/service';
+import { apiCall, startOn, waitFor, type ServiceOn } from './helpers/service';
 
 const ADMIN = 'outbound-admin-token-0123456789';
 const SECRETS_KEY = 'a1'.repeat(32);
@@ -41,14 +41,7 @@ describe.each(databaseConfigs())('outbound documents on %s', (_, makeConfig) => 
   /** What the partner's webhook answers, one status per request, then 200. */
   const answers: number[] = [];
 
-  const call = (path: string, init: RequestInit & { key?: string; admin?: boolean } = {}) => {
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-    if (init.key) headers['x-api-key'] = init.key;
-    if (init.admin) headers.authorization = `Bearer ${ADMIN}`;
-    if (typeof init.body === 'string' && init.body.startsWith('{'))
-      headers['content-type'] = 'application/json';
-    return fetch(svc.url + path, { ...init, headers });
-  };
+  const call = apiCall(() => svc.url, ADMIN);
   const partner = (fields: Record<string, unknown> & { isaId: string }) =>
     createPartner(svc.url, ADMIN, fields);
   const send = (key: string, set: string, body: unknown) =>

@@ -5,7 +5,7 @@ import { x12 } from '../../libs/x12/src/testing/x12-builder';
 import type { Running } from '../../apps/api/src/bootstrap';
 import type { RunningSandbox } from '../../apps/erp-sandbox/src/sandbox';
 import { createPartner } from './admin';
-import { startWithSandbox, type ServiceWithSandbox } from './service';
+import { apiCall, startWithSandbox, type ServiceWithSandbox } from './service';
 
 export const ADMIN = 'erp-flow-admin-token-0123456789';
 const EVENT_SECRET = 'erp-event-secret-0123456789';
@@ -72,14 +72,7 @@ export function erpFlowRig(makeConfig: () => PersistenceConfig) {
   });
   beforeEach(() => on.erp.state.reset());
 
-  const call = (path: string, init: RequestInit & { key?: string; admin?: boolean } = {}) => {
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-    if (init.key) headers['x-api-key'] = init.key;
-    if (init.admin) headers.authorization = `Bearer ${ADMIN}`;
-    if (typeof init.body === 'string' && init.body.startsWith('{'))
-      headers['content-type'] = 'application/json';
-    return fetch(on.svc.url + path, { ...init, headers });
-  };
+  const call = apiCall(() => on.svc.url, ADMIN);
   const tx = async (key: string, id: string) =>
     (await (await call(`/v1/transactions/${id}`, { key })).json()) as Tx;
 

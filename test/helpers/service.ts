@@ -91,3 +91,18 @@ export async function waitFor<T>(
     await new Promise((ok) => setTimeout(ok, everyMs));
   }
 }
+
+/** How a suite calls the service: `key` as x-api-key, `admin` as the admin token, JSON bodies typed. */
+export type ApiInit = RequestInit & { key?: string; admin?: boolean };
+
+/** A call(path, init) on the service at `url()` (read at each call: the service starts in beforeAll). */
+export function apiCall(url: () => string, adminToken: string) {
+  return (path: string, init: ApiInit = {}) => {
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+    if (init.key) headers['x-api-key'] = init.key;
+    if (init.admin) headers.authorization = `Bearer ${adminToken}`;
+    if (typeof init.body === 'string' && init.body.startsWith('{'))
+      headers['content-type'] = 'application/json';
+    return fetch(url() + path, { ...init, headers });
+  };
+}
