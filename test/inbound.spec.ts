@@ -186,6 +186,51 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
     expect(thread.documents.map((d) => [d.setId, d.match?.outcome])).toContainEqual(['810', 'no_po']);
   });
 
+  it('holds a second 810 with the same BIG02 (new control numbers) as a possible duplicate: the ERP is not called', async () => {
+    const first = received['810-matching.x12']!;
+    const calls = erp.state.receiptCalls;
+    // the same invoice INV-2 in a new interchange: another ISA13, GS06 and ST02
+    const text = fixture('810-matching.x12')
+      .replace(/000000104/g, '000000105')
+      .replace(/\*104([*~])/g, '*105$1')
+      .replace(/ST\*810\*0001/, 'ST*810*0002')
+      .replace(/SE\*8\*0001/, 'SE*8*0002');
+    const [set] = await sendEdi(svc.url, supplier.key, text);
+    const reason = `invoice number (BIG02) INV-2 already received in a 810 (transaction ${first.id})`;
+    expect(set!.status).toBe('held');
+    const tx = await get<Tx & { duplicateOf: string | null }>(`/v1/transactions/${set!.id}`);
+    expect([tx.status, tx.erpRef, tx.duplicateOf]).toEqual(['held', null, reason]);
+    const thread = await get<Thread>('/v1/orders/PO-IN-1');
+    expect(thread.documents.find((d) => d.id === set!.id)!.match).toEqual({
+      outcome: 'duplicate',
+      mismatches: [],
+      duplicateOf: reason,
+    });
+    // held does not count: still invoiced once
+    expect(thread.lines.map((l) => [l.lineNumber, l.invoiced])).toEqual([
+      ['1', 12],
+      ['2', 6],
+    ]);
+    // held at translation: the receive stage never runs for it
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(erp.state.receiptCalls).toBe(calls);
+    expect(erp.state.apInvoices.size).toBe(1);
+  });
+
+  it('holds a second 856 with the same BSN02 as a possible duplicate, even of one held for its mismatches', async () => {
+    const first = received['856-over-shipped.x12']!;
+    const text = fixture('856-over-shipped.x12')
+      .replace(/000000101/g, '000000106')
+      .replace(/\*101([*~])/g, '*106$1');
+    expect(text).not.toBe(fixture('856-over-shipped.x12'));
+    const [set] = await sendEdi(svc.url, supplier.key, text);
+    const tx = await get<Tx & { duplicateOf: string | null }>(`/v1/transactions/${set!.id}`);
+    expect([tx.status, tx.duplicateOf]).toEqual([
+      'held',
+      `shipment id (BSN02) SH-1 already received in a 856 (transaction ${first.id})`,
+    ]);
+  });
+
   it('hands an over-shipping 856 over all the same for a partner whose rule accepts mismatches, noting them', async () => {
     const lenient = await createPartner(svc.url, ADMIN, {
       isaId: 'LENIENTSUP',

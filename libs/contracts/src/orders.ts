@@ -51,9 +51,10 @@ export interface ThreadDocument {
  * How a partner's 856 or 810 compared with its PO (the ship check, the three-way match):
  * `pending` not checked yet, `matched` handed to the ERP, `mismatched` held for a person,
  * `accepted` handed over with mismatches the partner's rule lets through, `no_po` held because
- * the thread has no PO to check it against.
+ * the thread has no PO to check it against, `duplicate` held because the partner sent this BSN02
+ * or BIG02 before (released by staff if it is genuine).
  */
-export const MATCH_OUTCOMES = ['pending', 'matched', 'mismatched', 'accepted', 'no_po'] as const;
+export const MATCH_OUTCOMES = ['pending', 'matched', 'mismatched', 'accepted', 'no_po', 'duplicate'] as const;
 export type MatchOutcome = (typeof MATCH_OUTCOMES)[number];
 
 export interface ThreadMatch {
@@ -64,6 +65,8 @@ export interface ThreadMatch {
   receiptId?: string;
   /** Staff released it to the ERP despite the mismatches: who, and why. */
   released?: string;
+  /** Held as a possible duplicate: the rule that matched and the earlier transaction. */
+  duplicateOf?: string;
 }
 
 /** One PO line: what was ordered and what became of it. */

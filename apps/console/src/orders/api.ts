@@ -76,6 +76,7 @@ export const MATCH_LABELS: Record<MatchOutcome, string> = {
   mismatched: 'Held: does not match the order',
   accepted: 'In the ERP, mismatches let through',
   no_po: 'Held: no such order',
+  duplicate: 'Held: possible duplicate',
 };
 
 export const ACK_LABELS: Record<AckState, string> = {

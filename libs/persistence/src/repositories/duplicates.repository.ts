@@ -11,6 +11,14 @@ export interface EarlierSet {
   groupControl: string;
 }
 
+/** An earlier inbound 856 or 810 of the partner with this shipment id (BSN02) or invoice number (BIG02). */
+export interface EarlierNumber {
+  id: string;
+  setId: string;
+  kind: 'shipment' | 'invoice';
+  value: string;
+}
+
 type Row = {
   id: string;
   set_id: string;
@@ -87,6 +95,29 @@ export class DuplicateLookups {
   ) {
     if (!groups.length) return Promise.resolve([]);
     return this.earlier('control_number', partnerId, exceptInterchangeId, setIds, controls, groups);
+  }
+
+  /**
+   * Earlier inbound receipts of the partner's ship notices (`shipment`, BSN02 of an 856) or invoices
+   * (`invoice`, BIG02 of an 810) with one of these numbers: their business keys by their index
+   * (kind, value, partner), then each set by its key. Our own 856s and 810s carry the same keys:
+   * only the partner's (direction in) count.
+   */
+  async earlierByNumber(
+    partnerId: string,
+    exceptInterchangeId: string,
+    kind: 'shipment' | 'invoice',
+    values: string[],
+  ): Promise<EarlierNumber[]> {
+    if (!values.length) return [];
+    const marks = placeholders(this.m.connection, 4 + values.length);
+    const [k, p, s, i] = marks;
+    const rows = await this.m.query<Array<{ id: string; set_id: string; value: string }>>(
+      // in the order of the marks: SQLite's ? marks are bound by position
+      `SELECT t.id, t.set_id, b.value FROM business_keys b JOIN transactions t ON t.id = b.transaction_id WHERE b.kind = ${k} AND b.partner_id = ${p} AND t.set_id = ${s} AND t.interchange_id <> ${i} AND b.value IN (${marks.slice(4).join(', ')}) AND t.direction = 'in' AND t.${NOT_RECEIPTS}`,
+      [kind, partnerId, kind === 'shipment' ? '856' : '810', exceptInterchangeId, ...values],
+    );
+    return rows.map((r) => ({ id: r.id, setId: r.set_id, kind, value: r.value }));
   }
 
   private async earlier(

@@ -119,6 +119,8 @@ function matchOf(t: TransactionSet, poNumber: string): { match: ThreadMatch } | 
     match: { outcome, mismatches: named, ...(released ? { released } : {}), ...extra },
   });
   if (t.status === 'receiving') return match('pending');
+  // a BSN02 or BIG02 sent before (or the same bytes, the same GS06/ST02): held at translation
+  if (t.status === 'held' && t.duplicateOf) return match('duplicate', { duplicateOf: t.duplicateOf });
   if (t.status === 'held' && issues.some((i) => i.code === 'INBOUND_NO_PO')) return match('no_po');
   if (t.status === 'held' && all.length) return match('mismatched');
   if (t.status === 'accepted' && t.erpRef)

@@ -5,7 +5,15 @@ import {
   type TransactionSet,
 } from '@edi/persistence';
 import type { EntityManager } from 'typeorm';
-import { FileTwins, byPoNumber, earlierMatches, sameBytes, twinInFile, type NewSet } from './duplicate-rules';
+import {
+  FileTwins,
+  byPoNumber,
+  documentNumber,
+  earlierMatches,
+  sameBytes,
+  twinInFile,
+  type NewSet,
+} from './duplicate-rules';
 
 /** Rows probed per lookup: a few hundred keeps each IN list well inside SQLite's and Postgres's limits. */
 const PROBE_BATCH = 400;
@@ -78,7 +86,10 @@ export class DuplicateCheck {
     return earlier ? sameBytes(earlier) : null;
   }
 
-  /** Two lookups, one per index: by PO number, and by ST02 (the rule then checks GS06 too). */
+  /**
+   * A lookup per index: by PO number, by ST02 (the rule then checks GS06 too), and by the business
+   * keys of the batch's 856s (BSN02) and 810s (BIG02).
+   */
   private async earlierReceipts(rows: TransactionSet[]): Promise<void> {
     const sets = [...new Set(rows.map((r) => r.setId))];
     const pos = [...new Set(rows.flatMap((r) => (r.poNumber && byPoNumber(r.setId) ? [r.poNumber] : [])))];
@@ -89,7 +100,15 @@ export class DuplicateCheck {
       ...(await this.lookups.earlierByPoNumber(p, i, sets, pos)),
       ...(await this.lookups.earlierByControlNumber(p, i, sets, controls, groups)),
     ];
-    const found = earlierMatches(rows, earlier);
+    const numbers = rows.map(documentNumber);
+    const of = (kind: 'shipment' | 'invoice') => [
+      ...new Set(numbers.flatMap((n) => (n?.kind === kind ? [n.value] : []))),
+    ];
+    const numbered = [
+      ...(await this.lookups.earlierByNumber(p, i, 'shipment', of('shipment'))),
+      ...(await this.lookups.earlierByNumber(p, i, 'invoice', of('invoice'))),
+    ];
+    const found = earlierMatches(rows, earlier, numbered);
     rows.forEach((row, k) => {
       if (found[k]) row.duplicateOf = found[k];
     });

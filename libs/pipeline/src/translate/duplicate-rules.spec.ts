@@ -1,4 +1,4 @@
-import { FileTwins, earlierMatches, type NewSet } from './duplicate-rules';
+import { FileTwins, documentNumber, earlierMatches, type NewSet } from './duplicate-rules';
 
 function set(id: string, over: Partial<NewSet> = {}): NewSet {
   return { id, setId: '850', poNumber: `PO-${id}`, controlNumber: '0001', groupControl: '1', ...over };
@@ -75,5 +75,48 @@ describe('duplicate rules', () => {
         earlier,
       ),
     ).toEqual([undefined, 'GS06 1 / ST02 0001 already received for a 810 (transaction old-810)']);
+  });
+
+  it('the same BSN02 or BIG02 again from the partner: held, naming the earlier 856 or 810', () => {
+    const ship = (id: string) => ({ shipment: { id } });
+    const bill = (number: string) => ({ invoice: { number, purchaseOrderNumber: 'P1' } });
+    const numbered = [
+      { id: 'old-856', setId: '856', kind: 'shipment' as const, value: 'SH-1' },
+      { id: 'old-810', setId: '810', kind: 'invoice' as const, value: 'INV-1' },
+    ];
+    expect(
+      earlierMatches(
+        [
+          set('a', { setId: '856', poNumber: 'P1', controlNumber: '0002', document: ship('SH-1') }),
+          set('b', { setId: '856', poNumber: 'P1', controlNumber: '0003', document: ship('SH-2') }),
+          set('c', { setId: '810', poNumber: 'P1', controlNumber: '0004', document: bill('INV-1') }),
+          // an invoice numbered like an earlier shipment is another document
+          set('d', { setId: '810', poNumber: 'P1', controlNumber: '0005', document: bill('SH-1') }),
+          // no BIG02: nothing to compare
+          set('e', { setId: '810', poNumber: 'P1', controlNumber: '0006', document: { invoice: {} } }),
+        ],
+        [],
+        numbered,
+      ),
+    ).toEqual([
+      'shipment id (BSN02) SH-1 already received in a 856 (transaction old-856)',
+      undefined,
+      'invoice number (BIG02) INV-1 already received in a 810 (transaction old-810)',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('reads BSN02 of an 856 and BIG02 of an 810 only', () => {
+    expect(documentNumber({ setId: '856', document: { shipment: { id: 'SH-9' } } })).toEqual({
+      kind: 'shipment',
+      value: 'SH-9',
+    });
+    expect(documentNumber({ setId: '810', document: { invoice: { number: 42 } } })).toEqual({
+      kind: 'invoice',
+      value: '42',
+    });
+    expect(documentNumber({ setId: '850', document: { shipment: { id: 'SH-9' } } })).toBeUndefined();
+    expect(documentNumber({ setId: '856', document: null })).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import type { EarlierSet } from '@edi/persistence';
+import type { EarlierNumber, EarlierSet } from '@edi/persistence';
+import { text } from '../threads/business-keys';
 
 /** What the rules read of a new set. */
 export interface NewSet {
@@ -7,7 +8,36 @@ export interface NewSet {
   poNumber: string | null;
   controlNumber: string;
   groupControl: string;
+  /** The canonical JSON: an 856's BSN02 and an 810's BIG02 are read from it. */
+  document?: Record<string, unknown> | null;
 }
+
+/** The number a partner gives one ship notice (BSN02) or one invoice (BIG02), as its business key. */
+export interface DocumentNumber {
+  kind: 'shipment' | 'invoice';
+  value: string;
+}
+
+/**
+ * An inbound 856's shipment id (BSN02) or 810's invoice number (BIG02): the same one again from the
+ * same partner is the same shipment or bill sent twice, which the ERP must not receive twice.
+ */
+export function documentNumber(set: Pick<NewSet, 'setId' | 'document'>): DocumentNumber | undefined {
+  const d = set.document ?? {};
+  const value =
+    set.setId === '856'
+      ? text((d.shipment as Record<string, unknown> | undefined)?.id)
+      : set.setId === '810'
+        ? text((d.invoice as Record<string, unknown> | undefined)?.number)
+        : undefined;
+  if (!value) return undefined;
+  return { kind: set.setId === '856' ? 'shipment' : 'invoice', value: value.slice(0, 80) };
+}
+
+const NUMBER_NAMES: Record<DocumentNumber['kind'], string> = {
+  shipment: 'shipment id (BSN02)',
+  invoice: 'invoice number (BIG02)',
+};
 
 /**
  * The PO-number rules are for purchase orders only: an 856 or 810 names the PO it ships or bills
@@ -58,18 +88,30 @@ export function sameBytes(interchangeId: string): string {
 
 /**
  * Which rule an earlier receipt matches, for each new set: the same PO number for the same set
- * first, else the same GS06 and ST02 for the same set. Undefined for a set no receipt matches.
+ * first, then (856, 810) the same BSN02 or BIG02, else the same GS06 and ST02 for the same set.
+ * Undefined for a set no receipt matches.
  */
-export function earlierMatches(sets: NewSet[], earlier: EarlierSet[]): Array<string | undefined> {
+export function earlierMatches(
+  sets: NewSet[],
+  earlier: EarlierSet[],
+  /** Earlier inbound 856s and 810s of the partner by their BSN02 / BIG02 (their business keys). */
+  numbered: EarlierNumber[] = [],
+): Array<string | undefined> {
   const byPo = new Map<string, EarlierSet>();
   const byControl = new Map<string, EarlierSet>();
   for (const t of earlier) {
     if (t.poNumber && byPoNumber(t.setId)) byPo.set(`${t.setId}\u0000${t.poNumber}`, t);
     byControl.set(`${t.setId}\u0000${t.groupControl}\u0000${t.controlNumber}`, t);
   }
+  const byNumber = new Map<string, EarlierNumber>();
+  for (const t of numbered) byNumber.set(`${t.setId}\u0000${t.kind}\u0000${t.value}`, t);
   return sets.map((s) => {
     const po = s.poNumber && byPoNumber(s.setId) ? byPo.get(`${s.setId}\u0000${s.poNumber}`) : undefined;
     if (po) return `PO number ${s.poNumber} already received (transaction ${po.id})`;
+    const n = documentNumber(s);
+    const same = n && byNumber.get(`${s.setId}\u0000${n.kind}\u0000${n.value}`);
+    if (n && same)
+      return `${NUMBER_NAMES[n.kind]} ${n.value} already received in a ${s.setId} (transaction ${same.id})`;
     const st = byControl.get(`${s.setId}\u0000${s.groupControl}\u0000${s.controlNumber}`);
     if (st)
       return `GS06 ${s.groupControl} / ST02 ${s.controlNumber} already received for a ${s.setId} (transaction ${st.id})`;
