@@ -155,3 +155,50 @@ describe('walk: one error per fault', () => {
     expect(issuesOf('BEG BSN PO1')).toEqual([expect.objectContaining({ ak3: '6', position: 3 })]);
   });
 });
+
+describe('walk: the bounded loop LS ... LE', () => {
+  // 5010 850's PO1 loop: LS opens the loop it bounds, LE closes it, LE01 repeating LS01
+  const BOUNDED: TransactionMap = {
+    ...MAP,
+    children: [
+      s('020 BEG M 1'),
+      loop('PO1 M 100000', [
+        s('010 PO1 M 1'),
+        loop('LS O 1', [s('360 LS O 1'), loop('LDT O 1000', [s('370 LDT O 1'), s('380 QTY O 1')]), s('390 LE O 1')]),
+      ]),
+    ],
+  };
+  const issuesOf = (segments: Segment[]) => {
+    const issues: X12Issue[] = [];
+    walk(BOUNDED, segments, { issue: (i) => issues.push(i) }, () => true);
+    return issues;
+  };
+  const seg = (id: string, ...elements: string[]): Segment => ({ id, elements });
+
+  it('an LE01 that repeats LS01 is clean', () => {
+    expect(issuesOf([seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LDT'), seg('LDT'), seg('LE', 'A')])).toEqual([]);
+  });
+
+  it('an LE01 other than its LS01 is one element error at LE01, AK3 8 / AK4 7', () => {
+    const segments = [seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LDT'), seg('LE', 'B'), seg('PO1'), seg('LS', 'C'), seg('LE', 'C')];
+    expect(issuesOf(segments)).toEqual([
+      {
+        code: 'LE01_MISMATCH',
+        severity: 'error',
+        ak3: '8',
+        ak4: '7',
+        ak5: '5',
+        segmentId: 'LE',
+        position: 6,
+        element: 1,
+        value: 'B',
+        message: "LE01 'B' does not repeat LS01 'A' of the LS that opened this loop",
+      },
+    ]);
+  });
+
+  it('each LS loop is compared with its own LS01', () => {
+    const segments = [seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LE', 'A'), seg('PO1'), seg('LS', 'Z'), seg('LE', 'A')];
+    expect(issuesOf(segments)).toEqual([expect.objectContaining({ code: 'LE01_MISMATCH', position: 8, value: 'A' })]);
+  });
+});

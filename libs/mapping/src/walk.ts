@@ -22,6 +22,8 @@ interface Frame {
   loop?: LoopNode;
   /** Entries whose segment came out of place (reported there): not reported missing as well. */
   misplaced?: Set<MapNode>;
+  /** LS01 of a bounded loop (LS ... LE): LE01 must repeat it. */
+  ls01?: string;
 }
 
 /** Where a segment matched: the frame (0 = the set's top level) and the node's index in it. */
@@ -133,7 +135,10 @@ export class Walker {
     const count = (frame.counts.get(node) ?? 0) + 1;
     frame.counts.set(node, count);
     if (count > node.max) this.overMax(node, frame.loop, seg, position, count);
-    if (node.kind === 'segment') return visitor.segment?.(node, seg, position, count);
+    if (node.kind === 'segment') {
+      if (frame.ls01 !== undefined && node.id === 'LE') this.checkLe(frame.ls01, seg, position);
+      return visitor.segment?.(node, seg, position, count);
+    }
     const first = node.children[0] as SegmentNode;
     frames.push({
       nodes: node.children,
@@ -141,6 +146,7 @@ export class Walker {
       idx: 0,
       counts: new Map([[first, 1]]),
       loop: node,
+      ls01: first.id === 'LS' ? elementText(seg.elements[0]) : undefined,
     });
     visitor.enterLoop?.(node, seg, position);
     visitor.segment?.(first, seg, position, 1);
@@ -156,6 +162,29 @@ export class Walker {
       segmentId: seg.id,
       position,
       message: `${context(node, loop)}: allowed, ${segment ? 'max use' : 'repeat'} ${maxUse(node.max)}${this.map.partner ? ` in ${this.map.partner}'s guide` : ''}; this is ${segment ? 'occurrence' : 'repeat'} ${count}`,
+    });
+  }
+
+  /**
+   * The standard's LE note: "LE01 must be identical to the LS01 of the LS that opened the loop". It
+   * names no code of its own; the segment is in its place and its element holds a value that is
+   * not the one allowed there, so AK3 8 (data element errors) with AK4 7 (invalid code value), as
+   * for an HL02 naming no earlier HL.
+   */
+  private checkLe(ls01: string, seg: Segment, position: number): void {
+    const le01 = elementText(seg.elements[0]);
+    if (le01 === ls01) return;
+    this.visitor.issue?.({
+      code: 'LE01_MISMATCH',
+      severity: 'error',
+      ak3: '8',
+      ak4: '7',
+      ak5: '5',
+      segmentId: seg.id,
+      position,
+      element: 1,
+      value: le01,
+      message: `LE01 '${le01}' does not repeat LS01 '${ls01}' of the LS that opened this loop`,
     });
   }
 
@@ -182,6 +211,11 @@ export class Walker {
     });
     this.visitor.unmatched?.(seg, position);
   }
+}
+
+/** An element as text, for comparing two ids (LS01 and LE01 are simple elements). */
+function elementText(element: Segment['elements'][number] | undefined): string {
+  return typeof element === 'string' ? element : element === undefined ? '' : JSON.stringify(element);
 }
 
 /** The first entry after the current one that has not been matched yet: the next place, no jump. */
