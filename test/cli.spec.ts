@@ -62,6 +62,19 @@ describe('edi CLI', () => {
     },
   );
 
+  it('validate says a set is rejected because its group was (GE01 wrong), as the 997 does', () => {
+    const b = x12().isa().gs().st('850').seg('BEG', '00', 'SA', 'PO9', '', '20240131');
+    b.seg('PO1', '1', '10', 'EA', '9.25', '', 'BP', 'SKU1').seg('CTT', '1').se().ge({ count: '2' }).iea();
+    const file = b.build();
+    const r = edi(['validate', '-'], file);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /segment 3 \(ST\): GROUP_REJECTED error: transaction set 850 0001 is rejected because its functional group GS06 1 is \(AK9 R\): .*GE01 says 2.*AK905 5.*; on its own it was accepted/,
+    );
+    // The 997 agrees: AK9 R, 2 included (as GE01 says), 1 received, 0 accepted, AK905 5.
+    expect(edi(['ack', '-'], file).out).toContain('AK9*R*2*1*0*5~');
+  });
+
   itCorpus('validate --json gives machine output', () => {
     const r = edi(['validate', '--json', corpus('malformed/gt-edi-x12__no-se-trailer.edi')]);
     expect(r.code).toBe(1);

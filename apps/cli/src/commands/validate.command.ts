@@ -1,5 +1,12 @@
 import { guideHandler } from '@edi/mapping';
-import { InterchangeResult, X12Issue, readX12 } from '@edi/x12';
+import {
+  GroupResult,
+  InterchangeResult,
+  TransactionResult,
+  X12Issue,
+  groupRejected,
+  readX12,
+} from '@edi/x12';
 import { maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
 
@@ -13,13 +20,22 @@ export async function validateCommand(
   const issues: X12Issue[] = [];
   const summary = { interchanges: 0, groups: 0, transactions: 0 };
   const shown = progress(size);
+  let groupSets: TransactionResult[] = [];
   const handler = {
     onIssue: (i: X12Issue) => {
       issues.push(i);
       if (!opts.json) process.stdout.write(formatIssue(file, i) + '\n');
     },
-    onTransaction: () => void summary.transactions++,
-    onGroup: () => void summary.groups++,
+    onTransaction: (t: TransactionResult) => {
+      summary.transactions++;
+      // Only what a group's verdict needs, the sets of the open group alone (the reader keeps none).
+      groupSets.push({ ...t, issues: [] });
+    },
+    onGroup: (g: GroupResult) => {
+      summary.groups++;
+      for (const set of setsOfRejectedGroup(g, groupSets)) handler.onIssue(set);
+      groupSets = [];
+    },
     onInterchange: (r: InterchangeResult) => void (r.header && summary.interchanges++),
   };
   await readX12(
@@ -41,6 +57,29 @@ export async function validateCommand(
     );
   }
   return valid ? 0 : 1;
+}
+
+/**
+ * A group rejected for its own fault (AK9 R) takes none of its sets, as the service does and the 997
+ * says (AK9 R, AK904 0), whatever each set's own check found: one line per set, so a set that was
+ * fine on its own is not read as accepted.
+ */
+function setsOfRejectedGroup(g: GroupResult, sets: TransactionResult[]): X12Issue[] {
+  if (!groupRejected(g)) return [];
+  const why = g.issues
+    .filter((i) => i.ak9 && i.severity === 'error')
+    .map((i) => `${i.message} (AK905 ${i.ak9})`)
+    .join('; ');
+  return sets.map((t) => ({
+    code: 'GROUP_REJECTED',
+    severity: 'error',
+    segmentId: 'ST',
+    segmentIndex: t.segmentIndex,
+    message:
+      `transaction set ${t.setId} ${t.control} is rejected because its functional group GS06 ` +
+      `${g.header.control || '(empty)'} is (AK9 R): ${why}; on its own it was ` +
+      `${t.status === 'A' ? 'accepted' : t.status === 'E' ? 'accepted with errors' : 'rejected'}`,
+  }));
 }
 
 /** `FILE: segment 12 (SE, position 10) element 1: AK5 4 error: SE01 says …` */
