@@ -9,7 +9,7 @@ import { registry } from './helpers/maps';
 // The ERP down (outage and recovery) is in erp-outage.spec.ts, on the same rig.
 describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_, makeConfig) => {
   const rig = erpFlowRig(makeConfig);
-  const { call, sendEvent, partner, send, tx, settled } = rig;
+  const { call, partner, send, tx, settled } = rig;
 
   it('an in-stock PO gets an accepted 855, then an 856 and an 810 that pass our guide and add up to the PO', async () => {
     // C-DEMO: the sandbox ships its orders at once, so autoShip finds the shipment right away
@@ -187,14 +187,8 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
   });
 
   it('a signed shipment event from the ERP brings the 856 and 810; a forged one is refused', async () => {
-    const p = await partner('EVENTPARTNER', { erpCustomerId: 'C-TEST' });
-    const id = await send(
-      p.key,
-      po('EVENTPARTNER', rig.control(), 'PO-EVENT', [
-        { id: '1', quantity: 6, price: 9.25, ids: ['VP', 'V-77'] },
-      ]),
-    );
-    await settled(p.key, id);
+    const p = await rig.orderedPo('EVENTPARTNER', 'PO-EVENT', 6);
+    const id = p.id;
     expect((await tx(p.key, id)).answers.map((a) => a.setId)).toEqual(['855']); // no autoShip: nothing yet
     const forged = await call('/v1/erp/events', {
       method: 'POST',
@@ -211,12 +205,7 @@ describe.each(databaseConfigs())('ERP check and the 855/856/810 flow on %s', (_,
     const out = await settled(p.key, id, ['855', '856', '810']);
     expect(out['856']).toContain('SN1**6*EA');
     // the same event again sends nothing twice
-    const body = JSON.stringify({
-      type: 'shipment.created',
-      orderId: order.orderNo,
-      externalReference: order.externalReference,
-    });
-    const again = await sendEvent(body);
+    const again = await rig.shipmentEvent(order);
     expect(again.status).toBe(202);
     await new Promise((r) => setTimeout(r, 500));
     expect((await tx(p.key, id)).answers.map((a) => a.setId).sort()).toEqual(['810', '855', '856']);

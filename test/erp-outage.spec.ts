@@ -3,7 +3,7 @@ import { erpFlowRig, po } from './helpers/erp-flow';
 
 describe.each(databaseConfigs())('the ERP down, and back, on %s', (_, makeConfig) => {
   const rig = erpFlowRig(makeConfig);
-  const { call, sendEvent, partner, send, tx, settled } = rig;
+  const { call, partner, send, tx, settled } = rig;
 
   it('with the ERP down the POs wait in erp_pending, and when it is back each completes once: one order per PO', async () => {
     const p = await partner('DOWNPARTNER', { erpCustomerId: 'C-TEST' });
@@ -32,23 +32,12 @@ describe.each(databaseConfigs())('the ERP down, and back, on %s', (_, makeConfig
   });
 
   it('a shipment event that comes while the ERP is down is kept, and the 856 and 810 follow when it is back', async () => {
-    const p = await partner('LATEPARTNER', { erpCustomerId: 'C-TEST' });
-    const id = await send(
-      p.key,
-      po('LATEPARTNER', rig.control(), 'PO-LATE', [
-        { id: '1', quantity: 2, price: 9.25, ids: ['VP', 'V-77'] },
-      ]),
-    );
-    await settled(p.key, id);
+    const p = await rig.orderedPo('LATEPARTNER', 'PO-LATE', 2);
+    const id = p.id;
     const order = [...rig.erp.state.orders.values()][0]!;
     rig.erp.state.ship(order.orderNo);
     rig.erp.state.faults.down = true;
-    const body = JSON.stringify({
-      type: 'shipment.created',
-      orderId: order.orderNo,
-      externalReference: order.externalReference,
-    });
-    const r = await sendEvent(body);
+    const r = await rig.shipmentEvent(order);
     expect(r.status).toBe(202);
     await new Promise((s) => setTimeout(s, 1000));
     const [row] = await rig.svc.dataSource.query<Array<{ ship_requested_at: string | null }>>(

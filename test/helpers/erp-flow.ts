@@ -76,6 +76,32 @@ export function erpFlowRig(makeConfig: () => PersistenceConfig) {
   const tx = async (key: string, id: string) =>
     (await (await call(`/v1/transactions/${id}`, { key })).json()) as Tx;
 
+  const partner = (isaId: string, fields: Record<string, unknown>) =>
+    createPartner(on.svc.url, ADMIN, { ...fields, isaId });
+  /** Posts an 850 and returns its transaction id. */
+  const send = async (key: string, text: string) => {
+    const r = await call('/v1/edi?wait=true', { method: 'POST', key, body: text });
+    const body = (await r.json()) as { outcome: { transactions: Array<{ id: string }> } };
+    return body.outcome.transactions[0]!.id;
+  };
+
+  /** Waits until the PO has left erp_pending and, if asked, until its 856 and 810 are made. */
+  const settled = async (key: string, id: string, sets: string[] = ['855'], ms = 30_000) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const t = await tx(key, id);
+      const made = new Set(t.answers.map((a) => a.setId));
+      if (t.status !== 'erp_pending' && sets.every((s) => made.has(s))) {
+        const out: Record<string, string> = {};
+        for (const a of t.answers) out[a.setId] = (await tx(key, a.id)).outbound[0]!.x12;
+        return out;
+      }
+      if (Date.now() > end)
+        throw new Error(`PO ${id} still ${t.status} with ${[...made].join(',') || 'no answers'}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   return {
     get svc(): Running {
       return on.svc;
@@ -99,29 +125,28 @@ export function erpFlowRig(makeConfig: () => PersistenceConfig) {
         body,
       });
     },
-    partner: (isaId: string, fields: Record<string, unknown>) =>
-      createPartner(on.svc.url, ADMIN, { ...fields, isaId }),
-    /** Posts an 850 and returns its transaction id. */
-    send: async (key: string, text: string) => {
-      const r = await call('/v1/edi?wait=true', { method: 'POST', key, body: text });
-      const body = (await r.json()) as { outcome: { transactions: Array<{ id: string }> } };
-      return body.outcome.transactions[0]!.id;
+    /** The ERP's signed shipment.created event for `order` (a sandbox order). */
+    shipmentEvent(order: { orderNo: string; externalReference?: string }) {
+      const body = JSON.stringify({
+        type: 'shipment.created',
+        orderId: order.orderNo,
+        externalReference: order.externalReference,
+      });
+      return this.sendEvent(body);
     },
-    /** Waits until the PO has left erp_pending and, if asked, until its 856 and 810 are made. */
-    settled: async (key: string, id: string, sets: string[] = ['855'], ms = 30_000) => {
-      const end = Date.now() + ms;
-      for (;;) {
-        const t = await tx(key, id);
-        const made = new Set(t.answers.map((a) => a.setId));
-        if (t.status !== 'erp_pending' && sets.every((s) => made.has(s))) {
-          const out: Record<string, string> = {};
-          for (const a of t.answers) out[a.setId] = (await tx(key, a.id)).outbound[0]!.x12;
-          return out;
-        }
-        if (Date.now() > end)
-          throw new Error(`PO ${id} still ${t.status} with ${[...made].join(',') || 'no answers'}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    partner,
+    send,
+    settled,
+    /**
+     * A new partner of customer C-TEST (no autoShip) and its PO `number` for `quantity` V-77 at the
+     * contract price, waited for until it has its 855.
+     */
+    orderedPo: async (isaId: string, number: string, quantity: number) => {
+      const p = await partner(isaId, { erpCustomerId: 'C-TEST' });
+      const line = { id: '1', quantity, price: 9.25, ids: ['VP', 'V-77'] };
+      const id = await send(p.key, po(isaId, ++control, number, [line]));
+      await settled(p.key, id);
+      return { key: p.key, id };
     },
   };
 }
