@@ -231,6 +231,24 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
     ]);
   });
 
+  it('holds the second of two 810s with the same BIG02 in one file, naming the first', async () => {
+    const [isa, gs, ...rest] = fixture('810-matching.x12')
+      .replace(/000000104/g, '000000107')
+      .replace(/\*104([*~])/g, '*107$1')
+      .replace(/INV-2/g, 'INV-7')
+      .split('~');
+    const set = rest.slice(0, 8).join('~');
+    const text = [isa, gs, set, set.replace(/\*0001/g, '*0002'), 'GE*2*107', 'IEA*1*000000107', ''].join('~');
+    const [first, second] = await sendEdi(svc.url, supplier.key, text);
+    expect(first!.status).toBe('receiving');
+    const twin = await get<Tx & { duplicateOf: string | null }>(`/v1/transactions/${second!.id}`);
+    expect([twin.status, twin.duplicateOf]).toEqual([
+      'held',
+      `invoice number (BIG02) INV-7 appears twice in this interchange (transaction ${first!.id})`,
+    ]);
+    await leftReceiving(first!.id, supplier.key, 'the first INV-7');
+  });
+
   it('hands an over-shipping 856 over all the same for a partner whose rule accepts mismatches, noting them', async () => {
     const lenient = await createPartner(svc.url, ADMIN, {
       isaId: 'LENIENTSUP',

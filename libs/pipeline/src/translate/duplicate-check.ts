@@ -48,7 +48,7 @@ export class DuplicateCheck {
       // a rejected set (its own fault, or its group's) is taken by nobody, so it is nobody's twin
       if (row.status !== 'translated') continue;
       const twin = this.twins.twinOf(row, interchangeIndex);
-      if (twin) row.duplicateOf = twinInFile(row.poNumber, twin);
+      if (twin) row.duplicateOf = twinInFile(row, twin);
       else open.push(row);
     }
     // one that staff released (held, and judged no duplicate) skips the rules on earlier receipts

@@ -1,4 +1,4 @@
-import { FileTwins, documentNumber, earlierMatches, type NewSet } from './duplicate-rules';
+import { FileTwins, documentNumber, earlierMatches, twinInFile, type NewSet } from './duplicate-rules';
 
 function set(id: string, over: Partial<NewSet> = {}): NewSet {
   return { id, setId: '850', poNumber: `PO-${id}`, controlNumber: '0001', groupControl: '1', ...over };
@@ -118,5 +118,24 @@ describe('duplicate rules', () => {
     });
     expect(documentNumber({ setId: '850', document: { shipment: { id: 'SH-9' } } })).toBeUndefined();
     expect(documentNumber({ setId: '856', document: null })).toBeUndefined();
+  });
+
+  it('the same BSN02 or BIG02 twice in one file: the second names the first, whatever their POs', () => {
+    const twins = new FileTwins();
+    const ship = (id: string, po: string, shipment: string) =>
+      set(id, { setId: '856', poNumber: po, document: { shipment: { id: shipment } } });
+    expect(twins.twinOf(ship('a', 'P1', 'SH-1'), 0)).toBeUndefined();
+    expect(twins.twinOf(ship('b', 'P1', 'SH-2'), 0)).toBeUndefined();
+    const again = ship('c', 'P2', 'SH-1');
+    expect(twins.twinOf(again, 0)).toBe('a');
+    expect(twinInFile(again, 'a')).toBe(
+      'shipment id (BSN02) SH-1 appears twice in this interchange (transaction a)',
+    );
+    // an invoice numbered like a shipment is another document
+    const bill = set('d', { setId: '810', poNumber: 'P1', document: { invoice: { number: 'SH-1' } } });
+    expect(twins.twinOf(bill, 0)).toBeUndefined();
+    expect(twinInFile(set('e', { poNumber: 'P9' }), 'x')).toBe(
+      'PO number P9 appears twice in this interchange (transaction x)',
+    );
   });
 });

@@ -45,17 +45,25 @@ const NUMBER_NAMES: Record<DocumentNumber['kind'], string> = {
  */
 export const byPoNumber = (setId: string): boolean => setId === '850';
 
+/** What makes two sets of one file the same document: an 850's PO number, an 856's BSN02, an 810's BIG02. */
+function twinKey(set: NewSet): string | undefined {
+  if (byPoNumber(set.setId)) return set.poNumber ? `${set.setId}\u0000${set.poNumber}` : undefined;
+  const n = documentNumber(set);
+  return n && `${set.setId}\u0000#${n.value}`;
+}
+
 /**
- * The file's own sets by set id and PO number (ids only, never the documents): the same PO twice
- * in one file is a possible duplicate too. The first of each counts, whatever its status.
+ * The file's own sets by set id and PO number (850) or BSN02 / BIG02 (856, 810), ids only, never
+ * the documents: the same one twice in one file is a possible duplicate too. The first of each
+ * counts, whatever its status.
  */
 export class FileTwins {
   private readonly first = new Map<string, { id: string; interchangeIndex: number }>();
 
-  /** The earlier set of this file with the same set id and PO number; records this one if it is the first. */
+  /** The earlier set of this file that is the same document; records this one if it is the first. */
   twinOf(set: NewSet, interchangeIndex: number): string | undefined {
-    if (!set.poNumber || !byPoNumber(set.setId)) return undefined;
-    const key = `${set.setId}\u0000${set.poNumber}`;
+    const key = twinKey(set);
+    if (!key) return undefined;
     const twin = this.first.get(key);
     if (!twin) this.first.set(key, { id: set.id, interchangeIndex });
     return twin?.id;
@@ -78,8 +86,10 @@ export class FileTwins {
   }
 }
 
-export function twinInFile(poNumber: string | null, twinId: string): string {
-  return `PO number ${poNumber} appears twice in this interchange (transaction ${twinId})`;
+export function twinInFile(set: NewSet, twinId: string): string {
+  const n = byPoNumber(set.setId) ? undefined : documentNumber(set);
+  const what = n ? `${NUMBER_NAMES[n.kind]} ${n.value}` : `PO number ${set.poNumber}`;
+  return `${what} appears twice in this interchange (transaction ${twinId})`;
 }
 
 export function sameBytes(interchangeId: string): string {
