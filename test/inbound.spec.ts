@@ -200,6 +200,7 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
     expect(set!.status).toBe('held');
     const tx = await get<Tx & { duplicateOf: string | null }>(`/v1/transactions/${set!.id}`);
     expect([tx.status, tx.erpRef, tx.duplicateOf]).toEqual(['held', null, reason]);
+    received['810-resent'] = tx;
     const thread = await get<Thread>('/v1/orders/PO-IN-1');
     expect(thread.documents.find((d) => d.id === set!.id)!.match).toEqual({
       outcome: 'duplicate',
@@ -214,6 +215,26 @@ describe.each(databaseConfigs())('inbound 856 and 810 against our PO on %s', (_,
     // held at translation: the receive stage never runs for it
     await new Promise((ok) => setTimeout(ok, 300));
     expect(erp.state.receiptCalls).toBe(calls);
+    expect(erp.state.apInvoices.size).toBe(1);
+  });
+
+  it('staff reprocess the held resent 810 as genuine: it reaches the ERP, which books INV-2 only once', async () => {
+    const staff = new StaffClient(svc.url);
+    expect((await staff.signIn('ada', STAFF_PASSWORD)).status).toBe(200);
+    const held = received['810-resent']!;
+    const done = await staff.json<{ transactions: Array<{ id: string; status: string }> }>(
+      'POST',
+      `/v1/console/transactions/${held.id}/reprocess`,
+      {},
+    );
+    // released: the new version skips the duplicate rules and goes to the receive stage
+    expect(done.transactions.map((t) => t.status)).toEqual(['receiving']);
+    const version = await leftReceiving(done.transactions[0]!.id, supplier.key, 'the released 810');
+    const first = received['810-matching.x12']!;
+    expect([version.status, (version as Tx & { duplicateOf: string }).duplicateOf]).toEqual([
+      'held',
+      `the ERP has this 810 already as ${first.erpRef} (transaction ${first.id}); nothing was handed over twice`,
+    ]);
     expect(erp.state.apInvoices.size).toBe(1);
   });
 
