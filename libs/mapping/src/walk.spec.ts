@@ -164,7 +164,11 @@ describe('walk: the bounded loop LS ... LE', () => {
       s('020 BEG M 1'),
       loop('PO1 M 100000', [
         s('010 PO1 M 1'),
-        loop('LS O 1', [s('360 LS O 1'), loop('LDT O 1000', [s('370 LDT O 1'), s('380 QTY O 1')]), s('390 LE O 1')]),
+        loop('LS O 1', [
+          s('360 LS O 1'),
+          loop('LDT O 1000', [s('370 LDT O 1'), s('380 QTY O 1')]),
+          s('390 LE O 1'),
+        ]),
       ]),
     ],
   };
@@ -176,11 +180,22 @@ describe('walk: the bounded loop LS ... LE', () => {
   const seg = (id: string, ...elements: string[]): Segment => ({ id, elements });
 
   it('an LE01 that repeats LS01 is clean', () => {
-    expect(issuesOf([seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LDT'), seg('LDT'), seg('LE', 'A')])).toEqual([]);
+    expect(
+      issuesOf([seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LDT'), seg('LDT'), seg('LE', 'A')]),
+    ).toEqual([]);
   });
 
   it('an LE01 other than its LS01 is one element error at LE01, AK3 8 / AK4 7', () => {
-    const segments = [seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LDT'), seg('LE', 'B'), seg('PO1'), seg('LS', 'C'), seg('LE', 'C')];
+    const segments = [
+      seg('BEG'),
+      seg('PO1'),
+      seg('LS', 'A'),
+      seg('LDT'),
+      seg('LE', 'B'),
+      seg('PO1'),
+      seg('LS', 'C'),
+      seg('LE', 'C'),
+    ];
     expect(issuesOf(segments)).toEqual([
       {
         code: 'LE01_MISMATCH',
@@ -198,7 +213,17 @@ describe('walk: the bounded loop LS ... LE', () => {
   });
 
   it('each LS loop is compared with its own LS01', () => {
-    const segments = [seg('BEG'), seg('PO1'), seg('LS', 'A'), seg('LE', 'A'), seg('PO1'), seg('LS', 'Z'), seg('LE', 'A')];
-    expect(issuesOf(segments)).toEqual([expect.objectContaining({ code: 'LE01_MISMATCH', position: 8, value: 'A' })]);
+    const segments = [
+      seg('BEG'),
+      seg('PO1'),
+      seg('LS', 'A'),
+      seg('LE', 'A'),
+      seg('PO1'),
+      seg('LS', 'Z'),
+      seg('LE', 'A'),
+    ];
+    expect(issuesOf(segments)).toEqual([
+      expect.objectContaining({ code: 'LE01_MISMATCH', position: 8, value: 'A' }),
+    ]);
   });
 });

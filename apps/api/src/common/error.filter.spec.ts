@@ -80,7 +80,10 @@ it("answers the streamed body's own limit (limitedBody) with the same code as bo
   const req = { headers: { 'content-length': '2048' } } as unknown as Request;
   const refusal = await limitedBody(req, 1024)
     .next()
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(errorBody(refusal, 'c')).toMatchObject({ statusCode: 413, code: 'body_too_large' });
 });
 
