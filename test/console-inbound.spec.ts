@@ -101,10 +101,9 @@ describe('a supplier 856 checked against our order, in Chromium', () => {
     const docs = page.getByRole('table', { name: 'Documents of order PO-IN-1' });
     const released = docs.getByRole('row', { name: /mismatches let through/ });
     await released.waitFor();
-    // the re-check counts the partial 856 as shipped before this one or not: both files are
-    // stored in the same second, which SQLite keeps whole, so the shipped figure is not asserted
-    expect(await released.textContent()).toMatch(
-      /line 2 \(B-2\): shipped \d+, ordered 10 \(let through: released to the ERP by ada despite the mismatches: the buyer takes the two extra B-2\)/,
+    // the partial 856 came after this one, so the re-check does not count it as shipped before
+    expect(await released.textContent()).toContain(
+      'line 2 (B-2): shipped 12, ordered 10 (let through: released to the ERP by ada despite the mismatches: the buyer takes the two extra B-2)',
     );
     expect(await docs.getByRole('row', { name: /held/ }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'order-thread-released.png'), fullPage: true });

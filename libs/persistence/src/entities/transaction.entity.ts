@@ -1,6 +1,6 @@
 import { TRANSACTION_STATUSES, type TransactionStatus } from '@edi/contracts';
-import { randomUUID } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { timeOrderedId } from '../time-ordered-id';
 
 /** The statuses are the API's too (the console filters by them): one list, in libs/contracts. */
 export { TRANSACTION_STATUSES, type TransactionStatus };
@@ -11,9 +11,12 @@ export { TRANSACTION_STATUSES, type TransactionStatus };
 @Index(['partnerId', 'status'])
 @Index(['partnerId', 'poNumber'])
 export class TransactionSet {
-  /** Made by the application, not the database, so SQLite and Postgres behave alike. */
+  /**
+   * Made by the application, not the database, so SQLite and Postgres behave alike; time-ordered,
+   * so sets stored in the same second (SQLite's created_at is whole seconds) sort by arrival.
+   */
   @PrimaryColumn({ type: 'varchar', length: 36 })
-  id: string = randomUUID();
+  id: string = timeOrderedId();
 
   /** The interchange it came in; null for one we send (855, 856, 810). */
   @Column({ name: 'interchange_id', type: 'varchar', length: 36, nullable: true })
