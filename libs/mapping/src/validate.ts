@@ -5,6 +5,7 @@ import { checkNotes } from './syntax-notes';
 import { MAX_HL_DEPTH } from './to-json';
 import { x12Length } from './values';
 import { walk, type WalkVisitor } from './walk';
+import { invalidValueIssue } from './walk-places';
 
 const INTEGER = /^-?\d+$/;
 // one way to match each digit: (\d+\.?\d*) tried every split of a long digit run before failing
@@ -218,26 +219,6 @@ interface HlState {
 
 type Sink = { push(issue: X12Issue): unknown };
 
-const hlIssue = (
-  seg: Segment,
-  position: number,
-  code: string,
-  element: number,
-  value: string,
-  message: string,
-): X12Issue => ({
-  code,
-  severity: 'error',
-  ak3: '8',
-  ak4: '7',
-  ak5: '5',
-  segmentId: seg.id,
-  position,
-  element,
-  value,
-  message,
-});
-
 /**
  * HL01 numbers the set's HLs 1, 2, 3…; HL02 names the parent, an HL01 that came before. One break
  * in the numbering is one finding: the sequence goes on from the number given.
@@ -250,7 +231,7 @@ function checkHl(seg: Segment, position: number, hl: HlState, issues: Sink): voi
   const number = /^\d+$/.test(id) ? Number(id) : NaN;
   if (number !== expected)
     issues.push(
-      hlIssue(
+      invalidValueIssue(
         seg,
         position,
         'HL_SEQUENCE',
@@ -262,7 +243,7 @@ function checkHl(seg: Segment, position: number, hl: HlState, issues: Sink): voi
   hl.last = Number.isNaN(number) ? expected : number;
   if (typeof parent === 'string' && parent !== '' && !hl.depths.has(parent))
     issues.push(
-      hlIssue(
+      invalidValueIssue(
         seg,
         position,
         'HL_PARENT_UNKNOWN',
@@ -286,7 +267,7 @@ function checkNesting(
   let depth = typeof parent === 'string' && parent ? (depths.get(parent) ?? 0) + 1 : 1;
   if (depth > MAX_HL_DEPTH) {
     issues.push(
-      hlIssue(
+      invalidValueIssue(
         seg,
         position,
         'HL_TOO_DEEP',

@@ -1,3 +1,4 @@
+import type { Segment, X12Issue } from '@edi/x12';
 import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
 
 /** Where a segment id may stand in a map: its node (the loop, for a loop's first segment), the loop around it, what it follows. */
@@ -75,3 +76,28 @@ export function misplacedMessage(places: readonly Place[]): string {
   const more = others.length > 3 ? ', …' : '';
   return `${describe(first)} is not in its proper place here: it belongs ${belongs}${also.length ? ` (also allowed ${also.join(', ')}${more})` : ''}`;
 }
+
+/**
+ * An element whose value the standard does not allow there, with the segment in its place: AK3 8
+ * (data element errors), AK4 7 (invalid code value). An HL02 naming no earlier HL and an LE01 not
+ * repeating its LS01 are both this.
+ */
+export const invalidValueIssue = (
+  seg: Segment,
+  position: number,
+  code: string,
+  element: number,
+  value: string,
+  message: string,
+): X12Issue => ({
+  code,
+  severity: 'error',
+  ak3: '8',
+  ak4: '7',
+  ak5: '5',
+  segmentId: seg.id,
+  position,
+  element,
+  value,
+  message,
+});

@@ -1,6 +1,14 @@
 import type { Segment, X12Issue } from '@edi/x12';
 import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
-import { context, maxUse, misplacedMessage, placesOf, positionOf, type Place } from './walk-places';
+import {
+  context,
+  invalidValueIssue,
+  maxUse,
+  misplacedMessage,
+  placesOf,
+  positionOf,
+  type Place,
+} from './walk-places';
 
 export interface WalkVisitor {
   enterLoop?(loop: LoopNode, trigger: Segment, position: number): void;
@@ -174,18 +182,16 @@ export class Walker {
   private checkLe(ls01: string, seg: Segment, position: number): void {
     const le01 = elementText(seg.elements[0]);
     if (le01 === ls01) return;
-    this.visitor.issue?.({
-      code: 'LE01_MISMATCH',
-      severity: 'error',
-      ak3: '8',
-      ak4: '7',
-      ak5: '5',
-      segmentId: seg.id,
-      position,
-      element: 1,
-      value: le01,
-      message: `LE01 '${le01}' does not repeat LS01 '${ls01}' of the LS that opened this loop`,
-    });
+    this.visitor.issue?.(
+      invalidValueIssue(
+        seg,
+        position,
+        'LE01_MISMATCH',
+        1,
+        le01,
+        `LE01 '${le01}' does not repeat LS01 '${ls01}' of the LS that opened this loop`,
+      ),
+    );
   }
 
   private unexpected(seg: Segment, position: number): void {
