@@ -10,7 +10,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { IngestService } from '../libs/pipeline/src/ingest/ingest.service';
 import { CLAIM_MS, TranslateStage } from '../libs/pipeline/src/translate/translate.stage';
-import { databaseConfigs } from './helpers/databases';
+import { databaseConfigs, saveDemoPartner } from './helpers/databases';
 
 const maps = new MapRegistry(resolve(__dirname, '../edi-maps'));
 const BATCH = 100;
@@ -85,17 +85,7 @@ interface Rig {
 
 async function rig(config: PersistenceConfig): Promise<Rig> {
   const ds = await openDatabase(config);
-  const partners = ds.getRepository(TradingPartner);
-  const partner = await partners.save(
-    partners.create({
-      name: 'Demo',
-      isaQualifier: 'ZZ',
-      isaId: 'DEMOPARTNER',
-      ourIsaQualifier: 'ZZ',
-      ourIsaId: 'DEMOSUPPLIER',
-      erpCustomerId: 'C-1',
-    }),
-  );
+  const partner = await saveDemoPartner(ds, { erpCustomerId: 'C-1' });
   return {
     ds,
     partner,

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PersistenceConfig } from '@edi/persistence';
+import { TradingPartner, type PersistenceConfig } from '@edi/persistence';
+import type { DataSource } from 'typeorm';
 
 /** The machine's real Postgres (trust auth); TEST_DATABASE_URL overrides. */
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -19,4 +20,22 @@ export function databaseConfigs(): Array<[string, () => PersistenceConfig]> {
       }),
     ],
   ];
+}
+
+/** The partner the in-process specs trade with (DEMOPARTNER, us DEMOSUPPLIER), with `fields` on top. */
+export function saveDemoPartner(
+  ds: DataSource,
+  fields: Partial<TradingPartner> = {},
+): Promise<TradingPartner> {
+  const partners = ds.getRepository(TradingPartner);
+  return partners.save(
+    partners.create({
+      name: 'Demo',
+      isaQualifier: 'ZZ',
+      isaId: 'DEMOPARTNER',
+      ourIsaQualifier: 'ZZ',
+      ourIsaId: 'DEMOSUPPLIER',
+      ...fields,
+    }),
+  );
 }

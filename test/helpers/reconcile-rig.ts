@@ -8,6 +8,7 @@ import { OutboundComposer } from '../../libs/pipeline/src/deliver/outbound';
 import { InProcessQueue, Pipeline } from '../../libs/pipeline/src/pipeline';
 import { TranslateStage } from '../../libs/pipeline/src/translate/translate.stage';
 import type { Reconciled } from '../../libs/pipeline/src/reconcile/reconciler';
+import { saveDemoPartner } from './databases';
 
 const maps = new MapRegistry(resolve(__dirname, '../../edi-maps'));
 
@@ -30,17 +31,7 @@ export async function reconcileRig(
   const ds = await openDatabase(config);
   const queue = new InProcessQueue(new TranslateStage(ds, maps, clock));
   const pipeline = new Pipeline(ds, queue, { composer: new OutboundComposer(ds, maps, clock) });
-  const partners = ds.getRepository(TradingPartner);
-  const partner = await partners.save(
-    partners.create({
-      name: 'Demo',
-      isaQualifier: 'ZZ',
-      isaId: 'DEMOPARTNER',
-      ourIsaQualifier: 'ZZ',
-      ourIsaId: 'DEMOSUPPLIER',
-      ...fields,
-    }),
-  );
+  const partner = await saveDemoPartner(ds, fields);
   return {
     ds,
     pipeline,
