@@ -162,11 +162,29 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
       },
     ]);
     // the outbox and the transaction show the same state
-    const tx = await json<{ outbound: Array<{ ack: { status: string } | null }> }>(
+    const tx = await json<{ outbound: Array<{ id: string; ack: { status: string } | null }> }>(
       `/v1/transactions/${sent('855').id}`,
       partner.key,
     );
     expect(tx.outbound[0]!.ack!.status).toBe('accepted');
+    type Outbox = {
+      items: Array<{ id: string; kind: string; transactionId: string; ack: Thread['documents'][0]['ack'] }>;
+    };
+    const outbox = await json<Outbox>('/v1/outbox', partner.key);
+    // nothing fetched them yet: the 855 the 997 answered, and the 856 still waiting for its own
+    const item = (set: string) =>
+      outbox.items.filter((i) => i.kind === set && i.transactionId === sent(set).id);
+    expect(item('855')).toEqual([expect.objectContaining({ id: tx.outbound[0]!.id })]);
+    expect(item('855')[0]!.ack).toEqual({
+      status: 'accepted',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      reasons: [],
+    });
+    expect(item('856')).toHaveLength(1);
+    expect(item('856')[0]!.ack).toEqual({ status: 'pending', at: null, reasons: [] });
+    // the outbox is the partner's own: another key sees none of these
+    const theirs = await json<Outbox>('/v1/outbox', other.key);
+    expect(theirs.items.map((i) => i.id)).not.toContain(tx.outbound[0]!.id);
   });
 
   it('finds the thread by invoice number, shipment id, SSCC and ERP order; never another partner’s', async () => {
