@@ -1,4 +1,7 @@
-import { AckOverdueSweep } from '@edi/pipeline';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AckOverdueSweep, EventDelivery, webhookSignature } from '@edi/pipeline';
+import { OutboundPolicy } from '@edi/transport';
 import { x12 } from '../libs/x12/src/testing/x12-builder';
 import type { Running } from '../apps/api/src/bootstrap';
 import { createPartner } from './helpers/admin';
@@ -8,6 +11,7 @@ import { StaffClient } from './helpers/staff';
 
 const ADMIN = 'orders-admin-token-0123456789';
 const PASSWORD = 'orders-password-0123';
+const EVENTS_SECRET = 'orders-events-secret-0123';
 
 type Thread = {
   poNumber: string;
@@ -28,6 +32,25 @@ type Thread = {
     invoiced: number;
   }>;
 };
+
+/** A local events endpoint that takes every post (204) and keeps what came. */
+async function eventsEndpoint() {
+  const got: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    got,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/partner-events`,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
 
 describe.each(databaseConfigs())('order threads and needs attention on %s', (_, makeConfig) => {
   let rig: ServiceWithSandbox | undefined;
@@ -83,11 +106,48 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
     expect(r.status).toBeLessThan(300);
   };
 
+  /**
+   * The overdue sweep at `later`, with the partner's own events endpoint set through the admin API
+   * (the service has no EDI_EVENTS_URL): its overdue event reaches that endpoint, signed.
+   */
+  const sweepPostingToPartner = async (later: Date) => {
+    const events = await eventsEndpoint();
+    try {
+      const patched = await fetch(`${svc.url}/v1/admin/partners/${partner.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ eventsUrl: events.url }),
+      });
+      expect(patched.status).toBe(200);
+      await new AckOverdueSweep(svc.dataSource, () => later).run();
+      const delivery = new EventDelivery(svc.dataSource, {
+        secret: EVENTS_SECRET,
+        outbound: OutboundPolicy.fromList('127.0.0.1'),
+      });
+      // the service's own timer may post it first; either way it reaches the partner's endpoint
+      const posted = await waitFor(async () => {
+        await delivery.run();
+        return events.got.find((g) => JSON.parse(g.body).type === 'ack.overdue');
+      }, 'the overdue event at the partner endpoint');
+      expect(JSON.parse(posted.body)).toMatchObject({
+        partner: { id: partner.id },
+        document: { setId: '856', poNumber: 'PO-THREAD-1' },
+      });
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(posted.headers['x-edi-signature']))!;
+      expect(v1).toBe(webhookSignature(EVENTS_SECRET, Number(t), posted.body));
+    } finally {
+      await events.close();
+    }
+  };
+
   beforeAll(async () => {
     rig = await startWithSandbox(makeConfig, {
       EDI_ADMIN_TOKEN: ADMIN,
       EDI_ADMIN_USER: 'Otto',
       EDI_ADMIN_PASSWORD: PASSWORD,
+      EDI_EVENTS_SECRET: EVENTS_SECRET,
+      // the partner's own events endpoint below is on this machine
+      EDI_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
     });
     ({ svc } = rig);
     partner = await createPartner(svc.url, ADMIN, {
@@ -224,7 +284,7 @@ describe.each(databaseConfigs())('order threads and needs attention on %s', (_, 
     const thread = await json<Thread>('/v1/orders/PO-THREAD-1', partner.key);
     const asn = thread.documents.find((d) => d.setId === '856')!;
     const later = new Date(Date.now() + 4 * 3600_000 + 60_000);
-    await new AckOverdueSweep(svc.dataSource, () => later).run();
+    await sweepPostingToPartner(later);
     const now = await json<Thread>('/v1/orders/PO-THREAD-1', partner.key);
     expect(now.documents.find((d) => d.id === asn.id)!.ack).toMatchObject({ status: 'overdue' });
     expect(now.documents.find((d) => d.setId === '855')!.ack).toMatchObject({ status: 'accepted' });
