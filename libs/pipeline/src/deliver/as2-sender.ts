@@ -4,6 +4,7 @@ import {
   bareMessageId,
   certificatesFromPem,
   composeMessage,
+  type Composed,
   formatAs2Name,
   formatMic,
   judgeReceipt,
@@ -14,7 +15,7 @@ import {
   receiptOptions,
   type OurIdentities,
 } from '@edi/as2';
-import { As2Store, type OutboundDocument } from '@edi/persistence';
+import { As2Store, type As2Message, type As2Partner, type OutboundDocument } from '@edi/persistence';
 import { guardedFetch, type GuardedFetch, type OutboundPolicy } from '@edi/transport';
 import type { DataSource } from 'typeorm';
 
@@ -71,7 +72,8 @@ export class As2Sender {
   }
 
   async send(doc: OutboundDocument): Promise<As2Attempt> {
-    if (!this.ours)
+    const ours = this.ours;
+    if (!ours)
       throw new DomainError(
         'misconfigured',
         'AS2 is not set up here: EDI_AS2_KEY_FILE and EDI_AS2_CERT_FILE',
@@ -79,40 +81,10 @@ export class As2Sender {
     const settings = await this.store.settings(doc.partnerId);
     if (!settings?.url) throw new DomainError('misconfigured', 'the partner has no AS2 settings with a URL');
     const theirs = certificatesFromPem(settings.certificates);
-    const certificate = this.current(theirs);
-    const identity =
-      settings.ourCertificate === 'next' && this.ours.next ? this.ours.next : this.ours.current;
-    const hash = settings.signHash ?? 'sha256';
-    const composed = await composeMessage(Buffer.from(doc.x12, 'utf8'), {
-      contentType: 'application/edi-x12',
-      // our X12 has a line break after each segment: binary would not survive a receiver that rewrites line ends
-      transferEncoding: 'base64',
-      filename: `${doc.kind.replace('+', '-')}-${doc.controlNumber}.x12`,
-      compress: settings.compress,
-      sign: settings.signHash ? { identity, hash: settings.signHash } : undefined,
-      encrypt: settings.cipher
-        ? { certificate, cipher: settings.cipher, keyEncryption: settings.keyEncryption }
-        : undefined,
-    });
+    const composed = await this.composeMessage(doc, settings, ours, theirs);
     const messageId = newMessageId();
-    const headers: Record<string, string> = {
-      'as2-version': '1.2',
-      'as2-from': formatAs2Name(settings.ourAs2Name),
-      'as2-to': formatAs2Name(settings.as2Name),
-      'message-id': messageId,
-      subject: `${doc.kind} ${doc.controlNumber}`,
-      'mime-version': '1.0',
-      ...Object.fromEntries(composed.headers.map(([k, v]) => [k.toLowerCase(), v])),
-    };
-    if (settings.mdn !== 'none') {
-      headers['disposition-notification-to'] = settings.ourAs2Name;
-      if (settings.mdnSigned) headers['disposition-notification-options'] = receiptOptions(hash);
-      if (settings.mdn === 'async') {
-        if (!this.options.receiptUrl)
-          throw new DomainError('misconfigured', 'an asynchronous receipt needs EDI_AS2_RECEIPT_URL');
-        headers['receipt-delivery-option'] = this.options.receiptUrl;
-      }
-    }
+    const headers = this.headers(doc, settings, messageId, composed);
+    // stored before the POST, so an asynchronous receipt that beats the HTTP answer finds its message
     const { message } = await this.store.store(
       {
         partnerId: doc.partnerId,
@@ -127,12 +99,7 @@ export class As2Sender {
     );
     const res = await this.post(settings.url, { method: 'POST', headers, body: composed.body });
     const answer = Buffer.from(await res.arrayBuffer());
-    if (!res.ok) {
-      const detail =
-        `AS2 ${message.messageId}: HTTP ${res.status} ${answer.toString('utf8').slice(0, 200)}`.trim();
-      await this.store.update(message.id, { status: 'failed', error: detail });
-      return { ok: false, statusCode: res.status, detail };
-    }
+    if (!res.ok) return this.refused(message, res.status, answer);
     if (settings.mdn === 'none') {
       await this.store.update(message.id, { status: 'acknowledged' });
       return {
@@ -143,23 +110,82 @@ export class As2Sender {
     }
     if (settings.mdn === 'async')
       return this.awaitReceipt(message.id, message.messageId, settings.mdnTimeoutSeconds);
-    const mdnHeaders = Object.fromEntries(res.headers.entries());
-    let verdict: { ok: boolean; reason?: string; disposition?: string };
-    try {
-      const mdn = readMdn({ headers: new Map(Object.entries(mdnHeaders)), body: answer }, theirs);
-      const judged = judgeReceipt(mdn, {
-        messageId: message.messageId,
-        mic: parseMic(formatMic(composed.mic)),
-        signed: settings.mdnSigned,
-      });
-      verdict = {
-        ok: judged.ok,
-        reason: judged.ok ? undefined : judged.reason,
-        disposition: mdn.disposition,
-      };
-    } catch (e) {
-      verdict = { ok: false, reason: `the receipt could not be read: ${(e as Error).message}` };
+    return this.recordSyncReceipt(message, settings, composed, theirs, res, answer);
+  }
+
+  /** The document as the partner's settings ask: signed with the identity they trust, encrypted to their current certificate. */
+  private composeMessage(
+    doc: OutboundDocument,
+    settings: As2Partner,
+    ours: OurIdentities,
+    theirs: X509Certificate[],
+  ): Promise<Composed> {
+    // checked even when nothing is encrypted: an expired partner certificate stops the delivery either way
+    const certificate = this.current(theirs);
+    const identity = settings.ourCertificate === 'next' && ours.next ? ours.next : ours.current;
+    return composeMessage(Buffer.from(doc.x12, 'utf8'), {
+      contentType: 'application/edi-x12',
+      // our X12 has a line break after each segment: binary would not survive a receiver that rewrites line ends
+      transferEncoding: 'base64',
+      filename: `${doc.kind.replace('+', '-')}-${doc.controlNumber}.x12`,
+      compress: settings.compress,
+      sign: settings.signHash ? { identity, hash: settings.signHash } : undefined,
+      encrypt: settings.cipher
+        ? {
+            certificate,
+            cipher: settings.cipher,
+            keyEncryption: settings.keyEncryption,
+          }
+        : undefined,
+    });
+  }
+
+  /** The AS2 headers, with the receipt request the partner's settings call for. */
+  private headers(
+    doc: OutboundDocument,
+    settings: As2Partner,
+    messageId: string,
+    composed: Composed,
+  ): Record<string, string> {
+    const headers: Record<string, string> = {
+      'as2-version': '1.2',
+      'as2-from': formatAs2Name(settings.ourAs2Name),
+      'as2-to': formatAs2Name(settings.as2Name),
+      'message-id': messageId,
+      subject: `${doc.kind} ${doc.controlNumber}`,
+      'mime-version': '1.0',
+      ...Object.fromEntries(composed.headers.map(([k, v]) => [k.toLowerCase(), v])),
+    };
+    if (settings.mdn === 'none') return headers;
+    headers['disposition-notification-to'] = settings.ourAs2Name;
+    if (settings.mdnSigned)
+      headers['disposition-notification-options'] = receiptOptions(settings.signHash ?? 'sha256');
+    if (settings.mdn === 'async') {
+      if (!this.options.receiptUrl)
+        throw new DomainError('misconfigured', 'an asynchronous receipt needs EDI_AS2_RECEIPT_URL');
+      headers['receipt-delivery-option'] = this.options.receiptUrl;
     }
+    return headers;
+  }
+
+  /** The partner's server answered with an HTTP error: the attempt fails with the start of its body. */
+  private async refused(message: As2Message, status: number, answer: Buffer): Promise<As2Attempt> {
+    const detail = `AS2 ${message.messageId}: HTTP ${status} ${answer.toString('utf8').slice(0, 200)}`.trim();
+    await this.store.update(message.id, { status: 'failed', error: detail });
+    return { ok: false, statusCode: status, detail };
+  }
+
+  /** Reads the receipt in the HTTP answer and records it; delivered only when it confirms our MIC. */
+  private async recordSyncReceipt(
+    message: As2Message,
+    settings: As2Partner,
+    composed: Composed,
+    theirs: X509Certificate[],
+    res: Response,
+    answer: Buffer,
+  ): Promise<As2Attempt> {
+    const mdnHeaders = Object.fromEntries(res.headers.entries());
+    const verdict = this.judge(message, settings, composed, theirs, mdnHeaders, answer);
     await this.store.update(
       message.id,
       {
@@ -175,6 +201,28 @@ export class As2Sender {
       statusCode: res.status,
       detail: `AS2 ${message.messageId}: ${verdict.ok ? `processed, MIC ${formatMic(composed.mic)} confirmed` : verdict.reason}`,
     };
+  }
+
+  /** A receipt that cannot be read is a failed attempt with the reason, not a thrown error. */
+  private judge(
+    message: As2Message,
+    settings: As2Partner,
+    composed: Composed,
+    theirs: X509Certificate[],
+    mdnHeaders: Record<string, string>,
+    answer: Buffer,
+  ): { ok: boolean; reason?: string; disposition?: string } {
+    try {
+      const mdn = readMdn({ headers: new Map(Object.entries(mdnHeaders)), body: answer }, theirs);
+      const judged = judgeReceipt(mdn, {
+        messageId: message.messageId,
+        mic: parseMic(formatMic(composed.mic)),
+        signed: settings.mdnSigned,
+      });
+      return { ok: judged.ok, reason: judged.ok ? undefined : judged.reason, disposition: mdn.disposition };
+    } catch (e) {
+      return { ok: false, reason: `the receipt could not be read: ${(e as Error).message}` };
+    }
   }
 
   /** The partner's certificate valid now; an expired one is refused rather than used. */
