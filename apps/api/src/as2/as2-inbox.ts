@@ -25,6 +25,16 @@ import type { Pipeline } from '@edi/pipeline';
 import type { GuardedFetch } from '@edi/transport';
 import { As2Receipts } from './as2-receipts';
 
+type KnownPartner = { as2: As2Partner; partner: TradingPartner };
+
+/** What became of one inbound message: the receipt and the stored row both say it. */
+interface Outcome {
+  error: As2ErrorCode | null;
+  explanation: string;
+  mic: Mic | null;
+  interchangeId: string | null;
+}
+
 export interface As2Answer {
   status: number;
   headers: Record<string, string>;
@@ -121,80 +131,28 @@ export class As2Inbox {
     return waiting.length;
   }
 
+  /** Opens and submits the message, answers it with the receipt asked for, and records both. */
   private async process(
     message: As2Message,
     entity: Entity,
-    partner: { as2: As2Partner; partner: TradingPartner } | null,
+    partner: KnownPartner | null,
   ): Promise<As2Answer> {
     const request = receiptRequest(entity.headers);
-    const ourName =
-      partner?.as2.ourAs2Name ?? parseAs2Name(message.headers['as2-to']) ?? this.options.ourName ?? '';
-    let error: As2ErrorCode | null = null;
-    let explanation: string;
-    let mic: Mic | null = null;
-    let interchangeId: string | null = null;
-    if (!partner) {
-      error = 'unknown-trading-relationship';
-      explanation = `No trading partner sends as ${message.headers['as2-from']} to ${message.headers['as2-to']}.`;
-    } else {
-      try {
-        const opened = openMessage(entity, {
-          ours: identityList(this.ours),
-          partnerCerts: certificatesFromPem(partner.as2.certificates),
-          micHash: request.micHash,
-          now: this.options.clock?.(),
-        });
-        mic = opened.mic;
-        if (partner.as2.requireSigned && !opened.signer)
-          throw new As2Error('insufficient-message-security', 'this partner must sign what it sends');
-        if (partner.as2.requireEncrypted && !opened.encrypted)
-          throw new As2Error('insufficient-message-security', 'this partner must encrypt what it sends');
-        // the Message-ID is the idempotency key: a retry after a crash finds the interchange it made
-        const receipt = await this.pipeline.submit(partner.partner, opened.payload, 'as2', {
-          idempotencyKey: `as2:${createHash('sha256').update(message.messageId).digest('hex')}`,
-        });
-        interchangeId = receipt.interchangeId;
-        explanation = `The message ${message.messageId} was received, its signature and content checked, and stored as interchange ${interchangeId}.`;
-      } catch (e) {
-        if (!(e instanceof As2Error)) throw e;
-        error = e.code;
-        explanation = `The message ${message.messageId} was not processed: ${e.message}.`;
-      }
-    }
-    const disposition = `automatic-action/MDN-sent-automatically; ${error ? `processed/error: ${error}` : 'processed'}`;
-    let answer: As2Answer = text(200, error ? explanation : '');
-    if (request.wanted) {
-      const signer =
-        partner?.as2.ourCertificate === 'next' && this.ours.next ? this.ours.next : this.ours.current;
-      const mdn = await buildMdn({
-        originalMessageId: message.messageId,
-        ourName,
-        error,
-        explanation,
-        mic,
-        sign: request.signed ? { identity: signer, hash: request.micHash ?? 'sha256' } : undefined,
-      });
-      answer = {
-        status: 200,
-        headers: {
-          'as2-version': '1.2',
-          'as2-from': formatAs2Name(ourName),
-          'as2-to': message.headers['as2-from'] ?? '',
-          'message-id': newMessageId(),
-          'mime-version': '1.0',
-          ...Object.fromEntries(mdn.headers.map(([k, v]) => [k.toLowerCase(), v])),
-        },
-        body: mdn.body,
-      };
-    }
+    const outcome = partner
+      ? await this.accept(message, entity, partner, request.micHash)
+      : unknownPartner(message);
+    const disposition = `automatic-action/MDN-sent-automatically; ${outcome.error ? `processed/error: ${outcome.error}` : 'processed'}`;
+    const answer = request.wanted
+      ? await this.receipt(message, partner, outcome, request)
+      : text(200, outcome.error ? outcome.explanation : '');
     await this.store.update(
       message.id,
       {
-        status: error ? 'refused' : 'processed',
-        mic: mic ? formatMic(mic) : null,
+        status: outcome.error ? 'refused' : 'processed',
+        mic: outcome.mic ? formatMic(outcome.mic) : null,
         disposition,
-        error: error ? explanation : null,
-        interchangeId,
+        error: outcome.error ? outcome.explanation : null,
+        interchangeId: outcome.interchangeId,
         mdnHeaders: request.wanted ? answer.headers : null,
       },
       request.wanted ? answer.body : undefined,
@@ -210,6 +168,76 @@ export class As2Inbox {
       return text(200, 'received; the receipt follows asynchronously');
     }
     return answer;
+  }
+
+  /**
+   * Opens the message and hands its EDI to the pipeline. An As2Error becomes the receipt's error
+   * disposition; anything else is thrown, so the message stays unanswered and is finished later.
+   */
+  private async accept(
+    message: As2Message,
+    entity: Entity,
+    partner: KnownPartner,
+    micHash: Parameters<typeof openMessage>[1]['micHash'],
+  ): Promise<Outcome> {
+    let mic: Mic | null = null;
+    try {
+      const opened = openMessage(entity, {
+        ours: identityList(this.ours),
+        partnerCerts: certificatesFromPem(partner.as2.certificates),
+        micHash,
+        now: this.options.clock?.(),
+      });
+      mic = opened.mic;
+      if (partner.as2.requireSigned && !opened.signer)
+        throw new As2Error('insufficient-message-security', 'this partner must sign what it sends');
+      if (partner.as2.requireEncrypted && !opened.encrypted)
+        throw new As2Error('insufficient-message-security', 'this partner must encrypt what it sends');
+      // the Message-ID is the idempotency key: a retry after a crash finds the interchange it made
+      const { interchangeId } = await this.pipeline.submit(partner.partner, opened.payload, 'as2', {
+        idempotencyKey: `as2:${createHash('sha256').update(message.messageId).digest('hex')}`,
+      });
+      const explanation = `The message ${message.messageId} was received, its signature and content checked, and stored as interchange ${interchangeId}.`;
+      return { error: null, explanation, mic, interchangeId };
+    } catch (e) {
+      if (!(e instanceof As2Error)) throw e;
+      const explanation = `The message ${message.messageId} was not processed: ${e.message}.`;
+      // the MIC is kept when it was computed: a security refusal still reports what was received
+      return { error: e.code, explanation, mic, interchangeId: null };
+    }
+  }
+
+  /** The MDN answering the message, signed (when asked) with the identity the partner trusts. */
+  private async receipt(
+    message: As2Message,
+    partner: KnownPartner | null,
+    outcome: Outcome,
+    request: ReturnType<typeof receiptRequest>,
+  ): Promise<As2Answer> {
+    const ourName =
+      partner?.as2.ourAs2Name ?? parseAs2Name(message.headers['as2-to']) ?? this.options.ourName ?? '';
+    const signer =
+      partner?.as2.ourCertificate === 'next' && this.ours.next ? this.ours.next : this.ours.current;
+    const mdn = await buildMdn({
+      originalMessageId: message.messageId,
+      ourName,
+      error: outcome.error,
+      explanation: outcome.explanation,
+      mic: outcome.mic,
+      sign: request.signed ? { identity: signer, hash: request.micHash ?? 'sha256' } : undefined,
+    });
+    return {
+      status: 200,
+      headers: {
+        'as2-version': '1.2',
+        'as2-from': formatAs2Name(ourName),
+        'as2-to': message.headers['as2-from'] ?? '',
+        'message-id': newMessageId(),
+        'mime-version': '1.0',
+        ...Object.fromEntries(mdn.headers.map(([k, v]) => [k.toLowerCase(), v])),
+      },
+      body: mdn.body,
+    };
   }
 
   /** The same receipt as the first time (RFC 4130 requires duplicates not to be processed again). */
@@ -254,6 +282,15 @@ function isReceipt(entity: Entity): boolean {
   } catch {
     return false;
   }
+}
+
+function unknownPartner(message: As2Message): Outcome {
+  return {
+    error: 'unknown-trading-relationship',
+    explanation: `No trading partner sends as ${message.headers['as2-from']} to ${message.headers['as2-to']}.`,
+    mic: null,
+    interchangeId: null,
+  };
 }
 
 function text(status: number, message: string): As2Answer {
