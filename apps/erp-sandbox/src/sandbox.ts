@@ -79,175 +79,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     ].find((f) => existsSync(f));
   if (!seed) throw new Error('fixtures/erp/seed.json not found');
   const state = new SandboxState(seed, options.stateFile);
-  const notify = async (shipment: Shipment, order: Order) => {
-    if (!options.webhookUrl) return;
-    const body = JSON.stringify({
-      type: 'shipment.created',
-      orderId: order.orderNo,
-      shipmentId: shipment.shipmentNo,
-      externalReference: order.externalReference,
-    });
-    const t = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (options.webhookSecret)
-      headers['x-erp-signature'] =
-        `t=${t},v1=${createHmac('sha256', options.webhookSecret).update(`${t}.${body}`).digest('hex')}`;
-    // the ERP keeps trying for a while, as real ones do; the service's answer is idempotent
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const r = await fetch(options.webhookUrl, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(5000),
-        });
-        if (r.ok) return;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-    }
-  };
-
+  const sandbox: Sandbox = { state, options, notify: (s, o) => void notifyShipment(options, s, o) };
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => {
+    void handle(sandbox, req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       send(res, status, { error: (e as Error).message });
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const parts = url.pathname.split('/').filter(Boolean);
-    const body = req.method === 'POST' ? await readBody(req) : '';
-    if (parts[0] === 'admin') return admin(parts.slice(1), body, res);
-    if (parts[0] !== 'api' && parts[0] !== 'xml') throw new HttpError(404, 'not found');
-    const xml = parts[0] === 'xml';
-    if (state.faults.latencyMs) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
-    if (state.faults.down || Math.random() < state.faults.errorRate)
-      throw new HttpError(503, 'ERP unavailable');
-    if (options.apiKey && req.headers['x-erp-key'] !== options.apiKey)
-      throw new HttpError(401, 'x-erp-key is wrong');
-    /** The answer as the ERP means it, unless a fault spoils it. */
-    const answer = (endpoint: FaultEndpoint, root: string, value: unknown, status = 200, bare = false) => {
-      const fault = takeFault(state.faults, endpoint);
-      const shaped = fault ? spoilValue(fault.mode, endpoint, value) : value;
-      const text = xml ? asXml(root, shaped) : JSON.stringify(bare ? shaped : { [root]: shaped });
-      const type = xml ? 'application/xml' : 'application/json';
-      if (fault) return sendSpoiled(res, fault, status, type, text);
-      res.writeHead(status, { 'content-type': type });
-      res.end(text);
-    };
-    const reply = (root: string, value: unknown, status = 200) =>
-      xml ? sendXml(res, status, asXml(root, value)) : send(res, status, { [root]: value });
-    const [, what, id, sub] = parts;
-    if (req.method === 'GET' && what === 'items')
-      return answer('items', 'items', state.items(url.searchParams));
-    if (req.method === 'GET' && what === 'stock')
-      return answer('stock', 'stock', state.stockOf(url.searchParams));
-    if (req.method === 'GET' && what === 'customers' && id && sub === 'prices')
-      return answer('prices', 'prices', state.prices(id, url.searchParams));
-    if (!xml && req.method === 'POST' && what === 'quotes') {
-      const quotes = state.quotes(JSON.parse(body || '{}'));
-      const fault = takeFault(state.faults, ['items', 'stock', 'prices']);
-      const text = JSON.stringify({ quotes: fault ? spoilQuotes(fault, quotes) : quotes });
-      if (fault) return sendSpoiled(res, fault, 200, 'application/json', text);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(text);
-    }
-    if (!xml && req.method === 'POST' && what === 'sales-orders' && id === 'batch') {
-      const made = state.createOrders(JSON.parse(body || '{}'));
-      if (state.faults.loseOrderAnswers) {
-        state.faults.loseOrderAnswers--;
-        throw new HttpError(503, 'the orders were made, but this answer is lost');
-      }
-      for (const m of made)
-        if ('order' in m && m.created && state.customer(m.order.customerNo).autoShip)
-          void notify(state.ship(m.order.orderNo), m.order);
-      const orders = made.map((m) => ('order' in m ? { orderNo: m.order.orderNo, created: m.created } : m));
-      return answer('orders', 'orders', orders);
-    }
-    // a supplier's ship notice and invoice against our PO; made before a fault spoils the answer
-    if (req.method === 'POST' && (what === 'goods-receipts' || what === 'ap-invoices') && !id) {
-      const input = xml ? xmlBody(body) : (JSON.parse(body || '{}') as Record<string, unknown>);
-      if (what === 'goods-receipts') {
-        const { receipt, created } = state.receiveShipment(input);
-        const made = { receiptNo: receipt.receiptNo, created };
-        return answer('receipts', 'receipt', made, created ? 201 : 200, true);
-      }
-      const { apInvoice, created } = state.receiveInvoice(input);
-      const made = { apInvoiceNo: apInvoice.apInvoiceNo, created };
-      return answer('receipts', 'apInvoice', made, created ? 201 : 200, true);
-    }
-    if (what === 'sales-orders') {
-      if (req.method === 'POST' && !id) {
-        const input = xml
-          ? ((xmlIn.parse(body) as { salesOrder?: Partial<Order> & { lines?: { line?: OrderLine[] } } })
-              .salesOrder ?? {})
-          : (JSON.parse(body || '{}') as Partial<Order>);
-        if (xml)
-          (input as { lines?: unknown }).lines =
-            (input as { lines?: { line?: OrderLine[] } }).lines?.line ?? [];
-        const { order, created } = state.createOrder(input);
-        if (state.faults.loseOrderAnswers) {
-          state.faults.loseOrderAnswers--;
-          throw new HttpError(503, 'the order was made, but this answer is lost');
-        }
-        const c = state.customer(order.customerNo);
-        if (created && c.autoShip) void notify(state.ship(order.orderNo), order);
-        return answer('orders', 'order', { orderNo: order.orderNo, created }, created ? 201 : 200, true);
-      }
-      const order = id ? state.orders.get(id) : undefined;
-      if (!order) throw new HttpError(404, `no order ${id}`);
-      if (req.method === 'GET' && !sub) return reply('order', order);
-      if (req.method === 'GET' && sub === 'shipments')
-        return answer(
-          'shipments',
-          'shipments',
-          state.shipments.filter((s) => s.orderNo === order.orderNo),
-        );
-      if (req.method === 'GET' && sub === 'invoices')
-        return answer(
-          'invoices',
-          'invoices',
-          state.invoices.filter((i) => i.orderNo === order.orderNo),
-        );
-      if (req.method === 'POST' && sub === 'ship') {
-        const fresh = !state.shipments.some((s) => s.orderNo === order.orderNo);
-        const shipment = state.ship(order.orderNo);
-        if (fresh) void notify(shipment, order);
-        return reply('shipment', shipment, 201);
-      }
-    }
-    throw new HttpError(404, 'not found');
-  }
-
-  function admin(parts: string[], body: string, res: ServerResponse): void {
-    if (parts[0] === 'faults') {
-      if (body) {
-        const asked = JSON.parse(body) as Partial<Faults>;
-        const mode = asked.answer?.mode;
-        if (asked.answer && !FAULT_MODES.includes(mode!))
-          throw new HttpError(400, `answer.mode must be one of ${FAULT_MODES.join(', ')}`);
-        state.faults = { ...state.faults, ...asked };
-      }
-      return send(res, 200, state.faults);
-    }
-    if (parts[0] === 'reset') {
-      state.reset();
-      return send(res, 200, { reset: true });
-    }
-    if (parts[0] === 'orders')
-      return send(res, 200, { orders: [...state.orders.values()], calls: state.orderCalls });
-    if (parts[0] === 'receipts')
-      return send(res, 200, {
-        goodsReceipts: [...state.receipts.values()],
-        apInvoices: [...state.apInvoices.values()],
-        calls: state.receiptCalls,
-      });
-    throw new HttpError(404, 'not found');
-  }
-
   await new Promise<void>((ok, fail) => {
     server.once('error', fail); // a port in use is an error to report, not a crash
     server.listen(options.port ?? 0, '127.0.0.1', ok);
@@ -264,6 +102,231 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         server.closeAllConnections();
       }),
   };
+}
+
+type Notify = (shipment: Shipment, order: Order) => void;
+
+interface Sandbox {
+  state: SandboxState;
+  options: SandboxOptions;
+  /** Not awaited by the routes: the ERP answers first and posts the event while it retries. */
+  notify: Notify;
+}
+
+/** One request to /api or /xml, with the two ways to answer it. */
+interface Call {
+  state: SandboxState;
+  notify: Notify;
+  method: string | undefined;
+  url: URL;
+  xml: boolean;
+  body: string;
+  res: ServerResponse;
+  what?: string;
+  id?: string;
+  sub?: string;
+  /** The answer as the ERP means it, unless a fault spoils it. */
+  answer(endpoint: FaultEndpoint, root: string, value: unknown, status?: number, bare?: boolean): void;
+  /** An answer no fault switch touches. */
+  reply(root: string, value: unknown, status?: number): void;
+}
+
+/** Posts the signed shipment event to the webhook, if one is set. */
+async function notifyShipment(options: SandboxOptions, shipment: Shipment, order: Order): Promise<void> {
+  if (!options.webhookUrl) return;
+  const body = JSON.stringify({
+    type: 'shipment.created',
+    orderId: order.orderNo,
+    shipmentId: shipment.shipmentNo,
+    externalReference: order.externalReference,
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.webhookSecret)
+    headers['x-erp-signature'] =
+      `t=${t},v1=${createHmac('sha256', options.webhookSecret).update(`${t}.${body}`).digest('hex')}`;
+  // the ERP keeps trying for a while, as real ones do; the service's answer is idempotent
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const r = await fetch(options.webhookUrl, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+  }
+}
+
+async function handle(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { state, options } = sandbox;
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const parts = url.pathname.split('/').filter(Boolean);
+  const body = req.method === 'POST' ? await readBody(req) : '';
+  if (parts[0] === 'admin') return admin(state, parts.slice(1), body, res);
+  if (parts[0] !== 'api' && parts[0] !== 'xml') throw new HttpError(404, 'not found');
+  if (state.faults.latencyMs) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
+  if (state.faults.down || Math.random() < state.faults.errorRate)
+    throw new HttpError(503, 'ERP unavailable');
+  if (options.apiKey && req.headers['x-erp-key'] !== options.apiKey)
+    throw new HttpError(401, 'x-erp-key is wrong');
+  const xml = parts[0] === 'xml';
+  const [, what, id, sub] = parts;
+  const call: Call = {
+    state,
+    notify: sandbox.notify,
+    method: req.method,
+    url,
+    xml,
+    body,
+    res,
+    what,
+    id,
+    sub,
+    answer: (endpoint, root, value, status = 200, bare = false) => {
+      const fault = takeFault(state.faults, endpoint);
+      const shaped = fault ? spoilValue(fault.mode, endpoint, value) : value;
+      const text = xml ? asXml(root, shaped) : JSON.stringify(bare ? shaped : { [root]: shaped });
+      const type = xml ? 'application/xml' : 'application/json';
+      if (fault) return sendSpoiled(res, fault, status, type, text);
+      res.writeHead(status, { 'content-type': type });
+      res.end(text);
+    },
+    reply: (root, value, status = 200) =>
+      xml ? sendXml(res, status, asXml(root, value)) : send(res, status, { [root]: value }),
+  };
+  return route(call);
+}
+
+function route(call: Call): void {
+  const { state, url, method, what, id, sub, xml } = call;
+  if (method === 'GET' && what === 'items')
+    return call.answer('items', 'items', state.items(url.searchParams));
+  if (method === 'GET' && what === 'stock')
+    return call.answer('stock', 'stock', state.stockOf(url.searchParams));
+  if (method === 'GET' && what === 'customers' && id && sub === 'prices')
+    return call.answer('prices', 'prices', state.prices(id, url.searchParams));
+  if (!xml && method === 'POST' && what === 'quotes') return quotes(call);
+  if (!xml && method === 'POST' && what === 'sales-orders' && id === 'batch') return createOrders(call);
+  if (method === 'POST' && (what === 'goods-receipts' || what === 'ap-invoices') && !id)
+    return supplierDocument(call);
+  if (what === 'sales-orders') return salesOrder(call);
+  throw new HttpError(404, 'not found');
+}
+
+/** A quote reads items, stock and prices at once, so a fault on any of the three spoils it. */
+function quotes(call: Call): void {
+  const { state, res } = call;
+  const quoted = state.quotes(JSON.parse(call.body || '{}'));
+  const fault = takeFault(state.faults, ['items', 'stock', 'prices']);
+  const text = JSON.stringify({ quotes: fault ? spoilQuotes(fault, quoted) : quoted });
+  if (fault) return sendSpoiled(res, fault, 200, 'application/json', text);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(text);
+}
+
+function createOrders(call: Call): void {
+  const { state } = call;
+  const made = state.createOrders(JSON.parse(call.body || '{}'));
+  loseAnswerIfAsked(state, 'the orders were made, but this answer is lost');
+  for (const m of made)
+    if ('order' in m && m.created && state.customer(m.order.customerNo).autoShip)
+      call.notify(state.ship(m.order.orderNo), m.order);
+  const orders = made.map((m) => ('order' in m ? { orderNo: m.order.orderNo, created: m.created } : m));
+  return call.answer('orders', 'orders', orders);
+}
+
+/** The loseOrderAnswers fault: the orders are made, then the answer fails, so the client must retry safely. */
+function loseAnswerIfAsked(state: SandboxState, message: string): void {
+  if (!state.faults.loseOrderAnswers) return;
+  state.faults.loseOrderAnswers--;
+  throw new HttpError(503, message);
+}
+
+// a supplier's ship notice and invoice against our PO; made before a fault spoils the answer
+function supplierDocument(call: Call): void {
+  const { state } = call;
+  const input = call.xml ? xmlBody(call.body) : (JSON.parse(call.body || '{}') as Record<string, unknown>);
+  if (call.what === 'goods-receipts') {
+    const { receipt, created } = state.receiveShipment(input);
+    const made = { receiptNo: receipt.receiptNo, created };
+    return call.answer('receipts', 'receipt', made, created ? 201 : 200, true);
+  }
+  const { apInvoice, created } = state.receiveInvoice(input);
+  const made = { apInvoiceNo: apInvoice.apInvoiceNo, created };
+  return call.answer('receipts', 'apInvoice', made, created ? 201 : 200, true);
+}
+
+function salesOrder(call: Call): void {
+  const { state, method, id, sub } = call;
+  if (method === 'POST' && !id) return createOrder(call);
+  const order = id ? state.orders.get(id) : undefined;
+  if (!order) throw new HttpError(404, `no order ${id}`);
+  if (method === 'GET' && !sub) return call.reply('order', order);
+  if (method === 'GET' && sub === 'shipments')
+    return call.answer(
+      'shipments',
+      'shipments',
+      state.shipments.filter((s) => s.orderNo === order.orderNo),
+    );
+  if (method === 'GET' && sub === 'invoices')
+    return call.answer(
+      'invoices',
+      'invoices',
+      state.invoices.filter((i) => i.orderNo === order.orderNo),
+    );
+  if (method === 'POST' && sub === 'ship') {
+    const fresh = !state.shipments.some((s) => s.orderNo === order.orderNo);
+    const shipment = state.ship(order.orderNo);
+    if (fresh) call.notify(shipment, order);
+    return call.reply('shipment', shipment, 201);
+  }
+  throw new HttpError(404, 'not found');
+}
+
+function createOrder(call: Call): void {
+  const { state, xml, body } = call;
+  const input = xml
+    ? ((xmlIn.parse(body) as { salesOrder?: Partial<Order> & { lines?: { line?: OrderLine[] } } })
+        .salesOrder ?? {})
+    : (JSON.parse(body || '{}') as Partial<Order>);
+  // XML wraps the lines in <lines><line>…</line></lines>; the state wants the bare list
+  if (xml)
+    (input as { lines?: unknown }).lines = (input as { lines?: { line?: OrderLine[] } }).lines?.line ?? [];
+  const { order, created } = state.createOrder(input);
+  loseAnswerIfAsked(state, 'the order was made, but this answer is lost');
+  if (created && state.customer(order.customerNo).autoShip) call.notify(state.ship(order.orderNo), order);
+  return call.answer('orders', 'order', { orderNo: order.orderNo, created }, created ? 201 : 200, true);
+}
+
+function admin(state: SandboxState, parts: string[], body: string, res: ServerResponse): void {
+  if (parts[0] === 'faults') {
+    if (body) {
+      const asked = JSON.parse(body) as Partial<Faults>;
+      const mode = asked.answer?.mode;
+      if (asked.answer && !FAULT_MODES.includes(mode!))
+        throw new HttpError(400, `answer.mode must be one of ${FAULT_MODES.join(', ')}`);
+      state.faults = { ...state.faults, ...asked };
+    }
+    return send(res, 200, state.faults);
+  }
+  if (parts[0] === 'reset') {
+    state.reset();
+    return send(res, 200, { reset: true });
+  }
+  if (parts[0] === 'orders')
+    return send(res, 200, { orders: [...state.orders.values()], calls: state.orderCalls });
+  if (parts[0] === 'receipts')
+    return send(res, 200, {
+      goodsReceipts: [...state.receipts.values()],
+      apInvoices: [...state.apInvoices.values()],
+      calls: state.receiptCalls,
+    });
+  throw new HttpError(404, 'not found');
 }
 
 /** An XML request body's root element (whatever the client named it) as an object. */
