@@ -31,13 +31,31 @@ export function buildProgram(): Command {
     .exitOverride() // subcommands inherit it: usage errors reach main() as CommanderError
     .description('Parse, validate, acknowledge and write X12 EDI')
     .showHelpAfterError();
+  // `edi --help` lists the commands in this order
+  const registrations = [
+    addParse,
+    addValidate,
+    addAck,
+    addSerialize,
+    addTranslate,
+    addMaps,
+    addMailbox,
+    addStaff,
+  ];
+  for (const add of registrations) add(program);
+  return program;
+}
+
+function addParse(program: Command): void {
   program
     .command('parse')
     .description('print interchanges, groups, transaction sets and their segments as JSON')
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--pretty', 'indent the JSON (holds the whole tree in memory)')
     .action(lazy(commands.parse, 'parseCommand'));
+}
 
+function addValidate(program: Command): void {
   program
     .command('validate')
     .description("check envelopes, syntax and each set's guide; exit 1 with one line per error")
@@ -51,7 +69,9 @@ export function buildProgram(): Command {
     .option('--envelope-only', 'skip the guides: envelopes and syntax only')
     .option('--maps <dir>', 'edi-maps folder')
     .action(lazy(commands.validate, 'validateCommand'));
+}
 
+function addAck(program: Command): void {
   program
     .command('ack')
     .description('print the TA1 / 997 / 999 the file deserves')
@@ -73,7 +93,9 @@ export function buildProgram(): Command {
       'segments a transaction set may hold, ST and SE included (EDI_MAX_SEGMENTS_PER_SET, 500000)',
     )
     .action(lazy(commands.ack, 'ackCommand'));
+}
 
+function addSerialize(program: Command): void {
   program
     .command('serialize')
     .description("write X12 from the JSON of 'edi parse'")
@@ -84,7 +106,9 @@ export function buildProgram(): Command {
     .option('--segment <c>', 'segment terminator')
     .option('--line-ending <s>', 'what follows every terminator, e.g. "\\n"')
     .action(lazy(commands.serialize, 'serializeCommand'));
+}
 
+function addTranslate(program: Command): void {
   program
     .command('translate')
     .description('X12 to canonical JSON documents (or XML); with --to x12, JSON documents back to X12')
@@ -106,7 +130,9 @@ export function buildProgram(): Command {
     )
     .option('--maps <dir>', 'edi-maps folder')
     .action(lazy(commands.translate, 'translateCommand'));
+}
 
+function addMaps(program: Command): void {
   const maps = program.command('maps').description('inspect the guides and maps in edi-maps/');
   maps
     .command('diff')
@@ -148,7 +174,9 @@ export function buildProgram(): Command {
     .argument('<dir>')
     .option('--maps <dir>', 'edi-maps folder')
     .action(lazy(commands.maps, 'mapsSchemasCommand'));
+}
 
+function addMailbox(program: Command): void {
   program
     .command('mailbox')
     .description('SFTP mailboxes for retailers who poll us')
@@ -158,7 +186,9 @@ export function buildProgram(): Command {
     .requiredOption('--key <file>', "the partner's OpenSSH public key")
     .option('--dir <dir>', 'where mailboxes live (EDI_MAILBOX_DIR)')
     .action(lazy(commands.mailbox, 'mailboxProvisionCommand'));
+}
 
+function addStaff(program: Command): void {
   const staff = program
     .command('staff')
     .description("the staff console's accounts, in the service's database (DATABASE_URL or EDI_DATA_DIR)");
@@ -206,8 +236,6 @@ export function buildProgram(): Command {
     .action(async () => {
       process.exitCode = await (await commands.staff()).staffListCommand();
     });
-
-  return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
