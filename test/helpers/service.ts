@@ -1,4 +1,5 @@
 import type { PersistenceConfig } from '@edi/persistence';
+import { Client } from 'pg';
 import { startService, type Running } from '../../apps/api/src/bootstrap';
 import { loadConfig } from '../../apps/api/src/config';
 import { startSandbox, type RunningSandbox } from '../../apps/erp-sandbox/src/sandbox';
@@ -40,10 +41,22 @@ export async function startOn(
     svc,
     schema,
     stop: async () => {
-      if (schema) await svc.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+      // closed first: a schema dropped under the running service deadlocks with its background
+      // work (the resume sweep, the timers), so the drop goes over a connection of its own
       await svc.close();
+      if (schema) await dropSchema(db.databaseUrl!, schema);
     },
   };
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** startOn() with the sandbox ERP started first and given to the service as EDI_ERP_URL. */
