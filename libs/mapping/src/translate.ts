@@ -71,16 +71,32 @@ export function buildX12(
   registry: MapRegistry,
   options: EnvelopeOptions = {},
 ): X12Document {
-  const d: DelimiterChars = {
-    element: '*',
-    component: '>',
-    repetition: '^',
-    segment: '~',
-    ...options.delimiters,
+  const ctx: BuildContext = {
+    registry,
+    options,
+    d: { element: '*', component: '>', repetition: '^', segment: '~', ...options.delimiters },
+    now: envelopeStamp(options.now ?? new Date()),
+    isa13: options.interchangeControl ?? 1,
+    gs06: options.groupControl ?? 1,
   };
-  const now = envelopeStamp(options.now ?? new Date());
-  let isa13 = options.interchangeControl ?? 1;
-  let gs06 = options.groupControl ?? 1;
+  const interchanges = [...byInterchange(documents, options).values()].map((docs) => interchange(ctx, docs));
+  return { interchanges };
+}
+
+/** What every envelope of one buildX12 call shares; the counters run on across interchanges. */
+interface BuildContext {
+  registry: MapRegistry;
+  options: EnvelopeOptions;
+  d: DelimiterChars;
+  now: ReturnType<typeof envelopeStamp>;
+  isa13: number;
+  gs06: number;
+}
+
+function byInterchange(
+  documents: CanonicalDocument[],
+  options: EnvelopeOptions,
+): Map<string, CanonicalDocument[]> {
   const byPair = new Map<string, CanonicalDocument[]>();
   for (const doc of documents) {
     const s = options.sender ?? doc.sender;
@@ -89,60 +105,63 @@ export function buildX12(
     const key = JSON.stringify([s.qualifier, s.id, r.qualifier, r.id, (doc.version || '004010') >= '005']);
     appendTo(byPair, key, doc);
   }
-  const interchanges: InterchangeNode[] = [];
-  for (const docs of byPair.values()) {
-    const first = docs[0]!;
-    const s = options.sender ?? first.sender;
-    const r = options.receiver ?? first.receiver;
-    const version = first.version || '004010';
-    const isaVersion = version >= '005' ? '00501' : '00401';
-    const control = String(isa13++).padStart(9, '0');
-    const groups: GroupNode[] = [];
-    const byGroup = new Map<string, CanonicalDocument[]>();
-    for (const doc of docs) {
-      const key = `${doc.version}|${FUNCTIONAL_GROUPS[doc.transactionSet] ?? 'XX'}`;
-      appendTo(byGroup, key, doc);
-    }
-    for (const [key, groupDocs] of byGroup) {
-      const [gsVersion = '004010', functionalId = 'XX'] = key.split('|');
-      const groupControl = String(gs06++);
-      const transactions = groupDocs.map((doc, n) => transaction(doc, registry, n, options.partner));
-      groups.push({
-        header: seg(
-          'GS',
-          functionalId,
-          s.applicationCode || s.id,
-          r.applicationCode || r.id,
-          now.date8,
-          now.time,
-          groupControl,
-          'X',
-          gsVersion,
-        ),
-        transactions,
-        trailer: seg('GE', String(transactions.length), groupControl),
-      });
-    }
-    interchanges.push({
-      delimiters: isaVersion >= '00402' ? d : { ...d, repetition: undefined },
-      lineEnding: options.lineEnding ?? '\n',
-      header: isaHeader({
-        senderQualifier: s.qualifier,
-        senderId: s.id,
-        receiverQualifier: r.qualifier,
-        receiverId: r.id,
-        now: options.now ?? new Date(),
-        isa11: isaVersion >= '00402' ? (d.repetition ?? '^') : 'U',
-        version: isaVersion,
-        control: Number(control),
-        usage: options.usage ?? 'P',
-        component: d.component,
-      }),
-      groups,
-      trailer: seg('IEA', String(groups.length), control),
-    });
+  return byPair;
+}
+
+function interchange(ctx: BuildContext, docs: CanonicalDocument[]): InterchangeNode {
+  const { options, d } = ctx;
+  const first = docs[0]!;
+  const s = options.sender ?? first.sender;
+  const r = options.receiver ?? first.receiver;
+  const isaVersion = (first.version || '004010') >= '005' ? '00501' : '00401';
+  const control = String(ctx.isa13++).padStart(9, '0');
+  const byGroup = new Map<string, CanonicalDocument[]>();
+  for (const doc of docs) {
+    appendTo(byGroup, `${doc.version}|${FUNCTIONAL_GROUPS[doc.transactionSet] ?? 'XX'}`, doc);
   }
-  return { interchanges };
+  const groups = [...byGroup].map(([key, groupDocs]) => group(ctx, key, groupDocs, s, r));
+  return {
+    // ISA11 carries the repetition separator only from 00402 on; before that it is "U"
+    delimiters: isaVersion >= '00402' ? d : { ...d, repetition: undefined },
+    lineEnding: options.lineEnding ?? '\n',
+    header: isaHeader({
+      senderQualifier: s.qualifier,
+      senderId: s.id,
+      receiverQualifier: r.qualifier,
+      receiverId: r.id,
+      now: options.now ?? new Date(),
+      isa11: isaVersion >= '00402' ? (d.repetition ?? '^') : 'U',
+      version: isaVersion,
+      control: Number(control),
+      usage: options.usage ?? 'P',
+      component: d.component,
+    }),
+    groups,
+    trailer: seg('IEA', String(groups.length), control),
+  };
+}
+
+type Party = NonNullable<EnvelopeOptions['sender']>;
+
+function group(ctx: BuildContext, key: string, docs: CanonicalDocument[], s: Party, r: Party): GroupNode {
+  const [gsVersion = '004010', functionalId = 'XX'] = key.split('|');
+  const groupControl = String(ctx.gs06++);
+  const transactions = docs.map((doc, n) => transaction(doc, ctx.registry, n, ctx.options.partner));
+  return {
+    header: seg(
+      'GS',
+      functionalId,
+      s.applicationCode || s.id,
+      r.applicationCode || r.id,
+      ctx.now.date8,
+      ctx.now.time,
+      groupControl,
+      'X',
+      gsVersion,
+    ),
+    transactions,
+    trailer: seg('GE', String(transactions.length), groupControl),
+  };
 }
 
 function transaction(
