@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     EDI_MAX_SEGMENTS_PER_SET: '500000',
   });
   const api = `http://127.0.0.1:${PORT}`;
-  const result: Record<string, number | string> = {
+  const result: Result = {
     mb: MB,
     bytes,
     pos,
@@ -169,75 +169,18 @@ async function main(): Promise<void> {
   };
   try {
     await ready(`${api}/health`);
-    const { key } = await createPartner(api, {
-      name: 'Batch',
-      isaId: 'BATCHPARTNER',
-      erpCustomerId: 'C-TEST',
-      deliveryChannel: 'outbox',
-      // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
-      maxBodyBytes: bytes + 1024,
-    });
-    // the other partner: no ERP, its 997 in the outbox, so its wait is the translate stage's alone
-    const other = await createPartner(api, {
-      name: 'Probe',
-      isaId: 'BENCHPARTNER',
-      deliveryChannel: 'outbox',
-    });
-
+    const { key, probeKey } = await partners(api, bytes);
     const rss = new RssSampler(service.pid!);
     result.idle_rss_mb = rss.sample();
     const began = performance.now();
     const seconds = () => Math.round(performance.now() - began) / 1000;
-    const posted = await fetch(`${api}/v1/edi`, {
-      method: 'POST',
-      headers: { 'x-api-key': key, 'content-length': String(bytes) },
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-      duplex: 'half',
-    });
-    if (posted.status !== 202)
-      throw new Error(`POST answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
-    const { interchangeId } = (await posted.json()) as { interchangeId: string };
+    const interchangeId = await postBatch(api, key, file, bytes);
     result.stored_seconds = seconds();
     result.stored_peak_rss_mb = rss.sample();
-
     const db = new Database(join(dataDir, 'edi.sqlite'), { readonly: true, fileMustExist: true });
-    const statusOf = db.prepare('SELECT status FROM interchanges WHERE id = ?');
-    const status = () => (statusOf.get(interchangeId) as { status: string } | undefined)?.status ?? 'none';
-    const counted = db.prepare('SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = ?');
-    const count = (kind: string) => (counted.get(kind) as { n: number }).n;
-    const end = began + SECONDS * 1000;
-    const busy = () => status() === 'received' && performance.now() < end;
-    const probing = probe(api, other.key, busy);
-    while (busy()) await new Promise((r) => setTimeout(r, 500));
-    const translated = seconds();
-    const waits = await probing;
-    result.probe_pos = waits.length;
-    result.probe_wait_p50_seconds = Math.round(percentile(waits, 50) * 100) / 100;
-    result.probe_wait_max_seconds = Math.round((waits[waits.length - 1] ?? NaN) * 100) / 100;
-    result.translated_seconds = translated;
-    result.interchange_status = status();
-    // the batch's own (the probe POs have theirs)
-    result.acks_997 = (
-      db
-        .prepare("SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = '997' AND interchange_id = ?")
-        .get(interchangeId) as { n: number }
-    ).n;
-    result.translated_peak_rss_mb = rss.sample();
-    const atTranslated = count('855');
-    result.pos_855_at_translated = atTranslated;
-    let done = atTranslated;
-    while (done < pos && performance.now() < end) {
-      await new Promise((r) => setTimeout(r, 1000));
-      done = count('855');
-    }
-    result.pos_855 = done;
-    const ended = seconds();
-    result.end_seconds = ended;
-    // the time until the last PO had its 855, when that was within the time box
-    result.all_855_seconds = done >= pos ? ended : 'not within the time box';
-    // the ERP stage's pace once the sets are translated (what it did meanwhile left out)
-    result.pos_855_per_second_after_translated =
-      Math.round(((done - atTranslated) / Math.max(0.001, ended - translated)) * 10) / 10;
+    const run: Run = { db, interchangeId, end: began + SECONDS * 1000, seconds, rss, result };
+    const translated = await untilTranslated(run, api, probeKey);
+    await untilAll855(run, pos, translated);
     result.peak_rss_mb = rss.sample();
     result.service_vm_hwm_mb = statusMb(service.pid!, 'VmHWM');
     result.sandbox_vm_hwm_mb = Math.max(0, ...childrenOf(service.pid!).map((c) => statusMb(c, 'VmHWM')));
@@ -253,6 +196,98 @@ async function main(): Promise<void> {
     ...result,
   });
   process.exit(0);
+}
+
+/** The figures in the order they are reported: each phase adds its own as it ends. */
+type Result = Record<string, number | string>;
+
+/** What the phases after the POST share: the database read beside the service, the clock, the time box. */
+interface Run {
+  db: Db;
+  interchangeId: string;
+  end: number;
+  seconds: () => number;
+  rss: RssSampler;
+  result: Result;
+}
+
+async function partners(api: string, bytes: number): Promise<{ key: string; probeKey: string }> {
+  const { key } = await createPartner(api, {
+    name: 'Batch',
+    isaId: 'BATCHPARTNER',
+    erpCustomerId: 'C-TEST',
+    deliveryChannel: 'outbox',
+    // above EDI_BODY_LIMIT (10mb): the body is streamed to storage, never held whole
+    maxBodyBytes: bytes + 1024,
+  });
+  // the other partner: no ERP, its 997 in the outbox, so its wait is the translate stage's alone
+  const other = await createPartner(api, {
+    name: 'Probe',
+    isaId: 'BENCHPARTNER',
+    deliveryChannel: 'outbox',
+  });
+  return { key, probeKey: other.key };
+}
+
+/** The batch streamed from the file, so the bench never holds it whole either; its interchange id. */
+async function postBatch(api: string, key: string, file: string, bytes: number): Promise<string> {
+  const posted = await fetch(`${api}/v1/edi`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-length': String(bytes) },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+    duplex: 'half',
+  });
+  if (posted.status !== 202)
+    throw new Error(`POST answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
+  const { interchangeId } = (await posted.json()) as { interchangeId: string };
+  return interchangeId;
+}
+
+/** Polls the interchange's status while the probe partner posts; the seconds until it was translated. */
+async function untilTranslated(run: Run, api: string, probeKey: string): Promise<number> {
+  const { db, interchangeId, result, rss } = run;
+  const statusOf = db.prepare('SELECT status FROM interchanges WHERE id = ?');
+  const status = () => (statusOf.get(interchangeId) as { status: string } | undefined)?.status ?? 'none';
+  const busy = () => status() === 'received' && performance.now() < run.end;
+  const probing = probe(api, probeKey, busy);
+  while (busy()) await new Promise((r) => setTimeout(r, 500));
+  const translated = run.seconds();
+  const waits = await probing;
+  result.probe_pos = waits.length;
+  result.probe_wait_p50_seconds = Math.round(percentile(waits, 50) * 100) / 100;
+  result.probe_wait_max_seconds = Math.round((waits[waits.length - 1] ?? NaN) * 100) / 100;
+  result.translated_seconds = translated;
+  result.interchange_status = status();
+  // the batch's own (the probe POs have theirs)
+  result.acks_997 = (
+    db
+      .prepare("SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = '997' AND interchange_id = ?")
+      .get(interchangeId) as { n: number }
+  ).n;
+  result.translated_peak_rss_mb = rss.sample();
+  return translated;
+}
+
+/** Counts 855s once a second until every PO has one or the time box ends. */
+async function untilAll855(run: Run, pos: number, translated: number): Promise<void> {
+  const { db, result } = run;
+  const counted = db.prepare('SELECT COUNT(*) AS n FROM outbound_documents WHERE kind = ?');
+  const count = (kind: string) => (counted.get(kind) as { n: number }).n;
+  const atTranslated = count('855');
+  result.pos_855_at_translated = atTranslated;
+  let done = atTranslated;
+  while (done < pos && performance.now() < run.end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    done = count('855');
+  }
+  result.pos_855 = done;
+  const ended = run.seconds();
+  result.end_seconds = ended;
+  // the time until the last PO had its 855, when that was within the time box
+  result.all_855_seconds = done >= pos ? ended : 'not within the time box';
+  // the ERP stage's pace once the sets are translated (what it did meanwhile left out)
+  result.pos_855_per_second_after_translated =
+    Math.round(((done - atTranslated) / Math.max(0.001, ended - translated)) * 10) / 10;
 }
 
 void main();
