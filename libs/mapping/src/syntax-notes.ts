@@ -35,22 +35,8 @@ type Check = (
   push: Push,
 ) => void;
 
-/** One checker per X12 syntax note kind (P paired, R required, E exclusion, C conditional, L list conditional). */
-const CHECKS: Record<SyntaxNote['kind'], Check> = {
-  P: checkPaired,
-  R: checkRequired,
-  E: checkExclusion,
-  C: checkConditional,
-  L: checkListConditional,
-};
-
 /** P: if any is given, all must be. */
-function checkPaired(
-  note: SyntaxNote,
-  values: readonly (Element | undefined)[],
-  scope: NoteScope,
-  push: Push,
-): void {
+const checkPaired: Check = (note, values, scope, push) => {
   const p = note.positions;
   const given = firstWhere(p, values, true, 0);
   const missing = firstWhere(p, values, false, 0);
@@ -63,27 +49,17 @@ function checkPaired(
       push,
       `${name(scope, p[given]!)} given without ${names(scope, p, values, false, 0, 'and')}`,
     );
-}
+};
 
 /** R: at least one must be given. */
-function checkRequired(
-  note: SyntaxNote,
-  values: readonly (Element | undefined)[],
-  scope: NoteScope,
-  push: Push,
-): void {
+const checkRequired: Check = (note, values, scope, push) => {
   const p = note.positions;
   if (firstWhere(p, values, true, 0) < 0)
     report(scope, note, p[0]!, '2', push, `${list(scope, p, 0, 'or')} is required`);
-}
+};
 
 /** E: no more than one may be given. */
-function checkExclusion(
-  note: SyntaxNote,
-  values: readonly (Element | undefined)[],
-  scope: NoteScope,
-  push: Push,
-): void {
+const checkExclusion: Check = (note, values, scope, push) => {
   const p = note.positions;
   const first = firstWhere(p, values, true, 0);
   const second = first < 0 ? -1 : firstWhere(p, values, true, first + 1);
@@ -98,15 +74,10 @@ function checkExclusion(
     `${name(scope, p[first]!)} and ${name(scope, p[second]!)} are both given; only one${also} may be`,
     valueAt(values, p[second]!),
   );
-}
+};
 
 /** C: if the first is given, all the others must be. */
-function checkConditional(
-  note: SyntaxNote,
-  values: readonly (Element | undefined)[],
-  scope: NoteScope,
-  push: Push,
-): void {
+const checkConditional: Check = (note, values, scope, push) => {
   const p = note.positions;
   if (!present(values[p[0]! - 1])) return;
   const missing = firstWhere(p, values, false, 1);
@@ -114,15 +85,10 @@ function checkConditional(
   const verb = countWhere(p, values, false, 1) > 1 ? 'are' : 'is';
   const what = names(scope, p, values, false, 1, 'and');
   report(scope, note, p[missing]!, '2', push, `${name(scope, p[0]!)} given, so ${what} ${verb} required`);
-}
+};
 
 /** L: if the first is given, at least one of the others must be. */
-function checkListConditional(
-  note: SyntaxNote,
-  values: readonly (Element | undefined)[],
-  scope: NoteScope,
-  push: Push,
-): void {
+const checkListConditional: Check = (note, values, scope, push) => {
   const p = note.positions;
   if (present(values[p[0]! - 1]) && firstWhere(p, values, true, 1) < 0)
     report(
@@ -133,7 +99,16 @@ function checkListConditional(
       push,
       `${name(scope, p[0]!)} given, so ${list(scope, p, 1, 'or')} is required`,
     );
-}
+};
+
+/** One checker per X12 syntax note kind (P paired, R required, E exclusion, C conditional, L list conditional). */
+const CHECKS: Record<SyntaxNote['kind'], Check> = {
+  P: checkPaired,
+  R: checkRequired,
+  E: checkExclusion,
+  C: checkConditional,
+  L: checkListConditional,
+};
 
 /** An element is there when it holds anything: a value, a component, a repeat. */
 function present(v: Element | undefined): boolean {
