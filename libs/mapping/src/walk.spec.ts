@@ -226,4 +226,11 @@ describe('walk: the bounded loop LS ... LE', () => {
       expect.objectContaining({ code: 'LE01_MISMATCH', position: 8, value: 'A' }),
     ]);
   });
+
+  it('an empty LS01 or LE01 is no mismatch: its missing element is the one finding', () => {
+    const codes = (ls: string, le: string) =>
+      issuesOf([seg('BEG'), seg('PO1'), seg('LS', ls), seg('LE', le)]).map((i) => i.code);
+    expect(codes('', 'A')).not.toContain('LE01_MISMATCH');
+    expect(codes('A', '')).not.toContain('LE01_MISMATCH');
+  });
 });

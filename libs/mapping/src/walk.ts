@@ -181,7 +181,9 @@ export class Walker {
    */
   private checkLe(ls01: string, seg: Segment, position: number): void {
     const le01 = elementText(seg.elements[0]);
-    if (le01 === ls01) return;
+    // an LS01 or LE01 left empty is already its own finding (mandatory element missing): one
+    // error per fault, so no mismatch on top of it
+    if (le01 === ls01 || le01 === '' || ls01 === '') return;
     this.visitor.issue?.(
       invalidValueIssue(
         seg,
