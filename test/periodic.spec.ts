@@ -5,18 +5,15 @@ import { loadConfig } from '@edi/config';
 import { Outbox, TradingPartners } from '@edi/persistence';
 import { compose, PERIODIC, type Composition } from '@edi/pipeline';
 import { POSTGRES_URL } from './helpers/databases';
+import { oneLine855 } from './helpers/reconcile-rig';
 
 const silent = { log: () => undefined, warn: () => undefined };
 
-const ACK_855 = {
-  purpose: '00',
-  type: 'AC',
-  purchaseOrderNumber: 'PO-TICK-1',
-  purchaseOrderDate: '2026-12-01',
-  date: '2026-12-01',
-  lines: [{ lineNumber: '1', quantity: 1, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'B-1' }],
-  totals: { lineCount: 1 },
-};
+const ACK_855 = oneLine855('PO-TICK-1', '2026-12-01', {
+  quantity: 1,
+  unitPrice: 9.25,
+  buyerPartNumber: 'B-1',
+});
 
 /**
  * The flow's clock work (flow.ts PERIODIC) runs in both modes: an 855 whose partner's window

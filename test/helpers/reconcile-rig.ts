@@ -49,3 +49,20 @@ export async function reconcileRig(
 export function reconciledOf(r: { outcome?: object }): Reconciled[] | undefined {
   return (r.outcome as { reconciled?: Reconciled[] } | undefined)?.reconciled;
 }
+
+/** An 855 of one line, as the ERP stage writes it, for PO `poNumber` dated `date`. */
+export function oneLine855(
+  poNumber: string,
+  date: string,
+  line: { quantity: number; unitPrice: number; buyerPartNumber: string },
+): Record<string, unknown> {
+  return {
+    purpose: '00',
+    type: 'AC',
+    purchaseOrderNumber: poNumber,
+    purchaseOrderDate: date,
+    date,
+    lines: [{ lineNumber: '1', unitOfMeasure: 'EA', ...line }],
+    totals: { lineCount: 1 },
+  };
+}

@@ -4,7 +4,7 @@ import { TradingPartner } from '@edi/persistence';
 import { OutboundPolicy } from '@edi/transport';
 import { x12 } from '../../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { reconcileRig, type ReconcileRig } from '../../../../test/helpers/reconcile-rig';
+import { oneLine855, reconcileRig, type ReconcileRig } from '../../../../test/helpers/reconcile-rig';
 import { webhookSignature } from '../deliver/deliver.stage';
 import { EventDelivery } from './event-delivery';
 import { AckOverdueSweep } from './overdue-sweep';
@@ -13,15 +13,7 @@ let clockAt = new Date('2026-11-25T09:30:00Z');
 const clock = () => clockAt;
 const SECRET = 'events-secret-for-endpoint-tests';
 
-const ACK_855 = {
-  purpose: '00',
-  type: 'AC',
-  purchaseOrderNumber: 'PO-2001',
-  purchaseOrderDate: '2026-11-25',
-  date: '2026-11-25',
-  lines: [{ lineNumber: '1', quantity: 3, unitOfMeasure: 'EA', unitPrice: 2.5, buyerPartNumber: 'SKU1' }],
-  totals: { lineCount: 1 },
-};
+const ACK_855 = oneLine855('PO-2001', '2026-11-25', { quantity: 3, unitPrice: 2.5, buyerPartNumber: 'SKU1' });
 
 type Posted = { path: string; headers: IncomingMessage['headers']; body: string };
 

@@ -1,19 +1,20 @@
 import { OutboundDocument } from '@edi/persistence';
 import { x12 } from '../../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { reconcileRig, reconciledOf, type ReconcileRig } from '../../../../test/helpers/reconcile-rig';
+import {
+  oneLine855,
+  reconcileRig,
+  reconciledOf,
+  type ReconcileRig,
+} from '../../../../test/helpers/reconcile-rig';
 
 const clock = () => new Date('2026-11-25T09:30:00Z');
 
-const ACK_855 = {
-  purpose: '00',
-  type: 'AC',
-  purchaseOrderNumber: 'PO-2001',
-  purchaseOrderDate: '2026-11-25',
-  date: '2026-11-25',
-  lines: [{ lineNumber: '1', quantity: 10, unitOfMeasure: 'EA', unitPrice: 9.25, buyerPartNumber: 'SKU1' }],
-  totals: { lineCount: 1 },
-};
+const ACK_855 = oneLine855('PO-2001', '2026-11-25', {
+  quantity: 10,
+  unitPrice: 9.25,
+  buyerPartNumber: 'SKU1',
+});
 
 /** The partner's group of one 997 accepting our 855; `ge01` is what its GE01 claims. */
 function accepting997(isa13: string, gs06: string, st02: string, ge01 = '1'): Buffer {
