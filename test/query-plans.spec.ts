@@ -83,7 +83,7 @@ const HOT: Record<string, (ds: DataSource, ids: Ids) => Promise<unknown>> = {
   'translate: control numbers for the acks': (ds, x) =>
     new ControlNumbers(ds).nextMany(x.partner, { ISA: 1, GS: 2 }),
   'translate: outcome (sets and acks of an interchange)': async (ds, x) => {
-    await new Transactions(ds.manager).ofInterchange(x.interchange);
+    await new Transactions(ds.manager).summariesOf(x.interchange);
     await new Outbox(ds.manager).ofInterchange(x.interchange);
   },
   'erp: the PO, its claim, earlier decisions and unusable answers': async (ds, x) => {

@@ -46,8 +46,18 @@ export class Transactions {
     return row ? row.test : null;
   }
 
-  ofInterchange(interchangeId: string): Promise<TransactionSet[]> {
-    return this.m.getRepository(TransactionSet).findBy({ interchangeId });
+  /**
+   * What the outcome of a translated interchange says of each of its sets, in file order: the
+   * few columns it shows, never the documents (a nightly batch's are a gigabyte).
+   */
+  summariesOf(
+    interchangeId: string,
+  ): Promise<Pick<TransactionSet, 'id' | 'setId' | 'controlNumber' | 'status' | 'duplicateOf'>[]> {
+    return this.m.getRepository(TransactionSet).find({
+      select: { id: true, setId: true, controlNumber: true, status: true, duplicateOf: true },
+      where: { interchangeId },
+      order: { setIndex: 'ASC', id: 'ASC' },
+    });
   }
 
   /** The row as given; created_at and updated_at are the database's, and not read back. */

@@ -130,33 +130,6 @@ export class TranslationClaims {
     }));
   }
 
-  /**
-   * What the outcome of a translated interchange says of each of its sets, in file order: the
-   * few columns it shows, never the documents (a nightly batch's are a gigabyte).
-   */
-  async summaries(interchangeId: string): Promise<Omit<CommittedSet, 'setIndex' | 'poNumber'>[]> {
-    const [a] = placeholders(this.m.connection, 1);
-    const rows = await this.m.query<
-      Array<{
-        id: string;
-        set_id: string;
-        control_number: string;
-        status: string;
-        duplicate_of: string | null;
-      }>
-    >(
-      `SELECT id, set_id, control_number, status, duplicate_of FROM transactions WHERE interchange_id = ${a} ORDER BY set_index, id`,
-      [interchangeId],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      setId: r.set_id,
-      controlNumber: r.control_number,
-      status: r.status,
-      duplicateOf: r.duplicate_of,
-    }));
-  }
-
   /** At most `limit` sets of [from, to] still in one of `statuses`, lowest place first. */
   async taken(
     interchangeId: string,

@@ -4,6 +4,7 @@ import {
   Interchanges,
   Outbox,
   PartnerChannels,
+  Transactions,
   TranslationClaims,
   transact,
   type Interchange,
@@ -23,7 +24,7 @@ import {
   type Verdict,
 } from './envelope-policy';
 import { GroupVerdicts } from './group-verdicts';
-import { summary, type SavedSet, type TranslateOutcome } from './outcome';
+import { summary, type TranslateOutcome } from './outcome';
 import { SetRows } from './set-rows';
 import { PartnerAnswers } from '../reconcile/partner-answers';
 import { Reconciler } from '../reconcile/reconciler';
@@ -314,7 +315,7 @@ export class TranslateStage {
 
   private async outcome(interchange: Interchange): Promise<TranslateOutcome> {
     // the columns the outcome shows, not every set's document (?wait=true on a nightly batch)
-    const rows = (await new TranslationClaims(this.ds).summaries(interchange.id)) as SavedSet[];
+    const rows = await new Transactions(this.ds).summariesOf(interchange.id);
     const acks = await new Outbox(this.ds).ofInterchange(interchange.id);
     return summary(interchange, rows, acks);
   }
