@@ -50,7 +50,7 @@ export class PackedList implements Iterable<JsonValue> {
   }
 
   toJSON(): JsonValue[] {
-    return [...this];
+    return this.packs.length ? [...this] : this.loose;
   }
 }
 

@@ -30,6 +30,12 @@ export interface TranslateFlags {
   maxSegments?: string;
 }
 
+/**
+ * Sets of up to this many segments are written with one JSON.stringify: their text is a few
+ * hundred KB at most, and the native writer is several times faster than jsonChunks' walk.
+ */
+const WHOLE_SET = 1000;
+
 /** `edi translate FILE`: X12 to canonical JSON (or XML); `--to x12`: canonical JSON back to X12 with envelopes. */
 export async function translateCommand(file: string, flags: TranslateFlags): Promise<number> {
   return flags.to === 'x12' ? toX12(file, flags) : toJson(file, flags);
@@ -44,22 +50,30 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
   const builder = new XMLBuilder({ format: true, ignoreAttributes: true, arrayNodeName: 'document' });
   const shown = progress(size);
   let errors = 0;
-  // onDocument cannot wait for stdout, so a set's document waits here (as an object, not a
-  // string) until the next chunk boundary, where it is written out with back-pressure
+  /** Body segments of the set being read: how large its document can be. */
+  let segments = 0;
+  // onDocument cannot wait for stdout. A set of up to WHOLE_SET segments is written at once, with
+  // the native JSON.stringify, into the output buffer; a larger one waits here (as an object, not a
+  // string) until the next chunk boundary, where it is written in pieces with back-pressure, and
+  // the sets after it wait behind it so the order holds
   let pending: CanonicalDocument[] = [];
   let written = 0;
+  const separator = () => `${written++ ? ',' : ''}\n`;
   const writePending = async () => {
     const documents = pending;
     pending = [];
     for (const document of documents) {
       if (xml) await out.pipe(xmlChunks(builder, document));
       else {
-        out.write(`${written ? ',' : ''}\n`);
+        out.write(separator());
         await out.pipe(jsonChunks(document));
       }
-      written++;
       await out.flush();
     }
+  };
+  const onDocument = (document: CanonicalDocument) => {
+    if (xml || pending.length || segments > WHOLE_SET) pending.push(document);
+    else out.write(separator() + JSON.stringify(document, null, 2));
   };
   out.write(xml ? '<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n' : '[');
   await readX12(
@@ -67,6 +81,10 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
     guideHandler(
       registry,
       {
+        onSegment: (_raw, role) => {
+          if (role === 'st') segments = 0;
+          else if (role === 'body') segments++;
+        },
         onIssue: (i) => {
           if (i.severity === 'error') errors++;
           process.stderr.write(formatIssue(file, i) + '\n');
@@ -75,9 +93,7 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
       {
         partner: flags.partner,
         packLists: true,
-        onDocument: (t) => {
-          pending.push(t.document);
-        },
+        onDocument: (t) => onDocument(t.document),
       },
     ),
     {
