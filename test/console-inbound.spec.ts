@@ -110,4 +110,27 @@ describe('a supplier 856 checked against our order, in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('shows a resent 856 (same BSN02, new control numbers) held as a possible duplicate, naming the first', async () => {
+    const text = readFileSync(join(FIXTURES, '856-over-shipped.x12'), 'utf8')
+      .replace(/000000101/g, '000000108')
+      .replace(/\*101([*~])/g, '*108$1');
+    const [resent] = await sendEdi(svc.url, supplier.key, text);
+    expect(resent!.status).toBe('held');
+    const { context, page, errors } = await watchedPage(rig.browser);
+    await page.goto(`${svc.url}/console/orders/${supplier.id}/PO-IN-1`);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    const docs = page.getByRole('table', { name: 'Documents of order PO-IN-1' });
+    const held = docs.getByRole('row', { name: /Held: possible duplicate/ });
+    await held.waitFor();
+    expect(await held.textContent()).toMatch(
+      /shipment id \(BSN02\) SH-1 already received in a 856 \(transaction [0-9a-f-]{36}\)/,
+    );
+    // the released first 856 keeps its own outcome
+    expect(await docs.getByRole('row', { name: /mismatches let through/ }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -60,6 +60,7 @@ export function OrderThreadPage({ partnerId, po }: { partnerId: string; po: stri
                     <td>
                       {d.match ? MATCH_LABELS[d.match.outcome] : '—'}
                       {d.match?.receiptId && <div className="mono">{d.match.receiptId}</div>}
+                      {d.match?.duplicateOf && <div>{d.match.duplicateOf}</div>}
                       {d.match && d.match.mismatches.length > 0 && (
                         <ul className="plain">
                           {d.match.mismatches.map((m) => (
