@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, mapsDir } from '@edi/config';
 import { MapRegistry } from '@edi/mapping';
-import { CORPUS_DIR } from '../test/helpers/corpus';
+import { CORPUS_DIR } from '../test/helpers/corpus-dir';
 import { fuzz, replayLine, type FuzzReport } from './fuzzer';
 import { runInput } from './harness';
 import { loadSeedFiles } from './inputs';

@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadConfig, mapsDir } from '@edi/config';
 import { MapRegistry } from '@edi/mapping';
 import { fuzz } from '../fuzz/fuzzer';
@@ -30,4 +33,23 @@ describe('fuzz (seed 20261125, 2,000 inputs)', () => {
       report.defects.map((d) => `#${d.index} ${d.type} in ${d.stage}: ${d.message} (${d.file})`),
     ).toEqual([]);
   });
+});
+
+describe('npm run fuzz, the command', () => {
+  // the command loads outside Jest: a helper that touches Jest's globals at import breaks it
+  it('runs a short seeded run to its report and exits 0', () => {
+    const failures = mkdtempSync(join(tmpdir(), 'fuzz-cmd-'));
+    const run = spawnSync(
+      'npm',
+      ['run', '--silent', 'fuzz', '--', '--count', '20', '--seed', '1', '--failures', failures],
+      {
+        cwd: resolve(__dirname, '..'),
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+      },
+    );
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.stdout).toContain('defects: 0');
+    expect(run.status).toBe(0);
+  }, 60_000);
 });

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CORPUS_DIR } from './corpus-dir';
 
-/** The shared corpus of real X12 files (never edited). EDI_CORPUS_DIR overrides where it is. */
-export const CORPUS_DIR = process.env.EDI_CORPUS_DIR ?? resolve(__dirname, '../../../shared/corpus/x12');
+export { CORPUS_DIR };
 
 /**
  * Whether the corpus is beside the clone. Under CI=true it must be (a suite may not pass by skipping
