@@ -1,5 +1,7 @@
-import { buildAcks } from './acks';
-import { parseX12, validateX12 } from './reader';
+import { AckLedger } from './ack-ledger';
+import { buildAcks, writeAcks } from './acks';
+import type { InterchangeResult } from './envelope';
+import { parseX12, readX12Sync, validateX12 } from './reader';
 import { serialize } from './serializer';
 import { x12 } from './testing/x12-builder';
 import type { Segment } from './segment';
@@ -256,5 +258,89 @@ describe('acknowledgments', () => {
     expect(out.indexOf('~')).toBe(105);
     expect(out.toString('latin1', 0, 106)).toContain('*RECEIVER       *00*SSSSSSSSSSSSSSS*');
     expect(() => parseX12(out)).not.toThrow();
+  });
+});
+
+/**
+ * A file of two interchanges: a 997 group of clean sets numbered in order, a gap, a repeat and a
+ * non-numeric ST02, a set rejected (SE01), one with an element in error (AK3/AK4, AK5 E) and one
+ * wrapped (AK5 E); a group rejected at its GE; an FA group; then a 999 group with ST03s.
+ */
+function mixedFile(): Buffer {
+  const b = x12().isa({ ackRequested: '1' }).gs({ control: '1' });
+  for (const control of ['0001', '0002', '0003', '0007', '0008', 'A1', '0008', '000009'])
+    b.st('850', control).seg('BEG', '00', 'SA', `PO-${control}`, '', '20240131').se();
+  b.st('850', '0010').seg('BEG', '00').se({ count: '9' });
+  b.st('850', '0011').seg('BEG', '00', 'SA', 'PO-11', '', '2024013X').se();
+  b.st('850', '0012').seg('BEG', '00', 'SA', 'PO-12').se();
+  b.ge().gs({ control: '2' }).st('850', '0001').seg('BEG', '00').se().st('850', '0002').se({ count: '7' });
+  b.ge({ control: '3' })
+    .gs({ control: '4', functionalId: 'FA' })
+    .st('997', '0001')
+    .seg('AK1', 'PO', '1')
+    .se();
+  b.ge().iea();
+  const text = b.text().replace('BEG*00*SA*PO-12~\n', 'BEG*00*SA*\nPO-12~\n');
+  const five = x12({ version: '00501' })
+    .isa({ control: '000000002' })
+    .gs({ version: '005010X222A1', functionalId: 'HC' });
+  for (let n = 1; n <= 4; n++)
+    five.st('837', String(n).padStart(4, '0'), '005010X222A1').seg('BHT', '0019').se();
+  five.st('837', '0005', '005010X222A1').se({ count: '1' });
+  return Buffer.from(text + five.ge().iea().text(), 'latin1');
+}
+
+describe('acknowledgments written set by set (writeAcks)', () => {
+  const options = { now, interchangeControl: 42, groupControl: 7 };
+
+  it('gives the bytes of the built tree, serialized, on accepted, rejected and errored sets', () => {
+    const results = validateX12(mixedFile()).interchanges;
+    const built = buildAcks(results, options).interchanges.map((ic) =>
+      serialize({ interchanges: [ic] }).toString('utf8'),
+    );
+    const written = writeAcks(results, options);
+    expect(written.map((a) => a.x12)).toEqual(built);
+    expect(written.map((a) => [a.kind, a.control, a.test])).toEqual([
+      ['TA1+997', '000000042', false],
+      ['999', '000000043', false],
+    ]);
+    // what the file holds, so the comparison covers it
+    const ak5s = built[0]!.split('~\n').filter((l) => /^AK5/.test(l));
+    expect(ak5s).toEqual(expect.arrayContaining(['AK5*A', 'AK5*R*4', 'AK5*R*7', 'AK5*R*23', 'AK5*E*5']));
+    expect(built[0]).toContain('AK2*850*A1');
+    expect(built[0]).toMatch(/AK9\*R\*2\*2\*0\*4/);
+    expect(built[1]).toContain('IK5*R*4');
+  });
+
+  it('gives the same bytes from an AckLedger as from the sets kept whole', () => {
+    const ledger = new AckLedger();
+    const results: InterchangeResult[] = [];
+    readX12Sync(mixedFile(), ledger.watch({ onInterchange: (ic) => void results.push(ic) }), {
+      keepTransactions: false,
+    });
+    expect(results[0]!.groups[0]!.transactions).toEqual([]);
+    const kept = serialize(buildAcks(validateX12(mixedFile()).interchanges, options)).toString('utf8');
+    expect(
+      writeAcks(results, { ...options, ledger })
+        .map((a) => a.x12)
+        .join(''),
+    ).toBe(kept);
+    expect(serialize(buildAcks(results, { ...options, ledger })).toString('utf8')).toBe(kept);
+  });
+
+  it('writes byte for byte (latin1) and blanks its own delimiters in what it copies, as the tree', () => {
+    const text = x12({ segment: '|', element: '\xbf' })
+      .isa({ receiver: 'RÉCEIVER' })
+      .gs()
+      .st()
+      .seg('CTT', '1~X')
+      .se({ count: '5' })
+      .ge()
+      .iea()
+      .build();
+    const input = Buffer.from(text.toString('latin1').replaceAll('|', '…'), 'utf8');
+    const results = validateX12(input).interchanges;
+    const built = serialize(buildAcks(results, options)).toString('utf8');
+    expect(writeAcks(results, options)[0]!.x12).toBe(built);
   });
 });

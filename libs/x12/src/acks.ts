@@ -8,8 +8,16 @@ import type {
 import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
 import { groupVersion } from './envelope-rules';
+import type { AckLedger } from './ack-ledger';
 import { segmentText } from './serializer';
-import { delimiterChars, GroupNode, InterchangeNode, TransactionNode, X12Document } from './tree';
+import {
+  delimiterChars,
+  type DelimiterChars,
+  type GroupNode,
+  type InterchangeNode,
+  type TransactionNode,
+  type X12Document,
+} from './tree';
 
 export interface AckOptions {
   /** ISA13 of the first ack interchange; each further one takes the next number. */
@@ -22,11 +30,84 @@ export interface AckOptions {
   functionalAck?: 'auto' | '997' | '999';
   /** 'auto' sends a TA1 when ISA14 asks for one or the interchange has envelope errors. */
   ta1?: 'auto' | 'always' | 'never';
+  /** The sets of each group as an AckLedger kept them, for results read with keepTransactions: false. */
+  ledger?: AckLedger;
 }
 
 /** The acks one inbound interchange earns, as one interchange (TA1 and/or 997/999 groups), or none. */
 export function buildAcks(results: InterchangeResult[], options: AckOptions = {}): X12Document {
-  const interchanges: InterchangeNode[] = [];
+  const interchanges = planAcks(results, options).map(({ ic, loops }) => {
+    ic.groups.forEach((group, k) => {
+      const tx = group.transactions[0]!;
+      const [ak1, ak9] = tx.segments as [Segment, Segment];
+      tx.segments = [ak1, ...[...loops[k]!()].flat(), ak9];
+      tx.trailer = seTrailer(tx.segments.length + 2);
+    });
+    blankDelimiters(ic);
+    return byteForByte(ic);
+  });
+  return { interchanges };
+}
+
+/** One ack interchange as written: the outbox's row of it. */
+export interface AckText {
+  /** TA1, 997, 999, or TA1+997 and the like. */
+  kind: string;
+  /** Its ISA13. */
+  control: string;
+  /** ISA15 T: it answers a test interchange. */
+  test: boolean;
+  x12: string;
+}
+
+/**
+ * The same acks as buildAcks, as text, with each 997/999's AK2 loops written as they are made
+ * instead of built as a tree first: the ack of a file of half a million sets holds its text, not
+ * a million segment objects. The bytes are buildAcks's, serialized.
+ */
+export function writeAcks(results: InterchangeResult[], options: AckOptions = {}): AckText[] {
+  return planAcks(results, options).map(({ ic, loops }) => {
+    const kind = ackKind(ic);
+    blankDelimiters(ic);
+    byteForByte(ic);
+    const out = new AckWriter(ic);
+    const fix = cleaner(ic.delimiters);
+    const mark = marker(ic);
+    const made = (s: Segment) => out.segment(mark(fix(s)));
+    out.segment(ic.header);
+    ic.groups.forEach((group, k) => {
+      group.before?.forEach((s) => out.segment(s));
+      out.segment(group.header);
+      const tx = group.transactions[0]!;
+      out.segment(tx.header);
+      out.segment(tx.segments[0]!);
+      let count = 2;
+      for (const loop of loops[k]!()) {
+        for (const s of loop) made(s);
+        count += loop.length;
+      }
+      out.segment(tx.segments[1]!);
+      made(seTrailer(count + 2));
+      out.segment(group.trailer!);
+    });
+    ic.tail?.forEach((s) => out.segment(s));
+    out.segment(ic.trailer!);
+    const control = ic.header.elements[12] as string;
+    return { kind, control, test: ic.header.elements[14] === 'T', x12: out.text() };
+  });
+}
+
+/**
+ * An ack interchange whose 997/999s hold only their AK1 and AK9, with the AK2 loops of each group
+ * to make (one per set, in file order): what buildAcks and writeAcks both start from.
+ */
+interface PlannedAck {
+  ic: InterchangeNode;
+  loops: Array<() => Iterable<Segment[]>>;
+}
+
+function planAcks(results: InterchangeResult[], options: AckOptions): PlannedAck[] {
+  const planned: PlannedAck[] = [];
   let isa13 = options.interchangeControl ?? 1;
   let gs06 = options.groupControl ?? 1;
   for (const ic of results) {
@@ -35,16 +116,35 @@ export function buildAcks(results: InterchangeResult[], options: AckOptions = {}
     const ta1 = wantsTa1(ic, options) ? ta1Segment(ic, header) : undefined;
     const rejected = ta1 && ta1.elements[3] === 'R';
     const groups: GroupNode[] = [];
+    const loops: PlannedAck['loops'] = [];
     if (!rejected) {
       for (const group of ic.groups) {
         if (group.header.functionalId.toUpperCase() === 'FA') continue; // acknowledgments are not acknowledged
-        groups.push(functionalAck(group, header, gs06++, options));
+        const sets = () => options.ledger?.setsOf(group) ?? group.transactions;
+        const ack = functionalAck(group, sets, header, gs06++, options);
+        groups.push(ack.node);
+        loops.push(ack.loops);
       }
     }
     if (!ta1 && !groups.length) continue;
-    interchanges.push(byteForByte(ackInterchange(header, isa13++, ta1, groups, options.now ?? new Date())));
+    planned.push({ ic: ackInterchange(header, isa13++, ta1, groups, options.now ?? new Date()), loops });
   }
-  return { interchanges };
+  return planned;
+}
+
+/** What an ack interchange carries, as its outbox kind: TA1, 997, 999, or TA1+997 and the like. */
+function ackKind(ic: InterchangeNode): string {
+  const kinds = [
+    ...(ic.groups[0]?.before ?? ic.tail ?? []).map(() => 'TA1'),
+    ...ic.groups.map((g) => (g.transactions[0]?.header.elements[0] as string | undefined) ?? ''),
+  ];
+  return [...new Set(kinds)].join('+');
+}
+
+const ST02 = '0001';
+
+function seTrailer(segments: number): Segment {
+  return seg('SE', String(segments), ST02);
 }
 
 function wantsTa1(ic: InterchangeResult, options: AckOptions): boolean {
@@ -63,10 +163,11 @@ function ta1Segment(ic: InterchangeResult, header: InterchangeHeader): Segment {
 
 function functionalAck(
   group: GroupResult,
+  sets: () => Iterable<TransactionResult>,
   ic: InterchangeHeader,
   control: number,
   options: AckOptions,
-): GroupNode {
+): { node: GroupNode; loops: () => Iterable<Segment[]> } {
   // GS08 "4010" is no version: answered in the interchange's (a 997 for ISA12 00401, not a 999)
   const version = groupVersion(group.header.version, ic.version);
   const kind =
@@ -77,29 +178,31 @@ function functionalAck(
         : '997';
   const is999 = kind === '999';
   const v5010 = version >= '005';
-  const segments: Segment[] = [];
-  segments.push(
-    seg('AK1', group.header.functionalId, group.header.control, ...(is999 || v5010 ? [version] : [])),
+  const ak1 = seg(
+    'AK1',
+    group.header.functionalId,
+    group.header.control,
+    ...(is999 || v5010 ? [version] : []),
   );
   // A group rejected for a fault of its own (AK9 R, AK905): none of its sets is taken. A set with
   // faults of its own says them in AK5 R / IK5 R. AK501 R needs an AK502 code (IK502 is required
   // whenever IK501 is not A, 005010X231), and neither 718 list has one for "its group was
   // rejected": a set with no fault of its own gets no AK2 loop at all, AK9 R and AK904 0 answer it.
   const rejected = groupRejected(group);
-  for (const tx of group.transactions) {
-    const response = transactionResponse(rejected ? { ...tx, status: 'R' } : tx, is999, v5010, version);
-    if (rejected && response[response.length - 1]!.elements.length < 2) continue;
-    segments.push(...response);
+  function* loops(): Iterable<Segment[]> {
+    for (const tx of sets()) {
+      const response = transactionResponse(rejected ? { ...tx, status: 'R' } : tx, is999, v5010, version);
+      if (rejected && response[response.length - 1]!.elements.length < 2) continue;
+      yield response;
+    }
   }
-  segments.push(seg('AK9', ...groupResponse(group)));
-  const st02 = '0001';
   const transaction: TransactionNode = {
-    header: seg('ST', kind, st02, ...(is999 ? ['005010X231'] : [])),
-    segments,
-    trailer: seg('SE', String(segments.length + 2), st02),
+    header: seg('ST', kind, ST02, ...(is999 ? ['005010X231'] : [])),
+    // the AK2 loops go between the two, as they are made
+    segments: [ak1, seg('AK9', ...groupResponse(group, sets()))],
   };
   const now = envelopeStamp(options.now ?? new Date());
-  return {
+  const node: GroupNode = {
     header: seg(
       'GS',
       'FA',
@@ -114,6 +217,7 @@ function functionalAck(
     transactions: [transaction],
     trailer: seg('GE', '1', String(control)),
   };
+  return { node, loops };
 }
 
 /** AK2, AK3/AK4 (IK3/IK4) per segment in error, AK5 (IK5). */
@@ -193,19 +297,25 @@ export function groupRejected(group: Pick<GroupResult, 'issues'>): boolean {
 }
 
 /** AK9: A/E/P/R, included (GE01), received, accepted, and group error codes. */
-function groupResponse(group: GroupResult): string[] {
-  const txs = group.transactions;
-  const accepted = txs.filter((t) => t.status !== 'R').length;
+function groupResponse(group: GroupResult, sets: Iterable<TransactionResult>): string[] {
+  let received = 0;
+  let accepted = 0;
+  let withErrors = false;
+  for (const t of sets) {
+    received++;
+    if (t.status !== 'R') accepted++;
+    if (t.status === 'E') withErrors = true;
+  }
   let status: AckStatus | 'P';
-  if (groupRejected(group) || (txs.length > 0 && accepted === 0)) status = 'R';
-  else if (accepted < txs.length) status = 'P';
-  else if (txs.some((t) => t.status === 'E') || group.issues.length) status = 'E';
+  if (groupRejected(group) || (received > 0 && accepted === 0)) status = 'R';
+  else if (accepted < received) status = 'P';
+  else if (withErrors || group.issues.length) status = 'E';
   else status = 'A';
   const codes = [...new Set(group.issues.filter((i) => i.ak9).map((i) => i.ak9!))].slice(0, 5);
   return [
     status,
-    String(group.declaredCount ?? txs.length),
-    String(txs.length),
+    String(group.declaredCount ?? received),
+    String(received),
     String(status === 'R' ? 0 : accepted),
     ...codes,
   ];
@@ -252,7 +362,6 @@ function ackInterchange(
     ...(ta1 && !groups.length ? { tail: [ta1] } : {}),
     trailer: seg('IEA', String(groups.length), String(control).padStart(9, '0')),
   };
-  blankDelimiters(ic);
   return ic;
 }
 
@@ -262,14 +371,7 @@ function ackInterchange(
  * when the terminator was '…'). Each becomes a space, which keeps the ISA's fixed width.
  */
 function blankDelimiters(ic: InterchangeNode): void {
-  const d = ic.delimiters;
-  const chars = [d.element, d.component, d.segment, d.repetition].filter((c): c is string => !!c);
-  const clean = (text: string) => (chars.some((c) => text.includes(c)) ? replaceAll(text, chars) : text);
-  const fix = (segment: Segment) => {
-    segment.elements = segment.elements.map((e) =>
-      typeof e === 'string' ? clean(e) : Array.isArray(e) ? e.map(clean) : e,
-    );
-  };
+  const fix = cleaner(ic.delimiters);
   // ISA11 and ISA16 are the repetition and component separators themselves
   const [isa11, isa16] = [ic.header.elements[10], ic.header.elements[15]];
   fix(ic.header);
@@ -281,6 +383,18 @@ function blankDelimiters(ic: InterchangeNode): void {
     for (const tx of group.transactions) tx.segments.forEach(fix);
   }
   for (const s of ic.tail ?? []) fix(s);
+}
+
+/** Blanks the ack's delimiters in one segment's elements (see blankDelimiters), in place. */
+function cleaner(d: DelimiterChars): (segment: Segment) => Segment {
+  const chars = [d.element, d.component, d.segment, d.repetition].filter((c): c is string => !!c);
+  const clean = (text: string) => (chars.some((c) => text.includes(c)) ? replaceAll(text, chars) : text);
+  return (segment) => {
+    segment.elements = segment.elements.map((e) =>
+      typeof e === 'string' ? clean(e) : Array.isArray(e) ? e.map(clean) : e,
+    );
+    return segment;
+  };
 }
 
 function replaceAll(text: string, chars: readonly string[]): string {
@@ -351,12 +465,7 @@ export function isaHeader(f: IsaFields): Segment {
  * is written the same way (latin1), so the partner gets its own bytes back and the ISA keeps its width.
  */
 function byteForByte(ic: InterchangeNode): InterchangeNode {
-  const wide = /[^\x00-\x7f]/;
-  const d = ic.delimiters;
-  const always = wide.test(d.element + d.component + (d.repetition ?? ''));
-  const mark = (s: Segment) => {
-    if (always || wide.test(segmentText(s, d))) s.encoding = 'latin1';
-  };
+  const mark = marker(ic);
   mark(ic.header);
   ic.tail?.forEach(mark);
   for (const g of ic.groups) {
@@ -371,6 +480,66 @@ function byteForByte(ic: InterchangeNode): InterchangeNode {
   }
   if (ic.trailer) mark(ic.trailer);
   return ic;
+}
+
+/** Marks one segment latin1 when byteForByte would (see there), in place. */
+function marker(ic: InterchangeNode): (segment: Segment) => Segment {
+  const wide = /[^\x00-\x7f]/;
+  const d = ic.delimiters;
+  const always = wide.test(d.element + d.component + (d.repetition ?? ''));
+  return (s) => {
+    if (always || wide.test(segmentText(s, d))) s.encoding = 'latin1';
+    return s;
+  };
+}
+
+/**
+ * Writes an ack interchange's segments as the serializer writes them (each in its encoding, the
+ * terminator, the line ending), in runs of one encoding of about 64 KB each.
+ */
+class AckWriter {
+  private readonly pieces: Buffer[] = [];
+  private run: string[] = [];
+  private runLength = 0;
+  private encoding: 'utf8' | 'latin1' = 'utf8';
+  private readonly d: DelimiterChars;
+  private readonly terminator: 'utf8' | 'latin1';
+
+  constructor(private readonly ic: InterchangeNode) {
+    this.d = ic.delimiters;
+    // a one-character terminator below 256 is one byte (0x85…); anything longer is UTF-8
+    this.terminator = this.d.segment.length === 1 && this.d.segment.charCodeAt(0) < 256 ? 'latin1' : 'utf8';
+  }
+
+  segment(s: Segment): void {
+    this.add(segmentText(s, this.d), s.encoding === 'latin1' ? 'latin1' : 'utf8');
+    this.add(this.d.segment, this.terminator);
+    this.add(this.ic.lineEnding, 'latin1');
+  }
+
+  text(): string {
+    this.flush();
+    return Buffer.concat(this.pieces).toString('utf8');
+  }
+
+  private add(text: string, encoding: 'utf8' | 'latin1'): void {
+    if (!text) return;
+    // ASCII has the same bytes in both
+    if (encoding !== this.encoding && /[^\x00-\x7f]/.test(text)) {
+      this.flush();
+      this.encoding = encoding;
+    }
+    this.run.push(text);
+    this.runLength += text.length;
+    if (this.runLength >= 64 * 1024) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.runLength) return;
+    this.pieces.push(Buffer.from(this.run.join(''), this.encoding));
+    this.run = [];
+    this.runLength = 0;
+  }
 }
 
 /** The ISA is fixed-width (106 bytes): an inbound field read too long or short is cut or padded to its width. */

@@ -8,5 +8,6 @@ export * from './envelope-checks';
 export * from './tree';
 export * from './serializer';
 export * from './reader';
+export * from './ack-ledger';
 export * from './acks';
 export * from './limits';

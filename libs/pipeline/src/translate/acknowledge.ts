@@ -6,13 +6,7 @@ import {
   type OutboundDocument,
   type TradingPartner,
 } from '@edi/persistence';
-import {
-  buildAcks,
-  serialize,
-  type AckOptions,
-  type InterchangeNode,
-  type InterchangeResult,
-} from '@edi/x12';
+import { buildAcks, writeAcks, type AckLedger, type AckOptions, type InterchangeResult } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -27,6 +21,8 @@ export async function prepareAcks(
   partner: TradingPartner,
   interchange: Interchange,
   results: InterchangeResult[],
+  /** The sets of the file as the reading kept them for its acks (results hold none). */
+  ledger: AckLedger,
   now: Date,
   /** The caller's transaction, for a file translated in one: the numbers are taken in it. */
   within?: EntityManager,
@@ -36,19 +32,20 @@ export async function prepareAcks(
   if (!counts.ISA) return [];
   const numbers = (m: EntityManager) => new ControlNumbers(ds).nextMany(partner.id, counts, m);
   const { ISA: isa, GS: gs } = await (within ? numbers(within) : transact(ds, numbers));
-  const doc = buildAcks(results, { ...policy, interchangeControl: isa, groupControl: gs, now });
+  // written set by set: the 997 of half a million sets is its text, never a tree of its segments
+  const acks = writeAcks(results, { ...policy, interchangeControl: isa, groupControl: gs, now, ledger });
   const outbox = new Outbox(ds);
-  return doc.interchanges.map((ic) =>
+  return acks.map((ack) =>
     outbox.create({
       interchangeId: interchange.id,
       partnerId: partner.id,
-      kind: ackKind(ic),
-      controlNumber: ic.header.elements[12] as string,
-      x12: serialize({ interchanges: [ic] }).toString('utf8'),
+      kind: ack.kind,
+      controlNumber: ack.control,
+      x12: ack.x12,
       channel: partner.deliveryChannel,
       status: 'pending',
       // an ack's ISA15 is the interchange's it answers
-      test: ic.header.elements[14] === 'T',
+      test: ack.test,
     }),
   );
 }
@@ -72,13 +69,4 @@ function ackCounts(results: InterchangeResult[], policy: AckOptions): { ISA: num
     ISA: needed.interchanges.length,
     GS: needed.interchanges.reduce((n, ic) => n + ic.groups.length, 0),
   };
-}
-
-/** What an ack interchange carries, as its outbox kind: TA1, 997, 999, or TA1+997 and the like. */
-export function ackKind(ic: InterchangeNode): string {
-  const kinds = [
-    ...(ic.groups[0]?.before ?? ic.tail ?? []).map(() => 'TA1'),
-    ...ic.groups.map((g) => (g.transactions[0]?.header.elements[0] as string | undefined) ?? ''),
-  ];
-  return [...new Set(kinds)].join('+');
 }

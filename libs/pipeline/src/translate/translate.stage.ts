@@ -11,7 +11,7 @@ import {
   type OutboundDocument,
   type TradingPartner,
 } from '@edi/persistence';
-import { readX12, type InterchangeResult, type X12Issue } from '@edi/x12';
+import { AckLedger, readX12, type InterchangeResult, type X12Issue } from '@edi/x12';
 import type { DataSource, EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { prepareAcks, storeAcks } from './acknowledge';
@@ -70,7 +70,10 @@ interface Reading {
   token: string;
   partner: TradingPartner;
   interchange: Interchange;
+  /** The file's interchanges as read, without their sets (keepTransactions: false)… */
   results: InterchangeResult[];
+  /** …which the acks read from here, kept small. */
+  ledger: AckLedger;
   verdicts: Verdict[];
   answers: PartnerAnswers;
   groups: GroupVerdicts;
@@ -182,7 +185,7 @@ export class TranslateStage {
     // the last sets, and the rows of groups rejected at their GE, a batch a transaction
     do await transact(this.ds, (m) => this.batch(m, r));
     while (r.sets.unsettled);
-    const acks = await prepareAcks(this.ds, partner, interchange, r.results, this.clock());
+    const acks = await prepareAcks(this.ds, partner, interchange, r.results, r.ledger, this.clock());
     return transact(this.ds, (m) => this.end(m, r, acks));
   }
 
@@ -199,7 +202,7 @@ export class TranslateStage {
       const r = this.reading(partner, interchange, ONE_TRANSACTION, 0);
       await this.read(r, m, () => undefined);
       while (r.sets.unsettled || r.sets.size || r.judged < r.results.length) await this.batch(m, r);
-      const acks = await prepareAcks(this.ds, partner, interchange, r.results, this.clock(), m);
+      const acks = await prepareAcks(this.ds, partner, interchange, r.results, r.ledger, this.clock(), m);
       return this.end(m, r, acks);
     });
   }
@@ -216,6 +219,7 @@ export class TranslateStage {
       partner,
       interchange,
       results: [],
+      ledger: new AckLedger(),
       verdicts: [],
       answers: new PartnerAnswers(interchange.id, groups),
       groups,
@@ -227,17 +231,22 @@ export class TranslateStage {
 
   /** Reads the stored bytes a piece at a time (a large body's chunks one query each), never whole. */
   private async read(r: Reading, db: DataSource | EntityManager, onChunk: () => Promise<void> | undefined) {
-    const { groups, answers, sets } = r;
+    const { groups, answers, sets, ledger } = r;
     await readX12(
       new Interchanges(db).pieces(r.interchange.id, PIECE),
-      guideHandler(this.maps, groups.watch(answers.watch({ onInterchange: (x) => void r.results.push(x) })), {
-        partner: r.partner.mapProfile ?? undefined,
-        onDocument: (t) => {
-          sets.add(t);
-          answers.document(t);
+      // the ledger inside the guide handler: it sees each set with the guide's findings
+      guideHandler(
+        this.maps,
+        ledger.watch(groups.watch(answers.watch({ onInterchange: (x) => void r.results.push(x) }))),
+        {
+          partner: r.partner.mapProfile ?? undefined,
+          onDocument: (t) => {
+            sets.add(t);
+            answers.document(t);
+          },
         },
-      }),
-      { maxSegmentsPerSet: this.maxSegmentsPerSet, onChunk },
+      ),
+      { maxSegmentsPerSet: this.maxSegmentsPerSet, keepTransactions: false, onChunk },
     );
   }
 
