@@ -90,5 +90,14 @@ export function x12Length(value: string, def: ElementDef): number {
 
 /** A JSON number holds 15 significant digits exactly; longer values stay text rather than change. */
 function exact(value: string): boolean {
-  return value.replace(/^[-+]?0*|\./g, '').replace(/^0+/, '').length <= 15;
+  // a value with its point first counts every character: what this rule has always kept as text
+  if (value.charCodeAt(0) === 0x2e) return value.length <= 15;
+  // else the digits from the first non-zero one on, the point not counted (called for every number)
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x31 && c <= 0x39) digits++;
+    else if (c === 0x30 && digits) digits++;
+  }
+  return digits <= 15;
 }
