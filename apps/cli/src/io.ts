@@ -9,19 +9,27 @@ export function openInput(file: string): { stream: Readable; size?: number } {
   return { stream: createReadStream(file, { highWaterMark: 1 << 20 }), size };
 }
 
-/** Buffers small writes and waits for the stream to drain, so a large output never piles up in memory. */
+/**
+ * Gathers small writes into pieces of about BATCH characters, each written as soon as it is full:
+ * a piece that waited for the next flush would outlive the collector's young generation and be
+ * copied and promoted on the way. The stream's back-pressure is kept at each flush, which waits
+ * for it to drain if a write was refused, so a large output never piles up in memory.
+ */
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
+  /** A write returned false: the stream wants a drain before more is given it. */
+  private full = false;
 
   constructor(private readonly out: Writable) {}
 
   write = (text: string): void => {
     this.parts.push(text);
     this.size += text.length;
+    if (this.size >= BATCH) this.send();
   };
 
-  /** Writes pieces as they come, waiting for the stream whenever a buffer's worth is waiting. */
+  /** Writes pieces as they come, waiting for the stream whenever it asks. */
   async pipe(pieces: Iterable<string>): Promise<void> {
     for (const piece of pieces) {
       this.write(piece);
@@ -29,14 +37,25 @@ export class OutputBuffer {
     }
   }
 
+  /** Waits for the stream if it asked to; `force` writes what is gathered first (at the end). */
   async flush(force = false): Promise<void> {
-    if (!force && this.size < 1 << 16) return;
-    const text = this.parts.join('');
+    if (force) this.send();
+    if (!this.full) return;
+    this.full = false;
+    await new Promise<void>((resolve) => this.out.once('drain', resolve));
+  }
+
+  private send(): void {
+    if (!this.size) return;
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.out.write(text)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+    if (!this.out.write(text)) this.full = true;
   }
 }
+
+/** Characters an OutputBuffer gathers before it writes them. */
+const BATCH = 1 << 18;
 
 /** Shows how far a large file has got, on stderr, only when a person is watching it. */
 export function progress(size: number | undefined): (bytes: number) => void {

@@ -89,15 +89,15 @@ export function documentBuilder(root: JsonObject, options: BuilderOptions = {}):
     segment(node: SegmentNode, seg: Segment, position: number, occurrence: number) {
       // a second occurrence of a segment that fills one object would overwrite the first: keep it aside
       if (!node.array && occurrence > 1) return void unplace(root, seg, position, list);
-      const hierarchical = node.id === 'HL';
       const target = node.path ? child(top(), node.path, node.array, list) : top();
-      node.elements.forEach((def, k) => {
-        if (hierarchical && k < 3) return; // HL01-03 are rebuilt from the nesting
-        if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
-        const value = seg.elements[k];
-        if (value === undefined || value === '') return;
-        write(target, def.path ?? [positionKey(node.id, k)], toJsonValue(value, def));
-      });
+      const { elements } = seg;
+      for (const slot of slotsOf(node)) {
+        const value = elements[slot.k];
+        if (value === undefined || value === '') continue;
+        let obj = target;
+        for (const key of slot.parents) obj = (obj[key] ??= {}) as JsonObject;
+        obj[slot.key] = toJsonValue(value, slot.def);
+      }
       if (node.pairs) readPairs(node, seg.elements, target);
       for (let k = node.elements.length; k < seg.elements.length; k++) {
         const extra = seg.elements[k];
@@ -108,6 +108,36 @@ export function documentBuilder(root: JsonObject, options: BuilderOptions = {}):
       unplace(root, seg, position, list);
     },
   };
+}
+
+/** Where an element of a segment goes: its object's keys below the segment's, and its own key. */
+interface Slot {
+  k: number;
+  def: ElementDef;
+  parents: readonly string[];
+  key: string;
+}
+
+const slotCache = new WeakMap<SegmentNode, readonly Slot[]>();
+
+/**
+ * The elements a segment writes, with their paths split once per node of a compiled map rather
+ * than for every element of every segment: HL01-03 are rebuilt from the nesting, and the elements
+ * of product id pairs are read by readPairs.
+ */
+function slotsOf(node: SegmentNode): readonly Slot[] {
+  let slots = slotCache.get(node);
+  if (!slots) {
+    const built: Slot[] = [];
+    node.elements.forEach((def, k) => {
+      if (node.id === 'HL' && k < 3) return;
+      if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
+      const path = def.path ?? [positionKey(node.id, k)];
+      built.push({ k, def, parents: path.slice(0, -1), key: path[path.length - 1]! });
+    });
+    slotCache.set(node, (slots = built));
+  }
+  return slots;
 }
 
 /**
@@ -155,18 +185,20 @@ export function child(
   list: () => JsonValue[] = () => [],
 ): JsonObject {
   let obj = parent;
-  for (const key of path.slice(0, -1)) obj = (obj[key] ??= {}) as JsonObject;
-  const last = path[path.length - 1]!;
-  if (!array) return (obj[last] ??= {}) as JsonObject;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) obj = (obj[path[i]!] ??= {}) as JsonObject;
+  const key = path[last]!;
+  if (!array) return (obj[key] ??= {}) as JsonObject;
   const created: JsonObject = {};
-  ((obj[last] ??= list()) as JsonValue[]).push(created);
+  ((obj[key] ??= list()) as JsonValue[]).push(created);
   return created;
 }
 
 function write(target: JsonObject, path: string[], value: JsonValue): void {
   let obj = target;
-  for (const key of path.slice(0, -1)) obj = (obj[key] ??= {}) as JsonObject;
-  obj[path[path.length - 1]!] = value;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) obj = (obj[path[i]!] ??= {}) as JsonObject;
+  obj[path[last]!] = value;
 }
 
 export function read(source: JsonObject, path: string[]): JsonValue | undefined {
