@@ -1,5 +1,7 @@
 import {
   DuplicateLookups,
+  TranslationClaims,
+  Transactions,
   type Interchange,
   type TradingPartner,
   type TransactionSet,
@@ -12,6 +14,7 @@ import {
   earlierMatches,
   sameBytes,
   twinInFile,
+  twinKey,
   type NewSet,
 } from './duplicate-rules';
 
@@ -38,16 +41,15 @@ export class DuplicateCheck {
    * Sets `duplicateOf` on the translated rows of the batch that a rule matches, reading earlier
    * receipts in the batch's database transaction.
    */
-  async mark(
-    m: EntityManager,
-    rows: Array<{ row: TransactionSet; interchangeIndex: number }>,
-  ): Promise<void> {
+  async mark(m: EntityManager, rows: TransactionSet[]): Promise<void> {
     this.lookups = new DuplicateLookups(m);
+    const batch = new Map<number, TransactionSet>();
     const open: TransactionSet[] = [];
-    for (const { row, interchangeIndex } of rows) {
+    for (const row of rows) {
+      batch.set(row.setIndex!, row);
       // a rejected set (its own fault, or its group's) is taken by nobody, so it is nobody's twin
       if (row.status !== 'translated') continue;
-      const twin = this.twins.twinOf(row, interchangeIndex);
+      const twin = await this.twinOf(m, row, batch);
       if (twin) row.duplicateOf = twinInFile(row, twin);
       else open.push(row);
     }
@@ -63,21 +65,43 @@ export class DuplicateCheck {
       await this.earlierReceipts(open.slice(k, k + PROBE_BATCH));
   }
 
-  forget(interchangeIndex: number): void {
-    this.twins.forget(interchangeIndex);
+  /**
+   * The id of the file's first set with this one's twin key, which is this batch's or one an
+   * earlier batch wrote (read back by its place, by index: twins and hash matches are rare).
+   */
+  private async twinOf(
+    m: EntityManager,
+    row: TransactionSet,
+    batch: Map<number, TransactionSet>,
+  ): Promise<string | undefined> {
+    const at = this.twins.candidate(row, row.setIndex!);
+    if (at === undefined) return undefined;
+    const first = batch.get(at) ?? (await this.written(m, at));
+    if (first && twinKey(first) === twinKey(row)) return first.id;
+    this.twins.collided(row, row.setIndex!);
+    return undefined;
   }
 
-  /** Sets rejected after they were marked (their group's GE came later): nobody's twins either. */
-  forgetSets(ids: ReadonlySet<string>): void {
-    this.twins.forgetSets(ids);
+  private async written(m: EntityManager, setIndex: number): Promise<NewSet | undefined> {
+    const [row] = await new TranslationClaims(m).committed(this.interchange.id, setIndex, setIndex + 1);
+    if (!row) return undefined;
+    const first = { ...row, groupControl: '' };
+    // an 856's or 810's key is in its document
+    if (byPoNumber(row.setId)) return first;
+    return { ...first, document: (await new Transactions(m).byId(row.id)).document };
+  }
+
+  /** Sets at these places are nobody's twins: an interchange not accepted, a group rejected at its GE. */
+  forget(places: (setIndex: number) => boolean): void {
+    this.twins.forget(places);
   }
 
   /**
    * A set an earlier run committed (a resumed translation reads the file again from its start):
    * known as the file's first of its PO number, as when it was written, unless it was rejected.
    */
-  learn(set: NewSet & { status: string }, interchangeIndex: number): void {
-    if (set.status !== 'rejected') this.twins.twinOf(set, interchangeIndex);
+  learn(set: NewSet & { status: string; setIndex: number }): void {
+    if (set.status !== 'rejected') this.twins.candidate(set, set.setIndex);
   }
 
   private async sameContent(): Promise<string | null> {

@@ -1,36 +1,46 @@
-import { FileTwins, documentNumber, earlierMatches, twinInFile, type NewSet } from './duplicate-rules';
+import {
+  FileTwins,
+  documentNumber,
+  earlierMatches,
+  twinInFile,
+  twinKey,
+  type NewSet,
+} from './duplicate-rules';
 
 function set(id: string, over: Partial<NewSet> = {}): NewSet {
   return { id, setId: '850', poNumber: `PO-${id}`, controlNumber: '0001', groupControl: '1', ...over };
 }
 
 describe('duplicate rules', () => {
-  it('the same PO number twice in a file: the second names the first', () => {
+  it('the same PO number twice in a file: the second finds the first by its place', () => {
     const twins = new FileTwins();
-    expect(twins.twinOf(set('a', { poNumber: 'P1' }), 0)).toBeUndefined();
-    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 0)).toBe('a');
+    expect(twins.candidate(set('a', { poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.candidate(set('b', { poNumber: 'P1' }), 1)).toBe(0);
     // another set type with that number is another document
-    expect(twins.twinOf(set('c', { poNumber: 'P1', setId: '860' }), 0)).toBeUndefined();
+    expect(twins.candidate(set('c', { poNumber: 'P1', setId: '860' }), 2)).toBeUndefined();
     // a set without a PO number has no twin
-    expect(twins.twinOf(set('d', { poNumber: null }), 0)).toBeUndefined();
+    expect(twins.candidate(set('d', { poNumber: null }), 3)).toBeUndefined();
+    expect(twinKey(set('e', { poNumber: 'P1' }))).toBe('850\u0000P1');
   });
 
-  it('sets of an interchange that was refused are nobody’s twins', () => {
+  it('sets at places forgotten (an interchange refused, a group rejected at its GE) are nobody’s twins', () => {
     const twins = new FileTwins();
-    twins.twinOf(set('a', { poNumber: 'P1' }), 0);
-    twins.forget(0);
-    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 1)).toBeUndefined();
-    expect(twins.twinOf(set('c', { poNumber: 'P1' }), 1)).toBe('b');
+    twins.candidate(set('a', { poNumber: 'P1' }), 0);
+    twins.candidate(set('x', { poNumber: 'P2' }), 1);
+    twins.forget((place) => place === 0);
+    expect(twins.candidate(set('b', { poNumber: 'P1' }), 2)).toBeUndefined();
+    expect(twins.candidate(set('c', { poNumber: 'P1' }), 3)).toBe(2);
+    expect(twins.candidate(set('y', { poNumber: 'P2' }), 4)).toBe(1);
   });
 
-  it('a set rejected after it was recorded (its group’s GE came later) is nobody’s twin', () => {
+  it('a key whose hash another key had first is kept whole, and found by its own first', () => {
     const twins = new FileTwins();
-    twins.twinOf(set('a', { poNumber: 'P1' }), 0);
-    twins.twinOf(set('x', { poNumber: 'P2' }), 0);
-    twins.forgetSet('a');
-    expect(twins.twinOf(set('b', { poNumber: 'P1' }), 0)).toBeUndefined();
-    expect(twins.twinOf(set('c', { poNumber: 'P1' }), 0)).toBe('b');
-    expect(twins.twinOf(set('y', { poNumber: 'P2' }), 0)).toBe('x');
+    twins.candidate(set('a', { poNumber: 'P1' }), 0);
+    // as the stage does when the first at the hash's place turned out to be another key's
+    twins.collided(set('b', { poNumber: 'Q7' }), 5);
+    expect(twins.candidate(set('c', { poNumber: 'Q7' }), 6)).toBe(5);
+    twins.forget((place) => place === 5);
+    expect(twins.candidate(set('d', { poNumber: 'Q7' }), 7)).toBeUndefined();
   });
 
   it('an earlier PO number wins over an earlier GS06/ST02, each for the same set only', () => {
@@ -60,8 +70,8 @@ describe('duplicate rules', () => {
 
   it('a PO shipped or billed twice is no duplicate: the PO-number rules are for 850s only', () => {
     const twins = new FileTwins();
-    expect(twins.twinOf(set('a', { setId: '856', poNumber: 'P1' }), 0)).toBeUndefined();
-    expect(twins.twinOf(set('b', { setId: '856', poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.candidate(set('a', { setId: '856', poNumber: 'P1' }), 0)).toBeUndefined();
+    expect(twins.candidate(set('b', { setId: '856', poNumber: 'P1' }), 1)).toBeUndefined();
     const earlier = [
       { id: 'old-810', setId: '810', poNumber: 'P1', controlNumber: '0001', groupControl: '1' },
     ];
@@ -124,16 +134,16 @@ describe('duplicate rules', () => {
     const twins = new FileTwins();
     const ship = (id: string, po: string, shipment: string) =>
       set(id, { setId: '856', poNumber: po, document: { shipment: { id: shipment } } });
-    expect(twins.twinOf(ship('a', 'P1', 'SH-1'), 0)).toBeUndefined();
-    expect(twins.twinOf(ship('b', 'P1', 'SH-2'), 0)).toBeUndefined();
+    expect(twins.candidate(ship('a', 'P1', 'SH-1'), 0)).toBeUndefined();
+    expect(twins.candidate(ship('b', 'P1', 'SH-2'), 1)).toBeUndefined();
     const again = ship('c', 'P2', 'SH-1');
-    expect(twins.twinOf(again, 0)).toBe('a');
+    expect(twins.candidate(again, 2)).toBe(0);
     expect(twinInFile(again, 'a')).toBe(
       'shipment id (BSN02) SH-1 appears twice in this interchange (transaction a)',
     );
     // an invoice numbered like a shipment is another document
     const bill = set('d', { setId: '810', poNumber: 'P1', document: { invoice: { number: 'SH-1' } } });
-    expect(twins.twinOf(bill, 0)).toBeUndefined();
+    expect(twins.candidate(bill, 3)).toBeUndefined();
     expect(twinInFile(set('e', { poNumber: 'P9' }), 'x')).toBe(
       'PO number P9 appears twice in this interchange (transaction x)',
     );

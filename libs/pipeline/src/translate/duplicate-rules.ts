@@ -46,44 +46,63 @@ const NUMBER_NAMES: Record<DocumentNumber['kind'], string> = {
 export const byPoNumber = (setId: string): boolean => setId === '850';
 
 /** What makes two sets of one file the same document: an 850's PO number, an 856's BSN02, an 810's BIG02. */
-function twinKey(set: NewSet): string | undefined {
+export function twinKey(set: Pick<NewSet, 'setId' | 'poNumber' | 'document'>): string | undefined {
   if (byPoNumber(set.setId)) return set.poNumber ? `${set.setId}\u0000${set.poNumber}` : undefined;
   const n = documentNumber(set);
   return n && `${set.setId}\u0000#${n.value}`;
 }
 
 /**
- * The file's own sets by set id and PO number (850) or BSN02 / BIG02 (856, 810), ids only, never
- * the documents: the same one twice in one file is a possible duplicate too. The first of each
- * counts, whatever its status.
+ * The file's first set of each twin key (set id and PO number, or BSN02 / BIG02), by its place in
+ * the file: the same one twice in one file is a possible duplicate too. The first of each counts,
+ * whatever its status. Kept as a 53-bit hash of the key and a number, never the key or the set's
+ * id, so half a million POs cost a few megabytes. Two keys of a file of a million sets share a
+ * hash about once in 20,000 such files: the caller checks the first's key before calling it a
+ * twin, and a key whose hash another had first is kept whole (`collided`).
  */
 export class FileTwins {
-  private readonly first = new Map<string, { id: string; interchangeIndex: number }>();
+  private readonly first = new Map<number, number>();
+  private readonly exact = new Map<string, number>();
 
-  /** The earlier set of this file that is the same document; records this one if it is the first. */
-  twinOf(set: NewSet, interchangeIndex: number): string | undefined {
+  /**
+   * The place of the file's first set whose key has this set's key's hash; records this one as
+   * the first when there is none.
+   */
+  candidate(set: NewSet, setIndex: number): number | undefined {
     const key = twinKey(set);
     if (!key) return undefined;
-    const twin = this.first.get(key);
-    if (!twin) this.first.set(key, { id: set.id, interchangeIndex });
-    return twin?.id;
+    const known = this.exact.get(key);
+    if (known !== undefined) return known;
+    const h = keyHash(key);
+    const first = this.first.get(h);
+    if (first === undefined) this.first.set(h, setIndex);
+    return first;
   }
 
-  /** An interchange of the file that was not accepted keeps no sets, so they are nobody's twins. */
-  forget(interchangeIndex: number): void {
-    for (const [key, first] of this.first)
-      if (first.interchangeIndex === interchangeIndex) this.first.delete(key);
+  /** The candidate was another key's: this set is the first of its own, remembered by its key. */
+  collided(set: NewSet, setIndex: number): void {
+    const key = twinKey(set);
+    if (key && !this.exact.has(key)) this.exact.set(key, setIndex);
   }
 
-  /** A set rejected after it was recorded is nobody's twin: a later set with its PO number is not held. */
-  forgetSet(id: string): void {
-    for (const [key, first] of this.first) if (first.id === id) this.first.delete(key);
+  /** Sets at these places are nobody's twins (an interchange not accepted, a group rejected at its GE). */
+  forget(places: (setIndex: number) => boolean): void {
+    for (const [h, setIndex] of this.first) if (places(setIndex)) this.first.delete(h);
+    for (const [key, setIndex] of this.exact) if (places(setIndex)) this.exact.delete(key);
   }
+}
 
-  /** Many sets rejected at once (a whole group at its GE): one pass over the file's twins, not one per set. */
-  forgetSets(ids: ReadonlySet<string>): void {
-    for (const [key, first] of this.first) if (ids.has(first.id)) this.first.delete(key);
+/** Two 32-bit FNV-1a hashes of other offsets, as one 53-bit number (exact in a double). */
+function keyHash(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ key.length;
+  for (let k = 0; k < key.length; k++) {
+    const c = key.charCodeAt(k);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
   }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 export function twinInFile(set: NewSet, twinId: string): string {

@@ -11,7 +11,6 @@ import type { X12Issue } from '@edi/x12';
 import type { EntityManager } from 'typeorm';
 import { DuplicateCheck } from './duplicate-check';
 import type { GroupVerdicts } from './group-verdicts';
-import type { SavedSet } from './outcome';
 import { businessKeys, poNumberOf } from '../threads/business-keys';
 
 /** The statuses a set of a group rejected after it was written may have. */
@@ -20,10 +19,10 @@ const TAKEN = ['translated', 'erp_pending', 'receiving', 'held'] as const;
 /** The sets a partner sends about a PO of ours: linked to its thread by the PO they name. */
 const RECEIVED: ReadonlySet<string> = new Set(['856', '810']);
 
-/** A set an earlier run committed, known by its place in the file until its row is read back. */
-interface Committed {
-  setIndex: number;
-  interchangeIndex: number;
+/** The sets of one interchange of the file, by their places in it. */
+interface Span {
+  first: number;
+  last: number;
 }
 
 /**
@@ -33,12 +32,14 @@ interface Committed {
  * rows taken back. A set whose functional group is rejected (AK9 R) is written rejected with the
  * group's reason, or moved to rejected (its thread keys dropped) when its group's GE comes after
  * the set's batch was committed. A resumed run reads the file again from the start: the sets below
- * `resumeFrom` were committed by the run before it and are read back, not written again.
+ * `resumeFrom` were committed by the run before it and are read back, not written again. Nothing
+ * is kept per set once written (the outcome reads the rows back): a span of places per interchange.
  */
 export class SetRows {
   private pending: Translation[] = [];
-  private committed: Committed[] = [];
-  private readonly saved = new Map<string, SavedSet & { interchangeIndex: number }>();
+  /** Places of sets an earlier run committed, read back at the next flush. */
+  private committed: number[] = [];
+  private readonly spans = new Map<number, Span>();
   private readonly refused = new Set<number>();
   private readonly rules: DuplicateCheck;
   /** The rejected groups whose earlier rows are all moved to rejected. */
@@ -59,8 +60,10 @@ export class SetRows {
 
   add(t: Translation): void {
     this.next = Math.max(this.next, t.setIndex + 1);
-    if (t.setIndex < this.resumeFrom)
-      this.committed.push({ setIndex: t.setIndex, interchangeIndex: t.interchangeIndex });
+    const span = this.spans.get(t.interchangeIndex);
+    if (span) span.last = t.setIndex;
+    else this.spans.set(t.interchangeIndex, { first: t.setIndex, last: t.setIndex });
+    if (t.setIndex < this.resumeFrom) this.committed.push(t.setIndex);
     else this.pending.push(t);
   }
 
@@ -89,44 +92,32 @@ export class SetRows {
     const transactions = new Transactions(m);
     const taken = this.pending.filter((t) => !this.refused.has(t.interchangeIndex));
     this.pending = [];
-    const rows = taken.map((t) => ({
-      row: newRow(transactions.create(), this.partner, this.interchange, t),
-      interchangeIndex: t.interchangeIndex,
-    }));
-    for (const { row } of rows) {
+    const rows = taken.map((t) => newRow(transactions.create(), this.partner, this.interchange, t));
+    for (const row of rows) {
       const reason = this.verdicts.reasonFor(row.setIndex!);
       if (reason) reject(row, reason);
     }
     await this.rules.mark(m, rows);
-    for (const { row } of rows) {
+    for (const row of rows) {
       if (row.status !== 'translated') continue;
       if (row.duplicateOf) row.status = 'held';
       else if (row.setId === '850' && this.toErp) row.status = 'erp_pending';
       // a supplier's ship notice or invoice: checked against its PO, then handed to the ERP
       else if (RECEIVED.has(row.setId) && row.poNumber && this.toErp) row.status = 'receiving';
     }
-    await transactions.insertMany(rows.map((r) => r.row));
-    await recordKeys(
-      m,
-      rows.map((r) => r.row),
-    );
-    for (const { row, interchangeIndex } of rows) this.saved.set(row.id, { ...pick(row), interchangeIndex });
+    await transactions.insertMany(rows);
+    await recordKeys(m, rows);
   }
 
-  /** A resumed run's sets committed before: known to the duplicate rules and the outcome again. */
+  /** A resumed run's sets committed before: known to the duplicate rules again. */
   private async readBack(m: EntityManager): Promise<void> {
     if (!this.committed.length) return;
-    const sets = this.committed;
+    const places = new Set(this.committed);
+    const first = this.committed[0]!;
+    const last = this.committed[this.committed.length - 1]!;
     this.committed = [];
-    const byIndex = new Map(sets.map((c) => [c.setIndex, c.interchangeIndex]));
-    const first = sets[0]!.setIndex;
-    const last = sets[sets.length - 1]!.setIndex;
-    for (const row of await new TranslationClaims(m).committed(this.interchange.id, first, last + 1)) {
-      const interchangeIndex = byIndex.get(row.setIndex);
-      if (interchangeIndex === undefined) continue;
-      this.rules.learn({ ...row, groupControl: '' }, interchangeIndex);
-      this.saved.set(row.id, { ...pick(row as SavedSet), interchangeIndex });
-    }
+    for (const row of await new TranslationClaims(m).committed(this.interchange.id, first, last + 1))
+      if (places.has(row.setIndex)) this.rules.learn({ ...row, groupControl: '' });
   }
 
   /**
@@ -144,32 +135,33 @@ export class SetRows {
       for (const r of rows) {
         const fields = { status: 'rejected' as const, issues: [g.issue, ...r.issues] as X12Issue[] };
         await transactions.move(r.id, TAKEN, fields);
-        const saved = this.saved.get(r.id);
-        if (saved) saved.status = 'rejected';
       }
-      const ids = rows.map((r) => r.id);
-      await claims.dropKeys(ids);
-      this.rules.forgetSets(new Set(ids));
+      await claims.dropKeys(rows.map((r) => r.id));
+      const moved = new Set(rows.map((r) => r.setIndex));
+      this.rules.forget((setIndex) => moved.has(setIndex));
       if (rows.length < budget) this.settledGroups++; // fewer than asked for: none of the group is left
       budget -= rows.length;
     }
   }
 
-  /** The interchange at this index of the file keeps none of its sets. */
+  /** The interchange at this index of the file keeps none of its sets: those written are deleted. */
   async refuse(m: EntityManager, interchangeIndex: number): Promise<void> {
     this.refused.add(interchangeIndex);
-    this.rules.forget(interchangeIndex);
-    const ids = [...this.saved.values()]
-      .filter((s) => s.interchangeIndex === interchangeIndex)
-      .map((s) => s.id);
-    await new Transactions(m).deleteMany(ids);
-    for (const id of ids) this.saved.delete(id);
-  }
-
-  get rows(): SavedSet[] {
-    return [...this.saved.values()].map(pick);
+    const span = this.spans.get(interchangeIndex);
+    if (!span) return;
+    this.rules.forget((setIndex) => setIndex >= span.first && setIndex <= span.last);
+    const claims = new TranslationClaims(m);
+    const transactions = new Transactions(m);
+    for (let from = span.first; from <= span.last; from += REFUSED_BATCH) {
+      const to = Math.min(from + REFUSED_BATCH, span.last + 1);
+      const ids = (await claims.committed(this.interchange.id, from, to)).map((r) => r.id);
+      if (ids.length) await transactions.deleteMany(ids);
+    }
   }
 }
+
+/** Rows of a refused interchange read and deleted at a time. */
+const REFUSED_BATCH = 1_000;
 
 /** The invoice numbers, shipment ids, SSCCs and POs of the batch's 856s and 810s, to find their threads by. */
 async function recordKeys(m: EntityManager, rows: TransactionSet[]): Promise<void> {
@@ -177,16 +169,6 @@ async function recordKeys(m: EntityManager, rows: TransactionSet[]): Promise<voi
   for (const row of rows)
     if (RECEIVED.has(row.setId) && row.status !== 'rejected' && row.document)
       await threads.recordKeys(row.partnerId, row.id, businessKeys(row.setId, row.document));
-}
-
-function pick(r: SavedSet): SavedSet {
-  return {
-    id: r.id,
-    setId: r.setId,
-    controlNumber: r.controlNumber,
-    status: r.status,
-    duplicateOf: r.duplicateOf,
-  };
 }
 
 /** A set of a rejected group: not taken, whatever its own check said; the group's reason first. */

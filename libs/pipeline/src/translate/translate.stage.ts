@@ -263,7 +263,9 @@ export class TranslateStage {
     interchange.issues = r.results.flatMap((x) => x.issues);
     await new Interchanges(m).finish(interchange.id, interchange.status, interchange.issues);
     if (r.token !== ONE_TRANSACTION) await new TranslationClaims(m).end(interchange.id);
-    return { ...summary(interchange, r.sets.rows, acks), ...(reconciled ? { reconciled } : {}) };
+    // the sets' rows read back, not kept while the file was read
+    const rows = await new Transactions(m).summariesOf(interchange.id);
+    return { ...summary(interchange, rows, acks), ...(reconciled ? { reconciled } : {}) };
   }
 
   /**
