@@ -152,12 +152,22 @@ const walSyncs = new WeakMap<DataSource, WalSync>();
  * starts as soon as this one has committed, while its log is synced (WalSync). A failed sync
  * rejects, and is fatal: the process is stopped (onDurabilityLost), since the commit is visible
  * here but may never reach the disk.
+ *
+ * `afterSend`: what it records follows something already done outside (a delivery's outcome, after
+ * the partner answered). Losing it to a power cut only means doing that again, which is allowed
+ * (at least once), so on SQLite it is answered at its commit, without waiting for the log's sync:
+ * the next durable commit's sync covers it anyway.
  */
-export function transact<T>(ds: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
+export function transact<T>(
+  ds: DataSource,
+  work: (m: EntityManager) => Promise<T>,
+  { afterSend = false }: { afterSend?: boolean } = {},
+): Promise<T> {
   if (ds.options.type === 'postgres') return ds.transaction(work);
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
   const committed = previous.catch(() => undefined).then(() => ds.transaction(work));
   sqliteLocks.set(ds, committed);
+  if (afterSend) return committed;
   return committed.then(async (result) => {
     await walSyncOf(ds).sync();
     return result;

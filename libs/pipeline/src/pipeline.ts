@@ -102,7 +102,9 @@ export class Pipeline {
     const composer = this.options.composer;
     if (!composer) throw new Error('this pipeline has no outbound composer');
     composer.check(partner, input); // schema errors before a transaction is opened
-    const composed = await transact(this.ds, (m) => composer.compose(m, partner, input));
+    // what it answers is checked to be this partner's here, whatever the caller says of it
+    const checked = { ...input, inReplyToTest: undefined };
+    const composed = await transact(this.ds, (m) => composer.compose(m, partner, checked));
     if (composed.document.channel !== 'outbox') this.deliveries.enqueue(composed.document.id);
     return composed;
   }

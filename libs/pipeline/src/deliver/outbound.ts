@@ -45,6 +45,11 @@ export interface OutboundInput {
   document: Record<string, unknown>;
   /** The inbound transaction this answers (an 855 for an 850), if any. */
   inReplyTo?: string | null;
+  /**
+   * The test flag of `inReplyTo`, when the caller read that transaction and knows it is this
+   * partner's (the ERP stage answering its PO): saves reading it again. Never from a request.
+   */
+  inReplyToTest?: boolean;
   poNumber?: string | null;
   /** The ERP shipment or invoice it announces: sent once per partner, whatever races. */
   erpRef?: string | null;
@@ -132,7 +137,8 @@ export class OutboundComposer {
     // test data (ISA15 T, marked test) exactly when what it answers was: the thread's 850 keeps
     // its mode though the partner is switched while it waits; a document of its own, the mode now
     let test = partner.mode === 'test';
-    if (input.inReplyTo) {
+    if (input.inReplyTo && input.inReplyToTest !== undefined) test = input.inReplyToTest;
+    else if (input.inReplyTo) {
       const replyTo = await new Transactions(m).partnersTestFlag(input.inReplyTo, partner.id);
       // an answer to another partner's document would leak that it exists: same error as none
       if (replyTo === null)

@@ -8,7 +8,7 @@ import {
   type TradingPartner,
   type TransactionSet,
 } from '@edi/persistence';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { OutboundError, type Composed, type OutboundComposer } from '../deliver/outbound';
 import { decideLines, type LineDecision } from './decide-lines';
 import { ErpHolds, type ErpOutcome } from './erp-holds';
@@ -86,10 +86,7 @@ export class ErpStage {
       const held = decisions.filter((d) => d.hold);
       // not recorded as decided: once the price is put right, a new version decides afresh
       if (held.length) return this.holds.hold(tx.id, 'ERP_PRICE_HELD', heldReason(held), { decisions });
-      if (!earlier)
-        await transact(this.ds, (m) =>
-          new AuditTrail(m).record(tx.id, 'erp.decided', 'erp-stage', { decisions }),
-        );
+      if (!earlier) await this.recordDecided(tx.id, decisions);
       return { decisions, orderId: await this.order(erp, partner, poNumber, decisions) };
     } catch (e) {
       // the ERP refused for good (a 4xx: unknown customer…): a person must look, retrying will not help
@@ -97,6 +94,18 @@ export class ErpStage {
       if (e instanceof ErpError && e.kind === 'answer') return this.holds.unusableAnswer(tx.id, rules, e);
       throw e;
     }
+  }
+
+  /**
+   * The decisions, durable before the order goes to the ERP. One INSERT: on Postgres it commits on
+   * its own (one round trip, not BEGIN, INSERT, COMMIT); SQLite's single connection needs
+   * transact() so that it is not taken into another stage's open transaction.
+   */
+  private async recordDecided(transactionId: string, decisions: LineDecision[]): Promise<void> {
+    const record = (m: DataSource | EntityManager) =>
+      new AuditTrail(m).record(transactionId, 'erp.decided', 'erp-stage', { decisions });
+    if (this.ds.options.type === 'postgres') await record(this.ds);
+    else await transact(this.ds, record);
   }
 
   /** The decisions of an earlier run of this PO, if one got as far as deciding. */
@@ -156,6 +165,8 @@ export class ErpStage {
           transactionSet: '855',
           document: body,
           inReplyTo: tx.id,
+          // the PO is this partner's, and its test flag is read: no query to check either again
+          inReplyToTest: tx.test,
           poNumber,
         });
         await new AuditTrail(m).record(tx.id, 'erp.ordered', 'erp-stage', { orderId, status });
