@@ -25,7 +25,7 @@ export function* jsonChunks(root: unknown, size = 1 << 16): Generator<string> {
 const GAP = '  ';
 
 type Frame =
-  | { array: true; list: object; items: Iterator<unknown>; next: number; pad: string }
+  | { array: true; list: object; items: Iterator<unknown>; next: number; pad: string; packed: boolean }
   | {
       array: false;
       holder: Record<string, unknown>;
@@ -49,7 +49,7 @@ class Walk {
     if (Array.isArray(value) || value instanceof PackedList) {
       if (!value.length) return '[]';
       const items = Array.isArray(value) ? value.values() : value[Symbol.iterator]();
-      this.push(value, { array: true, list: value, items, next: 0, pad });
+      this.push(value, { array: true, list: value, items, next: 0, pad, packed: !Array.isArray(value) });
       return `[\n${pad}${GAP}`;
     }
     const holder = value as Record<string, unknown>;
@@ -66,6 +66,12 @@ class Walk {
       const item = frame.items.next();
       if (item.done) return this.close(`\n${frame.pad}]`);
       const at = frame.next++;
+      // an item of a PackedList is one line of the set, small and not circular (it was JSON text
+      // once): the native writer's text of it, indented to its place, is the same as the walk's
+      if (frame.packed) {
+        const text = JSON.stringify(item.value, null, 2) ?? 'null';
+        return `${at ? `,\n${inner}` : ''}${text.replaceAll('\n', `\n${inner}`)}`;
+      }
       const value = resolve(item.value, String(at));
       const text = value === undefined ? 'null' : this.place(value, inner);
       return at ? `,\n${inner}${text}` : text;
