@@ -64,6 +64,8 @@ async function killMidStream(procs: Processes, url: string, stream: PoStream, vi
     .until(
       `${KILL_AT} answered POs`,
       () => {
+        // an answer that is neither 2xx nor a dropped connection will not mend with waiting
+        if (stream.unexpected.length > 0) throw new Error(`unexpected answer: ${stream.unexpected[0]}`);
         if (stopped && stream.answered.size < KILL_AT && stream.left > 0) {
           stopped = false;
           sending = stream.run(url);
