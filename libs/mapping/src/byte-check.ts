@@ -66,19 +66,18 @@ const NO_SCOPE = { segmentId: '', position: 0 };
  */
 export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
   const { buf, start, end, delimiters } = raw;
-  // one decoded string for the segment, read by char code: cheaper than a native call per value
-  const text = buf.toString('latin1', start, end);
-  const length = end - start;
+  // the bytes themselves, no string per segment: a value becomes a string only for a long code, a date or a time
   const sep = delimiters.element;
   const comp = delimiters.component;
   const rep = delimiters.repetition ?? -1;
+  const length = end - start;
   if (2 * length + 2 > bounds.length) bounds = new Int32Array(2 * length + 2);
   const at = bounds;
-  // element k is bytes [at[2k], at[2k+1]); element 0 is the id
+  // element k is bytes [at[2k], at[2k+1]) of the buffer; element 0 is the id
   let n = 0;
-  let from = 0;
-  for (let i = 0; i < length; i++) {
-    const b = text.charCodeAt(i);
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
     if (b === sep) {
       at[2 * n] = from;
       at[2 * n + 1] = i;
@@ -87,7 +86,7 @@ export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
     } else if (b > 0x7f || b === comp || b === rep) return false;
   }
   at[2 * n] = from;
-  at[2 * n + 1] = length;
+  at[2 * n + 1] = end;
   const count = n; // elements after the id
   const c = compiled(node);
   if (count > c.places) return false;
@@ -99,7 +98,7 @@ export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
       if (kind & MANDATORY) return false;
       continue;
     }
-    if (kind & UNDECIDED || !valueClean(kind & TYPE, c, k, text, a, e)) return false;
+    if (kind & UNDECIDED || !valueClean(kind & TYPE, c, k, buf, a, e)) return false;
   }
   return !node.notes?.length || notesHold(node, count);
 }
@@ -118,6 +117,28 @@ interface Compiled {
   min: Int32Array;
   max: Int32Array;
   codes: (ReadonlySet<string> | undefined)[];
+  /** The ASCII codes of up to SHORT characters as numbers (codeKey): a value of the bytes is looked up without a string. */
+  shortCodes: (ReadonlySet<number> | undefined)[];
+}
+
+/** Codes up to this length are keyed by number: 1 then a byte each stays an exact double (2^49). */
+const SHORT = 6;
+
+/** A short ASCII value as one number: a leading 1 keeps lengths apart ("0" and "00" differ). */
+function codeKey(buf: Uint8Array, a: number, e: number): number {
+  let key = 1;
+  for (let i = a; i < e; i++) key = key * 256 + buf[i]!;
+  return key;
+}
+
+function shortCodesOf(codes: ReadonlySet<string> | undefined): ReadonlySet<number> | undefined {
+  if (!codes) return undefined;
+  const keys = new Set<number>();
+  // a code over SHORT or outside ASCII never equals a short ASCII value, so it has no key
+  for (const code of codes)
+    if (code.length <= SHORT && /^[\x00-\x7f]*$/.test(code))
+      keys.add(codeKey(Buffer.from(code, 'latin1'), 0, code.length));
+  return keys;
 }
 
 const compiledNodes = new WeakMap<SegmentNode, Compiled>();
@@ -132,6 +153,7 @@ function compiled(node: SegmentNode): Compiled {
       min: new Int32Array(defs.length),
       max: new Int32Array(defs.length),
       codes: defs.map((d) => d.codes),
+      shortCodes: defs.map((d) => shortCodesOf(d.codes)),
     };
     defs.forEach((d: ElementDef, k) => {
       const type = TYPES[d.type];
@@ -159,32 +181,32 @@ function notesHold(node: SegmentNode, count: number): boolean {
 
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 
-/** The checks of checkElements on one ASCII value, characters [a, e) of its segment: true when it passes them all. */
-function valueClean(type: number, c: Compiled, k: number, text: string, a: number, e: number): boolean {
+/** The checks of checkElements on one ASCII value, bytes [a, e) of the buffer: true when it passes them all. */
+function valueClean(type: number, c: Compiled, k: number, buf: Buffer, a: number, e: number): boolean {
   let length = e - a;
   switch (type) {
     case N: {
       // -?\d+ ; X12 counts digits only
       let i = a;
-      if (text.charCodeAt(i) === 0x2d) {
+      if (buf[i] === 0x2d) {
         i++;
         length--;
       }
       if (i === e) return false;
-      for (; i < e; i++) if (!isDigit(text.charCodeAt(i))) return false;
+      for (; i < e; i++) if (!isDigit(buf[i]!)) return false;
       break;
     }
     case R: {
       // -?(\d+(\.\d*)?|\.\d+) ; X12 counts digits only
       let i = a;
-      if (text.charCodeAt(i) === 0x2d) {
+      if (buf[i] === 0x2d) {
         i++;
         length--;
       }
       let digits = 0;
       let point = false;
       for (; i < e; i++) {
-        const b = text.charCodeAt(i);
+        const b = buf[i]!;
         if (isDigit(b)) digits++;
         else if (b === 0x2e && !point) {
           point = true;
@@ -196,20 +218,26 @@ function valueClean(type: number, c: Compiled, k: number, text: string, a: numbe
     }
     case ID: {
       const codes = c.codes[k];
-      if (codes && !codes.has(text.slice(a, e))) return false;
+      if (
+        codes &&
+        !(length <= SHORT
+          ? c.shortCodes[k]!.has(codeKey(buf, a, e))
+          : codes.has(buf.toString('latin1', a, e)))
+      )
+        return false;
       break;
     }
     case AN:
-      for (let i = a; i < e; i++) if (text.charCodeAt(i) < 0x20) return false;
+      for (let i = a; i < e; i++) if (buf[i]! < 0x20) return false;
       break;
     case DT: {
       if (length < c.min[k]! || length > c.max[k]!) return false;
-      const v = text.slice(a, e);
+      const v = buf.toString('latin1', a, e);
       return v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v);
     }
     case TM:
       if (length < c.min[k]! || length > c.max[k]!) return false;
-      return isTime(text.slice(a, e));
+      return isTime(buf.toString('latin1', a, e));
   }
   return length >= c.min[k]! && length <= c.max[k]!;
 }

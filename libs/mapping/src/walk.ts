@@ -26,7 +26,8 @@ interface Frame {
   /** For each index, the first mandatory entry at or after it (nodes.length: none): see mandatoryFrom. */
   mandatory: Int32Array;
   idx: number;
-  counts: Map<MapNode, number>;
+  /** How many times each entry matched in this iteration, by its index in `nodes`. */
+  counts: Int32Array;
   loop?: LoopNode;
   /** Entries whose segment came out of place (reported there): not reported missing as well. */
   misplaced?: Set<MapNode>;
@@ -78,6 +79,8 @@ export class Walker {
   /** Where the next segment stands (ST is 1). */
   private position = 2;
   private held: Held | undefined;
+  /** The counts of each depth's frame, kept for the next frame at that depth (see countsAt). */
+  private readonly counts: Int32Array[] = [];
 
   constructor(
     private readonly map: TransactionMap,
@@ -85,7 +88,12 @@ export class Walker {
     private readonly knownSegment: (id: string) => boolean,
   ) {
     this.frames = [
-      { nodes: map.children, mandatory: mandatoryFrom(map.children), idx: 0, counts: new Map() },
+      {
+        nodes: map.children,
+        mandatory: mandatoryFrom(map.children),
+        idx: 0,
+        counts: new Int32Array(map.children.length),
+      },
     ];
     this.places = placesOf(map);
   }
@@ -140,24 +148,36 @@ export class Walker {
     missingBetween(frame, found.index, position, visitor);
     frame.idx = found.index;
     const node = frame.nodes[found.index]!;
-    const count = (frame.counts.get(node) ?? 0) + 1;
-    frame.counts.set(node, count);
+    const count = ++frame.counts[found.index]!;
     if (count > node.max) this.overMax(node, frame.loop, seg, position, count);
     if (node.kind === 'segment') {
       if (frame.ls01 !== undefined && node.id === 'LE') this.checkLe(frame.ls01, seg, position);
       return visitor.segment?.(node, seg, position, count);
     }
     const first = node.children[0] as SegmentNode;
+    const counts = this.countsAt(frames.length, node.children.length);
+    counts[0] = 1;
     frames.push({
       nodes: node.children,
       mandatory: mandatoryFrom(node.children),
       idx: 0,
-      counts: new Map([[first, 1]]),
+      counts,
       loop: node,
       ls01: first.id === 'LS' ? elementText(seg.elements[0]) : undefined,
     });
     visitor.enterLoop?.(node, seg, position);
     visitor.segment?.(first, seg, position, 1);
+  }
+
+  /**
+   * Zeroed counts for a frame at this depth, reused: a loop is entered once per iteration (twenty
+   * PO1 loops a PO), and a new typed array each time cost more than the rest of the walk.
+   */
+  private countsAt(depth: number, length: number): Int32Array {
+    let counts = this.counts[depth];
+    if (!counts || counts.length < length) this.counts[depth] = counts = new Int32Array(Math.max(length, 16));
+    else counts.fill(0, 0, length);
+    return counts;
   }
 
   private overMax(node: MapNode, loop: LoopNode | undefined, seg: Segment, position: number, count: number) {
@@ -228,8 +248,7 @@ function elementText(element: Segment['elements'][number] | undefined): string {
 
 /** The first entry after the current one that has not been matched yet: the next place, no jump. */
 function nextPlace(frame: Frame): number {
-  const node = frame.nodes[frame.idx];
-  return node && (frame.counts.get(node) ?? 0) > 0 ? frame.idx + 1 : frame.idx;
+  return frame.idx < frame.nodes.length && frame.counts[frame.idx]! > 0 ? frame.idx + 1 : frame.idx;
 }
 
 /** A match that closes loops or skips entries of the current frame. */
@@ -259,7 +278,7 @@ function skipsMandatory(frames: Frame[], target: Found): boolean {
     const to = f === target.frame ? target.index : frame.nodes.length;
     for (let k = frame.idx; k < to; k++) {
       const node = frame.nodes[k]!;
-      if (node.usage === 'M' && !(frame.counts.get(node) ?? 0) && !frame.misplaced?.has(node)) return true;
+      if (node.usage === 'M' && !frame.counts[k] && !frame.misplaced?.has(node)) return true;
     }
   }
   return false;
@@ -348,7 +367,7 @@ function missingBetween(frame: Frame, to: number, position: number, visitor: Wal
   const next = frame.mandatory;
   for (let k = next[frame.idx]!; k < to; k = next[k + 1]!) {
     const node = frame.nodes[k]!;
-    if ((frame.counts.get(node) ?? 0) > 0 || frame.misplaced?.has(node)) continue;
+    if (frame.counts[k]! > 0 || frame.misplaced?.has(node)) continue;
     const at = positionOf(node);
     visitor.issue?.({
       code: 'SEGMENT_MISSING',
