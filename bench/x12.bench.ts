@@ -3,7 +3,8 @@
  * translate` (X12 to JSON) and `edi translate --to x12` (JSON back), each a whole process of the
  * built CLI — beside our tokenizer, our envelope reader, node-x12 and a count-only indexOf scan
  * (the practical limit for reading a file in Node), on generated 10 MB and 100 MB 850 interchanges;
- * `--gb` adds a 1 GB one. Each contender runs in its own process so that peak RSS is its own.
+ * `--gb` adds a 1 GB one. Each contender runs in its own process so that peak RSS is its own, and
+ * each is timed as that whole process (Node's startup included), so ratios compare like with like.
  * Figures and ratios go to stdout and to bench/results/x12.json; inputs go to the temporary folder.
  */
 import { spawnSync } from 'node:child_process';
@@ -42,6 +43,8 @@ interface Measure {
   seconds: number;
   mb_s: number;
   peak_rss_mb: number;
+  /** In a child, the time from its start of work to its end, without Node's startup (seconds is the whole process). */
+  inner_seconds?: number;
   segments?: number;
   error?: string;
 }
@@ -186,8 +189,7 @@ function measureCli(contender: Contender, file: string, sizeMb: number): Measure
     maxBuffer: 64 * MB,
   });
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
-  const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  const seconds = wallClock(r.stderr);
   const size = statSync(file).size / MB;
   const failed = r.status !== 0 ? `exit ${r.status}: ${r.stderr.trim().split('\n')[0]}` : undefined;
   return {
@@ -198,6 +200,12 @@ function measureCli(contender: Contender, file: string, sizeMb: number): Measure
     peak_rss_mb: round(Number(rss) / 1024),
     ...(failed ? { error: failed } : {}),
   };
+}
+
+/** The wall clock time GNU time -v reports, in seconds (NaN when it is not there). */
+function wallClock(stderr: string): number {
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+  return wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
 }
 
 /** The JSON documents of an X12 file, for `edi translate --to x12` to read back. */
@@ -212,18 +220,34 @@ function translated(file: string): string {
 function measure(contender: Contender, file: string, sizeMb: number): Measure {
   if (CLI[contender]) return measureCli(contender, file, sizeMb);
   // Children run the compiled JavaScript, so no TypeScript compiler sits in their memory.
-  const args = ['--max-old-space-size=16384', __filename, '--child', contender, file, String(sizeMb)];
-  const r = spawnSync(process.execPath, args, {
+  // timed as whole processes under GNU time, as the CLI contenders are, so a ratio to the scan
+  // compares like with like (Node's startup is in both)
+  const args = [
+    '-v',
+    process.execPath,
+    '--max-old-space-size=16384',
+    __filename,
+    '--child',
+    contender,
+    file,
+    String(sizeMb),
+  ];
+  const r = spawnSync('/usr/bin/time', args, {
     encoding: 'utf8',
     timeout: 15 * 60 * 1000,
     maxBuffer: 1 << 20,
   });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as Measure;
+    const inner = JSON.parse(line) as Measure;
+    const seconds = wallClock(r.stderr);
+    const size = contender === 'ours-1gb' ? sizeMb : statSync(file).size / MB;
+    return { ...inner, seconds: round(seconds), mb_s: round(size / seconds), inner_seconds: inner.seconds };
   } catch {
     const why =
-      r.error?.message ?? (r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.status} ${r.signal ?? ''}`);
+      r.error?.message ??
+      (r.stderr.split('\tCommand being timed')[0]!.trim().split('\n').slice(-1)[0] ||
+        `exit ${r.status} ${r.signal ?? ''}`);
     return { contender, size_mb: sizeMb, seconds: NaN, mb_s: NaN, peak_rss_mb: NaN, error: why };
   }
 }
