@@ -1,5 +1,5 @@
 import { isDate, isTime, type Element, type RawSegment, type Segment } from '@edi/x12';
-import type { ElementDef, SegmentNode } from './model';
+import type { ElementDef, SegmentNode, SyntaxNote } from './model';
 import { checkNotes } from './syntax-notes';
 
 /**
@@ -169,6 +169,8 @@ function compiled(node: SegmentNode): Compiled {
 
 /** The segment's syntax notes, on which of its elements are present (what the notes look at). */
 function notesHold(node: SegmentNode, count: number): boolean {
+  const masks = noteMasks(node);
+  if (masks) return masksHold(masks, count);
   const places = node.elements.length;
   if (places > presence.length) presence = new Array<string>(places).fill('');
   for (let k = 0; k < places; k++)
@@ -240,4 +242,65 @@ function valueClean(type: number, c: Compiled, k: number, buf: Buffer, a: number
       return isTime(buf.toString('latin1', a, e));
   }
   return length >= c.min[k]! && length <= c.max[k]!;
+}
+
+/** A note as two bit masks over element positions (bit k: position k+1): all it names, and its first. */
+interface NoteMask {
+  kind: SyntaxNote['kind'];
+  all: number;
+  first: number;
+}
+
+const maskCache = new WeakMap<SegmentNode, readonly NoteMask[] | null>();
+
+/**
+ * The node's notes as masks, when every position they name fits in one 31-bit number (null
+ * otherwise, and the notes are checked by checkNotes on presence as before).
+ */
+function noteMasks(node: SegmentNode): readonly NoteMask[] | null {
+  let masks = maskCache.get(node);
+  if (masks === undefined) {
+    const notes = node.notes!;
+    // a position named twice would count once in a mask: such a note is left to checkNotes
+    const fits = notes.every(
+      (n) => n.positions.every((p) => p >= 1 && p <= 31) && new Set(n.positions).size === n.positions.length,
+    );
+    masks = fits
+      ? notes.map((n) => ({
+          kind: n.kind,
+          all: n.positions.reduce((m, p) => m | (1 << (p - 1)), 0),
+          first: 1 << (n.positions[0]! - 1),
+        }))
+      : null;
+    maskCache.set(node, masks);
+  }
+  return masks;
+}
+
+/** The notes of checkNotes (P, R, E, C, L) on which elements are present, as bit operations. */
+function masksHold(masks: readonly NoteMask[], count: number): boolean {
+  let given = 0;
+  for (let k = 0; k < count && k < 31; k++) if (bounds[2 * k + 2] !== bounds[2 * k + 3]) given |= 1 << k;
+  for (const { kind, all, first } of masks) {
+    const g = given & all;
+    const rest = all & ~first;
+    switch (kind) {
+      case 'P':
+        if (g !== 0 && g !== all) return false;
+        break;
+      case 'R':
+        if (g === 0) return false;
+        break;
+      case 'E':
+        if ((g & (g - 1)) !== 0) return false;
+        break;
+      case 'C':
+        if (given & first && (given & rest) !== rest) return false;
+        break;
+      case 'L':
+        if (given & first && (given & rest) === 0) return false;
+        break;
+    }
+  }
+  return true;
 }
