@@ -71,8 +71,22 @@ describe('cleanOnBytes: a segment clean on its bytes has no finding of checkElem
     ['850', 'N1*ST*CAFÉ'], // a byte over 0x7f
     ['850', 'CTT*20*1*1*1*1*1*1*1*1*1*1'], // elements past the segment's last
     ['850', 'CTT*2.5'], // a decimal in a whole number
+    ['850', 'N1*ST'], // R0203: neither N102 nor N103
+    ['850', 'N1*ST*STORE 42*92'], // P0304: N103 without N104
+    ['850', 'BEG*00*SAX*PO1**20261125'], // a value longer than any code of the list
   ])('%s %s is not called clean', (set, text) => {
     expect(both(set, text).clean).toBe(false);
+  });
+
+  it('reads the segment where it stands in the buffer, not from the start of the buffer', () => {
+    // the tokenizer hands views on one large chunk: a clean segment after a bad one is still clean
+    const text = 'PO1*1*3A*EA~PO1*1*3*EA*1.25~';
+    const buf = Buffer.from(text, 'latin1');
+    const at = text.indexOf('~') + 1;
+    const second = new RawSegment(buf, at, buf.length - 1, 5, 0, DELIMITERS, '', undefined, true);
+    const first = new RawSegment(buf, 0, at - 1, 5, 0, DELIMITERS, '', undefined, true);
+    expect(cleanOnBytes(node('850', 'PO1'), second)).toBe(true);
+    expect(cleanOnBytes(node('850', 'PO1'), first)).toBe(false);
   });
 
   it('a lazy segment reads as toSegment makes it', () => {
