@@ -89,6 +89,11 @@ describe('cleanOnBytes: a segment clean on its bytes has no finding of checkElem
     expect(cleanOnBytes(node('850', 'PO1'), first)).toBe(false);
   });
 
+  it('the id of a lazy segment is its own bytes, case and length kept, however often an id repeats', () => {
+    const ids = ['PO1*1', 'po1*1', 'PO1*1', 'PO*1', 'P*1', 'PO12*1'].map((t) => new LazySegment(raw(t)).id);
+    expect(ids).toEqual(['PO1', 'po1', 'PO1', 'PO', 'P', 'PO12']);
+  });
+
   it('a lazy segment reads as toSegment makes it', () => {
     const r = raw('PO1*1*3*EA*1.25**BP*SKU>1');
     const lazy = new LazySegment(r);

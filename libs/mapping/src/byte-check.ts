@@ -45,9 +45,27 @@ export class LazySegment implements Segment {
 function asciiId(raw: RawSegment): string | undefined {
   const { buf, start, end } = raw;
   const sep = raw.delimiters.element;
-  for (let i = start; i < end && buf[i] !== sep; i++) if (buf[i]! > 0x7f) return undefined;
-  return raw.id;
+  let key = 0;
+  let n = 0;
+  for (let i = start; i < end && buf[i] !== sep; i++, n++) {
+    const b = buf[i]!;
+    if (b > 0x7f) return undefined;
+    if (n < 3) key |= b << (16 - 8 * n);
+  }
+  if (n > 3) return raw.id;
+  // a set repeats a few ids thousands of times: one string each, not one decoded per segment
+  key |= n << 24;
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = raw.id;
+    if (ids.size < MAX_IDS) ids.set(key, id);
+  }
+  return id;
 }
+
+/** The ids met so far by their bytes (length, then up to three bytes): bounded, since garbage can be anything. */
+const ids = new Map<number, string>();
+const MAX_IDS = 4096;
 
 /** Where each element of the segment being checked starts and ends: reused, nothing allocated per segment. */
 let bounds = new Int32Array(256);
