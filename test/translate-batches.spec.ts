@@ -28,11 +28,11 @@ function po(n: number, number: string): string {
 }
 
 /** A supplier's 856 for PO-IN-1 (its shipment, PO and SSCC are thread keys). */
-function asn(n: number): string {
+function asn(n: number, shipment = `SH-${n}`): string {
   const st = String(n).padStart(4, '0');
   const segs = [
     `ST*856*${st}`,
-    `BSN*00*SH-${n}*20261202*0930`,
+    `BSN*00*${shipment}*20261202*0930`,
     'HL*1**S',
     'TD1*CTN25*1',
     'HL*2*1*O',
@@ -243,5 +243,30 @@ describe.each(databaseConfigs())('translation in batches (%s)', (_name, config) 
     expect((await stage.markFailed(id, new Error('boom'))).status).toBe('received');
     const later = stageOf(r, () => new Date(T0 + CLAIM_MS + 1));
     expect((await later.markFailed(id, new Error('boom'))).status).toBe('failed');
+  });
+
+  it('holds an 856 repeating an earlier BSN02 of the file across the resume point (the key is in the document, not a column)', async () => {
+    let now = T0;
+    const clock = () => new Date(now);
+    const ships = Array.from({ length: SETS }, (_, k) => asn(k + 1, `SH-R-${k + 1 === 651 ? 6 : k + 1}`));
+    const raw = Buffer.from(
+      `${ISA('000000004')}GS*SH*DEMOPARTNER*DEMOSUPPLIER*20261201*1000*21*X*004010~\n${ships.join('')}` +
+        `GE*${SETS}*21~\nIEA*1*000000004~\n`,
+      'latin1',
+    );
+    const id = await store(r, raw);
+    const killed = batches(2);
+    await expect(stageOf(r, clock).run(id)).rejects.toThrow('killed between two batches');
+    killed.restore();
+    expect(killed.done[0]!).toBeLessThan(651);
+    now += CLAIM_MS + 1;
+    expect((await stageOf(r, clock).run(id)).status).toBe('processed');
+    const rows = await rowsOf(r, id);
+    expect(rows).toHaveLength(SETS);
+    expect([rows[650]!.status, rows[650]!.duplicate_of]).toEqual([
+      'held',
+      expect.stringContaining(rows[5]!.id),
+    ]);
+    expect(rows.filter((t) => t.status === 'held')).toHaveLength(1);
   });
 });

@@ -117,7 +117,7 @@ export class SetRows {
     const last = this.committed[this.committed.length - 1]!;
     this.committed = [];
     for (const row of await new TranslationClaims(m).committed(this.interchange.id, first, last + 1))
-      if (places.has(row.setIndex)) this.rules.learn({ ...row, groupControl: '' });
+      if (places.has(row.setIndex)) await this.rules.learn(m, { ...row, groupControl: '' });
   }
 
   /**
