@@ -42,7 +42,7 @@ export class OutputBuffer {
     if (force) this.send();
     if (!this.full) return;
     this.full = false;
-    await new Promise<void>((resolve) => this.out.once('drain', resolve));
+    await drained(this.out);
   }
 
   private send(): void {
@@ -52,6 +52,27 @@ export class OutputBuffer {
     this.size = 0;
     if (!this.out.write(text)) this.full = true;
   }
+}
+
+/**
+ * Resolves when the stream drains; rejects when it fails or closes first (a full disk, a pipe
+ * whose reader died): waiting for a drain that never comes would let the process end with its
+ * output cut short and exit code 0.
+ */
+function drained(out: Writable): Promise<void> {
+  if (out.destroyed)
+    return Promise.reject(out.errored ?? new Error('the output was closed before all of it was written'));
+  return new Promise<void>((resolve, reject) => {
+    const settle = (e?: Error) => {
+      out.off('drain', drain).off('error', settle).off('close', close);
+      if (e) reject(e);
+      else resolve();
+    };
+    const drain = () => settle();
+    const close = () =>
+      settle(out.errored ?? new Error('the output was closed before all of it was written'));
+    out.once('drain', drain).once('error', settle).once('close', close);
+  });
 }
 
 /** Characters an OutputBuffer gathers before it writes them. */
