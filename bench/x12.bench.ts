@@ -2,8 +2,8 @@
  * `npm run bench`: what users run by default — `edi validate` (envelopes and the guides), `edi
  * translate` (X12 to JSON) and `edi translate --to x12` (JSON back), each a whole process of the
  * built CLI — beside our tokenizer, our envelope reader, node-x12 and a count-only indexOf scan
- * (the practical limit for reading a file in Node), on generated 10 MB and 100 MB 850 interchanges;
- * `--gb` adds a 1 GB one. Each contender runs in its own process so that peak RSS is its own, and
+ * (the practical limit for reading a file in Node), on generated 10 MB, 50 MB and 100 MB 850
+ * interchanges; `--gb` adds a 1 GB one. Each contender runs in its own process so that peak RSS is its own, and
  * each is timed as that whole process (Node's startup included), so ratios compare like with like.
  * Figures and ratios go to stdout and to bench/results/x12.json; inputs go to the temporary folder.
  */
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('npm run bench needs /usr/bin/time (GNU time)');
   const quick = process.argv.includes('--quick');
   const gb = process.argv.includes('--gb');
-  const sizes = quick ? [10] : gb ? [10, 100, 1024] : [10, 100];
+  const sizes = quick ? [10] : gb ? [10, 50, 100, 1024] : [10, 50, 100];
   const runs: Measure[] = [];
   for (const size of sizes) {
     const file = generated(size * MB);
