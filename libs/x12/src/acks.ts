@@ -9,7 +9,7 @@ import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
 import { groupVersion } from './envelope-rules';
 import type { AckLedger } from './ack-ledger';
-import { segmentText } from './serializer';
+import { SegmentStream, segmentText } from './serializer';
 import {
   delimiterChars,
   type DelimiterChars,
@@ -70,7 +70,7 @@ export function writeAcks(results: InterchangeResult[], options: AckOptions = {}
     const kind = ackKind(ic);
     blankDelimiters(ic);
     byteForByte(ic);
-    const out = new AckWriter(ic);
+    const out = new SegmentStream(ic);
     const fix = cleaner(ic.delimiters);
     const mark = marker(ic);
     const made = (s: Segment) => out.segment(mark(fix(s)));
@@ -93,7 +93,8 @@ export function writeAcks(results: InterchangeResult[], options: AckOptions = {}
     ic.tail?.forEach((s) => out.segment(s));
     out.segment(ic.trailer!);
     const control = ic.header.elements[12] as string;
-    return { kind, control, test: ic.header.elements[14] === 'T', x12: out.text() };
+    const x12 = Buffer.concat(out.pieces()).toString('utf8');
+    return { kind, control, test: ic.header.elements[14] === 'T', x12 };
   });
 }
 
@@ -491,55 +492,6 @@ function marker(ic: InterchangeNode): (segment: Segment) => Segment {
     if (always || wide.test(segmentText(s, d))) s.encoding = 'latin1';
     return s;
   };
-}
-
-/**
- * Writes an ack interchange's segments as the serializer writes them (each in its encoding, the
- * terminator, the line ending), in runs of one encoding of about 64 KB each.
- */
-class AckWriter {
-  private readonly pieces: Buffer[] = [];
-  private run: string[] = [];
-  private runLength = 0;
-  private encoding: 'utf8' | 'latin1' = 'utf8';
-  private readonly d: DelimiterChars;
-  private readonly terminator: 'utf8' | 'latin1';
-
-  constructor(private readonly ic: InterchangeNode) {
-    this.d = ic.delimiters;
-    // a one-character terminator below 256 is one byte (0x85…); anything longer is UTF-8
-    this.terminator = this.d.segment.length === 1 && this.d.segment.charCodeAt(0) < 256 ? 'latin1' : 'utf8';
-  }
-
-  segment(s: Segment): void {
-    this.add(segmentText(s, this.d), s.encoding === 'latin1' ? 'latin1' : 'utf8');
-    this.add(this.d.segment, this.terminator);
-    this.add(this.ic.lineEnding, 'latin1');
-  }
-
-  text(): string {
-    this.flush();
-    return Buffer.concat(this.pieces).toString('utf8');
-  }
-
-  private add(text: string, encoding: 'utf8' | 'latin1'): void {
-    if (!text) return;
-    // ASCII has the same bytes in both
-    if (encoding !== this.encoding && /[^\x00-\x7f]/.test(text)) {
-      this.flush();
-      this.encoding = encoding;
-    }
-    this.run.push(text);
-    this.runLength += text.length;
-    if (this.runLength >= 64 * 1024) this.flush();
-  }
-
-  private flush(): void {
-    if (!this.runLength) return;
-    this.pieces.push(Buffer.from(this.run.join(''), this.encoding));
-    this.run = [];
-    this.runLength = 0;
-  }
 }
 
 /** The ISA is fixed-width (106 bytes): an inbound field read too long or short is cut or padded to its width. */

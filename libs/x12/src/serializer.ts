@@ -26,6 +26,29 @@ export function serializeInterchange(ic: InterchangeNode, options: SerializeOpti
   return out.pieces();
 }
 
+/**
+ * One interchange's segments written one at a time, as serialize() writes them (its delimiters,
+ * each segment's encoding, its terminator and line ending), for a caller that makes the segments
+ * as it goes instead of holding them all in a tree (the acks of a file of half a million sets).
+ */
+export class SegmentStream {
+  private readonly out = new ByteSink();
+  private readonly writer: SegmentWriter;
+
+  constructor(ic: InterchangeNode) {
+    this.writer = new SegmentWriter(this.out, ic.delimiters, ic.lineEnding, false, false);
+  }
+
+  segment(seg: Segment): void {
+    this.writer.segment(seg);
+  }
+
+  /** What was written, in pieces of about 64 KB. */
+  pieces(): Buffer[] {
+    return this.out.pieces();
+  }
+}
+
 function writeInterchange(ic: InterchangeNode, options: SerializeOptions, out: ByteSink): void {
   const d: DelimiterChars = { ...ic.delimiters, ...options.delimiters };
   const restyled = options.delimiters !== undefined;
