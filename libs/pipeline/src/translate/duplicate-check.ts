@@ -85,11 +85,7 @@ export class DuplicateCheck {
 
   private async written(m: EntityManager, setIndex: number): Promise<NewSet | undefined> {
     const [row] = await new TranslationClaims(m).committed(this.interchange.id, setIndex, setIndex + 1);
-    if (!row) return undefined;
-    const first = { ...row, groupControl: '' };
-    // an 856's or 810's key is in its document
-    if (byPoNumber(row.setId)) return first;
-    return { ...first, document: (await new Transactions(m).byId(row.id)).document };
+    return row && withKey(m, { ...row, groupControl: '' });
   }
 
   /** Sets at these places are nobody's twins: an interchange not accepted, a group rejected at its GE. */
@@ -103,10 +99,7 @@ export class DuplicateCheck {
    */
   async learn(m: EntityManager, set: NewSet & CommittedSet): Promise<void> {
     if (set.status === 'rejected') return;
-    // an 856's or 810's key (BSN02, BIG02) is in its document, which the committed rows leave out
-    const known = byPoNumber(set.setId)
-      ? set
-      : { ...set, document: (await new Transactions(m).byId(set.id)).document };
+    const known = await withKey(m, set);
     const first = this.twins.candidate(known, set.setIndex);
     if (first === undefined || first === set.setIndex) return;
     // the hash was another key's when this set was written (not held as its twin): exact again.
@@ -147,4 +140,13 @@ export class DuplicateCheck {
       if (found[k]) row.duplicateOf = found[k];
     });
   }
+}
+
+/**
+ * A committed row with what its twin key is made of: an 850's PO number is a column, an 856's or
+ * 810's key (BSN02, BIG02) is in its document, which the committed rows leave out.
+ */
+async function withKey<T extends NewSet & { id: string }>(m: EntityManager, set: T): Promise<T> {
+  if (byPoNumber(set.setId)) return set;
+  return { ...set, document: (await new Transactions(m).byId(set.id)).document };
 }
