@@ -18,8 +18,6 @@ export function openInput(file: string): { stream: Readable; size?: number } {
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
-  /** A write returned false: the stream wants a drain before more is given it. */
-  private full = false;
 
   constructor(private readonly out: Writable) {}
 
@@ -37,12 +35,14 @@ export class OutputBuffer {
     }
   }
 
-  /** Waits for the stream if it asked to; `force` writes what is gathered first (at the end). */
+  /**
+   * Waits for the stream if it asked to (a write refused, no drain since: the stream's own state,
+   * so a drain that came before this call is not waited for again); `force` writes what is
+   * gathered first (at the end).
+   */
   async flush(force = false): Promise<void> {
     if (force) this.send();
-    if (!this.full) return;
-    this.full = false;
-    await drained(this.out);
+    if (this.out.destroyed || this.out.writableNeedDrain) await drained(this.out);
   }
 
   private send(): void {
@@ -50,7 +50,7 @@ export class OutputBuffer {
     const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.out.write(text)) this.full = true;
+    this.out.write(text);
   }
 }
 
