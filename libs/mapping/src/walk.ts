@@ -1,5 +1,6 @@
 import type { Segment, X12Issue } from '@edi/x12';
 import type { LoopNode, MapNode, SegmentNode, TransactionMap } from './model';
+import { FRAME_UNIT, nextOf, walkTable, type NodeTable, type WalkTable } from './walk-table';
 import {
   context,
   invalidValueIssue,
@@ -22,31 +23,25 @@ export interface WalkVisitor {
 }
 
 interface Frame {
-  nodes: MapNode[];
-  /** For each index, the first mandatory entry at or after it (nodes.length: none): see mandatoryFrom. */
-  mandatory: Int32Array;
+  table: NodeTable;
   idx: number;
   /** How many times each entry matched in this iteration, by its index in `nodes`. */
   counts: Int32Array;
-  loop?: LoopNode;
   /** Entries whose segment came out of place (reported there): not reported missing as well. */
-  misplaced?: Set<MapNode>;
+  misplaced: Set<MapNode> | undefined;
   /** LS01 of a bounded loop (LS ... LE): LE01 must repeat it. */
-  ls01?: string;
+  ls01: string | undefined;
 }
 
-/** Where a segment matched: the frame (0 = the set's top level) and the node's index in it. */
-interface Found {
-  frame: number;
-  index: number;
-}
-
-/** A segment whose match jumps ahead, waiting for the next one to tell whether it is the one out of place. */
-interface Held {
-  seg: Segment;
-  position: number;
-  found: Found;
-}
+/**
+ * Where a segment matched, in one number (no object per segment): the frame (0 = the set's top
+ * level) times FRAME_UNIT plus the node's index in it; NONE when it matched nowhere.
+ */
+type Found = number;
+const NONE = -1;
+const frameOf = (found: Found) => Math.floor(found / FRAME_UNIT);
+const indexOf = (found: Found) => found % FRAME_UNIT;
+const at = (frame: number, index: number): Found => frame * FRAME_UNIT + index;
 
 /**
  * Matches a transaction set's segments (between ST and SE) against the map's structure the way X12
@@ -74,28 +69,29 @@ export function walk(
  * segment is the one out of place, reported once, and the walk goes on from where it was.
  */
 export class Walker {
-  private readonly frames: Frame[];
-  private readonly places: ReadonlyMap<string, readonly Place[]>;
+  /** The open frames, deepest last; a Frame object per depth, reused by every loop entered there. */
+  private readonly frames: Frame[] = [];
+  /** How many of `frames` are open. */
+  private depth = 1;
+  private readonly table: WalkTable;
+  private places: ReadonlyMap<string, readonly Place[]> | undefined;
   /** Where the next segment stands (ST is 1). */
   private position = 2;
-  private held: Held | undefined;
-  /** The counts of each depth's frame, kept for the next frame at that depth (see countsAt). */
-  private readonly counts: Int32Array[] = [];
+  /** The segment held for one segment of look-ahead (see the class comment), when `heldFound` is not NONE. */
+  private heldSeg: Segment | undefined;
+  private heldPosition = 0;
+  private heldFound: Found = NONE;
+  /** Each id met to its symbol in the guide (-1: none), as written: the upper-casing is done once per id. */
+  private readonly symbolCache: Map<string, number>;
 
   constructor(
     private readonly map: TransactionMap,
     private readonly visitor: WalkVisitor,
     private readonly knownSegment: (id: string) => boolean,
   ) {
-    this.frames = [
-      {
-        nodes: map.children,
-        mandatory: mandatoryFrom(map.children),
-        idx: 0,
-        counts: new Int32Array(map.children.length),
-      },
-    ];
-    this.places = placesOf(map);
+    this.table = walkTable(map);
+    this.symbolCache = symbolCacheOf(this.table);
+    this.frames.push(newFrame(this.table.top, new Int32Array(map.children.length)));
   }
 
   /** Segments seen so far, plus ST: where SE would stand is `seen + 2`. */
@@ -103,81 +99,214 @@ export class Walker {
     return this.position - 2;
   }
 
+  /**
+   * Starts another set of the same guide, as a new Walker would: a walker per set cost more than
+   * the walk of a small set.
+   */
+  reset(): void {
+    this.depth = 1;
+    this.position = 2;
+    this.heldSeg = undefined;
+    this.heldFound = NONE;
+    const top = this.frames[0]!;
+    top.idx = 0;
+    top.counts.fill(0);
+    top.misplaced = undefined;
+  }
+
   push(seg: Segment): void {
     const position = this.position++;
-    const id = seg.id.toUpperCase();
-    const held = this.held;
-    if (!held) return this.place(seg, position, find(this.frames, id));
-    this.held = undefined;
-    const after = findAfterJump(this.frames, id, held.found);
-    if (after) {
-      this.apply(held.seg, held.position, held.found);
+    const symbol = this.symbolOf(seg.id);
+    const held = this.heldFound;
+    if (held === NONE) return this.place(seg, position, this.find(symbol));
+    const heldSeg = this.heldSeg!;
+    const heldPosition = this.heldPosition;
+    this.heldFound = NONE;
+    this.heldSeg = undefined;
+    const after = this.findAfterJump(symbol, held);
+    if (after !== NONE) {
+      this.apply(heldSeg, heldPosition, held);
       return this.place(seg, position, after);
     }
-    const before = find(this.frames, id);
-    if (before && inSkipped(this.frames, before, held.found)) {
-      this.unexpected(held.seg, held.position);
+    const before = this.find(symbol);
+    if (before !== NONE && this.inSkipped(before, held)) {
+      this.unexpected(heldSeg, heldPosition);
       // one fault, one finding: the segment is there, only out of place, so it is not missing too
-      const frame = this.frames[held.found.frame]!;
-      (frame.misplaced ??= new Set()).add(frame.nodes[held.found.index]!);
+      const frame = this.frames[frameOf(held)]!;
+      (frame.misplaced ??= new Set()).add(frame.table.nodes[indexOf(held)]!);
       return this.place(seg, position, before);
     }
-    this.apply(held.seg, held.position, held.found);
-    this.place(seg, position, find(this.frames, id));
+    this.apply(heldSeg, heldPosition, held);
+    this.place(seg, position, this.find(symbol));
   }
 
   /** SE came (or the set ended without one): close every open loop, reporting what is missing. */
   end(): void {
-    const { frames, visitor, held } = this;
-    if (held) this.apply(held.seg, held.position, held.found);
-    this.held = undefined;
-    while (frames.length) close(frames.pop()!, this.position, visitor);
+    if (this.heldFound !== NONE) this.apply(this.heldSeg!, this.heldPosition, this.heldFound);
+    this.heldFound = NONE;
+    this.heldSeg = undefined;
+    while (this.depth > 0) this.close(this.frames[--this.depth]!, this.position);
   }
 
-  private place(seg: Segment, position: number, found: Found | undefined): void {
-    if (!found) return this.unexpected(seg, position);
-    if (isJump(this.frames, found)) this.held = { seg, position, found };
-    else this.apply(seg, position, found);
+  private symbolOf(id: string): number {
+    let symbol = this.symbolCache.get(id);
+    if (symbol === undefined) {
+      symbol = this.table.symbols.get(id.toUpperCase()) ?? -1;
+      // bounded: garbage can hold any id
+      if (this.symbolCache.size < MAX_CACHED_IDS) this.symbolCache.set(id, symbol);
+    }
+    return symbol;
+  }
+
+  private place(seg: Segment, position: number, found: Found): void {
+    if (found === NONE) return this.unexpected(seg, position);
+    if (this.isJump(found)) {
+      this.heldSeg = seg;
+      this.heldPosition = position;
+      this.heldFound = found;
+    } else this.apply(seg, position, found);
   }
 
   /** Moves to where the segment matched: closes the loops it leaves, reports what it skips, counts it. */
   private apply(seg: Segment, position: number, found: Found): void {
-    const { frames, visitor } = this;
-    while (frames.length - 1 > found.frame) close(frames.pop()!, position, visitor);
-    const frame = frames[frames.length - 1]!;
-    missingBetween(frame, found.index, position, visitor);
-    frame.idx = found.index;
-    const node = frame.nodes[found.index]!;
-    const count = ++frame.counts[found.index]!;
-    if (count > node.max) this.overMax(node, frame.loop, seg, position, count);
+    const target = frameOf(found);
+    const index = indexOf(found);
+    while (this.depth - 1 > target) this.close(this.frames[--this.depth]!, position);
+    const frame = this.frames[target]!;
+    const table = frame.table;
+    this.missingBetween(frame, index, position);
+    frame.idx = index;
+    const node = table.nodes[index]!;
+    const count = ++frame.counts[index]!;
+    if (count > node.max) this.overMax(node, table.loop, seg, position, count);
     if (node.kind === 'segment') {
       if (frame.ls01 !== undefined && node.id === 'LE') this.checkLe(frame.ls01, seg, position);
-      return visitor.segment?.(node, seg, position, count);
+      return this.visitor.segment?.(node, seg, position, count);
     }
-    const first = node.children[0] as SegmentNode;
-    const counts = this.countsAt(frames.length, node.children.length);
-    counts[0] = 1;
-    frames.push({
-      nodes: node.children,
-      mandatory: mandatoryFrom(node.children),
-      idx: 0,
-      counts,
-      loop: node,
-      ls01: first.id === 'LS' ? elementText(seg.elements[0]) : undefined,
-    });
-    visitor.enterLoop?.(node, seg, position);
-    visitor.segment?.(first, seg, position, 1);
+    this.enter(table.inner[index]!, node, seg, position);
+  }
+
+  /** Opens an iteration of a loop whose first segment this is. */
+  private enter(table: NodeTable, loop: LoopNode, seg: Segment, position: number): void {
+    const depth = this.depth++;
+    let frame = this.frames[depth];
+    if (!frame) this.frames.push((frame = newFrame(table, new Int32Array(Math.max(table.nodes.length, 16)))));
+    else {
+      frame.table = table;
+      frame.idx = 0;
+      frame.misplaced = undefined;
+      // zeroed counts, reused: a loop is entered once per iteration (twenty PO1 loops a PO), and a
+      // new typed array each time cost more than the rest of the walk
+      if (frame.counts.length < table.nodes.length) frame.counts = new Int32Array(table.nodes.length);
+      else frame.counts.fill(0, 0, table.nodes.length);
+    }
+    frame.counts[0] = 1;
+    frame.ls01 = table.bounded ? elementText(seg.elements[0]) : undefined;
+    const first = table.nodes[0] as SegmentNode;
+    this.visitor.enterLoop?.(loop, seg, position);
+    this.visitor.segment?.(first, seg, position, 1);
+  }
+
+  private close(frame: Frame, position: number): void {
+    this.missingBetween(frame, frame.table.nodes.length, position);
+    const loop = frame.table.loop;
+    if (loop) this.visitor.exitLoop?.(loop);
+  }
+
+  /** The first entry after the current one that has not been matched yet: the next place, no jump. */
+  private nextPlace(frame: Frame): number {
+    return frame.idx < frame.table.nodes.length && frame.counts[frame.idx]! > 0 ? frame.idx + 1 : frame.idx;
+  }
+
+  /** A match that closes loops or skips entries of the current frame. */
+  private isJump(found: Found): boolean {
+    const top = this.depth - 1;
+    const target = frameOf(found);
+    return target < top || indexOf(found) > this.nextPlace(this.frames[top]!);
   }
 
   /**
-   * Zeroed counts for a frame at this depth, reused: a loop is entered once per iteration (twenty
-   * PO1 loops a PO), and a new typed array each time cost more than the rest of the walk.
+   * Whether a match lies in what a jump to `target` would leave behind: skipped entries or closed
+   * loops. The entry the walk stands on, repeated, counts too when the jump would skip a mandatory
+   * entry: an IT1-loop TXI out of place jumps to the summary's past TDS, and taking the jump would
+   * make the next IT1 loop and TDS a cascade; without a mandatory entry skipped, the jump stands
+   * (PO1 CTT PO1: the second PO1 is the one behind its place).
    */
-  private countsAt(depth: number, length: number): Int32Array {
-    let counts = this.counts[depth];
-    if (!counts || counts.length < length) this.counts[depth] = counts = new Int32Array(Math.max(length, 16));
-    else counts.fill(0, 0, length);
-    return counts;
+  private inSkipped(found: Found, target: Found): boolean {
+    const foundFrame = frameOf(found);
+    const targetFrame = frameOf(target);
+    if (foundFrame < targetFrame) return false;
+    const frame = this.frames[foundFrame]!;
+    const index = indexOf(found);
+    const start = index === frame.idx && this.skipsMandatory(target) ? frame.idx : this.nextPlace(frame);
+    return index >= start && (foundFrame > targetFrame || index < indexOf(target));
+  }
+
+  /** Whether moving to `target` would leave a mandatory entry unmatched (what `apply` reports missing). */
+  private skipsMandatory(target: Found): boolean {
+    const targetFrame = frameOf(target);
+    for (let f = this.depth - 1; f >= targetFrame; f--) {
+      const frame = this.frames[f]!;
+      const { nodes, mandatory } = frame.table;
+      const to = f === targetFrame ? indexOf(target) : nodes.length;
+      for (let k = mandatory[frame.idx]!; k < to; k = mandatory[k + 1]!)
+        if (!frame.counts[k] && !frame.misplaced?.has(nodes[k]!)) return true;
+    }
+    return false;
+  }
+
+  /** Where a symbol matches from the deepest open frame outward; inside a loop its first segment only begins the next iteration (one frame out). */
+  private find(symbol: number): Found {
+    return symbol < 0 ? NONE : this.findOut(symbol, this.depth - 1);
+  }
+
+  private findOut(symbol: number, fromFrame: number): Found {
+    for (let f = fromFrame; f >= 0; f--) {
+      const frame = this.frames[f]!;
+      const table = frame.table;
+      const index = nextOf(table, symbol, Math.max(frame.idx, table.searchFrom));
+      if (index >= 0) return at(f, index);
+    }
+    return NONE;
+  }
+
+  /**
+   * Where the symbol would match once the walk stood at `target` (without moving there): in the
+   * loop the target opens, then in the target's frame from the target on, then outward as usual.
+   * The frames then are the same as after the move, so the answer can be used as is once it is made.
+   */
+  private findAfterJump(symbol: number, target: Found): Found {
+    if (symbol < 0) return NONE;
+    const targetFrame = frameOf(target);
+    const targetIndex = indexOf(target);
+    const table = this.frames[targetFrame]!.table;
+    const inner = table.inner[targetIndex];
+    if (inner) {
+      const index = nextOf(inner, symbol, 1);
+      if (index >= 0) return at(targetFrame + 1, index);
+    }
+    const index = nextOf(table, symbol, Math.max(targetIndex, table.searchFrom));
+    if (index >= 0) return at(targetFrame, index);
+    return targetFrame > 0 ? this.findOut(symbol, targetFrame - 1) : NONE;
+  }
+
+  /** Mandatory segments and loops skipped between the current place and index `to`. */
+  private missingBetween(frame: Frame, to: number, position: number): void {
+    const { nodes, mandatory, loop } = frame.table;
+    for (let k = mandatory[frame.idx]!; k < to; k = mandatory[k + 1]!) {
+      const node = nodes[k]!;
+      if (frame.counts[k]! > 0 || frame.misplaced?.has(node)) continue;
+      const at = positionOf(node);
+      this.visitor.issue?.({
+        code: 'SEGMENT_MISSING',
+        severity: 'error',
+        ak3: '3',
+        ak5: '5',
+        segmentId: node.id,
+        position,
+        message: `${node.kind === 'loop' ? `the ${node.id} loop` : node.id} is mandatory${at ? ` at ${at}` : ''}${loop ? ` in the ${loop.id} loop` : ''} and missing`,
+      });
+    }
   }
 
   private overMax(node: MapNode, loop: LoopNode | undefined, seg: Segment, position: number, count: number) {
@@ -219,7 +348,7 @@ export class Walker {
   private unexpected(seg: Segment, position: number): void {
     const id = seg.id.toUpperCase();
     const map = this.map;
-    const places = this.places.get(id);
+    const places = (this.places ??= placesOf(map)).get(id);
     // the guide is the set's whole standard table, so X12: 7 one of the set out of place, 6 a known
     // segment that is not part of the set, 1 not a segment at all (never 2: nothing of the set is
     // left out of the guide)
@@ -241,142 +370,22 @@ export class Walker {
   }
 }
 
+const MAX_CACHED_IDS = 4096;
+
+function newFrame(table: NodeTable, counts: Int32Array): Frame {
+  return { table, idx: 0, counts, misplaced: undefined, ls01: undefined };
+}
+
+/** One id-to-symbol cache per guide, shared by its walkers (one per set). */
+const symbolCaches = new WeakMap<WalkTable, Map<string, number>>();
+
+function symbolCacheOf(table: WalkTable): Map<string, number> {
+  let cache = symbolCaches.get(table);
+  if (!cache) symbolCaches.set(table, (cache = new Map<string, number>()));
+  return cache;
+}
+
 /** An element as text, for comparing two ids (LS01 and LE01 are simple elements). */
 function elementText(element: Segment['elements'][number] | undefined): string {
   return typeof element === 'string' ? element : element === undefined ? '' : JSON.stringify(element);
-}
-
-/** The first entry after the current one that has not been matched yet: the next place, no jump. */
-function nextPlace(frame: Frame): number {
-  return frame.idx < frame.nodes.length && frame.counts[frame.idx]! > 0 ? frame.idx + 1 : frame.idx;
-}
-
-/** A match that closes loops or skips entries of the current frame. */
-function isJump(frames: Frame[], found: Found): boolean {
-  const top = frames.length - 1;
-  return found.frame < top || found.index > nextPlace(frames[top]!);
-}
-
-/**
- * Whether a match lies in what a jump to `target` would leave behind: skipped entries or closed
- * loops. The entry the walk stands on, repeated, counts too when the jump would skip a mandatory
- * entry: an IT1-loop TXI out of place jumps to the summary's past TDS, and taking the jump would
- * make the next IT1 loop and TDS a cascade; without a mandatory entry skipped, the jump stands
- * (PO1 CTT PO1: the second PO1 is the one behind its place).
- */
-function inSkipped(frames: Frame[], found: Found, target: Found): boolean {
-  if (found.frame < target.frame) return false;
-  const frame = frames[found.frame]!;
-  const start = found.index === frame.idx && skipsMandatory(frames, target) ? frame.idx : nextPlace(frame);
-  return found.index >= start && (found.frame > target.frame || found.index < target.index);
-}
-
-/** Whether moving to `target` would leave a mandatory entry unmatched (what `apply` reports missing). */
-function skipsMandatory(frames: Frame[], target: Found): boolean {
-  for (let f = frames.length - 1; f >= target.frame; f--) {
-    const frame = frames[f]!;
-    const to = f === target.frame ? target.index : frame.nodes.length;
-    for (let k = frame.idx; k < to; k++) {
-      const node = frame.nodes[k]!;
-      if (node.usage === 'M' && !frame.counts[k] && !frame.misplaced?.has(node)) return true;
-    }
-  }
-  return false;
-}
-
-/** Where each id stands in a list of nodes, built once per list of a compiled map. */
-const idIndex = new WeakMap<MapNode[], ReadonlyMap<string, readonly number[]>>();
-
-function indexOf(nodes: MapNode[]): ReadonlyMap<string, readonly number[]> {
-  let index = idIndex.get(nodes);
-  if (!index) {
-    const built = new Map<string, number[]>();
-    nodes.forEach((n, k) => {
-      const at = built.get(n.id);
-      if (at) at.push(k);
-      else built.set(n.id, [k]);
-    });
-    idIndex.set(nodes, (index = built));
-  }
-  return index;
-}
-
-/** The first node of that id at or after `from`: the standard's tables have many nodes per loop, an id few. */
-function findIn(nodes: MapNode[], from: number, id: string): number {
-  const at = indexOf(nodes).get(id);
-  if (at) for (const j of at) if (j >= from) return j;
-  return -1;
-}
-
-function findOut(frames: Frame[], id: string, fromFrame: number): Found | undefined {
-  for (let f = fromFrame; f >= 0; f--) {
-    const frame = frames[f]!;
-    // inside a loop, its first segment can only begin the next iteration (found one frame out)
-    const index = findIn(frame.nodes, Math.max(frame.idx, frame.loop ? 1 : 0), id);
-    if (index >= 0) return { frame: f, index };
-  }
-  return undefined;
-}
-
-function find(frames: Frame[], id: string): Found | undefined {
-  return findOut(frames, id, frames.length - 1);
-}
-
-/**
- * Where `id` would match once the walk stood at `target` (without moving there): in the loop the
- * target opens, then in the target's frame from the target on, then outward as usual. The frames
- * then are the same as after the move, so the answer can be used as is once it is made.
- */
-function findAfterJump(frames: Frame[], id: string, target: Found): Found | undefined {
-  const frame = frames[target.frame]!;
-  const node = frame.nodes[target.index]!;
-  if (node.kind === 'loop') {
-    const inner = findIn(node.children, 1, id);
-    if (inner >= 0) return { frame: target.frame + 1, index: inner };
-  }
-  const index = findIn(frame.nodes, Math.max(target.index, frame.loop ? 1 : 0), id);
-  if (index >= 0) return { frame: target.frame, index };
-  return target.frame > 0 ? findOut(frames, id, target.frame - 1) : undefined;
-}
-
-function close(frame: Frame, position: number, visitor: WalkVisitor): void {
-  missingBetween(frame, frame.nodes.length, position, visitor);
-  if (frame.loop) visitor.exitLoop?.(frame.loop);
-}
-
-const mandatoryCache = new WeakMap<MapNode[], Int32Array>();
-
-/**
- * For each index of a node list, the index of the first mandatory entry at or after it: the
- * standard's tables are long and mostly optional, so the walk steps from one mandatory entry to
- * the next instead of over every entry it passes. Built once per list of a compiled map.
- */
-function mandatoryFrom(nodes: MapNode[]): Int32Array {
-  let next = mandatoryCache.get(nodes);
-  if (!next) {
-    next = new Int32Array(nodes.length + 1);
-    next[nodes.length] = nodes.length;
-    for (let k = nodes.length - 1; k >= 0; k--) next[k] = nodes[k]!.usage === 'M' ? k : next[k + 1]!;
-    mandatoryCache.set(nodes, next);
-  }
-  return next;
-}
-
-/** Mandatory segments and loops skipped between the current place and index `to`. */
-function missingBetween(frame: Frame, to: number, position: number, visitor: WalkVisitor): void {
-  const next = frame.mandatory;
-  for (let k = next[frame.idx]!; k < to; k = next[k + 1]!) {
-    const node = frame.nodes[k]!;
-    if (frame.counts[k]! > 0 || frame.misplaced?.has(node)) continue;
-    const at = positionOf(node);
-    visitor.issue?.({
-      code: 'SEGMENT_MISSING',
-      severity: 'error',
-      ak3: '3',
-      ak5: '5',
-      segmentId: node.id,
-      position,
-      message: `${node.kind === 'loop' ? `the ${node.id} loop` : node.id} is mandatory${at ? ` at ${at}` : ''}${frame.loop ? ` in the ${frame.loop.id} loop` : ''} and missing`,
-    });
-  }
 }
