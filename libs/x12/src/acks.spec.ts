@@ -1,5 +1,5 @@
 import { AckLedger } from './ack-ledger';
-import { buildAcks, writeAcks } from './acks';
+import { ackBytes, buildAcks, isAckKind, outboundBytes, writeAcks } from './acks';
 import type { InterchangeResult } from './envelope';
 import { parseX12, readX12Sync, validateX12 } from './reader';
 import { serialize } from './serializer';
@@ -296,10 +296,11 @@ describe('acknowledgments written set by set (writeAcks)', () => {
   it('gives the bytes of the built tree, serialized, on accepted, rejected and errored sets', () => {
     const results = validateX12(mixedFile()).interchanges;
     const built = buildAcks(results, options).interchanges.map((ic) =>
-      serialize({ interchanges: [ic] }).toString('utf8'),
+      serialize({ interchanges: [ic] }).toString('latin1'),
     );
     const written = writeAcks(results, options);
     expect(written.map((a) => a.x12)).toEqual(built);
+    expect(written.map((a) => ackBytes(a.x12))).toEqual(written.map((a) => a.bytes));
     expect(written.map((a) => [a.kind, a.control, a.test])).toEqual([
       ['TA1+997', '000000042', false],
       ['999', '000000043', false],
@@ -319,13 +320,13 @@ describe('acknowledgments written set by set (writeAcks)', () => {
       keepTransactions: false,
     });
     expect(results[0]!.groups[0]!.transactions).toEqual([]);
-    const kept = serialize(buildAcks(validateX12(mixedFile()).interchanges, options)).toString('utf8');
+    const kept = serialize(buildAcks(validateX12(mixedFile()).interchanges, options)).toString('latin1');
     expect(
       writeAcks(results, { ...options, ledger })
         .map((a) => a.x12)
         .join(''),
     ).toBe(kept);
-    expect(serialize(buildAcks(results, { ...options, ledger })).toString('utf8')).toBe(kept);
+    expect(serialize(buildAcks(results, { ...options, ledger })).toString('latin1')).toBe(kept);
   });
 
   it('writes byte for byte (latin1) and blanks its own delimiters in what it copies, as the tree', () => {
@@ -340,7 +341,55 @@ describe('acknowledgments written set by set (writeAcks)', () => {
       .build();
     const input = Buffer.from(text.toString('latin1').replaceAll('|', '…'), 'utf8');
     const results = validateX12(input).interchanges;
-    const built = serialize(buildAcks(results, options)).toString('utf8');
-    expect(writeAcks(results, options)[0]!.x12).toBe(built);
+    const built = serialize(buildAcks(results, options));
+    expect(writeAcks(results, options)[0]!.bytes.equals(built)).toBe(true);
+  });
+
+  // the text of a 997 was its bytes decoded as UTF-8: a latin1 partner's 0xE9 became U+FFFD in
+  // the outbox, and the partner got EF BF BD back in its own ISA
+  it("echoes a latin1 partner's bytes exactly: ISA06/ISA08 swapped, an AK4 copy", () => {
+    const input = x12()
+      .isa({ sender: 'SENDER\xe9', receiver: 'RECEIVER\xe9' })
+      .gs()
+      .st()
+      .seg('BEG', '\xe9\xe9', 'SA', 'PO1', '', '20240101')
+      .se()
+      .ge()
+      .iea()
+      .build();
+    expect(input.includes(0xe9)).toBe(true);
+    const results = validateX12(input).interchanges;
+    results[0]!.groups[0]!.transactions[0]!.issues.push({
+      code: 'ELEMENT_INVALID',
+      severity: 'error',
+      ak3: '8',
+      ak4: '7',
+      ak5: '5',
+      segmentId: 'BEG',
+      position: 2,
+      element: 1,
+      value: '\xe9\xe9',
+      message: 'BEG01 is not a code of DE 353',
+    });
+    const [ack] = writeAcks(results, options);
+    const want = serialize(buildAcks(results, options));
+    expect(ack!.bytes.equals(want)).toBe(true);
+    expect(ackBytes(ack!.x12).equals(want)).toBe(true);
+    expect(ack!.bytes.includes(Buffer.from([0xef, 0xbf, 0xbd]))).toBe(false);
+    expect(ack!.bytes.toString('latin1', 0, 106)).toContain('*ZZ*RECEIVER\xe9      *ZZ*SENDER\xe9        *');
+    expect(ack!.x12).toContain('AK4*1**7*\xe9\xe9~');
+  });
+});
+
+describe('the bytes of a stored outbound document', () => {
+  it('an ack is its text a byte to a character, an 855/856/810 is UTF-8', () => {
+    expect(['TA1', '997', '999', 'TA1+997', 'TA1+999'].every(isAckKind)).toBe(true);
+    expect(['855', '856', '810'].some(isAckKind)).toBe(false);
+    expect(outboundBytes({ kind: 'TA1+997', x12: 'ISA*\xe9' })).toEqual(
+      Buffer.from([...Buffer.from('ISA*'), 0xe9]),
+    );
+    expect(outboundBytes({ kind: '855', x12: 'N1*ST*Jos\xe9' })).toEqual(
+      Buffer.from('N1*ST*Jos\u00e9', 'utf8'),
+    );
   });
 });

@@ -57,7 +57,32 @@ export interface AckText {
   control: string;
   /** ISA15 T: it answers a test interchange. */
   test: boolean;
+  /** Its bytes: the partner's own bytes wherever it echoes them (see byteForByte). */
+  bytes: Buffer;
+  /**
+   * The same bytes as text, one character per byte (latin1), so that ackBytes() gives them back
+   * exactly: an echoed byte that is not UTF-8 (0xE9 from a latin1 partner) has no UTF-8 text.
+   */
   x12: string;
+}
+
+/** The bytes of an ack's text (AckText.x12, or an outbox row made from it). */
+export function ackBytes(x12: string): Buffer {
+  return Buffer.from(x12, 'latin1');
+}
+
+/** TA1, 997, 999 and their combinations (TA1+997): the kinds of AckText. */
+export function isAckKind(kind: string): boolean {
+  return kind.split('+').every((k) => k === 'TA1' || k === '997' || k === '999');
+}
+
+/**
+ * The bytes a stored outbound document stands for, as every channel sends them (and a webhook
+ * signs them): an ack's text is one character per byte (it echoes the partner's own bytes, which
+ * need not be UTF-8); an 855/856/810 is our own text, UTF-8.
+ */
+export function outboundBytes(doc: { kind: string; x12: string }): Buffer {
+  return isAckKind(doc.kind) ? ackBytes(doc.x12) : Buffer.from(doc.x12, 'utf8');
 }
 
 /**
@@ -93,8 +118,8 @@ export function writeAcks(results: InterchangeResult[], options: AckOptions = {}
     ic.tail?.forEach((s) => out.segment(s));
     out.segment(ic.trailer!);
     const control = ic.header.elements[12] as string;
-    const x12 = Buffer.concat(out.pieces()).toString('utf8');
-    return { kind, control, test: ic.header.elements[14] === 'T', x12 };
+    const bytes = Buffer.concat(out.pieces());
+    return { kind, control, test: ic.header.elements[14] === 'T', bytes, x12: bytes.toString('latin1') };
   });
 }
 

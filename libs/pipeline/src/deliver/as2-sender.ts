@@ -17,6 +17,7 @@ import {
 } from '@edi/as2';
 import { As2Store, type As2Message, type As2Partner, type OutboundDocument } from '@edi/persistence';
 import { guardedFetch, type GuardedFetch, type OutboundPolicy } from '@edi/transport';
+import { outboundBytes } from '@edi/x12';
 import type { DataSource } from 'typeorm';
 
 export interface As2Attempt {
@@ -123,7 +124,7 @@ export class As2Sender {
     // checked even when nothing is encrypted: an expired partner certificate stops the delivery either way
     const certificate = this.current(theirs);
     const identity = settings.ourCertificate === 'next' && ours.next ? ours.next : ours.current;
-    return composeMessage(Buffer.from(doc.x12, 'utf8'), {
+    return composeMessage(outboundBytes(doc), {
       contentType: 'application/edi-x12',
       // our X12 has a line break after each segment: binary would not survive a receiver that rewrites line ends
       transferEncoding: 'base64',

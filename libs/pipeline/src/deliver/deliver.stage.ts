@@ -12,6 +12,7 @@ import {
   type TradingPartner,
 } from '@edi/persistence';
 import { OutboundPolicy, guardedFetch, type GuardedFetch } from '@edi/transport';
+import { outboundBytes } from '@edi/x12';
 import type { DataSource } from 'typeorm';
 
 export interface DeliveryOutcome {
@@ -80,7 +81,7 @@ export class DeliverStage {
           doc.partnerId,
           // kind and ISA13, and the document id: unique even where two partners share a folder
           `${doc.kind.replace('+', '-')}-${doc.controlNumber}-${doc.id.slice(0, 8)}.x12`,
-          Buffer.from(doc.x12, 'utf8'),
+          outboundBytes(doc),
         );
         ok = true;
         detail = `uploaded to ${path}`;
@@ -93,7 +94,7 @@ export class DeliverStage {
         // checked as the socket connects; a redirect comes back as its 3xx and is not followed
         const res = await this.post(partner.webhookUrl, {
           method: 'POST',
-          body: Buffer.from(doc.x12, 'utf8'),
+          body: outboundBytes(doc),
           headers: this.headers(doc, partner),
         });
         statusCode = res.status;
@@ -183,7 +184,7 @@ export class DeliverStage {
         );
       const t = Math.floor((this.options.clock?.() ?? new Date()).getTime() / 1000);
       const key = this.options.secrets.open(partner.webhookSecret);
-      h['x-edi-signature'] = `t=${t},v1=${webhookSignature(key, t, doc.x12)}`;
+      h['x-edi-signature'] = `t=${t},v1=${webhookSignature(key, t, outboundBytes(doc))}`;
     }
     return h;
   }

@@ -41,6 +41,7 @@ export async function prepareAcks(
       partnerId: partner.id,
       kind: ack.kind,
       controlNumber: ack.control,
+      // one character per byte: the partner's latin1 bytes echoed in it survive the text column
       x12: ack.x12,
       channel: partner.deliveryChannel,
       status: 'pending',
