@@ -114,6 +114,40 @@ describe('WalSync: commits made durable by fsyncs of the log they share', () => 
     }
   });
 
+  it('keeps the log open between syncs, and syncs a log made anew through a descriptor of its own', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'edi-wal-'));
+    const db = join(dataDir, 'edi.sqlite');
+    const synced: number[] = [];
+    jest.spyOn(fs, 'fsync').mockImplementation((fd, cb) => {
+      const file = fs.fstatSync(fd);
+      if (file.isFile()) synced.push(file.ino); // not the directory's, synced once
+      realFsync(fd, cb);
+    });
+    const open = jest.spyOn(fs, 'openSync');
+    const logOpens = () => open.mock.calls.filter(([path]) => String(path).endsWith('-wal')).length;
+    const sync = new WalSync(db);
+    let probe = await openDatabase({ dataDir });
+    await probe.query('CREATE TABLE wal_probe (k TEXT)');
+    await sync.sync();
+    await sync.sync();
+    expect(logOpens()).toBe(1);
+    const first = fs.statSync(`${db}-wal`).ino;
+    // the last connection's close checkpoints the log and removes it; the next open makes a new one
+    await probe.destroy();
+    const hold = fs.openSync(db, 'r'); // keeps the old log's inode from being handed out again at once
+    probe = await openDatabase({ dataDir });
+    try {
+      await probe.query("INSERT INTO wal_probe (k) VALUES ('after')");
+      await sync.sync();
+      const second = fs.statSync(`${db}-wal`).ino;
+      expect(synced).toEqual([first, first, second]);
+      expect(logOpens()).toBe(2);
+    } finally {
+      fs.closeSync(hold);
+      await probe.destroy();
+    }
+  });
+
   it('transact() answers after the commit, with the row readable', async () => {
     await ds.query('CREATE TABLE IF NOT EXISTS wal_probe (k TEXT)');
     await Promise.all(
