@@ -111,12 +111,18 @@ export function documentBuilder(root: JsonObject, options: BuilderOptions = {}):
 }
 
 /** Where an element of a segment goes: its object's keys below the segment's, and its own key. */
-interface Slot {
+export interface Slot {
   k: number;
   def: ElementDef;
   parents: readonly string[];
   key: string;
+  /** Whether the JSON value differs from the element's text (a number, date or time: see toJsonValue). */
+  converted: boolean;
+  /** `"key": ` as JSON.stringify writes the member, for the text writer (text-builder.ts). */
+  keyText: Buffer;
 }
+
+const CONVERTED: ReadonlySet<string> = new Set(['R', 'N', 'DT', 'TM']);
 
 const slotCache = new WeakMap<SegmentNode, readonly Slot[]>();
 
@@ -125,7 +131,7 @@ const slotCache = new WeakMap<SegmentNode, readonly Slot[]>();
  * than for every element of every segment: HL01-03 are rebuilt from the nesting, and the elements
  * of product id pairs are read by readPairs.
  */
-function slotsOf(node: SegmentNode): readonly Slot[] {
+export function slotsOf(node: SegmentNode): readonly Slot[] {
   let slots = slotCache.get(node);
   if (!slots) {
     const built: Slot[] = [];
@@ -133,7 +139,15 @@ function slotsOf(node: SegmentNode): readonly Slot[] {
       if (node.id === 'HL' && k < 3) return;
       if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
       const path = def.path ?? [positionKey(node.id, k)];
-      built.push({ k, def, parents: path.slice(0, -1), key: path[path.length - 1]! });
+      const key = path[path.length - 1]!;
+      built.push({
+        k,
+        def,
+        parents: path.slice(0, -1),
+        key,
+        converted: !def.asText && CONVERTED.has(def.type),
+        keyText: Buffer.from(`${JSON.stringify(key)}: `, 'utf8'),
+      });
     });
     slotCache.set(node, (slots = built));
   }

@@ -1,5 +1,5 @@
-import { buildX12, guideHandler, type CanonicalDocument } from '@edi/mapping';
-import { readX12, serialize } from '@edi/x12';
+import { DocumentBytes, buildX12, guideHandler, textHandler, type CanonicalDocument } from '@edi/mapping';
+import { readX12, serialize, type X12Issue } from '@edi/x12';
 import { XMLBuilder } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { formatIssue } from './validate.command';
@@ -38,63 +38,141 @@ const WHOLE_SET = 1000;
 
 /** `edi translate FILE`: X12 to canonical JSON (or XML); `--to x12`: canonical JSON back to X12 with envelopes. */
 export async function translateCommand(file: string, flags: TranslateFlags): Promise<number> {
-  return flags.to === 'x12' ? toX12(file, flags) : toJson(file, flags);
+  if (flags.to === 'x12') return toX12(file, flags);
+  return flags.format === 'xml' ? toXml(file, flags) : toJson(file, flags);
 }
 
+/** What translate reports on stderr, and whether any of it was an error (exit 1). */
+function issuePrinter(file: string): { onIssue: (i: X12Issue) => void; errors: () => number } {
+  let errors = 0;
+  return {
+    onIssue: (i) => {
+      if (i.severity === 'error') errors++;
+      process.stderr.write(formatIssue(file, i) + '\n');
+    },
+    errors: () => errors,
+  };
+}
+
+/**
+ * X12 to JSON: each document's text is written during the walk into large byte chunks (see
+ * textHandler), handed to stdout at each input chunk's end, where the stream's back-pressure is
+ * kept; a set the text writer hands back comes as objects and is written as before.
+ */
 async function toJson(file: string, flags: TranslateFlags): Promise<number> {
   const registry = openMaps(flags.maps);
   const maxSegmentsPerSet = maxSegments(flags.maxSegments);
   const { stream, size } = openInput(file);
+  const writer = new JsonWriter(process.stdout);
+  const shown = progress(size);
+  const issues = issuePrinter(file);
+  await writer.start();
+  await readX12(
+    stream,
+    textHandler(
+      registry,
+      { onIssue: issues.onIssue },
+      {
+        partner: flags.partner,
+        out: writer.bytes,
+        onDocument: (document, segments) => writer.document(document, segments),
+      },
+    ),
+    {
+      onChunk: async (n) => {
+        shown(n);
+        await writer.flush();
+      },
+      keepTransactions: false,
+      maxSegmentsPerSet,
+    },
+  );
+  await writer.end();
+  return issues.errors() ? 1 : 0;
+}
+
+/**
+ * The JSON array on stdout: documents as text in DocumentBytes, and the few that come as objects
+ * in their place among them. onDocument cannot wait for stdout: a large object document waits (as
+ * an object, not a string) until the next chunk boundary, where it is written in pieces with
+ * back-pressure, and what follows it waits behind it so the order holds.
+ */
+class JsonWriter {
+  readonly bytes = new DocumentBytes();
+  private readonly out: OutputBuffer;
+  /** Committed bytes and object documents waiting, in order. */
+  private pending: Array<Buffer[] | CanonicalDocument> = [];
+
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    this.out = new OutputBuffer(stream);
+  }
+
+  async start(): Promise<void> {
+    this.out.write('[');
+    await this.out.flush(true);
+  }
+
+  document(document: CanonicalDocument, segments: number): void {
+    this.bytes.begin();
+    if (!this.pending.length && segments <= WHOLE_SET) {
+      this.bytes.utf8(JSON.stringify(document, null, 2));
+      this.bytes.commit();
+      return;
+    }
+    this.bytes.commit(); // its separator
+    this.pending.push(this.bytes.take(), document);
+  }
+
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    for (const item of pending) {
+      if (Array.isArray(item)) this.send(item);
+      else {
+        await this.out.pipe(jsonChunks(item));
+        await this.out.flush(true);
+      }
+    }
+    this.send(this.bytes.take());
+    await this.out.flush();
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    this.out.write('\n]\n');
+    await this.out.flush(true);
+  }
+
+  private send(pieces: Buffer[]): void {
+    for (const piece of pieces) this.stream.write(piece);
+  }
+}
+
+/** X12 to XML: the documents as objects, each written in pieces at the next chunk boundary. */
+async function toXml(file: string, flags: TranslateFlags): Promise<number> {
+  const registry = openMaps(flags.maps);
+  const maxSegmentsPerSet = maxSegments(flags.maxSegments);
+  const { stream, size } = openInput(file);
   const out = new OutputBuffer(process.stdout);
-  const xml = flags.format === 'xml';
   const builder = new XMLBuilder({ format: true, ignoreAttributes: true, arrayNodeName: 'document' });
   const shown = progress(size);
-  let errors = 0;
-  /** Body segments of the set being read: how large its document can be. */
-  let segments = 0;
-  // onDocument cannot wait for stdout. A set of up to WHOLE_SET segments is written at once, with
-  // the native JSON.stringify, into the output buffer; a larger one waits here (as an object, not a
-  // string) until the next chunk boundary, where it is written in pieces with back-pressure, and
-  // the sets after it wait behind it so the order holds
+  const issues = issuePrinter(file);
   let pending: CanonicalDocument[] = [];
-  let written = 0;
-  const separator = () => `${written++ ? ',' : ''}\n`;
   const writePending = async () => {
     const documents = pending;
     pending = [];
     for (const document of documents) {
-      if (xml) await out.pipe(xmlChunks(builder, document));
-      else {
-        out.write(separator());
-        await out.pipe(jsonChunks(document));
-      }
+      await out.pipe(xmlChunks(builder, document));
       await out.flush();
     }
   };
-  const onDocument = (document: CanonicalDocument) => {
-    if (xml || pending.length || segments > WHOLE_SET) pending.push(document);
-    else out.write(separator() + JSON.stringify(document, null, 2));
-  };
-  out.write(xml ? '<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n' : '[');
+  out.write('<?xml version="1.0" encoding="UTF-8"?>\n<documents>\n');
   await readX12(
     stream,
     guideHandler(
       registry,
-      {
-        onSegment: (_raw, role) => {
-          if (role === 'st') segments = 0;
-          else if (role === 'body') segments++;
-        },
-        onIssue: (i) => {
-          if (i.severity === 'error') errors++;
-          process.stderr.write(formatIssue(file, i) + '\n');
-        },
-      },
-      {
-        partner: flags.partner,
-        packLists: true,
-        onDocument: (t) => onDocument(t.document),
-      },
+      { onIssue: issues.onIssue },
+      { partner: flags.partner, packLists: true, onDocument: (t) => void pending.push(t.document) },
     ),
     {
       onChunk: async (n) => {
@@ -107,9 +185,9 @@ async function toJson(file: string, flags: TranslateFlags): Promise<number> {
     },
   );
   await writePending();
-  out.write(xml ? '</documents>\n' : '\n]\n');
+  out.write('</documents>\n');
   await out.flush(true);
-  return errors ? 1 : 0;
+  return issues.errors() ? 1 : 0;
 }
 
 function toX12(file: string, flags: TranslateFlags): number {
