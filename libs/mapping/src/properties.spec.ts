@@ -71,7 +71,7 @@ function segmentFields(node: SegmentNode): fc.Arbitrary<JsonObject> {
 
 /**
  * A document body for a list of nodes: loops and repeating segments as arrays of 1-2 objects. A
- * mandatory entry (M) is always there once its loop is: the LE of an LS loop, the LDT loop in it,
+ * mandatory entry (M) is always there once its loop is: the LE of an LS loop,
  * a loop's mandatory segments. Left out, X12 would read what follows at another place.
  */
 function body(nodes: MapNode[], depth = 0): fc.Arbitrary<JsonObject> {
