@@ -188,14 +188,57 @@ function startText(
   gs: string[],
   registry: MapRegistry,
 ): void {
-  const [setId = '', control = '', implementationRef] = set.st;
-  const head = envelope({ setId, control, implementationRef }, isa, gs);
-  if (!textFits(set.map, head)) return handOver(set, registry, out, false);
-  const text = JSON.stringify(head, null, 2);
+  const head = headOf(set.st, isa, gs, set.map);
+  if (!head) return handOver(set, registry, out, false);
   out.begin();
-  out.utf8(`${text.slice(0, -2)},\n  ${JSON.stringify(set.map.document)}: `);
+  out.bytes(head.before, 0, head.before.length);
+  out.utf8(JSON.stringify(set.st[1] ?? ''));
+  out.bytes(head.after, 0, head.after.length);
   set.text = new TextBuilder(out);
   set.sink = set.text;
+}
+
+/** The envelope's text around ST02, the same for every set of a group but its control number. */
+interface Head {
+  isa: string[];
+  gs: string[];
+  setId: string;
+  implementationRef: string | undefined;
+  map: TransactionMap;
+  before: Buffer;
+  after: Buffer;
+}
+
+let lastHead: Head | undefined;
+
+/** The head for this set, made once per group and set id; undefined when the text writer cannot write the map's documents. */
+function headOf(st: string[], isa: string[], gs: string[], map: TransactionMap): Head | undefined {
+  const [setId = '', , implementationRef] = st;
+  const h = lastHead;
+  if (
+    h &&
+    h.isa === isa &&
+    h.gs === gs &&
+    h.setId === setId &&
+    h.implementationRef === implementationRef &&
+    h.map === map
+  )
+    return h;
+  const head = envelope({ setId, control: '\u0000', implementationRef }, isa, gs);
+  if (!textFits(map, head)) return undefined;
+  const text = JSON.stringify(head, null, 2);
+  // the member's own text, not a value before it that is "\u0000" too
+  const at = text.indexOf('"controlNumber": "\\u0000"') + '"controlNumber": '.length;
+  lastHead = {
+    isa,
+    gs,
+    setId,
+    implementationRef,
+    map,
+    before: Buffer.from(text.slice(0, at), 'utf8'),
+    after: Buffer.from(`${text.slice(at + 8, -2)},\n  ${JSON.stringify(map.document)}: `, 'utf8'),
+  };
+  return lastHead;
 }
 
 function push(set: OpenSet, seg: Segment, registry: MapRegistry, out: DocumentBytes): void {

@@ -116,13 +116,7 @@ export interface Slot {
   def: ElementDef;
   parents: readonly string[];
   key: string;
-  /** Whether the JSON value differs from the element's text (a number, date or time: see toJsonValue). */
-  converted: boolean;
-  /** `"key": ` as JSON.stringify writes the member, for the text writer (text-builder.ts). */
-  keyText: Buffer;
 }
-
-const CONVERTED: ReadonlySet<string> = new Set(['R', 'N', 'DT', 'TM']);
 
 const slotCache = new WeakMap<SegmentNode, readonly Slot[]>();
 
@@ -139,15 +133,7 @@ export function slotsOf(node: SegmentNode): readonly Slot[] {
       if (node.id === 'HL' && k < 3) return;
       if (node.pairs && k + 1 >= node.pairs.from && k + 1 <= node.pairs.to) return;
       const path = def.path ?? [positionKey(node.id, k)];
-      const key = path[path.length - 1]!;
-      built.push({
-        k,
-        def,
-        parents: path.slice(0, -1),
-        key,
-        converted: !def.asText && CONVERTED.has(def.type),
-        keyText: Buffer.from(`${JSON.stringify(key)}: `, 'utf8'),
-      });
+      built.push({ k, def, parents: path.slice(0, -1), key: path[path.length - 1]! });
     });
     slotCache.set(node, (slots = built));
   }
