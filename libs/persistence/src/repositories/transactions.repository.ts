@@ -1,6 +1,7 @@
 import { EntityNotFoundError, In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
+import { placeholders } from '../data-source';
 import { managerOf, type Db } from './db';
 import { insertRows, selectRows, updateRows } from './rows';
 
@@ -8,6 +9,9 @@ import { insertRows, selectRows, updateRows } from './rows';
 const BATCH = 200;
 
 type Fields = QueryDeepPartialEntity<TransactionSet>;
+
+/** What the outcome of a translated interchange shows of one of its sets. */
+export type SetSummary = Pick<TransactionSet, 'id' | 'setId' | 'controlNumber' | 'status' | 'duplicateOf'>;
 
 /** Transaction sets, inbound and outbound: their rows and the status claims the stages make. */
 export class Transactions {
@@ -50,14 +54,15 @@ export class Transactions {
    * What the outcome of a translated interchange says of each of its sets, in file order: the
    * few columns it shows, never the documents (a nightly batch's are a gigabyte).
    */
-  summariesOf(
-    interchangeId: string,
-  ): Promise<Pick<TransactionSet, 'id' | 'setId' | 'controlNumber' | 'status' | 'duplicateOf'>[]> {
-    return this.m.getRepository(TransactionSet).find({
-      select: { id: true, setId: true, controlNumber: true, status: true, duplicateOf: true },
-      where: { interchangeId },
-      order: { setIndex: 'ASC', id: 'ASC' },
-    });
+  async summariesOf(interchangeId: string): Promise<SetSummary[]> {
+    // plain rows from one prepared statement: find() went through the query builder and made an
+    // entity of each row, whose constructor draws a random id, for five strings (2% of the
+    // embedded service's CPU in the flow bench's profile)
+    const [mark] = placeholders(this.m.connection, 1);
+    return this.m.query<SetSummary[]>(
+      `SELECT id, set_id AS "setId", control_number AS "controlNumber", status, duplicate_of AS "duplicateOf" FROM transactions WHERE interchange_id = ${mark} ORDER BY set_index ASC, id ASC`,
+      [interchangeId],
+    );
   }
 
   /** The row as given; created_at and updated_at are the database's, and not read back. */
