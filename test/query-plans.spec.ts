@@ -109,6 +109,7 @@ const HOT: Record<string, (ds: DataSource, ids: Ids) => Promise<unknown>> = {
   'deliver: the document, the partner with its secret, the outcome': async (ds, x) => {
     const outbox = new Outbox(ds.manager);
     await outbox.find(x.document);
+    await outbox.forDelivery(x.document);
     await outbox.ofPartner(x.document, x.partner);
     await new PartnerChannels(ds.manager).withWebhookSecret(x.partner);
     await outbox.delivered(x.document, 1, '2026-01-01T00:00:00.000Z');

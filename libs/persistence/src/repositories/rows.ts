@@ -1,5 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { placeholders } from '../data-source';
 
 /**
@@ -89,12 +90,25 @@ export async function selectRows<T extends ObjectLiteral>(
     sql,
     keys.map((p) => where[p as keyof T & string]),
   );
+  return raw.map((r) => hydrate(m, meta, wanted, r));
+}
+
+/**
+ * A row as an entity: these columns of it, read under `prefix` + their names, converted by the
+ * driver. Not through the entity's constructor, which would draw a new id for nothing.
+ */
+export function hydrate<T extends ObjectLiteral>(
+  m: EntityManager,
+  meta: EntityMetadata,
+  columns: ColumnMetadata[],
+  row: Record<string, unknown>,
+  prefix = '',
+): T {
   const driver = m.connection.driver;
-  return raw.map((r) => {
-    const entity = Object.create((meta.target as { prototype: object }).prototype) as T;
-    for (const c of wanted) c.setEntityValue(entity, driver.prepareHydratedValue(r[c.databaseName], c));
-    return entity;
-  });
+  const entity = Object.create((meta.target as { prototype: object }).prototype) as T;
+  for (const c of columns)
+    c.setEntityValue(entity, driver.prepareHydratedValue(row[prefix + c.databaseName], c));
+  return entity;
 }
 
 function columnOf(columns: ColumnMetadata[], property: string): ColumnMetadata {

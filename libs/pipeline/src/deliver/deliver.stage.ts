@@ -3,17 +3,17 @@ import { createHmac } from 'node:crypto';
 import {
   Deliveries,
   Outbox,
-  PartnerChannels,
+  TradingPartner,
   Transactions,
   transact,
   type OutboundDocument,
   type OutboundStatus,
   type SecretBox,
-  type TradingPartner,
+  type WebhookTarget,
 } from '@edi/persistence';
 import { OutboundPolicy, guardedFetch, type GuardedFetch } from '@edi/transport';
 import { outboundBytes } from '@edi/x12';
-import type { DataSource } from 'typeorm';
+import { EntityNotFoundError, type DataSource } from 'typeorm';
 
 export interface DeliveryOutcome {
   documentId: string;
@@ -62,11 +62,13 @@ export class DeliverStage {
   private readonly post: GuardedFetch;
 
   async run(documentId: string): Promise<DeliveryOutcome> {
-    const doc = await new Outbox(this.ds).find(documentId);
-    if (!doc) throw new NotFoundError(`no outbound document ${documentId}`);
+    const found = await new Outbox(this.ds).forDelivery(documentId);
+    if (!found) throw new NotFoundError(`no outbound document ${documentId}`);
+    const doc = found.document;
     // outbox: the partner fetches it
     if (doc.status !== 'pending' || doc.channel === 'outbox') return outcomeOf(doc);
-    const partner = await new PartnerChannels(this.ds).withWebhookSecret(doc.partnerId);
+    const partner = found.partner;
+    if (!partner) throw new EntityNotFoundError(TradingPartner, { id: doc.partnerId });
     const attempt = doc.attempts + 1;
     const started = Date.now();
     let statusCode: number | null = null;
@@ -169,7 +171,7 @@ export class DeliverStage {
    * The document's id, kind and control number, and when a secret is set a signature the partner
    * can check: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (the timestamp stops replays).
    */
-  private headers(doc: OutboundDocument, partner: TradingPartner): Record<string, string> {
+  private headers(doc: OutboundDocument, partner: WebhookTarget): Record<string, string> {
     const h: Record<string, string> = {
       'content-type': 'application/edi-x12',
       'x-edi-document-id': doc.id,
