@@ -38,6 +38,7 @@ export async function send(
 ): Promise<ErpAnswer> {
   const abort = new AbortController();
   let timedOut = false;
+  let read = false;
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort();
@@ -51,6 +52,7 @@ export async function send(
       throw tooBig(what, limits.maxBytes, res.status);
     }
     const body = await readCapped(res, limits.maxBytes, () => tooBig(what, limits.maxBytes, res.status));
+    read = true;
     return { status: res.status, headers: res.headers, body };
   } catch (e) {
     if (e instanceof ErpError) throw e;
@@ -63,7 +65,9 @@ export async function send(
     throw new ErpError(`${what}: ${causeOf(e)}`);
   } finally {
     clearTimeout(timer);
-    abort.abort(); // frees the socket of an answer we stopped reading
+    // frees the socket of an answer we stopped reading; one read to its end is free already, and
+    // an abort costs a DOMException with its stack (1% of the embedded flow's CPU)
+    if (!read) abort.abort();
   }
 }
 
