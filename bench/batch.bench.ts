@@ -97,15 +97,25 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** The highest VmRSS of the service process seen so far, sampled every 100 ms. */
+/**
+ * The highest VmRSS of the service process seen so far, sampled every 100 ms, and the curve: the
+ * highest of each 5 s, with the seconds since sampling began (just before the POST), to show what grows and when.
+ */
 class RssSampler {
   peak = 0;
+  readonly curve: Array<[number, number]> = [];
   private readonly timer: NodeJS.Timeout;
+  private readonly began = performance.now();
   constructor(private readonly pid: number) {
     this.timer = setInterval(() => this.sample(), 100);
   }
   sample(): number {
-    this.peak = Math.max(this.peak, statusMb(this.pid, 'VmRSS'));
+    const now = statusMb(this.pid, 'VmRSS');
+    this.peak = Math.max(this.peak, now);
+    const at = Math.floor((performance.now() - this.began) / 5000) * 5;
+    const last = this.curve[this.curve.length - 1];
+    if (last && last[0] === at) last[1] = Math.max(last[1], now);
+    else this.curve.push([at, now]);
     return this.peak;
   }
   stop(): void {
@@ -185,6 +195,7 @@ async function main(): Promise<void> {
     result.service_vm_hwm_mb = statusMb(service.pid!, 'VmHWM');
     result.sandbox_vm_hwm_mb = Math.max(0, ...childrenOf(service.pid!).map((c) => statusMb(c, 'VmHWM')));
     rss.stop();
+    result.rss_curve_mb = rss.curve.map(([t, mb]) => `${t}s ${mb}`).join(', ');
     result.load_average_at_end = loadavg()[0]!.toFixed(1);
     db.close();
   } finally {

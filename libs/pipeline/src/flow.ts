@@ -21,7 +21,7 @@ import type { DeliveryOutcome } from './deliver/deliver.stage';
 import type { ErpOutcome } from './erp/erp.stage';
 import type { ReceiveOutcome } from './inbound/receive.stage';
 import type { ShipOutcome } from './ship/ship.stage';
-import type { TranslateOutcome } from './translate/translate.stage';
+import { pagedStages, type TranslateOutcome } from './translate/outcome';
 
 export const STAGES = ['translate', 'erp', 'receive', 'ship', 'deliver'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -70,6 +70,11 @@ export interface StageSpec<O> {
   next: readonly StageName[];
   /** The ids its outcome hands to each of them. */
   handoff: (outcome: O) => NextIds;
+  /**
+   * The stages its outcome hands only some of their ids (a nightly batch's first sets): the
+   * runner reads the rest from the database a page at a time, as the stage works through them.
+   */
+  paged?: (outcome: O) => readonly StageName[];
 }
 
 export const FLOW = {
@@ -82,6 +87,7 @@ export const FLOW = {
     retry: { attempts: 10, baseMs: 100, maxMs: 30_000, exhausted: 'mark-failed' },
     next: ['erp', 'receive', 'deliver'],
     handoff: (o: TranslateOutcome) => ({ erp: o.erp, receive: o.receive, deliver: o.push }),
+    paged: pagedStages,
   },
   // the ERP may be down for hours: a PO is tried every 30 s at most, for about a week, then the
   // sweep queues it again; it waits in erp_pending and is never given up on
@@ -166,6 +172,8 @@ export function retryDelay(policy: RetryPolicy, failures: number, random = Math.
 export interface StageHandler<T = unknown> {
   run(id: string): Promise<T>;
   markFailed(id: string, error: unknown): Promise<T>;
+  /** Every id its outcome hands `to` in part only (pagedOf), a page at a time from the database. */
+  handOn?(outcome: T, to: StageName): AsyncIterable<readonly string[]>;
 }
 
 /** A handler as a runner is given it: the key it answers to (FLOW[stage].handler) and the handler. */
@@ -220,4 +228,15 @@ export function nextOf<S extends StageName>(
     out.push([to, list]);
   }
   return out.sort((a, b) => allowed.indexOf(a[0]) - allowed.indexOf(b[0]));
+}
+
+/** The stages an outcome hands ids to in part only (checked against the table as nextOf does). */
+export function pagedOf<S extends StageName>(stage: S, outcome: Outcomes[S]): readonly StageName[] {
+  const paged = (FLOW[stage] as { paged?: (o: Outcomes[S]) => readonly StageName[] }).paged;
+  const stages = paged?.(outcome) ?? [];
+  const allowed: readonly StageName[] = FLOW[stage].next;
+  for (const to of stages)
+    if (!allowed.includes(to))
+      throw new FlowWiringError(`stage ${stage} pages ids to ${to}, which does not follow it in the flow`);
+  return stages;
 }

@@ -1,6 +1,7 @@
 import { UnfinishedWork, transact, type Interchange, type TradingPartner } from '@edi/persistence';
 import type { DataSource } from 'typeorm';
 import { FLOW, retryDelay, type RetryPolicy, type StageHandler } from './flow';
+import { BacklogFeed, type FeedLimits } from './backlog-feed';
 import { IngestService } from './ingest/ingest.service';
 import type { Composed, OutboundComposer, OutboundInput } from './deliver/outbound';
 import type { TranslateOutcome, TranslateStage } from './translate/translate.stage';
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   ship?: IdQueue;
   /** Builds outbound documents (POST /v1/documents, the ERP stage). */
   composer?: OutboundComposer;
+  /** How an in-process ERP or receive queue reads its backlog (tests make the pages small). */
+  feedLimits?: FeedLimits;
 }
 
 /** The stages in order. The database is the truth; the queues only say "work on id N". */
@@ -50,6 +53,12 @@ export class Pipeline {
   ) {
     this.ingest = new IngestService(ds);
     this.deliveries = options.deliveries ?? { enqueue: () => undefined };
+    // an in-process queue takes its backlog from the database in pages (a nightly batch's POs)
+    for (const [queue, status] of [
+      [options.erp, 'erp_pending'],
+      [options.receive, 'receiving'],
+    ] as const)
+      if (queue instanceof LocalQueue) queue.feedFrom(new BacklogFeed(ds, status, queue, options.feedLimits));
   }
 
   async submit(
@@ -124,19 +133,33 @@ export class Pipeline {
     for (const p of pending) this.queue.enqueue(p.id);
     const push = await left.toPush();
     for (const d of push) this.deliveries.enqueue(d.id);
-    const waiting = await left.erpPending();
-    for (const t of waiting) this.options.erp?.enqueue(t.id);
-    const receiving = await left.receiving();
-    for (const t of receiving) this.options.receive?.enqueue(t.id);
+    const erp = await this.backlog(this.options.erp, 'erp_pending', () => left.erpPending());
+    const receive = await this.backlog(this.options.receive, 'receiving', () => left.receiving());
     const ships = await left.shipRequested();
     for (const t of ships) this.options.ship?.enqueue(t.id);
-    return {
-      translate: pending.length,
-      deliver: push.length,
-      erp: waiting.length,
-      receive: receiving.length,
-      ship: ships.length,
-    };
+    return { translate: pending.length, deliver: push.length, erp, receive, ship: ships.length };
+  }
+
+  /**
+   * A stage's sets left in its status back on its queue: through the queue's feed, a page at a
+   * time as it drains (half a million POs are never read at once), or all of them for a queue
+   * without one. How many wait.
+   */
+  private async backlog(
+    queue: IdQueue | undefined,
+    status: 'erp_pending' | 'receiving',
+    all: () => Promise<Array<{ id: string }>>,
+  ): Promise<number> {
+    if (!queue) return 0;
+    if (queue instanceof LocalQueue && queue.fed) {
+      // counted before the feed starts: the stage may finish some before a count after it
+      const waiting = await new UnfinishedWork(this.ds).backlogCount(status);
+      await queue.fromBacklog();
+      return waiting;
+    }
+    const rows = await all();
+    for (const t of rows) queue.enqueue(t.id);
+    return rows.length;
   }
 }
 
@@ -178,6 +201,7 @@ export class LocalQueue<T> {
   onDone: (seconds: number, outcome: T) => void;
   private readonly onError: (id: string, e: unknown, attempt: number) => void;
   private closed = false;
+  private feed?: Pick<BacklogFeed, 'kick' | 'pull' | 'stop'>;
 
   constructor(
     private readonly stage: RetryingStage<T>,
@@ -207,6 +231,31 @@ export class LocalQueue<T> {
   /** Ids waiting or running. */
   depth(): number {
     return this.running + this.waiting.length;
+  }
+
+  /** Ids waiting, running or waiting out a backoff: what a feed looks at before it reads a page more. */
+  held(): number {
+    return this.queued.size;
+  }
+
+  /** Whether the queue takes its backlog from the database (feedFrom). */
+  get fed(): boolean {
+    return !!this.feed;
+  }
+
+  /** From now on the queue takes its backlog from the database, a page at a time, through this feed. */
+  feedFrom(feed: Pick<BacklogFeed, 'kick' | 'pull' | 'stop'>): void {
+    this.feed = feed;
+  }
+
+  /**
+   * Its whole backlog (the sets waiting in its stage's status), read in pages as it drains; false
+   * when it has no feed (the caller queues the ids itself).
+   */
+  async fromBacklog(): Promise<boolean> {
+    if (!this.feed) return false;
+    await this.feed.kick();
+    return true;
   }
 
   /** Resolves when nothing is running, waiting or due for a retry (tests); after close(), when nothing runs (shutdown). */
@@ -248,6 +297,7 @@ export class LocalQueue<T> {
   close(): void {
     this.closed = true;
     this.waiting.length = 0;
+    this.feed?.stop();
   }
 
   protected slot(id: string) {
@@ -270,6 +320,7 @@ export class LocalQueue<T> {
           this.running--;
           if (finished) this.queued.delete(id);
           this.pump();
+          if (finished) this.feed?.pull();
         },
         () => undefined,
       );

@@ -2,13 +2,29 @@ import { In, Raw, type EntityManager } from 'typeorm';
 import { Interchange } from '../entities/interchange.entity';
 import { OutboundDocument } from '../entities/outbound-document.entity';
 import type { DeliveryChannel } from '../entities/trading-partner.entity';
-import { TransactionSet } from '../entities/transaction.entity';
+import { TransactionSet, type TransactionStatus } from '../entities/transaction.entity';
+import { placeholders } from '../data-source';
 import { managerOf, type Db } from './db';
 
 /** A row a stage still has to work on, and when it last moved (the sweep leaves young ones alone). */
 export interface Unfinished {
   id: string;
   at: Date;
+}
+
+/** Where a page over a stage's backlog ended: created_at as text (Postgres parses it back), and the id. */
+export interface BacklogCursor {
+  at: string;
+  id: string;
+}
+
+/** One set as an interchange's outcome lists it. */
+export interface SetLine {
+  id: string;
+  setId: string;
+  controlNumber: string;
+  status: TransactionStatus;
+  duplicateOf: string | null;
 }
 
 /** The channels the deliver stage pushes on; outbox documents wait for the partner to fetch them. */
@@ -22,6 +38,9 @@ export const PUSHED_CHANNELS: readonly DeliveryChannel[] = ['webhook', 'sftp', '
 const RELEASED = Raw(
   (column) => `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = ${column} AND i.status = 'received')`,
 );
+
+/** RELEASED as SQL, for the statements written by hand (the alias t is the transactions table). */
+const RELEASED_SQL = `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = t.interchange_id AND i.status = 'received')`;
 
 /**
  * What each stage of the flow has left, oldest first, of every partner: what a crash or a restart
@@ -84,5 +103,80 @@ export class UnfinishedWork {
       order: { shipRequestedAt: 'ASC' },
     });
     return rows.map((t) => ({ id: t.id, at: new Date(t.shipRequestedAt!) }));
+  }
+
+  /**
+   * A page of the released sets in `status`, oldest first (created_at, then the time-ordered id),
+   * through ix_tx_status_created: half a million POs waiting on the ERP are read a page at a time,
+   * never at once. The cursor's second is read again (SQLite's created_at is whole seconds): a set
+   * read twice is harmless to a queue that drops an id it holds, one skipped would not be.
+   */
+  async backlogPage(
+    status: TransactionStatus,
+    after: BacklogCursor | undefined,
+    limit: number,
+  ): Promise<{ ids: string[]; next?: BacklogCursor }> {
+    const marks = placeholders(this.m.connection, 5);
+    const params: unknown[] = [status];
+    let range = '';
+    if (after) {
+      range = ` AND t.created_at >= ${marks[1]} AND (t.created_at > ${marks[2]} OR t.id > ${marks[3]})`;
+      params.push(after.at, after.at, after.id);
+    }
+    params.push(limit);
+    const rows = await this.m.query<Array<{ id: string; at: string }>>(
+      `SELECT t.id AS id, CAST(t.created_at AS VARCHAR) AS at FROM transactions t WHERE t.status = ${marks[0]}${range} AND ${RELEASED_SQL} ORDER BY t.created_at ASC, t.id ASC LIMIT ${marks[params.length - 1]}`,
+      params,
+    );
+    const last = rows[rows.length - 1];
+    const next = rows.length < limit || !last ? undefined : { at: String(last.at), id: last.id };
+    return { ids: rows.map((r) => r.id), next };
+  }
+
+  /** How many released sets wait in `status`. */
+  async backlogCount(status: TransactionStatus): Promise<number> {
+    const [a] = placeholders(this.m.connection, 1);
+    const [row] = await this.m.query<Array<{ n: number | string }>>(
+      `SELECT COUNT(*) AS n FROM transactions t WHERE t.status = ${a} AND ${RELEASED_SQL}`,
+      [status],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** A page of one interchange's sets in `status`, in file order after `afterSetIndex` (ix_tx_interchange_set). */
+  async interchangePage(
+    interchangeId: string,
+    status: TransactionStatus,
+    afterSetIndex: number,
+    limit: number,
+  ): Promise<Array<{ id: string; setIndex: number }>> {
+    const [a, b, c, d] = placeholders(this.m.connection, 4);
+    const rows = await this.m.query<Array<{ id: string; setIndex: number | string }>>(
+      `SELECT id, set_index AS "setIndex" FROM transactions WHERE interchange_id = ${a} AND set_index > ${b} AND status = ${c} ORDER BY set_index ASC LIMIT ${d}`,
+      [interchangeId, afterSetIndex, status, limit],
+    );
+    return rows.map((r) => ({ id: r.id, setIndex: Number(r.setIndex) }));
+  }
+
+  /**
+   * The first `limit` sets of an interchange in file order, as its outcome lists them, and, when
+   * it has more (a nightly batch, whose rest is handed on in pages), how many of each status.
+   */
+  async firstSets(
+    interchangeId: string,
+    limit: number,
+  ): Promise<{ rows: SetLine[]; byStatus?: Map<TransactionStatus, number> }> {
+    const [a, b] = placeholders(this.m.connection, 2);
+    const rows = await this.m.query<SetLine[]>(
+      `SELECT id, set_id AS "setId", control_number AS "controlNumber", status, duplicate_of AS "duplicateOf" FROM transactions WHERE interchange_id = ${a} ORDER BY set_index ASC, id ASC LIMIT ${b}`,
+      [interchangeId, limit + 1],
+    );
+    if (rows.length <= limit) return { rows };
+    rows.length = limit;
+    const counts = await this.m.query<Array<{ status: TransactionStatus; n: number | string }>>(
+      `SELECT status, COUNT(*) AS n FROM transactions WHERE interchange_id = ${a} GROUP BY status`,
+      [interchangeId],
+    );
+    return { rows, byStatus: new Map(counts.map((c) => [c.status, Number(c.n)])) };
   }
 }

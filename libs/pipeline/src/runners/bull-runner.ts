@@ -6,6 +6,7 @@ import {
   STAGES,
   handlersFor,
   nextOf,
+  pagedOf,
   retryDelay,
   type HandlerEntry,
   type Outcomes,
@@ -81,9 +82,13 @@ export class BullRunner {
   }
 
   private async process<S extends StageName>(stage: S, job: Job): Promise<Outcomes[S]> {
-    const outcome = (await this.handlers[stage].run(jobId(job.data))) as Outcomes[S];
+    const handler = this.handlers[stage];
+    const outcome = (await handler.run(jobId(job.data))) as Outcomes[S];
     // a crash before these adds leaves rows that the minute sweep queues
-    for (const [to, ids] of nextOf(stage, outcome)) await addIds(this.queues[to], ids);
+    for (const [to, ids] of nextOf(stage, outcome)) await addInPages(this.queues[to], ids);
+    // a nightly batch's ids beyond its outcome's lists: read and added a page at a time
+    for (const to of pagedOf(stage, outcome))
+      for await (const ids of handler.handOn?.(outcome, to) ?? []) await addIds(this.queues[to], ids);
     return outcome;
   }
 
@@ -99,6 +104,13 @@ export class BullRunner {
       this.options.log.warn({ msg: `${stage}: marking ${id} failed`, error: (e as Error).message });
     }
   }
+}
+
+/** Jobs added per round trip: one addBulk of ten thousand is one huge Redis command and its reply. */
+const ADD_PAGE = 1_000;
+
+async function addInPages(queue: Queue, ids: readonly string[]): Promise<void> {
+  for (let k = 0; k < ids.length; k += ADD_PAGE) await addIds(queue, ids.slice(k, k + ADD_PAGE));
 }
 
 function safeId(job: Job): string | undefined {

@@ -4,6 +4,7 @@ import {
   STAGES,
   handlersFor,
   nextOf,
+  pagedOf,
   type HandlerEntry,
   type Outcomes,
   type StageHandler,
@@ -49,6 +50,11 @@ export class InProcessRunner {
           options.report.done(stage, outcome, seconds);
           for (const [to, ids] of nextOf(stage, outcome))
             for (const id of ids) (this.queues[to] as LocalQueue<unknown>).enqueue(id);
+          // the rest of a nightly batch's ids: read in pages as the stage drains (else the sweep's)
+          for (const to of pagedOf(stage, outcome))
+            void (this.queues[to] as LocalQueue<unknown>)
+              .fromBacklog()
+              .catch((e: unknown) => options.report.failed(to, undefined, undefined, e));
         },
       };
     };

@@ -4,8 +4,8 @@ import {
   Interchanges,
   Outbox,
   PartnerChannels,
-  Transactions,
   TranslationClaims,
+  UnfinishedWork,
   transact,
   type Interchange,
   type OutboundDocument,
@@ -24,12 +24,13 @@ import {
   type Verdict,
 } from './envelope-policy';
 import { GroupVerdicts } from './group-verdicts';
-import { summary, type TranslateOutcome } from './outcome';
+import { OUTCOME_SETS, summary, type TranslateOutcome } from './outcome';
+import type { StageName } from '../flow';
 import { SetRows } from './set-rows';
 import { PartnerAnswers } from '../reconcile/partner-answers';
 import { Reconciler } from '../reconcile/reconciler';
 
-export { translatedLogLine, type TranslateOutcome } from './outcome';
+export { OUTCOME_SETS, translatedLogLine, type SetCounts, type TranslateOutcome } from './outcome';
 
 /** Bytes read between two looks at the batch: a piece's documents are what the stage adds at once. */
 const PIECE = 64 * 1024;
@@ -39,6 +40,9 @@ const SMALL_FILE = 128 * 1024;
 
 /** The token of a run in one transaction: its claim is the interchange row's lock, no claim row. */
 const ONE_TRANSACTION = '';
+
+/** Ids read per query when a nightly batch's sets are handed on in pages. */
+const HAND_ON_PAGE = 1_000;
 
 /** Sets committed per database transaction when none is configured (EDI_TRANSLATE_BATCH_SETS). */
 export const DEFAULT_BATCH_SETS = 500;
@@ -106,6 +110,8 @@ export class TranslateStage {
     private readonly maxSegmentsPerSet?: number,
     /** Sets committed per database transaction (EDI_TRANSLATE_BATCH_SETS). */
     private readonly batchSets: number = DEFAULT_BATCH_SETS,
+    /** Sets an outcome lists (tests make it small); the rest are counted and handed on in pages. */
+    private readonly outcomeSets: number = OUTCOME_SETS,
   ) {}
 
   async run(interchangeId: string): Promise<TranslateOutcome> {
@@ -263,8 +269,8 @@ export class TranslateStage {
     interchange.issues = r.results.flatMap((x) => x.issues);
     await new Interchanges(m).finish(interchange.id, interchange.status, interchange.issues);
     if (r.token !== ONE_TRANSACTION) await new TranslationClaims(m).end(interchange.id);
-    // the sets' rows read back, not kept while the file was read
-    const rows = await new Transactions(m).summariesOf(interchange.id);
+    // the sets' rows read back, not kept while the file was read; a nightly batch's first ones only
+    const rows = await new UnfinishedWork(m).firstSets(interchange.id, this.outcomeSets);
     return { ...summary(interchange, rows, acks), ...(reconciled ? { reconciled } : {}) };
   }
 
@@ -319,6 +325,22 @@ export class TranslateStage {
     return this.outcomeOf(interchangeId);
   }
 
+  /**
+   * The ids a nightly batch's outcome lists only in part (its first OUTCOME_SETS sets'): all of the
+   * interchange's sets still waiting for the stage, in file order, a page at a time.
+   */
+  async *handOn(outcome: TranslateOutcome, to: StageName): AsyncIterable<readonly string[]> {
+    const status = to === 'erp' ? 'erp_pending' : to === 'receive' ? 'receiving' : undefined;
+    if (!status) return;
+    const left = new UnfinishedWork(this.ds);
+    for (let after = -1; ;) {
+      const page = await left.interchangePage(outcome.interchangeId, status, after, HAND_ON_PAGE);
+      if (page.length) yield page.map((p) => p.id);
+      if (page.length < HAND_ON_PAGE) return;
+      after = page[page.length - 1]!.setIndex;
+    }
+  }
+
   /** What became of an interchange: its sets, their status and the acks sent. */
   async outcomeOf(interchangeId: string): Promise<TranslateOutcome> {
     return this.outcome(await new Interchanges(this.ds).byId(interchangeId));
@@ -326,7 +348,7 @@ export class TranslateStage {
 
   private async outcome(interchange: Interchange): Promise<TranslateOutcome> {
     // the columns the outcome shows, not every set's document (?wait=true on a nightly batch)
-    const rows = await new Transactions(this.ds).summariesOf(interchange.id);
+    const rows = await new UnfinishedWork(this.ds).firstSets(interchange.id, this.outcomeSets);
     const acks = await new Outbox(this.ds).ofInterchange(interchange.id);
     return summary(interchange, rows, acks);
   }
