@@ -50,6 +50,14 @@ export function itemText(level: number): Uint8Array {
   return (itemTexts[level] ??= Buffer.from(`,\n${' '.repeat(2 * (level + 2))}`, 'latin1'));
 }
 
+const closeTexts: Uint8Array[] = [];
+
+/** `\n`, the indentation of a box at `level` and its closing bracket. */
+export function closeText(level: number, array: boolean): Uint8Array {
+  const at = 2 * level + (array ? 1 : 0);
+  return (closeTexts[at] ??= Buffer.from(`\n${' '.repeat(2 * (level + 1))}${array ? ']' : '}'}`, 'latin1'));
+}
+
 /** How an element's bytes become its JSON value (see toJsonValue). */
 export const enum Kind {
   /** Its text, quoted. */
