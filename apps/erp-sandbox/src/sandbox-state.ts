@@ -4,8 +4,10 @@ import { HttpError, str } from './body';
 import type { AnswerFault } from './faults';
 import { SandboxReceipts } from './receipts';
 import {
+  appendOrder,
   readState,
   writeState,
+  type Counters,
   type Order,
   type SavedState,
   type Shipment,
@@ -57,6 +59,9 @@ export interface Faults {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Orders journaled before the state file is written whole again. */
+const JOURNAL_LIMIT = 500;
+
 export class SandboxState {
   readonly seed: Seed;
   readonly stock = new Map<string, number>();
@@ -80,6 +85,10 @@ export class SandboxState {
   private invoiceSeq = 0;
   /** Set when the server closes: a dying sandbox must not write over the file its successor uses. */
   private closed = false;
+  /** The state file's generation: the journal lines that belong to it carry the same. */
+  private generation = 0;
+  /** Orders in the journal since the file was last written whole (none yet: the first order writes it). */
+  private journaled = JOURNAL_LIMIT;
 
   constructor(
     seedFile: string,
@@ -115,6 +124,7 @@ export class SandboxState {
   }
 
   private restore(saved: SavedState): void {
+    this.generation = saved.generation;
     this.stock.clear();
     for (const [k, qty] of Object.entries(saved.stock)) this.stock.set(k, qty);
     for (const o of saved.orders) this.remember(o);
@@ -135,28 +145,52 @@ export class SandboxState {
     this.byRef.set(order.externalReference, order);
   }
 
+  /**
+   * A new order, written before its answer is sent: one line in the journal, and the whole file
+   * only every JOURNAL_LIMIT orders (which then costs as much as all the orders kept).
+   */
+  private persistOrder(order: Order): void {
+    if (!this.stateFile) return;
+    if (++this.journaled > JOURNAL_LIMIT) return this.persist();
+    const stock: Record<string, number> = {};
+    for (const l of order.lines)
+      for (const at of this.seed.locations) {
+        const k = `${l.itemNo}@${at.id}`;
+        stock[k] = this.stock.get(k) ?? 0;
+      }
+    appendOrder(this.stateFile, { generation: this.generation, order, stock, counters: this.counters() });
+  }
+
   /** Written before the answer that told of the change is sent. */
   private persist(): void {
     if (!this.stateFile) return;
-    const { receipts, apInvoices, receiptSeq, apInvoiceSeq } = this.inbound.saved();
+    this.generation++;
+    this.journaled = 0;
+    const { receipts, apInvoices } = this.inbound.saved();
     writeState(this.stateFile, {
       version: 1,
+      generation: this.generation,
       stock: Object.fromEntries(this.stock),
       orders: [...this.orders.values()],
       shipments: this.shipments,
       invoices: this.invoices,
       receipts,
       apInvoices,
-      counters: {
-        serial: this.serial,
-        orderSeq: this.orderSeq,
-        shipmentSeq: this.shipmentSeq,
-        invoiceSeq: this.invoiceSeq,
-        orderCalls: this.orderCalls,
-        receiptSeq,
-        apInvoiceSeq,
-      },
+      counters: this.counters(),
     });
+  }
+
+  private counters(): Counters {
+    const { receiptSeq, apInvoiceSeq } = this.inbound.saved();
+    return {
+      serial: this.serial,
+      orderSeq: this.orderSeq,
+      shipmentSeq: this.shipmentSeq,
+      invoiceSeq: this.invoiceSeq,
+      orderCalls: this.orderCalls,
+      receiptSeq,
+      apInvoiceSeq,
+    };
   }
 
   private open(): void {
@@ -289,7 +323,7 @@ export class SandboxState {
     };
     for (const l of order.lines) this.take(l.itemNo, l.qty - l.qtyBackordered);
     this.remember(order);
-    this.persist();
+    this.persistOrder(order);
     return { order, created: true };
   }
 
