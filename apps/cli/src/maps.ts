@@ -1,6 +1,9 @@
 import { mapsDir } from '@edi/config';
 import { settings } from './io';
-import { diffElement, MapRegistry, type MapNode, type TransactionMap } from '@edi/mapping';
+// the modules themselves, not @edi/mapping's index (which loads the translator too): `edi validate` starts faster
+import { diffElement } from '@edi/mapping/diff';
+import { MapRegistry } from '@edi/mapping/loader';
+import type { MapNode, TransactionMap } from '@edi/mapping/model';
 
 /** edi-maps/ of the repository, or --maps DIR / EDI_MAPS_DIR. */
 export function openMaps(dir?: string): MapRegistry {

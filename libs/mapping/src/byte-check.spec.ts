@@ -1,8 +1,9 @@
 import { RawSegment, type Delimiters } from '@edi/x12';
+import fc from 'fast-check';
 import { resolve } from 'node:path';
 import { cleanOnBytes, LazySegment } from './byte-check';
 import { MapRegistry } from './loader';
-import type { MapNode, SegmentNode } from './model';
+import type { ElementDef, MapNode, SegmentNode } from './model';
 import { checkElements } from './validate';
 
 const registry = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
@@ -99,5 +100,100 @@ describe('cleanOnBytes: a segment clean on its bytes has no finding of checkElem
     const lazy = new LazySegment(r);
     expect(lazy.id).toBe('PO1');
     expect({ id: lazy.id, elements: lazy.elements }).toEqual(r.toSegment(''));
+  });
+});
+
+/** Every segment node of a guide. */
+function segmentNodes(nodes: MapNode[], out: SegmentNode[] = []): SegmentNode[] {
+  for (const n of nodes) {
+    if (n.kind === 'segment') out.push(n);
+    else segmentNodes(n.children, out);
+  }
+  return out;
+}
+
+const NODES = [
+  ...segmentNodes(registry.get('850', '004010').children),
+  ...segmentNodes(registry.get('856', '004010').children),
+  ...segmentNodes(registry.get('810', '004010').children),
+  // a partner's guide: excluded elements, narrowed codes
+  ...segmentNodes(registry.get('850', '004010', 'acme').children),
+];
+
+/** Values near what the element allows, and the bytes that make a segment not clean. */
+const ODD = [
+  '-',
+  '.',
+  '-.',
+  '1.',
+  '.5',
+  '-7',
+  '\x01',
+  '\x7f',
+  'É',
+  ' ',
+  'A B',
+  '00',
+  '20261301',
+  '2360',
+  '123456789',
+];
+const value = (def: ElementDef, text: fc.Arbitrary<string>) =>
+  fc.oneof(
+    fc.constant(''),
+    def.codes?.size ? fc.constantFrom(...def.codes) : fc.constant('X'),
+    fc.constantFrom('20261125', '261125', '1200', '120030', '3', '-3', '1.25', '.25', 'SKU-1'),
+    fc.constantFrom(...ODD),
+    text,
+  );
+
+/** Delimiters as real senders pick them, and ones that collide with the signs and points of numbers. */
+const delimiters = fc.constantFrom<Delimiters>(
+  DELIMITERS,
+  { element: 0x7c, component: 0x3a, repetition: undefined, segment: Buffer.from('~') },
+  { element: 0x1d, component: 0x1f, repetition: 0x1e, segment: Buffer.from('\x1c') },
+  { element: 0x2a, component: 0x2d, repetition: 0x2e, segment: Buffer.from('~') },
+  { element: 0x2d, component: 0x2e, repetition: 0x5e, segment: Buffer.from('~') },
+  { element: 0x2e, component: 0x3e, repetition: 0x2d, segment: Buffer.from('~') },
+);
+
+describe('cleanOnBytes: property', () => {
+  it('a segment called clean is one checkElements finds nothing in, whatever its bytes and delimiters', () => {
+    const segment = fc.tuple(fc.constantFrom(...NODES), delimiters).chain(([n, d]) => {
+      const chars = [
+        'A',
+        '1',
+        '0',
+        '.',
+        '-',
+        ' ',
+        '\x01',
+        'É',
+        ...[d.element, d.component, d.repetition ?? 0x41].map((b) => String.fromCharCode(b)),
+      ];
+      const text = fc.array(fc.constantFrom(...chars), { maxLength: 6 }).map((cs) => cs.join(''));
+      const defs = [...n.elements, { type: 'AN', codes: undefined } as ElementDef];
+      return fc.tuple(
+        fc.constant(n),
+        fc.constant(d),
+        fc
+          .tuple(...defs.map((def) => value(def, text)))
+          .chain((vs) => fc.integer({ min: 0, max: vs.length }).map((k) => vs.slice(0, k))),
+      );
+    });
+    let clean = 0;
+    fc.assert(
+      fc.property(segment, ([n, d, values]) => {
+        const text = [n.id, ...values].join(String.fromCharCode(d.element));
+        const buf = Buffer.from(text, 'latin1');
+        const r = new RawSegment(buf, 0, buf.length, 5, 0, d, '', undefined, true);
+        if (!cleanOnBytes(n, r)) return;
+        clean++;
+        expect(checkElements(n, new LazySegment(r), 3)).toEqual([]);
+      }),
+      { numRuns: 20000 },
+    );
+    // the property says something only if many segments are called clean
+    expect(clean).toBeGreaterThan(1000);
   });
 });

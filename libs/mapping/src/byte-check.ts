@@ -1,4 +1,5 @@
-import { isDate, isTime, type Element, type RawSegment, type Segment } from '@edi/x12';
+import type { Delimiters, Element, RawSegment, Segment } from '@edi/x12';
+import { isDate, isTime } from '@edi/x12/envelope-checks';
 import type { ElementDef, SegmentNode, SyntaxNote } from './model';
 import { checkNotes } from './syntax-notes';
 
@@ -43,18 +44,9 @@ export class LazySegment implements Segment {
 
 /** The id when its bytes are ASCII (it reads the same in every encoding); else undefined. */
 function asciiId(raw: RawSegment): string | undefined {
-  const { buf, start, end } = raw;
-  const sep = raw.delimiters.element;
-  let key = 0;
-  let n = 0;
-  for (let i = start; i < end && buf[i] !== sep; i++, n++) {
-    const b = buf[i]!;
-    if (b > 0x7f) return undefined;
-    if (n < 3) key |= b << (16 - 8 * n);
-  }
-  if (n > 3) return raw.id;
+  const key = raw.idKey;
+  if (key < 0) return raw.hasNonAsciiId ? undefined : raw.id;
   // a set repeats a few ids thousands of times: one string each, not one decoded per segment
-  key |= n << 24;
   let id = ids.get(key);
   if (id === undefined) {
     id = raw.id;
@@ -75,50 +67,170 @@ let noteBroken = false;
 const broken = () => void (noteBroken = true);
 const NO_SCOPE = { segmentId: '', position: 0 };
 
+// what a byte is to the check, by the interchange's delimiters (see classesOf)
+const PLAIN = 0;
+const SEPARATOR = 1;
+/** A component or repetition separator, or a byte over 0x7f: the segment is left to checkElements. */
+const OTHER = 2;
+const CONTROL = 3;
+
+const classCache = new WeakMap<Delimiters, Uint8Array>();
+let lastDelimiters: Delimiters | undefined;
+let lastClasses: Uint8Array = new Uint8Array(256);
+
+/** Each byte's class under these delimiters, one array read per byte instead of four comparisons. */
+function classesOf(d: Delimiters): Uint8Array {
+  if (d === lastDelimiters) return lastClasses;
+  let classes = classCache.get(d);
+  if (!classes) {
+    classes = new Uint8Array(256);
+    for (let b = 0; b < 256; b++)
+      classes[b] =
+        b === d.element
+          ? SEPARATOR
+          : b > 0x7f || b === d.component || b === d.repetition
+            ? OTHER
+            : b < 0x20
+              ? CONTROL
+              : PLAIN;
+    classCache.set(d, classes);
+  }
+  lastDelimiters = d;
+  return (lastClasses = classes);
+}
+
 /**
  * Whether checkElements would find nothing in this segment, decided on its ASCII text: true only when
  * it certainly finds nothing. Anything this does not decide on bytes (a byte over 0x7f, a component
  * or repetition separator, a composite, an element a partner excludes, a value that fails a check)
  * answers false, and the caller checks the decoded segment as before, so every finding and its
  * message is the one checkElements gives.
+ *
+ * One pass over the bytes: each element is split off and checked by its type as it is read (no
+ * string per segment; a value becomes a string only for a long code, a date or a time).
  */
 export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
-  const { buf, start, end, delimiters } = raw;
-  // the bytes themselves, no string per segment: a value becomes a string only for a long code, a date or a time
-  const sep = delimiters.element;
-  const comp = delimiters.component;
-  const rep = delimiters.repetition ?? -1;
-  const length = end - start;
-  if (2 * length + 2 > bounds.length) bounds = new Int32Array(2 * length + 2);
-  const at = bounds;
-  // element k is bytes [at[2k], at[2k+1]) of the buffer; element 0 is the id
-  let n = 0;
-  let from = start;
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b === sep) {
-      at[2 * n] = from;
-      at[2 * n + 1] = i;
-      n++;
-      from = i + 1;
-    } else if (b > 0x7f || b === comp || b === rep) return false;
+  const { buf, start, end } = raw;
+  const classes = classesOf(raw.delimiters);
+  let i = start;
+  // the id: read only for what may not stand anywhere in the segment
+  for (; i < end; i++) {
+    const cl = classes[buf[i]!]!;
+    if (cl === SEPARATOR) break;
+    if (cl === OTHER) return false;
   }
-  at[2 * n] = from;
-  at[2 * n + 1] = end;
-  const count = n; // elements after the id
   const c = compiled(node);
-  if (count > c.places) return false;
-  for (let k = 0; k < c.places; k++) {
-    const a = k < count ? at[2 * k + 2]! : 0;
-    const e = k < count ? at[2 * k + 3]! : 0;
-    const kind = c.kind[k]!;
-    if (a === e) {
-      if (kind & MANDATORY) return false;
-      continue;
+  const places = c.places;
+  if (2 * places + 2 > bounds.length) bounds = new Int32Array(2 * places + 2);
+  let k = 0; // elements after the id
+  let given = 0; // bit k: element k+1 present (the syntax notes' masks)
+  if (i < end) {
+    for (i++; ; i++) {
+      if (k === places) return false; // more elements than the segment has
+      const a = i;
+      i = scanElement(c.kind[k]!, buf, i, end, classes, c, k);
+      if (i < 0) return false;
+      bounds[2 * k] = a;
+      bounds[2 * k + 1] = i;
+      if (a !== i && k < 31) given |= 1 << k;
+      k++;
+      if (i === end) break;
     }
-    if (kind & UNDECIDED || !valueClean(kind & TYPE, c, k, buf, a, e)) return false;
   }
-  return !node.notes?.length || notesHold(node, count);
+  const count = k;
+  for (; k < places; k++) if (c.kind[k]! & MANDATORY) return false;
+  if (!node.notes?.length) return true;
+  return c.masks ? masksHold(c.masks, given) : notesHold(node, count);
+}
+
+/**
+ * Reads element k of the segment from `i` to its separator (or the segment's end) and checks it
+ * by its kind: the index it stops at, or -1 when the value is not found clean (a byte of class
+ * OTHER anywhere in it, a value its type does not allow, an empty mandatory one, one this leaves
+ * to checkElements). One function with a case per type: the hot loop calls one known function.
+ */
+function scanElement(
+  kind: number,
+  buf: Buffer,
+  i: number,
+  end: number,
+  classes: Uint8Array,
+  c: Compiled,
+  k: number,
+): number {
+  if (i === end || classes[buf[i]!] === SEPARATOR) return kind & MANDATORY ? -1 : i;
+  if (kind & UNDECIDED) return -1;
+  const a = i;
+  switch (kind & TYPE) {
+    case AN:
+      // no control character
+      for (; i < end; i++) {
+        const cl = classes[buf[i]!]!;
+        if (cl !== PLAIN) {
+          if (cl === SEPARATOR) break;
+          return -1;
+        }
+      }
+      return fits(c, k, i - a) ? i : -1;
+    case ID: {
+      // one of the element's codes, when it has a list
+      let key = 1;
+      for (; i < end; i++) {
+        const b = buf[i]!;
+        const cl = classes[b]!;
+        if (cl === SEPARATOR) break;
+        if (cl === OTHER) return -1;
+        key = key * 256 + b;
+      }
+      const length = i - a;
+      const codes = c.codes[k];
+      if (codes && !(length <= SHORT ? c.shortCodes[k]!.has(key) : codes.has(buf.toString('latin1', a, i))))
+        return -1;
+      return fits(c, k, length) ? i : -1;
+    }
+    case N: {
+      // -?\d+ ; X12 counts digits only
+      if (buf[i] === 0x2d && classes[0x2d] === PLAIN) i++; // a sign, unless the interchange uses it as a separator
+      const digits = i;
+      for (; i < end; i++) {
+        const b = buf[i]!;
+        if (!isDigit(b) || classes[b] !== PLAIN) {
+          if (classes[b] === SEPARATOR) break;
+          return -1;
+        }
+      }
+      return i > digits && fits(c, k, i - digits) ? i : -1;
+    }
+    case R: {
+      // -?(\d+(\.\d*)?|\.\d+) ; X12 counts digits only
+      if (buf[i] === 0x2d && classes[0x2d] === PLAIN) i++; // a sign, unless the interchange uses it as a separator
+      let digits = 0;
+      let point = false;
+      for (; i < end; i++) {
+        const b = buf[i]!;
+        const cl = classes[b]!;
+        if (cl === SEPARATOR) break;
+        if (cl !== PLAIN) return -1;
+        if (isDigit(b)) digits++;
+        else if (b === 0x2e && !point) point = true;
+        else return -1;
+      }
+      return digits > 0 && fits(c, k, digits) ? i : -1;
+    }
+    default: {
+      // DT, TM: checked on the value as text
+      for (; i < end; i++) {
+        const cl = classes[buf[i]!]!;
+        if (cl === SEPARATOR) break;
+        if (cl === OTHER) return -1;
+      }
+      if (!fits(c, k, i - a)) return -1;
+      const v = buf.toString('latin1', a, i);
+      const ok =
+        (kind & TYPE) === DT ? (v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v)) : isTime(v);
+      return ok ? i : -1;
+    }
+  }
 }
 
 // a place's kind: its type, whether it is mandatory, and whether its value is left to checkElements
@@ -135,27 +247,37 @@ interface Compiled {
   min: Int32Array;
   max: Int32Array;
   codes: (ReadonlySet<string> | undefined)[];
-  /** The ASCII codes of up to SHORT characters as numbers (codeKey): a value of the bytes is looked up without a string. */
+  /**
+   * The ASCII codes of up to SHORT characters as numbers (1, then a byte each: the leading 1 keeps
+   * "0" and "00" apart), so a value is looked up on its bytes without a string.
+   */
   shortCodes: (ReadonlySet<number> | undefined)[];
+  /** The node's syntax notes as masks (see noteMasks); null: checked by checkNotes. */
+  masks: readonly NoteMask[] | null;
 }
 
 /** Codes up to this length are keyed by number: 1 then a byte each stays an exact double (2^49). */
 const SHORT = 6;
 
-/** A short ASCII value as one number: a leading 1 keeps lengths apart ("0" and "00" differ). */
-function codeKey(buf: Uint8Array, a: number, e: number): number {
-  let key = 1;
-  for (let i = a; i < e; i++) key = key * 256 + buf[i]!;
-  return key;
-}
+/** A code list's short keys, made once per list: the dictionary's lists are shared by many nodes, some long. */
+const shortCodeCache = new WeakMap<ReadonlySet<string>, ReadonlySet<number>>();
 
 function shortCodesOf(codes: ReadonlySet<string> | undefined): ReadonlySet<number> | undefined {
   if (!codes) return undefined;
-  const keys = new Set<number>();
+  let keys = shortCodeCache.get(codes);
+  if (keys) return keys;
+  const made = new Set<number>();
   // a code over SHORT or outside ASCII never equals a short ASCII value, so it has no key
-  for (const code of codes)
-    if (code.length <= SHORT && /^[\x00-\x7f]*$/.test(code))
-      keys.add(codeKey(Buffer.from(code, 'latin1'), 0, code.length));
+  for (const code of codes) {
+    if (code.length > SHORT) continue;
+    let key = 1;
+    for (let i = 0; i < code.length && key > 0; i++) {
+      const ch = code.charCodeAt(i);
+      key = ch > 0x7f ? -1 : key * 256 + ch;
+    }
+    if (key > 0) made.add(key);
+  }
+  shortCodeCache.set(codes, (keys = made));
   return keys;
 }
 
@@ -163,103 +285,45 @@ const compiledNodes = new WeakMap<SegmentNode, Compiled>();
 
 function compiled(node: SegmentNode): Compiled {
   let c = compiledNodes.get(node);
-  if (!c) {
-    const defs = node.elements;
-    c = {
-      places: defs.length,
-      kind: new Uint8Array(defs.length),
-      min: new Int32Array(defs.length),
-      max: new Int32Array(defs.length),
-      codes: defs.map((d) => d.codes),
-      shortCodes: defs.map((d) => shortCodesOf(d.codes)),
-    };
-    defs.forEach((d: ElementDef, k) => {
-      const type = TYPES[d.type];
-      // a composite, an element a partner excludes, a type this does not know: checkElements decides
-      c!.kind[k] = (type ?? 0) | (d.usage === 'M' ? MANDATORY : 0) | (type && !d.notUsed ? 0 : UNDECIDED);
-      c!.min[k] = d.min;
-      c!.max[k] = Math.min(d.max, 0x7fffffff);
-    });
-    compiledNodes.set(node, c);
-  }
+  if (!c) compiledNodes.set(node, (c = compile(node)));
   return c;
 }
 
+function compile(node: SegmentNode): Compiled {
+  const defs = node.elements;
+  const c: Compiled = {
+    places: defs.length,
+    kind: new Uint8Array(defs.length),
+    min: new Int32Array(defs.length),
+    max: new Int32Array(defs.length),
+    codes: defs.map((d) => d.codes),
+    shortCodes: defs.map((d) => shortCodesOf(d.codes)),
+    masks: node.notes?.length ? noteMasks(node.notes) : null,
+  };
+  defs.forEach((d: ElementDef, k) => {
+    const type = TYPES[d.type];
+    // a composite, an element a partner excludes, a type this does not know: checkElements decides
+    c.kind[k] = (type ?? 0) | (d.usage === 'M' ? MANDATORY : 0) | (type && !d.notUsed ? 0 : UNDECIDED);
+    c.min[k] = d.min;
+    c.max[k] = Math.min(d.max, 0x7fffffff);
+  });
+  return c;
+}
+
+/** The length rule of the place (X12 counts digits only in numbers: the caller gives that count). */
+const fits = (c: Compiled, k: number, length: number) => length >= c.min[k]! && length <= c.max[k]!;
+
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
 /** The segment's syntax notes, on which of its elements are present (what the notes look at). */
 function notesHold(node: SegmentNode, count: number): boolean {
-  const masks = noteMasks(node);
-  if (masks) return masksHold(masks, count);
   const places = node.elements.length;
   if (places > presence.length) presence = new Array<string>(places).fill('');
-  for (let k = 0; k < places; k++)
-    presence[k] = k < count && bounds[2 * k + 2] !== bounds[2 * k + 3] ? 'x' : '';
+  for (let k = 0; k < places; k++) presence[k] = k < count && bounds[2 * k] !== bounds[2 * k + 1] ? 'x' : '';
   noteBroken = false;
   // a note names places of the segment only (checked when the dictionary is read), so entries past them are never read
   checkNotes(node.notes!, presence, NO_SCOPE, broken);
   return !noteBroken;
-}
-
-const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-
-/** The checks of checkElements on one ASCII value, bytes [a, e) of the buffer: true when it passes them all. */
-function valueClean(type: number, c: Compiled, k: number, buf: Buffer, a: number, e: number): boolean {
-  let length = e - a;
-  switch (type) {
-    case N: {
-      // -?\d+ ; X12 counts digits only
-      let i = a;
-      if (buf[i] === 0x2d) {
-        i++;
-        length--;
-      }
-      if (i === e) return false;
-      for (; i < e; i++) if (!isDigit(buf[i]!)) return false;
-      break;
-    }
-    case R: {
-      // -?(\d+(\.\d*)?|\.\d+) ; X12 counts digits only
-      let i = a;
-      if (buf[i] === 0x2d) {
-        i++;
-        length--;
-      }
-      let digits = 0;
-      let point = false;
-      for (; i < e; i++) {
-        const b = buf[i]!;
-        if (isDigit(b)) digits++;
-        else if (b === 0x2e && !point) {
-          point = true;
-          length--;
-        } else return false;
-      }
-      if (digits === 0) return false;
-      break;
-    }
-    case ID: {
-      const codes = c.codes[k];
-      if (
-        codes &&
-        !(length <= SHORT
-          ? c.shortCodes[k]!.has(codeKey(buf, a, e))
-          : codes.has(buf.toString('latin1', a, e)))
-      )
-        return false;
-      break;
-    }
-    case AN:
-      for (let i = a; i < e; i++) if (buf[i]! < 0x20) return false;
-      break;
-    case DT: {
-      if (length < c.min[k]! || length > c.max[k]!) return false;
-      const v = buf.toString('latin1', a, e);
-      return v.length === 8 ? isDate(v.slice(2), v.slice(0, 2)) : isDate(v);
-    }
-    case TM:
-      if (length < c.min[k]! || length > c.max[k]!) return false;
-      return isTime(buf.toString('latin1', a, e));
-  }
-  return length >= c.min[k]! && length <= c.max[k]!;
 }
 
 /** A note as two bit masks over element positions (bit k: position k+1): all it names, and its first. */
@@ -269,36 +333,26 @@ interface NoteMask {
   first: number;
 }
 
-const maskCache = new WeakMap<SegmentNode, readonly NoteMask[] | null>();
-
 /**
- * The node's notes as masks, when every position they name fits in one 31-bit number (null
- * otherwise, and the notes are checked by checkNotes on presence as before).
+ * The notes as masks, when every position they name fits in one 31-bit number (null otherwise, and
+ * the notes are checked by checkNotes on presence as before).
  */
-function noteMasks(node: SegmentNode): readonly NoteMask[] | null {
-  let masks = maskCache.get(node);
-  if (masks === undefined) {
-    const notes = node.notes!;
-    // a position named twice would count once in a mask: such a note is left to checkNotes
-    const fits = notes.every(
-      (n) => n.positions.every((p) => p >= 1 && p <= 31) && new Set(n.positions).size === n.positions.length,
-    );
-    masks = fits
-      ? notes.map((n) => ({
-          kind: n.kind,
-          all: n.positions.reduce((m, p) => m | (1 << (p - 1)), 0),
-          first: 1 << (n.positions[0]! - 1),
-        }))
-      : null;
-    maskCache.set(node, masks);
-  }
-  return masks;
+function noteMasks(notes: readonly SyntaxNote[]): readonly NoteMask[] | null {
+  // a position named twice would count once in a mask: such a note is left to checkNotes
+  const fits = notes.every(
+    (n) => n.positions.every((p) => p >= 1 && p <= 31) && new Set(n.positions).size === n.positions.length,
+  );
+  return fits
+    ? notes.map((n) => ({
+        kind: n.kind,
+        all: n.positions.reduce((m, p) => m | (1 << (p - 1)), 0),
+        first: 1 << (n.positions[0]! - 1),
+      }))
+    : null;
 }
 
-/** The notes of checkNotes (P, R, E, C, L) on which elements are present, as bit operations. */
-function masksHold(masks: readonly NoteMask[], count: number): boolean {
-  let given = 0;
-  for (let k = 0; k < count && k < 31; k++) if (bounds[2 * k + 2] !== bounds[2 * k + 3]) given |= 1 << k;
+/** The notes of checkNotes (P, R, E, C, L) on which elements are present (bit k: element k+1), as bit operations. */
+function masksHold(masks: readonly NoteMask[], given: number): boolean {
   for (const { kind, all, first } of masks) {
     const g = given & all;
     const rest = all & ~first;

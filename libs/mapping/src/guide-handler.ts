@@ -1,21 +1,13 @@
-import {
-  MAX_ISSUES_PER_SET,
-  addOmitted,
-  groupVersion,
-  issueStatus,
-  keepIssue,
-  type EnvelopeHandler,
-  type IssueHolder,
-  type RawSegment,
-  type SegmentRole,
-  type TransactionResult,
-  type X12Issue,
-} from '@edi/x12';
+import type { EnvelopeHandler, RawSegment, SegmentRole, TransactionResult, X12Issue } from '@edi/x12';
+// the modules themselves, not @edi/x12's index: `edi validate` of a small file is mostly its start,
+// and the index loads the ack writer and the serializer too
+import { groupVersion } from '@edi/x12/envelope-rules';
+import { MAX_ISSUES_PER_SET, addOmitted, issueStatus, keepIssue, type IssueHolder } from '@edi/x12/limits';
 import { LazySegment } from './byte-check';
 import type { MapRegistry } from './loader';
 import type { TransactionMap } from './model';
 import { documentBuilder, type JsonObject } from './to-json';
-import { guideChecker } from './validate';
+import { guideChecker, type GuideChecker } from './validate';
 import { Walker, type WalkVisitor } from './walk';
 
 export interface Party {
@@ -62,10 +54,12 @@ export interface GuideOptions {
 interface OpenSet {
   map: TransactionMap;
   walker: Walker;
-  checker: ReturnType<typeof guideChecker>;
+  checker: GuideChecker;
   /** The guide's findings so far, capped like the set's own. */
   found: IssueHolder;
   root: JsonObject;
+  /** The set's ST in the file: a finding's segment number follows from it. */
+  stIndex: number;
 }
 
 /**
@@ -87,6 +81,8 @@ export function guideHandler(
   /** 'none' outside a set; 'refused' once a set passed the segment limit. */
   let state: 'none' | 'unsupported' | 'open' | 'refused' = 'none';
   let open: OpenSet | undefined;
+  /** Validating only, each guide's walker and checker, reset for each set (see reuse). */
+  const checking = new Map<TransactionMap, OpenSet>();
   return {
     ...inner,
     onSegment(raw: RawSegment, role: SegmentRole) {
@@ -103,6 +99,7 @@ export function guideHandler(
           groupVersion(gs[7] ?? '', isa[11] ?? ''),
           raw.index,
           options,
+          options.onDocument ? undefined : checking,
         );
         state = open ? 'open' : 'unsupported';
       } else if (role === 'body' && open)
@@ -146,23 +143,38 @@ export function guideHandler(
   };
 }
 
-/** The walker, checker and (when translating) document of a set whose map is known. */
+/**
+ * The walker, checker and (when translating) document of a set whose map is known. With `reuse`
+ * (validating only), a guide's walker and checker are made once and reset for each set: a file of
+ * small sets paid more for a walker and checker per set than for walking the set.
+ */
 function openSet(
   registry: MapRegistry,
   setId: string,
   gs08: string,
   stIndex: number,
   options: GuideOptions,
+  reuse?: Map<TransactionMap, OpenSet>,
 ): OpenSet | undefined {
   const choice = registry.chooseVersion(setId, gs08);
   if (!choice) return undefined;
   const { version } = choice;
   // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
   const map = registry.get(setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
-  const found: IssueHolder = { issues: [] };
+  let set = reuse?.get(map);
+  if (set) {
+    set.walker.reset();
+    set.checker.reset();
+    set.found.issues = [];
+    set.found.omitted = undefined;
+    set.stIndex = stIndex;
+  } else {
+    set = newSet(registry, map, stIndex, options);
+    reuse?.set(map, set);
+  }
   // GS08's version has no table here: read with the nearest one, and say so (not a fault of the file)
   if (choice.warning)
-    found.issues.push({
+    set.found.issues.push({
       code: 'VERSION_FALLBACK',
       severity: 'warning',
       segmentId: 'ST',
@@ -170,12 +182,17 @@ function openSet(
       position: 1,
       message: choice.warning,
     });
+  return set;
+}
+
+function newSet(registry: MapRegistry, map: TransactionMap, stIndex: number, options: GuideOptions): OpenSet {
+  const found: IssueHolder = { issues: [] };
   // positions count ST as 1; the segment's number in the file follows from the ST's
   const checker = guideChecker({
     push: (i: X12Issue) =>
       keepIssue(
         found,
-        { ...i, segmentIndex: i.position !== undefined ? stIndex + i.position - 1 : undefined },
+        { ...i, segmentIndex: i.position !== undefined ? set.stIndex + i.position - 1 : undefined },
         MAX_ISSUES_PER_SET,
       ),
   });
@@ -193,7 +210,15 @@ function openSet(
         issue: (i) => checker.issue!(i),
       }
     : checker;
-  return { map, walker: new Walker(map, visitor, (id) => registry.knowsSegment(id)), checker, found, root };
+  const set: OpenSet = {
+    map,
+    walker: new Walker(map, visitor, (id) => registry.knowsSegment(id)),
+    checker,
+    found,
+    root,
+    stIndex,
+  };
+  return set;
 }
 
 function notSupported(result: TransactionResult): X12Issue {

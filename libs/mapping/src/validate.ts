@@ -1,4 +1,5 @@
-import { isDate, isTime, type Element, type ElementError, type Segment, type X12Issue } from '@edi/x12';
+import type { Element, ElementError, Segment, X12Issue } from '@edi/x12';
+import { isDate, isTime } from '@edi/x12/envelope-checks';
 import type { ElementDef, SegmentNode, SyntaxNote, TransactionMap } from './model';
 import { cleanOnBytes, LazySegment } from './byte-check';
 import { checkNotes } from './syntax-notes';
@@ -171,16 +172,28 @@ function compositeNotes(
   for (const one of each) checkNotes(notes, typeof one === 'string' ? [one] : one, scope, push(issues));
 }
 
+export interface GuideChecker extends WalkVisitor {
+  /** The set's end: what the partner requires and no segment met. */
+  finish(map: TransactionMap, end: number): void;
+  /** Forgets the set checked so far, to check another one as a new checker would. */
+  reset(): void;
+}
+
 /**
  * A visitor that checks elements and a partner's required qualifiers; collects every issue. Of the
  * segments it keeps only which requirements they met, so a set of any length costs the same.
  */
 export function guideChecker(
   issues: Pick<X12Issue[], 'push'> | { push(issue: X12Issue): unknown },
-): WalkVisitor & { finish(map: TransactionMap, end: number): void } {
+): GuideChecker {
   const met = new Map<SegmentNode, Set<number>>();
   const hl: HlState = { last: 0, depths: new Map() };
   return {
+    reset() {
+      met.clear();
+      hl.last = 0;
+      hl.depths.clear();
+    },
     segment(node, seg, position) {
       // a segment of `edi validate` is first checked on its bytes; only one that is not found clean there is decoded
       if (!(seg instanceof LazySegment && cleanOnBytes(node, seg.raw)))

@@ -109,8 +109,8 @@ export class Walker {
     this.heldSeg = undefined;
     this.heldFound = NONE;
     const top = this.frames[0]!;
+    clearCounts(top);
     top.idx = 0;
-    top.counts.fill(0);
     top.misplaced = undefined;
   }
 
@@ -192,13 +192,13 @@ export class Walker {
     let frame = this.frames[depth];
     if (!frame) this.frames.push((frame = newFrame(table, new Int32Array(Math.max(table.nodes.length, 16)))));
     else {
+      // zeroed counts, reused: a loop is entered once per iteration (twenty PO1 loops a PO, and
+      // a PID loop in each), and a new typed array each time cost more than the rest of the walk
+      if (frame.counts.length < table.nodes.length) frame.counts = new Int32Array(table.nodes.length);
+      else clearCounts(frame);
       frame.table = table;
       frame.idx = 0;
       frame.misplaced = undefined;
-      // zeroed counts, reused: a loop is entered once per iteration (twenty PO1 loops a PO), and a
-      // new typed array each time cost more than the rest of the walk
-      if (frame.counts.length < table.nodes.length) frame.counts = new Int32Array(table.nodes.length);
-      else frame.counts.fill(0, 0, table.nodes.length);
     }
     frame.counts[0] = 1;
     frame.ls01 = table.bounded ? elementText(seg.elements[0]) : undefined;
@@ -371,6 +371,15 @@ export class Walker {
 }
 
 const MAX_CACHED_IDS = 4096;
+
+/**
+ * Zeroes what a frame counted before it is reused: the walk never steps back within a frame, so
+ * only the entries up to where it stood can be counted (the set's first loops are a few entries in).
+ */
+function clearCounts(frame: Frame): void {
+  const counts = frame.counts;
+  for (let k = Math.min(frame.idx, counts.length - 1); k >= 0; k--) counts[k] = 0;
+}
 
 function newFrame(table: NodeTable, counts: Int32Array): Frame {
   return { table, idx: 0, counts, misplaced: undefined, ls01: undefined };

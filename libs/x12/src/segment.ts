@@ -40,12 +40,18 @@ export const TAG = {
   SE: tagOf('SE'),
 } as const;
 
+const ID_LONG = 1 << 26;
+const ID_VALID = 1 << 27;
+const ID_NON_ASCII = 1 << 28;
+
 /**
  * One segment as the tokenizer found it: a view on the input buffer, decoded only when asked.
  * `start`/`end` bound the segment's text without its terminator.
  */
 export class RawSegment {
-  private cachedTag = -1;
+  /** What one pass over the id's bytes found (see readId); -1 until asked. */
+  private idInfo = -1;
+  private cachedFields: string[] | undefined;
 
   constructor(
     readonly buf: Buffer,
@@ -61,29 +67,61 @@ export class RawSegment {
     readonly terminated: boolean,
   ) {}
 
-  /** The id packed by `tagOf`, read straight from the bytes. */
-  get tag(): number {
-    if (this.cachedTag < 0) {
+  /**
+   * The id's bytes, read once for the tag, the id check and the id's key: its first three bytes as
+   * written (bits 0-23), its length up to 3 (bits 24-25), longer than three (ID_LONG), two or
+   * three letters or digits (ID_VALID), a byte over 0x7f (ID_NON_ASCII). Under 2^30: a small integer.
+   */
+  private readId(): number {
+    if (this.idInfo < 0) {
       const { buf, start, end } = this;
       const sep = this.delimiters.element;
-      let t = 0;
+      let bytes = 0;
       let n = 0;
-      for (let i = start; i < end && buf[i] !== sep; i++, n++)
-        if (n < 3) t |= (buf[i]! & ~0x20) << (16 - 8 * n);
-      this.cachedTag = ((n > 3 ? 0xff : n) << 24) | t;
+      let valid = true;
+      let ascii = true;
+      for (let i = start; i < end; i++, n++) {
+        const b = buf[i]!;
+        if (b === sep) break;
+        if (n < 3) bytes |= b << (16 - 8 * n);
+        const l = b | 0x20;
+        if (!((l >= 0x61 && l <= 0x7a) || (b >= 0x30 && b <= 0x39))) valid = false;
+        if (b > 0x7f) ascii = false;
+      }
+      this.idInfo =
+        bytes |
+        (Math.min(n, 3) << 24) |
+        (n > 3 ? ID_LONG : 0) |
+        (valid && n >= 2 && n <= 3 ? ID_VALID : 0) |
+        (ascii ? 0 : ID_NON_ASCII);
     }
-    return this.cachedTag;
+    return this.idInfo;
+  }
+
+  /** The id packed by `tagOf`, read straight from the bytes. */
+  get tag(): number {
+    const info = this.readId();
+    // upper case: a letter's 0x20 bit cleared (tagOf's & ~0x20)
+    const folded = info & 0xdfdfdf;
+    return info & ID_LONG ? (0xff << 24) | folded : (info & 0x3000000) | folded;
   }
 
   /** Two or three letters or digits, checked on the bytes without decoding. */
   get hasValidId(): boolean {
-    const { buf, start, end } = this;
-    let n = 0;
-    for (let i = start; i < end && buf[i] !== this.delimiters.element; i++, n++) {
-      const b = buf[i]! | 0x20;
-      if (n >= 3 || !((b >= 0x61 && b <= 0x7a) || (buf[i]! >= 0x30 && buf[i]! <= 0x39))) return false;
-    }
-    return n >= 2;
+    return (this.readId() & ID_VALID) !== 0;
+  }
+
+  /**
+   * The id's bytes as they are written (length, then up to three bytes), when it is ASCII of up
+   * to three bytes (it reads the same in every encoding); else -1. Equal keys are equal ids.
+   */
+  get hasNonAsciiId(): boolean {
+    return (this.readId() & ID_NON_ASCII) !== 0;
+  }
+
+  get idKey(): number {
+    const info = this.readId();
+    return info & (ID_LONG | ID_NON_ASCII) ? -1 : info & 0x3ffffff;
   }
 
   get id(): string {
@@ -97,11 +135,15 @@ export class RawSegment {
 
   /** The elements as plain strings (no component or repetition split), Latin-1 decoded: for envelope checks. */
   fields(): string[] {
-    const parts = this.buf
-      .toString('latin1', this.start, this.end)
-      .split(String.fromCharCode(this.delimiters.element));
-    parts.shift();
-    return parts;
+    // the envelope reader and the guide read an ST or SE twice or three times: split once, each caller its copy
+    if (!this.cachedFields) {
+      const parts = this.buf
+        .toString('latin1', this.start, this.end)
+        .split(String.fromCharCode(this.delimiters.element));
+      parts.shift();
+      this.cachedFields = parts;
+    }
+    return this.cachedFields.slice();
   }
 
   /** The structured segment of the parsed tree. ISA is never split: its ISA11 and ISA16 are the delimiters themselves. */
