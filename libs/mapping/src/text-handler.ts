@@ -19,7 +19,7 @@ import type { MapRegistry } from './loader';
 import type { TransactionMap } from './model';
 import { TextBuilder } from './text-builder';
 import { documentBuilder, type JsonObject } from './to-json';
-import { guideChecker } from './validate';
+import { guideChecker, type GuideChecker } from './validate';
 import { Walker, type WalkVisitor } from './walk';
 
 /**
@@ -44,8 +44,10 @@ export interface TextHandlerOptions {
 interface OpenSet {
   map: TransactionMap;
   walker: Walker;
-  checker: ReturnType<typeof guideChecker>;
+  checker: GuideChecker;
   found: IssueHolder;
+  /** The set's ST in the file: a finding's segment number follows from it. */
+  stIndex: number;
   /** The text writer, until it hands the set over to `builder`. */
   text: TextBuilder | undefined;
   /** Where the walk's calls go: the text writer, or the object builder that took over. */
@@ -73,6 +75,8 @@ export function textHandler(
   let gs: string[] = [];
   let state: 'none' | 'unsupported' | 'open' | 'refused' = 'none';
   let open: OpenSet | undefined;
+  /** Each guide's walker and checker, reset for each set (as guideHandler's when validating). */
+  const sets = new Map<TransactionMap, OpenSet>();
   const { out } = options;
   return {
     ...inner,
@@ -83,7 +87,14 @@ export function textHandler(
         // a set that never ended (no onTransaction) leaves no text behind
         if (open?.text) out.rollback();
         const st = raw.fields();
-        open = openSet(registry, st, groupVersion(gs[7] ?? '', isa[11] ?? ''), raw.index, options.partner);
+        open = openSet(
+          registry,
+          st,
+          groupVersion(gs[7] ?? '', isa[11] ?? ''),
+          raw.index,
+          options.partner,
+          sets,
+        );
         state = open ? 'open' : 'unsupported';
         if (open) startText(out, open, isa, gs, registry);
       } else if (role === 'body' && open) push(open, new LazySegment(raw), registry, out);
@@ -124,22 +135,38 @@ export function textHandler(
   };
 }
 
-/** The walker, checker and text writer of a set whose map is known (as guideHandler's openSet). */
+/**
+ * The walker, checker and text writer of a set whose map is known (as guideHandler's openSet): a
+ * guide's walker and checker are made once and reset for each set.
+ */
 function openSet(
   registry: MapRegistry,
   st: string[],
   gs08: string,
   stIndex: number,
   partner: string | undefined,
+  sets: Map<TransactionMap, OpenSet>,
 ): OpenSet | undefined {
   const setId = st[0] ?? '';
   const choice = registry.chooseVersion(setId, gs08);
   if (!choice) return undefined;
   // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
   const map = registry.get(setId, choice.version, partner, gs08 < '004' ? 'YYMMDD' : undefined);
-  const found: IssueHolder = { issues: [] };
+  let set = sets.get(map);
+  if (set) {
+    set.walker.reset();
+    set.checker.reset();
+    set.found.issues = [];
+    set.found.omitted = undefined;
+    set.text = undefined;
+    set.sink = {};
+    set.root = undefined;
+    set.segments = [];
+  } else sets.set(map, (set = newSet(registry, map)));
+  set.stIndex = stIndex;
+  set.st = st.slice(0, 3);
   if (choice.warning)
-    found.issues.push({
+    set.found.issues.push({
       code: 'VERSION_FALLBACK',
       severity: 'warning',
       segmentId: 'ST',
@@ -147,11 +174,17 @@ function openSet(
       position: 1,
       message: choice.warning,
     });
+  return set;
+}
+
+function newSet(registry: MapRegistry, map: TransactionMap): OpenSet {
+  const found: IssueHolder = { issues: [] };
+  // positions count ST as 1; the segment's number in the file follows from the ST's
   const checker = guideChecker({
     push: (i: X12Issue) =>
       keepIssue(
         found,
-        { ...i, segmentIndex: i.position !== undefined ? stIndex + i.position - 1 : undefined },
+        { ...i, segmentIndex: i.position !== undefined ? set.stIndex + i.position - 1 : undefined },
         MAX_ISSUES_PER_SET,
       ),
   });
@@ -159,11 +192,12 @@ function openSet(
     map,
     checker,
     found,
+    stIndex: 0,
     text: undefined,
     sink: {},
     root: undefined,
     segments: [],
-    st: st.slice(0, 3),
+    st: [],
     walker: undefined as unknown as Walker,
   };
   const visitor: WalkVisitor = {
