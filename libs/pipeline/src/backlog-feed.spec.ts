@@ -136,13 +136,20 @@ describe.each(databaseConfigs())(
     it('while the ERP is down holds a few pages only; started again, resume feeds every PO from the database', async () => {
       const down = erpStage(ds, true);
       const first = flow(ds, down);
-      await first.pipeline.submit(partner, batch('DOWN', '000000002', POS), 'http', { wait: true });
+      const r = await first.pipeline.submit(partner, batch('DOWN', '000000002', POS), 'http', {
+        wait: true,
+      });
       await new Promise((r) => setTimeout(r, 1_000));
       expect(first.runner.queues.erp.held()).toBeLessThanOrEqual(BOUND);
       expect(down.maxHeld()).toBeLessThanOrEqual(BOUND);
       await first.runner.close();
       const pending = await ds.getRepository(TransactionSet).countBy({ status: 'erp_pending' });
       expect(pending).toBe(POS);
+      // what the BullMQ runner adds for such an outcome: every waiting PO of it, a page at a time
+      const pages: Array<readonly string[]> = [];
+      for await (const page of new TranslateStage(ds, maps, now).handOn(r.outcome!, 'erp')) pages.push(page);
+      expect(pages.map((p) => p.length)).toEqual([1_000, POS - 1_000]);
+      expect(new Set(pages.flat()).size).toBe(POS);
 
       const erp = erpStage(ds, false);
       const again = flow(ds, erp);
