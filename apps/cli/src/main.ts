@@ -1,6 +1,16 @@
-import { Command, CommanderError, Option } from 'commander';
+import type { Command, Option } from 'commander';
+import type * as Commander from 'commander';
 import { DomainError } from '@edi/contracts';
+import { plainValidateArgs } from './fast-validate';
 import { UsageError } from './io';
+
+let commanderModule: typeof Commander | undefined;
+
+/** commander, loaded when a command line needs it (see plainValidateArgs). */
+function commander(): typeof Commander {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (commanderModule ??= require('commander') as typeof Commander);
+}
 
 /**
  * Each command's module is loaded when the command runs: `edi validate` of a small file need not
@@ -25,9 +35,12 @@ function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   };
 }
 
+const newOption = (flags: string, description: string): Option =>
+  new (commander().Option)(flags, description);
+
 /** The `edi` command: the X12 libraries with no server at all. */
 export function buildProgram(): Command {
-  const program = new Command('edi')
+  const program = new (commander().Command)('edi')
     .exitOverride() // subcommands inherit it: usage errors reach main() as CommanderError
     .description('Parse, validate, acknowledge and write X12 EDI')
     .showHelpAfterError();
@@ -79,12 +92,10 @@ function addAck(program: Command): void {
     .option('--control <n>', 'ISA13 of the acknowledgment interchange', '1')
     .option('--group-control <n>', 'GS06 of the first acknowledgment group', '1')
     .addOption(
-      new Option('--type <type>', 'functional acknowledgment')
-        .choices(['auto', '997', '999'])
-        .default('auto'),
+      newOption('--type <type>', 'functional acknowledgment').choices(['auto', '997', '999']).default('auto'),
     )
     .addOption(
-      new Option('--ta1 <when>', 'interchange acknowledgment')
+      newOption('--ta1 <when>', 'interchange acknowledgment')
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
@@ -113,9 +124,9 @@ function addTranslate(program: Command): void {
     .command('translate')
     .description('X12 to canonical JSON documents (or XML); with --to x12, JSON documents back to X12')
     .argument('<file>', "X12 or JSON file, or '-' for standard input")
-    .addOption(new Option('--to <kind>', 'direction').choices(['json', 'x12']).default('json'))
+    .addOption(newOption('--to <kind>', 'direction').choices(['json', 'x12']).default('json'))
     .addOption(
-      new Option('--format <format>', 'output of X12 → documents').choices(['json', 'xml']).default('json'),
+      newOption('--format <format>', 'output of X12 → documents').choices(['json', 'xml']).default('json'),
     )
     .option('--set <id>', 'transaction set of the JSON (850, 855, 856, 810…) when the documents do not say')
     .option('--partner <id>', 'apply edi-maps/partners/<id>/ overrides')
@@ -197,7 +208,7 @@ function addStaff(program: Command): void {
     .description('add a console account; the password comes from standard input or EDI_STAFF_PASSWORD')
     .argument('<username>')
     .addOption(
-      new Option('--role <role>', 'what they may do')
+      newOption('--role <role>', 'what they may do')
         .choices(['viewer', 'operator', 'admin'])
         .default('viewer'),
     )
@@ -244,9 +255,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   try {
-    await buildProgram().parseAsync(argv);
+    const plain = plainValidateArgs(argv);
+    if (plain) await lazy(commands.validate, 'validateCommand')(plain.file, plain.opts);
+    else await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (commanderModule && e instanceof commanderModule.CommanderError) {
       // help and version are not failures; a wrong flag or argument is a usage error (exit 2)
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
