@@ -45,6 +45,8 @@ export interface PipelineOptions {
 export class Pipeline {
   private readonly ingest: IngestService;
   private readonly deliveries: IdQueue;
+  /** The statuses resume() has counted (at start); the minute sweep's calls do not count again. */
+  private readonly counted = new Set<string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -143,7 +145,7 @@ export class Pipeline {
   /**
    * A stage's sets left in its status back on its queue: through the queue's feed, a page at a
    * time as it drains (half a million POs are never read at once), or all of them for a queue
-   * without one. How many wait.
+   * without one. How many wait (at a later call, a sweep's, how many were queued now).
    */
   private async backlog(
     queue: IdQueue | undefined,
@@ -152,10 +154,14 @@ export class Pipeline {
   ): Promise<number> {
     if (!queue) return 0;
     if (queue instanceof LocalQueue && queue.fed) {
-      // counted before the feed starts: the stage may finish some before a count after it
-      const waiting = await new UnfinishedWork(this.ds).backlogCount(status);
-      await queue.fromBacklog();
-      return waiting;
+      // counted once, at start, for its log line (before the feed starts: the stage may finish
+      // some before a count after it); the minute sweep only starts a pass
+      const waiting = this.counted.has(status)
+        ? undefined
+        : await new UnfinishedWork(this.ds).backlogCount(status);
+      this.counted.add(status);
+      const queued = await queue.fromBacklog();
+      return waiting ?? queued;
     }
     const rows = await all();
     for (const t of rows) queue.enqueue(t.id);
@@ -249,13 +255,11 @@ export class LocalQueue<T> {
   }
 
   /**
-   * Its whole backlog (the sets waiting in its stage's status), read in pages as it drains; false
-   * when it has no feed (the caller queues the ids itself).
+   * Its whole backlog (the sets waiting in its stage's status), read in pages as it drains: the
+   * ids queued until it was full (0 without a feed).
    */
-  async fromBacklog(): Promise<boolean> {
-    if (!this.feed) return false;
-    await this.feed.kick();
-    return true;
+  async fromBacklog(): Promise<number> {
+    return this.feed ? this.feed.kick() : 0;
   }
 
   /** Resolves when nothing is running, waiting or due for a retry (tests); after close(), when nothing runs (shutdown). */
