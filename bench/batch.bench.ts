@@ -78,8 +78,8 @@ async function batchFile(mb: number): Promise<{ file: string; pos: number }> {
   return { file, pos: n };
 }
 
-/** A field of /proc/<pid>/status in MB (VmRSS, VmHWM); 0 once the process is gone. */
-function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A field of /proc/<pid>/status in MB (VmRSS, VmHWM, and RSS's parts); 0 once the process is gone. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' | 'RssShmem'): number {
   try {
     const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return Math.round(Number(kb ?? 0) / 1024);
@@ -188,7 +188,15 @@ async function main(): Promise<void> {
     result.stored_seconds = seconds();
     result.stored_peak_rss_mb = rss.sample();
     const db = new Database(join(dataDir, 'edi.sqlite'), { readonly: true, fileMustExist: true });
-    const run: Run = { db, interchangeId, end: began + SECONDS * 1000, seconds, rss, result };
+    const run: Run = {
+      db,
+      interchangeId,
+      end: began + SECONDS * 1000,
+      seconds,
+      rss,
+      result,
+      pid: service.pid!,
+    };
     const translated = await untilTranslated(run, api, probeKey);
     await untilAll855(run, pos, translated);
     result.peak_rss_mb = rss.sample();
@@ -220,6 +228,8 @@ interface Run {
   seconds: () => number;
   rss: RssSampler;
   result: Result;
+  /** The service process. */
+  pid: number;
 }
 
 async function partners(api: string, bytes: number): Promise<{ key: string; probeKey: string }> {
@@ -276,6 +286,10 @@ async function untilTranslated(run: Run, api: string, probeKey: string): Promise
       .get(interchangeId) as { n: number }
   ).n;
   result.translated_peak_rss_mb = rss.sample();
+  // what the RSS is made of then: the heap and native memory, mapped files, SQLite's shared WAL index
+  result.translated_rss_parts_mb = (['RssAnon', 'RssFile', 'RssShmem'] as const)
+    .map((f) => `${f} ${statusMb(run.pid, f)}`)
+    .join(', ');
   return translated;
 }
 
