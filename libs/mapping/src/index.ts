@@ -7,5 +7,7 @@ export * from './to-json';
 export * from './to-x12';
 export * from './guide-handler';
 export * from './translate';
+export { DocumentBytes } from './json-bytes';
+export { TEXT_SET_MAX, textHandler, type TextHandlerOptions } from './text-handler';
 export * from './diff';
 export * from './json-schema';

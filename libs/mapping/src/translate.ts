@@ -199,5 +199,3 @@ function appendTo<T>(lists: Map<string, T[]>, key: string, item: T): void {
 function seg(id: string, ...elements: string[]): Segment {
   return { id, elements };
 }
-export { DocumentBytes } from './json-bytes';
-export { TEXT_SET_MAX, textHandler, type TextHandlerOptions } from './text-handler';
