@@ -37,6 +37,9 @@ describe('plainValidateArgs: edi validate read without commander', () => {
       ['validate', '--partner'],
       ['validate', '--pretty', 'a.x12'],
       ['validate', 'a.x12', 'b.x12'],
+      // names an object has from its prototype are not options: two files, for commander to refuse
+      ['validate', 'a.x12', 'constructor'],
+      ['validate', 'toString', 'a.x12'],
       ['validate', '--', 'a.x12'],
       ['validate', '-j', 'a.x12'],
       ['translate', 'a.x12'],

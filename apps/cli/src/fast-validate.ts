@@ -20,11 +20,11 @@ export function plainValidateArgs(argv: readonly string[]): ValidateArgs | undef
   let file: string | undefined;
   for (let i = 3; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg in FLAGS) {
+    if (Object.hasOwn(FLAGS, arg)) {
       const key = FLAGS[arg as keyof typeof FLAGS];
       if (opts[key]) return undefined;
       opts[key] = true;
-    } else if (arg in VALUED) {
+    } else if (Object.hasOwn(VALUED, arg)) {
       const key = VALUED[arg as keyof typeof VALUED];
       const value = argv[++i];
       if (opts[key] !== undefined || value === undefined || value === '' || value.startsWith('-'))

@@ -164,12 +164,13 @@ export class SandboxState {
   /** Written before the answer that told of the change is sent. */
   private persist(): void {
     if (!this.stateFile) return;
-    this.generation++;
-    this.journaled = 0;
+    // the new generation only once its file is written: a failed write leaves journal lines of the
+    // old one, which the file on disk still takes
+    const generation = this.generation + 1;
     const { receipts, apInvoices } = this.inbound.saved();
     writeState(this.stateFile, {
       version: 1,
-      generation: this.generation,
+      generation,
       stock: Object.fromEntries(this.stock),
       orders: [...this.orders.values()],
       shipments: this.shipments,
@@ -178,6 +179,8 @@ export class SandboxState {
       apInvoices,
       counters: this.counters(),
     });
+    this.generation = generation;
+    this.journaled = 0;
   }
 
   private counters(): Counters {

@@ -116,6 +116,8 @@ export class WalSync {
       unheld.unregister(this);
       closeSync(this.log.fd);
       this.log = undefined;
+      // a log made anew has a directory entry of its own to make durable
+      this.dirSynced = false;
     }
     if (!this.log) {
       const fd = openSync(path, 'r');

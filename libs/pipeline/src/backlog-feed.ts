@@ -17,6 +17,9 @@ export interface FeedLimits {
 
 export const FEED_LIMITS: FeedLimits = { page: 1_000, high: 2_000 };
 
+/** After a failed read of the backlog, the pass goes on this much later. */
+const RETRY_MS = 1_000;
+
 /**
  * Fills an in-process stage's queue from the database, a page at a time, with the sets waiting in
  * its status: what a nightly batch hands the ERP stage beyond its first sets, and what a start or
@@ -67,8 +70,38 @@ export class BacklogFeed {
   }
 
   private fill(): Promise<number> {
-    this.filling ??= this.fillNow().finally(() => (this.filling = undefined));
+    if (!this.filling) {
+      const run: Promise<number> = this.fillNow().then(
+        (queued) => {
+          this.settled(run, 0);
+          return queued;
+        },
+        (e: unknown) => {
+          this.settled(run, RETRY_MS);
+          throw e;
+        },
+      );
+      this.filling = run;
+    }
     return this.filling;
+  }
+
+  /**
+   * A fill ended. A kick() that came in the microtasks between its loop's end and now found it
+   * still running and started nothing, and a failed read leaves its pass where it was with no
+   * pull() to come from an empty queue: in either case the pass goes on from here (after a pause
+   * when the read failed, so a database that is down is not asked in a tight loop).
+   */
+  private settled(run: Promise<number>, afterMs: number): void {
+    if (this.filling !== run) return;
+    this.filling = undefined;
+    if (!this.passing || this.stopped) return;
+    const goOn = () => {
+      if (!this.filling && !this.stopped && this.queue.held() < this.limits.high)
+        this.fill().catch(this.onError);
+    };
+    if (afterMs) setTimeout(goOn, afterMs).unref();
+    else goOn();
   }
 
   private async fillNow(): Promise<number> {

@@ -60,7 +60,8 @@ export class Pipeline {
       [options.erp, 'erp_pending'],
       [options.receive, 'receiving'],
     ] as const)
-      if (queue instanceof LocalQueue) queue.feedFrom(new BacklogFeed(ds, status, queue, options.feedLimits));
+      if (queue instanceof LocalQueue)
+        queue.feedFrom(new BacklogFeed(ds, status, queue, options.feedLimits, (e) => queue.backlogFailed(e)));
   }
 
   async submit(
@@ -182,7 +183,8 @@ export interface LocalQueueOptions<T> {
   maxDelayMs?: number;
   /** Given up on: marked failed (markFailed), or dropped here for the sweep to queue again. */
   exhausted?: RetryPolicy['exhausted'];
-  onError?: (id: string, e: unknown, attempt: number) => void;
+  /** A try that threw; no id when it was a read of the stage's backlog (the feed tries again). */
+  onError?: (id: string | undefined, e: unknown, attempt: number) => void;
   /** Seconds each successful run took (for the stage latency metric). */
   onDone?: (seconds: number, outcome: T) => void;
 }
@@ -205,7 +207,7 @@ export class LocalQueue<T> {
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
   onDone: (seconds: number, outcome: T) => void;
-  private readonly onError: (id: string, e: unknown, attempt: number) => void;
+  private readonly onError: (id: string | undefined, e: unknown, attempt: number) => void;
   private closed = false;
   private feed?: Pick<BacklogFeed, 'kick' | 'pull' | 'stop'>;
 
@@ -242,6 +244,11 @@ export class LocalQueue<T> {
   /** Ids waiting, running or waiting out a backoff: what a feed looks at before it reads a page more. */
   held(): number {
     return this.queued.size;
+  }
+
+  /** A read of its backlog failed: reported as a failed try with no id; the feed tries again. */
+  backlogFailed(e: unknown): void {
+    this.onError(undefined, e, 0);
   }
 
   /** Whether the queue takes its backlog from the database (feedFrom). */

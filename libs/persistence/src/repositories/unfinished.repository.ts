@@ -108,8 +108,9 @@ export class UnfinishedWork {
   /**
    * A page of the released sets in `status`, oldest first (created_at, then the time-ordered id),
    * through ix_tx_status_created: half a million POs waiting on the ERP are read a page at a time,
-   * never at once. The cursor's second is read again (SQLite's created_at is whole seconds): a set
-   * read twice is harmless to a queue that drops an id it holds, one skipped would not be.
+   * never at once. A keyset on (created_at, id), the order of the index: a page starts right after
+   * the cursor's row, also inside its second (SQLite's created_at is whole seconds), so no set is
+   * read twice or skipped.
    */
   async backlogPage(
     status: TransactionStatus,

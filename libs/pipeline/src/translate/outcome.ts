@@ -81,10 +81,10 @@ function countsOf(byStatus: Map<TransactionStatus, number>): SetCounts {
 export function pagedStages(o: TranslateOutcome): Array<'erp' | 'receive'> {
   const c = o.counts;
   if (!c) return [];
-  return [
-    ...(c.erp > o.erp.length ? (['erp'] as const) : []),
-    ...(c.receive > o.receive.length ? (['receive'] as const) : []),
-  ];
+  // paged whenever the file was counted: the counts and the listed ids are two reads, and a PO
+  // listed may have left its status between them (a retried job), so comparing them could leave
+  // the rest unqueued until the sweep; reading the pages again is harmless (ids are unique)
+  return [...(c.erp > 0 ? (['erp'] as const) : []), ...(c.receive > 0 ? (['receive'] as const) : [])];
 }
 
 /** Sets a log line names one by one; a nightly batch of half a million is counted, not listed. */
