@@ -192,7 +192,7 @@ export class DeliverStage {
   }
 }
 
-/** What a partner's webhook computes to check our X-EDI-Signature: over the body's bytes (UTF-8). */
+/** What a partner's webhook computes to check our X-EDI-Signature: over the body's bytes as sent (an ack's are the partner's own, outboundBytes). */
 export function webhookSignature(secret: string, timestamp: number, body: string | Buffer): string {
   return createHmac('sha256', secret)
     .update(`${timestamp}.`)
