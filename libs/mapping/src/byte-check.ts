@@ -1,4 +1,5 @@
-import type { Delimiters, Element, RawSegment, Segment } from '@edi/x12';
+import type { Element, RawSegment, Segment } from '@edi/x12';
+import { byteClasses } from './byte-classes';
 import { isDate, isTime } from '@edi/x12/envelope-checks';
 import type { ElementDef, SegmentNode, SyntaxNote } from './model';
 import { checkNotes } from './syntax-notes';
@@ -74,30 +75,20 @@ const SEPARATOR = 1;
 const OTHER = 2;
 const CONTROL = 3;
 
-const classCache = new WeakMap<Delimiters, Uint8Array>();
-let lastDelimiters: Delimiters | undefined;
-let lastClasses: Uint8Array = new Uint8Array(256);
-
 /** Each byte's class under these delimiters, one array read per byte instead of four comparisons. */
-function classesOf(d: Delimiters): Uint8Array {
-  if (d === lastDelimiters) return lastClasses;
-  let classes = classCache.get(d);
-  if (!classes) {
-    classes = new Uint8Array(256);
-    for (let b = 0; b < 256; b++)
-      classes[b] =
-        b === d.element
-          ? SEPARATOR
-          : b > 0x7f || b === d.component || b === d.repetition
-            ? OTHER
-            : b < 0x20
-              ? CONTROL
-              : PLAIN;
-    classCache.set(d, classes);
-  }
-  lastDelimiters = d;
-  return (lastClasses = classes);
-}
+const classesOf = byteClasses((d) => {
+  const classes = new Uint8Array(256);
+  for (let b = 0; b < 256; b++)
+    classes[b] =
+      b === d.element
+        ? SEPARATOR
+        : b > 0x7f || b === d.component || b === d.repetition
+          ? OTHER
+          : b < 0x20
+            ? CONTROL
+            : PLAIN;
+  return classes;
+});
 
 /**
  * Whether checkElements would find nothing in this segment, decided on its ASCII text: true only when

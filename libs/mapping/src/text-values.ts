@@ -1,4 +1,5 @@
-import type { Delimiters, RawSegment } from '@edi/x12';
+import type { RawSegment } from '@edi/x12';
+import { byteClasses } from './byte-classes';
 import type { DocumentBytes } from './json-bytes';
 import type { ElementDef, LoopNode, PairsDef, SegmentNode } from './model';
 import { slotsOf } from './to-json';
@@ -293,25 +294,15 @@ const SEPARATOR = 1;
 /** What JSON must escape, a byte over 0x7f, a component or repetition separator: decoded instead. */
 const OTHER = 2;
 
-const classCache = new WeakMap<Delimiters, Uint8Array>();
-let lastDelimiters: Delimiters | undefined;
-let lastClasses: Uint8Array = new Uint8Array(256);
-
-function classesOf(d: Delimiters): Uint8Array {
-  if (d === lastDelimiters) return lastClasses;
-  let classes = classCache.get(d);
-  if (!classes) {
-    classes = new Uint8Array(256).fill(OTHER);
-    for (let b = 0x20; b < 0x7f; b++) classes[b] = PLAIN;
-    classes[0x22] = classes[0x5c] = OTHER; // " and \ are escaped in JSON
-    classes[d.component] = OTHER;
-    if (d.repetition !== undefined) classes[d.repetition] = OTHER;
-    classes[d.element] = SEPARATOR;
-    classCache.set(d, classes);
-  }
-  lastDelimiters = d;
-  return (lastClasses = classes);
-}
+const classesOf = byteClasses((d) => {
+  const classes = new Uint8Array(256).fill(OTHER);
+  for (let b = 0x20; b < 0x7f; b++) classes[b] = PLAIN;
+  classes[0x22] = classes[0x5c] = OTHER; // " and \ are escaped in JSON
+  classes[d.component] = OTHER;
+  if (d.repetition !== undefined) classes[d.repetition] = OTHER;
+  classes[d.element] = SEPARATOR;
+  return classes;
+});
 
 /**
  * The elements' bounds (into `bounds`) and their number when the segment's bytes can be copied as
