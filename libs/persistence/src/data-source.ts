@@ -26,6 +26,7 @@ import { LargeBodies1764320000000 } from './migrations/1764320000000-large-bodie
 import { DuplicateControlIndex1764330000000 } from './migrations/1764330000000-duplicate-control-index';
 import { ShipRequestedIndex1764350000000 } from './migrations/1764350000000-ship-requested-index';
 import { TranslationClaims1764370000000 } from './migrations/1764370000000-translation-claims';
+import { SweepIndexes1764390000000 } from './migrations/1764390000000-sweep-indexes';
 import { As2Message, As2Partner } from './entities/as2.entity';
 import { EdiEvent } from './entities/edi-event.entity';
 import { StaffSession, StaffSignInFailures, StaffUser } from './entities/staff.entity';
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   DuplicateControlIndex1764330000000,
   ShipRequestedIndex1764350000000,
   TranslationClaims1764370000000,
+  SweepIndexes1764390000000,
 ];
 
 export interface PersistenceConfig {

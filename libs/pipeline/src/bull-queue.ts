@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@edi/contracts';
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { UnfinishedWork, type Unfinished } from '@edi/persistence';
+import { UnfinishedWork, type BacklogCursor, type LeftWork } from '@edi/persistence';
 import { FLOW, STAGES, type StageName } from './flow';
 import type { StageQueue } from './pipeline';
 import type { TranslateOutcome } from './translate/translate.stage';
@@ -141,42 +141,87 @@ export class BullStageQueue extends BullJobQueue implements StageQueue {
   }
 }
 
+/** Rows the sweep reads per query, and jobs it looks up in Redis per round trip. */
+export const SWEEP_PAGE = 1_000;
+
 /**
  * What makes a crash anywhere lose nothing: every row not in a final state gets a job again (the
  * job id makes this idempotent), and jobs that failed for good are retried. Workers run it at start
- * and every minute (rows younger than a minute are left to the process that made them).
+ * and every minute (rows that moved less than `minAgeMs` ago are left to the process that moved
+ * them). Each stage's rows are read a page at a time, and a page's jobs looked up in one round trip:
+ * half a million POs waiting are never read at once, nor asked of Redis one by one.
  */
 export async function requeueUnfinished(
   ds: DataSource,
   queues: Record<StageName, Queue>,
   minAgeMs = 0,
+  page = SWEEP_PAGE,
 ): Promise<Record<StageName, number>> {
   const left = new UnfinishedWork(ds);
-  const old = (rows: Unfinished[]) =>
-    rows.filter((r) => !minAgeMs || Date.now() - r.at.getTime() >= minAgeMs).map((r) => r.id);
+  const movedBefore = Date.now() - minAgeMs;
+  const sweep = async (work: LeftWork, add: (ids: string[]) => Promise<number>) => {
+    let n = 0;
+    let after: BacklogCursor | undefined;
+    do {
+      const { rows, next } = await left.leftPage(work, after, page);
+      const old = rows.filter((r) => !minAgeMs || r.at.getTime() <= movedBefore).map((r) => r.id);
+      if (old.length) n += await add(old);
+      after = next;
+    } while (after);
+    return n;
+  };
   return {
-    translate: await requeue(queues.translate, old(await left.received())),
-    deliver: await requeue(queues.deliver, old(await left.toPush())),
-    erp: await requeue(queues.erp, old(await left.erpPending())),
-    receive: await requeue(queues.receive, old(await left.receiving())),
+    translate: await sweep('received', (ids) => requeue(queues.translate, ids)),
+    deliver: await sweep('toPush', (ids) => requeue(queues.deliver, ids)),
+    erp: await sweep('erpPending', (ids) => requeue(queues.erp, ids)),
+    receive: await sweep('receiving', (ids) => requeue(queues.receive, ids)),
     // ship jobs are not unique (an order may ship twice): only requests older than the sweep
-    ship: await addShips(queues.ship, old(await left.shipRequested())),
+    ship: await sweep('shipRequested', async (ids) => (await addIds(queues.ship, ids)).length),
   };
 }
 
-async function addShips(queue: Queue, ids: string[]): Promise<number> {
-  if (ids.length) await addIds(queue, ids);
-  return ids.length;
+/**
+ * One page of ids: which have a job and which of those failed for good, asked in one call (JOB_STATES);
+ * then the missing added in one addBulk, and the failed retried. How many were added or retried.
+ */
+async function requeue(queue: Queue, ids: string[]): Promise<number> {
+  const client = await queue.client;
+  if (!scripted.has(client)) {
+    client.defineCommand(JOB_STATES_COMMAND, JOB_STATES);
+    scripted.add(client);
+  }
+  const states = (await client.runCommand(JOB_STATES_COMMAND, [
+    queue.toKey('failed'),
+    queue.toKey(''),
+    ...ids,
+  ])) as number[];
+  const missing = ids.filter((_, k) => states[k] === NO_JOB);
+  const failed = ids.filter((_, k) => states[k] === FAILED);
+  if (missing.length) await addIds(queue, missing);
+  await Promise.all(failed.map(async (id) => (await queue.getJob(id))?.retry()));
+  return missing.length + failed.length;
 }
 
-async function requeue(queue: Queue, ids: string[]): Promise<number> {
-  let n = 0;
-  for (const id of ids) {
-    const job = await queue.getJob(id);
-    if (!job) await addIds(queue, [id]);
-    else if (await job.isFailed()) await job.retry();
-    else continue;
-    n++;
-  }
-  return n;
-}
+const NO_JOB = 0;
+const FAILED = 2;
+const JOB_STATES_COMMAND = 'ediJobStates';
+
+/**
+ * Of a page of job ids (ARGV[2]…), which have no job (0), which failed for good (2), which have one
+ * otherwise (1): a job is BullMQ's hash under the queue's key prefix (ARGV[1]), one that failed for
+ * good is in the queue's failed set (KEYS[1]).
+ */
+const JOB_STATES = {
+  numberOfKeys: 1,
+  readOnly: true,
+  lua: `local states = {}
+for i = 2, #ARGV do
+  if redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 0 then states[i - 1] = ${NO_JOB}
+  elseif redis.call('ZSCORE', KEYS[1], ARGV[i]) then states[i - 1] = ${FAILED}
+  else states[i - 1] = 1 end
+end
+return states`,
+};
+
+/** The clients JOB_STATES is defined on (once each). */
+const scripted = new WeakSet<object>();

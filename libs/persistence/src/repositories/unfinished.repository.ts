@@ -12,7 +12,7 @@ export interface Unfinished {
   at: Date;
 }
 
-/** Where a page over a stage's backlog ended: created_at as text (Postgres parses it back), and the id. */
+/** Where a page over a stage's backlog ended: its key (created_at…) as text (Postgres parses it back), and the id. */
 export interface BacklogCursor {
   at: string;
   id: string;
@@ -41,6 +41,53 @@ const RELEASED = Raw(
 
 /** RELEASED as SQL, for the statements written by hand (the alias t is the transactions table). */
 const RELEASED_SQL = `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = t.interchange_id AND i.status = 'received')`;
+
+/** A backlog read in pages: its rows (alias t), the column it is ordered by, then by id, and when a row last moved. */
+interface Backlog {
+  entity: typeof Interchange | typeof OutboundDocument | typeof TransactionSet;
+  where: (param: (value: unknown) => string) => string;
+  key: string;
+  at: string;
+}
+
+/** The released sets in a status: through ix_tx_status_created (status, created_at, id). */
+function waitingIn(status: TransactionStatus): Backlog {
+  return {
+    entity: TransactionSet,
+    where: (param) => `t.status = ${param(status)} AND ${RELEASED_SQL}`,
+    key: 'createdAt',
+    at: 'updatedAt',
+  };
+}
+
+/** What the sweep reads in pages, each through an index in its order (the partial ones hold open work only). */
+export type LeftWork = 'received' | 'toPush' | 'erpPending' | 'receiving' | 'shipRequested';
+
+const LEFT: Record<LeftWork, Backlog> = {
+  // ix_interchange_received
+  received: {
+    entity: Interchange,
+    where: () => `t.status = 'received'`,
+    key: 'receivedAt',
+    at: 'receivedAt',
+  },
+  // ix_out_to_push: its WHERE is this one, word for word (SQLite uses a partial index only then)
+  toPush: {
+    entity: OutboundDocument,
+    where: () => `t.status = 'pending' AND t.channel IN (${PUSHED_CHANNELS.map((c) => `'${c}'`).join(', ')})`,
+    key: 'createdAt',
+    at: 'createdAt',
+  },
+  erpPending: waitingIn('erp_pending'),
+  receiving: waitingIn('receiving'),
+  // ix_tx_ship_requested
+  shipRequested: {
+    entity: TransactionSet,
+    where: () => 't.ship_requested_at IS NOT NULL',
+    key: 'shipRequestedAt',
+    at: 'shipRequestedAt',
+  },
+};
 
 /**
  * What each stage of the flow has left, oldest first, of every partner: what a crash or a restart
@@ -108,30 +155,63 @@ export class UnfinishedWork {
   /**
    * A page of the released sets in `status`, oldest first (created_at, then the time-ordered id),
    * through ix_tx_status_created: half a million POs waiting on the ERP are read a page at a time,
-   * never at once. A keyset on (created_at, id), the order of the index: a page starts right after
-   * the cursor's row, also inside its second (SQLite's created_at is whole seconds), so no set is
-   * read twice or skipped.
+   * never at once.
    */
   async backlogPage(
     status: TransactionStatus,
     after: BacklogCursor | undefined,
     limit: number,
   ): Promise<{ ids: string[]; next?: BacklogCursor }> {
-    const marks = placeholders(this.m.connection, 5);
-    const params: unknown[] = [status];
-    let range = '';
-    if (after) {
-      range = ` AND t.created_at >= ${marks[1]} AND (t.created_at > ${marks[2]} OR t.id > ${marks[3]})`;
-      params.push(after.at, after.at, after.id);
-    }
-    params.push(limit);
-    const rows = await this.m.query<Array<{ id: string; at: string }>>(
-      `SELECT t.id AS id, CAST(t.created_at AS VARCHAR) AS at FROM transactions t WHERE t.status = ${marks[0]}${range} AND ${RELEASED_SQL} ORDER BY t.created_at ASC, t.id ASC LIMIT ${marks[params.length - 1]}`,
+    const page = await this.page(waitingIn(status), after, limit);
+    return { ids: page.rows.map((r) => r.id), next: page.next };
+  }
+
+  /**
+   * A page of what a stage has left (`left`: the method of the same name, read whole), in the same
+   * order, for the scaled sweep: each of its rows is looked up in Redis, a page at a time.
+   */
+  leftPage(
+    left: LeftWork,
+    after: BacklogCursor | undefined,
+    limit: number,
+  ): Promise<{ rows: Unfinished[]; next?: BacklogCursor }> {
+    return this.page(LEFT[left], after, limit);
+  }
+
+  /**
+   * A keyset page on (key, id), the order of the backlog's index: a page starts right after the
+   * cursor's row, also inside its second (SQLite's times are whole seconds), so no row is read
+   * twice or skipped. The cursor's key is kept as the database's text (Postgres keeps microseconds,
+   * a Date only milliseconds), `at` is read as the entity reads its column.
+   */
+  private async page(
+    backlog: Backlog,
+    after: BacklogCursor | undefined,
+    limit: number,
+  ): Promise<{ rows: Unfinished[]; next?: BacklogCursor }> {
+    const meta = this.m.connection.getMetadata(backlog.entity);
+    const column = (property: string) => meta.findColumnWithPropertyName(property)!;
+    const key = `t.${column(backlog.key).databaseName}`;
+    const at = column(backlog.at);
+    const params: unknown[] = [];
+    const postgres = this.m.connection.options.type === 'postgres';
+    const param = (value: unknown) => (params.push(value), postgres ? `$${params.length}` : '?');
+    let where = backlog.where(param);
+    if (after)
+      where += ` AND ${key} >= ${param(after.at)} AND (${key} > ${param(after.at)} OR t.id > ${param(after.id)})`;
+    const rows = await this.m.query<Array<{ id: string; k: string; at: unknown }>>(
+      `SELECT t.id AS id, CAST(${key} AS VARCHAR) AS k, t.${at.databaseName} AS at FROM ${meta.tableName} t WHERE ${where} ORDER BY ${key} ASC, t.id ASC LIMIT ${param(limit)}`,
       params,
     );
+    const driver = this.m.connection.driver;
     const last = rows[rows.length - 1];
-    const next = rows.length < limit || !last ? undefined : { at: String(last.at), id: last.id };
-    return { ids: rows.map((r) => r.id), next };
+    return {
+      rows: rows.map((r) => ({
+        id: r.id,
+        at: new Date(driver.prepareHydratedValue(r.at, at) as Date | string),
+      })),
+      next: rows.length < limit || !last ? undefined : { at: String(last.k), id: last.id },
+    };
   }
 
   /**
