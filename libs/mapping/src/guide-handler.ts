@@ -41,13 +41,61 @@ export interface Translation {
 
 export interface GuideOptions {
   partner?: string;
-  /** Called with each translated transaction set, in order. Without it no document is built. */
-  onDocument?: (t: Translation) => void;
+  /**
+   * Called with each translated transaction set, in order, and its number of body segments (a
+   * writer may size its output by it). Without it no document is made.
+   */
+  onDocument?: (t: Translation, segments: number) => void;
   /**
    * The document's lists as PackedLists (see to-json.ts): for a caller that writes each document
    * with a writer that iterates them, so a set of 500,000 lines is held as text, not as objects.
    */
   packLists?: boolean;
+  /** How each set's document is made while it is walked (the text writer's seam); documentBuilder's objects without it. */
+  documents?: DocumentWriter;
+}
+
+/** Makes each translated set's document during its walk: guideHandler's objects, or the text writer (text-handler.ts). */
+export interface DocumentWriter {
+  /** A set whose map is known starts; its envelope so far. */
+  open(set: OpenedSet): SetDocument;
+}
+
+export interface OpenedSet {
+  map: TransactionMap;
+  /** ST01-03 as read. */
+  st: string[];
+  isa: string[];
+  gs: string[];
+  /** A walker of the set's map into `visitor` (the text writer walks a set again when it hands it over). */
+  walker(visitor: WalkVisitor): Walker;
+}
+
+/** One set's document being made. */
+export interface SetDocument {
+  /** Where the walk's document calls go, read at each call (the text writer may hand over to objects). */
+  readonly visitor: WalkVisitor;
+  /** Gives the walk a body segment, in the form this document reads it. */
+  push(raw: RawSegment, walker: Walker): void;
+  /** The walk ended: the body as objects for onDocument, or undefined when the writer wrote the document itself. */
+  end(result: TransactionResult): JsonObject | undefined;
+  /** The set is dropped (past the segment limit, or it never ended): nothing of it stays. */
+  drop(): void;
+}
+
+/** guideHandler's own documents: documentBuilder's objects, from the decoded segments. */
+function objectDocuments(pack: boolean | undefined): DocumentWriter {
+  return {
+    open() {
+      const root: JsonObject = {};
+      return {
+        visitor: documentBuilder(root, { pack }),
+        push: (raw, walker) => walker.push(raw.toSegment('')),
+        end: () => root,
+        drop() {},
+      };
+    },
+  };
 }
 
 /** One transaction set being checked (and translated) while its segments stream by. */
@@ -57,7 +105,8 @@ interface OpenSet {
   checker: GuideChecker;
   /** The guide's findings so far, capped like the set's own. */
   found: IssueHolder;
-  root: JsonObject;
+  /** Translating, the set's document. */
+  document: SetDocument | undefined;
   /** The set's ST in the file: a finding's segment number follows from it. */
   stIndex: number;
 }
@@ -81,8 +130,11 @@ export function guideHandler(
   /** 'none' outside a set; 'refused' once a set passed the segment limit. */
   let state: 'none' | 'unsupported' | 'open' | 'refused' = 'none';
   let open: OpenSet | undefined;
-  /** Validating only, each guide's walker and checker, reset for each set (see reuse). */
-  const checking = new Map<TransactionMap, OpenSet>();
+  const { onDocument } = options;
+  const documents = onDocument ? (options.documents ?? objectDocuments(options.packLists)) : undefined;
+  /** Each guide's walker and checker, reset for each set (see openSet). */
+  const sets = new Map<TransactionMap, OpenSet>();
+  const knows = (id: string) => registry.knowsSegment(id);
   return {
     ...inner,
     onSegment(raw: RawSegment, role: SegmentRole) {
@@ -92,23 +144,38 @@ export function guideHandler(
       } else if (role === 'gs') gs = raw.fields();
       else if (role === 'st') {
         setIndex++;
+        open?.document?.drop(); // a set that never ended leaves nothing behind
+        const st = raw.fields();
         // GS08 "4010" is no version (an envelope error): the set is read in ISA12's
         open = openSet(
           registry,
-          raw.fields()[0] ?? '',
+          st[0] ?? '',
           groupVersion(gs[7] ?? '', isa[11] ?? ''),
           raw.index,
           options,
-          options.onDocument ? undefined : checking,
+          sets,
         );
         state = open ? 'open' : 'unsupported';
-      } else if (role === 'body' && open)
+        if (open && documents) {
+          const { map } = open;
+          open.document = documents.open({
+            map,
+            st: st.slice(0, 3),
+            isa,
+            gs,
+            walker: (visitor) => new Walker(map, visitor, knows),
+          });
+        }
+      } else if (role === 'body' && open) {
+        if (open.document) open.document.push(raw, open.walker);
         // validating only, a segment is decoded when a check needs its values (see byte-check.ts)
-        open.walker.push(options.onDocument ? raw.toSegment('') : new LazySegment(raw));
+        else open.walker.push(new LazySegment(raw));
+      }
       inner.onSegment?.(raw, role);
     },
     onSetTooLong(result: TransactionResult) {
       if (state === 'open') state = 'refused';
+      open?.document?.drop();
       open = undefined; // what was gathered goes, and nothing more is
       inner.onSetTooLong?.(result);
     },
@@ -118,21 +185,25 @@ export function guideHandler(
       };
       if (state === 'unsupported') add(notSupported(result), true);
       if (open) {
-        const { map, walker, checker, found, root } = open;
+        const { map, walker, checker, found, document } = open;
         walker.end();
         checker.finish(map, walker.seen + 2);
         for (const i of found.issues) add(i);
         if (found.omitted) addOmitted(result, found.omitted);
-        if (options.onDocument) {
-          options.onDocument({
-            document: canonical(result, isa, gs, map, root),
-            groupControl: gs[5] ?? '',
-            interchangeIndex,
-            setIndex,
-            map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
-            issues: result.issues,
-            status: issueStatus(result),
-          });
+        const root = document?.end(result);
+        if (root && onDocument) {
+          onDocument(
+            {
+              document: canonical(result, isa, gs, map, root),
+              groupControl: gs[5] ?? '',
+              interchangeIndex,
+              setIndex,
+              map: `${map.transactionSet}/${map.version}${map.partner ? ` (${map.partner})` : ''}`,
+              issues: result.issues,
+              status: issueStatus(result),
+            },
+            walker.seen,
+          );
         }
       }
       result.status = issueStatus(result);
@@ -144,9 +215,9 @@ export function guideHandler(
 }
 
 /**
- * The walker, checker and (when translating) document of a set whose map is known. With `reuse`
- * (validating only), a guide's walker and checker are made once and reset for each set: a file of
- * small sets paid more for a walker and checker per set than for walking the set.
+ * The walker and checker of a set whose map is known: a guide's walker and checker are made once
+ * and reset for each set, as a file of small sets paid more for a walker and checker per set than
+ * for walking the set.
  */
 function openSet(
   registry: MapRegistry,
@@ -154,24 +225,22 @@ function openSet(
   gs08: string,
   stIndex: number,
   options: GuideOptions,
-  reuse?: Map<TransactionMap, OpenSet>,
+  sets: Map<TransactionMap, OpenSet>,
 ): OpenSet | undefined {
   const choice = registry.chooseVersion(setId, gs08);
   if (!choice) return undefined;
   const { version } = choice;
   // before 004010 dates had six digits: read an 003xxx document with YYMMDD dates whatever map it uses
   const map = registry.get(setId, version, options.partner, gs08 < '004' ? 'YYMMDD' : undefined);
-  let set = reuse?.get(map);
+  let set = sets.get(map);
   if (set) {
     set.walker.reset();
     set.checker.reset();
     set.found.issues = [];
     set.found.omitted = undefined;
-    set.stIndex = stIndex;
-  } else {
-    set = newSet(registry, map, stIndex, options);
-    reuse?.set(map, set);
-  }
+    set.document = undefined;
+  } else sets.set(map, (set = newSet(registry, map, options)));
+  set.stIndex = stIndex;
   // GS08's version has no table here: read with the nearest one, and say so (not a fault of the file)
   if (choice.warning)
     set.found.issues.push({
@@ -185,7 +254,7 @@ function openSet(
   return set;
 }
 
-function newSet(registry: MapRegistry, map: TransactionMap, stIndex: number, options: GuideOptions): OpenSet {
+function newSet(registry: MapRegistry, map: TransactionMap, options: GuideOptions): OpenSet {
   const found: IssueHolder = { issues: [] };
   // positions count ST as 1; the segment's number in the file follows from the ST's
   const checker = guideChecker({
@@ -196,17 +265,16 @@ function newSet(registry: MapRegistry, map: TransactionMap, stIndex: number, opt
         MAX_ISSUES_PER_SET,
       ),
   });
-  const root: JsonObject = {};
-  const builder = options.onDocument ? documentBuilder(root, { pack: options.packLists }) : undefined;
-  const visitor: WalkVisitor = builder
+  // the checker sees each segment before the document does (the text writer reads what the byte check found)
+  const visitor: WalkVisitor = options.onDocument
     ? {
-        enterLoop: (l, s, p) => builder.enterLoop!(l, s, p),
-        exitLoop: (l) => builder.exitLoop!(l),
+        enterLoop: (l, s, p) => set.document!.visitor.enterLoop!(l, s, p),
+        exitLoop: (l) => set.document!.visitor.exitLoop!(l),
         segment: (n, s, p, o) => {
           checker.segment!(n, s, p, o);
-          builder.segment!(n, s, p, o);
+          set.document!.visitor.segment!(n, s, p, o);
         },
-        unmatched: (s, p) => builder.unmatched!(s, p),
+        unmatched: (s, p) => set.document!.visitor.unmatched!(s, p),
         issue: (i) => checker.issue!(i),
       }
     : checker;
@@ -215,8 +283,8 @@ function newSet(registry: MapRegistry, map: TransactionMap, stIndex: number, opt
     walker: new Walker(map, visitor, (id) => registry.knowsSegment(id)),
     checker,
     found,
-    root,
-    stIndex,
+    document: undefined,
+    stIndex: 0,
   };
   return set;
 }
@@ -235,6 +303,22 @@ function notSupported(result: TransactionResult): X12Issue {
   };
 }
 
+/** The envelope facts every document starts with, in their order: a document without its body. */
+export function envelopeOf(
+  st: { setId: string; control: string; implementationRef?: string },
+  isa: string[],
+  gs: string[],
+): CanonicalDocument {
+  return {
+    transactionSet: st.setId,
+    version: gs[7] ?? '',
+    controlNumber: st.control,
+    ...(st.implementationRef ? { implementationReference: st.implementationRef } : {}),
+    sender: { qualifier: isa[4] ?? '', id: (isa[5] ?? '').trim(), applicationCode: gs[1] ?? '' },
+    receiver: { qualifier: isa[6] ?? '', id: (isa[7] ?? '').trim(), applicationCode: gs[2] ?? '' },
+  };
+}
+
 function canonical(
   result: TransactionResult,
   isa: string[],
@@ -242,13 +326,5 @@ function canonical(
   map: TransactionMap,
   root: JsonObject,
 ): CanonicalDocument {
-  return {
-    transactionSet: result.setId,
-    version: gs[7] ?? '',
-    controlNumber: result.control,
-    ...(result.implementationRef ? { implementationReference: result.implementationRef } : {}),
-    sender: { qualifier: isa[4] ?? '', id: (isa[5] ?? '').trim(), applicationCode: gs[1] ?? '' },
-    receiver: { qualifier: isa[6] ?? '', id: (isa[7] ?? '').trim(), applicationCode: gs[2] ?? '' },
-    [map.document]: root,
-  };
+  return { ...envelopeOf(result, isa, gs), [map.document]: root };
 }
