@@ -244,6 +244,16 @@ export class UnfinishedWork {
     return rows.map((r) => ({ id: r.id, setIndex: Number(r.setIndex) }));
   }
 
+  /** Where a set is in its file (its set_index), -1 for a set with none. */
+  async setIndexOf(id: string): Promise<number> {
+    const [a] = placeholders(this.m.connection, 1);
+    const [row] = await this.m.query<Array<{ setIndex: number | string | null }>>(
+      `SELECT set_index AS "setIndex" FROM transactions WHERE id = ${a}`,
+      [id],
+    );
+    return row?.setIndex == null ? -1 : Number(row.setIndex);
+  }
+
   /**
    * The first `limit` sets of an interchange in file order, as its outcome lists them, and, when
    * it has more (a nightly batch, whose rest is handed on in pages), how many of each status.

@@ -326,14 +326,16 @@ export class TranslateStage {
   }
 
   /**
-   * The ids a nightly batch's outcome lists only in part (its first OUTCOME_SETS sets'): all of the
-   * interchange's sets still waiting for the stage, in file order, a page at a time.
+   * The ids a nightly batch's outcome lists only in part (its first OUTCOME_SETS sets', handed on
+   * with it): the interchange's sets after those still waiting for the stage, in file order, a
+   * page at a time.
    */
   async *handOn(outcome: TranslateOutcome, to: StageName): AsyncIterable<readonly string[]> {
     const status = to === 'erp' ? 'erp_pending' : to === 'receive' ? 'receiving' : undefined;
     if (!status) return;
     const left = new UnfinishedWork(this.ds);
-    for (let after = -1; ;) {
+    const listed = outcome.transactions[outcome.transactions.length - 1];
+    for (let after = listed ? await left.setIndexOf(listed.id) : -1; ;) {
       const page = await left.interchangePage(outcome.interchangeId, status, after, HAND_ON_PAGE);
       if (page.length) yield page.map((p) => p.id);
       if (page.length < HAND_ON_PAGE) return;
