@@ -111,9 +111,18 @@ export function dataSourceOptions(config: PersistenceConfig): DataSourceOptions 
   };
 }
 
+/** A DataSource whose destroy() also closes what transact() holds open for it: SQLite's log (WalSync). */
+class ServiceDataSource extends DataSource {
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    // kept: a commit's sync still to come goes through it, on a descriptor of its own
+    await walSyncs.get(this)?.close();
+  }
+}
+
 /** Opens the database and brings the schema up to date; on Postgres under an advisory lock, so many processes can start at once. */
 export async function openDatabase(config: PersistenceConfig): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(config));
+  const ds = new ServiceDataSource(dataSourceOptions(config));
   await ds.initialize();
   if (ds.options.type === 'postgres') {
     // one connection holds the lock from start to end: a session lock taken on one pooled

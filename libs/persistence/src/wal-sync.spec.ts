@@ -18,6 +18,17 @@ async function database(): Promise<DataSource> {
   return ds;
 }
 
+/** This process's descriptors open on `path` (also once it was removed: "path (deleted)"). */
+function descriptorsOf(path: string): string[] {
+  return fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(path);
+    } catch {
+      return false; // the descriptor readdir itself used, closed since
+    }
+  });
+}
+
 const count = async (ds: DataSource) =>
   (await ds.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM wal_probe'))[0]!.n;
 
@@ -146,6 +157,29 @@ describe('WalSync: commits made durable by fsyncs of the log they share', () => 
       fs.closeSync(hold);
       await probe.destroy();
     }
+  });
+
+  it('closes the log it holds when its DataSource is destroyed, not when the collector gets to it', async () => {
+    const probe = await database();
+    const log = `${String(probe.options.database)}-wal`;
+    await transact(probe, (m) => m.query("INSERT INTO wal_probe (k) VALUES ('a')"));
+    // SQLite's own descriptor and the one WalSync keeps between syncs
+    expect(descriptorsOf(log).length).toBeGreaterThanOrEqual(2);
+    await probe.destroy();
+    expect(descriptorsOf(log)).toEqual([]);
+  });
+
+  it('after close() a sync still syncs the log, and holds nothing open', async () => {
+    const sync = new WalSync(file);
+    await ds.query('CREATE TABLE IF NOT EXISTS wal_probe (k TEXT)');
+    await sync.sync();
+    const held = descriptorsOf(`${file}-wal`).length;
+    await sync.close();
+    expect(descriptorsOf(`${file}-wal`)).toHaveLength(held - 1);
+    const synced = sync.synced;
+    await sync.sync();
+    expect(sync.synced).toBe(synced + 1);
+    expect(descriptorsOf(`${file}-wal`)).toHaveLength(held - 1);
   });
 
   it('transact() answers after the commit, with the row readable', async () => {

@@ -49,6 +49,8 @@ export class WalSync {
   private log?: { fd: number; ino: number; dev: number };
   /** The failed fsync: nothing is answered as durable after it. */
   private failed?: Error;
+  /** close() was called: a sync opens the log for itself and closes it again. */
+  private closed = false;
   /** fsyncs of the log so far (the metric of how well commits share them). */
   synced = 0;
 
@@ -65,6 +67,25 @@ export class WalSync {
       return this.start();
     });
     return this.next;
+  }
+
+  /**
+   * Closes the log held open, once the syncs already asked for are done: when its DataSource is
+   * destroyed, not whenever the garbage collector gets to it (a long-running service that opens
+   * and closes databases, a test suite, would hold a descriptor per database meanwhile). A sync
+   * asked after it still syncs, through a descriptor of its own.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await (this.next ?? this.running)?.catch(() => undefined);
+    this.release();
+  }
+
+  private release(): void {
+    if (!this.log) return;
+    unheld.unregister(this);
+    closeSync(this.log.fd);
+    this.log = undefined;
   }
 
   private start(): Promise<void> {
@@ -87,7 +108,8 @@ export class WalSync {
 
   private async fsyncLog(): Promise<void> {
     try {
-      await fsyncFd(this.logFd());
+      if (this.closed) await syncFile(`${this.databaseFile}-wal`);
+      else await fsyncFd(this.logFd());
     } catch (e) {
       // closed meanwhile: SQLite removes the log only once a checkpoint has copied it into the
       // database file and synced that, so the commits are on disk
@@ -113,9 +135,7 @@ export class WalSync {
     const path = `${this.databaseFile}-wal`;
     const now = statSync(path);
     if (this.log && (this.log.ino !== now.ino || this.log.dev !== now.dev)) {
-      unheld.unregister(this);
-      closeSync(this.log.fd);
-      this.log = undefined;
+      this.release();
       // a log made anew has a directory entry of its own to make durable
       this.dirSynced = false;
     }
@@ -123,14 +143,14 @@ export class WalSync {
       const fd = openSync(path, 'r');
       const { ino, dev } = fstatSync(fd);
       this.log = { fd, ino, dev };
-      // a WalSync lives as long as its DataSource: once both are gone, so is the descriptor
+      // closed when its DataSource is destroyed (close()); one never destroyed, once both are gone
       unheld.register(this, fd, this);
     }
     return this.log.fd;
   }
 }
 
-/** Closes the log descriptor of a WalSync nobody holds any more. */
+/** Closes the log descriptor of a WalSync nobody holds any more and nobody closed (a fallback). */
 const unheld = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
 
 function fsyncFd(fd: number): Promise<void> {
