@@ -8,7 +8,7 @@ import { FLOW, STAGES, type HandlerEntry, type StageHandler, type StageName } fr
 import type { Metrics } from './metrics';
 import { Pipeline } from './pipeline';
 import { InProcessRunner } from './runners/in-process';
-import { StageReport } from './runners/report';
+import { StageReport, type LogSink } from './runners/report';
 import { TranslateStage } from './translate/translate.stage';
 
 const maps = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
@@ -39,15 +39,16 @@ function batch(prefix: string, control: string, n: number): Buffer {
 
 /**
  * The ERP stage as the feed sees it: each PO claimed out of erp_pending (counted once it is), or
- * every try failing (the ERP down).
+ * every try failing (the ERP down); each try waits until `opened` resolves.
  */
-function erpStage(ds: DataSource, down: boolean) {
+function erpStage(ds: DataSource, down: boolean, opened: Promise<void> = Promise.resolve()) {
   const ran = new Map<string, number>();
   let maxHeld = 0;
   const held = { now: () => 0 };
   const handler: StageHandler = {
     run: async (id) => {
       maxHeld = Math.max(maxHeld, held.now());
+      await opened;
       if (down) throw new Error('ERP down');
       // claimed on erp_pending as the ERP stage claims it: an id read again while it ran does nothing
       const moved = await ds
@@ -61,7 +62,11 @@ function erpStage(ds: DataSource, down: boolean) {
   return { ran, handler, held, maxHeld: () => maxHeld };
 }
 
-function flow(ds: DataSource, erp: ReturnType<typeof erpStage>) {
+/**
+ * The stages on `ds`, the pipeline (and so the ERP queue's feed) on `feedDs`, which a spec may
+ * close under it; the stages' failed tries (and failed reads of the backlog) to `log`.
+ */
+function flow(ds: DataSource, erp: ReturnType<typeof erpStage>, feedDs = ds, log: LogSink = quiet) {
   const translate = new TranslateStage(ds, maps, now, () => true, undefined, undefined, 100);
   const none: StageHandler = { run: () => Promise.resolve({}), markFailed: () => Promise.resolve({}) };
   const handlers: Record<StageName, StageHandler> = {
@@ -74,10 +79,10 @@ function flow(ds: DataSource, erp: ReturnType<typeof erpStage>) {
   const entries: HandlerEntry[] = STAGES.map((s) => ({ key: FLOW[s].handler, handler: handlers[s] }));
   const runner = new InProcessRunner(entries, {
     concurrency: { translate: 1, erp: 4, receive: 1, ship: 1, deliver: 1 },
-    report: new StageReport(metrics, quiet),
+    report: new StageReport(metrics, log),
   });
   erp.held.now = () => runner.queues.erp.held();
-  const pipeline = new Pipeline(ds, runner.queues.translate, {
+  const pipeline = new Pipeline(feedDs, runner.queues.translate, {
     erp: runner.queues.erp,
     receive: runner.queues.receive,
     feedLimits: LIMITS,
@@ -165,6 +170,46 @@ describe.each(databaseConfigs())(
       expect(erp.maxHeld()).toBeLessThanOrEqual(BOUND);
       expect(await ds.getRepository(TransactionSet).countBy({ status: 'erp_pending' })).toBe(0);
       await again.runner.close();
+    });
+
+    it('logs a read of the backlog that fails, goes on a second later, and in the end feeds every PO', async () => {
+      const down = flow(ds, erpStage(ds, true));
+      await down.pipeline.submit(partner, batch('GONE', '000000003', POS), 'http', { wait: true });
+      await down.runner.close();
+      // the feed reads through a DataSource of its own, closed under it while the ERP works
+      const feedDs = await openDatabase(config);
+      let open!: () => void;
+      const erp = erpStage(ds, false, new Promise<void>((r) => (open = r)));
+      const warned: Array<{ at: number; line: { transactionId?: string; error: string } }> = [];
+      const log = {
+        log: () => undefined,
+        warn: (line: unknown) =>
+          void warned.push({ at: Date.now(), line: line as (typeof warned)[0]['line'] }),
+      };
+      const again = flow(ds, erp, feedDs, log);
+      expect((await again.pipeline.resume()).erp).toBe(POS);
+      await feedDs.destroy();
+      open(); // the pages read run, and the feed reads on as they finish: it cannot
+      await until(() => erp.ran.size >= LIMITS.high);
+      await again.runner.queues.erp.idle();
+      // the queue empty, no finished PO asks for a page any more: the feed tries again by itself
+      const before = warned.length;
+      await until(() => warned.length >= before + 2, 10_000);
+      const pause = warned[before + 1]!.at - warned[before]!.at;
+      expect(erp.ran.size).toBe(LIMITS.high);
+      await feedDs.initialize();
+      await until(() => erp.ran.size >= POS);
+      await again.runner.queues.erp.idle();
+      expect(warned.length).toBeGreaterThanOrEqual(before + 2);
+      // each a failed read of the backlog (no PO's id), with the database's reason
+      for (const { line } of warned)
+        expect(line).toEqual({ transactionId: undefined, attempt: 0, error: expect.any(String) });
+      expect(pause).toBeGreaterThanOrEqual(900); // a second apart, not asked in a tight loop
+      expect(erp.ran.size).toBe(POS);
+      expect([...erp.ran.values()].every((n) => n === 1)).toBe(true);
+      expect(await ds.getRepository(TransactionSet).countBy({ status: 'erp_pending' })).toBe(0);
+      await again.runner.close();
+      await feedDs.destroy();
     });
   },
 );

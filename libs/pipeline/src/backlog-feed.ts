@@ -36,6 +36,8 @@ export class BacklogFeed {
   /** A pass from the start is asked for once this one ends. */
   private again = false;
   private filling?: Promise<number>;
+  /** A read failed: the one timer that tries again; until it fires, nothing reads. */
+  private retry?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
@@ -59,7 +61,7 @@ export class BacklogFeed {
 
   /** The queue finished an id: the pass goes on once a page fits. */
   pull(): void {
-    if (!this.passing || this.filling || this.stopped) return;
+    if (!this.passing || this.filling || this.retry || this.stopped) return;
     if (this.queue.held() > this.limits.high - this.limits.page) return;
     this.fill().catch(this.onError);
   }
@@ -90,7 +92,9 @@ export class BacklogFeed {
    * A fill ended. A kick() that came in the microtasks between its loop's end and now found it
    * still running and started nothing, and a failed read leaves its pass where it was with no
    * pull() to come from an empty queue: in either case the pass goes on from here (after a pause
-   * when the read failed, so a database that is down is not asked in a tight loop).
+   * when the read failed, so a database that is down is not asked in a tight loop). One timer at
+   * most: reads that failed one after another (ids finishing meanwhile) would each start one,
+   * and as many reads would fail together every second from then on.
    */
   private settled(run: Promise<number>, afterMs: number): void {
     if (this.filling !== run) return;
@@ -100,8 +104,12 @@ export class BacklogFeed {
       if (!this.filling && !this.stopped && this.queue.held() < this.limits.high)
         this.fill().catch(this.onError);
     };
-    if (afterMs) setTimeout(goOn, afterMs).unref();
-    else goOn();
+    if (!afterMs) goOn();
+    else if (!this.retry)
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        goOn();
+      }, afterMs).unref();
   }
 
   private async fillNow(): Promise<number> {
