@@ -1,9 +1,10 @@
 import { RawSegment, type Delimiters } from '@edi/x12';
 import fc from 'fast-check';
 import { resolve } from 'node:path';
-import { cleanOnBytes, LazySegment } from './byte-check';
+import { checkedBounds, cleanOnBytes, jsonBounds, LazySegment } from './byte-check';
 import { MapRegistry } from './loader';
 import type { ElementDef, MapNode, SegmentNode } from './model';
+import { elementBounds, plainBounds } from './text-values';
 import { checkElements } from './validate';
 
 const registry = new MapRegistry(resolve(__dirname, '../../../edi-maps'));
@@ -157,36 +158,37 @@ const delimiters = fc.constantFrom<Delimiters>(
   { element: 0x2e, component: 0x3e, repetition: 0x2d, segment: Buffer.from('~') },
 );
 
+/** A segment of a guide's node, its values near what each element allows, under some delimiters. */
+const segment = fc.tuple(fc.constantFrom(...NODES), delimiters).chain(([n, d]) => {
+  const chars = [
+    'A',
+    '1',
+    '0',
+    '.',
+    '-',
+    ' ',
+    '\x01',
+    'É',
+    '"',
+    '\\',
+    ...[d.element, d.component, d.repetition ?? 0x41].map((b) => String.fromCharCode(b)),
+  ];
+  const text = fc.array(fc.constantFrom(...chars), { maxLength: 6 }).map((cs) => cs.join(''));
+  const defs = [...n.elements, { type: 'AN', codes: undefined } as ElementDef];
+  return fc
+    .tuple(...defs.map((def) => value(def, text)))
+    .chain((vs) => fc.integer({ min: 0, max: vs.length }).map((k) => vs.slice(0, k)))
+    .map((values) => {
+      const buf = Buffer.from([n.id, ...values].join(String.fromCharCode(d.element)), 'latin1');
+      return { n, r: new RawSegment(buf, 0, buf.length, 5, 0, d, '', undefined, true) };
+    });
+});
+
 describe('cleanOnBytes: property', () => {
   it('a segment called clean is one checkElements finds nothing in, whatever its bytes and delimiters', () => {
-    const segment = fc.tuple(fc.constantFrom(...NODES), delimiters).chain(([n, d]) => {
-      const chars = [
-        'A',
-        '1',
-        '0',
-        '.',
-        '-',
-        ' ',
-        '\x01',
-        'É',
-        ...[d.element, d.component, d.repetition ?? 0x41].map((b) => String.fromCharCode(b)),
-      ];
-      const text = fc.array(fc.constantFrom(...chars), { maxLength: 6 }).map((cs) => cs.join(''));
-      const defs = [...n.elements, { type: 'AN', codes: undefined } as ElementDef];
-      return fc.tuple(
-        fc.constant(n),
-        fc.constant(d),
-        fc
-          .tuple(...defs.map((def) => value(def, text)))
-          .chain((vs) => fc.integer({ min: 0, max: vs.length }).map((k) => vs.slice(0, k))),
-      );
-    });
     let clean = 0;
     fc.assert(
-      fc.property(segment, ([n, d, values]) => {
-        const text = [n.id, ...values].join(String.fromCharCode(d.element));
-        const buf = Buffer.from(text, 'latin1');
-        const r = new RawSegment(buf, 0, buf.length, 5, 0, d, '', undefined, true);
+      fc.property(segment, ({ n, r }) => {
         if (!cleanOnBytes(n, r)) return;
         clean++;
         expect(checkElements(n, new LazySegment(r), 3)).toEqual([]);
@@ -196,4 +198,42 @@ describe('cleanOnBytes: property', () => {
     // the property says something only if many segments are called clean
     expect(clean).toBeGreaterThan(1000);
   });
+});
+
+describe('jsonBounds: the check’s split, for the text writer', () => {
+  it('is the split plainBounds makes of a clean segment whose bytes are JSON text, and -1 for any other', () => {
+    let copied = 0;
+    fc.assert(
+      fc.property(segment, ({ n, r }) => {
+        const clean = cleanOnBytes(n, r);
+        const count = jsonBounds(r);
+        const checked = Array.from(checkedBounds().subarray(0, 2 * Math.max(count, 0)));
+        const plain = plainBounds(r);
+        expect(count).toBe(clean ? plain : -1);
+        if (count < 0) return;
+        copied++;
+        expect(Array.from(elementBounds().subarray(0, 2 * count))).toEqual(checked);
+      }),
+      { numRuns: 20000 },
+    );
+    expect(copied).toBeGreaterThan(1000);
+  });
+
+  it('answers only for the segment checked last', () => {
+    const po1 = node('850', 'PO1');
+    const [a, b, bad] = [raw('PO1*1*3*EA'), raw('PO1*2*3*EA'), raw('PO1*1*3A*EA')];
+    expect(cleanOnBytes(po1, a)).toBe(true);
+    expect([jsonBounds(a), jsonBounds(b)]).toEqual([3, -1]);
+    cleanOnBytes(po1, bad);
+    expect(jsonBounds(a)).toBe(-1);
+  });
+
+  it.each(['PID*F****WIDGET "DELUXE"', 'PID*F****A\\B', 'PID*F****A\x7fB'])(
+    '%s is clean, but its bytes are not copied as JSON text',
+    (text) => {
+      const r = raw(text);
+      expect(cleanOnBytes(node('850', 'PID'), r)).toBe(true);
+      expect(jsonBounds(r)).toBe(-1);
+    },
+  );
 });

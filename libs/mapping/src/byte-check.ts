@@ -74,6 +74,8 @@ const SEPARATOR = 1;
 /** A component or repetition separator, or a byte over 0x7f: the segment is left to checkElements. */
 const OTHER = 2;
 const CONTROL = 3;
+/** `"`, `\` and DEL: plain to the check, but not copied into JSON text as they are (see jsonBounds). */
+const ESCAPED = 4;
 
 /** Each byte's class under these delimiters, one array read per byte instead of four comparisons. */
 const classesOf = byteClasses((d) => {
@@ -86,7 +88,9 @@ const classesOf = byteClasses((d) => {
           ? OTHER
           : b < 0x20
             ? CONTROL
-            : PLAIN;
+            : b === 0x22 || b === 0x5c || b === 0x7f
+              ? ESCAPED
+              : PLAIN;
   return classes;
 });
 
@@ -101,6 +105,37 @@ const classesOf = byteClasses((d) => {
  * string per segment; a value becomes a string only for a long code, a date or a time).
  */
 export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
+  const clean = checkBytes(node, raw);
+  // the text writer reads this segment next (see jsonBounds)
+  lastClean = clean && !escaped ? raw : undefined;
+  lastCount = elementCount;
+  return clean;
+}
+
+/** The segment cleanOnBytes last found clean with nothing JSON escapes in it, and its elements' number. */
+let lastClean: RawSegment | undefined;
+let lastCount = 0;
+/** checkBytes met a control character or an ESCAPED byte in a value (one the check allows: an ID, a date). */
+let escaped = false;
+let elementCount = 0;
+
+/**
+ * When cleanOnBytes just found this segment clean and its bytes are JSON's own text (ASCII, nothing
+ * JSON escapes, no composite or repeat), the number of its elements, whose bounds stand in
+ * checkedBounds(): the text writer copies them without reading the segment again. Else -1.
+ */
+export function jsonBounds(raw: RawSegment): number {
+  return raw === lastClean ? lastCount : -1;
+}
+
+/** Where the elements of the segment last checked start and end (after the id): element k at [2k], [2k + 1]. */
+export function checkedBounds(): Int32Array {
+  return bounds;
+}
+
+function checkBytes(node: SegmentNode, raw: RawSegment): boolean {
+  escaped = false;
+  elementCount = 0;
   const { buf, start, end } = raw;
   const classes = classesOf(raw.delimiters);
   let i = start;
@@ -128,7 +163,7 @@ export function cleanOnBytes(node: SegmentNode, raw: RawSegment): boolean {
       if (i === end) break;
     }
   }
-  const count = k;
+  const count = (elementCount = k);
   for (; k < places; k++) if (c.kind[k]! & MANDATORY) return false;
   if (!node.notes?.length) return true;
   return c.masks ? masksHold(c.masks, given) : notesHold(node, count);
@@ -159,7 +194,8 @@ function scanElement(
         const cl = classes[buf[i]!]!;
         if (cl !== PLAIN) {
           if (cl === SEPARATOR) break;
-          return -1;
+          if (cl !== ESCAPED) return -1;
+          escaped = true;
         }
       }
       return fits(c, k, i - a) ? i : -1;
@@ -169,8 +205,11 @@ function scanElement(
       for (; i < end; i++) {
         const b = buf[i]!;
         const cl = classes[b]!;
-        if (cl === SEPARATOR) break;
-        if (cl === OTHER) return -1;
+        if (cl !== PLAIN) {
+          if (cl === SEPARATOR) break;
+          if (cl === OTHER) return -1;
+          escaped = true;
+        }
         key = key * 256 + b;
       }
       const length = i - a;
@@ -209,7 +248,7 @@ function scanElement(
       return digits > 0 && fits(c, k, digits) ? i : -1;
     }
     default: {
-      // DT, TM: checked on the value as text
+      // DT, TM: checked on the value as text (one found clean is digits: nothing JSON escapes)
       for (; i < end; i++) {
         const cl = classes[buf[i]!]!;
         if (cl === SEPARATOR) break;

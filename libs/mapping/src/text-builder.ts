@@ -1,5 +1,5 @@
 import type { Element, Segment } from '@edi/x12';
-import { LazySegment } from './byte-check';
+import { LazySegment, checkedBounds, jsonBounds } from './byte-check';
 import type { DocumentBytes } from './json-bytes';
 import type { LoopNode, SegmentNode } from './model';
 import {
@@ -87,10 +87,18 @@ export class TextBuilder implements WalkVisitor {
     if (!node.array && occurrence > 1) return this.unplace(seg, position);
     const plan = planOf(node);
     const target = plan.path ? this.child(this.top(), plan.path, node.array) : this.top();
-    const raw = seg instanceof LazySegment ? seg.raw : undefined;
-    const count = raw ? plainBounds(raw) : -1;
-    if (count >= 0) this.plainSegment(node, plan, raw!.buf, count, target);
-    else this.decodedSegment(node, plan, seg.elements, target);
+    if (seg instanceof LazySegment) {
+      const { raw } = seg;
+      // the byte check has just split this segment: its bounds serve when its bytes are JSON's own text
+      let count = jsonBounds(raw);
+      let bounds = checkedBounds();
+      if (count < 0) {
+        count = plainBounds(raw);
+        bounds = elementBounds();
+      }
+      if (count >= 0) return this.plainSegment(node, plan, raw.buf, bounds, count, target);
+    }
+    this.decodedSegment(node, plan, seg.elements, target);
   }
 
   unmatched(seg: Segment, position: number): void {
@@ -110,8 +118,14 @@ export class TextBuilder implements WalkVisitor {
   }
 
   /** A segment whose bytes are ASCII with nothing to escape and no composite: its elements are copied. */
-  private plainSegment(node: SegmentNode, plan: TextPlan, buf: Buffer, count: number, target: Box): void {
-    const bounds = elementBounds();
+  private plainSegment(
+    node: SegmentNode,
+    plan: TextPlan,
+    buf: Buffer,
+    bounds: Int32Array,
+    count: number,
+    target: Box,
+  ): void {
     const out = this.out;
     for (const slot of plan.slots) {
       const k = slot.k;
@@ -123,7 +137,7 @@ export class TextBuilder implements WalkVisitor {
       if (!this.member(obj, slot.key)) return;
       writeValue(out, slot.kind, slot.def, buf, s, e);
     }
-    if (plan.pairs) this.plainPairs(plan.pairs, buf, count, target);
+    if (plan.pairs) this.plainPairs(plan.pairs, buf, bounds, count, target);
     for (let k = node.elements.length; k < count; k++) {
       const s = bounds[2 * k]!;
       const e = bounds[2 * k + 1]!;
@@ -132,8 +146,7 @@ export class TextBuilder implements WalkVisitor {
   }
 
   /** Product ids as readPairs reads them: a known qualifier a field, the rest a list. */
-  private plainPairs(pairs: TextPairs, buf: Buffer, count: number, target: Box): void {
-    const bounds = elementBounds();
+  private plainPairs(pairs: TextPairs, buf: Buffer, bounds: Int32Array, count: number, target: Box): void {
     // pairs past the segment's last element are empty: nothing to write
     const to = Math.min(pairs.to, count + 1);
     for (let k = pairs.from - 1; k + 1 < to; k += 2) {
