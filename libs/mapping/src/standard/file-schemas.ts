@@ -6,8 +6,15 @@ import { z } from 'zod';
  * only when a file is read from its YAML (files.ts), not when its compiled form is used.
  */
 const TYPE = z.string().regex(/^(AN|ID|DT|TM|R|B|N\d)$/, 'a type AN, ID, DT, TM, R, B or N0-N9');
-// codes are text: an unquoted 01 would be read by YAML as the number 1 and lose its zero
-const CODES = z.object({ codes: z.array(z.string().min(1)).min(1) }).strict();
+// codes are text: an unquoted 01 would be read by YAML as the number 1 and lose its zero. A list of
+// hundreds (355, 235) is written as one block of codes parted by spaces and line ends, rows of codes
+// a reviewer can compare with the reference's rather than one code per line.
+const CODE_BLOCK = z.string().transform((text) => text.split(/\s+/).filter(Boolean));
+const CODE_LIST = z
+  .union([z.array(z.string().min(1)), CODE_BLOCK])
+  .pipe(z.array(z.string()).min(1))
+  .refine((codes) => new Set(codes).size === codes.length, 'a code is listed twice');
+const CODES = z.object({ codes: CODE_LIST }).strict();
 export const ElementEntry = z.union([
   z.tuple([TYPE, z.number().int().min(0), z.number().int().min(1), z.string()]),
   z.tuple([TYPE, z.number().int().min(0), z.number().int().min(1), z.string(), CODES]),
