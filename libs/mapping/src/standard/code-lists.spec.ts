@@ -44,7 +44,7 @@ const every = (n: number) => Object.fromEntries(ALL.map((v) => [v, n]));
  */
 const COUNTS: Record<string, Record<string, number>> = {
   '353': { '003010': 24, '003040': 49, '003050': 57, '004010': 65, '004030': 65, '004060': 65, '005010': 65 },
-  '92': { '003010': 45, '003040': 51, '003050': 67, '004010': 69, '004030': 69, '004060': 69, '005010': 69 },
+  '92': { '003010': 45, '003040': 51, '003050': 67, '004010': 69, '004030': 71, '005010': 69 },
   '355': { '003010': 425, '003040': 719, '003050': 726, '004010': 794, '004030': 803, '005010': 844 },
   '235': { '003010': 197, '003040': 307, '003050': 341, '004010': 477, '004030': 505, '005010': 519 },
   '587': { '003010': 12, '003040': 13, '003050': 13, '004010': 15, '004030': 15, '004060': 15, '005010': 15 },
@@ -157,6 +157,9 @@ describe('a list is its own version’s, not a neighbour’s', () => {
     // 92 KA: new in 003050, not in 003040
     ['003050', '92', 'KA', []],
     ['003040', '92', 'KA', ['BEG02']],
+    // 92 LN: in 004030, not in 004010
+    ['004030', '92', 'LN', []],
+    ['004010', '92', 'LN', ['BEG02']],
   ])('%s %s %s: refused at %j', (version, ref, code, refused) => {
     expect(errorsOf(setWith(version, use(ref), code)).map((e) => e.message.split(' ')[0])).toEqual(refused);
   });
@@ -172,11 +175,11 @@ describe('a long list in block form (codes parted by spaces and line ends)', () 
     return dir;
   }
   const block = (codes: string) =>
-    `  '92':\n    - ID\n    - 2\n    - 2\n    - Purchase Order Type Code\n    - codes: |-\n${codes}`;
+    `  '587':\n    - ID\n    - 2\n    - 2\n    - Acknowledgment Type\n    - codes: |-\n${codes}`;
 
   it('reads as the same codes as a list, zeros kept', () => {
     const dir = withEntry(block('        01 EA\n        CA  ZZ\n'));
-    expect([...readDictionary(dir, '004060').elements.get('92')!.codes!]).toEqual(['01', 'EA', 'CA', 'ZZ']);
+    expect([...readDictionary(dir, '004060').elements.get('587')!.codes!]).toEqual(['01', 'EA', 'CA', 'ZZ']);
   });
 
   it('refuses a code written twice, at load', () => {
