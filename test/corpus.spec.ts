@@ -147,6 +147,11 @@ const STANDARD_BREAKS: Record<
     { code: 'ELEMENT_INVALID', segmentId: 'AK3', element: 4, ak4: '6', note: 'AK304' },
     { code: 'ELEMENT_INVALID', segmentId: 'AK4', element: 4, ak4: '6', note: 'AK404' },
   ],
+  // LIN08 (Product/Service ID Qualifier, 235) 'XX' is not a code of 004010's list; the pair it
+  // qualifies reads 'ADD VALUE', a placeholder of the program that wrote the file
+  '856/bots-plugins__PARTNER2_20130123_1.x12': [
+    { code: 'ELEMENT_INVALID', segmentId: 'LIN', element: 8, ak4: '7', note: 'LIN08' },
+  ],
   // a 997 of ST and SE only: AK1 (0200) and AK9 (0700) are mandatory in the 997 table (AK3 3)
   '997/staedi__empty997.edi': [
     { code: 'SEGMENT_MISSING', segmentId: 'AK1', element: 0, note: 'AK1 is mandatory' },

@@ -165,7 +165,7 @@ describe('MapRegistry', () => {
       '~ REF: usage O → M',
       '~ REF: requires REF01=DP (was nothing)',
       '~ N1: max 200 → 1',
-      '~ PO1/PO103: codes any → EA CA',
+      '~ PO1/PO103: codes the 794 of the standard → EA CA',
     ]);
     expect(diffMaps(base, base)).toEqual([]);
   });
