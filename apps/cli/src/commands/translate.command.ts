@@ -144,7 +144,10 @@ class JsonWriter {
   }
 
   private send(pieces: Buffer[]): void {
-    for (const piece of pieces) this.stream.write(piece);
+    const last = pieces.length - 1;
+    for (let i = 0; i < last; i++) this.stream.write(pieces[i]!);
+    // the stream writes in order: done with the last piece, it is done with all, and their chunks are written again
+    if (last >= 0) this.stream.write(pieces[last]!, () => this.bytes.release(pieces));
   }
 }
 
