@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMPILED_FILE } from './compiled-files';
 import { MapRegistry } from './loader';
+import type { SegmentNode } from './model';
 
 const MAPS = resolve(__dirname, '../../../edi-maps');
 
@@ -131,5 +140,44 @@ describe('a compiled form that other code wrote, or that was edited', () => {
 
   it('is never read by a registry opened with compiled: false (the service and worker)', () => {
     expect(name324(new MapRegistry(tampered(), { compiled: false }))).toBe('Purchase Order Number');
+  });
+});
+
+describe("the compiled form's built guides", () => {
+  const compiled = copy();
+  new MapRegistry(compiled).compileAll();
+
+  /** A copy of the compiled folder whose built 850 guide of 004010 names BEG03 otherwise; `edit` changes it after. */
+  function tampered(edit: (dir: string) => void = () => {}): string {
+    const dir = copy(compiled);
+    const file = join(dir, COMPILED_FILE);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('guide:850/004010/ '));
+    expect(at).toBeGreaterThan(1);
+    lines[at] = lines[at]!.replace('"Purchase Order Number"', '"Tampered"');
+    writeFileSync(file, lines.join('\n'));
+    edit(dir);
+    return dir;
+  }
+  const beg03 = (r: MapRegistry) => (r.get('850', '004010').children[0] as SegmentNode).elements[2]!.name;
+
+  it('are read instead of built while every file they were built from is the same, in the same folders', () => {
+    expect(beg03(new MapRegistry(tampered()))).toBe('Tampered');
+    // the house map's bytes, a standard file's, a file added beside them: built anew
+    const edits = [
+      (dir: string) => appendFileSync(join(dir, '850', '004010.yaml'), '# edited\n'),
+      (dir: string) => appendFileSync(join(dir, 'standard', '004010', '850.yaml'), '# edited\n'),
+      (dir: string) => writeFileSync(join(dir, 'standard', '004010', 'notes.txt'), 'new\n'),
+    ];
+    for (const edit of edits) expect(beg03(new MapRegistry(tampered(edit)))).toBe('Purchase Order Number');
+  });
+
+  it('answer which version reads a GS08 only when their files are the same', () => {
+    const dir = tampered((d) => rmSync(join(d, 'standard', '004010', '850.yaml')));
+    // 004010 has no 850 table any more: the nearest lower version that has one, with a warning
+    expect(new MapRegistry(dir).chooseVersion('850', '004010')).toEqual({
+      version: '003050',
+      warning: expect.stringContaining('no 850 table of version 004010') as string,
+    });
   });
 });

@@ -1,9 +1,19 @@
 import type { ValidateFunction } from 'ajv';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ignoreCompiled, openCompiled, readChecked, writeCompiled } from './compiled-files';
+import {
+  builtEntry,
+  ignoreCompiled,
+  inputsHold,
+  inputsOf,
+  keepBuilt,
+  openCompiled,
+  readChecked,
+  writeCompiled,
+  type BuiltInputs,
+} from './compiled-files';
+import { readGuideForm, writeGuideForm } from './guide-form';
 import { MapError } from './map-error';
-import { MAP_FILE_SCHEMA, PARTNER_FILE_SCHEMA } from './map-schema';
 import type { TransactionMap } from './model';
 import { buildGuide, type HouseNode } from './standard/guide';
 import { StandardLibrary, standardLibrary, type StandardChoice } from './standard/library';
@@ -48,8 +58,10 @@ let validators: Record<FileCheck, ValidateFunction> | undefined;
 function validator(what: FileCheck): ValidateFunction {
   if (!validators) {
     // loaded here, not at the top: most runs read every file from its compiled form
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const Ajv = (require('ajv') as typeof import('ajv')).default;
+    const { MAP_FILE_SCHEMA, PARTNER_FILE_SCHEMA } = require('./map-schema') as typeof import('./map-schema');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
     validators = { map: ajv.compile(MAP_FILE_SCHEMA), 'partner guide': ajv.compile(PARTNER_FILE_SCHEMA) };
   }
@@ -66,6 +78,8 @@ export class MapRegistry {
   private readonly compiled = new Map<string, TransactionMap>();
   /** House map versions by set: read from the folder once (every set read or written asks). */
   private readonly houseVersions = new Map<string, string[]>();
+  /** Built guides of the compiled form by name, once their files are found unchanged; null: not usable. */
+  private readonly built = new Map<string, { inputs: BuiltInputs; form: string } | null>();
 
   /**
    * `compiled: false` reads every file from its YAML, never from `.compiled.json` (the service and
@@ -103,7 +117,62 @@ export class MapRegistry {
         for (const f of readdirSync(join(this.dir, 'partners', partner)))
           if (f.endsWith('.yaml'))
             this.readFile<RawPartner>(join(this.dir, 'partners', partner, f), 'partner guide');
+      for (const set of readdirSync(this.dir).filter((f) => /^\d{3}$/.test(f) && this.versions(f).length))
+        for (const version of this.standard.versions) this.keepGuide(set, version);
     });
+  }
+
+  /**
+   * Builds the guide of a set in a version from a library of its own, so that every file it
+   * needs is read (and so named among its inputs), and keeps it in the compiled form being
+   * written. Only the dates a GS08 of that version reads with (YYMMDD before 004010; see the
+   * guide handler), and only a guide that builds: one that fails is built at each use, failing there.
+   */
+  private keepGuide(set: string, version: string): void {
+    const dates = version < '004' ? 'YYMMDD' : undefined;
+    let built;
+    try {
+      built = inputsOf(this.dir, () => {
+        const standard = new StandardLibrary(this.standard.root);
+        return standard.table(set, version) ? this.compile(set, version, dates, standard) : undefined;
+      });
+    } catch (e) {
+      if (e instanceof MapError) return;
+      throw e;
+    }
+    if (!built.value) return;
+    // its folder is the registry's: the house file's path is made anew where it is read
+    const form = writeGuideForm({ ...built.value, house: { ...built.value.house!, file: '' } });
+    if (form !== undefined)
+      keepBuilt(this.dir, guideName(set, version, dates), `${JSON.stringify(built.inputs)}\t${form}`);
+  }
+
+  /**
+   * The compiled form's guide of this name, when the files it was built from are still the same
+   * (checked once per registry); else undefined.
+   */
+  private builtForm(name: string): { inputs: BuiltInputs; form: string } | undefined {
+    let entry = this.built.get(name);
+    if (entry === undefined) {
+      const text = builtEntry(this.dir, name);
+      const tab = text?.indexOf('\t') ?? -1;
+      entry = null;
+      if (tab > 0) {
+        const inputs = JSON.parse(text!.slice(0, tab)) as BuiltInputs;
+        if (inputsHold(this.dir, inputs)) entry = { inputs, form: text!.slice(tab + 1) };
+      }
+      this.built.set(name, entry);
+    }
+    return entry ?? undefined;
+  }
+
+  /** A compiled guide read back, its house file in this registry's folder. */
+  private builtGuide(set: string, version: string, dates?: 'YYMMDD'): TransactionMap | undefined {
+    const entry = this.builtForm(guideName(set, version, dates));
+    if (!entry) return undefined;
+    const map = readGuideForm<TransactionMap>(entry.form);
+    map.house!.file = join(this.dir, set, `${map.house!.version}.yaml`);
+    return map;
   }
 
   /** Segment ids the standard's dictionaries know (for "not in this set" versus "unrecognized"). */
@@ -135,6 +204,13 @@ export class MapRegistry {
   /** As resolveVersion, with the warning when GS08's version is not in edi-maps/standard. */
   chooseVersion(set: string, gs08: string): StandardChoice | undefined {
     if (!this.versions(set).length) return undefined;
+    // a compiled guide of GS08's version says the version has the set's table, unread
+    const wanted = gs08.slice(0, 6);
+    if (
+      this.standard.versions.includes(wanted) &&
+      (this.builtForm(guideName(set, wanted)) ?? this.builtForm(guideName(set, wanted, 'YYMMDD')))
+    )
+      return { version: wanted };
     return this.standard.choose(set, gs08);
   }
 
@@ -148,7 +224,7 @@ export class MapRegistry {
     if (!map) {
       map = partner
         ? this.withPartner(this.get(set, version, undefined, dates), partner)
-        : this.compile(set, version, dates);
+        : (this.builtGuide(set, version, dates) ?? this.compile(set, version, dates));
       this.compiled.set(key, map);
     }
     return map;
@@ -167,8 +243,8 @@ export class MapRegistry {
     return below[below.length - 1] ?? available[0];
   }
 
-  private compile(set: string, version: string, dates?: 'YYMMDD'): TransactionMap {
-    const table = this.standard.table(set, version);
+  private compile(set: string, version: string, dates?: 'YYMMDD', standard = this.standard): TransactionMap {
+    const table = standard.table(set, version);
     if (!table) throw new MapError(`edi-maps/standard: no ${set} table in version ${version}`);
     // a house map is paths on one table: a version that reads its base's table (004060's 850 is
     // 004010's) takes the house map of that table's version, not of the nearest version number
@@ -177,11 +253,11 @@ export class MapRegistry {
     const house = this.resolveFile(`${set}/${houseVersion}`);
     const file = join(this.dir, set, `${houseVersion}.yaml`);
     if (!house.document) throw new MapError(`${file}: needs document (the JSON key of the body)`);
-    const dictionary = this.standard.dictionary(version);
+    const dictionary = standard.dictionary(version);
     const skipped: string[] = [];
     const children = buildGuide(table, house.structure ?? [], {
       dictionary,
-      houseDictionary: this.standard.dictionary(houseVersion),
+      houseDictionary: standard.dictionary(houseVersion),
       borrowed: houseVersion !== table.version,
       skipped,
       file,
@@ -242,6 +318,10 @@ export class MapRegistry {
     });
   }
 }
+
+/** A built guide's name in the compiled form: `guide:850/004010/`, `guide:850/003040/YYMMDD`. */
+const guideName = (set: string, version: string, dates?: 'YYMMDD') =>
+  `guide:${set}/${version}/${dates ?? ''}`;
 
 /** A house map's changes to the one it extends: paths, and nodes another version's table differs in. */
 function applyHouseChanges(structure: HouseNode[], changes: HouseChange[], file: string): HouseNode[] {
