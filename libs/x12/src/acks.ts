@@ -7,7 +7,9 @@ import type {
 } from './envelope';
 import type { X12Issue } from './errors';
 import type { Element, Segment } from './segment';
-import { groupVersion } from './envelope-rules';
+import { groupRejected, groupVersion } from './envelope-rules';
+
+export { groupRejected };
 import type { AckLedger } from './ack-ledger';
 import { SegmentStream, segmentText } from './serializer';
 import {
@@ -310,16 +312,6 @@ function elementCode(issue: X12Issue, is999: boolean, version: string): string {
   if (version < '004020' && issue.ak4 === '12') return '6';
   if (version < '004020' && issue.ak4 === '13') return '3';
   return issue.ak4!;
-}
-
-/**
- * A group-level fault (an error with an AK905 code: GE01 wrong, GE02 not GS06, GE missing, GS08 no
- * version…) rejects the whole group: AK901 R, and no set of it is accepted or processed, whatever
- * its own AK5 would have been. The partner then resends the group, so taking any of its sets would
- * take them twice.
- */
-export function groupRejected(group: Pick<GroupResult, 'issues'>): boolean {
-  return group.issues.some((i) => i.ak9 && i.severity === 'error');
 }
 
 /** AK9: A/E/P/R, included (GE01), received, accepted, and group error codes. */

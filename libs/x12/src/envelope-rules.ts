@@ -1,4 +1,5 @@
 import type { Delimiters } from './delimiters';
+import type { GroupResult } from './envelope';
 
 /** GS01 (X12 479, functional identifier code) of each transaction set we read; other sets are not checked. */
 export const FUNCTIONAL_GROUP_OF: Readonly<Record<string, { id: string; name: string }>> = {
@@ -60,4 +61,14 @@ export function delimiterIn(value: string, d: Delimiters): string | undefined {
       return `segment terminator '${JSON.stringify(d.segment.toString('latin1')).slice(1, -1)}'`;
   }
   return undefined;
+}
+
+/**
+ * A group-level fault (an error with an AK905 code: GE01 wrong, GE02 not GS06, GE missing, GS08 no
+ * version…) rejects the whole group: AK901 R, and no set of it is accepted or processed, whatever
+ * its own AK5 would have been. The partner then resends the group, so taking any of its sets would
+ * take them twice. Here, not in the ack writer: `edi validate` needs it and not the writer.
+ */
+export function groupRejected(group: Pick<GroupResult, 'issues'>): boolean {
+  return group.issues.some((i) => i.ak9 && i.severity === 'error');
 }

@@ -1,7 +1,7 @@
 import { EnvelopeHandler, EnvelopeOptions, EnvelopeReader, InterchangeResult } from './envelope';
 import { X12Error, X12Issue } from './errors';
 import { SegmentTokenizer, TokenizerOptions, X12Source } from './tokenizer';
-import { JsonTreeWriter, X12Document } from './tree';
+import type { X12Document } from './tree';
 
 export type ReadOptions = TokenizerOptions & EnvelopeOptions;
 
@@ -90,6 +90,9 @@ export function parseX12(
 ): X12Document & { issues: X12Issue[] } {
   const chunks: string[] = [];
   const issues: X12Issue[] = [];
+  // loaded here, not at the top: reading a file to validate or translate it needs no tree
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { JsonTreeWriter } = require('./tree') as typeof import('./tree');
   const writer = new JsonTreeWriter((t) => void chunks.push(t));
   writer.begin();
   const tokenizer = readX12Sync(

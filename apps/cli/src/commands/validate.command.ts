@@ -1,7 +1,7 @@
 // the modules themselves, not the libraries' indexes: a small file's validation is mostly start-up
 import { guideHandler } from '@edi/mapping/guide-handler';
 import type { GroupResult, InterchangeResult, TransactionResult, X12Issue } from '@edi/x12';
-import { groupRejected } from '@edi/x12/acks';
+import { groupRejected } from '@edi/x12/envelope-rules';
 import { readX12 } from '@edi/x12/reader';
 import { maxSegments, openInput, progress } from '../io';
 import { openMaps } from '../maps';
