@@ -190,6 +190,14 @@ describe('textHandler: the JSON text of guideHandler’s documents, byte for byt
     expect(refused.json).not.toContain('"controlNumber": "0001"');
   });
 
+  it('writes a set whose SE is missing as the objects give it (the next ST ends it)', () => {
+    const x12 = interchange('850', '004010', po('PO1*1*1*EA*1'), po('PO1*2*1*EA*2')).replace(
+      /SE\*\d+\*0001~\n/,
+      '',
+    );
+    expect(expectSame(x12).json).toContain('"controlNumber": "0002"');
+  });
+
   it('gives the same text for a partner’s guide and for sets with no map', () => {
     expectSame(interchange('850', '004010', po('PO1*1*1*EA*1')), 'acme');
     expectSame(interchange('830', '004010', ['BFR*00*1**DL*A*20261101*20261201*20261125']));
