@@ -233,4 +233,11 @@ describe('walk: the bounded loop LS ... LE', () => {
     expect(codes('', 'A')).not.toContain('LE01_MISMATCH');
     expect(codes('A', '')).not.toContain('LE01_MISMATCH');
   });
+
+  it('an LS01 or LE01 holding a separator is no mismatch: the separator is the one finding (AK4 6)', () => {
+    const issues = (ls: Segment['elements'][number], le: Segment['elements'][number]) =>
+      issuesOf([seg('BEG'), seg('PO1'), { id: 'LS', elements: [ls] }, { id: 'LE', elements: [le] }]);
+    expect(issues('OHOV', ['OHOV', 'OHOV'])).toEqual([]);
+    expect(issues({ repeat: ['A', 'A'] }, 'A')).toEqual([]);
+  });
 });

@@ -330,8 +330,8 @@ export class Walker {
    */
   private checkLe(ls01: string, seg: Segment, position: number): void {
     const le01 = elementText(seg.elements[0]);
-    // an LS01 or LE01 left empty is already its own finding (mandatory element missing): one
-    // error per fault, so no mismatch on top of it
+    // an LS01 or LE01 left empty is already its own finding (mandatory element missing), as is one
+    // holding a separator (see elementText): one error per fault, so no mismatch on top of it
     if (le01 === ls01 || le01 === '' || ls01 === '') return;
     this.visitor.issue?.(
       invalidValueIssue(
@@ -394,7 +394,10 @@ function symbolCacheOf(table: WalkTable): Map<string, number> {
   return cache;
 }
 
-/** An element as text, for comparing two ids (LS01 and LE01 are simple elements). */
+/**
+ * A simple element's text, for comparing LS01 and LE01; '' when absent or when it holds a
+ * component or repetition separator, which is that element's own finding (AK4 6).
+ */
 function elementText(element: Segment['elements'][number] | undefined): string {
-  return typeof element === 'string' ? element : element === undefined ? '' : JSON.stringify(element);
+  return typeof element === 'string' ? element : '';
 }
