@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gsAk9Code } from '../../../x12/src/envelope-rules';
 import { x12 } from '../../../x12/src/testing/x12-builder';
 import { MapRegistry } from '../loader';
 import { translateX12 } from '../translate';
@@ -50,7 +51,7 @@ const COUNTS: Record<string, Record<string, number>> = {
   '587': { '003010': 12, '003040': 13, '003050': 13, '004010': 15, '004030': 15, '004060': 15, '005010': 15 },
   '668': { '003010': 17, '003040': 17, '003050': 17, '004010': 26, '004030': 26, '004060': 26, '005010': 26 },
   '715': every(7),
-  '716': { '003010': 5, '003040': 19, '003050': 19, '004010': 23, '004030': 20, '004060': 20, '005010': 20 },
+  '716': { '003010': 5, '003040': 19, '003050': 19, '004010': 23, '004030': 20, '004060': 20, '005010': 23 },
   '717': every(6),
   '718': { '003010': 7, '003040': 21, '003050': 21, '004010': 25, '004030': 23, '004060': 23, '005010': 23 },
   '720': every(8),
@@ -185,5 +186,22 @@ describe('a long list in block form (codes parted by spaces and line ends)', () 
   it('refuses a code written twice, at load', () => {
     const dir = withEntry(block('        EA CA\n        EA\n'));
     expect(() => readDictionary(dir, '004060')).toThrow(/004060\/delta\.yaml: .*a code is listed twice/);
+  });
+});
+
+describe('the AK905 codes our own acknowledgments write', () => {
+  // an ack we send must pass the guide we would check it by: GS02, GS03 and GS07 faults are
+  // answered with 7, 8 and 9 from 005010 on
+  it.each(VERSIONS)('%s: are codes of its 716 list', (version) => {
+    const codes = registry.standard.dictionary(version).elements.get('716')!.codes;
+    for (const element of [2, 3, 7]) {
+      const code = gsAk9Code(element, version);
+      if (code && codes) expect([element, codes.has(code)]).toEqual([element, true]);
+    }
+  });
+
+  it('005010: an AK9 naming an invalid application sender (7) is clean', () => {
+    const use = USES.find((u) => u.ref === '716')!;
+    expect(errorsOf(setWith('005010', use, '7'))).toEqual([]);
   });
 });
