@@ -195,7 +195,23 @@ describe('textHandler: the JSON text of guideHandler’s documents, byte for byt
       /SE\*\d+\*0001~\n/,
       '',
     );
-    expect(expectSame(x12).json).toContain('"controlNumber": "0002"');
+    const run = expectSame(x12);
+    const docs = JSON.parse(run.json) as Array<{
+      controlNumber: string;
+      purchaseOrder: { lines: Array<{ lineNumber: string; unitPrice: number }> };
+    }>;
+    // each set whole and once: the first ends where the next ST begins
+    expect(docs.map((d) => [d.controlNumber, d.purchaseOrder.lines])).toEqual([
+      ['0001', [expect.objectContaining({ lineNumber: '1', unitPrice: 1 })]],
+      ['0002', [expect.objectContaining({ lineNumber: '2', unitPrice: 2 })]],
+    ]);
+    expect(run.issues).toEqual([
+      expect.objectContaining({
+        code: 'SE_MISSING',
+        segmentId: 'ST',
+        message: expect.stringContaining('850 0001'),
+      }),
+    ]);
   });
 
   it('gives the same text for a partner’s guide and for sets with no map', () => {
