@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { UnfinishedWork, type BacklogCursor, type LeftWork } from '@edi/persistence';
 import { FLOW, STAGES, type StageName } from './flow';
 import type { StageQueue } from './pipeline';
+import type { LogSink } from './runners/report';
 import type { TranslateOutcome } from './translate/translate.stage';
 
 /** The BullMQ queue of each stage, by stage name (from the flow table). */
@@ -154,6 +155,7 @@ export const SWEEP_PAGE = 1_000;
 export async function requeueUnfinished(
   ds: DataSource,
   queues: Record<StageName, Queue>,
+  log: LogSink,
   minAgeMs = 0,
   page = SWEEP_PAGE,
 ): Promise<Record<StageName, number>> {
@@ -171,10 +173,10 @@ export async function requeueUnfinished(
     return n;
   };
   return {
-    translate: await sweep('received', (ids) => requeue(queues.translate, ids)),
-    deliver: await sweep('toPush', (ids) => requeue(queues.deliver, ids)),
-    erp: await sweep('erpPending', (ids) => requeue(queues.erp, ids)),
-    receive: await sweep('receiving', (ids) => requeue(queues.receive, ids)),
+    translate: await sweep('received', (ids) => requeue(queues.translate, ids, log)),
+    deliver: await sweep('toPush', (ids) => requeue(queues.deliver, ids, log)),
+    erp: await sweep('erpPending', (ids) => requeue(queues.erp, ids, log)),
+    receive: await sweep('receiving', (ids) => requeue(queues.receive, ids, log)),
     // ship jobs are not unique (an order may ship twice): only requests older than the sweep
     ship: await sweep('shipRequested', async (ids) => (await addIds(queues.ship, ids)).length),
   };
@@ -184,7 +186,7 @@ export async function requeueUnfinished(
  * One page of ids: which have a job and which of those failed for good, asked in one call (JOB_STATES);
  * then the missing added in one addBulk, and the failed retried. How many were added or retried.
  */
-async function requeue(queue: Queue, ids: string[]): Promise<number> {
+async function requeue(queue: Queue, ids: string[], log: LogSink): Promise<number> {
   const client = await queue.client;
   if (!scripted.has(client)) {
     client.defineCommand(JOB_STATES_COMMAND, JOB_STATES);
@@ -198,8 +200,27 @@ async function requeue(queue: Queue, ids: string[]): Promise<number> {
   const missing = ids.filter((_, k) => states[k] === NO_JOB);
   const failed = ids.filter((_, k) => states[k] === FAILED);
   if (missing.length) await addIds(queue, missing);
-  await Promise.all(failed.map(async (id) => (await queue.getJob(id))?.retry()));
-  return missing.length + failed.length;
+  const retried = await Promise.all(failed.map((id) => retry(queue, id, log)));
+  return missing.length + retried.filter(Boolean).length;
+}
+
+/**
+ * Retries a job that failed for good; whether it did. Another worker's sweep may have retried it
+ * (or it ran and was removed) since the page was read: that one is left as it is. Any other error
+ * is logged and the sweep goes on with the rest: one job must not stop a worker's start.
+ */
+async function retry(queue: Queue, id: string, log: LogSink): Promise<boolean> {
+  try {
+    const job = await queue.getJob(id);
+    if (!job) return false;
+    await job.retry('failed');
+    return true;
+  } catch (e) {
+    const message = (e as Error).message;
+    if (!/is not in the failed state|Missing key for job/.test(message))
+      log.warn({ msg: 'requeue sweep: a job could not be retried', queue: queue.name, id, error: message });
+    return false;
+  }
 }
 
 const NO_JOB = 0;

@@ -250,13 +250,13 @@ function bull(
     async resume() {
       // chunks of uploads cut off by a crash, a day old (Pipeline.resume does this when embedded)
       await new PayloadChunks(ds).dropOrphans(86_400);
-      const requeued = await requeueUnfinished(ds, raw);
+      const requeued = await requeueUnfinished(ds, raw, options.log);
       await workers?.start();
       return requeued;
     },
     // rows older than a minute with no job (an API process that died between its commit and its queue add)
     requeue: (_pipeline, log) =>
-      requeueUnfinished(ds, raw, 60_000).catch((e: Error) =>
+      requeueUnfinished(ds, raw, log, 60_000).catch((e: Error) =>
         log.warn({ msg: 'requeue sweep failed', error: e.message }),
       ),
     async close() {

@@ -50,6 +50,8 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
   const prefix = `sweep-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const old: string[] = [];
   const young: string[] = [];
+  const warned: unknown[] = [];
+  const log = { log: () => undefined, warn: (m: unknown) => void warned.push(m) };
 
   beforeAll(async () => {
     config = makeConfig();
@@ -144,6 +146,7 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
     const worker = new Worker(QUEUES.erp, () => Promise.reject(new Error('ERP down')), {
       connection,
       prefix,
+      concurrency: 50,
     });
     while ((await queues.erp.getFailedCount()) < ids.length) await new Promise((r) => setTimeout(r, 20));
     await worker.close();
@@ -152,7 +155,7 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
   it('requeues every row older than its age once, retries the failed for good, in a few round trips a page', async () => {
     await failForGood(old.slice(0, FAILED_FOR_GOOD));
     const erpTrips = await roundTrips(queues.erp);
-    expect(await requeueUnfinished(ds, queues, MINUTE)).toEqual({
+    expect(await requeueUnfinished(ds, queues, log, MINUTE)).toEqual({
       translate: 2,
       deliver: 2,
       erp: old.length, // those with no job added, the failed for good retried
@@ -166,11 +169,24 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
     expect(await queues.erp.getFailedCount()).toBe(0);
 
     // again: nothing new but the ship requests, whose jobs are not unique
-    const again = await requeueUnfinished(ds, queues, MINUTE);
+    const again = await requeueUnfinished(ds, queues, log, MINUTE);
     expect(again).toEqual({ translate: 0, deliver: 0, erp: 0, receive: 0, ship: 2 });
     // with no age asked (a worker's start), the young ones too, and only they
-    expect((await requeueUnfinished(ds, queues, 0)).erp).toBe(YOUNG_POS);
+    expect((await requeueUnfinished(ds, queues, log, 0)).erp).toBe(YOUNG_POS);
     const all = (await queues.erp.getWaiting(0, -1)).map((j) => j.id);
     expect(all.sort()).toEqual([...old, ...young].sort());
+  });
+
+  it('several workers sweeping at once each retry a job another has not: every sweep ends, each job retried once', async () => {
+    // every PO's job failed for good, as an ERP outage of a night leaves them, and workers restart together
+    const all = [...old, ...young];
+    await queues.erp.obliterate({ force: true });
+    await failForGood(all);
+    const sweeps = await Promise.all([0, 1, 2].map(() => requeueUnfinished(ds, queues, log, 0)));
+    expect(sweeps.reduce((n, s) => n + s.erp, 0)).toBe(all.length);
+    expect(await queues.erp.getFailedCount()).toBe(0);
+    const waiting = (await queues.erp.getWaiting(0, -1)).map((j) => j.id);
+    expect(waiting.sort()).toEqual([...all].sort());
+    expect(warned).toEqual([]);
   });
 });
