@@ -29,7 +29,8 @@ export const FLOW_BACKOFF = 'flow';
 /**
  * A job's options from its stage's retry policy. Translate and deliver keep finished jobs for an
  * hour: the API waits on a translate job (?wait=true), and a kept job id stops the same id being
- * run twice by a re-queue in that hour.
+ * run twice by an add in that hour (the sweep runs a completed one again only while its row is
+ * still unfinished).
  */
 export function jobOptions(stage: StageName): JobsOptions {
   const keep = stage === 'translate' || stage === 'deliver';
@@ -147,7 +148,7 @@ export const SWEEP_PAGE = 1_000;
 
 /**
  * What makes a crash anywhere lose nothing: every row not in a final state gets a job again (the
- * job id makes this idempotent), and jobs that failed for good are retried. Workers run it at start
+ * job id makes this idempotent), and its job is run again if it failed for good or completed. Workers run it at start
  * and every minute (rows that moved less than `minAgeMs` ago are left to the process that moved
  * them). Each stage's rows are read a page at a time, and a page's jobs looked up in one round trip:
  * half a million POs waiting are never read at once, nor asked of Redis one by one.
@@ -183,8 +184,9 @@ export async function requeueUnfinished(
 }
 
 /**
- * One page of ids: which have a job and which of those failed for good, asked in one call (JOB_STATES);
- * then the missing added in one addBulk, and the failed retried. How many were added or retried.
+ * One page of ids: which have no job, which failed for good and which completed, asked in one call
+ * (JOB_STATES); then the missing added in one addBulk, and the failed and completed run again. How
+ * many were added or run again.
  */
 async function requeue(queue: Queue, ids: string[], log: LogSink): Promise<number> {
   const client = await queue.client;
@@ -194,51 +196,67 @@ async function requeue(queue: Queue, ids: string[], log: LogSink): Promise<numbe
   }
   const states = (await client.runCommand(JOB_STATES_COMMAND, [
     queue.toKey('failed'),
+    queue.toKey('completed'),
     queue.toKey(''),
     ...ids,
   ])) as number[];
-  const missing = ids.filter((_, k) => states[k] === NO_JOB);
-  const failed = ids.filter((_, k) => states[k] === FAILED);
+  const inState = (state: number) => ids.filter((_, k) => states[k] === state);
+  const missing = inState(NO_JOB);
   if (missing.length) await addIds(queue, missing);
-  const retried = await Promise.all(failed.map((id) => retry(queue, id, log)));
-  return missing.length + retried.filter(Boolean).length;
+  const again = await Promise.all([
+    ...inState(FAILED).map((id) => runAgain(queue, id, 'failed', log)),
+    ...inState(COMPLETED).map((id) => runAgain(queue, id, 'completed', log)),
+  ]);
+  return missing.length + again.filter(Boolean).length;
 }
 
 /**
- * Retries a job that failed for good; whether it did. Another worker's sweep may have retried it
- * (or it ran and was removed) since the page was read: that one is left as it is. Any other error
- * is logged and the sweep goes on with the rest: one job must not stop a worker's start.
+ * Puts a finished job back in the wait list (BullMQ's retry, one script); whether it did. A job that
+ * failed for good is retried. A completed one whose row is still unfinished lost its commit (a
+ * deliver's is not fsynced on SQLite, it promises one more send instead): run again with all its
+ * tries, it does what the row still asks (each stage's run returns early for work done). Another
+ * worker's sweep may have put it back (or it was removed) since the page was read: that one is left
+ * as it is. Any other error is logged and the sweep goes on: one job must not stop a worker's start.
  */
-async function retry(queue: Queue, id: string, log: LogSink): Promise<boolean> {
+async function runAgain(
+  queue: Queue,
+  id: string,
+  state: 'failed' | 'completed',
+  log: LogSink,
+): Promise<boolean> {
   try {
     const job = await queue.getJob(id);
     if (!job) return false;
-    await job.retry('failed');
+    const fresh = state === 'completed';
+    await job.retry(state, { resetAttemptsMade: fresh, resetAttemptsStarted: fresh });
     return true;
   } catch (e) {
     const message = (e as Error).message;
-    if (!/is not in the failed state|Missing key for job/.test(message))
-      log.warn({ msg: 'requeue sweep: a job could not be retried', queue: queue.name, id, error: message });
+    if (!/is not in the (failed|completed) state|Missing key for job/.test(message))
+      log.warn({ msg: 'requeue sweep: a job could not be run again', queue: queue.name, id, error: message });
     return false;
   }
 }
 
 const NO_JOB = 0;
 const FAILED = 2;
+const COMPLETED = 3;
 const JOB_STATES_COMMAND = 'ediJobStates';
 
 /**
- * Of a page of job ids (ARGV[2]…), which have no job (0), which failed for good (2), which have one
- * otherwise (1): a job is BullMQ's hash under the queue's key prefix (ARGV[1]), one that failed for
- * good is in the queue's failed set (KEYS[1]).
+ * Of a page of job ids (ARGV[2]…), which have no job (0), which failed for good (2), which completed
+ * (3), which have one otherwise (1: waiting, running, delayed): a job is BullMQ's hash under the
+ * queue's key prefix (ARGV[1]); one that failed for good is in the queue's failed set (KEYS[1]), one
+ * that completed (translate and deliver keep them an hour) in its completed set (KEYS[2]).
  */
 const JOB_STATES = {
-  numberOfKeys: 1,
+  numberOfKeys: 2,
   readOnly: true,
   lua: `local states = {}
 for i = 2, #ARGV do
   if redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 0 then states[i - 1] = ${NO_JOB}
   elseif redis.call('ZSCORE', KEYS[1], ARGV[i]) then states[i - 1] = ${FAILED}
+  elseif redis.call('ZSCORE', KEYS[2], ARGV[i]) then states[i - 1] = ${COMPLETED}
   else states[i - 1] = 1 end
 end
 return states`,

@@ -8,7 +8,7 @@ import {
   type PersistenceConfig,
 } from '@edi/persistence';
 import { Queue, Worker } from 'bullmq';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { databaseConfigs } from '../../../test/helpers/databases';
 import { REDIS_URL } from '../../../test/helpers/processes';
 import { QUEUES, SWEEP_PAGE, redisConnection, requeueUnfinished } from './bull-queue';
@@ -134,26 +134,54 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
     await ds.destroy();
   });
 
-  /** Jobs of the POs that failed for good (their one try failed), as a long ERP outage leaves them. */
-  async function failForGood(ids: string[]): Promise<void> {
-    await queues.erp.addBulk(
+  /** Jobs that failed for good (their one try failed), as a long outage leaves them; any job of theirs before removed. */
+  async function failForGood(queue: Queue, ids: string[]): Promise<void> {
+    for (const id of ids) await queue.remove(id);
+    await queue.addBulk(
       ids.map((id) => ({
-        name: QUEUES.erp,
+        name: queue.name,
         data: { id },
         opts: { jobId: id, attempts: 1, removeOnFail: false },
       })),
     );
-    const worker = new Worker(QUEUES.erp, () => Promise.reject(new Error('ERP down')), {
+    const worker = new Worker(queue.name, () => Promise.reject(new Error('down')), {
       connection,
       prefix,
       concurrency: 50,
     });
-    while ((await queues.erp.getFailedCount()) < ids.length) await new Promise((r) => setTimeout(r, 20));
+    while ((await queue.getFailedCount()) < ids.length) await new Promise((r) => setTimeout(r, 20));
     await worker.close();
   }
 
+  /** Runs `count` jobs of the queue as a stage that succeeds would: the ids run, in order. */
+  async function runJobs(queue: Queue, count: number): Promise<string[]> {
+    const ran: string[] = [];
+    const worker = new Worker(
+      queue.name,
+      (job) => Promise.resolve(void ran.push((job.data as { id: string }).id)),
+      {
+        connection,
+        prefix,
+      },
+    );
+    while (ran.length < count) await new Promise((r) => setTimeout(r, 20));
+    await worker.close();
+    return ran;
+  }
+
+  /** The ids of the queue's rows left unfinished: the interchanges received, the documents to push. */
+  async function unfinished(stage: 'translate' | 'deliver'): Promise<string[]> {
+    const rows =
+      stage === 'translate'
+        ? await ds.getRepository(Interchange).findBy({ status: 'received' })
+        : await ds
+            .getRepository(OutboundDocument)
+            .findBy({ status: 'pending', channel: In(['webhook', 'as2']) });
+    return rows.map((r) => r.id).sort();
+  }
+
   it('requeues every row older than its age once, retries the failed for good, in a few round trips a page', async () => {
-    await failForGood(old.slice(0, FAILED_FOR_GOOD));
+    await failForGood(queues.erp, old.slice(0, FAILED_FOR_GOOD));
     const erpTrips = await roundTrips(queues.erp);
     expect(await requeueUnfinished(ds, queues, log, MINUTE)).toEqual({
       translate: 2,
@@ -180,8 +208,7 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
   it('several workers sweeping at once each retry a job another has not: every sweep ends, each job retried once', async () => {
     // every PO's job failed for good, as an ERP outage of a night leaves them, and workers restart together
     const all = [...old, ...young];
-    await queues.erp.obliterate({ force: true });
-    await failForGood(all);
+    await failForGood(queues.erp, all);
     const sweeps = await Promise.all([0, 1, 2].map(() => requeueUnfinished(ds, queues, log, 0)));
     expect(sweeps.reduce((n, s) => n + s.erp, 0)).toBe(all.length);
     expect(await queues.erp.getFailedCount()).toBe(0);
@@ -189,4 +216,33 @@ describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_
     expect(waiting.sort()).toEqual([...all].sort());
     expect(warned).toEqual([]);
   });
+
+  it.each(['translate', 'deliver'] as const)(
+    'a %s job that completed while its row is still unfinished (its commit lost) is run again, once',
+    async (stage) => {
+      const ids = await unfinished(stage);
+      expect(ids).toHaveLength(2);
+      const queue = queues[stage];
+      // the jobs the first sweep added run and complete; their rows stay as a lost commit leaves them
+      expect((await runJobs(queue, ids.length)).sort()).toEqual(ids);
+      expect(await queue.getCompletedCount()).toBe(ids.length);
+      expect((await requeueUnfinished(ds, queues, log, MINUTE))[stage]).toBe(ids.length);
+      expect((await requeueUnfinished(ds, queues, log, MINUTE))[stage]).toBe(0); // waiting now
+      expect((await runJobs(queue, ids.length)).sort()).toEqual(ids);
+      expect(warned).toEqual([]);
+    },
+  );
+
+  it.each(['translate', 'deliver'] as const)(
+    'a %s job that failed for good is retried, once',
+    async (stage) => {
+      const ids = await unfinished(stage);
+      const queue = queues[stage];
+      await failForGood(queue, ids);
+      expect((await requeueUnfinished(ds, queues, log, MINUTE))[stage]).toBe(ids.length);
+      expect(await queue.getFailedCount()).toBe(0);
+      expect((await requeueUnfinished(ds, queues, log, MINUTE))[stage]).toBe(0);
+      expect((await runJobs(queue, ids.length)).sort()).toEqual(ids);
+    },
+  );
 });
