@@ -4,6 +4,7 @@ import { TradingPartner, TransactionSet, openDatabase, type PersistenceConfig } 
 import type { DataSource } from 'typeorm';
 import { x12 } from '../../x12/src/testing/x12-builder';
 import { databaseConfigs } from '../../../test/helpers/databases';
+import { BacklogFeed, type FedQueue } from './backlog-feed';
 import { FLOW, STAGES, type HandlerEntry, type StageHandler, type StageName } from './flow';
 import type { Metrics } from './metrics';
 import { Pipeline } from './pipeline';
@@ -209,6 +210,30 @@ describe.each(databaseConfigs())(
       expect([...erp.ran.values()].every((n) => n === 1)).toBe(true);
       expect(await ds.getRepository(TransactionSet).countBy({ status: 'erp_pending' })).toBe(0);
       await again.runner.close();
+      await feedDs.destroy();
+    });
+
+    it('a kick whose read succeeds while a retry waits ends the wait: the next pull reads at once', async () => {
+      const down = flow(ds, erpStage(ds, true));
+      await down.pipeline.submit(partner, batch('KICK', '000000004', POS), 'http', { wait: true });
+      await down.runner.close();
+      const feedDs = await openDatabase(config);
+      const held: string[] = [];
+      const queue: FedQueue = { enqueue: (id) => void held.push(id), held: () => held.length };
+      const feed = new BacklogFeed(feedDs, 'erp_pending', queue, LIMITS);
+      await feedDs.destroy();
+      await expect(feed.kick()).rejects.toThrow(); // the read failed: a retry a second from now
+      const failed = Date.now();
+      await feedDs.initialize();
+      expect(await feed.kick()).toBe(LIMITS.high); // read while the retry waits, and it succeeded
+      // the queue drains: a page fits again, and the pass goes on now, not when the retry fires
+      held.length = 0;
+      feed.pull();
+      await until(() => held.length > 0, 5_000);
+      // the retry's timer fires a second after the failure at the soonest: this read came before
+      expect(Date.now() - failed).toBeLessThan(900);
+      expect(held).toHaveLength(LIMITS.high);
+      feed.stop();
       await feedDs.destroy();
     });
   },

@@ -94,11 +94,16 @@ export class BacklogFeed {
    * pull() to come from an empty queue: in either case the pass goes on from here (after a pause
    * when the read failed, so a database that is down is not asked in a tight loop). One timer at
    * most: reads that failed one after another (ids finishing meanwhile) would each start one,
-   * and as many reads would fail together every second from then on.
+   * and as many reads would fail together every second from then on. A read that succeeds (a
+   * kick() may read while the timer waits) ends the wait: pull() reads again as ids finish.
    */
   private settled(run: Promise<number>, afterMs: number): void {
     if (this.filling !== run) return;
     this.filling = undefined;
+    if (!afterMs && this.retry) {
+      clearTimeout(this.retry);
+      this.retry = undefined;
+    }
     if (!this.passing || this.stopped) return;
     const goOn = () => {
       if (!this.filling && !this.stopped && this.queue.held() < this.limits.high)
