@@ -11,7 +11,7 @@ import { PUSHED_CHANNELS, UnfinishedWork, type BacklogCursor, type LeftWork } fr
 /** Minutes apart, so SQLite's whole seconds order them as Postgres does. */
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 10, minute));
 
-describe.each(databaseConfigs())('UnfinishedWork on %s', (_, makeConfig) => {
+describe.each(databaseConfigs())('UnfinishedWork on %s', (name, makeConfig) => {
   let config: PersistenceConfig;
   let ds: DataSource;
   let work: UnfinishedWork;
@@ -302,4 +302,44 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (_, makeConfig) => {
       await watched.destroy();
     }
   });
+
+  if (name === 'sqlite')
+    it('reads whole and in pages with the WHERE of each partial index, word for word, so SQLite can use it', async () => {
+      const sent: string[] = [];
+      const logger: Logger = {
+        logQuery: (sql) => void sent.push(sql),
+        logQueryError: () => undefined,
+        logQuerySlow: () => undefined,
+        logSchemaBuild: () => undefined,
+        logMigration: () => undefined,
+        log: () => undefined,
+      };
+      const watched = new DataSource({ ...dataSourceOptions(config), logger, logging: ['query'] });
+      await watched.initialize();
+      const partial: Partial<Record<LeftWork, string>> = {
+        received: 'ix_interchange_received',
+        toPush: 'ix_out_to_push',
+        shipRequested: 'ix_tx_ship_requested',
+      };
+      try {
+        const left = new UnfinishedWork(watched);
+        for (const [work, index] of Object.entries(partial) as Array<[LeftWork, string]>) {
+          // the index as the migration made it
+          const [made] = await ds.query<Array<{ sql: string }>>(
+            `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`,
+            [index],
+          );
+          const where = / WHERE (.+)$/s.exec(made!.sql)?.[1];
+          expect(where).toBeDefined();
+          sent.length = 0;
+          await left[work]();
+          await left.leftPage(work, undefined, 10);
+          const selects = sent.filter((q) => /^SELECT/i.test(q)).map((q) => q.replace(/\bt\./g, ''));
+          expect(selects).toHaveLength(2);
+          for (const sql of selects) expect(`${index}: ${sql}`).toContain(`WHERE ${where}`);
+        }
+      } finally {
+        await watched.destroy();
+      }
+    });
 });

@@ -1,4 +1,4 @@
-import { In, Raw, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Interchange } from '../entities/interchange.entity';
 import { OutboundDocument } from '../entities/outbound-document.entity';
 import type { DeliveryChannel } from '../entities/trading-partner.entity';
@@ -34,15 +34,11 @@ export const PUSHED_CHANNELS: readonly DeliveryChannel[] = ['webhook', 'sftp', '
  * A set whose interchange is still being translated (in batches, under a claim) is not released
  * yet: its group's GE or its interchange's IEA may still reject it. The translate stage hands its
  * sets on once the interchange is finished; a worker that dies mid-way leaves them to its successor.
+ * The alias t is the transactions table.
  */
-const RELEASED = Raw(
-  (column) => `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = ${column} AND i.status = 'received')`,
-);
-
-/** RELEASED as SQL, for the statements written by hand (the alias t is the transactions table). */
 const RELEASED_SQL = `NOT EXISTS (SELECT 1 FROM interchanges i WHERE i.id = t.interchange_id AND i.status = 'received')`;
 
-/** A backlog read in pages: its rows (alias t), the column it is ordered by, then by id, and when a row last moved. */
+/** A backlog, read in pages or whole: its rows (alias t), the column it is ordered by, then by id, and when a row last moved. */
 interface Backlog {
   entity: typeof Interchange | typeof OutboundDocument | typeof TransactionSet;
   where: (param: (value: unknown) => string) => string;
@@ -60,7 +56,11 @@ function waitingIn(status: TransactionStatus): Backlog {
   };
 }
 
-/** What the sweep reads in pages, each through an index in its order (the partial ones hold open work only). */
+/**
+ * What each stage has left, read whole (a start of the embedded flow) or in pages (the scaled
+ * sweep), each through an index in its order (the partial ones hold open work only): one filter
+ * each, so both reads and the indexes agree.
+ */
 export type LeftWork = 'received' | 'toPush' | 'erpPending' | 'receiving' | 'shipRequested';
 
 const LEFT: Record<LeftWork, Backlog> = {
@@ -71,7 +71,7 @@ const LEFT: Record<LeftWork, Backlog> = {
     key: 'receivedAt',
     at: 'receivedAt',
   },
-  // ix_out_to_push: its WHERE is this one, word for word (SQLite uses a partial index only then)
+  // ix_out_to_push: its WHERE is this one, word for word (SQLite uses a partial index only then; the spec pins it)
   toPush: {
     entity: OutboundDocument,
     where: () => `t.status = 'pending' AND t.channel IN (${PUSHED_CHANNELS.map((c) => `'${c}'`).join(', ')})`,
@@ -80,7 +80,7 @@ const LEFT: Record<LeftWork, Backlog> = {
   },
   erpPending: waitingIn('erp_pending'),
   receiving: waitingIn('receiving'),
-  // ix_tx_ship_requested
+  // ix_tx_ship_requested; IS NOT NULL as the partial index says it (SQLite does not read NOT (x IS NULL) as that)
   shipRequested: {
     entity: TransactionSet,
     where: () => 't.ship_requested_at IS NOT NULL',
@@ -102,54 +102,33 @@ export class UnfinishedWork {
   }
 
   /** Interchanges stored and not yet translated. */
-  async received(): Promise<Unfinished[]> {
-    const rows = await this.m.getRepository(Interchange).find({
-      where: { status: 'received' },
-      select: { id: true, receivedAt: true },
-      order: { receivedAt: 'ASC' },
-    });
-    return rows.map((r) => ({ id: r.id, at: new Date(r.receivedAt) }));
+  received(): Promise<Unfinished[]> {
+    return this.whole('received');
   }
 
   /** Documents not yet pushed to their partner. */
-  async toPush(): Promise<Unfinished[]> {
-    const rows = await this.m.getRepository(OutboundDocument).find({
-      where: { status: 'pending', channel: In([...PUSHED_CHANNELS]) },
-      select: { id: true, createdAt: true },
-      order: { createdAt: 'ASC' },
-    });
-    return rows.map((d) => ({ id: d.id, at: new Date(d.createdAt) }));
+  toPush(): Promise<Unfinished[]> {
+    return this.whole('toPush');
   }
 
-  /** POs waiting on the ERP. */
-  async erpPending(): Promise<Unfinished[]> {
-    const rows = await this.m.getRepository(TransactionSet).find({
-      where: { status: 'erp_pending', interchangeId: RELEASED },
-      select: { id: true, createdAt: true, updatedAt: true },
-      order: { createdAt: 'ASC' },
-    });
-    return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
+  /** POs waiting on the ERP, at the time each last moved. */
+  erpPending(): Promise<Unfinished[]> {
+    return this.whole('erpPending');
   }
 
   /** Inbound 856s and 810s to check against their PO and hand to the ERP. */
-  async receiving(): Promise<Unfinished[]> {
-    const rows = await this.m.getRepository(TransactionSet).find({
-      where: { status: 'receiving', interchangeId: RELEASED },
-      select: { id: true, createdAt: true, updatedAt: true },
-      order: { createdAt: 'ASC' },
-    });
-    return rows.map((t) => ({ id: t.id, at: new Date(t.updatedAt) }));
+  receiving(): Promise<Unfinished[]> {
+    return this.whole('receiving');
   }
 
   /** Orders whose shipments must be read (an ERP event or autoShip asked), oldest request first. */
-  async shipRequested(): Promise<Unfinished[]> {
-    const rows = await this.m.getRepository(TransactionSet).find({
-      // IS NOT NULL as the partial index says it: SQLite does not read Not(IsNull())'s NOT (x IS NULL) as that
-      where: { shipRequestedAt: Raw((column) => `${column} IS NOT NULL`) },
-      select: { id: true, shipRequestedAt: true },
-      order: { shipRequestedAt: 'ASC' },
-    });
-    return rows.map((t) => ({ id: t.id, at: new Date(t.shipRequestedAt!) }));
+  shipRequested(): Promise<Unfinished[]> {
+    return this.whole('shipRequested');
+  }
+
+  /** All a stage has left, in its pages' order: their query with no cursor and no limit. */
+  private async whole(left: LeftWork): Promise<Unfinished[]> {
+    return (await this.page(LEFT[left], undefined)).rows;
   }
 
   /**
@@ -179,15 +158,15 @@ export class UnfinishedWork {
   }
 
   /**
-   * A keyset page on (key, id), the order of the backlog's index: a page starts right after the
-   * cursor's row, also inside its second (SQLite's times are whole seconds), so no row is read
-   * twice or skipped. The cursor's key is kept as the database's text (Postgres keeps microseconds,
+   * A keyset page on (key, id), the order of the backlog's index (with no limit, all of it): a page
+   * starts right after the cursor's row, also inside its second (SQLite's times are whole seconds),
+   * so no row is read twice or skipped. The cursor's key is kept as the database's text (Postgres keeps microseconds,
    * a Date only milliseconds), `at` is read as the entity reads its column.
    */
   private async page(
     backlog: Backlog,
     after: BacklogCursor | undefined,
-    limit: number,
+    limit?: number,
   ): Promise<{ rows: Unfinished[]; next?: BacklogCursor }> {
     const meta = this.m.connection.getMetadata(backlog.entity);
     const column = (property: string) => meta.findColumnWithPropertyName(property)!;
@@ -200,7 +179,7 @@ export class UnfinishedWork {
     if (after)
       where += ` AND ${key} >= ${param(after.at)} AND (${key} > ${param(after.at)} OR t.id > ${param(after.id)})`;
     const rows = await this.m.query<Array<{ id: string; k: string; at: unknown }>>(
-      `SELECT t.id AS id, CAST(${key} AS VARCHAR) AS k, t.${at.databaseName} AS at FROM ${meta.tableName} t WHERE ${where} ORDER BY ${key} ASC, t.id ASC LIMIT ${param(limit)}`,
+      `SELECT t.id AS id, CAST(${key} AS VARCHAR) AS k, t.${at.databaseName} AS at FROM ${meta.tableName} t WHERE ${where} ORDER BY ${key} ASC, t.id ASC${limit === undefined ? '' : ` LIMIT ${param(limit)}`}`,
       params,
     );
     const driver = this.m.connection.driver;
@@ -210,7 +189,8 @@ export class UnfinishedWork {
         id: r.id,
         at: new Date(driver.prepareHydratedValue(r.at, at) as Date | string),
       })),
-      next: rows.length < limit || !last ? undefined : { at: String(last.k), id: last.id },
+      next:
+        limit === undefined || rows.length < limit || !last ? undefined : { at: String(last.k), id: last.id },
     };
   }
 
