@@ -42,12 +42,21 @@ async function roundTrips(queue: Queue): Promise<() => number> {
   return () => single + pipelines.size;
 }
 
-describe.each(databaseConfigs())('the scaled sweep, a page at a time, on %s', (_, makeConfig) => {
+/**
+ * Each database with a BullMQ prefix of its own kind: a plain one, and one in braces, a Redis
+ * cluster hash tag (every key of the queue in one slot), which the sweep's script builds keys from.
+ */
+const RUNS = databaseConfigs().map(
+  ([name, makeConfig]) => [name, name === 'postgres' ? 'in braces' : 'plain', makeConfig] as const,
+);
+
+describe.each(RUNS)('the scaled sweep, a page at a time, on %s, prefix %s', (_, kind, makeConfig) => {
   let config: PersistenceConfig;
   let ds: DataSource;
   let queues: Record<StageName, Queue>;
   const connection = redisConnection(REDIS_URL);
-  const prefix = `sweep-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const unique = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const prefix = kind === 'in braces' ? `{sweep-${unique}}` : `sweep-${unique}`;
   const old: string[] = [];
   const young: string[] = [];
   const warned: unknown[] = [];
