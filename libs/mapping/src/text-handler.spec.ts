@@ -117,9 +117,12 @@ describe('textHandler: the JSON text of guideHandler’s documents, byte for byt
   });
 
   it('escapes what JSON escapes and decodes what is not ASCII, as the objects do', () => {
-    expectSame(
+    const quoted = expectSame(
       interchange('850', '004010', po('PO1*1*1*EA*1', 'PID*F****SAY "HI" \\ THERE', 'PID*F****CAFÉ CRÈME')),
     );
+    // the text itself, not only its likeness to the objects: a quote or backslash copied as it
+    // stands would make JSON that does not parse, or another value
+    expect(JSON.stringify(JSON.parse(quoted.json))).toContain(JSON.stringify('SAY "HI" \\ THERE'));
     const latin1 = Buffer.from(
       interchange('850', '004010', po('PO1*1*1*EA*1', 'PID*F****CAF\u00c9')),
       'latin1',
