@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, type Logger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { dataSourceOptions, openDatabase, transact, type PersistenceConfig } from '../data-source';
+import { recordingDataSource, type SentStatement } from '../../../../test/helpers/recording-data-source';
+import { openDatabase, transact, type PersistenceConfig } from '../data-source';
 import { Delivery } from '../entities/delivery.entity';
 import { Interchange } from '../entities/interchange.entity';
 import { OutboundDocument } from '../entities/outbound-document.entity';
@@ -19,21 +20,12 @@ describe('Deliveries.deliveredAtOnce on postgres', () => {
   let ds: DataSource;
   let partnerId: string;
   /** The statements sent to Postgres (each a round trip), BEGIN and COMMIT included. */
-  const sent: string[] = [];
+  let sent: SentStatement[];
 
   beforeAll(async () => {
     config = postgres();
     await (await openDatabase(config)).destroy(); // the schema made and migrated
-    const logger: Logger = {
-      logQuery: (sql) => void sent.push(sql),
-      logQueryError: () => undefined,
-      logQuerySlow: () => undefined,
-      logSchemaBuild: () => undefined,
-      logMigration: () => undefined,
-      log: () => undefined,
-    };
-    ds = new DataSource({ ...dataSourceOptions(config), logger, logging: ['query'] });
-    await ds.initialize();
+    ({ ds, sent } = await recordingDataSource(config));
     const partners = ds.getRepository(TradingPartner);
     partnerId = (
       await partners.save(

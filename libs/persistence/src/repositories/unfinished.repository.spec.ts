@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, type Logger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { databaseConfigs } from '../../../../test/helpers/databases';
-import { dataSourceOptions, openDatabase, type PersistenceConfig } from '../data-source';
+import { recordingDataSource } from '../../../../test/helpers/recording-data-source';
+import { openDatabase, type PersistenceConfig } from '../data-source';
 import { Interchange } from '../entities/interchange.entity';
 import { OutboundDocument } from '../entities/outbound-document.entity';
 import { TradingPartner } from '../entities/trading-partner.entity';
@@ -208,20 +209,10 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (name, makeConfig) => {
   });
 
   it('finds the ship requests through their index, not by reading every transaction', async () => {
-    const sent: string[] = [];
-    const logger: Logger = {
-      logQuery: (sql) => void sent.push(sql),
-      logQueryError: () => undefined,
-      logQuerySlow: () => undefined,
-      logSchemaBuild: () => undefined,
-      logMigration: () => undefined,
-      log: () => undefined,
-    };
-    const watched = new DataSource({ ...dataSourceOptions(config), logger, logging: ['query'] });
-    await watched.initialize();
+    const { ds: watched, sent } = await recordingDataSource(config);
     try {
       await new UnfinishedWork(watched).shipRequested();
-      const sql = sent.find((q) => /ship_requested_at/.test(q) && /^SELECT/i.test(q));
+      const sql = sent.find((q) => /ship_requested_at/.test(q.sql) && /^SELECT/i.test(q.sql))?.sql;
       expect(sql).toBeDefined();
       const plan = config.schema
         ? await watched.transaction(async (m) => {
@@ -249,17 +240,7 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (name, makeConfig) => {
     await transaction(acme, { status: 'receiving', setId: '856', created: 3 });
     for (const minute of [40, 20, 20])
       await transaction(acme, { status: 'accepted', shipRequestedAt: at(minute).toISOString(), created: 2 });
-    const sent: Array<{ sql: string; params?: unknown[] }> = [];
-    const logger: Logger = {
-      logQuery: (sql, params) => void sent.push({ sql, params }),
-      logQueryError: () => undefined,
-      logQuerySlow: () => undefined,
-      logSchemaBuild: () => undefined,
-      logMigration: () => undefined,
-      log: () => undefined,
-    };
-    const watched = new DataSource({ ...dataSourceOptions(config), logger, logging: ['query'] });
-    await watched.initialize();
+    const { ds: watched, sent } = await recordingDataSource(config);
     const indexes: Record<LeftWork, string> = {
       received: 'ix_interchange_received',
       toPush: 'ix_out_to_push',
@@ -305,17 +286,7 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (name, makeConfig) => {
 
   if (name === 'sqlite')
     it('reads whole and in pages with the WHERE of each partial index, word for word, so SQLite can use it', async () => {
-      const sent: string[] = [];
-      const logger: Logger = {
-        logQuery: (sql) => void sent.push(sql),
-        logQueryError: () => undefined,
-        logQuerySlow: () => undefined,
-        logSchemaBuild: () => undefined,
-        logMigration: () => undefined,
-        log: () => undefined,
-      };
-      const watched = new DataSource({ ...dataSourceOptions(config), logger, logging: ['query'] });
-      await watched.initialize();
+      const { ds: watched, sent } = await recordingDataSource(config);
       const partial: Partial<Record<LeftWork, string>> = {
         received: 'ix_interchange_received',
         toPush: 'ix_out_to_push',
@@ -334,7 +305,7 @@ describe.each(databaseConfigs())('UnfinishedWork on %s', (name, makeConfig) => {
           sent.length = 0;
           await left[work]();
           await left.leftPage(work, undefined, 10);
-          const selects = sent.filter((q) => /^SELECT/i.test(q)).map((q) => q.replace(/\bt\./g, ''));
+          const selects = sent.filter((q) => /^SELECT/i.test(q.sql)).map((q) => q.sql.replace(/\bt\./g, ''));
           expect(selects).toHaveLength(2);
           for (const sql of selects) expect(`${index}: ${sql}`).toContain(`WHERE ${where}`);
         }
